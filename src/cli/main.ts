@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../domain/errors.ts';
+import { registerExplain } from './explain.ts';
+import { registerPlanLint } from './plan-lint.ts';
+import { registerScenario } from './scenario.ts';
+
+/** `fenyong …`: one file per command; each registers itself here. Returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('fenyong')
+    .description('fenyong 分佣引擎 — distribution-commission engine')
+    .exitOverride()
+    .showHelpAfterError();
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  registerScenario(program, setExit);
+  registerExplain(program, setExit);
+  registerPlanLint(program, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof InputError) {
+      process.stderr.write(`fenyong: ${error.error.code}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { InputError } from '../domain/errors.ts';
+import { compare, type Mismatch } from '../scenario/check.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from '../scenario/run.ts';
+
+/** `fenyong scenario check FILE…` and `fenyong scenario run FILE --json`. */
+export function registerScenario(program: Command, setExit: (code: number) => void): void {
+  const scenario = program.command('scenario').description('run conformance scenarios');
+  scenario
+    .command('check')
+    .description('run each scenario and compare it with its `expect`; exit 1 on any mismatch')
+    .argument('<files...>', 'scenario YAML files')
+    .action((files: string[]) => {
+      let failed = 0;
+      for (const file of files) {
+        const mismatches = checkFile(file);
+        if (mismatches.length === 0) {
+          process.stdout.write(`ok    ${file}\n`);
+          continue;
+        }
+        failed += 1;
+        process.stdout.write(`FAIL  ${file}\n${mismatches.map(formatMismatch).join('\n')}\n`);
+      }
+      process.stdout.write(`\n${files.length - failed} passed, ${failed} failed\n`);
+      if (failed > 0) setExit(1);
+    });
+  scenario
+    .command('run')
+    .description('run a scenario and print its outcome in the shape of `expect`')
+    .argument('<file>', 'scenario YAML file')
+    .option('--json', 'print JSON (the default)')
+    .action((file: string) => {
+      const { result } = runScenario(loadScenario(file));
+      const errors = result.errors.map(({ event, code }) => ({ event, code }));
+      process.stdout.write(`${JSON.stringify({ ...result, errors }, null, 2)}\n`);
+    });
+}
+
+function checkFile(file: string): Mismatch[] {
+  try {
+    const loaded = loadScenario(file);
+    return compare(loaded, runScenario(loaded).result);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return [{ kind: 'different', what: 'scenario input', expected: 'a valid plan and network', actual: `${error.error.code}: ${error.message}` }];
+  }
+}
+
+export function formatMismatch(mismatch: Mismatch): string {
+  const sign = mismatch.kind === 'missing' ? '-' : mismatch.kind === 'extra' ? '+' : '~';
+  const detail =
+    mismatch.kind === 'missing'
+      ? `expected ${mismatch.expected}${mismatch.actual ? `, got ${mismatch.actual}` : ''}`
+      : mismatch.kind === 'extra'
+        ? `not expected: ${mismatch.actual}`
+        : `expected ${mismatch.expected}, got ${mismatch.actual}`;
+  return `  ${sign} ${mismatch.kind.padEnd(9)} ${mismatch.what}: ${detail}`;
+}

@@ -1,0 +1,81 @@
+import { fail, type EngineError } from '../domain/errors.ts';
+import type { EngineEvent } from '../domain/types.ts';
+import { firstIssue } from '../schema/primitives.ts';
+import { runDue } from './due.ts';
+import { memberJoined } from './events/member-joined.ts';
+import { memberLevelSet } from './events/member-level-set.ts';
+import { memberMoved } from './events/member-moved.ts';
+import { memberPromoted } from './events/member-promoted.ts';
+import { memberRegionsSet } from './events/member-regions-set.ts';
+import { orderCompleted } from './events/order-completed.ts';
+import { orderPaid } from './events/order-paid.ts';
+import { orderRefunded } from './events/order-refunded.ts';
+import { withdrawalRequested } from './events/withdrawal-requested.ts';
+import { settleLevels } from './levels.ts';
+import type { EngineState } from './state.ts';
+import { newWork, type Effects, type Verdict, type Work } from './work.ts';
+import type { Engine } from './engine.ts';
+
+export type Outcome =
+  | ({ readonly status: 'applied' | 'duplicate' } & Effects)
+  | ({ readonly status: 'rejected'; readonly error: EngineError } & Effects);
+
+/**
+ * Applies one event: checks its shape, lets time pass to its instant (due settlements and
+ * closes run first, and stay run even if the event is then rejected), applies it, then re-checks
+ * recruiting and levels. A rejected event changes nothing of its own.
+ */
+export function applyEvent(engine: Engine, raw: unknown): Outcome {
+  const parsed = engine.schemas.event.safeParse(raw);
+  if (!parsed.success) {
+    const { path, message } = firstIssue(parsed.error);
+    return { status: 'rejected', error: fail('invalid', message, path), postings: [], awards: [], levels: [], withdrawals: [] };
+  }
+  return applyParsed(engine.state, parsed.data);
+}
+
+export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
+  const work = newWork(event.at);
+  if (state.clock !== null && event.at < state.clock) {
+    const error = fail('invalid', `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`, ['at']);
+    return { status: 'rejected', error, ...effectsOf(work) };
+  }
+  runDue(state, event.at, work);
+  state.clock = event.at;
+  const verdict = dispatch(state, event, work);
+  if (typeof verdict === 'object') {
+    // Due work ran and stays; the event's own partial work never started (handlers check first).
+    return { status: 'rejected', error: verdict, ...effectsOf(work) };
+  }
+  settleLevels(state, work);
+  return { status: verdict, ...effectsOf(work) };
+}
+
+function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {
+  switch (event.type) {
+    case 'order.paid':
+      return orderPaid(state, event, work);
+    case 'order.completed':
+      return orderCompleted(state, event);
+    case 'order.refunded':
+      return orderRefunded(state, event, work);
+    case 'member.joined':
+      return memberJoined(state, event, work);
+    case 'member.moved':
+      return memberMoved(state, event, work);
+    case 'member.promoted':
+      return memberPromoted(state, event, work);
+    case 'member.level_set':
+      return memberLevelSet(state, event, work);
+    case 'member.regions_set':
+      return memberRegionsSet(state, event);
+    case 'withdrawal.requested':
+      return withdrawalRequested(state, event, work);
+    case 'tick':
+      return 'applied';
+  }
+}
+
+function effectsOf(work: Work): Effects {
+  return { postings: work.postings, awards: work.awards, levels: work.levels, withdrawals: work.withdrawals };
+}

@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { fail, InputError } from '../domain/errors.ts';
+import type { EngineEvent, MemberInput, TenantSettings } from '../domain/types.ts';
+import { currencyDecimals } from '../money/money.ts';
+import { eventSchema, memberSchema } from '../schema/events.ts';
+import { parsePlan, type CompiledPlan } from '../schema/plan.ts';
+import { firstIssue, isValidZone } from '../schema/primitives.ts';
+import { applyEvent, applyParsed, type Outcome } from './apply.ts';
+import { checkMemberShape, placeNewMember } from './events/new-member.ts';
+import { LONG_AGO } from './network.ts';
+import { checkRegions, uniqueCodes } from './regions.ts';
+import { emptyState, type EngineState } from './state.ts';
+
+export interface EngineConfig {
+  readonly timezone: string;
+  readonly currency: string;
+  /** The plan (raw, as in a scenario or the API); validated here. */
+  readonly plan: unknown;
+  /** The starting network, in entry order. */
+  readonly members?: readonly unknown[];
+}
+
+/**
+ * One tenant's engine: pure and deterministic. It has no clock, no I/O and no randomness; every
+ * instant comes from the events. The scenario runner, the server and simulations all use it.
+ */
+export class Engine {
+  readonly schemas: { readonly event: z.ZodType<EngineEvent> };
+
+  private constructor(readonly state: EngineState) {
+    this.schemas = { event: eventSchema(state.settings) };
+  }
+
+  get settings(): TenantSettings {
+    return this.state.settings;
+  }
+
+  /** Validates and applies a raw event (as JSON/YAML gives it). */
+  apply(raw: unknown): Outcome {
+    return applyEvent(this, raw);
+  }
+
+  /** Applies an event already parsed (bulk paths that validated earlier). */
+  applyParsed(event: EngineEvent): Outcome {
+    return applyParsed(this.state, event);
+  }
+
+  /** Builds an engine; throws InputError when the plan or the starting network is not valid. */
+  static create(config: EngineConfig): Engine {
+    if (!isValidZone(config.timezone)) {
+      throw new InputError(fail('invalid', `unknown time zone "${config.timezone}" (use an IANA name such as Asia/Shanghai)`, ['timezone']));
+    }
+    const settings: TenantSettings = { timezone: config.timezone, currency: config.currency, decimals: currencyDecimals(config.currency) };
+    const plan = compilePlan(config.plan, settings);
+    const engine = new Engine(emptyState(settings, [{ from: -Infinity, compiled: plan }]));
+    loadStartingNetwork(engine.state, config.members ?? []);
+    return engine;
+  }
+}
+
+export function compilePlan(raw: unknown, settings: TenantSettings): CompiledPlan {
+  const result = parsePlan(raw, settings);
+  if (!result.ok) throw new InputError(fail('invalid', `plan: ${result.message}`, ['plan', ...result.path]));
+  return result.value;
+}
+
+/** The starting network: listed members joined long ago, in the listed order. */
+function loadStartingNetwork(state: EngineState, raw: readonly unknown[]): void {
+  const schema = memberSchema(state.settings);
+  const inputs: MemberInput[] = raw.map((entry, index) => {
+    const parsed = schema.safeParse(entry);
+    if (!parsed.success) {
+      const { path, message } = firstIssue(parsed.error);
+      throw new InputError(fail('invalid', `members[${index}]: ${message}`, ['members', index, ...path]));
+    }
+    const shape = checkMemberShape(parsed.data, ['members', index]);
+    if (shape) throw new InputError(shape);
+    if (state.network.get(parsed.data.id)) throw new InputError(fail('invalid', `member ${parsed.data.id} is listed twice`, ['members', index, 'id']));
+    placeNewMember(state, { ...parsed.data, regions: [] }, null, [], LONG_AGO, null);
+    return parsed.data;
+  });
+  inputs.forEach((input, index) => linkStartingMember(state, input, index));
+}
+
+function linkStartingMember(state: EngineState, input: MemberInput, index: number): void {
+  const network = state.network;
+  const member = network.get(input.id)!;
+  if (input.parent != null) {
+    const parent = network.get(input.parent);
+    const path = ['members', index, 'parent'];
+    if (!parent) throw new InputError(fail('unknown_member', `members[${index}]: parent ${input.parent} is not listed`, path));
+    if (!parent.isDistributor) throw new InputError(fail('invalid', `members[${index}]: parent ${parent.id} is a customer`, path));
+    if (network.isAncestorOrSelf(member, parent)) throw new InputError(fail('cycle', `members[${index}]: ${input.id} would be its own ancestor`, path));
+    network.attachInitial(member, parent);
+  }
+  const regions = uniqueCodes(input.regions ?? []);
+  const problem = checkRegions(network, member.id, !member.isDistributor, regions, ['members', index, 'regions']);
+  if (problem) throw new InputError(problem);
+  if (regions.length > 0) network.setRegions(member, regions, LONG_AGO);
+}

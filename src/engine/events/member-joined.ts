@@ -1,0 +1,29 @@
+import { fail } from '../../domain/errors.ts';
+import type { MemberJoined } from '../../domain/types.ts';
+import { fingerprint } from '../fingerprint.ts';
+import { checkRegions, uniqueCodes } from '../regions.ts';
+import type { EngineState } from '../state.ts';
+import type { Verdict, Work } from '../work.ts';
+import { checkMemberShape, placeNewMember } from './new-member.ts';
+
+export function memberJoined(state: EngineState, event: MemberJoined, work: Work): Verdict {
+  const input = event.member;
+  const shape = checkMemberShape(input, ['member']);
+  if (shape) return shape;
+  const print = fingerprint(event);
+  if (state.network.get(input.id)) {
+    return state.joins.get(input.id) === print
+      ? 'duplicate'
+      : fail('conflict', `member ${input.id} is already in the network; use member.moved or member.promoted to change it`, ['member', 'id']);
+  }
+  const parent = input.parent == null ? null : state.network.get(input.parent);
+  if (parent === undefined) return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
+  if (parent && !parent.isDistributor) return fail('invalid', `parent ${parent.id} is a customer; a parent must be a distributor`, ['member', 'parent']);
+  const regions = uniqueCodes(input.regions ?? []);
+  const regionProblem = checkRegions(state.network, input.id, input.role === 'customer', regions, ['member', 'regions']);
+  if (regionProblem) return regionProblem;
+
+  placeNewMember(state, input, parent, regions, event.at, work);
+  state.joins.set(input.id, print);
+  return 'applied';
+}

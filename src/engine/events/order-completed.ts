@@ -1,0 +1,16 @@
+import { fail } from '../../domain/errors.ts';
+import type { OrderCompleted } from '../../domain/types.ts';
+import { DAY_MS } from '../periods.ts';
+import type { EngineState } from '../state.ts';
+import type { Verdict } from '../work.ts';
+
+/** Starts the freeze: the order's awards settle at completedAt + freezeDays (days of 24 h). */
+export function orderCompleted(state: EngineState, event: OrderCompleted): Verdict {
+  const order = state.orders.get(event.order);
+  if (!order) return fail('unknown_order', `order ${event.order} was never paid; send its order.paid first`, ['order']);
+  if (order.completedAt !== null) return 'duplicate';
+  order.completedAt = event.at;
+  const at = event.at + order.plan.plan.freezeDays * DAY_MS;
+  state.dueSettlements.push({ at, seq: state.dueSeq++, order });
+  return 'applied';
+}

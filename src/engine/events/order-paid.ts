@@ -1,0 +1,138 @@
+import { fail } from '../../domain/errors.ts';
+import type { OrderPaid } from '../../domain/types.ts';
+import type { CompiledPlan } from '../../schema/plan.ts';
+import { fingerprint } from '../fingerprint.ts';
+import type { Member } from '../network.ts';
+import { recomputeOrder } from '../order-awards.ts';
+import { DAY_MS } from '../periods.ts';
+import { planAt, type EngineState, type OrderRecord } from '../state.ts';
+import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
+import { markUpline, type Verdict, type Work } from '../work.ts';
+import { bindBuyer } from './binding.ts';
+import { recordPurchase } from './purchases.ts';
+
+export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
+  const print = fingerprint(event);
+  const existing = state.orders.get(event.order);
+  if (existing) {
+    return existing.fingerprint === print
+      ? 'duplicate'
+      : fail('conflict', `order ${event.order} was already paid with other content; use a new order id`, ['order']);
+  }
+  const referrer = event.referrer === undefined ? null : state.network.get(event.referrer);
+  if (referrer === undefined) return fail('unknown_member', `referrer ${event.referrer} is not a member; send member.joined first`, ['referrer']);
+  const pickup = event.pickupPoint === undefined ? null : state.network.get(event.pickupPoint);
+  if (pickup === undefined) return fail('unknown_member', `pickup point ${event.pickupPoint} is not a member`, ['pickupPoint']);
+  if (referrer && !referrer.isDistributor) return fail('invalid', `referrer ${referrer.id} is a customer; only distributors refer`, ['referrer']);
+  if (pickup && !pickup.isDistributor) return fail('invalid', `pickup point ${pickup.id} is a customer; only distributors run pickup points`, ['pickupPoint']);
+
+  const plan = planAt(state, event.at);
+  const buyer = bindBuyer(state, event, referrer, plan, work);
+  const seller = sellerOf(buyer, plan);
+  const order: OrderRecord = {
+    id: event.order,
+    fingerprint: print,
+    paidAt: event.at,
+    buyer: event.buyer,
+    lines: event.lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })),
+    context: paymentContext(state, event, seller, pickup, plan),
+    plan,
+    awards: [],
+    netPaid: event.lines.reduce((sum, line) => sum + line.paid, 0n),
+    completedAt: null,
+    settled: false,
+  };
+  state.orders.set(order.id, order);
+  recomputeOrder(state, order, 'paid', undefined, work);
+  recordSale(state, order, seller, plan, work);
+  recordPurchase(
+    state,
+    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: event.lines.map((l) => [l.sku, l.qty] as const) },
+    work,
+  );
+  return 'applied';
+}
+
+/** DOMAIN.md, "Binding and who sold". */
+function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {
+  if (!buyer) return null;
+  if (!buyer.isDistributor) return buyer.parent;
+  return plan.plan.selfPurchase ? buyer : buyer.parent;
+}
+
+function paymentContext(
+  state: EngineState, event: OrderPaid, seller: Member | null, pickup: Member | null, plan: CompiledPlan,
+): OrderRecord['context'] {
+  const fullChain = state.network.chainOf(seller);
+  const inactiveDays = plan.plan.compression?.inactiveDays;
+  const chain =
+    inactiveDays === undefined ? fullChain : fullChain.filter((link, position) => position === 0 || isActive(state, link, event.at, inactiveDays));
+  const linkOf = (member: Member): ChainLink => ({ id: member.id, level: member.level });
+  const region = event.region ?? null;
+  const holder = (digits: number) => (region ? state.network.holderOf(region.slice(0, digits))?.id : undefined);
+  const holders: OrderInput['regionHolders'] = {};
+  const [province, city, district] = [holder(2), holder(4), holder(6)];
+  return {
+    order: event.order,
+    paidAt: event.at,
+    sellerId: seller?.id ?? null,
+    chain,
+    fullChain,
+    pickup: pickup ? { point: linkOf(pickup), parent: pickup.parent ? linkOf(pickup.parent) : null } : null,
+    region,
+    regionHolders: Object.assign(holders, province && { province }, city && { city }, district && { district }),
+  };
+}
+
+/**
+ * Compression (缩减): a chain member is active when, within the window before `at`, it joined,
+ * was promoted, or sold an earlier order whose net paid is still above zero.
+ */
+function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays: number): boolean {
+  const since = at - inactiveDays * DAY_MS;
+  const member = state.network.get(link.id)!;
+  if (member.activeSince >= since) return true;
+  const sales = state.salesLog.get(member.id);
+  if (!sales) return false;
+  for (let i = sales.length - 1; i >= 0 && sales[i]!.paidAt >= since; i--) if (sales[i]!.netPaid > 0n) return true;
+  return false;
+}
+
+/** Counts the sale for its seller (levels, compression) and for its periods (period templates). */
+function recordSale(state: EngineState, order: OrderRecord, seller: Member | null, plan: CompiledPlan, work: Work): void {
+  if (seller) {
+    state.network.addSale(seller, order.netPaid);
+    markUpline(work, seller);
+    if (state.compressionWindowMs > 0) logSale(state, seller, order);
+  }
+  for (const compiled of plan.templates) {
+    if (compiled.template.kind !== 'period') continue;
+    const template = compiled.template as PeriodTemplate<unknown>;
+    const period = state.calendar.periodOf(template.period(compiled.params), order.paidAt);
+    const bucketKey = `${period.kind}:${period.label}`;
+    let bucket = state.periods.get(bucketKey);
+    if (!bucket) {
+      bucket = { key: bucketKey, ...period, orders: [], rules: new Set(), openCloses: 0 };
+      state.periods.set(bucketKey, bucket);
+    }
+    if (bucket.orders[bucket.orders.length - 1] !== order) bucket.orders.push(order);
+    if (!bucket.rules.has(compiled.id)) {
+      bucket.rules.add(compiled.id);
+      bucket.openCloses += 1;
+      const at = period.end + template.closeDelayDays(compiled.params) * DAY_MS;
+      state.dueCloses.push({ at, seq: state.dueSeq++, rule: compiled.id, bucket });
+    }
+  }
+}
+
+/** Keeps each seller's recent orders for compression, dropping those older than any window. */
+function logSale(state: EngineState, seller: Member, order: OrderRecord): void {
+  let sales = state.salesLog.get(seller.id);
+  if (!sales) state.salesLog.set(seller.id, (sales = []));
+  sales.push(order);
+  const oldest = order.paidAt - state.compressionWindowMs;
+  if (sales[0]!.paidAt < oldest) {
+    const keep = sales.findIndex((sale) => sale.paidAt >= oldest);
+    sales.splice(0, keep);
+  }
+}

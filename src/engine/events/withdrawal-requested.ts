@@ -1,0 +1,52 @@
+import { fail } from '../../domain/errors.ts';
+import type { WithdrawalRequested } from '../../domain/types.ts';
+import { formatMoney } from '../../money/money.ts';
+import { fingerprint } from '../fingerprint.ts';
+import { planAt, type EngineState, type WithdrawalRecord } from '../state.ts';
+import { TAX_REGIMES } from '../tax/tax.ts';
+import type { Verdict, Work } from '../work.ts';
+
+/**
+ * Pays out available money, withholding tax on the month's cumulative gross (DOMAIN.md,
+ * "Balances and withdrawals"). A rejected withdrawal leaves no trace, so its id can be reused.
+ */
+export function withdrawalRequested(state: EngineState, event: WithdrawalRequested, work: Work): Verdict {
+  const print = fingerprint(event);
+  const known = state.withdrawals.get(event.withdrawal);
+  if (known) {
+    return known.fingerprint === print
+      ? 'duplicate'
+      : fail('conflict', `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`, ['withdrawal']);
+  }
+  const member = state.network.get(event.member);
+  if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
+  const plan = planAt(state, event.at).plan;
+  const decimals = state.settings.decimals;
+  if (event.amount < plan.minWithdrawal) {
+    return fail('below_minimum', `the smallest withdrawal is ${formatMoney(plan.minWithdrawal, decimals)}`, ['amount']);
+  }
+  const available = state.ledger.balanceOf(member.id).available;
+  if (event.amount > available) {
+    return fail('insufficient_funds', `${member.id} has ${formatMoney(available < 0n ? 0n : available, decimals)} available; pending awards become available once settled`, ['amount']);
+  }
+
+  const monthLabel = state.calendar.monthOf(event.at);
+  const monthKey = `${member.id}\u0000${monthLabel}`;
+  const month = state.taxMonths.get(monthKey) ?? { gross: 0n, withheld: 0n };
+  const tax = TAX_REGIMES[plan.tax]!.withhold(month, event.amount, decimals);
+  state.taxMonths.set(monthKey, { gross: month.gross + event.amount, withheld: month.withheld + tax });
+  const record: WithdrawalRecord = {
+    id: event.withdrawal, fingerprint: print, member: member.id, at: event.at,
+    amount: event.amount, tax, net: event.amount - tax, month: monthLabel,
+  };
+  state.withdrawals.set(record.id, record);
+  work.postings.push(
+    ...state.ledger.post('withdrawal', event.at, { withdrawal: record.id }, [
+      { account: 'available', member: member.id, amount: -record.amount },
+      { account: 'tax_payable', member: null, amount: record.tax },
+      { account: 'payout', member: null, amount: record.net },
+    ]),
+  );
+  work.withdrawals.push(record);
+  return 'applied';
+}

@@ -1,0 +1,75 @@
+import { assert } from '../domain/errors.ts';
+import type { InstantMs, Minor } from '../domain/types.ts';
+
+/**
+ * A double-entry ledger. Every journal entry's postings sum to zero; a member's balances are the
+ * sums of its postings. Nothing is ever edited: a reversal is a new entry.
+ */
+export type Account = 'pending' | 'available' | 'commission_expense' | 'tax_payable' | 'payout';
+export type JournalKind = 'award' | 'adjustment' | 'settlement' | 'withdrawal';
+
+export interface PostingRef {
+  readonly order?: string;
+  readonly period?: string;
+  readonly rule?: string;
+  readonly refund?: string;
+  readonly withdrawal?: string;
+}
+
+export interface Posting {
+  readonly journal: number;
+  readonly at: InstantMs;
+  readonly kind: JournalKind;
+  readonly account: Account;
+  /** The member whose account this is; null for the platform's accounts. */
+  readonly member: string | null;
+  readonly amount: Minor;
+  readonly ref: PostingRef;
+}
+
+export interface Balance {
+  pending: Minor;
+  available: Minor;
+}
+
+export interface LedgerLine {
+  readonly account: Account;
+  readonly member: string | null;
+  readonly amount: Minor;
+}
+
+export class Ledger {
+  private readonly balances = new Map<string, Balance>();
+  private journals = 0;
+
+  balanceOf(member: string): Balance {
+    return this.balances.get(member) ?? { pending: 0n, available: 0n };
+  }
+
+  /** Every member with any posting, in order of first posting. */
+  members(): IterableIterator<[string, Balance]> {
+    return this.balances.entries();
+  }
+
+  /** Writes one balanced journal entry and returns its postings. */
+  post(kind: JournalKind, at: InstantMs, ref: PostingRef, lines: readonly LedgerLine[]): Posting[] {
+    const sum = lines.reduce((total, line) => total + line.amount, 0n);
+    assert(sum === 0n, `journal ${kind} does not balance (${sum})`);
+    const journal = ++this.journals;
+    const postings: Posting[] = [];
+    for (const line of lines) {
+      if (line.amount === 0n) continue;
+      postings.push({ journal, at, kind, account: line.account, member: line.member, amount: line.amount, ref });
+      if (line.member !== null) this.applyToBalance(line.member, line.account, line.amount);
+    }
+    return postings;
+  }
+
+  private applyToBalance(member: string, account: Account, amount: Minor): void {
+    let balance = this.balances.get(member);
+    if (!balance) this.balances.set(member, (balance = { pending: 0n, available: 0n }));
+    if (account === 'pending') balance.pending += amount;
+    else if (account === 'available') balance.available += amount;
+    else assert(false, `member account ${account} is not a balance`);
+  }
+}

@@ -1,0 +1,86 @@
+import type { LevelLeaf, RecruitLeaf } from '../domain/types.ts';
+import { holds } from './conditions.ts';
+import { promote } from './events/member-promoted.ts';
+import type { Member } from './network.ts';
+import { planAt, type EngineState } from './state.ts';
+import type { LevelChange, Work } from './work.ts';
+
+/** Sets a level and records the change. */
+export function changeLevel(state: EngineState, member: Member, level: number, cause: LevelChange['cause'], work: Work): void {
+  const from = { role: member.role, level: member.level };
+  state.network.setLevel(member, level, work.at);
+  work.levels.push({ member: member.id, at: work.at, from, to: { role: member.role, level }, cause });
+  if (member.parent) work.dirtyMembers.add(member.parent);
+}
+
+/**
+ * After every accepted event: recruit customers whose `when` holds, then raise distributors to
+ * the highest level whose conditions hold, repeating both until nothing changes. Levels never
+ * fall by themselves; a level without `upgradeWhen` is only reached by hand.
+ */
+export function settleLevels(state: EngineState, work: Work): void {
+  const plan = planAt(state, work.at).plan;
+  if (state.fullRecheckPending) {
+    state.fullRecheckPending = false;
+    for (const member of state.network.all()) {
+      if (member.isDistributor) work.dirtyMembers.add(member);
+      else work.dirtyBuyers.add(member.id);
+    }
+  }
+  const rounds = state.network.size * 100 + 100;
+  for (let round = 0; round < rounds; round++) {
+    const recruited = recruit(state, plan.recruit, work);
+    const upgraded = plan.levels.length > 0 ? upgrade(state, plan.levels, work) : false;
+    if (!recruited && !upgraded) return;
+  }
+  throw new Error('level re-check did not settle');
+}
+
+function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['recruit'], work: Work): boolean {
+  const buyers = [...work.dirtyBuyers];
+  work.dirtyBuyers.clear();
+  if (!rule) return false;
+  let changed = false;
+  for (const id of buyers) {
+    const member = state.network.get(id);
+    const stats = state.buyers.get(id);
+    if (!member || member.isDistributor || !stats) continue;
+    const qualifies = holds<RecruitLeaf>(rule.when, (leaf) => {
+      if ('spend' in leaf) return stats.spend >= leaf.spend;
+      if ('orders' in leaf) return stats.orders >= leaf.orders;
+      return (stats.skus?.get(leaf.bought.sku) ?? 0) >= leaf.bought.qty;
+    });
+    if (!qualifies) continue;
+    promote(state, member, rule.role, rule.level, 'recruited', work);
+    changed = true;
+  }
+  return changed;
+}
+
+function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['levels'], work: Work): boolean {
+  const members = [...work.dirtyMembers];
+  work.dirtyMembers.clear();
+  let changed = false;
+  for (const member of members) {
+    if (!member.isDistributor) continue;
+    let target = member.level;
+    for (const rule of levels) {
+      if (rule.level > target && rule.upgradeWhen && holds<LevelLeaf>(rule.upgradeWhen, (leaf) => leafHolds(member, leaf))) {
+        target = rule.level;
+      }
+    }
+    if (target === member.level) continue;
+    changeLevel(state, member, target, 'upgrade', work);
+    changed = true;
+  }
+  return changed;
+}
+
+function leafHolds(member: Member, leaf: LevelLeaf): boolean {
+  if ('personalSales' in leaf) return member.personalSales >= leaf.personalSales;
+  if ('teamSales' in leaf) return member.teamSales >= leaf.teamSales;
+  const children = member.children ?? [];
+  if ('directRecruits' in leaf) return children.filter((child) => child.isDistributor).length >= leaf.directRecruits;
+  const { level, count } = leaf.directAtLevel;
+  return children.filter((child) => child.isDistributor && child.level >= level).length >= count;
+}

@@ -1,0 +1,231 @@
+import { assert } from '../domain/errors.ts';
+import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
+import type { ChainLink } from './templates/template.ts';
+
+/** The state of a member's place in the network from an instant on (for as-of queries). */
+export interface Placement {
+  readonly from: InstantMs;
+  readonly parent: string | null;
+  readonly role: Role;
+  readonly level: number;
+  readonly regions: readonly string[];
+}
+
+/** Before any event: members of the starting network joined "long ago". */
+export const LONG_AGO: InstantMs = -8.64e15;
+
+export class Member {
+  parent: Member | null = null;
+  children: Member[] | null = null;
+  /** Start of the current binding (customers) — joined, bound or moved. */
+  boundAt: InstantMs;
+  /** Last join or promotion: activity for compression. */
+  activeSince: InstantMs;
+  personalSales = 0n;
+  /** Net paid sold by this member and everyone below it now (level conditions). */
+  teamSales = 0n;
+  regions: readonly string[] = [];
+  /** Earlier placements, oldest first; null while the member never changed. */
+  history: Placement[] | null = null;
+  /** When the current placement began. */
+  changedAt: InstantMs;
+
+  constructor(
+    readonly id: string,
+    public role: Role,
+    public level: number,
+    readonly joinedAt: InstantMs,
+    /** Order of entry into the network (tie-breaks favour the earliest). */
+    readonly entrySeq: number,
+  ) {
+    this.boundAt = joinedAt;
+    this.activeSince = joinedAt;
+    this.changedAt = joinedAt;
+  }
+
+  get isDistributor(): boolean {
+    return this.role !== 'customer';
+  }
+
+  placement(from: InstantMs): Placement {
+    return { from, parent: this.parent?.id ?? null, role: this.role, level: this.level, regions: this.regions };
+  }
+}
+
+/**
+ * The sales network with its full history. Only the engine mutates it, and only through these
+ * methods, each of which records what it changed so that any instant can be queried later.
+ */
+export class Network {
+  private readonly members = new Map<string, Member>();
+  private readonly regionHolders = new Map<string, Member>();
+  private readonly regionHistory = new Map<string, { from: InstantMs; holder: string | null }[]>();
+  private nextSeq = 0;
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  get(id: string): Member | undefined {
+    return this.members.get(id);
+  }
+
+  all(): IterableIterator<Member> {
+    return this.members.values();
+  }
+
+  *distributors(): Generator<Member> {
+    for (const member of this.members.values()) if (member.isDistributor) yield member;
+  }
+
+  add(id: string, role: Role, level: number, parent: Member | null, at: InstantMs): Member {
+    assert(!this.members.has(id), `member ${id} already exists`);
+    const member = new Member(id, role, role === 'customer' ? 0 : level, at, this.nextSeq++);
+    this.members.set(id, member);
+    if (parent) this.attach(member, parent);
+    return member;
+  }
+
+  /** Links a member of the starting network to its parent (listed in any order). */
+  attachInitial(member: Member, parent: Member): void {
+    this.attach(member, parent);
+  }
+
+  /** True when `ancestor` is `member` or above it now. */
+  isAncestorOrSelf(ancestor: Member, member: Member): boolean {
+    for (let cursor: Member | null = member; cursor; cursor = cursor.parent) if (cursor === ancestor) return true;
+    return false;
+  }
+
+  move(member: Member, parent: Member | null, at: InstantMs): void {
+    this.remember(member, at);
+    const team = member.teamSales;
+    if (member.parent) {
+      this.addTeamSales(member.parent, -team);
+      this.detach(member);
+    }
+    if (parent) {
+      this.attach(member, parent);
+      this.addTeamSales(parent, team);
+    }
+    member.boundAt = at;
+  }
+
+  promote(member: Member, role: DistributorRole, level: number, at: InstantMs): void {
+    this.remember(member, at);
+    member.role = role;
+    member.level = level;
+    member.activeSince = at;
+  }
+
+  setLevel(member: Member, level: number, at: InstantMs): void {
+    this.remember(member, at);
+    member.level = level;
+  }
+
+  holderOf(code: string): Member | undefined {
+    return this.regionHolders.get(code);
+  }
+
+  setRegions(member: Member, regions: readonly string[], at: InstantMs): void {
+    this.remember(member, at);
+    for (const code of member.regions) this.recordHolder(code, null, at);
+    member.regions = [...regions];
+    for (const code of regions) this.recordHolder(code, member, at);
+  }
+
+  /** Adds a sale (or, negative, a refund) to the seller's personal and everyone's team sales. */
+  addSale(seller: Member, amount: bigint): void {
+    seller.personalSales += amount;
+    this.addTeamSales(seller, amount);
+  }
+
+  /** The chain from `member` up to the root, with the levels of now. */
+  chainOf(member: Member | null): ChainLink[] {
+    const chain: ChainLink[] = [];
+    for (let cursor = member; cursor; cursor = cursor.parent) chain.push({ id: cursor.id, level: cursor.level });
+    return chain;
+  }
+
+  // ----- as-of queries -------------------------------------------------------------------------
+
+  /** Where `id` stood at instant `at`, or undefined when it was not a member then. */
+  placementAt(id: string, at: InstantMs): Placement | undefined {
+    const member = this.members.get(id);
+    if (!member || member.joinedAt > at) return undefined;
+    const history = member.history;
+    if (history) {
+      for (let i = history.length - 1; i >= 0; i--) {
+        const entry = history[i]!;
+        if (entry.from > at) continue;
+        // history[i] holds the placement from entry.from until the next change.
+        const nextChange = i + 1 < history.length ? history[i + 1]!.from : member.changedAt;
+        return at < nextChange ? entry : member.placement(nextChange);
+      }
+    }
+    return member.placement(member.joinedAt);
+  }
+
+  /** The upline of `id` at instant `at`: itself first, then its parents. */
+  uplineAt(id: string, at: InstantMs): { id: string; role: Role; level: number }[] {
+    const upline: { id: string; role: Role; level: number }[] = [];
+    const seen = new Set<string>();
+    for (let cursor: string | null = id; cursor !== null && !seen.has(cursor); ) {
+      seen.add(cursor);
+      const placement = this.placementAt(cursor, at);
+      if (!placement) break;
+      upline.push({ id: cursor, role: placement.role, level: placement.level });
+      cursor = placement.parent;
+    }
+    return upline;
+  }
+
+  /** Direct downline of `id` at instant `at`. */
+  childrenAt(id: string, at: InstantMs): string[] {
+    const children: string[] = [];
+    for (const member of this.members.values()) {
+      if (member.id !== id && this.placementAt(member.id, at)?.parent === id) children.push(member.id);
+    }
+    return children;
+  }
+
+  regionHolderAt(code: string, at: InstantMs): string | null {
+    const history = this.regionHistory.get(code);
+    if (!history) return null;
+    let holder: string | null = null;
+    for (const entry of history) if (entry.from <= at) holder = entry.holder;
+    return holder;
+  }
+
+  // ----- internals -----------------------------------------------------------------------------
+
+  /** Records the placement that ends now, so that earlier instants still see it. */
+  private remember(member: Member, at: InstantMs): void {
+    (member.history ??= []).push(member.placement(member.changedAt));
+    member.changedAt = at;
+  }
+
+  private recordHolder(code: string, holder: Member | null, at: InstantMs): void {
+    if (holder) this.regionHolders.set(code, holder);
+    else this.regionHolders.delete(code);
+    let history = this.regionHistory.get(code);
+    if (!history) this.regionHistory.set(code, (history = []));
+    history.push({ from: at, holder: holder?.id ?? null });
+  }
+
+  private attach(member: Member, parent: Member): void {
+    member.parent = parent;
+    (parent.children ??= []).push(member);
+  }
+
+  private detach(member: Member): void {
+    const siblings = member.parent!.children!;
+    siblings.splice(siblings.indexOf(member), 1);
+    member.parent = null;
+  }
+
+  private addTeamSales(from: Member, amount: bigint): void {
+    if (amount === 0n) return;
+    for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.teamSales += amount;
+  }
+}

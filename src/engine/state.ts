@@ -1,0 +1,150 @@
+import TinyQueue from 'tinyqueue';
+import type { InstantMs, Minor, OrderLineInput, TenantSettings } from '../domain/types.ts';
+import type { CompiledPlan } from '../schema/plan.ts';
+import { leafKeys } from './conditions.ts';
+import { AwardBook, type AwardRecord } from './awards.ts';
+import { Ledger } from './ledger.ts';
+import { Network } from './network.ts';
+import { Calendar } from './periods.ts';
+import type { OrderInput } from './templates/template.ts';
+
+export interface OrderLineState {
+  readonly input: OrderLineInput;
+  refundedQty: number;
+  refundedAmount: Minor;
+}
+
+export interface OrderRecord {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly paidAt: InstantMs;
+  readonly buyer: string;
+  readonly lines: OrderLineState[];
+  /** Seller, chains, pickup and region holders as they were at payment: fixed for ever. */
+  readonly context: Omit<OrderInput, 'lines' | 'settings'>;
+  readonly plan: CompiledPlan;
+  readonly awards: AwardRecord[];
+  netPaid: Minor;
+  completedAt: InstantMs | null;
+  settled: boolean;
+}
+
+export interface WithdrawalRecord {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly member: string;
+  readonly at: InstantMs;
+  readonly amount: Minor;
+  readonly tax: Minor;
+  readonly net: Minor;
+  readonly month: string;
+}
+
+/** What a buyer (member or guest) has bought: recruiting conditions read it. */
+export interface BuyerStats {
+  spend: Minor;
+  /** Orders whose net paid is above zero. */
+  orders: number;
+  /** Net quantity per SKU, kept only when a plan recruits on buying a SKU. */
+  skus: Map<string, number> | null;
+}
+
+export interface PlanVersion {
+  readonly from: InstantMs;
+  readonly compiled: CompiledPlan;
+}
+
+export interface DueSettlement {
+  readonly at: InstantMs;
+  readonly seq: number;
+  readonly order: OrderRecord;
+}
+
+export interface DueClose {
+  readonly at: InstantMs;
+  readonly seq: number;
+  readonly rule: string;
+  readonly bucket: PeriodBucket;
+}
+
+/** The orders paid in one calendar period, kept until every close of that period has run. */
+export interface PeriodBucket {
+  readonly key: string;
+  readonly kind: 'month' | 'quarter' | 'year';
+  readonly label: string;
+  readonly start: InstantMs;
+  readonly end: InstantMs;
+  readonly orders: OrderRecord[];
+  readonly rules: Set<string>;
+  openCloses: number;
+}
+
+/**
+ * The whole state of one tenant. Only the engine changes it, and a rejected event never does.
+ */
+export interface EngineState {
+  readonly settings: TenantSettings;
+  readonly calendar: Calendar;
+  readonly plans: PlanVersion[];
+  readonly network: Network;
+  readonly ledger: Ledger;
+  readonly awards: AwardBook;
+  readonly orders: Map<string, OrderRecord>;
+  readonly refunds: Map<string, { readonly order: string; readonly fingerprint: string }>;
+  readonly withdrawals: Map<string, WithdrawalRecord>;
+  readonly joins: Map<string, string>;
+  readonly buyers: Map<string, BuyerStats>;
+  readonly taxMonths: Map<string, { gross: Minor; withheld: Minor }>;
+  /** Orders sold by each member, oldest first (compression looks for recent live sales). */
+  readonly salesLog: Map<string, OrderRecord[]>;
+  readonly periods: Map<string, PeriodBucket>;
+  readonly closes: Set<string>;
+  readonly dueSettlements: TinyQueue<DueSettlement>;
+  readonly dueCloses: TinyQueue<DueClose>;
+  /** The instant of the last event applied; events never go back in time. */
+  clock: InstantMs | null;
+  /** Until the first accepted event, every member's level and recruiting are re-checked. */
+  fullRecheckPending: boolean;
+  dueSeq: number;
+  /** Whether any plan recruits on buying a SKU (then quantities by SKU are kept per buyer). */
+  readonly recruitsOnSkus: boolean;
+  /** The longest compression window of any plan, in ms (0: no sales log is kept). */
+  readonly compressionWindowMs: number;
+}
+
+const byDue = <T extends { at: InstantMs; seq: number }>(a: T, b: T): number => a.at - b.at || a.seq - b.seq;
+
+export function emptyState(settings: TenantSettings, plans: PlanVersion[]): EngineState {
+  const ledger = new Ledger();
+  return {
+    settings,
+    calendar: new Calendar(settings.timezone),
+    plans,
+    network: new Network(),
+    ledger,
+    awards: new AwardBook(ledger),
+    orders: new Map(),
+    refunds: new Map(),
+    withdrawals: new Map(),
+    joins: new Map(),
+    buyers: new Map(),
+    taxMonths: new Map(),
+    salesLog: new Map(),
+    periods: new Map(),
+    closes: new Set(),
+    dueSettlements: new TinyQueue<DueSettlement>([], byDue),
+    dueCloses: new TinyQueue<DueClose>([], byDue),
+    clock: null,
+    fullRecheckPending: true,
+    dueSeq: 0,
+    recruitsOnSkus: plans.some(({ compiled }) => leafKeys(compiled.plan.recruit?.when).includes('bought')),
+    compressionWindowMs: Math.max(0, ...plans.map(({ compiled }) => (compiled.plan.compression?.inactiveDays ?? 0) * 86_400_000)),
+  };
+}
+
+/** The plan version in force at `at`. */
+export function planAt(state: EngineState, at: InstantMs): CompiledPlan {
+  let chosen = state.plans[0]!;
+  for (const version of state.plans) if (version.from <= at) chosen = version;
+  return chosen.compiled;
+}

@@ -1,0 +1,4 @@
+import type { TaxRegime } from './tax.ts';
+
+/** No withholding: the member is paid the gross. */
+export const none: TaxRegime = { id: 'none', withhold: () => 0n };

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { applyRate, exact, rateTimes, type Exact, type RatePpm } from '../../money/rate.ts';
+import { rate } from '../../schema/primitives.ts';
+import { baseKind, lineBase } from './base.ts';
+import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate } from './template.ts';
+
+/** 级差 + 平级奖: each member earns the gap between its level's rate and what was paid below it. */
+const paramsSchema = z.strictObject({
+  rates: z.record(z.string().regex(/^\d+$/, 'level keys are whole numbers'), rate),
+  peer: z
+    .strictObject({
+      rate,
+      of: z.enum(['award', 'base']).default('award'),
+      generations: z.coerce.number().int().min(1).max(10).default(1),
+    })
+    .optional(),
+  base: baseKind,
+});
+type Params = z.output<typeof paramsSchema>;
+
+interface Walk {
+  paidRate: RatePpm;
+  lastLevel: number | null;
+  lastAward: bigint;
+  peers: number;
+}
+
+export const differential: OrderTemplate<Params> = {
+  kind: 'order',
+  name: 'differential',
+  paysChain: true,
+  params: () => paramsSchema,
+  maxChainPayees(params) {
+    const steps = new Set(Object.values(params.rates).filter((r) => r > 0n)).size;
+    return steps * (1 + (params.peer?.generations ?? 0));
+  },
+  compute(rule, params, input) {
+    const parts: AwardPart[] = [];
+    for (const line of input.lines) walkLine(rule, params, input, line, parts);
+    return parts;
+  },
+};
+
+function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine, parts: AwardPart[]): void {
+  const base = lineBase(line, params.base);
+  const walk: Walk = { paidRate: 0n, lastLevel: null, lastAward: 0n, peers: 0 };
+  input.chain.forEach((link, position) => {
+    const ownRate = params.rates[String(link.level)] ?? 0n;
+    if (ownRate > walk.paidRate) {
+      const gap = ownRate - walk.paidRate;
+      const amount = applyRate(gap, base);
+      push(parts, rule, input, line, link, position, amount, {
+        base: { kind: params.base, amount: base }, rate: gap, exact: rateTimes(gap, base),
+        reason: 'differential.gap', facts: { ownRate: String(ownRate), paidBelow: String(walk.paidRate) },
+      });
+      Object.assign(walk, { paidRate: ownRate, lastLevel: link.level, lastAward: amount, peers: 0 });
+      return;
+    }
+    const peer = params.peer;
+    if (peer && walk.lastLevel === link.level && walk.peers < peer.generations) {
+      const peerBase: Exact = peer.of === 'award' ? exact(walk.lastAward) : base;
+      const amount = applyRate(peer.rate, peerBase);
+      walk.peers += 1;
+      push(parts, rule, input, line, link, position, amount, {
+        base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase }, rate: peer.rate,
+        exact: rateTimes(peer.rate, peerBase), reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
+        facts: { generation: walk.peers },
+      });
+    }
+  });
+}
+
+function push(
+  parts: AwardPart[], rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
+  amount: bigint, detail: Pick<AwardPart['explanation'], 'base' | 'rate' | 'exact' | 'reason' | 'facts'>,
+): void {
+  if (amount === 0n) return;
+  parts.push({
+    to: link.id,
+    amount,
+    explanation: {
+      rule, template: 'differential', to: link.id, order: input.order, line: line.line,
+      amount, position, level: link.level, ...detail,
+    },
+  });
+}

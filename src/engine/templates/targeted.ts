@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { applyRate, exact, rateTimes } from '../../money/rate.ts';
+import { instant, money, rate } from '../../schema/primitives.ts';
+import { baseKind, lineBase } from './base.ts';
+import type { AwardPart, NetLine, OrderInput, OrderTemplate, SchemaContext } from './template.ts';
+
+/** 定向奖励: a campaign that pays the seller on matching lines of orders paid in [from, to). */
+const paramsSchema = (context: SchemaContext) =>
+  z
+    .strictObject({
+      from: instant(context.timezone),
+      to: instant(context.timezone),
+      skus: z.array(z.string()).optional(),
+      categories: z.array(z.string()).optional(),
+      members: z.array(z.string()).optional(),
+      teamsOf: z.array(z.string()).optional(),
+      perUnit: money(context.decimals).optional(),
+      rate: rate.optional(),
+      base: baseKind,
+    })
+    .refine((params) => (params.perUnit === undefined) !== (params.rate === undefined), {
+      message: 'give exactly one of perUnit or rate',
+      path: ['rate'],
+    })
+    .refine((params) => params.from < params.to, { message: '`from` must be before `to`', path: ['to'] });
+type Params = z.output<ReturnType<typeof paramsSchema>>;
+
+export const targeted: OrderTemplate<Params> = {
+  kind: 'order',
+  name: 'targeted',
+  paysChain: true,
+  params: paramsSchema,
+  maxChainPayees: () => 1,
+  compute(rule, params, input) {
+    const seller = input.chain[0];
+    if (!seller || input.paidAt < params.from || input.paidAt >= params.to) return [];
+    if (params.members && !params.members.includes(seller.id)) return [];
+    if (params.teamsOf && !input.fullChain.some((link) => params.teamsOf!.includes(link.id))) return [];
+    const parts: AwardPart[] = [];
+    for (const line of input.lines) {
+      if (!lineMatches(params, line)) continue;
+      const explanation = award(rule, params, input, line);
+      if (explanation.amount === 0n) continue;
+      parts.push({ to: seller.id, amount: explanation.amount, explanation: { ...explanation, level: seller.level } });
+    }
+    return parts;
+  },
+};
+
+function lineMatches(params: Params, line: NetLine): boolean {
+  if (params.skus && !params.skus.includes(line.sku)) return false;
+  if (params.categories && (line.category === undefined || !params.categories.includes(line.category))) return false;
+  return true;
+}
+
+function award(rule: string, params: Params, input: OrderInput, line: NetLine): AwardPart['explanation'] {
+  const common = { rule, template: 'targeted', to: input.chain[0]!.id, order: input.order, line: line.line, position: 0 };
+  if (params.perUnit !== undefined) {
+    const amount = params.perUnit * BigInt(line.qty);
+    return { ...common, unitPrice: params.perUnit, qty: line.qty, exact: exact(amount), amount, reason: 'targeted.per-unit' };
+  }
+  const base = lineBase(line, params.base);
+  const amount = applyRate(params.rate!, base);
+  return {
+    ...common, base: { kind: params.base, amount: base }, rate: params.rate!,
+    exact: rateTimes(params.rate!, base), amount, reason: 'targeted.rate',
+  };
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { fail, InputError } from '../domain/errors.ts';
+
+/**
+ * Reads a scenario file. Decimal numbers written without quotes (119.80) are kept as their exact
+ * text, never as floats, so that money parsing sees the digits the author wrote.
+ */
+export function readYaml(text: string): unknown {
+  return parse(text, {
+    customTags: [
+      {
+        tag: 'tag:yaml.org,2002:float',
+        test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9]+$/,
+        resolve: (source: string) => source,
+      },
+    ],
+  });
+}
+
+const expectedAward = z.object({
+  to: z.coerce.string(),
+  order: z.coerce.string().optional(),
+  period: z.coerce.string().optional(),
+  rule: z.coerce.string(),
+  amount: z.union([z.string(), z.number()]),
+  status: z.enum(['pending', 'settled']).optional(),
+});
+
+const moneyText = z.union([z.string(), z.number()]).transform(String);
+
+export const scenarioSchema = z.object({
+  name: z.string().default('(unnamed)'),
+  timezone: z.string().default('Asia/Shanghai'),
+  currency: z.string().default('CNY'),
+  plan: z.unknown(),
+  members: z.array(z.unknown()).default([]),
+  events: z.array(z.unknown()).default([]),
+  expect: z
+    .object({
+      awards: z.array(expectedAward).optional(),
+      balances: z.record(z.string(), z.object({ pending: moneyText.optional(), available: moneyText.optional() })).optional(),
+      levels: z.record(z.string(), z.coerce.number()).optional(),
+      withdrawals: z
+        .array(z.object({ withdrawal: z.coerce.string(), amount: moneyText, tax: moneyText.optional(), net: moneyText.optional() }))
+        .optional(),
+      errors: z.array(z.object({ event: z.number().int(), code: z.string() })).optional(),
+    })
+    .default({}),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type Expectation = Scenario['expect'];
+
+export function parseScenario(raw: unknown): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
+    throw new InputError(fail('invalid', `scenario: ${issue.message}`, path));
+  }
+  return parsed.data;
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(readYaml(readFileSync(file, 'utf8')));
+}

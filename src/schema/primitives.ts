@@ -1,0 +1,81 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { parseMoney } from '../money/money.ts';
+import { parseRate } from '../money/rate.ts';
+
+/**
+ * Zod building blocks shared by plans, members, events and the HTTP API. Amounts arrive as
+ * decimal strings (or whole numbers) and leave the schema as bigint minor units.
+ */
+
+const decimalText = z.union([z.string(), z.number()]);
+
+/** An amount in the currency's minor unit, ≥ 0 unless `allowNegative`. */
+export function money(decimals: number, options: { allowNegative?: boolean; positive?: boolean } = {}) {
+  return decimalText.transform((value, ctx): bigint => {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      ctx.addIssue({ code: 'custom', message: `amount ${value} must be a decimal string such as "12.30"` });
+      return z.NEVER;
+    }
+    const parsed = parseMoney(String(value), decimals);
+    if (parsed === null) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an amount with at most ${decimals} decimals` });
+      return z.NEVER;
+    }
+    if (!options.allowNegative && parsed < 0n) {
+      ctx.addIssue({ code: 'custom', message: `amount "${value}" must not be negative` });
+      return z.NEVER;
+    }
+    if (options.positive && parsed === 0n) {
+      ctx.addIssue({ code: 'custom', message: `amount "${value}" must be above zero` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
+
+/** A percentage such as "12.5%" (up to 4 decimals), as parts per million. */
+export const rate = z.string().transform((value, ctx): bigint => {
+  const parsed = parseRate(value);
+  if (parsed === null) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate between "0%" and "100%" with at most 4 decimals` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export const count = z.coerce.number().int().min(0);
+export const positiveCount = z.coerce.number().int().min(1);
+export const level = z.coerce.number().int().min(1).max(99);
+export const days = z.coerce.number().int().min(0).max(36_500);
+
+export const id = z
+  .union([z.string(), z.number().int()])
+  .transform((value) => String(value))
+  .pipe(z.string().min(1, 'an id must not be empty').max(128, 'an id has at most 128 characters'));
+
+/**
+ * An instant: ISO 8601. With an offset ("…+08:00", "…Z") it is that instant; without one, or a
+ * bare date, it is read in the tenant's time zone (a date means its midnight).
+ */
+export function instant(zone: string) {
+  return z.string().transform((value, ctx): number => {
+    const parsed = DateTime.fromISO(value, { zone, setZone: true });
+    if (!parsed.isValid) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an ISO 8601 date-time (e.g. 2026-03-01T10:00:00+08:00)` });
+      return z.NEVER;
+    }
+    return parsed.toMillis();
+  });
+}
+
+export function isValidZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+/** Turns a zod error into the path and message of its first issue. */
+export function firstIssue(error: z.ZodError): { path: (string | number)[]; message: string } {
+  const issue = error.issues[0]!;
+  const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
+  return { path, message: issue.message };
+}
