@@ -1,2 +1,30 @@
 import type { Command } from 'commander';
-export function registerExplain(_program: Command, _setExit: (code: number) => void): void {}
+import { findAward } from '../explain/find.ts';
+import type { Lang } from '../explain/messages.ts';
+import { explainAward } from '../explain/render.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from '../scenario/run.ts';
+
+/** `fenyong explain FILE --award <to>:<order|period>:<rule> [--lang en]`. */
+export function registerExplain(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('explain')
+    .description('explain one award of a scenario in plain sentences (zh-CN by default)')
+    .argument('<file>', 'scenario YAML file')
+    .requiredOption('--award <selector>', 'the award, as <to>:<order|period>:<rule>, e.g. L2:O1:direct')
+    .option('--lang <lang>', 'zh-CN or en', 'zh-CN')
+    .action((file: string, options: { award: string; lang: string }) => {
+      const lang: Lang = options.lang === 'en' ? 'en' : 'zh-CN';
+      const { engine } = runScenario(loadScenario(file));
+      const award = findAward(engine, options.award);
+      if (!award) {
+        const known = [...engine.state.awards.all()]
+          .filter((a) => a.amount !== 0n)
+          .map((a) => `${a.to}:${a.order ?? a.period}:${a.rule}`);
+        process.stderr.write(`no award ${options.award}; awards in this scenario:\n  ${known.join('\n  ')}\n`);
+        setExit(1);
+        return;
+      }
+      process.stdout.write(`${explainAward(award, engine.settings, lang).join('\n')}\n`);
+    });
+}

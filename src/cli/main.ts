@@ -3,6 +3,7 @@ import { InputError } from '../domain/errors.ts';
 import { registerExplain } from './explain.ts';
 import { registerPlanLint } from './plan-lint.ts';
 import { registerScenario } from './scenario.ts';
+import { registerServe } from './serve.ts';
 
 /** `fenyong …`: one file per command; each registers itself here. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerScenario(program, setExit);
   registerExplain(program, setExit);
   registerPlanLint(program, setExit);
+  registerServe(program);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

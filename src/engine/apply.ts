@@ -16,9 +16,13 @@ import type { EngineState } from './state.ts';
 import { newWork, type Effects, type Verdict, type Work } from './work.ts';
 import type { Engine } from './engine.ts';
 
-export type Outcome =
-  | ({ readonly status: 'applied' | 'duplicate' } & Effects)
-  | ({ readonly status: 'rejected'; readonly error: EngineError } & Effects);
+/** What an event did, and whether time moved (even a rejected event lets time pass). */
+export type Outcome = (
+  | { readonly status: 'applied' }
+  | { readonly status: 'duplicate' }
+  | { readonly status: 'rejected'; readonly error: EngineError }
+) &
+  Effects & { readonly clockMoved: boolean };
 
 /**
  * Applies one event: checks its shape, lets time pass to its instant (due settlements and
@@ -29,26 +33,27 @@ export function applyEvent(engine: Engine, raw: unknown): Outcome {
   const parsed = engine.schemas.event.safeParse(raw);
   if (!parsed.success) {
     const { path, message } = firstIssue(parsed.error);
-    return { status: 'rejected', error: fail('invalid', message, path), postings: [], awards: [], levels: [], withdrawals: [] };
+    return { status: 'rejected', error: fail('invalid', message, path), postings: [], awards: [], levels: [], withdrawals: [], clockMoved: false };
   }
   return applyParsed(engine.state, parsed.data);
 }
 
 export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
   const work = newWork(event.at);
+  const before = state.clock;
   if (state.clock !== null && event.at < state.clock) {
     const error = fail('invalid', `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`, ['at']);
-    return { status: 'rejected', error, ...effectsOf(work) };
+    return { status: 'rejected', error, ...effectsOf(work), clockMoved: false };
   }
   runDue(state, event.at, work);
   state.clock = event.at;
   const verdict = dispatch(state, event, work);
   if (typeof verdict === 'object') {
     // Due work ran and stays; the event's own partial work never started (handlers check first).
-    return { status: 'rejected', error: verdict, ...effectsOf(work) };
+    return { status: 'rejected', error: verdict, ...effectsOf(work), clockMoved: state.clock !== before };
   }
   settleLevels(state, work);
-  return { status: verdict, ...effectsOf(work) };
+  return { status: verdict, ...effectsOf(work), clockMoved: state.clock !== before };
 }
 
 function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {

@@ -9,7 +9,7 @@ import { applyEvent, applyParsed, type Outcome } from './apply.ts';
 import { checkMemberShape, placeNewMember } from './events/new-member.ts';
 import { LONG_AGO } from './network.ts';
 import { checkRegions, uniqueCodes } from './regions.ts';
-import { emptyState, type EngineState } from './state.ts';
+import { emptyState, planFlags, type EngineState } from './state.ts';
 
 export interface EngineConfig {
   readonly timezone: string;
@@ -18,6 +18,8 @@ export interface EngineConfig {
   readonly plan: unknown;
   /** The starting network, in entry order. */
   readonly members?: readonly unknown[];
+  /** Later plan versions, each in force from its instant on (ms), in order. */
+  readonly laterPlans?: readonly { readonly plan: unknown; readonly from: number }[];
 }
 
 /**
@@ -45,6 +47,35 @@ export class Engine {
     return applyParsed(this.state, event);
   }
 
+  /**
+   * Adds a plan version in force from `from` on. Only the future can be re-planned: an order
+   * already paid keeps the version of its payment time, so `from` must be after the clock.
+   */
+  addPlanVersion(raw: unknown, from: number): void {
+    const compiled = compilePlan(raw, this.settings);
+    const clock = this.state.clock;
+    if (clock !== null && from <= clock) {
+      throw new InputError(fail('invalid', `a plan version must take effect after the last event (${new Date(clock).toISOString()})`, ['effectiveFrom']));
+    }
+    const plans = this.state.plans;
+    if (from <= plans[plans.length - 1]!.from) {
+      throw new InputError(fail('invalid', 'a plan version must take effect after the previous version', ['effectiveFrom']));
+    }
+    plans.push({ from, compiled });
+    Object.assign(this.state, planFlags(plans));
+  }
+
+  /**
+   * Imports members as part of the starting network (joined long ago, levels as listed), e.g. to
+   * backfill an existing network. Only before the first event; may be called in chunks.
+   */
+  importNetwork(members: readonly unknown[]): void {
+    if (this.state.clock !== null) {
+      throw new InputError(fail('invalid', 'a network can only be imported before the first event; send member.joined events instead', ['members']));
+    }
+    loadStartingNetwork(this.state, members);
+  }
+
   /** Builds an engine; throws InputError when the plan or the starting network is not valid. */
   static create(config: EngineConfig): Engine {
     if (!isValidZone(config.timezone)) {
@@ -53,6 +84,7 @@ export class Engine {
     const settings: TenantSettings = { timezone: config.timezone, currency: config.currency, decimals: currencyDecimals(config.currency) };
     const plan = compilePlan(config.plan, settings);
     const engine = new Engine(emptyState(settings, [{ from: -Infinity, compiled: plan }]));
+    for (const version of config.laterPlans ?? []) engine.addPlanVersion(version.plan, version.from);
     loadStartingNetwork(engine.state, config.members ?? []);
     return engine;
   }

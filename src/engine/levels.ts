@@ -19,9 +19,11 @@ export function changeLevel(state: EngineState, member: Member, level: number, c
  * fall by themselves; a level without `upgradeWhen` is only reached by hand.
  */
 export function settleLevels(state: EngineState, work: Work): void {
-  const plan = planAt(state, work.at).plan;
-  if (state.fullRecheckPending) {
+  const compiled = planAt(state, work.at);
+  const plan = compiled.plan;
+  if (state.fullRecheckPending || state.levelPlan !== compiled) {
     state.fullRecheckPending = false;
+    state.levelPlan = compiled;
     for (const member of state.network.all()) {
       if (member.isDistributor) work.dirtyMembers.add(member);
       else work.dirtyBuyers.add(member.id);

@@ -107,9 +107,11 @@ export interface EngineState {
   fullRecheckPending: boolean;
   dueSeq: number;
   /** Whether any plan recruits on buying a SKU (then quantities by SKU are kept per buyer). */
-  readonly recruitsOnSkus: boolean;
+  recruitsOnSkus: boolean;
   /** The longest compression window of any plan, in ms (0: no sales log is kept). */
-  readonly compressionWindowMs: number;
+  compressionWindowMs: number;
+  /** The plan the last level re-check used; a new plan version re-checks everyone. */
+  levelPlan: CompiledPlan | null;
 }
 
 const byDue = <T extends { at: InstantMs; seq: number }>(a: T, b: T): number => a.at - b.at || a.seq - b.seq;
@@ -137,6 +139,14 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
     clock: null,
     fullRecheckPending: true,
     dueSeq: 0,
+    ...planFlags(plans),
+    levelPlan: null,
+  };
+}
+
+/** What the versions of a plan ask the engine to keep track of. */
+export function planFlags(plans: readonly PlanVersion[]): Pick<EngineState, 'recruitsOnSkus' | 'compressionWindowMs'> {
+  return {
     recruitsOnSkus: plans.some(({ compiled }) => leafKeys(compiled.plan.recruit?.when).includes('bought')),
     compressionWindowMs: Math.max(0, ...plans.map(({ compiled }) => (compiled.plan.compression?.inactiveDays ?? 0) * 86_400_000)),
   };

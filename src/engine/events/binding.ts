@@ -24,6 +24,18 @@ export function bindBuyer(state: EngineState, event: OrderPaid, referrer: Member
   return buyer;
 }
 
+/**
+ * Who would sell an order of `buyerId` referred by `referrer` now, without binding anyone:
+ * the same decision bindBuyer takes, for estimates.
+ */
+export function previewSeller(state: EngineState, buyerId: string, referrer: Member | null, plan: CompiledPlan, at: number): Member | null {
+  const buyer = state.network.get(buyerId);
+  if (!buyer) return referrer;
+  if (buyer.isDistributor) return plan.plan.selfPurchase ? buyer : buyer.parent;
+  if (!referrer || buyer.parent === referrer) return buyer.parent;
+  return buyer.parent === null || mayRebind(buyer, plan, at) ? referrer : buyer.parent;
+}
+
 /** Under `binding: last`, a binding at least `protectDays` old moves to the new referrer. */
 function mayRebind(buyer: Member, plan: CompiledPlan, at: number): boolean {
   return plan.plan.binding === 'last' && at - buyer.boundAt >= plan.plan.protectDays * DAY_MS;

@@ -54,14 +54,14 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
 }
 
 /** DOMAIN.md, "Binding and who sold". */
-function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {
+export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {
   if (!buyer) return null;
   if (!buyer.isDistributor) return buyer.parent;
   return plan.plan.selfPurchase ? buyer : buyer.parent;
 }
 
-function paymentContext(
-  state: EngineState, event: OrderPaid, seller: Member | null, pickup: Member | null, plan: CompiledPlan,
+export function paymentContext(
+  state: EngineState, event: Pick<OrderPaid, 'order' | 'at' | 'region'>, seller: Member | null, pickup: Member | null, plan: CompiledPlan,
 ): OrderRecord['context'] {
   const fullChain = state.network.chainOf(seller);
   const inactiveDays = plan.plan.compression?.inactiveDays;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { applyRate, exact, rateTimes } from '../../money/rate.ts';
 import { days, level, rate } from '../../schema/primitives.ts';
-import type { AwardPart, PeriodInput, PeriodMember, PeriodTemplate } from './template.ts';
+import type { PeriodInput, PeriodMember, PeriodTemplate } from './template.ts';
 
 /**
  * 分红: a share of the period's net sales, split among distributors of at least `minLevel`,

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import { allows, isPlatformToken, verifyKey, type ApiKey, type Scope } from '../service/keys.ts';
+import type { Sql } from '../store/sql.ts';
+import { ApiError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: ApiKey;
+  }
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new ApiError(401, 'unauthorized', 'send an API key as "Authorization: Bearer fyk_…"');
+  return match[1]!;
+}
+
+/** Authenticates a tenant key and checks that its scope allows `need`; returns the tenant. */
+export async function requireScope(sql: Sql, request: FastifyRequest, need: Scope): Promise<string> {
+  const key = await verifyKey(sql, bearer(request));
+  if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
+  if (!allows(key.scope, need)) throw new ApiError(403, 'forbidden', `this ${key.scope} key cannot do that; it needs an ${need} key`);
+  request.apiKey = key;
+  return key.tenant;
+}
+
+/** The platform operator (creates tenants): the token given in FENYONG_PLATFORM_TOKEN. */
+export function requirePlatform(expected: string | undefined, request: FastifyRequest): void {
+  if (!isPlatformToken(expected, bearer(request))) throw new ApiError(401, 'unauthorized', 'creating tenants needs the platform token');
+}

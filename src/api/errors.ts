@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../domain/errors.ts';
+
+/** The one error body every endpoint answers with (shown in the OpenAPI document). */
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited']).describe('stable error code'),
+      message: z.string().describe('what went wrong and how to fix it'),
+      path: z.array(z.union([z.string(), z.number()])).optional().describe('path of the offending field'),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export type ErrorBody = z.infer<typeof errorBody>;
+export type ApiErrorCode = ErrorBody['error']['code'];
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly path?: (string | number)[],
+  ) {
+    super(message);
+  }
+
+  body(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.path ? { path: this.path } : {}) } };
+  }
+}
+
+export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody } as const;

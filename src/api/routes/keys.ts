@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { createKey, SCOPES } from '../../service/keys.ts';
+import { requireScope } from '../auth.ts';
+import { ApiError, errorResponses } from '../errors.ts';
+import type { Register } from '../typed.ts';
+
+export const registerKeys: Register = (app, { service }) => {
+  app.post('/v1/keys', {
+    schema: {
+      tags: ['keys'],
+      summary: 'Create an API key (shown once; stored hashed)',
+      body: z.object({ scope: z.enum(SCOPES as ['admin', 'ingest', 'read']), label: z.string().max(200).optional() }),
+      response: { 201: z.object({ id: z.string(), key: z.string(), scope: z.string() }), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const tenant = await requireScope(service.sql, request, 'admin');
+    return reply.status(201).send(await createKey(service.sql, tenant, request.body.scope, request.body.label));
+  });
+
+  app.get('/v1/keys', {
+    schema: {
+      tags: ['keys'],
+      summary: 'List API keys (never their secrets)',
+      response: { 200: z.object({ keys: z.array(z.object({ id: z.string(), scope: z.string(), label: z.string().nullable(), createdAt: z.string(), revokedAt: z.string().nullable() })) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const tenant = await requireScope(service.sql, request, 'admin');
+    const rows = (await service.sql.query<{ id: string; scope: string; label: string | null; created_at: Date | string; revoked_at: Date | string | null }>(
+      'select id, scope, label, created_at, revoked_at from api_keys where tenant_id = $1 order by created_at', [tenant],
+    )).rows;
+    const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+    return { keys: rows.map((row) => ({ id: row.id, scope: row.scope, label: row.label, createdAt: iso(row.created_at)!, revokedAt: iso(row.revoked_at) })) };
+  });
+
+  app.delete('/v1/keys/:id', {
+    schema: { tags: ['keys'], summary: 'Revoke an API key', params: z.object({ id: z.string() }), response: { 204: z.null(), ...errorResponses } },
+  }, async (request, reply) => {
+    const tenant = await requireScope(service.sql, request, 'admin');
+    const result = await service.sql.query<{ id: string }>(
+      'update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id', [tenant, request.params.id],
+    );
+    if (result.rows.length === 0) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
+    return reply.status(204).send(null);
+  });
+};

@@ -1,0 +1,99 @@
+/**
+ * The sentences of an explanation in each language. Placeholders in braces are filled by
+ * render.ts with amounts, rates and ids already formatted.
+ */
+export type Lang = 'zh-CN' | 'en';
+
+type Catalog = Readonly<Record<string, string>>;
+
+const zh: Catalog = {
+  headline_order: '{to} 在订单 {order} 上按规则「{rule}」（{template}）获得 {amount}，状态：{status}。',
+  headline_period: '{to} 在 {period} 期间按规则「{rule}」（{template}）获得 {amount}，状态：{status}。',
+  status_pending: '待结算（冻结中）',
+  status_settled: '已结算（可提现）',
+  line: '第 {line} 行：',
+  seller: '你是这笔订单的卖家（链条第 1 位）',
+  upline: '你是卖家往上第 {position} 位',
+  level: '，当时等级 {level}',
+  base_paid: '实付金额 {base}',
+  base_profit: '利润（实付减成本）{base}',
+  base_award: '下方成员的奖励 {base}',
+  base_teamSales: '团队业绩 {base}',
+  base_periodSales: '期间销售额 {base}',
+  rounding: '精确值 {exact}，四舍五入到分为 {amount}。',
+  no_rounding: '金额 {amount}，无需取整。',
+  'multi-level.position': '{who}{level}。按{base} 的 {rate} 计算，',
+  'differential.gap': '{who}{level}。你的等级比例 {ownRate}，下方已拿走 {paidBelow}，你得级差 {rate}：{base} × {rate}，',
+  'differential.peer-of-award': '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
+  'differential.peer-of-base': '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
+  'level-price.margin': '你是卖家，拿货价 {unitPrice} × 数量 {qty}，实付 {paid}，差价归你。',
+  'level-price.gap': '{who}{level}。你的拿货价 {unitPrice} 低于下方最低价 {lowestBelow}，得 数量 {qty} × 差价。',
+  'group-buy.pickup': '你是本单的自提点团长{level}。按{base} 的 {rate} 计算，',
+  'group-buy.recommender': '你推荐了自提点 {pickupPoint}{level}。按{base} 的 {rate} 计算，',
+  'targeted.per-unit': '定向奖励：你是卖家，每件 {unitPrice} × 数量 {qty}。',
+  'targeted.rate': '定向奖励：你是卖家，按{base} 的 {rate} 计算，',
+  'region.province': '你持有省级区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
+  'region.city': '你持有市级区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
+  'region.district': '你持有区县区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
+  'team-tier.differential': '{base}达到 {rate} 档，团队奖 {teamAward}，减去直属下级团队已得 {childrenAward}，',
+  'pool.equal': '奖池 {pool} = {base} × {rate}，由 {totalWeight} 位合格成员平分（最大余数法），',
+  'pool.teamSales': '奖池 {pool} = {base} × {rate}，按团队业绩 {weight} / {totalWeight} 分配（最大余数法），',
+  change_award: '{at}：入账 {delta}。',
+  change_adjustment: '{at}：退款 {refund} 后调整 {delta}。',
+  history: '变动记录：',
+};
+
+const en: Catalog = {
+  headline_order: '{to} earned {amount} on order {order} under rule "{rule}" ({template}); status: {status}.',
+  headline_period: '{to} earned {amount} for period {period} under rule "{rule}" ({template}); status: {status}.',
+  status_pending: 'pending (frozen)',
+  status_settled: 'settled (available)',
+  line: 'Line {line}: ',
+  seller: 'you sold this order (position 1 of the chain)',
+  upline: 'you are {position} above the seller in the chain',
+  level: ', at level {level} then',
+  base_paid: 'the paid amount {base}',
+  base_profit: 'the profit (paid minus cost) {base}',
+  base_award: 'the award below you, {base}',
+  base_teamSales: 'team sales of {base}',
+  base_periodSales: 'period sales of {base}',
+  rounding: 'exactly {exact}, rounded half-up to {amount}.',
+  no_rounding: 'that is {amount}, nothing to round.',
+  'multi-level.position': 'Because {who}{level}, you get {rate} of {base}: ',
+  'differential.gap': 'Because {who}{level}: your level pays {ownRate}, {paidBelow} was already paid below you, so you get the difference {rate} of {base}: ',
+  'differential.peer-of-award': 'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
+  'differential.peer-of-base': 'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
+  'level-price.margin': 'You sold at a paid amount of {paid}; your unit price is {unitPrice} × {qty}, and the margin is yours.',
+  'level-price.gap': 'Because {who}{level}, your unit price {unitPrice} is below the lowest price below you, {lowestBelow}: you get {qty} × the difference.',
+  'group-buy.pickup': 'You are the pickup point of this order{level}; you get {rate} of {base}: ',
+  'group-buy.recommender': 'You recommended the pickup point {pickupPoint}{level}; you get {rate} of {base}: ',
+  'targeted.per-unit': 'Campaign reward: you sold {qty} units at {unitPrice} each.',
+  'targeted.rate': 'Campaign reward: you sold this line; you get {rate} of {base}: ',
+  'region.province': 'You hold province {code} and the order was delivered to {region}; you get {rate} of {base}: ',
+  'region.city': 'You hold city {code} and the order was delivered to {region}; you get {rate} of {base}: ',
+  'region.district': 'You hold district {code} and the order was delivered to {region}; you get {rate} of {base}: ',
+  'team-tier.differential': 'Your {base} reached the {rate} tier: a team award of {teamAward}, minus {childrenAward} already earned by your direct teams: ',
+  'pool.equal': 'The pool is {base} × {rate} = {pool}, shared equally among {totalWeight} eligible members (largest remainder): ',
+  'pool.teamSales': 'The pool is {base} × {rate} = {pool}, shared by team sales, yours {weight} of {totalWeight} (largest remainder): ',
+  change_award: '{at}: credited {delta}.',
+  change_adjustment: '{at}: adjusted by {delta} after refund {refund}.',
+  history: 'History:',
+};
+
+const catalogs: Readonly<Record<Lang, Catalog>> = { 'zh-CN': zh, en };
+
+export function message(lang: Lang, key: string, values: Readonly<Record<string, string>> = {}): string {
+  const template = catalogs[lang][key] ?? catalogs.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+export const TEMPLATE_NAMES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
+  'zh-CN': {
+    'multi-level': '多级分销', differential: '级差+平级奖', 'level-price': '拿货价', 'group-buy': '社区团购',
+    targeted: '定向奖励', region: '区域代理', 'team-tier': '团队业绩阶梯', pool: '分红奖池',
+  },
+  en: {
+    'multi-level': 'multi-level', differential: 'differential + peer', 'level-price': 'level price', 'group-buy': 'group buy',
+    targeted: 'targeted campaign', region: 'regional agent', 'team-tier': 'team tiers', pool: 'bonus pool',
+  },
+};

@@ -1,0 +1,76 @@
+import { DateTime } from 'luxon';
+import type { TenantSettings } from '../domain/types.ts';
+import type { AwardRecord } from '../engine/awards.ts';
+import type { Explanation } from '../engine/templates/template.ts';
+import { formatMoney } from '../money/money.ts';
+import { exact, formatExact, formatRate } from '../money/rate.ts';
+import { message, TEMPLATE_NAMES, type Lang } from './messages.ts';
+
+const RATE_FACTS = new Set(['ownRate', 'paidBelow']);
+const MONEY_FACTS = new Set(['teamAward', 'childrenAward', 'pool', 'paid', 'lowestBelow']);
+
+/**
+ * "Why did I get this?" — an award as sentences a leader understands: what it is, how each line
+ * (or the period) produced it, with the exact value and the rounding, and how refunds changed it.
+ */
+export function explainAward(award: AwardRecord, settings: TenantSettings, lang: Lang): string[] {
+  const money = (amount: bigint) => `${formatMoney(amount, settings.decimals)} ${settings.currency}`;
+  const template = award.explanations[0]?.template ?? '';
+  const headline = message(lang, award.order !== undefined ? 'headline_order' : 'headline_period', {
+    to: award.to,
+    order: award.order ?? '',
+    period: award.period ?? '',
+    rule: award.rule,
+    template: TEMPLATE_NAMES[lang][template] ?? template,
+    amount: money(award.amount),
+    status: message(lang, `status_${award.status}`),
+  });
+  const lines = [headline, ...award.explanations.map((explanation) => explainPart(explanation, settings, lang))];
+  if (award.changes.length > 1 || award.changes.some((change) => change.cause.startsWith('refund'))) {
+    lines.push(message(lang, 'history'));
+    for (const change of award.changes) {
+      const at = DateTime.fromMillis(change.at, { zone: settings.timezone }).toFormat('yyyy-MM-dd HH:mm');
+      const delta = (change.delta > 0n ? '+' : '') + money(change.delta);
+      const key = change.cause.startsWith('refund') ? 'change_adjustment' : 'change_award';
+      lines.push(`  ${message(lang, key, { at, delta, refund: change.cause.replace(/^refund /, '') })}`);
+    }
+  }
+  return lines;
+}
+
+/** One line's (or one period's) computation as a sentence. */
+export function explainPart(part: Explanation, settings: TenantSettings, lang: Lang): string {
+  const decimals = settings.decimals;
+  const money = (amount: bigint) => formatMoney(amount, decimals);
+  const facts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(part.facts ?? {})) {
+    if (RATE_FACTS.has(name)) facts[name] = formatRate(BigInt(value));
+    else if (MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight'))) facts[name] = money(BigInt(value));
+    else facts[name] = String(value);
+  }
+  const who =
+    part.position === undefined
+      ? ''
+      : part.position === 0
+        ? message(lang, 'seller')
+        : message(lang, 'upline', { position: String(part.position) });
+  const values: Record<string, string> = {
+    ...facts,
+    who,
+    level: part.level === undefined ? '' : message(lang, 'level', { level: String(part.level) }),
+    base: part.base ? message(lang, `base_${part.base.kind}`, { base: formatExact(part.base.amount, decimals) }) : '',
+    rate: part.rate === undefined ? '' : formatRate(part.rate),
+    unitPrice: part.unitPrice === undefined ? '' : money(part.unitPrice),
+    qty: part.qty === undefined ? '' : String(part.qty),
+  };
+  const prefix = part.line === undefined ? '' : message(lang, 'line', { line: String(part.line) });
+  const body = message(lang, part.reason, values);
+  const roundingKey = sameValue(part.exact, part.amount) ? 'no_rounding' : 'rounding';
+  const rounding = message(lang, roundingKey, { exact: formatExact(part.exact, decimals), amount: money(part.amount) });
+  return `  ${prefix}${body}${lang === 'en' && !body.endsWith(' ') && !body.endsWith('.') ? ' ' : lang === 'en' && body.endsWith('.') ? ' ' : ''}${rounding}`;
+}
+
+function sameValue(value: { num: bigint; den: bigint }, amount: bigint): boolean {
+  const whole = exact(amount);
+  return value.num * whole.den === whole.num * value.den;
+}

@@ -1,0 +1,23 @@
+import type { CompiledPlan } from '../schema/plan.ts';
+
+export type Severity = 'warn' | 'refuse';
+
+/** One compliance finding: which rule of the profile, which template, and why. */
+export interface Finding {
+  readonly code: string;
+  readonly severity: Severity;
+  /** The template id the finding is about; absent for plan-wide findings. */
+  readonly template?: string;
+  readonly message: string;
+}
+
+/**
+ * A jurisdiction's compliance rules. Each rule has a default severity that a tenant may change
+ * (`severities`), e.g. to treat a `refuse` as a `warn` after legal review.
+ */
+export interface ComplianceProfile {
+  readonly id: string;
+  readonly description: string;
+  readonly rules: Readonly<Record<string, { readonly severity: Severity; readonly summary: string }>>;
+  readonly check: (plan: CompiledPlan) => readonly Omit<Finding, 'severity'>[];
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Server settings, from the environment (documented in README.md). */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly natsUrl: string | undefined;
+  readonly platformToken: string;
+  readonly platformTokenGenerated: boolean;
+  readonly tickIntervalMs: number;
+  readonly tickLagMs: number;
+  readonly seedDemo: boolean;
+  readonly logRequests: boolean;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const token = env.FENYONG_PLATFORM_TOKEN;
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.FENYONG_DATA_DIR ?? join(process.cwd(), '.data', 'pglite'),
+    natsUrl: env.NATS_URL || undefined,
+    platformToken: token ?? `fyp_${randomBytes(18).toString('base64url')}`,
+    platformTokenGenerated: token === undefined,
+    tickIntervalMs: Number(env.FENYONG_TICK_SECONDS ?? 30) * 1000,
+    tickLagMs: Number(env.FENYONG_TICK_LAG_SECONDS ?? 300) * 1000,
+    seedDemo: env.FENYONG_DEMO !== '0',
+    logRequests: env.FENYONG_LOG === '1',
+  };
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.ts';
+import { Scheduler } from '../service/scheduler.ts';
+import { Service } from '../service/service.ts';
+import { openDatabase } from '../store/open.ts';
+import type { Sql } from '../store/sql.ts';
+import type { ServerConfig } from './config.ts';
+import { seedDemo } from './demo.ts';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly service: Service;
+  readonly sql: Sql;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates, seeds the demo, starts the API, the scheduler and consumers. */
+export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
+  const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  const service = new Service(sql);
+  await service.loadNotifying();
+  const demo = config.seedDemo ? await seedDemo(service, Date.now(), log) : null;
+  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const scheduler = new Scheduler(service, { intervalMs: config.tickIntervalMs, lagMs: config.tickLagMs, now: Date.now, onError: (e) => log(`scheduler: ${String(e)}`) });
+  scheduler.start();
+  const stops: (() => Promise<void>)[] = [];
+  for (const starter of extraStarters) stops.push(await starter({ config, service, log }));
+  log(`fenyong is running on ${sql.kind === 'pglite' ? `PGlite (${config.dataDir})` : 'PostgreSQL'}`);
+  log(`  console   ${url}/`);
+  log(`  API docs  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+  if (demo) log(`  demo tenant "demo", admin key: ${demo.key}`);
+  if (config.platformTokenGenerated) log(`  platform token (creates tenants; set FENYONG_PLATFORM_TOKEN to fix it): ${config.platformToken}`);
+  return {
+    app, service, sql, url,
+    async stop() {
+      scheduler.stop();
+      for (const stop of stops) await stop();
+      await app.close();
+      await sql.close();
+    },
+  };
+}
+
+/** Optional parts (NATS consumer, webhook dispatcher) register here. */
+export type Starter = (context: { config: ServerConfig; service: Service; log: (line: string) => void }) => Promise<() => Promise<void>>;
+export const extraStarters: Starter[] = [];

@@ -1,0 +1,67 @@
+import type { AwardRecord } from '../engine/awards.ts';
+import type { Outcome } from '../engine/apply.ts';
+import type { Posting } from '../engine/ledger.ts';
+import type { WithdrawalRecord } from '../engine/state.ts';
+import type { LevelChange } from '../engine/work.ts';
+
+export interface EventRow {
+  seq: number;
+  key: string | null;
+  type: string;
+  at: number;
+  payload: unknown;
+  source: string;
+}
+
+export interface RejectedRow {
+  key: string | null;
+  type: string | null;
+  payload: unknown;
+  code: string;
+  message: string;
+  path: readonly (string | number)[] | undefined;
+  source: string;
+}
+
+export interface OutboxRow {
+  topic: string;
+  payload: unknown;
+  eventSeq: number;
+}
+
+/** Everything one batch writes, gathered while the engine applies it. */
+export class BatchRows {
+  readonly events: EventRow[] = [];
+  readonly rejected: RejectedRow[] = [];
+  readonly postings: { posting: Posting; line: number; eventSeq: number }[] = [];
+  readonly awards = new Map<AwardRecord, number>();
+  readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
+  readonly outbox: OutboxRow[] = [];
+  private lineInJournal = new Map<number, number>();
+
+  /** Records what an accepted (or time-moving) event did, under log position `eventSeq`. */
+  addEffects(outcome: Outcome, eventSeq: number, notify: boolean): void {
+    for (const posting of outcome.postings) {
+      const line = this.lineInJournal.get(posting.journal) ?? 0;
+      this.lineInJournal.set(posting.journal, line + 1);
+      this.postings.push({ posting, line, eventSeq });
+    }
+    for (const change of outcome.awards) this.awards.set(change.award, eventSeq);
+    for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
+    if (!notify) return;
+    for (const change of outcome.awards) {
+      const topic = change.cause === 'settlement' ? 'award.settled' : change.delta < 0n ? 'award.reversed' : change.cause === 'award' ? 'award.created' : 'award.adjusted';
+      this.outbox.push({ topic, payload: awardPayload(change.award, change.delta), eventSeq });
+    }
+    for (const level of outcome.levels) this.outbox.push({ topic: 'level.changed', payload: levelPayload(level), eventSeq });
+    for (const record of outcome.withdrawals) this.outbox.push({ topic: 'withdrawal.accepted', payload: record, eventSeq });
+  }
+}
+
+function awardPayload(award: AwardRecord, delta: bigint) {
+  return { to: award.to, order: award.order, period: award.period, rule: award.rule, amount: award.amount, delta, status: award.status };
+}
+
+function levelPayload(change: LevelChange) {
+  return { member: change.member, at: new Date(change.at).toISOString(), from: change.from, to: change.to, cause: change.cause };
+}

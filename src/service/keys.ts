@@ -1,0 +1,53 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Sql } from '../store/sql.ts';
+
+export type Scope = 'admin' | 'ingest' | 'read';
+export const SCOPES: readonly Scope[] = ['admin', 'ingest', 'read'];
+
+/** What each scope may do: admin everything; ingest send events and read; read only read. */
+export function allows(scope: Scope, need: Scope): boolean {
+  if (scope === 'admin') return true;
+  if (scope === 'ingest') return need !== 'admin';
+  return need === 'read';
+}
+
+export interface ApiKey {
+  readonly id: string;
+  readonly tenant: string;
+  readonly scope: Scope;
+}
+
+const hash = (secret: string) => createHash('sha256').update(secret).digest();
+
+/** Creates a key; the full text (`fyk_<id>.<secret>`) is returned once and only its hash is stored. */
+export async function createKey(sql: Sql, tenant: string, scope: Scope, label?: string): Promise<{ id: string; key: string; scope: Scope }> {
+  const id = randomBytes(9).toString('base64url');
+  const secret = randomBytes(24).toString('base64url');
+  await sql.query('insert into api_keys (id, tenant_id, scope, secret_hash, label) values ($1, $2, $3, $4, $5)', [
+    id, tenant, scope, hash(secret).toString('hex'), label ?? null,
+  ]);
+  return { id, key: `fyk_${id}.${secret}`, scope };
+}
+
+/** Checks a presented key in constant time against the stored hash. */
+export async function verifyKey(sql: Sql, presented: string): Promise<ApiKey | null> {
+  const match = /^fyk_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{32})$/.exec(presented);
+  if (!match) return null;
+  const [, id, secret] = match;
+  const rows = (await sql.query<{ tenant_id: string; scope: Scope; secret_hash: string }>(
+    'select tenant_id, scope, secret_hash from api_keys where id = $1 and revoked_at is null', [id],
+  )).rows;
+  const row = rows[0];
+  if (!row) return null;
+  const stored = Buffer.from(row.secret_hash, 'hex');
+  const given = hash(secret!);
+  return stored.length === given.length && timingSafeEqual(stored, given) ? { id: id!, tenant: row.tenant_id, scope: row.scope } : null;
+}
+
+/** The platform operator's token (creates tenants), compared in constant time. */
+export function isPlatformToken(expected: string | undefined, presented: string): boolean {
+  if (!expected) return false;
+  const a = hash(expected);
+  const b = hash(presented);
+  return timingSafeEqual(a, b);
+}

@@ -1,0 +1,74 @@
+import { Engine } from '../engine/engine.ts';
+import type { Sql } from '../store/sql.ts';
+
+/** One tenant's engine in this process, and the log position it reflects. */
+export interface TenantRuntime {
+  readonly tenant: string;
+  readonly engine: Engine;
+  /** Sequence number of the last logged event applied to `engine`. */
+  seq: number;
+  /** Number of plan versions loaded into the engine. */
+  planVersions: number;
+}
+
+interface TenantRow {
+  timezone: string;
+  currency: string;
+}
+
+const REPLAY_PAGE = 5000;
+
+/** The log entry of a starting-network import (not an engine event: it has no instant). */
+export const NETWORK_IMPORTED = 'network.imported';
+
+/**
+ * Rebuilds a tenant's engine from the store: its plan versions, then every logged event in order.
+ * The engine is deterministic, so the replay reproduces exactly the state the log was made from.
+ */
+export async function loadRuntime(sql: Sql, tenant: string): Promise<TenantRuntime | null> {
+  const rows = (await sql.query<TenantRow>('select timezone, currency from tenants where id = $1', [tenant])).rows;
+  const row = rows[0];
+  if (!row) return null;
+  const plans = (
+    await sql.query<{ plan: unknown; effective_from: string | null }>(
+      `select plan, (extract(epoch from effective_from) * 1000)::bigint::text as effective_from
+         from plan_versions where tenant_id = $1 order by version`,
+      [tenant],
+    )
+  ).rows;
+  const [first, ...later] = plans;
+  const engine = Engine.create({
+    timezone: row.timezone,
+    currency: row.currency,
+    plan: first?.plan ?? { templates: [] },
+    laterPlans: later.map((version) => ({ plan: version.plan, from: Number(version.effective_from) })),
+  });
+  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length) };
+  await catchUp(sql, runtime);
+  return runtime;
+}
+
+/** Applies logged events the runtime has not seen (written by another instance, or a replay). */
+export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Number.MAX_SAFE_INTEGER): Promise<void> {
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const page = (
+      await sql.query<{ seq: string; payload: unknown }>(
+        'select seq::text as seq, payload from events where tenant_id = $1 and seq > $2 and seq <= $3 order by events.seq limit $4',
+        [runtime.tenant, runtime.seq, untilSeq, REPLAY_PAGE],
+      )
+    ).rows;
+    for (const event of page) {
+      if ((event.payload as { type?: string }).type === NETWORK_IMPORTED) {
+        runtime.engine.importNetwork((event.payload as { members: unknown[] }).members);
+        runtime.seq = Number(event.seq);
+        continue;
+      }
+      const outcome = runtime.engine.apply(event.payload);
+      if (outcome.status === 'rejected' && (event.payload as { type?: string }).type !== 'tick') {
+        throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${outcome.error.message}`);
+      }
+      runtime.seq = Number(event.seq);
+    }
+    if (page.length < REPLAY_PAGE) return;
+  }
+}

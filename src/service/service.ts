@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import type { EngineError } from '../domain/errors.ts';
+import type { Sql } from '../store/sql.ts';
+import { BatchRows } from './batch-rows.ts';
+import { fingerprintPayload } from './payload.ts';
+import { eventKey } from './event-key.ts';
+import { persistBatch } from './persist.ts';
+import { catchUp, loadRuntime, NETWORK_IMPORTED, type TenantRuntime } from './runtime.ts';
+import { nextDue } from './scheduler.ts';
+import { TenantQueue } from './tenant-queue.ts';
+
+export const MAX_BATCH = 1000;
+
+export type ItemResult =
+  | { readonly status: 'accepted'; readonly seq: number }
+  | { readonly status: 'duplicate' }
+  | { readonly status: 'rejected'; readonly error: EngineError };
+
+export interface StreamPosition {
+  readonly stream: string;
+  readonly seq: number;
+}
+
+/**
+ * The imperative shell around the engine: one tenant's events are applied one batch at a time
+ * (in this process by a queue, across processes by an advisory lock), each batch in one
+ * transaction with everything it causes. If the transaction fails, the in-memory engine is
+ * dropped and rebuilt from the log on next use, so memory never runs ahead of the database.
+ */
+export class Service {
+  private readonly runtimes = new Map<string, Promise<TenantRuntime | null>>();
+  private readonly queue = new TenantQueue();
+  /** Tenants with at least one webhook (only they get outbox rows). */
+  readonly notifying = new Set<string>();
+
+  constructor(readonly sql: Sql) {}
+
+  /** Remembers which tenants have webhooks (they get outbox rows). */
+  async loadNotifying(): Promise<void> {
+    const rows = (await this.sql.query<{ tenant_id: string }>('select distinct tenant_id from webhooks')).rows;
+    for (const row of rows) this.notifying.add(row.tenant_id);
+  }
+
+  /** Runs `work` with the tenant's engine caught up to the log, exclusively for the tenant. */
+  async withTenant<T>(tenant: string, work: (runtime: TenantRuntime, tx: Sql) => Promise<T>): Promise<T> {
+    return this.queue.run(tenant, async () => {
+      try {
+        return await this.sql.transaction(async (tx) => {
+          await tx.query('select pg_advisory_xact_lock($1)', [lockKey(tenant)]);
+          const runtime = await this.current(tenant, tx);
+          return work(runtime, tx);
+        });
+      } catch (error) {
+        this.runtimes.delete(tenant);
+        throw error;
+      }
+    });
+  }
+
+  /** Read-only access to a caught-up engine (no lock held across instances). */
+  async read<T>(tenant: string, work: (runtime: TenantRuntime) => T): Promise<T> {
+    return this.queue.run(tenant, async () => {
+      const runtime = await this.current(tenant, this.sql);
+      return work(runtime);
+    });
+  }
+
+  /**
+   * Applies a batch of raw events for a tenant. Each item is answered accepted, duplicate or
+   * rejected with its error; the accepted ones and everything they caused commit together.
+   */
+  async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition): Promise<ItemResult[]> {
+    return this.withTenant(tenant, async (runtime, tx) => {
+      if (position && (await alreadyConsumed(tx, tenant, position))) return items.map(() => ({ status: 'duplicate' as const }));
+      const known = await knownExplicitKeys(tx, tenant, items);
+      const rows = new BatchRows();
+      const notify = this.notifying.has(tenant);
+      const results = items.map((item) => this.applyOne(runtime, item, source, known, rows, notify));
+      await persistBatch(tx, tenant, rows);
+      await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
+      if (position) {
+        await tx.query(
+          `insert into stream_offsets (tenant_id, stream, seq) values ($1, $2, $3)
+           on conflict (tenant_id, stream) do update set seq = excluded.seq`,
+          [tenant, position.stream, position.seq],
+        );
+      }
+      return results;
+    });
+  }
+
+  private applyOne(
+    runtime: TenantRuntime, item: unknown, source: string, known: Map<string, string>, rows: BatchRows, notify: boolean,
+  ): ItemResult {
+    const key = eventKey(item);
+    const explicit = key?.startsWith('id:') ? key : null;
+    if (explicit && known.has(explicit)) {
+      return known.get(explicit) === fingerprintPayload(item)
+        ? { status: 'duplicate' }
+        : { status: 'rejected', error: { code: 'conflict', message: `event id ${explicit.slice(3)} was already used for other content`, path: ['id'] } };
+    }
+    const outcome = runtime.engine.apply(item);
+    const type = typeof (item as { type?: unknown })?.type === 'string' ? (item as { type: string }).type : null;
+    if (outcome.status === 'applied') {
+      runtime.seq += 1;
+      rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });
+      rows.addEffects(outcome, runtime.seq, notify);
+      if (explicit) known.set(explicit, fingerprintPayload(item));
+      return { status: 'accepted', seq: runtime.seq };
+    }
+    if (outcome.clockMoved) {
+      // Time passed (and due work may have run) although the event itself changed nothing:
+      // the log keeps a tick at that instant so that a replay moves time the same way.
+      runtime.seq += 1;
+      const at = runtime.engine.state.clock!;
+      rows.events.push({ seq: runtime.seq, key: null, type: 'tick', at, payload: { type: 'tick', at: new Date(at).toISOString() }, source: `${source}:time` });
+      rows.addEffects(outcome, runtime.seq, notify);
+    }
+    if (outcome.status === 'duplicate') return { status: 'duplicate' };
+    rows.rejected.push({ key, type, payload: item, code: outcome.error.code, message: outcome.error.message, path: outcome.error.path, source });
+    return { status: 'rejected', error: outcome.error };
+  }
+
+  /**
+   * Lets time pass to `at` when something is due by then (and the tenant's clock is earlier):
+   * the scheduler's tick. Returns whether a tick was applied.
+   */
+  async advance(tenant: string, at: number): Promise<boolean> {
+    const due = await this.read(tenant, (runtime) => {
+      const next = nextDue(runtime);
+      const clock = runtime.engine.state.clock;
+      return next !== null && next <= at && (clock === null || clock < at);
+    });
+    if (!due) return false;
+    const [result] = await this.ingest(tenant, [{ type: 'tick', at: new Date(at).toISOString() }], 'scheduler');
+    return result!.status === 'accepted';
+  }
+
+  /** Imports members as the starting network (before the tenant's first event), logged for replay. */
+  async importNetwork(tenant: string, members: readonly unknown[], source: string): Promise<{ seq: number; members: number }> {
+    return this.withTenant(tenant, async (runtime, tx) => {
+      runtime.engine.importNetwork(members);
+      runtime.seq += 1;
+      const rows = new BatchRows();
+      const at = 0; // the import has no instant of its own; the log needs one
+      rows.events.push({ seq: runtime.seq, key: null, type: NETWORK_IMPORTED, at, payload: { type: NETWORK_IMPORTED, members }, source });
+      await persistBatch(tx, tenant, rows);
+      await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
+      return { seq: runtime.seq, members: members.length };
+    });
+  }
+
+  /** The tenant's runtime, caught up with the log (and rebuilt if the plan versions changed). */
+  private async current(tenant: string, sql: Sql): Promise<TenantRuntime> {
+    let pending = this.runtimes.get(tenant);
+    if (!pending) {
+      pending = loadRuntime(sql, tenant);
+      this.runtimes.set(tenant, pending);
+    }
+    let runtime = await pending;
+    if (!runtime) {
+      this.runtimes.delete(tenant);
+      throw new UnknownTenant(tenant);
+    }
+    const state = (
+      await sql.query<{ last_seq: string; versions: string }>(
+        `select last_seq::text as last_seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions
+           from tenants where id = $1`,
+        [tenant],
+      )
+    ).rows[0]!;
+    if (Number(state.versions) !== runtime.planVersions || Number(state.last_seq) < runtime.seq) {
+      runtime = (await loadRuntime(sql, tenant))!;
+      this.runtimes.set(tenant, Promise.resolve(runtime));
+    } else if (Number(state.last_seq) > runtime.seq) {
+      await catchUp(sql, runtime, Number(state.last_seq));
+    }
+    return runtime;
+  }
+
+  /** Forgets a tenant's in-memory engine (after a plan change, or to force a rebuild). */
+  forget(tenant: string): void {
+    this.runtimes.delete(tenant);
+  }
+}
+
+export class UnknownTenant extends Error {
+  constructor(readonly tenant: string) {
+    super(`tenant ${tenant} does not exist`);
+  }
+}
+
+/** A stable 63-bit advisory lock key per tenant. */
+export function lockKey(tenant: string): string {
+  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16))).toString();
+}
+
+async function alreadyConsumed(tx: Sql, tenant: string, position: StreamPosition): Promise<boolean> {
+  const rows = (await tx.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1 and stream = $2', [tenant, position.stream])).rows;
+  return rows.length > 0 && Number(rows[0]!.seq) >= position.seq;
+}
+
+/** Explicit event ids of this batch already in the log, with the payload they were stored with. */
+async function knownExplicitKeys(tx: Sql, tenant: string, items: readonly unknown[]): Promise<Map<string, string>> {
+  const keys = items.map(eventKey).filter((key): key is string => key !== null && key.startsWith('id:'));
+  if (keys.length === 0) return new Map();
+  const rows = (await tx.query<{ event_key: string; payload: unknown }>(
+    'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',
+    [tenant, keys],
+  )).rows;
+  return new Map(rows.map((row) => [row.event_key, fingerprintPayload(row.payload)]));
+}

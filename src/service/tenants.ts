@@ -1,0 +1,52 @@
+import { fail, InputError } from '../domain/errors.ts';
+import { Engine } from '../engine/engine.ts';
+import { lintPlan } from '../lint/lint.ts';
+import type { Finding } from '../lint/profile.ts';
+import { isValidZone } from '../schema/primitives.ts';
+import type { Service } from './service.ts';
+import { toJson } from './json.ts';
+
+export interface NewTenant {
+  readonly id: string;
+  readonly name: string;
+  readonly timezone: string;
+  readonly currency: string;
+  readonly plan?: unknown;
+}
+
+/** Creates a tenant with its first plan version (in force from the beginning). */
+export async function createTenant(service: Service, input: NewTenant): Promise<{ findings: Finding[] }> {
+  if (!isValidZone(input.timezone)) throw new InputError(fail('invalid', `unknown time zone "${input.timezone}"`, ['timezone']));
+  const plan = input.plan ?? { templates: [] };
+  // Validates the plan exactly as the engine will use it.
+  const engine = Engine.create({ timezone: input.timezone, currency: input.currency, plan });
+  const findings = lintPlan(engine.state.plans[0]!.compiled);
+  await service.sql.transaction(async (tx) => {
+    const exists = (await tx.query('select 1 from tenants where id = $1', [input.id])).rows.length > 0;
+    if (exists) throw new InputError(fail('conflict', `tenant ${input.id} already exists`, ['id']));
+    await tx.query('insert into tenants (id, name, timezone, currency) values ($1, $2, $3, $4)', [input.id, input.name, input.timezone, input.currency]);
+    await tx.query('insert into plan_versions (tenant_id, version, effective_from, plan, findings) values ($1, 1, null, $2, $3)', [
+      input.id, toJson(plan), toJson(findings),
+    ]);
+  });
+  return { findings };
+}
+
+/**
+ * Publishes a plan version in force from `effectiveFrom` (after every event applied so far).
+ * Orders keep the version in force when they were paid.
+ */
+export async function publishPlan(service: Service, tenant: string, plan: unknown, effectiveFrom: number): Promise<{ version: number; findings: Finding[] }> {
+  return service.withTenant(tenant, async (runtime, tx) => {
+    // Validate on a copy first: the live engine changes only when the version is stored.
+    const probe = Engine.create({ timezone: runtime.engine.settings.timezone, currency: runtime.engine.settings.currency, plan });
+    const findings = lintPlan(probe.state.plans[0]!.compiled);
+    runtime.engine.addPlanVersion(plan, effectiveFrom);
+    const version = runtime.planVersions + 1;
+    await tx.query('insert into plan_versions (tenant_id, version, effective_from, plan, findings) values ($1, $2, $3, $4, $5)', [
+      tenant, version, new Date(effectiveFrom).toISOString(), toJson(plan), toJson(findings),
+    ]);
+    runtime.planVersions = version;
+    return { version, findings };
+  });
+}

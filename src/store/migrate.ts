@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Sql } from './sql.ts';
+
+const folder = join(import.meta.dirname, 'migrations');
+
+/** Applies the versioned migrations not applied yet, each in its own transaction. */
+export async function migrate(sql: Sql): Promise<string[]> {
+  await sql.query('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+  // One migrator at a time, also across instances sharing a database.
+  return sql.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(7243001)');
+    const done = new Set((await tx.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
+    const applied: string[] = [];
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.sql')).sort()) {
+      if (done.has(file)) continue;
+      for (const statement of splitStatements(readFileSync(join(folder, file), 'utf8'))) await tx.query(statement);
+      await tx.query('insert into schema_migrations (version) values ($1)', [file]);
+      applied.push(file);
+    }
+    return applied;
+  });
+}
+
+/** Splits a migration into statements (our migrations hold no semicolons inside literals). */
+function splitStatements(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((statement) => statement.trim())
+    .filter(Boolean);
+}
