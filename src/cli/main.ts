@@ -4,6 +4,7 @@ import { registerExplain } from './explain.ts';
 import { registerPlanLint } from './plan-lint.ts';
 import { registerScenario } from './scenario.ts';
 import { registerServe } from './serve.ts';
+import { registerVerify } from './verify.ts';
 
 /** `fenyong …`: one file per command; each registers itself here. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerExplain(program, setExit);
   registerPlanLint(program, setExit);
   registerServe(program);
+  registerVerify(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly platformTokenGenerated: boolean;
   readonly tickIntervalMs: number;
   readonly tickLagMs: number;
+  /** Pause between webhook dispatcher passes (default 1 s). */
+  readonly webhookIntervalMs?: number;
   readonly seedDemo: boolean;
   readonly logRequests: boolean;
 }
@@ -28,6 +30,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     platformTokenGenerated: token === undefined,
     tickIntervalMs: Number(env.FENYONG_TICK_SECONDS ?? 30) * 1000,
     tickLagMs: Number(env.FENYONG_TICK_LAG_SECONDS ?? 300) * 1000,
+    webhookIntervalMs: Number(env.FENYONG_WEBHOOK_SECONDS ?? 1) * 1000,
     seedDemo: env.FENYONG_DEMO !== '0',
     logRequests: env.FENYONG_LOG === '1',
   };

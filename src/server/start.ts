@@ -6,6 +6,7 @@ import { openDatabase } from '../store/open.ts';
 import type { Sql } from '../store/sql.ts';
 import type { ServerConfig } from './config.ts';
 import { seedDemo } from './demo.ts';
+import { starters } from './plugins.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -29,7 +30,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const scheduler = new Scheduler(service, { intervalMs: config.tickIntervalMs, lagMs: config.tickLagMs, now: Date.now, onError: (e) => log(`scheduler: ${String(e)}`) });
   scheduler.start();
   const stops: (() => Promise<void>)[] = [];
-  for (const starter of extraStarters) stops.push(await starter({ config, service, log }));
+  for (const starter of starters) stops.push(await starter({ config, service, log }));
   log(`fenyong is running on ${sql.kind === 'pglite' ? `PGlite (${config.dataDir})` : 'PostgreSQL'}`);
   log(`  console   ${url}/`);
   log(`  API docs  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
@@ -46,6 +47,5 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   };
 }
 
-/** Optional parts (NATS consumer, webhook dispatcher) register here. */
+/** An optional part of the server (see plugins.ts): started with it, returns how to stop it. */
 export type Starter = (context: { config: ServerConfig; service: Service; log: (line: string) => void }) => Promise<() => Promise<void>>;
-export const extraStarters: Starter[] = [];

@@ -29,15 +29,35 @@ export async function createKey(sql: Sql, tenant: string, scope: Scope, label?: 
   return { id, key: `fyk_${id}.${secret}`, scope };
 }
 
+interface KeyRow {
+  tenant_id: string;
+  scope: Scope;
+  secret_hash: string;
+}
+
+/** Key rows looked up recently (hashes only), so that a busy client costs no query per request. */
+const cache = new Map<string, { row: KeyRow | null; until: number }>();
+const CACHE_MS = 10_000;
+
+/** Forgets cached keys (after a revocation in this process; other instances expire in 10 s). */
+export function forgetCachedKeys(): void {
+  cache.clear();
+}
+
 /** Checks a presented key in constant time against the stored hash. */
 export async function verifyKey(sql: Sql, presented: string): Promise<ApiKey | null> {
   const match = /^fyk_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{32})$/.exec(presented);
   if (!match) return null;
   const [, id, secret] = match;
-  const rows = (await sql.query<{ tenant_id: string; scope: Scope; secret_hash: string }>(
-    'select tenant_id, scope, secret_hash from api_keys where id = $1 and revoked_at is null', [id],
-  )).rows;
-  const row = rows[0];
+  const now = Date.now();
+  let cached = cache.get(id!);
+  if (!cached || cached.until < now) {
+    const rows = (await sql.query<KeyRow>('select tenant_id, scope, secret_hash from api_keys where id = $1 and revoked_at is null', [id])).rows;
+    cached = { row: rows[0] ?? null, until: now + CACHE_MS };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id!, cached);
+  }
+  const row = cached.row;
   if (!row) return null;
   const stored = Buffer.from(row.secret_hash, 'hex');
   const given = hash(secret!);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createKey, SCOPES } from '../../service/keys.ts';
+import { createKey, forgetCachedKeys, SCOPES } from '../../service/keys.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
@@ -40,6 +40,7 @@ export const registerKeys: Register = (app, { service }) => {
       'update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id', [tenant, request.params.id],
     );
     if (result.rows.length === 0) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
+    forgetCachedKeys();
     return reply.status(204).send(null);
   });
 };

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:server`: the service over HTTP against real PostgreSQL (DATABASE_URL, default
+ * the local `test` database, in a scratch schema). Phases:
+ *  1. sustained ingestion: one client per tenant sends batches of 1000 order events back to back;
+ *  2. single events at a fixed 500 requests/s (open loop), latency per request;
+ *  3. estimates at 500 requests/s;
+ *  4. the ceiling: PostgreSQL's raw COPY of the same postings rows phase 1 wrote.
+ * Figures go into the "server" section of BENCHMARKS.md. Bounded: about two minutes.
+ */
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { buildApp } from '../src/api/app.ts';
+import { Service } from '../src/service/service.ts';
+import { openDatabase } from '../src/store/open.ts';
+import { Random } from '../src/sim/random.ts';
+import { machineLines, percentile, table, writeSection } from './support/report.ts';
+
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = 'bench_server';
+const TENANTS = 4;
+const LEADERS = 2000;
+const CUSTOMERS = 18_000;
+const SUSTAINED_MS = 30_000;
+const BATCH = 1000;
+const RATE_PER_S = 500;
+const OPEN_LOOP_MS = 10_000;
+const log = (line: string) => process.stderr.write(`[bench:server] ${line}\n`);
+
+const plan = {
+  freezeDays: 7,
+  templates: [
+    { id: 'ml', template: 'multi-level', params: { rates: ['8%', '4%'] } },
+    { id: 'diff', template: 'differential', params: { rates: { 1: '3%', 2: '6%', 3: '9%' }, peer: { rate: '10%', generations: 1 } } },
+    { id: 'promo', template: 'targeted', params: { from: '2026-01-01', to: '2027-01-01', skus: ['sku-1', 'sku-2', 'sku-3'], rate: '2%' } },
+  ],
+};
+
+function network(random: Random): { members: unknown[]; customers: string[] } {
+  const members: unknown[] = [];
+  for (let i = 0; i < LEADERS; i++) {
+    const parent = i < 10 ? undefined : `L${random.int(0, Math.floor(i * 0.7))}`;
+    members.push({ id: `L${i}`, role: i < 10 ? 'branch' : 'leader', level: i < 10 ? 3 : random.int(1, 3), ...(parent ? { parent } : {}) });
+  }
+  const customers: string[] = [];
+  for (let i = 0; i < CUSTOMERS; i++) {
+    customers.push(`C${i}`);
+    members.push({ id: `C${i}`, role: 'customer', parent: `L${random.int(10, LEADERS - 1)}` });
+  }
+  return { members, customers };
+}
+
+class Clock {
+  private ms = Date.parse('2026-03-01T00:00:00+08:00');
+  next(): string {
+    this.ms += 1000;
+    return new Date(this.ms).toISOString();
+  }
+}
+
+function order(random: Random, clock: Clock, customers: string[], id: string): unknown {
+  const lines = Array.from({ length: random.int(1, 3) }, (_, i) => ({ line: i + 1, sku: `sku-${random.int(1, 50)}`, qty: random.int(1, 3), paid: `${random.int(5, 500)}.${random.int(10, 99)}` }));
+  return { type: 'order.paid', at: clock.next(), order: id, buyer: random.pick(customers), lines };
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client(BASE_URL);
+  await admin.connect();
+  await admin.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
+  const url = `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${SCHEMA}`;
+  const sql = await openDatabase({ databaseUrl: url });
+  const service = new Service(sql);
+  const app = await buildApp({ service, platformToken: 'bench-token' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  const base = `http://127.0.0.1:${address.port}`;
+  const call = async (path: string, key: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<{ results?: { status: string }[]; adminKey?: string }>;
+  };
+
+  const random = new Random(7);
+  const tenants: { id: string; key: string; clock: Clock; customers: string[]; orders: number }[] = [];
+  for (let t = 0; t < TENANTS; t++) {
+    const id = `bench-${t}`;
+    const created = await call('/v1/tenants', 'bench-token', { id, name: id, plan });
+    const { members, customers } = network(random);
+    for (let start = 0; start < members.length; start += 10_000) await call('/v1/network/import', created.adminKey!, { members: members.slice(start, start + 10_000) });
+    tenants.push({ id, key: created.adminKey!, clock: new Clock(), customers, orders: 0 });
+  }
+  log(`${TENANTS} tenants with ${LEADERS + CUSTOMERS} members each`);
+
+  // Warm-up: load every tenant's engine and JIT the paths.
+  for (const tenant of tenants) {
+    await call('/v1/events', tenant.key, { events: Array.from({ length: 200 }, () => order(random, tenant.clock, tenant.customers, `${tenant.id}-w${tenant.orders++}`)) });
+  }
+
+  log(`phase 1: batches of ${BATCH} for ${SUSTAINED_MS / 1000} s`);
+  const postingsBefore = Number((await sql.query<{ n: string }>('select count(*)::text as n from postings')).rows[0]!.n);
+  const batchLatencies: number[] = [];
+  let accepted = 0;
+  const started = performance.now();
+  await Promise.all(
+    tenants.map(async (tenant) => {
+      while (performance.now() - started < SUSTAINED_MS) {
+        const events = Array.from({ length: BATCH }, () => order(random, tenant.clock, tenant.customers, `${tenant.id}-o${tenant.orders++}`));
+        const t0 = performance.now();
+        const result = await call('/v1/events', tenant.key, { events });
+        batchLatencies.push(performance.now() - t0);
+        accepted += result.results!.filter((r) => r.status === 'accepted').length;
+      }
+    }),
+  );
+  const sustainedS = (performance.now() - started) / 1000;
+  const postingsWritten = Number((await sql.query<{ n: string }>('select count(*)::text as n from postings')).rows[0]!.n) - postingsBefore;
+  const eventsPerS = accepted / sustainedS;
+  log(`  ${Math.round(eventsPerS)} events/s, p99 batch ${percentile(batchLatencies, 99).toFixed(0)} ms`);
+
+  const single = await openLoop('single events', async (i) => {
+    const tenant = tenants[i % TENANTS]!;
+    await call('/v1/events', tenant.key, order(random, tenant.clock, tenant.customers, `${tenant.id}-s${tenant.orders++}`));
+  });
+  const estimates = await openLoop('estimates', async (i) => {
+    const tenant = tenants[i % TENANTS]!;
+    await call('/v1/estimate', tenant.key, { buyer: random.pick(tenant.customers), lines: [{ sku: 'sku-1', qty: 1, price: '99.00' }] });
+  });
+
+  log('phase 4: COPY ceiling');
+  const copy = await copyCeiling(url, postingsWritten);
+  await app.close();
+  await sql.close();
+  await admin.query(`drop schema if exists ${SCHEMA} cascade`);
+  await admin.end();
+
+  const ourRows = postingsWritten / sustainedS;
+  const rows = [
+    ['Sustained ingestion, HTTP batches of 1000 order events', '≥ 10,000 events/s', `${Math.round(eventsPerS).toLocaleString('en-US')} events/s`, eventsPerS >= 10_000 ? 'met' : '**missed**'],
+    ['p99 latency of a batch of 1000', '≤ 200 ms', `${percentile(batchLatencies, 99).toFixed(0)} ms (p50 ${percentile(batchLatencies, 50).toFixed(0)} ms)`, percentile(batchLatencies, 99) <= 200 ? 'met' : '**missed**'],
+    [`Single event p99 at ${RATE_PER_S} req/s`, '≤ 15 ms', `${single.p99.toFixed(1)} ms (p50 ${single.p50.toFixed(1)} ms, ${single.achieved.toFixed(0)} req/s achieved)`, single.p99 <= 15 ? 'met' : '**missed**'],
+    [`Estimate p99 at ${RATE_PER_S} req/s`, '≤ 5 ms', `${estimates.p99.toFixed(1)} ms (p50 ${estimates.p50.toFixed(1)} ms)`, estimates.p99 <= 5 ? 'met' : '**missed**'],
+    ['Postings rows written per second (phase 1)', '—', `${Math.round(ourRows).toLocaleString('en-US')} rows/s`, ''],
+    ['PostgreSQL raw COPY of the same postings rows', 'ceiling', `${Math.round(copy).toLocaleString('en-US')} rows/s`, `ratio ${(ourRows / copy).toFixed(2)}`],
+  ];
+  const body = `## Server (\`bench/server.bench.ts\`)
+
+The whole service over HTTP on loopback against PostgreSQL ${(await pgVersion()) ?? ''}: ${TENANTS} tenants, each a network of
+${(LEADERS + CUSTOMERS).toLocaleString('en-US')} members and a plan stacking multi-level (2 rates), differential + peer and a targeted
+campaign; orders of 1–3 lines. Clients and server share the machine's 2 cores.
+
+${machineLines('npm run bench:server')}
+
+${table(['Goal', 'Target', 'Measured', ''], rows)}
+
+Phase 1 ran ${sustainedS.toFixed(1)} s with one client per tenant sending batches back to back (${accepted.toLocaleString('en-US')} events,
+${postingsWritten.toLocaleString('en-US')} postings rows). Phases 2 and 3 are open loops of ${(RATE_PER_S * OPEN_LOOP_MS / 1000).toLocaleString('en-US')} requests each, one
+every ${1000 / RATE_PER_S} ms, spread over the tenants; latency is measured per request from send to full response.`;
+  console.log(body);
+  writeSection('server', body);
+  log('wrote BENCHMARKS.md');
+}
+
+/** Sends one request every 1000/RATE ms for OPEN_LOOP_MS, whatever the answers' pace. */
+async function openLoop(name: string, send: (i: number) => Promise<void>): Promise<{ p50: number; p99: number; achieved: number }> {
+  log(`phase: ${name} at ${RATE_PER_S} req/s for ${OPEN_LOOP_MS / 1000} s`);
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const total = (RATE_PER_S * OPEN_LOOP_MS) / 1000;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE_PER_S;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const t0 = performance.now();
+    inflight.push(send(i).then(() => void latencies.push(performance.now() - t0)));
+  }
+  await Promise.all(inflight);
+  const achieved = total / ((performance.now() - started) / 1000);
+  const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), achieved };
+  log(`  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
+  return result;
+}
+
+/** COPY the postings rows phase 1 wrote into a scratch table of the same shape; rows per second. */
+async function copyCeiling(url: string, rows: number): Promise<number> {
+  const client = new pg.Client(url);
+  await client.connect();
+  await client.query('create table postings_copy (like postings including all)');
+  const chunks: Buffer[] = [];
+  const out = client.query(copyStreams.to('copy (select * from postings) to stdout'));
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(out, 'end');
+  const started = performance.now();
+  await pipeline(Readable.from(chunks), client.query(copyStreams.from('copy postings_copy from stdin')));
+  const seconds = (performance.now() - started) / 1000;
+  const copied = Number((await client.query('select count(*)::text as n from postings_copy')).rows[0].n);
+  await client.end();
+  log(`  COPY ${copied} rows in ${seconds.toFixed(2)} s (phase 1 wrote ${rows})`);
+  return copied / seconds;
+}
+
+async function pgVersion(): Promise<string | null> {
+  const client = new pg.Client(BASE_URL);
+  await client.connect();
+  const version = (await client.query('show server_version')).rows[0].server_version as string;
+  await client.end();
+  return version;
+}
+
+await main();

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+
+/** Runs `fenyong …` as a user would, returning its exit code and output. */
+async function fenyong(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [join(root, 'bin/fenyong.js'), ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('fenyong scenario check', () => {
+  it('exits 0 when every scenario matches its expect', async () => {
+    const result = await fenyong('scenario', 'check', 'conformance/public/01-two-level-settle.yaml', 'conformance/public/08-bad-input.yaml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('2 passed, 0 failed');
+  });
+
+  it('exits 1 on a mismatch and shows what is missing, extra and different, with the amounts', async () => {
+    const result = await fenyong('scenario', 'check', 'test/fixtures/mismatch.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('different award L2 order O1 rule direct: expected 10.01 pending, got 10.00 pending');
+    expect(result.stdout).toContain('missing   award L9 order O1 rule direct');
+    expect(result.stdout).toContain('extra     award L1 order O1 rule direct: not expected: 5.00 pending');
+    expect(result.stdout).toContain('balance L1.pending: expected 4.00, got 5.00');
+    expect(result.stdout).toContain('error of event 1: not expected: unknown_order');
+  });
+});
+
+describe('a file that is not valid', () => {
+  it('is refused as invalid with the path of the bad field', async () => {
+    const result = await fenyong('scenario', 'run', 'test/fixtures/bad-plan.yaml', '--json');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid');
+    expect(result.stderr).toContain('plan.templates.0.params.rates.1');
+  });
+});
+
+describe('fenyong scenario run --json', () => {
+  it('prints the outcome in the shape of expect', async () => {
+    const result = await fenyong('scenario', 'run', 'conformance/public/07-withdrawal-tax.yaml', '--json');
+    const outcome = JSON.parse(result.stdout);
+    expect(outcome.withdrawals[0]).toEqual({ withdrawal: 'W1', amount: '3000.00', tax: '440.00', net: '2560.00' });
+    expect(outcome.errors).toEqual([{ event: 4, code: 'below_minimum' }, { event: 6, code: 'insufficient_funds' }]);
+    expect(outcome.balances.L).toEqual({ pending: '0.00', available: '5000.00' });
+    expect(outcome.levels).toEqual({ L: 1 });
+  });
+});
+
+describe('fenyong explain', () => {
+  it('explains a peer bonus in Chinese by default', async () => {
+    const result = await fenyong('explain', 'conformance/public/03-differential-peer.yaml', '--award', 'Lb:O1:diff');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Lb 在订单 O1 上按规则「diff」');
+    expect(result.stdout).toContain('平级奖');
+    expect(result.stdout).toContain('10%');
+  });
+
+  it('explains the rounding of an award in English', async () => {
+    const result = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'L2:O2:direct', '--lang', 'en');
+    expect(result.stdout).toContain('L2 earned 4.56 CNY on order O2 under rule "direct"');
+    expect(result.stdout).toContain('exactly 4.555, rounded half-up to 4.56');
+  });
+
+  it('explains a period award', async () => {
+    const result = await fenyong('explain', 'conformance/public/04-team-tier-month.yaml', '--award', 'A:2026-03:team', '--lang', 'en');
+    expect(result.stdout).toContain('minus 4650.00 already earned by your direct teams');
+  });
+
+  it('lists the awards when the one asked for does not exist', async () => {
+    const result = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'X:O1:direct');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('L2:O1:direct');
+  });
+});
+
+describe('fenyong plan lint', () => {
+  it('exits 0 with no findings for a plan within the cn limits', async () => {
+    const result = await fenyong('plan', 'lint', 'conformance/public/01-two-level-settle.yaml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('no findings');
+  });
+
+  it('exits 1 and names each template and reason on refuse findings', async () => {
+    const result = await fenyong('plan', 'lint', 'test/fixtures/refused-plan.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('REFUSE multi-level-over-3 [ml4]');
+    expect(result.stdout).toContain('REFUSE chain-over-3');
+    expect(result.stdout).toContain('REFUSE entry-fee');
+    expect(result.stdout).toContain('REFUSE recruit-reward [vip-bonus]');
+  });
+
+  it('lets an operator lower a rule to a warning', async () => {
+    const result = await fenyong('plan', 'lint', 'conformance/public/03-differential-peer.yaml', '--severity', 'chain-over-3=warn');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARN   chain-over-3 [diff]');
+  });
+
+  it('warns about a team-tier that pays the whole upline', async () => {
+    const result = await fenyong('plan', 'lint', 'conformance/public/04-team-tier-month.yaml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARN   team-pay-unbounded [team]');
+  });
+});
