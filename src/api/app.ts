@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InputError } from '../domain/errors.ts';
 import { UnknownTenant, type Service } from '../service/service.ts';
+import { authenticateFirst } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { registerAwards } from './routes/awards.ts';
 import { registerEstimate } from './routes/estimate.ts';
@@ -65,6 +66,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     app.log.error(error);
     return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
   });
+  authenticateFirst(app, options.service.sql, options.platformToken);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks]) {

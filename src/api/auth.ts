@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allows, isPlatformToken, verifyKey, type ApiKey, type Scope } from '../service/keys.ts';
 import type { Sql } from '../store/sql.ts';
 import { ApiError } from './errors.ts';
@@ -18,7 +18,7 @@ function bearer(request: FastifyRequest): string {
 
 /** Authenticates a tenant key and checks that its scope allows `need`; returns the tenant. */
 export async function requireScope(sql: Sql, request: FastifyRequest, need: Scope): Promise<string> {
-  const key = await verifyKey(sql, bearer(request));
+  const key = request.apiKey ?? (await verifyKey(sql, bearer(request)));
   if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
   if (!allows(key.scope, need)) throw new ApiError(403, 'forbidden', `this ${key.scope} key cannot do that; it needs an ${need} key`);
   request.apiKey = key;
@@ -28,4 +28,20 @@ export async function requireScope(sql: Sql, request: FastifyRequest, need: Scop
 /** The platform operator (creates tenants): the token given in FENYONG_PLATFORM_TOKEN. */
 export function requirePlatform(expected: string | undefined, request: FastifyRequest): void {
   if (!isPlatformToken(expected, bearer(request))) throw new ApiError(401, 'unauthorized', 'creating tenants needs the platform token');
+}
+
+/**
+ * Authenticates every /v1 request as it arrives, before its body and query are parsed and
+ * validated: without a valid key (the platform token for /v1/tenants) the answer is 401 whatever
+ * the request carries. Each route still checks the scope it needs (requireScope).
+ */
+export function authenticateFirst(app: FastifyInstance, sql: Sql, platformToken: string | undefined): void {
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/v1/')) return;
+    if (route === '/v1/tenants' || route.startsWith('/v1/tenants/')) return requirePlatform(platformToken, request);
+    const key = await verifyKey(sql, bearer(request));
+    if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
+    request.apiKey = key;
+  });
 }

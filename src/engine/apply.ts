@@ -1,5 +1,5 @@
 import { fail, type EngineError } from '../domain/errors.ts';
-import type { EngineEvent } from '../domain/types.ts';
+import type { EngineEvent, InstantMs } from '../domain/types.ts';
 import { firstIssue } from '../schema/primitives.ts';
 import { runDue } from './due.ts';
 import { memberJoined } from './events/member-joined.ts';
@@ -54,6 +54,23 @@ export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
   }
   settleLevels(state, work);
   return { status: verdict, ...effectsOf(work), clockMoved: state.clock !== before };
+}
+
+/**
+ * Lets time pass to `at` exactly as a rejected event does: what is due by then runs, and nothing
+ * else (no recruiting or level re-check, unlike a `tick`). The service logs this for a rejected
+ * event that moved time or ran due work, so that a replay of the log does what the live engine did.
+ */
+export function passTime(state: EngineState, at: InstantMs): Outcome {
+  const work = newWork(at);
+  const before = state.clock;
+  if (before !== null && at < before) {
+    const error = fail('invalid', `time cannot pass back to ${new Date(at).toISOString()} (the clock is at ${new Date(before).toISOString()})`, ['at']);
+    return { status: 'rejected', error, ...effectsOf(work), clockMoved: false };
+  }
+  runDue(state, at, work);
+  state.clock = at;
+  return { status: 'applied', ...effectsOf(work), clockMoved: state.clock !== before };
 }
 
 function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {

@@ -67,11 +67,13 @@ export class AwardBook {
     key: string, identity: Pick<AwardRecord, 'to' | 'order' | 'period' | 'rule'>, amount: Minor,
     explanations: readonly Explanation[], at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
+    /** A new award of an order that has already settled (created by a refund) is settled too. */
+    status: AwardStatus = 'pending',
   ): AwardRecord {
     let record = this.records.get(key);
     const isNew = !record;
     if (!record) {
-      record = { ...identity, amount: 0n, status: 'pending', explanations: [], changes: [] };
+      record = { ...identity, amount: 0n, status, explanations: [], changes: [] };
       this.records.set(key, record);
     }
     const delta = amount - record.amount;

@@ -5,7 +5,7 @@ import { currencyDecimals } from '../money/money.ts';
 import { eventSchema, memberSchema } from '../schema/events.ts';
 import { parsePlan, type CompiledPlan } from '../schema/plan.ts';
 import { firstIssue, isValidZone } from '../schema/primitives.ts';
-import { applyEvent, applyParsed, type Outcome } from './apply.ts';
+import { applyEvent, applyParsed, passTime, type Outcome } from './apply.ts';
 import { checkMemberShape, placeNewMember } from './events/new-member.ts';
 import { LONG_AGO } from './network.ts';
 import { checkRegions, uniqueCodes } from './regions.ts';
@@ -45,6 +45,11 @@ export class Engine {
   /** Applies an event already parsed (bulk paths that validated earlier). */
   applyParsed(event: EngineEvent): Outcome {
     return applyParsed(this.state, event);
+  }
+
+  /** Lets time pass to `at` as a rejected event does (due work runs; nothing is re-checked). */
+  passTime(at: number): Outcome {
+    return passTime(this.state, at);
   }
 
   /**

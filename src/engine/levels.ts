@@ -5,6 +5,8 @@ import type { Member } from './network.ts';
 import { planAt, type EngineState } from './state.ts';
 import type { LevelChange, Work } from './work.ts';
 
+const NOTHING_BOUGHT = { spend: 0n, orders: 0, skus: null } as const;
+
 /** Sets a level and records the change. */
 export function changeLevel(state: EngineState, member: Member, level: number, cause: LevelChange['cause'], work: Work): void {
   const from = { role: member.role, level: member.level };
@@ -45,8 +47,8 @@ function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['re
   let changed = false;
   for (const id of buyers) {
     const member = state.network.get(id);
-    const stats = state.buyers.get(id);
-    if (!member || member.isDistributor || !stats) continue;
+    const stats = state.buyers.get(id) ?? NOTHING_BOUGHT;
+    if (!member || member.isDistributor) continue;
     const qualifies = holds<RecruitLeaf>(rule.when, (leaf) => {
       if ('spend' in leaf) return stats.spend >= leaf.spend;
       if ('orders' in leaf) return stats.orders >= leaf.orders;

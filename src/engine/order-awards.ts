@@ -38,6 +38,7 @@ export function recomputeOrder(state: EngineState, order: OrderRecord, cause: st
       const existed = state.awards.get(key);
       const record = state.awards.setAmount(
         key, { to, order: order.id, rule: compiled.id }, amount, explanations, work.at, cause, refund, work,
+        order.settled ? 'settled' : 'pending',
       );
       if (!existed) order.awards.push(record);
     }

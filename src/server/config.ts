@@ -8,6 +8,8 @@ export interface ServerConfig {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly natsUrl: string | undefined;
+  /** JetStream names of the NATS consumer (src/ingest/nats.ts); defaults FENYONG, fenyong, fenyong. */
+  readonly nats: { readonly stream: string; readonly subjectPrefix: string; readonly durable: string; readonly ackWaitMs: number };
   readonly platformToken: string;
   readonly platformTokenGenerated: boolean;
   readonly tickIntervalMs: number;
@@ -26,6 +28,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.FENYONG_DATA_DIR ?? join(process.cwd(), '.data', 'pglite'),
     natsUrl: env.NATS_URL || undefined,
+    nats: {
+      stream: env.FENYONG_NATS_STREAM || 'FENYONG',
+      subjectPrefix: env.FENYONG_NATS_SUBJECT || 'fenyong',
+      durable: env.FENYONG_NATS_DURABLE || 'fenyong',
+      ackWaitMs: Number(env.FENYONG_NATS_ACK_WAIT_SECONDS || 30) * 1000,
+    },
     platformToken: token ?? `fyp_${randomBytes(18).toString('base64url')}`,
     platformTokenGenerated: token === undefined,
     tickIntervalMs: Number(env.FENYONG_TICK_SECONDS ?? 30) * 1000,

@@ -1,3 +1,4 @@
+import { startNats } from '../ingest/nats-starter.ts';
 import type { Starter } from './start.ts';
 import { startWebhooks } from './webhook-starter.ts';
 
@@ -6,5 +7,6 @@ import { startWebhooks } from './webhook-starter.ts';
  * webhook dispatcher, …). One line per part.
  */
 export const starters: Starter[] = [
+  startNats,
   startWebhooks,
 ];

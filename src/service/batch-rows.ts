@@ -1,3 +1,4 @@
+import { formatMoney } from '../money/money.ts';
 import type { AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
 import type { Posting } from '../engine/ledger.ts';
@@ -39,6 +40,9 @@ export class BatchRows {
   readonly outbox: OutboxRow[] = [];
   private lineInJournal = new Map<number, number>();
 
+  /** `decimals` of the tenant currency: notifications carry amounts as decimal strings, like the API. */
+  constructor(private readonly decimals: number) {}
+
   /** Records what an accepted (or time-moving) event did, under log position `eventSeq`. */
   addEffects(outcome: Outcome, eventSeq: number, notify: boolean): void {
     for (const posting of outcome.postings) {
@@ -51,15 +55,21 @@ export class BatchRows {
     if (!notify) return;
     for (const change of outcome.awards) {
       const topic = change.cause === 'settlement' ? 'award.settled' : change.delta < 0n ? 'award.reversed' : change.cause === 'award' ? 'award.created' : 'award.adjusted';
-      this.outbox.push({ topic, payload: awardPayload(change.award, change.delta), eventSeq });
+      this.outbox.push({ topic, payload: awardPayload(change.award, change.delta, this.decimals), eventSeq });
     }
     for (const level of outcome.levels) this.outbox.push({ topic: 'level.changed', payload: levelPayload(level), eventSeq });
-    for (const record of outcome.withdrawals) this.outbox.push({ topic: 'withdrawal.accepted', payload: record, eventSeq });
+    for (const record of outcome.withdrawals) this.outbox.push({ topic: 'withdrawal.accepted', payload: withdrawalPayload(record, this.decimals), eventSeq });
   }
 }
 
-function awardPayload(award: AwardRecord, delta: bigint) {
-  return { to: award.to, order: award.order, period: award.period, rule: award.rule, amount: award.amount, delta, status: award.status };
+function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {
+  const money = (amount: bigint) => formatMoney(amount, decimals);
+  return { to: award.to, order: award.order, period: award.period, rule: award.rule, amount: money(award.amount), delta: money(delta), status: award.status };
+}
+
+function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
+  const money = (amount: bigint) => formatMoney(amount, decimals);
+  return { id: record.id, member: record.member, at: new Date(record.at).toISOString(), amount: money(record.amount), tax: money(record.tax), net: money(record.net), month: record.month };
 }
 
 function levelPayload(change: LevelChange) {

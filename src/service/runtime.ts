@@ -22,6 +22,13 @@ const REPLAY_PAGE = 5000;
 export const NETWORK_IMPORTED = 'network.imported';
 
 /**
+ * The log entry of time passing without an accepted event: a rejected event that moved the clock
+ * or ran due work. Replayed with `Engine.passTime`, not as a `tick` (a tick re-checks levels and
+ * recruiting, a rejected event does not).
+ */
+export const TIME_PASSED = 'time.passed';
+
+/**
  * Rebuilds a tenant's engine from the store: its plan versions, then every logged event in order.
  * The engine is deterministic, so the replay reproduces exactly the state the log was made from.
  */
@@ -60,6 +67,12 @@ export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Numbe
     for (const event of page) {
       if ((event.payload as { type?: string }).type === NETWORK_IMPORTED) {
         runtime.engine.importNetwork((event.payload as { members: unknown[] }).members);
+        runtime.seq = Number(event.seq);
+        continue;
+      }
+      if ((event.payload as { type?: string }).type === TIME_PASSED) {
+        const passed = runtime.engine.passTime(Date.parse((event.payload as { at: string }).at));
+        if (passed.status === 'rejected') throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${passed.error.message}`);
         runtime.seq = Number(event.seq);
         continue;
       }

@@ -5,7 +5,7 @@ import { BatchRows } from './batch-rows.ts';
 import { fingerprintPayload } from './payload.ts';
 import { eventKey } from './event-key.ts';
 import { persistBatch } from './persist.ts';
-import { catchUp, loadRuntime, NETWORK_IMPORTED, type TenantRuntime } from './runtime.ts';
+import { catchUp, loadRuntime, NETWORK_IMPORTED, TIME_PASSED, type TenantRuntime } from './runtime.ts';
 import { nextDue } from './scheduler.ts';
 import { TenantQueue } from './tenant-queue.ts';
 
@@ -18,7 +18,15 @@ export type ItemResult =
 
 export interface StreamPosition {
   readonly stream: string;
+  /** Stream sequence of the batch's last message: stored as the stream's offset. */
   readonly seq: number;
+  /**
+   * Stream sequence of the batch's first message when the batch spans several messages (default
+   * `seq`). If the stored offset is at or past it but before `seq`, part of the batch was consumed
+   * meanwhile (a redelivered copy elsewhere): the batch is refused with StreamOverlap, never half
+   * applied twice.
+   */
+  readonly first?: number;
 }
 
 /**
@@ -71,9 +79,11 @@ export class Service {
    */
   async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition): Promise<ItemResult[]> {
     return this.withTenant(tenant, async (runtime, tx) => {
-      if (position && (await alreadyConsumed(tx, tenant, position))) return items.map(() => ({ status: 'duplicate' as const }));
-      const known = await knownExplicitKeys(tx, tenant, items);
-      const rows = new BatchRows();
+      const consumed = position ? await consumedUpTo(tx, tenant, position) : 0;
+      if (position && consumed >= position.seq) return items.map(() => ({ status: 'duplicate' as const }));
+      if (position && consumed >= (position.first ?? position.seq)) throw new StreamOverlap(tenant, position);
+      const known = await knownKeys(tx, tenant, items);
+      const rows = new BatchRows(runtime.engine.settings.decimals);
       const notify = this.notifying.has(tenant);
       const results = items.map((item) => this.applyOne(runtime, item, source, known, rows, notify));
       await persistBatch(tx, tenant, rows);
@@ -105,18 +115,26 @@ export class Service {
       runtime.seq += 1;
       rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });
       rows.addEffects(outcome, runtime.seq, notify);
-      if (explicit) known.set(explicit, fingerprintPayload(item));
+      if (key) known.set(key, fingerprintPayload(item));
       return { status: 'accepted', seq: runtime.seq };
     }
-    if (outcome.clockMoved) {
-      // Time passed (and due work may have run) although the event itself changed nothing:
-      // the log keeps a tick at that instant so that a replay moves time the same way.
+    const effects = outcome.postings.length + outcome.awards.length + outcome.levels.length + outcome.withdrawals.length > 0;
+    if (outcome.clockMoved || effects) {
+      // Time passed, or work due at this very instant ran, although the event itself changed
+      // nothing: the log keeps an entry at that instant so that a replay does the same. A
+      // duplicate re-checked levels like a tick does; a rejected event re-checked nothing.
       runtime.seq += 1;
       const at = runtime.engine.state.clock!;
-      rows.events.push({ seq: runtime.seq, key: null, type: 'tick', at, payload: { type: 'tick', at: new Date(at).toISOString() }, source: `${source}:time` });
+      const entry = outcome.status === 'duplicate' ? 'tick' : TIME_PASSED;
+      rows.events.push({ seq: runtime.seq, key: null, type: entry, at, payload: { type: entry, at: new Date(at).toISOString() }, source: `${source}:time` });
       rows.addEffects(outcome, runtime.seq, notify);
     }
     if (outcome.status === 'duplicate') return { status: 'duplicate' };
+    if (key && known.get(key) === fingerprintPayload(item)) {
+      // The very event the log already holds, sent again after later events (a client's retry, a
+      // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
+      return { status: 'duplicate' };
+    }
     rows.rejected.push({ key, type, payload: item, code: outcome.error.code, message: outcome.error.message, path: outcome.error.path, source });
     return { status: 'rejected', error: outcome.error };
   }
@@ -141,7 +159,7 @@ export class Service {
     return this.withTenant(tenant, async (runtime, tx) => {
       runtime.engine.importNetwork(members);
       runtime.seq += 1;
-      const rows = new BatchRows();
+      const rows = new BatchRows(runtime.engine.settings.decimals);
       const at = 0; // the import has no instant of its own; the log needs one
       rows.events.push({ seq: runtime.seq, key: null, type: NETWORK_IMPORTED, at, payload: { type: NETWORK_IMPORTED, members }, source });
       await persistBatch(tx, tenant, rows);
@@ -190,19 +208,27 @@ export class UnknownTenant extends Error {
   }
 }
 
+/** A multi-message batch of which a part was consumed meanwhile (StreamPosition.first): retry. */
+export class StreamOverlap extends Error {
+  constructor(readonly tenant: string, readonly position: StreamPosition) {
+    super(`stream ${position.stream} of tenant ${tenant}: messages ${position.first}..${position.seq} were partly consumed already`);
+  }
+}
+
 /** A stable 63-bit advisory lock key per tenant. */
 export function lockKey(tenant: string): string {
   return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16))).toString();
 }
 
-async function alreadyConsumed(tx: Sql, tenant: string, position: StreamPosition): Promise<boolean> {
+/** The stored offset of the tenant in the stream (0 when nothing was consumed yet). */
+async function consumedUpTo(tx: Sql, tenant: string, position: StreamPosition): Promise<number> {
   const rows = (await tx.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1 and stream = $2', [tenant, position.stream])).rows;
-  return rows.length > 0 && Number(rows[0]!.seq) >= position.seq;
+  return rows.length > 0 ? Number(rows[0]!.seq) : 0;
 }
 
-/** Explicit event ids of this batch already in the log, with the payload they were stored with. */
-async function knownExplicitKeys(tx: Sql, tenant: string, items: readonly unknown[]): Promise<Map<string, string>> {
-  const keys = items.map(eventKey).filter((key): key is string => key !== null && key.startsWith('id:'));
+/** Event keys (explicit ids and natural identities) of this batch already in the log, with their stored payload. */
+async function knownKeys(tx: Sql, tenant: string, items: readonly unknown[]): Promise<Map<string, string>> {
+  const keys = items.map(eventKey).filter((key): key is string => key !== null);
   if (keys.length === 0) return new Map();
   const rows = (await tx.query<{ event_key: string; payload: unknown }>(
     'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',

@@ -16,7 +16,7 @@ export function bindBuyer(state: EngineState, event: OrderPaid, referrer: Member
     if (!referrer) return null;
     const joined = network.add(event.buyer, 'customer', 0, referrer, event.at);
     // Orders placed earlier as a guest count for recruiting now that the buyer is a member.
-    if (state.buyers.has(joined.id)) work.dirtyBuyers.add(joined.id);
+    work.dirtyBuyers.add(joined.id);
     return joined;
   }
   if (buyer.isDistributor || !referrer || buyer.parent === referrer) return buyer;

@@ -10,7 +10,11 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   const input = event.member;
   const shape = checkMemberShape(input, ['member']);
   if (shape) return shape;
-  const print = fingerprint(event);
+  // Defaults spelled out or left out are the same event (a retry may add `level: 1`).
+  const print = fingerprint({
+    ...event,
+    member: { ...input, level: input.role === 'customer' ? undefined : (input.level ?? 1), regions: uniqueCodes(input.regions ?? []).sort() },
+  });
   if (state.network.get(input.id)) {
     return state.joins.get(input.id) === print
       ? 'duplicate'

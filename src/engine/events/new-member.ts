@@ -20,7 +20,7 @@ export function placeNewMember(
   if (regions.length > 0) state.network.setRegions(member, regions, at);
   if (work) {
     markUpline(work, member);
-    if (!member.isDistributor && state.buyers.has(member.id)) work.dirtyBuyers.add(member.id);
+    if (!member.isDistributor) work.dirtyBuyers.add(member.id);
   }
   return member;
 }
