@@ -25,8 +25,6 @@ export interface ApiOptions {
   readonly logger?: boolean;
 }
 
-export type App = FastifyInstance & { withTypeProvider<T>(): FastifyInstance };
-
 export interface RouteContext {
   readonly service: Service;
   readonly platformToken: string | undefined;

@@ -1,28 +1,47 @@
-import type { JetStreamManager, MsgRequest, NextMsgRequest } from '@nats-io/jetstream';
+import type { JetStreamManager, JsMsg, MsgRequest, NextMsgRequest } from '@nats-io/jetstream';
+import { parseMessage, type MessageBody } from './nats-payload.ts';
+
+/** One message of a tenant's subject: delivered to this instance (with every copy of it), or read from the stream. */
+export interface Delivered {
+  readonly seq: number;
+  readonly body: MessageBody;
+  /** The deliveries of this message at hand, to ack; empty for a message read from the stream. */
+  readonly copies: readonly JsMsg[];
+}
+
+/** Messages read from the stream at most per call (the rest comes on the next round). */
+const MAX_READ = 1000;
 
 /**
- * The per-tenant ordering gate. A tenant's stream offset means "every message of this tenant up to
+ * The per-tenant ordering. A tenant's stream offset means "every message of this tenant up to
  * here is applied", which holds only if its messages are applied in stream order. JetStream does
- * not promise that to a shared pull consumer: a redelivered message, or one held by another
- * instance, may be older than a message at hand. So a message may only be applied when no message
- * of its subject lies between the stored offset (or the message before it in the batch) and it.
+ * not deliver them so to a shared pull consumer: a redelivered message, or one delivered to another
+ * instance, may be older than a message at hand. The stream itself is ordered, though, so the
+ * messages of the tenant's subject between the offset and a message at hand are read from it and
+ * applied first (whoever holds their deliveries acks them later as applied before).
  *
- * Given the tenant's messages at hand in ascending stream order, answers how many of them, from
- * the first, may be applied now. Messages of a subject published before a given one are fixed, and
- * offsets only grow, so an answer stays true until the batch is applied.
+ * Given the tenant's messages at hand after `offset` (ascending), answers the tenant's messages
+ * from `offset` on, gapless, up to one of them (all of them unless MAX_READ was reached).
  */
-export async function orderedPrefix(jsm: JetStreamManager, stream: string, subject: string, offset: number, seqs: readonly number[]): Promise<number> {
-  const checks = seqs.map(async (seq, i) => {
-    const previous = i === 0 ? offset : seqs[i - 1]!;
-    if (seq === previous + 1) return true; // nothing can lie between
-    // The first message of the subject after `previous`. Asked through the stream API, which the
-    // stream leader answers (a direct get may be answered by a lagging replica); the server takes
-    // `next_by_subj` there too (since 2.9), the client's types only list it for direct gets.
-    const query: NextMsgRequest = { seq: previous + 1, next_by_subj: subject };
-    const next = await jsm.streams.getMessage(stream, query as unknown as MsgRequest);
-    return next === null || next.seq >= seq; // greater: `seq` itself was deleted from the stream meanwhile
-  });
-  const ok = await Promise.all(checks);
-  const blocked = ok.indexOf(false);
-  return blocked === -1 ? seqs.length : blocked;
+export async function inStreamOrder(jsm: JetStreamManager, stream: string, subject: string, offset: number, held: readonly Delivered[]): Promise<Delivered[]> {
+  const first = (after: number) => jsm.streams.getMessage(stream, { seq: after + 1, next_by_subj: subject } satisfies NextMsgRequest as unknown as MsgRequest);
+  // One look per message at hand, side by side: the subject's first message after the one before it.
+  const looks = await Promise.all(held.map((message, i) => {
+    const previous = i === 0 ? offset : held[i - 1]!.seq;
+    return message.seq === previous + 1 ? null : first(previous);
+  }));
+  const ordered: Delivered[] = [];
+  let read = 0;
+  for (const [i, message] of held.entries()) {
+    let look = looks[i] ?? null;
+    // Messages of the subject between the previous one and this one: read them from the stream.
+    while (look !== null && look.seq < message.seq) {
+      if (read === MAX_READ) return ordered;
+      ordered.push({ seq: look.seq, body: parseMessage(look.data), copies: [] });
+      read += 1;
+      look = await first(look.seq);
+    }
+    ordered.push(message); // (a look past it means it was deleted from the stream meanwhile: still applied)
+  }
+  return ordered;
 }

@@ -1,16 +1,8 @@
-import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { MAX_BATCH, StreamOverlap, type Service } from '../service/service.ts';
-import { orderedPrefix } from './nats-order.ts';
-import type { MessageBody } from './nats-payload.ts';
+import { inStreamOrder, type Delivered } from './nats-order.ts';
 import { publishRejections, rejection, type Rejection } from './nats-rejected.ts';
 import { eventsSubject, type NatsSettings } from './nats-settings.ts';
-
-/** One stream message at hand, parsed, with every copy of it this batch received (a redelivery). */
-export interface Delivered {
-  readonly seq: number;
-  readonly body: MessageBody;
-  readonly copies: readonly JsMsg[];
-}
 
 export interface ConsumeContext {
   readonly service: Service;
@@ -20,26 +12,35 @@ export interface ConsumeContext {
   /** The stream's identity in `stream_offsets` (see ensureStreamAndConsumer). */
   readonly streamKey: string;
   readonly log: (line: string) => void;
-  readonly stats: { messages: number; redelivered: number; deferred: number; failed: number };
+  readonly stats: ConsumeStats;
 }
 
-/** Pauses while an older message of the tenant is being applied elsewhere, then gives it back. */
-const ORDER_WAITS_MS = [5, 10, 20, 50, 100, 200, 400];
-const REDELIVER_AFTER_MS = 250;
-const RETRY_AFTER_FAILURE_MS = 1000;
+export interface ConsumeStats {
+  /** Messages applied here (then acked). */
+  messages: number;
+  /** Of them, messages read from the stream to keep a tenant's order (their deliveries are elsewhere or later). */
+  readAhead: number;
+  /** Deliveries of messages applied before (a redelivery, or read ahead): acked only. */
+  redelivered: number;
+  /** Messages given back after a failure, to be redelivered. */
+  failed: number;
+}
 
-const ack = (d: Delivered) => d.copies.forEach((m) => m.ack());
-const nak = (d: Delivered, delayMs: number) => d.copies.forEach((m) => m.nak(delayMs));
+const RETRY_AFTER_FAILURE_MS = 1000;
+const MAX_OVERLAPS = 10;
+
+const ack = (message: Delivered) => message.copies.forEach((m) => m.ack());
 
 /**
  * Applies one tenant's messages of a batch (ascending stream sequence), exactly once and in stream
- * order: runs of messages the ordering gate lets through are ingested in one transaction that also
- * stores the stream offset; only then are their rejections published and the messages acked.
+ * order: each run of messages (those at hand, and older ones of the tenant read from the stream) is
+ * ingested in one transaction that also stores the stream offset; only then are its rejections
+ * published and its messages acked. On a failure the messages at hand are given back (nak).
  */
 export async function consumeTenant(ctx: ConsumeContext, tenant: string, messages: readonly Delivered[]): Promise<void> {
   const subject = eventsSubject(ctx.settings.subjectPrefix, tenant);
   let pending = messages;
-  let waits = 0;
+  let overlaps = 0;
   try {
     while (pending.length > 0) {
       const offset = await storedOffset(ctx, tenant);
@@ -49,30 +50,26 @@ export async function consumeTenant(ctx: ConsumeContext, tenant: string, message
       ctx.stats.redelivered += applied.length;
       pending = pending.filter((message) => message.seq > offset);
       if (pending.length === 0) return;
-      const ready = await orderedPrefix(ctx.jsm, ctx.settings.stream, subject, offset, pending.map((m) => m.seq));
-      if (ready === 0) {
-        if (waits === ORDER_WAITS_MS.length) {
-          ctx.stats.deferred += pending.length;
-          pending.forEach((message) => nak(message, REDELIVER_AFTER_MS));
-          return;
+      let ordered = await inStreamOrder(ctx.jsm, ctx.settings.stream, subject, offset, pending);
+      while (ordered.length > 0) {
+        const run = capRun(ordered);
+        try {
+          await applyRun(ctx, tenant, run);
+        } catch (error) {
+          // Another instance applied some of these meanwhile: look at the offset again.
+          if (error instanceof StreamOverlap && ++overlaps <= MAX_OVERLAPS) break;
+          throw error;
         }
-        await sleep(ORDER_WAITS_MS[waits++]!);
-        continue;
+        const last = run[run.length - 1]!.seq;
+        pending = pending.filter((message) => message.seq > last);
+        ordered = ordered.slice(run.length);
+        for (const message of pending) message.copies.forEach((m) => m.working()); // still on it: no redelivery yet
       }
-      // (the wait budget is per batch: a tenant that keeps waiting gives its messages back)
-      const run = capRun(pending.slice(0, ready));
-      try {
-        await applyRun(ctx, tenant, run);
-      } catch (error) {
-        if (error instanceof StreamOverlap) continue; // a copy was applied elsewhere meanwhile: look again
-        throw error;
-      }
-      pending = pending.slice(run.length);
     }
   } catch (error) {
     ctx.stats.failed += pending.length;
     ctx.log(`nats: tenant ${tenant}: ${pending.length} message(s) will be redelivered: ${String(error)}`);
-    pending.forEach((message) => nak(message, RETRY_AFTER_FAILURE_MS));
+    for (const message of pending) message.copies.forEach((m) => m.nak(RETRY_AFTER_FAILURE_MS));
   }
 }
 
@@ -100,7 +97,7 @@ function capRun(messages: readonly Delivered[]): readonly Delivered[] {
 
 async function applyRun(ctx: ConsumeContext, tenant: string, run: readonly Delivered[]): Promise<void> {
   const items = run.flatMap(({ body }) => (body.ok ? body.events : []));
-  // A message refused whole still moves the offset (with no events), else it would block the gate.
+  // A message refused whole still moves the offset (with no events): the order needs every message.
   const results = await ctx.service.ingest(tenant, items, 'nats', { stream: ctx.streamKey, seq: run[run.length - 1]!.seq, first: run[0]!.seq });
   const rejections: Rejection[] = [];
   let next = 0;
@@ -117,6 +114,7 @@ async function applyRun(ctx: ConsumeContext, tenant: string, run: readonly Deliv
   await publishRejections(ctx.js, ctx.settings.stream, ctx.settings.subjectPrefix, rejections);
   run.forEach(ack);
   ctx.stats.messages += run.length;
+  ctx.stats.readAhead += run.filter((message) => message.copies.length === 0).length;
 }
 
 /** Messages for a tenant that does not exist go to its rejected subject, and are acked: they must not block. */
@@ -126,10 +124,7 @@ async function refuseUnknownTenant(ctx: ConsumeContext, tenant: string, messages
     message: `tenant ${tenant} does not exist: create it (POST /v1/tenants) before publishing to ${eventsSubject(ctx.settings.subjectPrefix, tenant)}`,
     path: [],
   };
-  const rejections = messages.map(({ seq, body }) => rejection(tenant, seq, undefined, body.payload, error));
-  await publishRejections(ctx.js, ctx.settings.stream, ctx.settings.subjectPrefix, rejections);
+  await publishRejections(ctx.js, ctx.settings.stream, ctx.settings.subjectPrefix, messages.map(({ seq, body }) => rejection(tenant, seq, undefined, body.payload, error)));
   messages.forEach(ack);
   ctx.stats.messages += messages.length;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Service } from '../service/service.ts';
-import { consumeTenant, type ConsumeContext, type Delivered } from './nats-tenant.ts';
+import type { Delivered } from './nats-order.ts';
 import { parseMessage } from './nats-payload.ts';
 import { ensureStreamAndConsumer } from './nats-setup.ts';
+import { consumeTenant, type ConsumeContext, type ConsumeStats } from './nats-tenant.ts';
 import { tenantOfSubject, type NatsSettings } from './nats-settings.ts';
 
 const NOTHING_MORE = Symbol('nothing more at once');
@@ -48,7 +49,7 @@ export class NatsIngest {
   private stopping = false;
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> = Promise.resolve();
-  private readonly stats = { messages: 0, redelivered: 0, deferred: 0, failed: 0 };
+  private readonly stats: ConsumeStats = { messages: 0, readAhead: 0, redelivered: 0, failed: 0 };
 
   private constructor(
     private readonly service: Service,
@@ -75,11 +76,8 @@ export class NatsIngest {
     }
   }
 
-  /**
-   * Counters since start: messages applied (then acked), redeliveries of messages applied before
-   * (acked only), messages given back to keep a tenant's order, and failed ones (to be redelivered).
-   */
-  get counters(): Readonly<{ messages: number; redelivered: number; deferred: number; failed: number }> {
+  /** Counters since start (see ConsumeStats). */
+  get counters(): Readonly<ConsumeStats> {
     return { ...this.stats };
   }
 
@@ -88,9 +86,11 @@ export class NatsIngest {
     this.stopping = true;
     this.messages?.stop();
     await this.loop;
-    await this.nc.drain();
-    const { messages, redelivered, deferred, failed } = this.stats;
-    this.log(`nats: stopped after ${messages} messages (${redelivered} redelivered after being applied, ${deferred} given back for order, ${failed} failed)`);
+    // Drain flushes the acks; a connection that cannot drain (NATS unreachable) is closed instead.
+    const drained = await Promise.race([this.nc.drain().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000).unref())]);
+    if (!drained) await this.nc.close().catch(() => undefined);
+    const { messages, readAhead, redelivered, failed } = this.stats;
+    this.log(`nats: stopped after applying ${messages} messages (${readAhead} read ahead from the stream for order; ${redelivered} deliveries of applied messages acked; ${failed} failed)`);
   }
 
   private async run(firstStreamKey: string): Promise<void> {

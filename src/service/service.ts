@@ -59,7 +59,8 @@ export class Service {
           return work(runtime, tx);
         });
       } catch (error) {
-        this.runtimes.delete(tenant);
+        // (A StreamOverlap is refused before anything is applied: the engine is still exact.)
+        if (!(error instanceof StreamOverlap)) this.runtimes.delete(tenant);
         throw error;
       }
     });

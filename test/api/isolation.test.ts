@@ -163,7 +163,8 @@ const RECIPES: Record<string, Recipe> = {
     }),
   },
   'POST /v1/members/{id}/level': {
-    need: 'ingest',
+    // A level set by hand is an admin's act (DOMAIN.md).
+    need: 'admin',
     other: [404],
     call: async (env) => ({
       method: 'POST',

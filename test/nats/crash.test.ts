@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsSubject, rejectedSubject } from '../../src/ingest/nats-settings.ts';
+import { lockKey } from '../../src/service/service.ts';
 import { Random } from '../../src/sim/random.ts';
+import type { Sql } from '../../src/store/sql.ts';
 import { expectAppliedExactlyOnce, loggedEvents } from './support/checks.ts';
 import { connectNats, natsEnv, publish, readSubject, uniqueSettings, waitConsumed } from './support/nats.ts';
 import { createSchema } from './support/postgres.ts';
 import { createTenantOver, freePort, Http, startServerProcess, type ServerProcess } from './support/server.ts';
-import { lockKey } from '../../src/service/service.ts';
-import type { Sql } from '../../src/store/sql.ts';
 import { WORKLOAD_PLAN, workload } from './support/workload.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -53,6 +53,9 @@ describe('SIGKILL of the server in the middle of ingestion', () => {
     await until(async () => (await loggedEvents(db.sql, tenant)) >= 1500 && (await lockHeld(db.sql, tenant)), 30_000, 'a quarter of the events');
     await server.kill();
     const atKill = await loggedEvents(db.sql, tenant);
+    // Messages committed (offset) but never acked (the consumer's ack floor) when the server died.
+    const offsetAtKill = Number((await db.sql.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1', [tenant])).rows[0]?.seq ?? 0);
+    const ackFloorAtKill = (await nats.jsm.consumers.info(settings.stream, settings.durable)).ack_floor.stream_seq;
     const seqs = await published;
     expect(atKill).toBeLessThan(events.length); // killed in the middle indeed
 
@@ -68,7 +71,7 @@ describe('SIGKILL of the server in the middle of ingestion', () => {
     await server.stop();
     const summary = /nats: stopped after .*/.exec(server.output())?.[0];
     expect(summary).toBeDefined();
-    console.log(`nats crash: ${events.length} events in ${messages.length} messages; killed with ${atKill} logged; the restarted server consumed the rest in ${consumedAfterRestart} ms (${summary}); test ${Date.now() - t0} ms`);
+    console.log(`nats crash: ${events.length} events in ${messages.length} messages; killed with ${atKill} logged (offset ${offsetAtKill}, ack floor ${ackFloorAtKill}); the restarted server consumed the rest in ${consumedAfterRestart} ms (${summary}); test ${Date.now() - t0} ms`);
   });
 
   it('HTTP: a client retrying the batch cut by the kill gets accepted or duplicate, never a double', async () => {

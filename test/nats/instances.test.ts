@@ -49,22 +49,20 @@ describe('two server instances on one stream and one database', () => {
     const consumedIn = Date.now() - published;
 
     for (const [i, tenant] of tenants.entries()) {
-      // Read back through either instance.
-      const admin = admins[i]!;
-      admin.url === servers[0]!.url;
-      await expectAppliedExactlyOnce(db.sql, admin, tenant, events[i]!);
+      // Read back through the instance that created the tenant (half of them through each).
+      await expectAppliedExactlyOnce(db.sql, admins[i]!, tenant, events[i]!);
       expect(await readSubject(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, tenant))).toEqual([]);
     }
 
     await Promise.all(servers.map((server) => server.stop()));
     const counts = servers.map((server) => {
-      const line = /nats: stopped after (\d+) messages \((\d+) redelivered after being applied, (\d+) given back for order, (\d+) failed\)/.exec(server.output());
+      const line = /nats: stopped after applying (\d+) messages \((\d+) read ahead from the stream for order; (\d+) deliveries of applied messages acked; (\d+) failed\)/.exec(server.output());
       expect(line).not.toBeNull();
-      return { applied: Number(line![1]), redelivered: Number(line![2]), deferred: Number(line![3]), failed: Number(line![4]) };
+      return { applied: Number(line![1]), readAhead: Number(line![2]), ackedAsApplied: Number(line![3]), failed: Number(line![4]) };
     });
-    // Both consumed, and together they applied every message (a message is counted once per commit).
+    // Both took part. (A message both raced for may be counted by each: the log above is the proof.)
     for (const count of counts) expect(count.applied).toBeGreaterThan(0);
-    expect(counts[0]!.applied + counts[1]!.applied).toBe(total);
+    expect(counts[0]!.applied + counts[1]!.applied).toBeGreaterThanOrEqual(total);
     console.log(`two instances: ${tenants.length} tenants, ${events.flat().length} events in ${total} messages, consumed in ${consumedIn} ms; per instance ${JSON.stringify(counts)}; test ${Date.now() - t0} ms`);
   });
 });

@@ -31,6 +31,9 @@ export const registerEvents: Register = (app, { service }) => {
     const body = request.body as { events?: unknown[] };
     const items = Array.isArray(body.events) ? body.events : [request.body];
     if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
+    if (request.apiKey?.scope !== 'admin' && items.some((item) => (item as { type?: unknown } | null)?.type === 'member.level_set')) {
+      throw new ApiError(403, 'forbidden', 'member.level_set (a level set by hand) needs an admin key');
+    }
     const results = await service.ingest(tenant, items, 'http');
     return { results: results.map((r) => (r.status === 'rejected' ? { status: r.status, error: { code: r.error.code, message: r.error.message, ...(r.error.path ? { path: [...r.error.path] } : {}) } } : r)) };
   });

@@ -16,7 +16,8 @@ const ingestResult = z.object({ status: z.string(), seq: z.number().optional() }
 
 /** Sends one member event through the normal ingestion path and answers like POST /v1/events. */
 async function sendEvent(context: RouteContext, request: FastifyRequest, event: Record<string, unknown>) {
-  const tenant = await requireScope(context.service.sql, request, 'ingest');
+  // Setting a level by hand is an admin's act (DOMAIN.md); other member events are ingestion.
+  const tenant = await requireScope(context.service.sql, request, event.type === 'member.level_set' ? 'admin' : 'ingest');
   const at = typeof event.at === 'string' ? event.at : new Date(context.now()).toISOString();
   const [result] = await context.service.ingest(tenant, [{ ...event, at }], 'http');
   if (result!.status === 'rejected') {
@@ -79,17 +80,20 @@ export const registerMembers: Register = (app, context) => {
   app.get('/v1/members', {
     schema: {
       tags: ['members'], summary: 'Search members by id prefix',
-      querystring: z.object({ q: z.string().default(''), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      querystring: z.object({ q: z.string().default(''), limit: z.coerce.number().int().min(1).max(1000).default(50), offset: z.coerce.number().int().min(0).default(0) }),
       response: { 200: z.object({ members: z.array(memberView) }), ...errorResponses },
     },
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
     return service.read(tenant, (runtime) => {
       const found: z.infer<typeof memberView>[] = [];
-      const now = context.now();
+      const at = Math.max(context.now(), runtime.engine.state.clock ?? 0);
+      let skip = request.query.offset;
       for (const member of runtime.engine.state.network.all()) {
         if (found.length >= request.query.limit) break;
-        if (member.id.startsWith(request.query.q)) found.push(viewAt(runtime.engine, member.id, Math.max(now, runtime.engine.state.clock ?? now)));
+        if (!member.id.startsWith(request.query.q)) continue;
+        if (skip > 0) skip -= 1;
+        else found.push(viewAt(runtime.engine, member.id, at));
       }
       return { members: found };
     });
