@@ -1,5 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import type { Ledger, Posting } from './ledger.ts';
+import type { Ledger, Posting, PostingRef } from './ledger.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
@@ -12,10 +12,19 @@ export interface AwardRecord {
   readonly rule: string;
   amount: Minor;
   status: AwardStatus;
-  /** The line-level computation behind the current amount. */
-  explanations: readonly Explanation[];
+  /**
+   * The line-level computation behind the current amount. An order's awards recompute theirs
+   * from the order when asked instead of keeping them (a month of orders would hold millions).
+   */
+  readonly explanations: readonly Explanation[];
   /** Every change of the amount: the first award, then refund adjustments. */
-  readonly changes: { readonly at: InstantMs; readonly delta: Minor; readonly cause: string }[];
+  changes: readonly AwardAmountChange[];
+}
+
+export interface AwardAmountChange {
+  readonly at: InstantMs;
+  readonly delta: Minor;
+  readonly cause: string;
 }
 
 /** What one apply call changed about an award, for callers that persist or notify. */
@@ -23,10 +32,6 @@ export interface AwardChange {
   readonly award: AwardRecord;
   readonly delta: Minor;
   readonly cause: 'award' | 'adjustment' | 'settlement';
-}
-
-export function awardKey(to: string, subject: string, rule: string): string {
-  return `${subject}\u0000${to}\u0000${rule}`;
 }
 
 /** Sums line parts into one award per member and rule. */
@@ -43,11 +48,12 @@ export function groupParts(parts: readonly AwardPart[], rule: string): Map<strin
 }
 
 /**
- * All awards of a tenant, keyed by member + order|period + rule, and the ledger entries that
- * move them: award (pending), adjustment (refund recomputation), settlement (to available).
+ * All awards of a tenant, in the order they were first made, and the ledger entries that move
+ * them: award (pending), adjustment (refund recomputation), settlement (to available). An order
+ * keeps its own awards (a refund finds them there); a period's are made once, at its close.
  */
 export class AwardBook {
-  private readonly records = new Map<string, AwardRecord>();
+  private readonly records: AwardRecord[] = [];
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -55,34 +61,27 @@ export class AwardBook {
     return this.records.values();
   }
 
-  get(key: string): AwardRecord | undefined {
-    return this.records.get(key);
+  /** Keeps a new award; its amount is zero until `setAmount`. */
+  add<R extends AwardRecord>(record: R): R {
+    this.records.push(record);
+    return record;
   }
 
   /**
-   * Brings the award to `amount` with `explanations`: creates it or posts the difference
-   * (whatever its sign) to pending, or to available once settled.
+   * Brings the award to `amount`: posts the difference (whatever its sign) to pending, or to
+   * available once settled. The first posting of a new award is an award, later ones adjustments.
    */
   setAmount(
-    key: string, identity: Pick<AwardRecord, 'to' | 'order' | 'period' | 'rule'>, amount: Minor,
-    explanations: readonly Explanation[], at: InstantMs, cause: string, refund: string | undefined,
+    record: AwardRecord, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
-    /** A new award of an order that has already settled (created by a refund) is settled too. */
-    status: AwardStatus = 'pending',
-  ): AwardRecord {
-    let record = this.records.get(key);
-    const isNew = !record;
-    if (!record) {
-      record = { ...identity, amount: 0n, status, explanations: [], changes: [] };
-      this.records.set(key, record);
-    }
+  ): void {
     const delta = amount - record.amount;
-    record.explanations = explanations;
-    if (delta === 0n) return record;
+    if (delta === 0n) return;
     record.amount = amount;
-    record.changes.push({ at, delta, cause });
+    // Not a push: an array grown by push keeps room for 16 more, and most awards never change.
+    record.changes = record.changes.concat([{ at, delta, cause }]);
     const account = record.status === 'settled' ? 'available' : 'pending';
-    const ref = { ...refOf(record), ...(refund ? { refund } : {}) };
+    const ref: PostingRef = refund === undefined ? refOf(record) : { ...refOf(record), refund };
     out.postings.push(
       ...this.ledger.post(isNew ? 'award' : 'adjustment', at, ref, [
         { account, member: record.to, amount: delta },
@@ -90,7 +89,6 @@ export class AwardBook {
       ]),
     );
     out.awards.push({ award: record, delta, cause: isNew ? 'award' : 'adjustment' });
-    return record;
   }
 
   /** Moves a pending award to available. */

@@ -1,5 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { awardKey, groupParts } from './awards.ts';
+import { groupParts } from './awards.ts';
 import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './templates/template.ts';
 import type { Work } from './work.ts';
@@ -32,8 +32,9 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
     const out = { postings: work.postings, awards: work.awards };
     for (const [, { amount, explanations }] of groupParts(parts, compiled.id)) {
       const to = explanations[0]!.to;
-      const key = awardKey(to, `period:${bucket.label}`, compiled.id);
-      const record = state.awards.setAmount(key, { to, period: bucket.label, rule: compiled.id }, amount, explanations, due.at, 'close', undefined, out);
+      // A period's awards are made once: each rule closes each period once.
+      const record = state.awards.add({ to, period: bucket.label, rule: compiled.id, amount: 0n, status: 'pending', explanations, changes: [] });
+      state.awards.setAmount(record, amount, true, due.at, 'close', undefined, out);
       state.awards.settle(record, due.at, out);
     }
   }

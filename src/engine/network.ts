@@ -47,6 +47,14 @@ export class Member {
     return this.role !== 'customer';
   }
 
+  #link: ChainLink | null = null;
+
+  /** This member as a link of an order's chain, with its level of now (shared while it holds). */
+  get link(): ChainLink {
+    const link = this.#link;
+    return link !== null && link.level === this.level ? link : (this.#link = { id: this.id, level: this.level });
+  }
+
   placement(from: InstantMs): Placement {
     return { from, parent: this.parent?.id ?? null, role: this.role, level: this.level, regions: this.regions };
   }
@@ -143,7 +151,7 @@ export class Network {
   /** The chain from `member` up to the root, with the levels of now. */
   chainOf(member: Member | null): ChainLink[] {
     const chain: ChainLink[] = [];
-    for (let cursor = member; cursor; cursor = cursor.parent) chain.push({ id: cursor.id, level: cursor.level });
+    for (let cursor = member; cursor; cursor = cursor.parent) chain.push(cursor.link);
     return chain;
   }
 

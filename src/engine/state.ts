@@ -1,5 +1,5 @@
 import TinyQueue from 'tinyqueue';
-import type { InstantMs, Minor, OrderLineInput, TenantSettings } from '../domain/types.ts';
+import type { InstantMs, Minor, OrderLineInput, OrderPaid, TenantSettings } from '../domain/types.ts';
 import type { CompiledPlan } from '../schema/plan.ts';
 import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';
@@ -16,7 +16,8 @@ export interface OrderLineState {
 
 export interface OrderRecord {
   readonly id: string;
-  readonly fingerprint: string;
+  /** The event that paid it: the same order id again is compared with it (idempotency). */
+  readonly event: OrderPaid;
   readonly paidAt: InstantMs;
   readonly buyer: string;
   readonly lines: OrderLineState[];

@@ -52,7 +52,12 @@ export const registerWebhooks: Register = (app, { service }) => {
     },
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
-    const exists = await service.sql.query('select 1 from webhooks where tenant_id = $1 and id = $2', [tenant, request.params.id]);
+    // A removed webhook keeps its delivery log; an id this tenant never had is not found.
+    const exists = await service.sql.query(
+      `select 1 from webhooks where tenant_id = $1 and id = $2
+       union all select 1 from webhook_deliveries where tenant_id = $1 and webhook_id = $2 limit 1`,
+      [tenant, request.params.id],
+    );
     if (exists.rows.length === 0) throw new ApiError(404, 'not_found', `no webhook ${request.params.id}`);
     const rows = (await service.sql.query<{ outbox_id: string; topic: string; status: string; attempts: number; last_status: number | null; last_error: string | null; delivered_at: Date | string | null; payload: unknown }>(
       `select d.outbox_id::text as outbox_id, o.topic, d.status, d.attempts, d.last_status, d.last_error, d.delivered_at, o.payload

@@ -12,10 +12,9 @@ import { bindBuyer } from './binding.ts';
 import { recordPurchase } from './purchases.ts';
 
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
-  const print = fingerprint(event);
   const existing = state.orders.get(event.order);
   if (existing) {
-    return existing.fingerprint === print
+    return fingerprint(existing.event) === fingerprint(event)
       ? 'duplicate'
       : fail('conflict', `order ${event.order} was already paid with other content; use a new order id`, ['order']);
   }
@@ -31,7 +30,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const seller = sellerOf(buyer, plan);
   const order: OrderRecord = {
     id: event.order,
-    fingerprint: print,
+    event,
     paidAt: event.at,
     buyer: event.buyer,
     lines: event.lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })),
@@ -67,21 +66,29 @@ export function paymentContext(
   const inactiveDays = plan.plan.compression?.inactiveDays;
   const chain =
     inactiveDays === undefined ? fullChain : fullChain.filter((link, position) => position === 0 || isActive(state, link, event.at, inactiveDays));
-  const linkOf = (member: Member): ChainLink => ({ id: member.id, level: member.level });
   const region = event.region ?? null;
-  const holder = (digits: number) => (region ? state.network.holderOf(region.slice(0, digits))?.id : undefined);
-  const holders: OrderInput['regionHolders'] = {};
-  const [province, city, district] = [holder(2), holder(4), holder(6)];
   return {
     order: event.order,
     paidAt: event.at,
     sellerId: seller?.id ?? null,
     chain,
     fullChain,
-    pickup: pickup ? { point: linkOf(pickup), parent: pickup.parent ? linkOf(pickup.parent) : null } : null,
+    pickup: pickup ? { point: pickup.link, parent: pickup.parent ? pickup.parent.link : null } : null,
     region,
-    regionHolders: Object.assign(holders, province && { province }, city && { city }, district && { district }),
+    regionHolders: region ? regionHolders(state, region) : NO_HOLDERS,
   };
+}
+
+const NO_HOLDERS: OrderInput['regionHolders'] = Object.freeze({});
+
+/** Who holds the order's province (2 digits), city (4) and district (6) codes now. */
+function regionHolders(state: EngineState, region: string): OrderInput['regionHolders'] {
+  const holders: { province?: string; city?: string; district?: string } = {};
+  const [province, city, district] = [2, 4, 6].map((digits) => state.network.holderOf(region.slice(0, digits))?.id);
+  if (province) holders.province = province;
+  if (city) holders.city = city;
+  if (district) holders.district = district;
+  return holders;
 }
 
 /**

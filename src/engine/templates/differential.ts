@@ -18,13 +18,6 @@ const paramsSchema = z.strictObject({
 });
 type Params = z.output<typeof paramsSchema>;
 
-interface Walk {
-  paidRate: RatePpm;
-  lastLevel: number | null;
-  lastAward: bigint;
-  peers: number;
-}
-
 export const differential: OrderTemplate<Params> = {
   kind: 'order',
   name: 'differential',
@@ -41,33 +34,39 @@ export const differential: OrderTemplate<Params> = {
   },
 };
 
+/** Walks the chain upward keeping what was paid below (DOMAIN.md, differential). */
 function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine, parts: AwardPart[]): void {
   const base = lineBase(line, params.base);
-  const walk: Walk = { paidRate: 0n, lastLevel: null, lastAward: 0n, peers: 0 };
-  input.chain.forEach((link, position) => {
+  const peer = params.peer;
+  let paidRate: RatePpm = 0n;
+  let lastLevel: number | null = null;
+  let lastAward = 0n;
+  let peers = 0;
+  for (let position = 0; position < input.chain.length; position++) {
+    const link = input.chain[position]!;
     const ownRate = params.rates[String(link.level)] ?? 0n;
-    if (ownRate > walk.paidRate) {
-      const gap = ownRate - walk.paidRate;
+    if (ownRate > paidRate) {
+      const gap = ownRate - paidRate;
       const amount = applyRate(gap, base);
       push(parts, rule, input, line, link, position, amount, {
         base: { kind: params.base, amount: base }, rate: gap, exact: rateTimes(gap, base),
-        reason: 'differential.gap', facts: { ownRate: String(ownRate), paidBelow: String(walk.paidRate) },
+        reason: 'differential.gap', facts: { ownRate: String(ownRate), paidBelow: String(paidRate) },
       });
-      Object.assign(walk, { paidRate: ownRate, lastLevel: link.level, lastAward: amount, peers: 0 });
-      return;
-    }
-    const peer = params.peer;
-    if (peer && walk.lastLevel === link.level && walk.peers < peer.generations) {
-      const peerBase: Exact = peer.of === 'award' ? exact(walk.lastAward) : base;
+      paidRate = ownRate;
+      lastLevel = link.level;
+      lastAward = amount;
+      peers = 0;
+    } else if (peer && lastLevel === link.level && peers < peer.generations) {
+      const peerBase: Exact = peer.of === 'award' ? exact(lastAward) : base;
       const amount = applyRate(peer.rate, peerBase);
-      walk.peers += 1;
+      peers += 1;
       push(parts, rule, input, line, link, position, amount, {
         base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase }, rate: peer.rate,
         exact: rateTimes(peer.rate, peerBase), reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
-        facts: { generation: walk.peers },
+        facts: { generation: peers },
       });
     }
-  });
+  }
 }
 
 function push(
@@ -80,7 +79,8 @@ function push(
     amount,
     explanation: {
       rule, template: 'differential', to: link.id, order: input.order, line: line.line,
-      amount, position, level: link.level, ...detail,
+      amount, position, level: link.level,
+      base: detail.base, rate: detail.rate, exact: detail.exact, reason: detail.reason, facts: detail.facts,
     },
   });
 }

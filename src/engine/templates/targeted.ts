@@ -39,9 +39,9 @@ export const targeted: OrderTemplate<Params> = {
     const parts: AwardPart[] = [];
     for (const line of input.lines) {
       if (!lineMatches(params, line)) continue;
-      const explanation = award(rule, params, input, line);
+      const explanation = award(rule, params, input, line, seller.level);
       if (explanation.amount === 0n) continue;
-      parts.push({ to: seller.id, amount: explanation.amount, explanation: { ...explanation, level: seller.level } });
+      parts.push({ to: seller.id, amount: explanation.amount, explanation });
     }
     return parts;
   },
@@ -53,16 +53,19 @@ function lineMatches(params: Params, line: NetLine): boolean {
   return true;
 }
 
-function award(rule: string, params: Params, input: OrderInput, line: NetLine): AwardPart['explanation'] {
-  const common = { rule, template: 'targeted', to: input.chain[0]!.id, order: input.order, line: line.line, position: 0 };
+function award(rule: string, params: Params, input: OrderInput, line: NetLine, level: number): AwardPart['explanation'] {
+  const to = input.chain[0]!.id;
   if (params.perUnit !== undefined) {
     const amount = params.perUnit * BigInt(line.qty);
-    return { ...common, unitPrice: params.perUnit, qty: line.qty, exact: exact(amount), amount, reason: 'targeted.per-unit' };
+    return {
+      rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
+      unitPrice: params.perUnit, qty: line.qty, exact: exact(amount), amount, reason: 'targeted.per-unit', level,
+    };
   }
   const base = lineBase(line, params.base);
   const amount = applyRate(params.rate!, base);
   return {
-    ...common, base: { kind: params.base, amount: base }, rate: params.rate!,
-    exact: rateTimes(params.rate!, base), amount, reason: 'targeted.rate',
+    rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
+    base: { kind: params.base, amount: base }, rate: params.rate!, exact: rateTimes(params.rate!, base), amount, reason: 'targeted.rate', level,
   };
 }
