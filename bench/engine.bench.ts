@@ -1,48 +1,52 @@
 /**
- * The engine benchmark (`npm run bench:engine`): the pure engine, in memory, on one tenant with a
- * generated network of 1,000,000 members. It measures
+ * `npm run bench:engine`: the pure engine, in memory, one tenant with a generated network of
+ * 1,000,000 members. It measures
  *   1. the heap the starting network takes once loaded (goal ≤ 400 MB),
- *   2. order lines per second through `applyParsed` (goal ≥ 250,000/s) and through `apply`
- *      (with zod validation, for information), with a plan stacking multi-level, differential +
- *      peer, targeted and team-tier,
+ *   2. order lines per second through `applyParsed` (goal ≥ 250,000/s on one core) and, for
+ *      information, through `apply` (zod validation included), with a plan stacking multi-level,
+ *      differential + peer, a targeted campaign and a monthly team-tier,
  *   3. the team-tier month close over that network (goal ≤ 2 s),
  * and writes its figures into the "engine" section of BENCHMARKS.md.
  *
- * Everything is generated from a seeded PRNG: two runs see the same network and the same orders.
- * Sizes can be scaled down for a quick try (BENCH_MEMBERS=100000 BENCH_ORDERS=20000); figures of
- * a run with other than the default sizes are printed but not written to BENCHMARKS.md.
+ * Everything comes from a seeded PRNG: every run sees the same network and the same orders.
+ * Bounded: about half a minute, a heap of about 1 GB; each timed loop stops after 60 s anyway.
+ * Sizes can be scaled down for a quick try (BENCH_MEMBERS=100000 BENCH_ORDERS=20000); a run with
+ * other than the default sizes prints its figures but leaves BENCHMARKS.md alone.
+ * BENCH_PROFILE=<dir> writes CPU profiles of the load, the applyParsed run and the close there.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { OrderLineInput, OrderPaid } from '../src/domain/types.ts';
-import { formatMoney } from '../src/money/money.ts';
-import { Engine } from '../src/engine/engine.ts';
 import type { Outcome } from '../src/engine/apply.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { formatMoney } from '../src/money/money.ts';
+import { machineLines, table, writeSection } from './support/report.ts';
 
 // ----- configuration -----------------------------------------------------------------------------
 
 const DEFAULTS = { members: 1_000_000, orders: 200_000 };
 const SEED = 20260301;
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? DEFAULTS.members);
-/** Orders of the month: a warm-up, then the timed applyParsed run, then the timed apply run. */
+/** The orders of the month: a warm-up, then the timed applyParsed run, then the timed apply run. */
 const ORDERS = Number(process.env.BENCH_ORDERS ?? DEFAULTS.orders);
 const WARMUP_ORDERS = Math.round(ORDERS * 0.1);
 const PARSED_ORDERS = Math.round(ORDERS * 0.6);
 const RAW_ORDERS = ORDERS - WARMUP_ORDERS - PARSED_ORDERS;
+const STANDARD_RUN = MEMBERS === DEFAULTS.members && ORDERS === DEFAULTS.orders;
+
 const DISTRIBUTOR_SHARE = 0.2;
 const MAX_DEPTH = 30;
 const ROOTS = 40;
 const SKUS = 500;
 const CAMPAIGN_SKUS = 20;
-/** A timed apply loop stops after this long, and reports the rate over what it did. */
+/** A timed loop stops after this long and reports the rate over what it did. */
 const PHASE_BUDGET_MS = 60_000;
-const STANDARD_RUN = MEMBERS === DEFAULTS.members && ORDERS === DEFAULTS.orders;
 
 const GOALS = { heapMB: 400, linesPerSecond: 250_000, closeMs: 2_000 };
 const TIMEZONE = 'Asia/Shanghai';
-/** The month the orders are paid in, and the instant its close is due. */
+/** The month the orders are paid in; its team-tier close is due at its end. */
 const MONTH_START = Date.parse('2026-03-01T00:00:00+08:00');
 const MONTH_END = Date.parse('2026-04-01T00:00:00+08:00');
 
@@ -58,7 +62,14 @@ const PLAN = {
     {
       id: 'campaign',
       template: 'targeted',
-      params: { from: '2026-03-01', to: '2026-04-01', skus: campaignSkus(), rate: '3%', base: 'paid' },
+      // Every 7th of the 140 most popular SKUs.
+      params: {
+        from: '2026-03-01',
+        to: '2026-04-01',
+        skus: Array.from({ length: CAMPAIGN_SKUS }, (_, i) => `sku${i * 7}`),
+        rate: '3%',
+        base: 'paid',
+      },
     },
     {
       id: 'team',
@@ -94,7 +105,7 @@ const random = mulberry32(SEED);
 const skewed = (n: number, power: number): number => Math.floor(n * random() ** power);
 const pick = (n: number): number => Math.floor(n * random());
 
-// ----- helpers -----------------------------------------------------------------------------------
+// ----- measuring helpers -------------------------------------------------------------------------
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -108,18 +119,51 @@ function heapAfterGc(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Time the main thread spent in garbage collection so far (ms), as V8 reports it. */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+/** GC entries arrive asynchronously: let them in before reading `gcMs`. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
+/**
+ * CPU time of the main thread so far (ms), from /proc. Unlike wall time it leaves out the time
+ * other processes of a shared machine hold the core, and the GC's helper threads.
+ */
+function mainThreadCpuMs(): number {
+  const file = `/proc/self/task/${process.pid}/stat`;
+  if (!existsSync(file)) return Number.NaN;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
+}
+
+const loadAverage = (): string =>
+  existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : '?';
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 const int = (value: number): string => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 const log = (message: string): void => console.log(`[${seconds(performance.now())} s] ${message}`);
 
-const memberId = (index: number): string => `u${String(index).padStart(7, '0')}`;
-function campaignSkus(): string[] {
-  // Every 7th of the first 140 SKUs: some popular, some not.
-  return Array.from({ length: CAMPAIGN_SKUS }, (_, i) => `sku${i * 7}`);
+/** Runs `work`; with BENCH_PROFILE set, writes a CPU profile of it to $BENCH_PROFILE/<name>.cpuprofile. */
+async function profiled<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = await work();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  log(`  wrote ${join(dir, `${name}.cpuprofile`)}`);
+  return result;
 }
 
 // ----- 1. the network ----------------------------------------------------------------------------
+
+const memberId = (index: number): string => `u${String(index).padStart(7, '0')}`;
 
 interface NetworkShape {
   readonly distributors: number;
@@ -163,8 +207,8 @@ function generateNetwork(): NetworkShape {
   return { distributors, parent, depth, level };
 }
 
-function describeNetwork(shape: NetworkShape): Record<string, string> {
-  const children = new Uint32Array(MEMBERS);
+function describeNetwork(shape: NetworkShape): string[] {
+  const children = new Uint32Array(shape.distributors);
   const distributorChildren = new Uint32Array(shape.distributors);
   for (let i = 0; i < MEMBERS; i++) {
     const p = shape.parent[i]!;
@@ -180,17 +224,14 @@ function describeNetwork(shape: NetworkShape): Record<string, string> {
     maxDepth = Math.max(maxDepth, shape.depth[i]!);
     byLevel[shape.level[i]!]! += 1;
   }
-  const sorted = [...children.subarray(0, shape.distributors)].sort((a, b) => b - a);
+  const sorted = [...children].sort((a, b) => b - a);
   const top1 = sorted.slice(0, Math.ceil(shape.distributors / 100)).reduce((sum, n) => sum + n, 0);
   const total = sorted.reduce((sum, n) => sum + n, 0);
-  return {
-    members: int(MEMBERS),
-    distributors: `${int(shape.distributors)} (level 1: ${int(byLevel[1]!)}, 2: ${int(byLevel[2]!)}, 3: ${int(byLevel[3]!)})`,
-    customers: int(MEMBERS - shape.distributors),
-    roots: int(ROOTS),
-    'distributor depth': `max ${maxDepth + 1} levels, mean ${(depthSum / shape.distributors + 1).toFixed(1)}`,
-    'fan-out': `max ${int(sorted[0]!)} children (${int(distributorChildren.reduce((max, n) => Math.max(max, n), 0))} distributors), median ${int(sorted[sorted.length >> 1]!)}, top 1% of distributors hold ${((100 * top1) / total).toFixed(0)}% of all children`,
-  };
+  return [
+    `${int(MEMBERS)} members: ${int(shape.distributors)} distributors (${int(ROOTS)} root branches; levels 1/2/3: ${byLevel.slice(1).map(int).join(' / ')}) and ${int(MEMBERS - shape.distributors)} customers bound to them`,
+    `depth up to ${maxDepth + 1} levels (mean ${(depthSum / shape.distributors + 1).toFixed(1)} for a distributor)`,
+    `skewed fan-out: the top 1% of distributors have ${((100 * top1) / total).toFixed(0)}% of all children, the largest ${int(sorted[0]!)} (${int(distributorChildren.reduce((max, n) => Math.max(max, n), 0))} distributors at most), the median ${int(sorted[sorted.length >> 1]!)}`,
+  ];
 }
 
 function rawMembers(shape: NetworkShape): unknown[] {
@@ -199,9 +240,28 @@ function rawMembers(shape: NetworkShape): unknown[] {
   for (let i = 0; i < MEMBERS; i++) {
     const p = shape.parent[i]!;
     const parent = p < 0 ? null : memberId(p);
-    members[i] = i < shape.distributors ? { id: memberId(i), role: roles[shape.level[i]!], level: shape.level[i]!, parent } : { id: memberId(i), role: 'customer', parent };
+    members[i] =
+      i < shape.distributors
+        ? { id: memberId(i), role: roles[shape.level[i]!], level: shape.level[i]!, parent }
+        : { id: memberId(i), role: 'customer', parent };
   }
   return members;
+}
+
+/**
+ * Builds the raw member list and loads it. In a function of its own so that nothing of the input
+ * (not even a stale register of this frame) outlives it when the network's heap is measured.
+ */
+function loadNetwork(shape: NetworkShape, heapBaseline: number) {
+  let started = performance.now();
+  const members = rawMembers(shape);
+  const listMs = performance.now() - started;
+  const inputHeap = heapAfterGc() - heapBaseline;
+  log(`  the raw member list (${seconds(listMs)} s) takes ${mb(inputHeap)} MB of heap; Engine.create…`);
+  started = performance.now();
+  const engine = Engine.create({ timezone: TIMEZONE, currency: 'CNY', plan: PLAN, members });
+  const loadMs = performance.now() - started;
+  return { engine, listMs, inputHeap, loadMs, heapRightAfterLoad: process.memoryUsage().heapUsed };
 }
 
 // ----- 2. the orders -----------------------------------------------------------------------------
@@ -211,7 +271,6 @@ const LINE_COUNTS = [1, 1, 1, 1, 2, 2, 2, 3, 3, 4];
 
 /** Order `n` of the month, pre-parsed: 1–4 lines, a buyer drawn from the customers (skewed). */
 function orderEvent(n: number, shape: NetworkShape): OrderPaid {
-  const customers = MEMBERS - shape.distributors;
   const lineCount = LINE_COUNTS[pick(LINE_COUNTS.length)]!;
   const lines: OrderLineInput[] = [];
   const used = new Set<number>();
@@ -224,15 +283,15 @@ function orderEvent(n: number, shape: NetworkShape): OrderPaid {
   }
   return {
     type: 'order.paid',
-    // Spread evenly over the month, in time order.
+    // Spread evenly over the month (but its last hour), in time order.
     at: MONTH_START + Math.floor(((n + 0.5) * (MONTH_END - MONTH_START - 3_600_000)) / ORDERS),
     order: `o${n}`,
-    buyer: memberId(shape.distributors + skewed(customers, 1.5)),
+    buyer: memberId(shape.distributors + skewed(MEMBERS - shape.distributors, 1.5)),
     lines,
   };
 }
 
-/** The same order as a shop would send it: ISO instant, decimal strings. */
+/** The same order as a shop sends it: an ISO instant and decimal strings. */
 function rawOrder(event: OrderPaid): unknown {
   return {
     type: event.type,
@@ -243,192 +302,213 @@ function rawOrder(event: OrderPaid): unknown {
   };
 }
 
-// ----- measuring ---------------------------------------------------------------------------------
-
 interface Run {
   readonly orders: number;
   readonly lines: number;
   readonly ms: number;
-  /** CPU time of the process over wall time (above 1: GC helper threads used another core). */
+  /** CPU time of the whole process over wall time (above 1: the GC's helper threads on the other core). */
   readonly cpuRatio: number;
-  readonly awards: number;
+  readonly threadMs: number;
+  readonly gcMs: number;
+  readonly awardChanges: number;
   readonly stoppedEarly: boolean;
 }
 
-function applyAll<E>(label: string, events: readonly E[], lineCount: (event: E) => number, apply: (event: E) => Outcome): Run {
+/** Applies the events one by one, timed; every one must be applied. */
+async function applyAll<E>(
+  label: string,
+  events: readonly E[],
+  lineCount: (event: E) => number,
+  apply: (event: E) => Outcome,
+): Promise<Run> {
+  await settle();
+  const every = Math.max(1, Math.floor(events.length / 6));
   let lines = 0;
-  let awards = 0;
-  const every = Math.max(1, Math.floor(events.length / 8));
+  let awardChanges = 0;
+  let done = 0;
+  const gcBefore = gcMs;
+  const threadBefore = mainThreadCpuMs();
   const cpu = process.cpuUsage();
   const start = performance.now();
-  let done = 0;
-  for (; done < events.length; done++) {
+  while (done < events.length) {
     const event = events[done]!;
     const outcome = apply(event);
-    if (outcome.status !== 'applied') throw new Error(`${label}: order ${done} was ${outcome.status}: ${JSON.stringify(outcome, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
-    awards += outcome.awards.length;
+    if (outcome.status !== 'applied')
+      throw new Error(`${label}: event ${done} was ${outcome.status}: ${'error' in outcome ? outcome.error.message : ''}`);
+    awardChanges += outcome.awards.length;
     lines += lineCount(event);
-    if ((done + 1) % every === 0) {
+    done += 1;
+    if (done % every === 0) {
       const elapsed = performance.now() - start;
-      log(`  ${label}: ${int(done + 1)} orders, ${int(lines)} lines, ${int((lines / elapsed) * 1000)} lines/s`);
-      if (elapsed > PHASE_BUDGET_MS) {
-        done++;
-        break;
-      }
+      log(`  ${label}: ${int(done)} orders, ${int(lines)} lines, ${int((lines / elapsed) * 1000)} lines/s`);
+      if (elapsed > PHASE_BUDGET_MS) break;
     }
   }
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  return { orders: done, lines, ms, cpuRatio: (used.user + used.system) / 1000 / ms, awards, stoppedEarly: done < events.length };
+  const threadMs = mainThreadCpuMs() - threadBefore;
+  await settle();
+  return {
+    orders: done,
+    lines,
+    ms,
+    cpuRatio: (used.user + used.system) / 1000 / ms,
+    threadMs,
+    gcMs: gcMs - gcBefore,
+    awardChanges,
+    stoppedEarly: done < events.length,
+  };
 }
+
+const perSecond = (count: number, ms: number): number => (count / ms) * 1000;
 
 // ----- the run -----------------------------------------------------------------------------------
 
-log(`engine benchmark: ${int(MEMBERS)} members, ${int(ORDERS)} orders, seed ${SEED}`);
+const startLoad = loadAverage();
+log(`engine benchmark: ${int(MEMBERS)} members, ${int(ORDERS)} orders, seed ${SEED}; load average ${startLoad}`);
 const heapBaseline = heapAfterGc();
 
 log('generating the network…');
-let started = performance.now();
+const started = performance.now();
 const shape = generateNetwork();
-const networkFacts = describeNetwork(shape);
-for (const [key, value] of Object.entries(networkFacts)) log(`  ${key}: ${value}`);
-let members: unknown[] | null = rawMembers(shape);
 const generateMs = performance.now() - started;
-const heapWithInput = heapAfterGc();
-log(`  generated in ${seconds(generateMs)} s; the raw member list takes ${mb(heapWithInput - heapBaseline)} MB of heap`);
+const networkFacts = describeNetwork(shape);
+for (const fact of networkFacts) log(`  ${fact}`);
 
-log('loading it: Engine.create…');
-started = performance.now();
-const engine = Engine.create({ timezone: TIMEZONE, currency: 'CNY', plan: PLAN, members });
-const loadMs = performance.now() - started;
-const heapRightAfterLoad = process.memoryUsage().heapUsed;
-members = null;
-const heapLoaded = heapAfterGc();
-const networkHeap = heapLoaded - heapBaseline;
-log(`  loaded in ${seconds(loadMs)} s; heap ${mb(heapRightAfterLoad)} MB right after, network ${mb(networkHeap)} MB after gc (goal ≤ ${GOALS.heapMB} MB)`);
+const { engine, listMs, inputHeap, loadMs, heapRightAfterLoad } = await profiled('load', () => loadNetwork(shape, heapBaseline));
+const networkHeap = heapAfterGc() - heapBaseline;
+log(
+  `  loaded in ${seconds(loadMs)} s (heap ${mb(heapRightAfterLoad)} MB with the input still held); the network takes ${mb(networkHeap)} MB after gc (goal ≤ ${GOALS.heapMB} MB)`,
+);
 
-log(`generating ${int(WARMUP_ORDERS + PARSED_ORDERS)} pre-parsed orders…`);
 let orderIndex = 0;
 const nextOrders = (count: number): OrderPaid[] => Array.from({ length: count }, () => orderEvent(orderIndex++, shape));
-let warmup: OrderPaid[] | null = nextOrders(WARMUP_ORDERS);
-let parsed: OrderPaid[] | null = nextOrders(PARSED_ORDERS);
 const linesOf = (event: OrderPaid): number => event.lines.length;
 
-log(`warm-up: ${int(WARMUP_ORDERS)} orders through applyParsed (also the first event's full level re-check)…`);
-const warmupRun = applyAll('warm-up', warmup, linesOf, (event) => engine.applyParsed(event));
-warmup = null;
+log(`warm-up: ${int(WARMUP_ORDERS)} orders through applyParsed (the first event also re-checks every member's level)…`);
+const warmup = await applyAll('warm-up', nextOrders(WARMUP_ORDERS), linesOf, (event) => engine.applyParsed(event));
+
+log(`timed: ${int(PARSED_ORDERS)} pre-parsed orders through engine.applyParsed…`);
 const heapBeforeParsed = heapAfterGc();
+let parsedEvents: OrderPaid[] | null = nextOrders(PARSED_ORDERS);
+const parsed = await profiled('applyParsed', () =>
+  applyAll('applyParsed', parsedEvents!, linesOf, (event) => engine.applyParsed(event)),
+);
+const parsedRate = perSecond(parsed.lines, parsed.ms);
+log(
+  `  ${int(parsedRate)} lines/s (goal ≥ ${int(GOALS.linesPerSecond)}), ${int(perSecond(parsed.orders, parsed.ms))} orders/s; GC ${int(parsed.gcMs)} ms; ${int(perSecond(parsed.lines, parsed.threadMs))} lines per CPU-second of the main thread`,
+);
+let chainSum = 0;
+for (const event of parsedEvents.slice(0, parsed.orders)) chainSum += engine.state.orders.get(event.order)!.context.chain.length;
+const meanChain = chainSum / Math.max(1, parsed.orders);
+parsedEvents = null;
+const heapPerOrder = (heapAfterGc() - heapBeforeParsed) / Math.max(1, parsed.orders);
 
-log(`timed: ${int(PARSED_ORDERS)} orders through engine.applyParsed…`);
-const parsedRun = applyAll('applyParsed', parsed, linesOf, (event) => engine.applyParsed(event));
-const parsedLinesPerSecond = (parsedRun.lines / parsedRun.ms) * 1000;
-log(`  ${int(parsedLinesPerSecond)} lines/s, ${int((parsedRun.orders / parsedRun.ms) * 1000)} orders/s (goal ≥ ${int(GOALS.linesPerSecond)} lines/s)`);
-const meanChain = meanChainLength(parsed.slice(0, parsedRun.orders));
-parsed = null;
-const heapAfterParsed = heapAfterGc();
+log(`timed: ${int(RAW_ORDERS)} raw orders (ISO instants, decimal strings) through engine.apply…`);
+const rawEvents = nextOrders(RAW_ORDERS).map((event) => ({ event: rawOrder(event), lines: event.lines.length }));
+const raw = await applyAll(
+  'apply',
+  rawEvents,
+  (entry) => entry.lines,
+  (entry) => engine.apply(entry.event),
+);
+const rawRate = perSecond(raw.lines, raw.ms);
+log(`  ${int(rawRate)} lines/s, ${int(perSecond(raw.orders, raw.ms))} orders/s`);
+rawEvents.length = 0;
 
-log(`generating ${int(RAW_ORDERS)} raw orders (ISO instants, decimal strings)…`);
-let raw: { event: unknown; lines: number }[] | null = nextOrders(RAW_ORDERS).map((event) => ({ event: rawOrder(event), lines: event.lines.length }));
-log(`timed: ${int(RAW_ORDERS)} orders through engine.apply (zod validation included)…`);
-const rawRun = applyAll('apply', raw, (entry) => entry.lines, (entry) => engine.apply(entry.event));
-const rawLinesPerSecond = (rawRun.lines / rawRun.ms) * 1000;
-log(`  ${int(rawLinesPerSecond)} lines/s, ${int((rawRun.orders / rawRun.ms) * 1000)} orders/s`);
-raw = null;
-const ordersInMonth = warmupRun.orders + parsedRun.orders + rawRun.orders;
-const linesInMonth = warmupRun.lines + parsedRun.lines + rawRun.lines;
+const monthOrders = warmup.orders + parsed.orders + raw.orders;
+const monthLines = warmup.lines + parsed.lines + raw.lines;
 const heapBeforeClose = heapAfterGc();
-
-log(`month close: a tick at ${new Date(MONTH_END).toISOString()} closes team-tier for 2026-03 (${int(ordersInMonth)} orders)…`);
-started = performance.now();
-const close = engine.applyParsed({ type: 'tick', at: MONTH_END });
-const closeMs = performance.now() - started;
+log(
+  `month close: a tick at ${new Date(MONTH_END).toISOString()} runs the team-tier close of 2026-03 (${int(monthOrders)} orders)…`,
+);
+const { close, closeMs } = await profiled('close', () => {
+  const start = performance.now();
+  const outcome = engine.applyParsed({ type: 'tick', at: MONTH_END });
+  return { close: outcome, closeMs: performance.now() - start };
+});
 if (close.status !== 'applied') throw new Error(`the tick was ${close.status}`);
-const closeAwards = close.awards.filter((change) => change.cause === 'award');
-const closeTotal = closeAwards.reduce((sum, change) => sum + change.delta, 0n);
-log(`  ${seconds(closeMs)} s: ${int(closeAwards.length)} team-tier awards, ${formatMoney(closeTotal, 2)} CNY (goal ≤ ${seconds(GOALS.closeMs)} s)`);
+const teamAwards = close.awards.filter((change) => change.cause === 'award');
+const teamTotal = teamAwards.reduce((sum, change) => sum + change.delta, 0n);
+log(
+  `  ${seconds(closeMs)} s (goal ≤ ${seconds(GOALS.closeMs)} s): ${int(teamAwards.length)} team-tier awards, ${formatMoney(teamTotal, 2)} CNY`,
+);
 const heapEnd = heapAfterGc();
-
-/** Mean length of the chains the orders were paid along (the main cost driver of a chain template). */
-function meanChainLength(events: readonly OrderPaid[]): number {
-  let sum = 0;
-  for (const event of events) sum += engine.state.orders.get(event.order)!.context.chain.length;
-  return sum / Math.max(1, events.length);
-}
 
 // ----- report ------------------------------------------------------------------------------------
 
 const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
-const runNote = (run: Run): string => (run.stoppedEarly ? ` (stopped after ${seconds(PHASE_BUDGET_MS)} s)` : '');
-const results = [
-  ['Network loaded (heap after gc, minus the baseline)', `≤ ${GOALS.heapMB} MB`, `${mb(networkHeap)} MB`, verdict(networkHeap <= GOALS.heapMB * 1024 * 1024)],
-  ['Order lines/s through `applyParsed` (one thread)', `≥ ${int(GOALS.linesPerSecond)}`, `${int(parsedLinesPerSecond)}`, verdict(parsedLinesPerSecond >= GOALS.linesPerSecond)],
-  ['Order lines/s through `apply` (zod validation included)', '—', `${int(rawLinesPerSecond)}`, 'for information'],
-  [`Team-tier month close over ${int(MEMBERS)} members`, `≤ ${seconds(GOALS.closeMs)} s`, `${seconds(closeMs)} s`, verdict(closeMs <= GOALS.closeMs)],
-];
+const stopped = (run: Run): string => (run.stoppedEarly ? ` (stopped after ${seconds(PHASE_BUDGET_MS)} s)` : '');
+const runLine = (run: Run): string =>
+  `${int(run.orders)} orders, ${int(run.lines)} lines in ${seconds(run.ms)} s${stopped(run)}: ${int(perSecond(run.orders, run.ms))} orders/s; ` +
+  `GC ${int(run.gcMs)} ms; CPU/wall ${run.cpuRatio.toFixed(2)}; ${int(perSecond(run.lines, run.threadMs))} lines per CPU-second of the main thread`;
 
-const details = [
-  ['Generate the network (typed arrays + raw member list)', `${seconds(generateMs)} s`],
-  ['Raw member list (the input of `Engine.create`)', `${mb(heapWithInput - heapBaseline)} MB of heap`],
-  ['`Engine.create` (zod per member, linking, checks)', `${seconds(loadMs)} s; heap ${mb(heapRightAfterLoad)} MB before gc (input still held)`],
-  ['Warm-up (not counted)', `${int(warmupRun.orders)} orders, ${int(warmupRun.lines)} lines in ${seconds(warmupRun.ms)} s`],
-  [
-    '`applyParsed` run',
-    `${int(parsedRun.orders)} orders, ${int(parsedRun.lines)} lines in ${seconds(parsedRun.ms)} s${runNote(parsedRun)}: ${int((parsedRun.orders / parsedRun.ms) * 1000)} orders/s, ${int(parsedRun.awards)} award changes; CPU/wall ${parsedRun.cpuRatio.toFixed(2)}`,
-  ],
-  [
-    '`apply` run',
-    `${int(rawRun.orders)} orders, ${int(rawRun.lines)} lines in ${seconds(rawRun.ms)} s${runNote(rawRun)}: ${int((rawRun.orders / rawRun.ms) * 1000)} orders/s; CPU/wall ${rawRun.cpuRatio.toFixed(2)}`,
-  ],
-  ['Mean chain length of an order (seller to root)', meanChain.toFixed(1)],
-  ['Heap held per paid order (orders, awards, explanations)', `${int((heapAfterParsed - heapBeforeParsed) / Math.max(1, parsedRun.orders))} bytes`],
-  ['Month closed', `${int(ordersInMonth)} orders, ${int(linesInMonth)} lines; ${int(closeAwards.length)} team-tier awards totalling ${formatMoney(closeTotal, 2)} CNY`],
-  ['Heap before the close / at the end', `${mb(heapBeforeClose)} MB / ${mb(heapEnd)} MB`],
-];
-
-const table = (head: string[], rows: string[][]): string =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-
-const text = (command: string, args: string[]): string => {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8' }).trim();
-  } catch {
-    return '?';
-  }
-};
-const cpuModel = /^model name\s*:\s*(.*)$/m.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? '?';
-const command = `node ${process.execArgv.join(' ')} bench/engine.bench.ts`;
-
-const section = `<!-- bench:engine:begin -->
+const body = `
 ## Engine (\`bench/engine.bench.ts\`)
 
-The pure engine in memory, one tenant: a generated network of ${int(MEMBERS)} members, a month
-of orders paid through it, then the month's team-tier close. Seeded (mulberry32, seed ${SEED}):
-every run sees the same network and orders.
+The pure engine in memory, one tenant: a generated network, a month of orders paid through it,
+then the month's team-tier close. Seeded (mulberry32, seed ${SEED}): every run sees the same
+network and the same orders.
 
-- Date: ${text('date', [])}
-- Machine: ${text('nproc', [])} CPUs (\`nproc\`), ${cpuModel}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM; Node ${process.version} (${process.platform} ${process.arch})
-- Command: \`npm run bench:engine\`, i.e. \`${command}\`
+${machineLines(`npm run bench:engine\`, i.e. \`node ${process.execArgv.join(' ')} bench/engine.bench.ts`)}
+- Load average when it started: ${startLoad} (a shared machine: wall-clock figures vary with the load; the CPU time of the main thread varies less)
 
-${table(['Goal', 'Target', 'Measured', ''], results)}
+${table(
+  ['Goal', 'Target', 'Measured', ''],
+  [
+    [
+      `Network of ${int(MEMBERS)} members loaded (heap after gc, less the baseline)`,
+      `≤ ${GOALS.heapMB} MB`,
+      `${mb(networkHeap)} MB`,
+      verdict(networkHeap <= GOALS.heapMB * 1024 * 1024),
+    ],
+    [
+      'Order lines/s through `applyParsed`, one thread',
+      `≥ ${int(GOALS.linesPerSecond)}`,
+      int(parsedRate),
+      verdict(parsedRate >= GOALS.linesPerSecond),
+    ],
+    ['Order lines/s through `apply` (zod validation included)', '—', int(rawRate), 'for information'],
+    [
+      `Team-tier month close over ${int(MEMBERS)} members (${int(monthOrders)} orders)`,
+      `≤ ${seconds(GOALS.closeMs)} s`,
+      `${seconds(closeMs)} s`,
+      verdict(closeMs <= GOALS.closeMs),
+    ],
+  ],
+)}
 
-Network: ${Object.entries(networkFacts)
-  .map(([key, value]) => `${key} ${value}`)
-  .join('; ')}. Customers are bound to distributors; orders (1–4 lines, ${SKUS} SKUs) are bought by
-customers, spread over 2026-03 (${TIMEZONE}). Plan: multi-level (8% / 4% / 2%), differential
-(5% / 9% / 12% by level, peer 10% of the award, one generation), a targeted campaign (3% on
-${CAMPAIGN_SKUS} SKUs) and a monthly team-tier (4 tiers), all on the paid amount.
+- Network: ${networkFacts.join('; ')}.
+- Orders: 1–4 lines (mean ${(monthLines / monthOrders).toFixed(2)}) of ${SKUS} SKUs (skewed), bought by customers (skewed), spread
+  over 2026-03 in ${TIMEZONE}; a chain from seller to root has ${meanChain.toFixed(1)} members on average.
+- Plan: multi-level 8% / 4% / 2%; differential 5% / 9% / 12% by level with a 10% peer bonus (of the
+  award, one generation); a targeted campaign, 3% on ${CAMPAIGN_SKUS} SKUs; a monthly team-tier in 4 tiers.
 
-${table(['Detail', 'Figure'], details)}
-<!-- bench:engine:end -->`;
+${table(
+  ['Step', 'Figures'],
+  [
+    [
+      'Generate the network, then its raw member list',
+      `${seconds(generateMs)} s + ${seconds(listMs)} s; the list takes ${mb(inputHeap)} MB of heap`,
+    ],
+    [
+      '`Engine.create` (zod per member, linking, checks)',
+      `${seconds(loadMs)} s; heap ${mb(heapRightAfterLoad)} MB with the input still held`,
+    ],
+    ['Warm-up through `applyParsed` (not counted)', runLine(warmup)],
+    ['Timed, `applyParsed`', `${runLine(parsed)}; ${int(parsed.awardChanges)} award changes`],
+    ['Timed, `apply`', runLine(raw)],
+    ['Heap kept per paid order (the event, the order, its awards and their history)', `${int(heapPerOrder)} bytes`],
+    ['Month close', `${int(teamAwards.length)} team-tier awards, ${formatMoney(teamTotal, 2)} CNY, in ${seconds(closeMs)} s`],
+    ['Heap before the close / at the end', `${mb(heapBeforeClose)} MB / ${mb(heapEnd)} MB`],
+  ],
+)}
+`;
 
-console.log('\n' + section + '\n');
+console.log(body);
 if (STANDARD_RUN) {
-  const file = join(import.meta.dirname, '..', 'BENCHMARKS.md');
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach benchmark rewrites its own section; the others stay as they are.\n';
-  const pattern = /<!-- bench:engine:begin -->[\s\S]*?<!-- bench:engine:end -->/;
-  const after = pattern.test(before) ? before.replace(pattern, () => section) : `${before.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, after);
-  log(`wrote ${file}`);
+  writeSection('engine', body);
+  log('wrote the engine section of BENCHMARKS.md');
 } else {
-  log('non-default sizes: BENCHMARKS.md left as it is');
+  log('other than the default sizes: BENCHMARKS.md left as it is');
 }

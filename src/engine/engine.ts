@@ -7,7 +7,7 @@ import { parsePlan, type CompiledPlan } from '../schema/plan.ts';
 import { firstIssue, isValidZone } from '../schema/primitives.ts';
 import { applyEvent, applyParsed, passTime, type Outcome } from './apply.ts';
 import { checkMemberShape, placeNewMember } from './events/new-member.ts';
-import { LONG_AGO } from './network.ts';
+import { LONG_AGO, type Member } from './network.ts';
 import { checkRegions, uniqueCodes } from './regions.ts';
 import { emptyState, planFlags, type EngineState } from './state.ts';
 
@@ -104,7 +104,7 @@ export function compilePlan(raw: unknown, settings: TenantSettings): CompiledPla
 /** The starting network: listed members joined long ago, in the listed order. */
 function loadStartingNetwork(state: EngineState, raw: readonly unknown[]): void {
   const schema = memberSchema(state.settings);
-  const inputs: MemberInput[] = raw.map((entry, index) => {
+  const placed = raw.map((entry, index) => {
     const parsed = schema.safeParse(entry);
     if (!parsed.success) {
       const { path, message } = firstIssue(parsed.error);
@@ -113,15 +113,15 @@ function loadStartingNetwork(state: EngineState, raw: readonly unknown[]): void 
     const shape = checkMemberShape(parsed.data, ['members', index]);
     if (shape) throw new InputError(shape);
     if (state.network.get(parsed.data.id)) throw new InputError(fail('invalid', `member ${parsed.data.id} is listed twice`, ['members', index, 'id']));
-    placeNewMember(state, { ...parsed.data, regions: [] }, null, [], LONG_AGO, null);
-    return parsed.data;
+    // Parents and regions come in a second pass: members may be listed in any order.
+    const member = placeNewMember(state, parsed.data, null, [], LONG_AGO, null);
+    return { input: parsed.data, member };
   });
-  inputs.forEach((input, index) => linkStartingMember(state, input, index));
+  placed.forEach(({ input, member }, index) => linkStartingMember(state, input, member, index));
 }
 
-function linkStartingMember(state: EngineState, input: MemberInput, index: number): void {
+function linkStartingMember(state: EngineState, input: MemberInput, member: Member, index: number): void {
   const network = state.network;
-  const member = network.get(input.id)!;
   if (input.parent != null) {
     const parent = network.get(input.parent);
     const path = ['members', index, 'parent'];
@@ -130,7 +130,7 @@ function linkStartingMember(state: EngineState, input: MemberInput, index: numbe
     if (network.isAncestorOrSelf(member, parent)) throw new InputError(fail('cycle', `members[${index}]: ${input.id} would be its own ancestor`, path));
     network.attachInitial(member, parent);
   }
-  const regions = uniqueCodes(input.regions ?? []);
+  const regions = input.regions?.length ? uniqueCodes(input.regions) : [];
   const problem = checkRegions(network, member.id, !member.isDistributor, regions, ['members', index, 'regions']);
   if (problem) throw new InputError(problem);
   if (regions.length > 0) network.setRegions(member, regions, LONG_AGO);

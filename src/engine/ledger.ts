@@ -54,7 +54,7 @@ export class Ledger {
   /** Writes one balanced journal entry and returns its postings. */
   post(kind: JournalKind, at: InstantMs, ref: PostingRef, lines: readonly LedgerLine[]): Posting[] {
     const sum = lines.reduce((total, line) => total + line.amount, 0n);
-    assert(sum === 0n, `journal ${kind} does not balance (${sum})`);
+    if (sum !== 0n) assert(false, `journal ${kind} does not balance (${sum})`);
     const journal = ++this.journals;
     const postings: Posting[] = [];
     for (const line of lines) {

@@ -11,6 +11,9 @@ export interface Placement {
   readonly regions: readonly string[];
 }
 
+/** Shared by every member that holds no region (most do not): an array each would cost 32 MB a million. */
+const NO_REGIONS: readonly string[] = Object.freeze([]);
+
 /** Before any event: members of the starting network joined "long ago". */
 export const LONG_AGO: InstantMs = -8.64e15;
 
@@ -24,7 +27,7 @@ export class Member {
   personalSales = 0n;
   /** Net paid sold by this member and everyone below it now (level conditions). */
   teamSales = 0n;
-  regions: readonly string[] = [];
+  regions: readonly string[] = NO_REGIONS;
   /** Earlier placements, oldest first; null while the member never changed. */
   history: Placement[] | null = null;
   /** When the current placement began. */

@@ -46,7 +46,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   recordSale(state, order, seller, plan, work);
   recordPurchase(
     state,
-    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: event.lines.map((l) => [l.sku, l.qty] as const) },
+    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : [] },
     work,
   );
   return 'applied';
