@@ -11,6 +11,9 @@ export const ERROR_CODES = [
   'refund_exceeds_paid',
   'below_minimum',
   'insufficient_funds',
+  /** Beyond DOMAIN.md's list: the payout workflow (issue "Payouts, tax and statements"). */
+  'unknown_withdrawal',
+  'limit_exceeded',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -91,6 +91,25 @@ export interface Tick extends EventBase {
   readonly type: 'tick';
 }
 
+/** An operator approves, rejects, or the payer reports a withdrawal paid or failed. */
+export interface WithdrawalTransition extends EventBase {
+  readonly type: 'withdrawal.approved' | 'withdrawal.rejected' | 'withdrawal.paid' | 'withdrawal.failed';
+  readonly withdrawal: string;
+  /** Why (rejected, failed) or the payer's reference (paid). */
+  readonly note?: string;
+  readonly by?: string;
+}
+
+/** A manual bonus (positive) or deduction (negative) by an admin; the reason is mandatory. */
+export interface AdjustmentPosted extends EventBase {
+  readonly type: 'adjustment.posted';
+  readonly adjustment: string;
+  readonly member: string;
+  readonly amount: Minor;
+  readonly reason: string;
+  readonly by?: string;
+}
+
 export type EngineEvent =
   | OrderPaid
   | OrderCompleted
@@ -101,6 +120,8 @@ export type EngineEvent =
   | MemberLevelSet
   | MemberRegionsSet
   | WithdrawalRequested
+  | WithdrawalTransition
+  | AdjustmentPosted
   | Tick;
 
 export type EventType = EngineEvent['type'];
@@ -149,6 +170,8 @@ export interface Plan {
   readonly binding: 'first' | 'last';
   readonly protectDays: number;
   readonly minWithdrawal: Minor;
+  /** Payout rules per member: manual review above an amount, daily and monthly caps (gross). */
+  readonly withdrawals: { readonly reviewAbove?: Minor; readonly dailyLimit?: Minor; readonly monthlyLimit?: Minor };
   readonly recruit?: RecruitRule;
   readonly compression?: { readonly inactiveDays: number };
   readonly tax: string;

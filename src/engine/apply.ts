@@ -11,6 +11,8 @@ import { orderCompleted } from './events/order-completed.ts';
 import { orderPaid } from './events/order-paid.ts';
 import { orderRefunded } from './events/order-refunded.ts';
 import { withdrawalRequested } from './events/withdrawal-requested.ts';
+import { withdrawalTransition } from './events/withdrawal-transition.ts';
+import { adjustmentPosted } from './events/adjustment-posted.ts';
 import { settleLevels } from './levels.ts';
 import type { EngineState } from './state.ts';
 import { newWork, type Effects, type Verdict, type Work } from './work.ts';
@@ -93,6 +95,13 @@ function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {
       return memberRegionsSet(state, event);
     case 'withdrawal.requested':
       return withdrawalRequested(state, event, work);
+    case 'withdrawal.approved':
+    case 'withdrawal.rejected':
+    case 'withdrawal.paid':
+    case 'withdrawal.failed':
+      return withdrawalTransition(state, event, work);
+    case 'adjustment.posted':
+      return adjustmentPosted(state, event, work);
     case 'tick':
       return 'applied';
   }

@@ -5,8 +5,29 @@ import type { InstantMs, Minor } from '../domain/types.ts';
  * A double-entry ledger. Every journal entry's postings sum to zero; a member's balances are the
  * sums of its postings. Nothing is ever edited: a reversal is a new entry.
  */
-export type Account = 'pending' | 'available' | 'commission_expense' | 'tax_payable' | 'payout';
-export type JournalKind = 'award' | 'adjustment' | 'settlement' | 'withdrawal';
+export type Account =
+  | 'pending'
+  | 'available'
+  | 'commission_expense'
+  /** Tax withheld, owed to the tax authority. */
+  | 'tax_payable'
+  /** Net of accepted withdrawals not paid out yet (owed to the member, in the payer's hands). */
+  | 'payout'
+  /** Net of withdrawals the payer confirmed as paid. */
+  | 'paid_out'
+  /** Manual bonuses (positive) and deductions (negative) by an admin. */
+  | 'manual_adjustment';
+export type JournalKind =
+  | 'award'
+  | 'adjustment'
+  | 'settlement'
+  | 'withdrawal'
+  /** A rejected or failed withdrawal given back, with the tax withheld on it. */
+  | 'withdrawal_reversal'
+  /** The month's tax trued up after a reversal (cumulative withholding). */
+  | 'tax_true_up'
+  | 'payout'
+  | 'manual';
 
 export interface PostingRef {
   readonly order?: string;
@@ -14,6 +35,7 @@ export interface PostingRef {
   readonly rule?: string;
   readonly refund?: string;
   readonly withdrawal?: string;
+  readonly adjustment?: string;
 }
 
 export interface Posting {
@@ -63,6 +85,24 @@ export class Ledger {
       if (line.member !== null) this.applyToBalance(line.member, line.account, line.amount);
     }
     return postings;
+  }
+
+  /**
+   * A journal of two lines, `amount` on (`first`, `firstMember`) and −amount on (`second`,
+   * `secondMember`), appended to `out`: every award, adjustment and settlement is one. The same as
+   * `post` with those two lines, without its intermediate arrays, for the engine's hot path.
+   */
+  postPair(
+    out: Posting[], kind: JournalKind, at: InstantMs, ref: PostingRef, amount: Minor,
+    first: Account, firstMember: string | null, second: Account, secondMember: string | null,
+  ): void {
+    const journal = ++this.journals;
+    if (amount === 0n) return;
+    const opposite = -amount;
+    out.push({ journal, at, kind, account: first, member: firstMember, amount, ref });
+    if (firstMember !== null) this.applyToBalance(firstMember, first, amount);
+    out.push({ journal, at, kind, account: second, member: secondMember, amount: opposite, ref });
+    if (secondMember !== null) this.applyToBalance(secondMember, second, opposite);
   }
 
   private applyToBalance(member: string, account: Account, amount: Minor): void {

@@ -33,6 +33,11 @@ export class Calendar {
     return period;
   }
 
+  /** The calendar day (`2026-08-01`) of an instant. */
+  dayOf(at: InstantMs): string {
+    return DateTime.fromMillis(at, { zone: this.zone }).toISODate()!;
+  }
+
   /** The tax month (`2026-08`) of an instant. */
   monthOf(at: InstantMs): string {
     return this.periodOf('month', at).label;

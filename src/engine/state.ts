@@ -30,6 +30,12 @@ export interface OrderRecord {
   settled: boolean;
 }
 
+/**
+ * requested → approved → paid, or rejected (from requested or approved) / failed (from approved).
+ * Requested and approved withdrawals already hold their gross out of `available`.
+ */
+export type WithdrawalStatus = 'requested' | 'approved' | 'paid' | 'rejected' | 'failed';
+
 export interface WithdrawalRecord {
   readonly id: string;
   readonly fingerprint: string;
@@ -39,6 +45,22 @@ export interface WithdrawalRecord {
   readonly tax: Minor;
   readonly net: Minor;
   readonly month: string;
+  /** The calendar day (tenant zone) of the request, for daily limits. */
+  readonly day: string;
+  status: WithdrawalStatus;
+  /** Each transition with its instant and what the operator or payer said. */
+  readonly history: { readonly status: WithdrawalStatus; readonly at: InstantMs; readonly note?: string }[];
+}
+
+/** A manual bonus or deduction posted by an admin, with its mandatory reason. */
+export interface AdjustmentRecord {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly member: string;
+  readonly at: InstantMs;
+  readonly amount: Minor;
+  readonly reason: string;
+  readonly by?: string;
 }
 
 /** What a buyer (member or guest) has bought: recruiting conditions read it. */
@@ -93,6 +115,7 @@ export interface EngineState {
   readonly orders: Map<string, OrderRecord>;
   readonly refunds: Map<string, { readonly order: string; readonly fingerprint: string }>;
   readonly withdrawals: Map<string, WithdrawalRecord>;
+  readonly adjustments: Map<string, AdjustmentRecord>;
   readonly joins: Map<string, string>;
   readonly buyers: Map<string, BuyerStats>;
   readonly taxMonths: Map<string, { gross: Minor; withheld: Minor }>;
@@ -129,6 +152,7 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
     orders: new Map(),
     refunds: new Map(),
     withdrawals: new Map(),
+    adjustments: new Map(),
     joins: new Map(),
     buyers: new Map(),
     taxMonths: new Map(),

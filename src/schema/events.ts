@@ -63,6 +63,18 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
     z.object({ type: z.literal('member.regions_set'), at, member: id, regions: z.array(regionCode) }),
     z.object({ type: z.literal('withdrawal.requested'), at, withdrawal: id, member: id, amount: money(context.decimals, { positive: true }) }),
     z.object({ type: z.literal('tick'), at }),
+    ...(['withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed'] as const).map((type) =>
+      z.object({ type: z.literal(type), at, withdrawal: id, note: z.string().max(500).optional(), by: z.string().max(128).optional() }),
+    ),
+    z.object({
+      type: z.literal('adjustment.posted'),
+      at,
+      adjustment: id,
+      member: id,
+      amount: money(context.decimals, { allowNegative: true }).refine((amount) => amount !== 0n, 'an adjustment must not be zero'),
+      reason: z.string().trim().min(1, 'a manual adjustment needs a reason').max(500),
+      by: z.string().max(128).optional(),
+    }),
   ]) as unknown as z.ZodType<EngineEvent>;
 }
 

@@ -51,6 +51,13 @@ export function planSchema(context: SchemaContext) {
       binding: z.enum(['first', 'last']).default('first'),
       protectDays: days.default(0),
       minWithdrawal: money(context.decimals, { positive: true }).default(1n),
+      withdrawals: z
+        .strictObject({
+          reviewAbove: money(context.decimals).optional(),
+          dailyLimit: money(context.decimals, { positive: true }).optional(),
+          monthlyLimit: money(context.decimals, { positive: true }).optional(),
+        })
+        .default({}),
       recruit: z
         .strictObject({
           role: z.enum(DISTRIBUTOR_ROLES).default('leader'),

@@ -2,7 +2,7 @@ import { formatMoney } from '../money/money.ts';
 import type { AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
 import type { Posting } from '../engine/ledger.ts';
-import type { WithdrawalRecord } from '../engine/state.ts';
+import type { AdjustmentRecord, WithdrawalRecord } from '../engine/state.ts';
 import type { LevelChange } from '../engine/work.ts';
 
 export interface EventRow {
@@ -37,6 +37,7 @@ export class BatchRows {
   readonly postings: { posting: Posting; line: number; eventSeq: number }[] = [];
   readonly awards = new Map<AwardRecord, number>();
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
+  readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
   private lineInJournal = new Map<number, number>();
 
@@ -58,7 +59,10 @@ export class BatchRows {
       this.outbox.push({ topic, payload: awardPayload(change.award, change.delta, this.decimals), eventSeq });
     }
     for (const level of outcome.levels) this.outbox.push({ topic: 'level.changed', payload: levelPayload(level), eventSeq });
-    for (const record of outcome.withdrawals) this.outbox.push({ topic: 'withdrawal.accepted', payload: withdrawalPayload(record, this.decimals), eventSeq });
+    for (const record of outcome.withdrawals) {
+      const topic = record.history.length === 1 ? 'withdrawal.accepted' : `withdrawal.${record.status}`;
+      this.outbox.push({ topic, payload: withdrawalPayload(record, this.decimals), eventSeq });
+    }
   }
 }
 
@@ -69,7 +73,7 @@ function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {
 
 function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
   const money = (amount: bigint) => formatMoney(amount, decimals);
-  return { id: record.id, member: record.member, at: new Date(record.at).toISOString(), amount: money(record.amount), tax: money(record.tax), net: money(record.net), month: record.month };
+  return { id: record.id, member: record.member, at: new Date(record.at).toISOString(), amount: money(record.amount), tax: money(record.tax), net: money(record.net), month: record.month, status: record.status };
 }
 
 function levelPayload(change: LevelChange) {

@@ -17,6 +17,8 @@ export function eventKey(raw: unknown): string | null {
       return text(event.refund) && `order.refunded:${text(event.refund)}`;
     case 'withdrawal.requested':
       return text(event.withdrawal) && `withdrawal:${text(event.withdrawal)}`;
+    case 'adjustment.posted':
+      return text(event.adjustment) && `adjustment:${text(event.adjustment)}`;
     case 'member.joined': {
       const member = event.member as Record<string, unknown> | undefined;
       return member && text(member.id) ? `member.joined:${text(member.id)}` : null;

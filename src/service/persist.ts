@@ -24,14 +24,8 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Pr
   }
   await persistPostings(tx, tenant, rows);
   await persistAwards(tx, tenant, rows);
-  if (rows.withdrawals.length > 0) {
-    const w = rows.withdrawals;
-    await tx.query(
-      `insert into withdrawals (tenant_id, id, member, at, amount, tax, net, month, event_seq)
-       select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])`,
-      [tenant, w.map((x) => x.record.id), w.map((x) => x.record.member), w.map((x) => iso(x.record.at)), w.map((x) => String(x.record.amount)), w.map((x) => String(x.record.tax)), w.map((x) => String(x.record.net)), w.map((x) => x.record.month), w.map((x) => x.eventSeq)],
-    );
-  }
+  await persistWithdrawals(tx, tenant, rows);
+  await persistAdjustments(tx, tenant, rows);
   if (rows.outbox.length > 0) {
     const o = rows.outbox;
     await tx.query(
@@ -45,13 +39,13 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
   if (rows.postings.length === 0) return;
   const p = rows.postings;
   await tx.query(
-    `insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id)
-     select $1, * from unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`,
+    `insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id)
+     select $1, * from unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])`,
     [
       tenant, p.map((x) => x.posting.journal), p.map((x) => x.line), p.map((x) => x.eventSeq), p.map((x) => iso(x.posting.at)),
       p.map((x) => x.posting.kind), p.map((x) => x.posting.account), p.map((x) => x.posting.member), p.map((x) => String(x.posting.amount)),
       p.map((x) => x.posting.ref.order ?? null), p.map((x) => x.posting.ref.period ?? null), p.map((x) => x.posting.ref.rule ?? null),
-      p.map((x) => x.posting.ref.refund ?? null), p.map((x) => x.posting.ref.withdrawal ?? null),
+      p.map((x) => x.posting.ref.refund ?? null), p.map((x) => x.posting.ref.withdrawal ?? null), p.map((x) => x.posting.ref.adjustment ?? null),
     ],
   );
   // Balances are a read model of the member postings of this batch, summed per member.
@@ -88,5 +82,32 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
       a.map((x) => String(x.amount)), a.map((x) => x.status), a.map((x) => toJson(x.explanations)), a.map((x) => toJson(x.changes)),
       entries.map(([, seq]) => seq),
     ],
+  );
+}
+
+/** Withdrawals as they stand after the batch (a request, then each transition, upserted). */
+async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+  if (rows.withdrawals.length === 0) return;
+  const latest = new Map(rows.withdrawals.map((entry) => [entry.record.id, entry]));
+  const w = [...latest.values()];
+  await tx.query(
+    `insert into withdrawals (tenant_id, id, member, at, amount, tax, net, month, event_seq, status, history)
+     select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::jsonb[])
+     on conflict (tenant_id, id) do update set status = excluded.status, history = excluded.history`,
+    [
+      tenant, w.map((x) => x.record.id), w.map((x) => x.record.member), w.map((x) => iso(x.record.at)), w.map((x) => String(x.record.amount)),
+      w.map((x) => String(x.record.tax)), w.map((x) => String(x.record.net)), w.map((x) => x.record.month), w.map((x) => x.eventSeq),
+      w.map((x) => x.record.status), w.map((x) => toJson(x.record.history.map((h) => ({ ...h, at: iso(h.at) })))),
+    ],
+  );
+}
+
+async function persistAdjustments(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+  if (rows.adjustments.length === 0) return;
+  const a = rows.adjustments;
+  await tx.query(
+    `insert into adjustments (tenant_id, id, member, at, amount, reason, by_key, event_seq)
+     select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::text[], $7::text[], $8::bigint[])`,
+    [tenant, a.map((x) => x.record.id), a.map((x) => x.record.member), a.map((x) => iso(x.record.at)), a.map((x) => String(x.record.amount)), a.map((x) => x.record.reason), a.map((x) => x.record.by ?? null), a.map((x) => x.eventSeq)],
   );
 }

@@ -116,6 +116,10 @@ export class Service {
       runtime.seq += 1;
       rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });
       rows.addEffects(outcome, runtime.seq, notify);
+      if (type === 'adjustment.posted') {
+        const adjustment = runtime.engine.state.adjustments.get(String((item as { adjustment: unknown }).adjustment));
+        if (adjustment) rows.adjustments.push({ record: adjustment, eventSeq: runtime.seq });
+      }
       if (key) known.set(key, fingerprintPayload(item));
       return { status: 'accepted', seq: runtime.seq };
     }

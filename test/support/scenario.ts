@@ -90,7 +90,7 @@ export async function readResult(client: ApiClient, items: readonly ItemReply[])
       client.get('/v1/balances', { limit: 10000 }),
     ),
     client.ok<{ members: { id: string; role: string; level: number | null }[] }>(client.get('/v1/members', { limit: 200 })),
-    client.ok<{ withdrawals: { withdrawal: string; amount: string; tax: string; net: string }[] }>(
+    client.ok<{ withdrawals: { withdrawal: string; amount: string; tax: string; net: string; status: string }[] }>(
       client.get('/v1/withdrawals', { limit: 10000 }),
     ),
   ]);
@@ -110,7 +110,10 @@ export async function readResult(client: ApiClient, items: readonly ItemReply[])
     })),
     balances: Object.fromEntries(balances.balances.map((b) => [b.member, { pending: b.pending, available: b.available }])),
     levels,
-    withdrawals: withdrawals.withdrawals.map((w) => ({ withdrawal: w.withdrawal, amount: w.amount, tax: w.tax, net: w.net })),
+    // Withdrawals given back (rejected, failed) are not accepted ones (as in summarize).
+    withdrawals: withdrawals.withdrawals
+      .filter((w) => w.status !== 'rejected' && w.status !== 'failed')
+      .map((w) => ({ withdrawal: w.withdrawal, amount: w.amount, tax: w.tax, net: w.net })),
     errors: errorsOf(items),
   };
 }

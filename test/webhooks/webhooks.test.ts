@@ -194,6 +194,7 @@ describe.each<Backend>(['pglite', 'postgres'])('webhooks on %s', (backend) => {
       tax: '0.00',
       net: '10.00',
       month: '2026-06',
+      status: 'approved',
     });
 
     expect(payouts.received.map((r) => r.json.topic)).toEqual(['withdrawal.accepted']);

@@ -12,7 +12,7 @@ const itemResult = z.union([
 
 const eventDoc = z
   .looseObject({
-    type: z.enum(['order.paid', 'order.completed', 'order.refunded', 'member.joined', 'member.moved', 'member.promoted', 'member.level_set', 'member.regions_set', 'withdrawal.requested', 'tick']),
+    type: z.enum(['order.paid', 'order.completed', 'order.refunded', 'member.joined', 'member.moved', 'member.promoted', 'member.level_set', 'member.regions_set', 'withdrawal.requested', 'withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed', 'adjustment.posted', 'tick']),
     at: z.string().describe('ISO 8601 instant'),
     id: z.string().optional().describe('your event id: makes retries of any event idempotent'),
   })
@@ -41,17 +41,28 @@ export const registerEvents: Register = (app, { service }) => {
   app.get('/v1/events', {
     schema: {
       tags: ['events'],
-      summary: 'The event log, oldest first, paged by sequence number',
-      querystring: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100), type: z.string().optional() }),
+      summary: 'The event log, oldest first (or newest first with sort=desc), paged by sequence number',
+      querystring: z.object({
+        after: z.coerce.number().int().min(0).default(0).describe('only events after this sequence number'),
+        before: z.coerce.number().int().min(1).optional().describe('only events before this sequence number'),
+        sort: z.enum(['asc', 'desc']).default('asc'),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        type: z.string().optional(),
+        order: z.string().optional().describe('only events of this order id'),
+        member: z.string().optional().describe('only events naming this member (member, buyer, referrer or pickup point)'),
+      }),
       response: { 200: z.object({ events: z.array(z.object({ seq: z.number(), type: z.string(), at: z.string(), source: z.string(), payload: z.unknown() })) }), ...errorResponses },
     },
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
-    const { after, limit, type } = request.query;
+    const { after, before, sort, limit, type, order, member } = request.query;
     const rows = (await service.sql.query<{ seq: string; type: string; at: Date | string; source: string; payload: unknown }>(
       `select seq::text as seq, type, at, source, payload from events
-        where tenant_id = $1 and seq > $2 and ($3::text is null or type = $3) order by events.seq limit $4`,
-      [tenant, after, type ?? null, limit],
+        where tenant_id = $1 and seq > $2 and ($3::bigint is null or seq < $3) and ($4::text is null or type = $4)
+          and ($5::text is null or payload->>'order' = $5)
+          and ($6::text is null or $6 in (payload->>'member', payload->'member'->>'id', payload->>'buyer', payload->>'referrer', payload->>'pickupPoint'))
+        order by events.seq ${sort === 'desc' ? 'desc' : 'asc'} limit $7`,
+      [tenant, after, before ?? null, type ?? null, order ?? null, member ?? null, limit],
     )).rows;
     return { events: rows.map((row) => ({ seq: Number(row.seq), type: row.type, at: new Date(row.at).toISOString(), source: row.source, payload: row.payload })) };
   });

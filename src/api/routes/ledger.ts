@@ -6,7 +6,11 @@ import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register } from '../typed.ts';
 
 const balance = z.object({ member: z.string(), pending: moneyString, available: moneyString });
-const withdrawal = z.object({ withdrawal: z.string(), member: z.string(), at: z.string(), amount: moneyString, tax: moneyString, net: moneyString, month: z.string() });
+const withdrawal = z.object({
+  withdrawal: z.string(), member: z.string(), at: z.string(), amount: moneyString, tax: moneyString, net: moneyString, month: z.string(),
+  status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']),
+  history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
+});
 
 export const registerLedger: Register = (app, context) => {
   const { service } = context;
@@ -49,19 +53,28 @@ export const registerLedger: Register = (app, context) => {
   app.get('/v1/withdrawals', {
     schema: {
       tags: ['ledger'], summary: 'Accepted withdrawals with gross, tax withheld and net',
-      querystring: z.object({ member: z.string().optional(), limit: z.coerce.number().int().min(1).max(10000).default(1000) }),
+      querystring: z.object({
+        member: z.string().optional(), status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']).optional(),
+        limit: z.coerce.number().int().min(1).max(10000).default(1000),
+      }),
       response: { 200: z.object({ withdrawals: z.array(withdrawal) }), ...errorResponses },
     },
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
     const decimals = await decimalsOf(tenant);
-    const rows = (await service.sql.query<{ id: string; member: string; at: Date | string; amount: string; tax: string; net: string; month: string }>(
-      `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month from withdrawals
-        where tenant_id = $1 and ($2::text is null or member = $2) order by event_seq limit $3`,
-      [tenant, request.query.member ?? null, request.query.limit],
+    type Row = { id: string; member: string; at: Date | string; amount: string; tax: string; net: string; month: string; status: z.infer<typeof withdrawal>['status']; history: z.infer<typeof withdrawal>['history'] };
+    const rows = (await service.sql.query<Row>(
+      `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
+        where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
+      [tenant, request.query.member ?? null, request.query.status ?? null, request.query.limit],
     )).rows;
     const money = (text: string) => formatMoney(BigInt(text), decimals);
-    return { withdrawals: rows.map((r) => ({ withdrawal: r.id, member: r.member, at: new Date(r.at).toISOString(), amount: money(r.amount), tax: money(r.tax), net: money(r.net), month: r.month })) };
+    return {
+      withdrawals: rows.map((r) => ({
+        withdrawal: r.id, member: r.member, at: new Date(r.at).toISOString(), amount: money(r.amount), tax: money(r.tax), net: money(r.net),
+        month: r.month, status: r.status, history: r.history,
+      })),
+    };
   });
 
   app.post('/v1/tick', {

@@ -4,7 +4,10 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
-export const WEBHOOK_TOPICS = ['award.created', 'award.adjusted', 'award.settled', 'award.reversed', 'level.changed', 'withdrawal.accepted'] as const;
+export const WEBHOOK_TOPICS = [
+  'award.created', 'award.adjusted', 'award.settled', 'award.reversed', 'level.changed',
+  'withdrawal.accepted', 'withdrawal.approved', 'withdrawal.paid', 'withdrawal.rejected', 'withdrawal.failed',
+] as const;
 
 export const registerWebhooks: Register = (app, { service }) => {
   app.post('/v1/webhooks', {

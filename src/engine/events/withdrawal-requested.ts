@@ -1,5 +1,5 @@
-import { fail } from '../../domain/errors.ts';
-import type { WithdrawalRequested } from '../../domain/types.ts';
+import { fail, type EngineError } from '../../domain/errors.ts';
+import type { Plan, WithdrawalRequested } from '../../domain/types.ts';
 import { formatMoney } from '../../money/money.ts';
 import { fingerprint } from '../fingerprint.ts';
 import { planAt, type EngineState, type WithdrawalRecord } from '../state.ts';
@@ -25,6 +25,8 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
   if (event.amount < plan.minWithdrawal) {
     return fail('below_minimum', `the smallest withdrawal is ${formatMoney(plan.minWithdrawal, decimals)}`, ['amount']);
   }
+  const limit = checkLimits(state, member.id, event, plan.withdrawals);
+  if (limit) return limit;
   const available = state.ledger.balanceOf(member.id).available;
   if (event.amount > available) {
     return fail('insufficient_funds', `${member.id} has ${formatMoney(available < 0n ? 0n : available, decimals)} available; pending awards become available once settled`, ['amount']);
@@ -35,9 +37,12 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
   const month = state.taxMonths.get(monthKey) ?? { gross: 0n, withheld: 0n };
   const tax = TAX_REGIMES[plan.tax]!.withhold(month, event.amount, decimals);
   state.taxMonths.set(monthKey, { gross: month.gross + event.amount, withheld: month.withheld + tax });
+  // Small withdrawals are approved at once; above `reviewAbove` an operator approves them.
+  const status = plan.withdrawals.reviewAbove !== undefined && event.amount > plan.withdrawals.reviewAbove ? 'requested' : 'approved';
   const record: WithdrawalRecord = {
     id: event.withdrawal, fingerprint: print, member: member.id, at: event.at,
-    amount: event.amount, tax, net: event.amount - tax, month: monthLabel,
+    amount: event.amount, tax, net: event.amount - tax, month: monthLabel, day: state.calendar.dayOf(event.at),
+    status, history: [{ status, at: event.at }],
   };
   state.withdrawals.set(record.id, record);
   work.postings.push(
@@ -49,4 +54,28 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
   );
   work.withdrawals.push(record);
   return 'applied';
+}
+
+/** Daily and monthly caps on a member's gross withdrawals (those not given back). */
+function checkLimits(
+  state: EngineState, member: string, event: WithdrawalRequested, limits: Plan['withdrawals'],
+): EngineError | null {
+  if (limits.dailyLimit === undefined && limits.monthlyLimit === undefined) return null;
+  const day = state.calendar.dayOf(event.at);
+  const month = state.calendar.monthOf(event.at);
+  let dayTotal = event.amount;
+  let monthTotal = event.amount;
+  for (const withdrawal of state.withdrawals.values()) {
+    if (withdrawal.member !== member || withdrawal.status === 'rejected' || withdrawal.status === 'failed') continue;
+    if (withdrawal.day === day) dayTotal += withdrawal.amount;
+    if (withdrawal.month === month) monthTotal += withdrawal.amount;
+  }
+  const decimals = state.settings.decimals;
+  if (limits.dailyLimit !== undefined && dayTotal > limits.dailyLimit) {
+    return fail('limit_exceeded', `withdrawals of ${member} on ${day} would reach ${formatMoney(dayTotal, decimals)}, above the daily limit of ${formatMoney(limits.dailyLimit, decimals)}`, ['amount']);
+  }
+  if (limits.monthlyLimit !== undefined && monthTotal > limits.monthlyLimit) {
+    return fail('limit_exceeded', `withdrawals of ${member} in ${month} would reach ${formatMoney(monthTotal, decimals)}, above the monthly limit of ${formatMoney(limits.monthlyLimit, decimals)}`, ['amount']);
+  }
+  return null;
 }

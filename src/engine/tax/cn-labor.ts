@@ -24,5 +24,6 @@ export function cnLaborTax(gross: Minor, decimals: number): Minor {
 
 export const cnLabor: TaxRegime = {
   id: 'cn-labor',
+  cumulative: true,
   withhold: (month, amount, decimals) => cnLaborTax(month.gross + amount, decimals) - month.withheld,
 };

@@ -1,4 +1,4 @@
 import type { TaxRegime } from './tax.ts';
 
 /** No withholding: the member is paid the gross. */
-export const none: TaxRegime = { id: 'none', withhold: () => 0n };
+export const none: TaxRegime = { id: 'none', cumulative: false, withhold: () => 0n };

@@ -9,6 +9,11 @@ import { none } from './none.ts';
  */
 export interface TaxRegime {
   readonly id: string;
+  /**
+   * Whether the tax is of the month's cumulative gross (then a reversed withdrawal trues the
+   * month up to the tax of what remains) or of each withdrawal on its own.
+   */
+  readonly cumulative: boolean;
   readonly withhold: (month: { readonly gross: Minor; readonly withheld: Minor }, amount: Minor, decimals: number) => Minor;
 }
 

@@ -1,0 +1,31 @@
+import { fail } from '../../domain/errors.ts';
+import type { AdjustmentPosted } from '../../domain/types.ts';
+import { fingerprint } from '../fingerprint.ts';
+import type { EngineState } from '../state.ts';
+import type { Verdict, Work } from '../work.ts';
+
+/**
+ * A manual bonus or deduction by an admin, straight to `available` (a deduction may take it
+ * below zero: the debt is recovered from later awards). Idempotent by adjustment id.
+ */
+export function adjustmentPosted(state: EngineState, event: AdjustmentPosted, work: Work): Verdict {
+  const print = fingerprint(event);
+  const known = state.adjustments.get(event.adjustment);
+  if (known) {
+    return known.fingerprint === print
+      ? 'duplicate'
+      : fail('conflict', `adjustment ${event.adjustment} was already posted with other content; use a new id`, ['adjustment']);
+  }
+  if (!state.network.get(event.member)) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
+  state.adjustments.set(event.adjustment, {
+    id: event.adjustment, fingerprint: print, member: event.member, at: event.at, amount: event.amount, reason: event.reason,
+    ...(event.by ? { by: event.by } : {}),
+  });
+  work.postings.push(
+    ...state.ledger.post('manual', event.at, { adjustment: event.adjustment }, [
+      { account: 'available', member: event.member, amount: event.amount },
+      { account: 'manual_adjustment', member: null, amount: -event.amount },
+    ]),
+  );
+  return 'applied';
+}
