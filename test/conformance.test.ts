@@ -6,9 +6,12 @@ import { compare } from '../src/scenario/check.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { runScenario } from '../src/scenario/run.ts';
 
-/** Every scenario in conformance/ (the public copies and the project's own) must match its `expect`. */
+/**
+ * Every scenario in conformance/ (the public copies, the project's own, and one per plan of the
+ * library in plans/library) must match its `expect`.
+ */
 const root = join(import.meta.dirname, '..', 'conformance');
-const files = ['public', 'own'].flatMap((folder) =>
+const files = ['public', 'own', 'library'].flatMap((folder) =>
   readdirSync(join(root, folder))
     .filter((name) => name.endsWith('.yaml'))
     .map((name) => join(folder, name)),
@@ -17,6 +20,10 @@ const files = ['public', 'own'].flatMap((folder) =>
 describe('conformance scenarios', () => {
   it('has at least 40 scenarios', () => {
     expect(files.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('has a scenario for each of the 12 library plans', () => {
+    expect(files.filter((file) => file.startsWith('library')).length).toBe(12);
   });
 
   it.each(files)('%s', (file) => {

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InputError } from '../domain/errors.ts';
 import { UnknownTenant, type Service } from '../service/service.ts';
 import { authenticateFirst } from './auth.ts';
@@ -15,6 +15,16 @@ import { registerPlans } from './routes/plans.ts';
 import { registerTenants } from './routes/tenants.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerLedger } from './routes/ledger.ts';
+import { registerReports } from './routes/reports.ts';
+import { registerMappings } from './routes/mappings.ts';
+import { registerBackfill } from './routes/backfill.ts';
+import { registerPayouts } from './routes/payouts.ts';
+import { registerAdjustments } from './routes/adjustments.ts';
+import { registerPayees } from './routes/payees.ts';
+import { registerAudit } from './routes/audit.ts';
+import { registerFinanceReports } from './routes/reports-finance.ts';
+import { registerStatements } from './routes/statements.ts';
+import { registerConsole } from './console.ts';
 
 export interface ApiOptions {
   readonly service: Service;
@@ -23,6 +33,8 @@ export interface ApiOptions {
   /** Wall clock for events sent without `at` (ms). */
   readonly now?: () => number;
   readonly logger?: boolean;
+  /** Folder of the built web console (console/dist), served at `/`; none when absent. */
+  readonly consoleDir?: string;
 }
 
 export interface RouteContext {
@@ -47,6 +59,8 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Adds the schemas registered with an id (Error) under components, where their $refs point.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.setErrorHandler((error, _request, reply) => {
@@ -67,10 +81,11 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   authenticateFirst(app, options.service.sql, options.platformToken);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks]) {
+  for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {
     register(typed, context);
   }
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
+  if (options.consoleDir) await registerConsole(app, options.consoleDir);
   return app;
 }

@@ -5,11 +5,11 @@ import { hasRefusal, lintPlan, PROFILES } from '../lint/lint.ts';
 import type { Severity } from '../lint/profile.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { readYaml } from '../scenario/load.ts';
+import { planGroup } from './plan-group.ts';
 
 /** `fenyong plan lint FILE`: compliance findings; exit 1 on any `refuse`. */
 export function registerPlanLint(program: Command, setExit: (code: number) => void): void {
-  const plan = program.commands.find((command) => command.name() === 'plan') ?? program.command('plan').description('work with plans');
-  plan
+  planGroup(program)
     .command('lint')
     .description('check a plan (or a scenario\'s plan) against a compliance profile; exit 1 on a refuse finding')
     .argument('<file>', 'plan or scenario YAML file')

@@ -54,6 +54,7 @@ export function groupParts(parts: readonly AwardPart[], rule: string): Map<strin
  */
 export class AwardBook {
   private readonly records: AwardRecord[] = [];
+  private lastRef: PostingRef | null = null;
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -75,19 +76,18 @@ export class AwardBook {
     record: AwardRecord, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
   ): void {
-    const delta = amount - record.amount;
+    // From zero (a new award), the delta is the amount itself: one BigInt less.
+    const delta = record.amount === 0n ? amount : amount - record.amount;
     if (delta === 0n) return;
+    // Read before the amount changes: an order's award derives its first change from its amount.
+    const changes = record.changes;
     record.amount = amount;
     // Not a push: an array grown by push keeps room for 16 more, and most awards never change.
-    record.changes = record.changes.concat([{ at, delta, cause }]);
+    const change = { at, delta, cause };
+    record.changes = changes.length === 0 ? [change] : [...changes, change];
     const account = record.status === 'settled' ? 'available' : 'pending';
-    const ref: PostingRef = refund === undefined ? refOf(record) : { ...refOf(record), refund };
-    out.postings.push(
-      ...this.ledger.post(isNew ? 'award' : 'adjustment', at, ref, [
-        { account, member: record.to, amount: delta },
-        { account: 'commission_expense', member: null, amount: -delta },
-      ]),
-    );
+    const ref = this.refOf(record, refund);
+    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, ref, delta, account, record.to, 'commission_expense', null);
     out.awards.push({ award: record, delta, cause: isNew ? 'award' : 'adjustment' });
   }
 
@@ -95,16 +95,23 @@ export class AwardBook {
   settle(record: AwardRecord, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
     if (record.status === 'settled') return;
     record.status = 'settled';
-    out.postings.push(
-      ...this.ledger.post('settlement', at, refOf(record), [
-        { account: 'pending', member: record.to, amount: -record.amount },
-        { account: 'available', member: record.to, amount: record.amount },
-      ]),
-    );
+    this.ledger.postPair(out.postings, 'settlement', at, this.refOf(record, undefined), -record.amount, 'pending', record.to, 'available', record.to);
     out.awards.push({ award: record, delta: 0n, cause: 'settlement' });
   }
-}
 
-function refOf(record: AwardRecord): { order?: string; period?: string; rule: string } {
-  return record.order !== undefined ? { order: record.order, rule: record.rule } : { period: record.period!, rule: record.rule };
+  /**
+   * What the postings of `record` refer to. The ref names the order (or period), rule and refund,
+   * not the member: the awards of one rule for one order, posted one after the other, share the
+   * object of the last one (postings are read, never changed).
+   */
+  private refOf(record: AwardRecord, refund: string | undefined): PostingRef {
+    const last = this.lastRef;
+    if (last !== null && last.rule === record.rule && last.order === record.order && last.period === record.period && last.refund === refund) {
+      return last;
+    }
+    const ref: { order?: string; period?: string; rule: string; refund?: string } =
+      record.order !== undefined ? { order: record.order, rule: record.rule } : { period: record.period!, rule: record.rule };
+    if (refund !== undefined) ref.refund = refund;
+    return (this.lastRef = ref);
+  }
 }

@@ -5,6 +5,7 @@ import type { Engine } from './engine.ts';
 import { previewSeller } from './events/binding.ts';
 import { paymentContext } from './events/order-paid.ts';
 import { planAt } from './state.ts';
+import { explainedParts } from './templates/parts.ts';
 import type { Explanation, NetLine, OrderTemplate } from './templates/template.ts';
 
 export interface EstimateRequest {
@@ -51,7 +52,7 @@ export function estimate(engine: Engine, request: EstimateRequest): EstimatedAwa
   const result: EstimatedAward[] = [];
   for (const compiled of plan.templates) {
     if (compiled.template.kind !== 'order') continue;
-    const parts = (compiled.template as OrderTemplate<unknown>).compute(compiled.id, compiled.params, input);
+    const parts = explainedParts(compiled.template as OrderTemplate<unknown>, compiled.id, compiled.params, input);
     for (const { amount, explanations } of groupParts(parts, compiled.id).values()) {
       result.push({ to: explanations[0]!.to, rule: compiled.id, amount, explanations });
     }

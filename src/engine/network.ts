@@ -153,8 +153,13 @@ export class Network {
 
   /** The chain from `member` up to the root, with the levels of now. */
   chainOf(member: Member | null): ChainLink[] {
-    const chain: ChainLink[] = [];
-    for (let cursor = member; cursor; cursor = cursor.parent) chain.push(cursor.link);
+    // Counted first so that the array has exactly that room: every paid order keeps its chain,
+    // and an array grown by push keeps room for 16 more links.
+    let length = 0;
+    for (let cursor = member; cursor; cursor = cursor.parent) length += 1;
+    const chain = new Array<ChainLink>(length);
+    let position = 0;
+    for (let cursor = member; cursor; cursor = cursor.parent) chain[position++] = cursor.link;
     return chain;
   }
 

@@ -108,6 +108,39 @@ describe('rates', () => {
         }),
       );
     });
+
+    // applyRate computes in doubles when rate × base fits below 2^53: it must agree with BigInt
+    // arithmetic there, at the edges of that range and just beyond them.
+    const SAFE_NUM = 9_007_199_254n;
+    const reference = (ppm: bigint, num: bigint, den: bigint) => roundExact(rateTimes(ppm, { num, den }));
+
+    it('agrees with BigInt arithmetic on the bases it computes in doubles', () => {
+      const nums = fc.oneof(
+        fc.bigInt({ min: -SAFE_NUM, max: SAFE_NUM }),
+        fc.bigInt({ min: -20_000_000n, max: 20_000_000n }),
+        fc.bigInt({ min: SAFE_NUM - 1000n, max: SAFE_NUM + 1000n }),
+        fc.bigInt({ min: -SAFE_NUM - 1000n, max: -SAFE_NUM + 1000n }),
+      );
+      const dens = fc.oneof(fc.bigInt({ min: 1n, max: 12n }), fc.bigInt({ min: 1n, max: 2_000_000_000n }));
+      fc.assert(
+        fc.property(fc.bigInt({ min: -PPM, max: PPM }), nums, dens, (ppm, num, den) => {
+          expect(applyRate(ppm, { num, den })).toBe(reference(ppm, num, den));
+        }),
+        { numRuns: 5000 },
+      );
+    });
+
+    it('rounds exact halves up at the largest bases computed in doubles', () => {
+      // 50% of an odd base is a half: it goes away from zero.
+      for (const num of [SAFE_NUM, SAFE_NUM - 2n, -SAFE_NUM, SAFE_NUM + 2n]) {
+        expect(applyRate(PPM / 2n, exact(num))).toBe(reference(PPM / 2n, num, 1n));
+      }
+      expect(applyRate(PPM, exact(SAFE_NUM))).toBe(SAFE_NUM);
+      expect(applyRate(1n, { num: SAFE_NUM, den: 1_000_000_000n })).toBe(0n);
+      expect(applyRate(PPM, { num: 3n, den: 2n })).toBe(2n);
+      expect(applyRate(PPM, { num: -3n, den: 2n })).toBe(-2n);
+      expect(applyRate(PPM, { num: 5n, den: -2n })).toBe(-3n); // a negative denominator takes the BigInt path
+    });
   });
 
   describe('formatExact', () => {

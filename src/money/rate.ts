@@ -38,7 +38,39 @@ export const exact = (minor: Minor): Exact => ({ num: minor, den: 1n });
 
 /** rate × base, rounded once, half-up, to the minor unit. */
 export function applyRate(rate: RatePpm, base: Exact): Minor {
+  if (fitsInDoubles(rate, base)) return BigInt(divRoundHalfUpSafe(Number(rate) * Number(base.num), 1e6 * Number(base.den)));
   return divRoundHalfUp(rate * base.num, PPM * base.den);
+}
+
+/**
+ * Every BigInt operation allocates, and an order computes dozens of awards. Below these bounds
+ * (bases up to about 90 million in major units, every rate, a denominator — a line's quantity —
+ * up to a billion) the numerator rate × base.num and the denominator PPM × base.den stay below
+ * 2^53, so ordinary doubles hold them, and the arithmetic of `divRoundHalfUpSafe`, exactly.
+ */
+const SAFE_NUM = BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 1e6));
+const SAFE_DEN = 1_000_000_000n;
+
+function fitsInDoubles(rate: RatePpm, base: Exact): boolean {
+  return (
+    rate <= PPM && rate >= -PPM &&
+    base.num <= SAFE_NUM && base.num >= -SAFE_NUM &&
+    base.den > 0n && base.den <= SAFE_DEN
+  );
+}
+
+/**
+ * divRoundHalfUp for safe integers held in doubles (|numerator| and denominator ≤ 2^53 − 1,
+ * denominator > 0). Exact: `%` of two integral doubles is exact, and so is dividing out the
+ * remainder, whose quotient is an integer below 2^53.
+ */
+export function divRoundHalfUpSafe(numerator: number, denominator: number): number {
+  const magnitude = Math.abs(numerator);
+  const remainder = magnitude % denominator;
+  const quotient = (magnitude - remainder) / denominator;
+  // Half-up: a remainder of at least half the denominator rounds away from zero.
+  const rounded = 2 * remainder >= denominator ? quotient + 1 : quotient;
+  return numerator < 0 ? -rounded : rounded;
 }
 
 /** rate × base without rounding, for explanations. */

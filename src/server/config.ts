@@ -18,7 +18,12 @@ export interface ServerConfig {
   readonly webhookIntervalMs?: number;
   readonly seedDemo: boolean;
   readonly logRequests: boolean;
+  /** The built web console served at `/` (default console/dist of this package). */
+  readonly consoleDir?: string;
 }
+
+/** console/dist of this package, wherever the server is started from. */
+export const CONSOLE_DIST = join(import.meta.dirname, '..', '..', 'console', 'dist');
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const token = env.FENYONG_PLATFORM_TOKEN;
@@ -41,5 +46,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     webhookIntervalMs: Number(env.FENYONG_WEBHOOK_SECONDS ?? 1) * 1000,
     seedDemo: env.FENYONG_DEMO !== '0',
     logRequests: env.FENYONG_LOG === '1',
+    consoleDir: env.FENYONG_CONSOLE_DIR || CONSOLE_DIST,
   };
 }

@@ -123,6 +123,14 @@ function demoTimeline(random: Random, now: number, leaders: string[], customers:
       events.push({ at: start + month * 30 * 86_400_000 + i * 3_600_000, event: { type: 'withdrawal.requested', withdrawal: `W${month}-${leader}`, member: leader, amount: '50.00' } });
     });
   }
+  // A few mistakes a shop's integration makes, refused by the engine: the console lists them with
+  // their error and how to fix them (no random draws here, so the rest of the demo is unchanged).
+  const late = now - 2 * 86_400_000;
+  events.push(
+    { at: late, event: { type: 'order.paid', order: 'D-BAD-1', buyer: 'C-UNKNOWN', referrer: 'L-UNKNOWN', lines: [{ line: 1, sku: 'milk-1L', qty: 1, paid: '19.90' }] } },
+    { at: late + 60_000, event: { type: 'order.refunded', order: 'D00010', refund: 'R-BAD-2', lines: [{ line: 1, qty: 0, amount: '99999.00' }] } },
+    { at: late + 120_000, event: { type: 'withdrawal.requested', withdrawal: 'W-BAD-3', member: leaders[0], amount: '5.00' } },
+  );
   events.push({ at: now - 86_400_000, event: { type: 'tick' } });
   return events
     .filter((e) => e.at < now)

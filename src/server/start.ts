@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
 import { Scheduler } from '../service/scheduler.ts';
@@ -13,6 +15,8 @@ export interface RunningServer {
   readonly service: Service;
   readonly sql: Sql;
   readonly url: string;
+  /** A fresh admin key of the demo tenant, when it was seeded. */
+  readonly demoKey: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -22,7 +26,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   const service = new Service(sql);
   await service.loadNotifying();
   const demo = config.seedDemo ? await seedDemo(service, Date.now(), log) : null;
-  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests });
+  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests, ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}) });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -35,10 +39,13 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   log(`  console   ${url}/`);
   log(`  API docs  ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
   if (demo) log(`  demo tenant "demo", admin key: ${demo.key}`);
+  // Where the demo shop (npm run demo:shop) finds this server and the demo key (a local file only).
+  const serverFile = demo ? writeServerFile(config, { url, tenant: 'demo', key: demo.key }) : null;
   if (config.platformTokenGenerated) log(`  platform token (creates tenants; set FENYONG_PLATFORM_TOKEN to fix it): ${config.platformToken}`);
   return {
-    app, service, sql, url,
+    app, service, sql, url, demoKey: demo?.key,
     async stop() {
+      if (serverFile) rmSync(serverFile, { force: true });
       scheduler.stop();
       for (const stop of stops) await stop();
       await app.close();
@@ -49,3 +56,18 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 
 /** An optional part of the server (see plugins.ts): started with it, returns how to stop it. */
 export type Starter = (context: { config: ServerConfig; service: Service; log: (line: string) => void }) => Promise<() => Promise<void>>;
+
+/**
+ * Writes `.data/server.json` (beside the PGlite folder): the URL and the demo tenant's fresh admin
+ * key, readable by the owner only, for `npm run demo:shop`. Removed when the server stops.
+ */
+export function writeServerFile(config: ServerConfig, info: { url: string; tenant: string; key: string }): string | null {
+  const file = join(dirname(config.dataDir), 'server.json');
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ ...info, pid: process.pid, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+    return file;
+  } catch {
+    return null;
+  }
+}

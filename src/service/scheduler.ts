@@ -41,7 +41,10 @@ export class Scheduler {
     const ticked: string[] = [];
     try {
       const until = this.options.now() - this.options.lagMs;
-      const tenants = (await this.service.sql.query<{ id: string }>('select id from tenants order by id')).rows;
+      // A tenant being backfilled (POST /v1/backfill/hold) keeps its time until the hold lapses.
+      const tenants = (
+        await this.service.sql.query<{ id: string }>('select id from tenants where scheduler_hold_until is null or scheduler_hold_until < now() order by id')
+      ).rows;
       for (const { id } of tenants) {
         try {
           if (await this.service.advance(id, until)) ticked.push(id);

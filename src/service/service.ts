@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EngineError } from '../domain/errors.ts';
 import type { Sql } from '../store/sql.ts';
+import { writeAudit, type AuditEntry } from './audit.ts';
 import { BatchRows } from './batch-rows.ts';
 import { fingerprintPayload } from './payload.ts';
 import { eventKey } from './event-key.ts';
@@ -10,6 +11,11 @@ import { nextDue } from './scheduler.ts';
 import { TenantQueue } from './tenant-queue.ts';
 
 export const MAX_BATCH = 1000;
+
+export interface IngestOptions {
+  /** Audit entries to write in the batch's transaction, made from the per-item results. */
+  readonly audit?: (results: readonly ItemResult[]) => readonly AuditEntry[];
+}
 
 export type ItemResult =
   | { readonly status: 'accepted'; readonly seq: number }
@@ -76,19 +82,16 @@ export class Service {
 
   /**
    * Applies a batch of raw events for a tenant. Each item is answered accepted, duplicate or
-   * rejected with its error; the accepted ones and everything they caused commit together.
+   * rejected with its error; the accepted ones and everything they caused commit together, with
+   * the audit entries `options.audit` makes of the results (a manual action and its record are
+   * one transaction).
    */
-  async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition): Promise<ItemResult[]> {
+  async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition, options: IngestOptions = {}): Promise<ItemResult[]> {
     return this.withTenant(tenant, async (runtime, tx) => {
       const consumed = position ? await consumedUpTo(tx, tenant, position) : 0;
       if (position && consumed >= position.seq) return items.map(() => ({ status: 'duplicate' as const }));
       if (position && consumed >= (position.first ?? position.seq)) throw new StreamOverlap(tenant, position);
-      const known = await knownKeys(tx, tenant, items);
-      const rows = new BatchRows(runtime.engine.settings.decimals);
-      const notify = this.notifying.has(tenant);
-      const results = items.map((item) => this.applyOne(runtime, item, source, known, rows, notify));
-      await persistBatch(tx, tenant, rows);
-      await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
+      const results = await this.applyItems(runtime, tx, tenant, items, source);
       if (position) {
         await tx.query(
           `insert into stream_offsets (tenant_id, stream, seq) values ($1, $2, $3)
@@ -96,8 +99,29 @@ export class Service {
           [tenant, position.stream, position.seq],
         );
       }
+      if (options.audit) await writeAudit(tx, tenant, options.audit(results));
       return results;
     });
+  }
+
+  /**
+   * Runs `work` in the tenant's exclusive transaction (engine caught up, queue and advisory lock
+   * held) with `apply`, which applies events like `ingest` inside that transaction. For manual
+   * actions that check or write rows of their own with the events they cause (payout batches,
+   * result imports, audit entries): all of it commits, or none of it.
+   */
+  async transact<T>(tenant: string, work: (tx: Sql, apply: (items: readonly unknown[], source: string) => Promise<ItemResult[]>) => Promise<T>): Promise<T> {
+    return this.withTenant(tenant, (runtime, tx) => work(tx, (items, source) => this.applyItems(runtime, tx, tenant, items, source)));
+  }
+
+  private async applyItems(runtime: TenantRuntime, tx: Sql, tenant: string, items: readonly unknown[], source: string): Promise<ItemResult[]> {
+    const known = await knownKeys(tx, tenant, items);
+    const rows = new BatchRows(runtime.engine.settings.decimals);
+    const notify = this.notifying.has(tenant);
+    const results = items.map((item) => this.applyOne(runtime, item, source, known, rows, notify));
+    await persistBatch(tx, tenant, rows);
+    await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
+    return results;
   }
 
   private applyOne(

@@ -5,6 +5,7 @@ import type { Finding } from '../lint/profile.ts';
 import { isValidZone } from '../schema/primitives.ts';
 import type { Service } from './service.ts';
 import { toJson } from './json.ts';
+import { writeAudit } from './audit.ts';
 
 export interface NewTenant {
   readonly id: string;
@@ -36,7 +37,7 @@ export async function createTenant(service: Service, input: NewTenant): Promise<
  * Publishes a plan version in force from `effectiveFrom` (after every event applied so far).
  * Orders keep the version in force when they were paid.
  */
-export async function publishPlan(service: Service, tenant: string, plan: unknown, effectiveFrom: number): Promise<{ version: number; findings: Finding[] }> {
+export async function publishPlan(service: Service, tenant: string, plan: unknown, effectiveFrom: number, actor?: string): Promise<{ version: number; findings: Finding[] }> {
   return service.withTenant(tenant, async (runtime, tx) => {
     // Validate on a copy first: the live engine changes only when the version is stored.
     const probe = Engine.create({ timezone: runtime.engine.settings.timezone, currency: runtime.engine.settings.currency, plan });
@@ -46,6 +47,12 @@ export async function publishPlan(service: Service, tenant: string, plan: unknow
     await tx.query('insert into plan_versions (tenant_id, version, effective_from, plan, findings) values ($1, $2, $3, $4, $5)', [
       tenant, version, new Date(effectiveFrom).toISOString(), toJson(plan), toJson(findings),
     ]);
+    if (actor !== undefined) {
+      await writeAudit(tx, tenant, [{
+        actor, action: 'plan.published', target: `v${version}`,
+        details: { version, effectiveFrom: new Date(effectiveFrom).toISOString(), findings: findings.map((f) => f.code) },
+      }]);
+    }
     runtime.planVersions = version;
     return { version, findings };
   });

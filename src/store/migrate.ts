@@ -22,13 +22,29 @@ export async function migrate(sql: Sql): Promise<string[]> {
   });
 }
 
-/** Splits a migration into statements (our migrations hold no semicolons inside literals). */
+/**
+ * Splits a migration into statements at semicolons, except inside dollar-quoted bodies ($$ … $$,
+ * e.g. a trigger function); our migrations hold no semicolons inside other literals.
+ */
 function splitStatements(text: string): string[] {
-  return text
+  const lines = text
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n')
-    .split(';')
-    .map((statement) => statement.trim())
-    .filter(Boolean);
+    .join('\n');
+  const statements: string[] = [];
+  let current = '';
+  for (const [index, part] of lines.split('$$').entries()) {
+    if (index % 2 === 1) {
+      current += `$$${part}$$`;
+      continue;
+    }
+    const pieces = part.split(';');
+    current += pieces[0];
+    for (const piece of pieces.slice(1)) {
+      statements.push(current);
+      current = piece;
+    }
+  }
+  statements.push(current);
+  return statements.map((statement) => statement.trim()).filter(Boolean);
 }

@@ -23,7 +23,7 @@ import { sendEvents } from '../support/scenario.ts';
 
 type Need = 'platform' | 'admin' | 'ingest' | 'read';
 type Credential = 'admin' | 'ingest' | 'read' | 'platform';
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
 interface Target {
   readonly tenant: string;
@@ -35,6 +35,8 @@ interface Target {
   readonly webhook: string;
   /** A key id of the tenant that may be revoked. */
   readonly key: string;
+  /** A payout batch of the tenant. */
+  readonly batch: string;
 }
 
 interface Call {
@@ -42,6 +44,7 @@ interface Call {
   readonly url: string;
   readonly query?: Record<string, string>;
   readonly body?: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 interface Env {
@@ -268,6 +271,111 @@ const RECIPES: Record<string, Recipe> = {
       return { method: 'DELETE', url: `/v1/webhooks/${id}` };
     },
   },
+  'POST /v1/withdrawals/{id}/approve': {
+    // Tenant A approves at once (no reviewAbove): approving again is a harmless duplicate.
+    need: 'admin',
+    other: [404],
+    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/approve`, body: { note: 'matrix', at: env.next() } }),
+    check: (body, own) => {
+      if (own) expect(body.status).toBe('duplicate');
+    },
+  },
+  'POST /v1/withdrawals/{id}/reject': {
+    need: 'admin',
+    other: [404],
+    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/reject`, body: { reason: 'matrix', at: env.next() } }),
+  },
+  'POST /v1/withdrawals/{id}/paid': {
+    need: 'admin',
+    other: [404],
+    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/paid`, body: { reference: 'matrix', at: env.next() } }),
+  },
+  'POST /v1/withdrawals/{id}/failed': {
+    need: 'admin',
+    other: [404],
+    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/failed`, body: { reason: 'matrix', at: env.next() } }),
+  },
+  'POST /v1/adjustments': {
+    need: 'admin',
+    other: [404],
+    call: ({ target, fresh, next }) => ({
+      method: 'POST',
+      url: '/v1/adjustments',
+      body: { adjustment: fresh('adj'), member: target.leader, amount: '0.01', reason: 'matrix', at: next() },
+    }),
+  },
+  'GET /v1/adjustments': {
+    need: 'admin',
+    check: expectEmpty('adjustments'),
+    call: ({ target }) => ({ method: 'GET', url: '/v1/adjustments', query: { member: target.leader2 } }),
+  },
+  'PUT /v1/members/{id}/payee': {
+    need: 'admin',
+    other: [404],
+    call: ({ target }) => ({
+      method: 'PUT',
+      url: `/v1/members/${target.leader}/payee`,
+      body: { realName: 'matrix payee', account: '6222000011112222' },
+    }),
+  },
+  'GET /v1/members/{id}/payee': {
+    need: 'read',
+    other: [404],
+    call: ({ target }) => ({ method: 'GET', url: `/v1/members/${target.leader2}/payee` }),
+  },
+  'GET /v1/audit': { need: 'admin', call: () => ({ method: 'GET', url: '/v1/audit', query: { limit: '1000' } }) },
+  'POST /v1/payouts/batches': {
+    // Own: a fresh approved withdrawal of A's payee; B's member has none in A: nothing to pay.
+    need: 'admin',
+    other: [409],
+    call: async (env) => {
+      if (env.own) await withdrawalOf(env);
+      return { method: 'POST', url: '/v1/payouts/batches', body: { members: [env.target.leader2] } };
+    },
+  },
+  'GET /v1/payouts/batches': { need: 'admin', call: () => ({ method: 'GET', url: '/v1/payouts/batches' }) },
+  'GET /v1/payouts/batches/{id}': {
+    need: 'admin',
+    other: [404],
+    call: ({ target }) => ({ method: 'GET', url: `/v1/payouts/batches/${target.batch}` }),
+  },
+  'GET /v1/payouts/batches/{id}/export': {
+    need: 'admin',
+    other: [404],
+    call: ({ target }) => ({ method: 'GET', url: `/v1/payouts/batches/${target.batch}/export`, query: { format: 'csv' } }),
+  },
+  'POST /v1/payouts/batches/{id}/results': {
+    // A result naming no line: reported, not applied.
+    need: 'admin',
+    other: [404],
+    call: ({ target }) => ({
+      method: 'POST',
+      url: `/v1/payouts/batches/${target.batch}/results`,
+      headers: { 'content-type': 'text/csv' },
+      body: 'reference,status\nPB20990101-000000-000001,paid\n',
+    }),
+    check: (body, own) => {
+      if (own) expect(body.problems.map((p: { code: string }) => p.code)).toEqual(['unknown_reference']);
+    },
+  },
+  'GET /v1/payouts/batches/{id}/reconcile': {
+    need: 'admin',
+    other: [404],
+    call: ({ target }) => ({ method: 'GET', url: `/v1/payouts/batches/${target.batch}/reconcile` }),
+    check: (body) => expect(body.ok).toBe(true),
+  },
+  'GET /v1/me': {
+    need: 'read',
+    check: (body) => expect(body.tenant.id).toMatch(/^iso-a-/),
+    call: () => ({ method: 'GET', url: '/v1/me' }),
+  },
+  'GET /v1/reports/summary': {
+    // Tenant-scoped: a key of A sums A's orders and awards only (B's rule and 321.00 never show;
+    // its recent rejected events are A's own, which may name B's ids that A sent).
+    need: 'read',
+    check: (body) => expect(body.rules).toEqual(['a-direct']),
+    call: () => ({ method: 'GET', url: '/v1/reports/summary', query: { from: '2026-03-01', to: '2026-05-01', bucket: 'month' } }),
+  },
   'GET /v1/webhooks/{id}/deliveries': {
     // Another tenant's webhook id is no webhook of this tenant: not found, or no deliveries.
     need: 'read',
@@ -278,6 +386,14 @@ const RECIPES: Record<string, Recipe> = {
     call: ({ target }) => ({ method: 'GET', url: `/v1/webhooks/${target.webhook}/deliveries` }),
   },
 };
+
+/** A fresh approved withdrawal of tenant A's second leader (own), or tenant B's withdrawal id. */
+async function withdrawalOf(env: Env): Promise<string> {
+  if (!env.own) return 'bm-withdrawal-1';
+  const id = env.fresh('a-w');
+  await env.setup.ok(env.setup.post('/v1/withdrawals', { withdrawal: id, member: env.target.leader2, amount: '0.01', at: env.next() }));
+  return id;
+}
 
 let districts = 0;
 const freshDistrict = () => String(710000 + ++districts);
@@ -345,6 +461,7 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
   async function send(client: ApiClient, call: Call): Promise<Reply> {
     const reply = await client.request(call.method, call.url, {
       ...(call.query ? { query: call.query } : {}),
+      ...(call.headers ? { headers: call.headers } : {}),
       ...(call.body !== undefined ? { body: call.body } : {}),
     });
     // A's own logs may echo what A sent earlier (its rejected events name B's ids): that is no leak.
@@ -377,6 +494,9 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       { type: 'tick', at: at() },
     ]);
     const hookA = await a.admin.ok(a.admin.post('/v1/webhooks', { url: 'https://a.example/hook' }), 201);
+    await a.admin.ok(a.admin.request('PUT', '/v1/members/a-leader-2/payee', { body: { realName: 'A payee', account: '6222000011110001' } }));
+    await a.admin.ok(a.admin.post('/v1/withdrawals', { withdrawal: 'a-w-batched', member: 'a-leader-2', amount: '0.01', at: at() }));
+    const batchA = await a.admin.ok(a.admin.post('/v1/payouts/batches', {}), 201);
     const spareA = await createKey(a.admin, 'read', 'spare');
     targetA = {
       tenant: a.tenant,
@@ -387,6 +507,7 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       rule: 'a-direct',
       webhook: hookA.id,
       key: spareA.id,
+      batch: batchA.batch.id,
     };
 
     b = await createTenant(test, { id: `iso-b-${suffix}`, name: 'bm-tenant-name', plan: planOf('bm-rule') });
@@ -420,6 +541,9 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
     const bItems = await sendEvents(b.admin, bEvents);
     expect(bItems.map((item) => item.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
     const hookB = await b.admin.ok(b.admin.post('/v1/webhooks', { url: 'https://bm-hook.example/hook' }), 201);
+    await b.admin.ok(b.admin.request('PUT', '/v1/members/bm-leader-2/payee', { body: { realName: 'bm-payee-name', account: '6222999988887777' } }));
+    await b.admin.ok(b.admin.post('/v1/adjustments', { adjustment: 'bm-adjustment-1', member: 'bm-leader-2', amount: '0.07', reason: 'bm-adjustment-reason', at: '2026-04-01T00:05:00Z' }));
+    const batchB = await b.admin.ok(b.admin.post('/v1/payouts/batches', {}), 201);
     const spareB = await createKey(b.admin, 'read', 'bm-key-label');
     targetB = {
       tenant: b.tenant,
@@ -430,6 +554,7 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       rule: 'bm-rule',
       webhook: hookB.id,
       key: spareB.id,
+      batch: batchB.batch.id,
     };
     const bKeys = await b.admin.ok(b.admin.get('/v1/keys'));
     bMarkers.push(
@@ -445,6 +570,12 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       'bm-rejected-withdrawal',
       'bm-hook.example',
       'bm-key-label',
+      'bm-payee-name',
+      '6222999988887777',
+      '6222********7777',
+      'bm-adjustment-1',
+      'bm-adjustment-reason',
+      batchB.batch.id,
       hookB.id,
       hookB.secret,
       '321.00',

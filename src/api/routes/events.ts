@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_BATCH } from '../../service/service.ts';
+import { auditOfEvent, MANUAL_EVENT_TYPES } from '../../service/audit.ts';
+import { MAX_BATCH, type ItemResult } from '../../service/service.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorBody, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
@@ -31,10 +32,16 @@ export const registerEvents: Register = (app, { service }) => {
     const body = request.body as { events?: unknown[] };
     const items = Array.isArray(body.events) ? body.events : [request.body];
     if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
-    if (request.apiKey?.scope !== 'admin' && items.some((item) => (item as { type?: unknown } | null)?.type === 'member.level_set')) {
-      throw new ApiError(403, 'forbidden', 'member.level_set (a level set by hand) needs an admin key');
+    const manual = items.map((item) => MANUAL_EVENT_TYPES.has(String((item as { type?: unknown } | null)?.type)));
+    if (request.apiKey?.scope !== 'admin' && manual.some(Boolean)) {
+      const type = String((items[manual.indexOf(true)] as { type: unknown }).type);
+      throw new ApiError(403, 'forbidden', `${type} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`);
     }
-    const results = await service.ingest(tenant, items, 'http');
+    // Manual acts sent as events are audited like their own endpoints, in the same transaction.
+    const actor = request.apiKey!.id;
+    const audit = (results: readonly ItemResult[]) =>
+      results.flatMap((r, index) => (manual[index] && r.status === 'accepted' ? [auditOfEvent(items[index], actor, r.seq)!] : []));
+    const results = await service.ingest(tenant, items, 'http', undefined, manual.some(Boolean) ? { audit } : {});
     return { results: results.map((r) => (r.status === 'rejected' ? { status: r.status, error: { code: r.error.code, message: r.error.message, ...(r.error.path ? { path: [...r.error.path] } : {}) } } : r)) };
   });
 

@@ -1,10 +1,32 @@
 import { z } from 'zod';
+import { writeAudit } from '../../service/audit.ts';
 import { createKey, forgetCachedKeys, SCOPES } from '../../service/keys.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
 export const registerKeys: Register = (app, { service }) => {
+  app.get('/v1/me', {
+    schema: {
+      tags: ['keys'],
+      summary: 'The tenant and the scope of the key making the request (what the console shows after sign-in)',
+      response: {
+        200: z.object({
+          tenant: z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() }),
+          key: z.object({ id: z.string(), scope: z.enum(SCOPES as ['admin', 'ingest', 'read']) }),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const tenant = await requireScope(service.sql, request, 'read');
+    const row = (await service.sql.query<{ id: string; name: string; timezone: string; currency: string }>(
+      'select id, name, timezone, currency from tenants where id = $1', [tenant],
+    )).rows[0];
+    if (!row) throw new ApiError(404, 'not_found', `no tenant ${tenant}`);
+    return { tenant: row, key: { id: request.apiKey!.id, scope: request.apiKey!.scope } };
+  });
+
   app.post('/v1/keys', {
     schema: {
       tags: ['keys'],
@@ -14,7 +36,13 @@ export const registerKeys: Register = (app, { service }) => {
     },
   }, async (request, reply) => {
     const tenant = await requireScope(service.sql, request, 'admin');
-    return reply.status(201).send(await createKey(service.sql, tenant, request.body.scope, request.body.label));
+    const created = await service.sql.transaction(async (tx) => {
+      const key = await createKey(tx, tenant, request.body.scope, request.body.label);
+      // The audit entry names the key by its id: its text is shown once, here, and kept nowhere.
+      await writeAudit(tx, tenant, [{ actor: request.apiKey!.id, action: 'key.created', target: key.id, details: { scope: key.scope, ...(request.body.label ? { label: request.body.label } : {}) } }]);
+      return key;
+    });
+    return reply.status(201).send(created);
   });
 
   app.get('/v1/keys', {
@@ -36,10 +64,14 @@ export const registerKeys: Register = (app, { service }) => {
     schema: { tags: ['keys'], summary: 'Revoke an API key', params: z.object({ id: z.string() }), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const tenant = await requireScope(service.sql, request, 'admin');
-    const result = await service.sql.query<{ id: string }>(
-      'update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id', [tenant, request.params.id],
-    );
-    if (result.rows.length === 0) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
+    const revoked = await service.sql.transaction(async (tx) => {
+      const result = await tx.query<{ id: string; scope: string }>(
+        'update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id, scope', [tenant, request.params.id],
+      );
+      if (result.rows.length > 0) await writeAudit(tx, tenant, [{ actor: request.apiKey!.id, action: 'key.revoked', target: request.params.id, details: { scope: result.rows[0]!.scope } }]);
+      return result.rows.length > 0;
+    });
+    if (!revoked) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
     forgetCachedKeys();
     return reply.status(204).send(null);
   });

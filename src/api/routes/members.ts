@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Engine } from '../../engine/engine.ts';
 import { formatMoney } from '../../money/money.ts';
+import { auditOfEvent } from '../../service/audit.ts';
+import type { ItemResult } from '../../service/service.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
@@ -19,7 +21,12 @@ async function sendEvent(context: RouteContext, request: FastifyRequest, event: 
   // Setting a level by hand is an admin's act (DOMAIN.md); other member events are ingestion.
   const tenant = await requireScope(context.service.sql, request, event.type === 'member.level_set' ? 'admin' : 'ingest');
   const at = typeof event.at === 'string' ? event.at : new Date(context.now()).toISOString();
-  const [result] = await context.service.ingest(tenant, [{ ...event, at }], 'http');
+  const item = { ...event, at };
+  // A level set by hand is audited in the transaction that applies it.
+  const audit = event.type === 'member.level_set'
+    ? { audit: ([r]: readonly ItemResult[]) => (r!.status === 'accepted' ? [auditOfEvent(item, request.apiKey!.id, r!.seq)!] : []) }
+    : {};
+  const [result] = await context.service.ingest(tenant, [item], 'http', undefined, audit);
   if (result!.status === 'rejected') {
     const { code, message, path } = result!.error;
     const status = code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 409;

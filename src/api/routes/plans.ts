@@ -39,7 +39,7 @@ export const registerPlans: Register = (app, { service }) => {
     if (!request.body.allowRefused && result.some((f) => f.severity === 'refuse')) {
       throw new ApiError(422, 'invalid', `the plan has refuse findings (${result.filter((f) => f.severity === 'refuse').map((f) => f.code).join(', ')}); fix them or set allowRefused after legal review`);
     }
-    const published = await publishPlan(service, tenant, request.body.plan, from);
+    const published = await publishPlan(service, tenant, request.body.plan, from, request.apiKey!.id);
     return reply.status(201).send({ version: published.version, findings: [...published.findings] });
   });
 

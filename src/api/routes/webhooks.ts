@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { writeAudit } from '../../service/audit.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
@@ -8,6 +9,16 @@ export const WEBHOOK_TOPICS = [
   'award.created', 'award.adjusted', 'award.settled', 'award.reversed', 'level.changed',
   'withdrawal.accepted', 'withdrawal.approved', 'withdrawal.paid', 'withdrawal.rejected', 'withdrawal.failed',
 ] as const;
+
+/** A URL as the audit log keeps it: without user info or query (they may hold tokens). */
+function withoutSecrets(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(unparsable)';
+  }
+}
 
 export const registerWebhooks: Register = (app, { service }) => {
   app.post('/v1/webhooks', {
@@ -20,9 +31,13 @@ export const registerWebhooks: Register = (app, { service }) => {
     const tenant = await requireScope(service.sql, request, 'admin');
     const id = `wh_${randomBytes(6).toString('base64url')}`;
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    await service.sql.query('insert into webhooks (tenant_id, id, url, secret, topics) values ($1, $2, $3, $4, $5)', [
-      tenant, id, request.body.url, secret, JSON.stringify(request.body.topics),
-    ]);
+    await service.sql.transaction(async (tx) => {
+      await tx.query('insert into webhooks (tenant_id, id, url, secret, topics) values ($1, $2, $3, $4, $5)', [
+        tenant, id, request.body.url, secret, JSON.stringify(request.body.topics),
+      ]);
+      // (Never the secret.)
+      await writeAudit(tx, tenant, [{ actor: request.apiKey!.id, action: 'webhook.created', target: id, details: { url: withoutSecrets(request.body.url), topics: request.body.topics } }]);
+    });
     service.notifying.add(tenant);
     return reply.status(201).send({ id, secret, topics: request.body.topics });
   });
@@ -42,8 +57,12 @@ export const registerWebhooks: Register = (app, { service }) => {
     schema: { tags: ['webhooks'], summary: 'Remove a webhook', params: z.object({ id: z.string() }), response: { 204: z.null(), ...errorResponses } },
   }, async (request, reply) => {
     const tenant = await requireScope(service.sql, request, 'admin');
-    const removed = await service.sql.query('delete from webhooks where tenant_id = $1 and id = $2 returning id', [tenant, request.params.id]);
-    if (removed.rows.length === 0) throw new ApiError(404, 'not_found', `no webhook ${request.params.id}`);
+    const removed = await service.sql.transaction(async (tx) => {
+      const rows = (await tx.query<{ url: string }>('delete from webhooks where tenant_id = $1 and id = $2 returning url', [tenant, request.params.id])).rows;
+      if (rows.length > 0) await writeAudit(tx, tenant, [{ actor: request.apiKey!.id, action: 'webhook.removed', target: request.params.id, details: { url: withoutSecrets(rows[0]!.url) } }]);
+      return rows.length > 0;
+    });
+    if (!removed) throw new ApiError(404, 'not_found', `no webhook ${request.params.id}`);
     return reply.status(204).send(null);
   });
 

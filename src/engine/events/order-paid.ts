@@ -3,7 +3,7 @@ import type { OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
-import { recomputeOrder } from '../order-awards.ts';
+import { PAID, recomputeOrder } from '../order-awards.ts';
 import { DAY_MS } from '../periods.ts';
 import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
@@ -42,7 +42,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
     settled: false,
   };
   state.orders.set(order.id, order);
-  recomputeOrder(state, order, 'paid', undefined, work);
+  recomputeOrder(state, order, PAID, undefined, work);
   recordSale(state, order, seller, plan, work);
   recordPurchase(
     state,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { applyRate, exact, rateTimes, type Exact, type RatePpm } from '../../money/rate.ts';
 import { rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
-import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate } from './template.ts';
+import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate, PartSink } from './template.ts';
 
 /** 级差 + 平级奖: each member earns the gap between its level's rate and what was paid below it. */
 const paramsSchema = z.strictObject({
@@ -27,15 +27,13 @@ export const differential: OrderTemplate<Params> = {
     const steps = new Set(Object.values(params.rates).filter((r) => r > 0n)).size;
     return steps * (1 + (params.peer?.generations ?? 0));
   },
-  compute(rule, params, input) {
-    const parts: AwardPart[] = [];
-    for (const line of input.lines) walkLine(rule, params, input, line, parts);
-    return parts;
+  compute(rule, params, input, out) {
+    for (const line of input.lines) walkLine(rule, params, input, line, out);
   },
 };
 
 /** Walks the chain upward keeping what was paid below (DOMAIN.md, differential). */
-function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine, parts: AwardPart[]): void {
+function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine, out: PartSink): void {
   const base = lineBase(line, params.base);
   const peer = params.peer;
   let paidRate: RatePpm = 0n;
@@ -48,10 +46,12 @@ function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine
     if (ownRate > paidRate) {
       const gap = ownRate - paidRate;
       const amount = applyRate(gap, base);
-      push(parts, rule, input, line, link, position, amount, {
-        base: { kind: params.base, amount: base }, rate: gap, exact: rateTimes(gap, base),
-        reason: 'differential.gap', facts: { ownRate: String(ownRate), paidBelow: String(paidRate) },
-      });
+      if (amount !== 0n) {
+        out.add(link.id, amount, !out.explaining ? null : explain(rule, input, line, link, position, amount, {
+          base: { kind: params.base, amount: base }, rate: gap, exact: rateTimes(gap, base),
+          reason: 'differential.gap', facts: { ownRate: String(ownRate), paidBelow: String(paidRate) },
+        }));
+      }
       paidRate = ownRate;
       lastLevel = link.level;
       lastAward = amount;
@@ -60,27 +60,24 @@ function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine
       const peerBase: Exact = peer.of === 'award' ? exact(lastAward) : base;
       const amount = applyRate(peer.rate, peerBase);
       peers += 1;
-      push(parts, rule, input, line, link, position, amount, {
-        base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase }, rate: peer.rate,
-        exact: rateTimes(peer.rate, peerBase), reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
-        facts: { generation: peers },
-      });
+      if (amount !== 0n) {
+        out.add(link.id, amount, !out.explaining ? null : explain(rule, input, line, link, position, amount, {
+          base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase }, rate: peer.rate,
+          exact: rateTimes(peer.rate, peerBase), reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
+          facts: { generation: peers },
+        }));
+      }
     }
   }
 }
 
-function push(
-  parts: AwardPart[], rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
+function explain(
+  rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
   amount: bigint, detail: Pick<AwardPart['explanation'], 'base' | 'rate' | 'exact' | 'reason' | 'facts'>,
-): void {
-  if (amount === 0n) return;
-  parts.push({
-    to: link.id,
-    amount,
-    explanation: {
-      rule, template: 'differential', to: link.id, order: input.order, line: line.line,
-      amount, position, level: link.level,
-      base: detail.base, rate: detail.rate, exact: detail.exact, reason: detail.reason, facts: detail.facts,
-    },
-  });
+): AwardPart['explanation'] {
+  return {
+    rule, template: 'differential', to: link.id, order: input.order, line: line.line,
+    amount, position, level: link.level,
+    base: detail.base, rate: detail.rate, exact: detail.exact, reason: detail.reason, facts: detail.facts,
+  };
 }

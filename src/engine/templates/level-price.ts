@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { exact } from '../../money/rate.ts';
 import { money } from '../../schema/primitives.ts';
-import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate, SchemaContext } from './template.ts';
+import type { ChainLink, NetLine, OrderInput, OrderTemplate, PartSink, SchemaContext } from './template.ts';
 
 /**
  * 拿货价 (micro-business): every level buys at its own unit price. The seller keeps the margin
@@ -29,27 +29,25 @@ export const levelPrice: OrderTemplate<Params> = {
   paysChain: true,
   params: paramsSchema,
   maxChainPayees: (params) => new Set(Object.values(params.prices)).size,
-  compute(rule, params, input) {
-    const parts: AwardPart[] = [];
-    for (const line of input.lines) priceLine(rule, params, input, line, parts);
-    return parts;
+  compute(rule, params, input, out) {
+    for (const line of input.lines) priceLine(rule, params, input, line, out);
   },
 };
 
-function priceLine(rule: string, params: Params, input: OrderInput, line: NetLine, parts: AwardPart[]): void {
+function priceLine(rule: string, params: Params, input: OrderInput, line: NetLine, out: PartSink): void {
   const seller = input.chain[0];
   if (!seller) return;
   const qty = BigInt(line.qty);
   let lowest = priceOf(params.prices, seller.level);
   const margin = line.paid - qty * lowest;
-  push(parts, rule, input, line, seller, 0, margin > 0n ? margin : 0n, lowest, 'level-price.margin', {
+  push(out, rule, input, line, seller, 0, margin > 0n ? margin : 0n, lowest, 'level-price.margin', {
     paid: line.paid.toString(),
   });
   input.chain.forEach((link, position) => {
     if (position === 0) return;
     const price = priceOf(params.prices, link.level);
     if (price >= lowest) return;
-    push(parts, rule, input, line, link, position, qty * (lowest - price), price, 'level-price.gap', {
+    push(out, rule, input, line, link, position, qty * (lowest - price), price, 'level-price.gap', {
       lowestBelow: lowest.toString(),
     });
     lowest = price;
@@ -57,16 +55,12 @@ function priceLine(rule: string, params: Params, input: OrderInput, line: NetLin
 }
 
 function push(
-  parts: AwardPart[], rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
+  out: PartSink, rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
   amount: bigint, unitPrice: bigint, reason: string, facts: Record<string, string>,
 ): void {
   if (amount === 0n) return;
-  parts.push({
-    to: link.id,
-    amount,
-    explanation: {
-      rule, template: 'level-price', to: link.id, order: input.order, line: line.line,
-      unitPrice, qty: line.qty, exact: exact(amount), amount, position, level: link.level, reason, facts,
-    },
+  out.add(link.id, amount, !out.explaining ? null : {
+    rule, template: 'level-price', to: link.id, order: input.order, line: line.line,
+    unitPrice, qty: line.qty, exact: exact(amount), amount, position, level: link.level, reason, facts,
   });
 }

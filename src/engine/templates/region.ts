@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { applyRate, rateTimes } from '../../money/rate.ts';
 import { rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
-import type { AwardPart, OrderTemplate } from './template.ts';
+import type { OrderTemplate } from './template.ts';
 
 /**
  * 区域代理: the holders of the order's province, city and district codes at payment time earn
@@ -23,9 +23,9 @@ export const region: OrderTemplate<Params> = {
   paysChain: false,
   params: () => paramsSchema,
   maxChainPayees: (params) => TIERS.filter((tier) => params.rates[tier] !== undefined).length,
-  compute(rule, params, input) {
-    if (input.region === null) return [];
-    const parts: AwardPart[] = [];
+  compute(rule, params, input, out) {
+    const region = input.region;
+    if (region === null) return;
     for (const line of input.lines) {
       const base = lineBase(line, params.base);
       for (const tier of TIERS) {
@@ -34,18 +34,13 @@ export const region: OrderTemplate<Params> = {
         if (holder === undefined || tierRate === undefined) continue;
         const amount = applyRate(tierRate, base);
         if (amount === 0n) continue;
-        parts.push({
-          to: holder,
-          amount,
-          explanation: {
-            rule, template: 'region', to: holder, order: input.order, line: line.line,
-            base: { kind: params.base, amount: base }, rate: tierRate, exact: rateTimes(tierRate, base), amount,
-            reason: `region.${tier}`, facts: { region: input.region, code: codeOf(input.region, tier) },
-          },
+        out.add(holder, amount, !out.explaining ? null : {
+          rule, template: 'region', to: holder, order: input.order, line: line.line,
+          base: { kind: params.base, amount: base }, rate: tierRate, exact: rateTimes(tierRate, base), amount,
+          reason: `region.${tier}`, facts: { region, code: codeOf(region, tier) },
         });
       }
     }
-    return parts;
   },
 };
 

@@ -31,19 +31,17 @@ export const targeted: OrderTemplate<Params> = {
   paysChain: true,
   params: paramsSchema,
   maxChainPayees: () => 1,
-  compute(rule, params, input) {
+  compute(rule, params, input, out) {
     const seller = input.chain[0];
-    if (!seller || input.paidAt < params.from || input.paidAt >= params.to) return [];
-    if (params.members && !params.members.includes(seller.id)) return [];
-    if (params.teamsOf && !input.fullChain.some((link) => params.teamsOf!.includes(link.id))) return [];
-    const parts: AwardPart[] = [];
+    if (!seller || input.paidAt < params.from || input.paidAt >= params.to) return;
+    if (params.members && !params.members.includes(seller.id)) return;
+    if (params.teamsOf && !input.fullChain.some((link) => params.teamsOf!.includes(link.id))) return;
     for (const line of input.lines) {
       if (!lineMatches(params, line)) continue;
-      const explanation = award(rule, params, input, line, seller.level);
-      if (explanation.amount === 0n) continue;
-      parts.push({ to: seller.id, amount: explanation.amount, explanation });
+      const amount = amountOf(params, line);
+      if (amount === 0n) continue;
+      out.add(seller.id, amount, out.explaining ? explain(rule, params, input, line, seller.level, amount) : null);
     }
-    return parts;
   },
 };
 
@@ -53,17 +51,20 @@ function lineMatches(params: Params, line: NetLine): boolean {
   return true;
 }
 
-function award(rule: string, params: Params, input: OrderInput, line: NetLine, level: number): AwardPart['explanation'] {
+/** `perUnit × qty`, or `rate × base` rounded. */
+function amountOf(params: Params, line: NetLine): bigint {
+  return params.perUnit !== undefined ? params.perUnit * BigInt(line.qty) : applyRate(params.rate!, lineBase(line, params.base));
+}
+
+function explain(rule: string, params: Params, input: OrderInput, line: NetLine, level: number, amount: bigint): AwardPart['explanation'] {
   const to = input.chain[0]!.id;
   if (params.perUnit !== undefined) {
-    const amount = params.perUnit * BigInt(line.qty);
     return {
       rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
       unitPrice: params.perUnit, qty: line.qty, exact: exact(amount), amount, reason: 'targeted.per-unit', level,
     };
   }
   const base = lineBase(line, params.base);
-  const amount = applyRate(params.rate!, base);
   return {
     rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
     base: { kind: params.base, amount: base }, rate: params.rate!, exact: rateTimes(params.rate!, base), amount, reason: 'targeted.rate', level,

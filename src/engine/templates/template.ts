@@ -76,11 +76,23 @@ export interface OrderInput {
   readonly regionHolders: { readonly province?: string; readonly city?: string; readonly district?: string };
 }
 
+/**
+ * Where an order template puts its parts. Paying or refunding an order needs only the amounts,
+ * and orders are paid far more often than anyone asks why: a template builds an explanation
+ * only when `explaining` is true (an award's explanations are recomputed when asked).
+ */
+export interface PartSink {
+  readonly explaining: boolean;
+  /** One part for `to` (an amount of zero is not a part); `explanation` is null unless explaining. */
+  add(to: string, amount: Minor, explanation: Explanation | null): void;
+}
+
 export interface OrderTemplate<P> {
   readonly kind: 'order';
   readonly name: string;
   readonly params: (context: SchemaContext) => z.ZodType<P>;
-  readonly compute: (rule: string, params: P, input: OrderInput) => AwardPart[];
+  /** Puts the order's parts into `out`, line by line, in a fixed order. */
+  readonly compute: (rule: string, params: P, input: OrderInput, out: PartSink) => void;
   /** Most members of one chain this template can pay for one sale (seller included); null = unbounded. */
   readonly maxChainPayees: (params: P) => number | null;
   /** Whether the template pays along the seller's chain (counts toward the 3-member limit). */

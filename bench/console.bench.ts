@@ -1,0 +1,160 @@
+/**
+ * `npm run bench:console`: how fast the web console shows each page on the demo tenant. The real
+ * server on PGlite with the demo seed, the built console, Debian's Chromium (playwright-core).
+ * Time to content = from the start of the navigation to the moment the page's data is on screen
+ * (its `data-loaded` marker appears), read from performance.now() inside the page. Each page is
+ * loaded once cold (a fresh browser profile: nothing cached) and WARM_RUNS times warm (same tab,
+ * assets cached). Figures go into the "console" section of BENCHMARKS.md. Bounded: about a minute.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import {
+  buildConsoleIfStale,
+  chromiumPresent,
+  CHROMIUM,
+  launchChromium,
+  startDemoServer,
+  type DemoServer,
+} from '../test/support/browser.ts';
+import { machineLines, percentile, table, writeSection } from './support/report.ts';
+
+const WARM_RUNS = 10;
+const TARGET_WARM_MS = 500;
+const TARGET_COLD_MS = 1500;
+const log = (line: string) => process.stderr.write(`[bench:console] ${line}\n`);
+
+const PAGES: { name: string; path: string; marker: string; signedIn: boolean }[] = [
+  { name: 'Sign-in', path: '/', marker: 'sign-in', signedIn: false },
+  { name: 'Dashboard (30 days)', path: '/', marker: 'dashboard', signedIn: true },
+  { name: 'Dashboard (12 months)', path: '/?range=12m', marker: 'dashboard', signedIn: true },
+  { name: 'Network (A11 and its downline)', path: '/network?member=A11', marker: 'tree', signedIn: true },
+  { name: 'Member L111 (awards, balances, withdrawals)', path: '/members/L111', marker: 'member', signedIn: true },
+  { name: 'Plans (versions)', path: '/plans', marker: 'plans', signedIn: true },
+  { name: 'Plans (draft linted)', path: '/plans', marker: 'lint', signedIn: true },
+  { name: 'Events (log, newest 50)', path: '/events', marker: 'events', signedIn: true },
+  { name: 'Events (rejected)', path: '/events?tab=rejected', marker: 'rejected', signedIn: true },
+  { name: 'Settings', path: '/settings', marker: 'settings', signedIn: true },
+];
+
+/**
+ * Records, inside the page, when each marker first appears (ms since the navigation started).
+ * A string, not a function: tsx's transform would add helpers the page does not have.
+ */
+function recorder(session: string | null): string {
+  return `(() => {
+    ${session ? `sessionStorage.setItem('fenyong.session', ${JSON.stringify(session)});` : ''}
+    const marks = (window.__marks = {});
+    const look = () => {
+      for (const element of document.querySelectorAll('[data-loaded]')) {
+        const name = element.getAttribute('data-loaded');
+        if (marks[name] === undefined) marks[name] = performance.now();
+      }
+      if (marks.lint === undefined && document.querySelector('[data-lint="valid"]')) marks.lint = performance.now();
+      if (marks['sign-in'] === undefined && document.querySelector('form.signin-card')) marks['sign-in'] = performance.now();
+    };
+    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
+  })();`;
+}
+
+async function timeTo(page: Page, url: string, marker: string): Promise<{ ms: number; requests: number }> {
+  let requests = 0;
+  const count = () => (requests += 1);
+  page.on('request', count);
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction(
+    (name) => (window as unknown as { __marks?: Record<string, number> }).__marks?.[name] !== undefined,
+    marker,
+    { timeout: 20_000, polling: 50 },
+  );
+  const ms = await page.evaluate((name) => (window as unknown as { __marks: Record<string, number> }).__marks[name]!, marker);
+  page.off('request', count);
+  return { ms, requests };
+}
+
+function bundle(): { file: string; raw: number; gzip: number }[] {
+  const dir = join(import.meta.dirname, '..', 'console', 'dist', 'assets');
+  return readdirSync(dir)
+    .map((file) => ({ file, raw: statSync(join(dir, file)).size, gzip: gzipSync(readFileSync(join(dir, file))).length }))
+    .sort((a, b) => b.raw - a.raw);
+}
+
+async function main(): Promise<void> {
+  if (!chromiumPresent()) throw new Error(`${CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)`);
+  log('building the console if needed');
+  buildConsoleIfStale();
+  log('starting the server with the demo tenant');
+  const load = loadavg()[0]!;
+  const started = Date.now();
+  const demo: DemoServer = await startDemoServer();
+  const seedSeconds = (Date.now() - started) / 1000;
+  const session = JSON.stringify({ kind: 'operator', apiKey: demo.key });
+  const rows: string[][] = [];
+  let met = 0;
+  try {
+    for (const spec of PAGES) {
+      const url = `${demo.url}${spec.path}`;
+      const cold = await launchChromium();
+      const coldPage = await cold.context.newPage();
+      await coldPage.addInitScript(recorder(spec.signedIn ? session : null));
+      const first = await timeTo(coldPage, url, spec.marker);
+      await cold.close();
+
+      const warm = await launchChromium();
+      const page = await warm.context.newPage();
+      await page.addInitScript(recorder(spec.signedIn ? session : null));
+      await timeTo(page, url, spec.marker);
+      const times: number[] = [];
+      for (let run = 0; run < WARM_RUNS; run++) times.push((await timeTo(page, url, spec.marker)).ms);
+      await warm.close();
+
+      const median = percentile(times, 50);
+      const ok = median <= TARGET_WARM_MS && first.ms <= TARGET_COLD_MS;
+      if (ok) met += 1;
+      log(`${spec.name}: cold ${first.ms.toFixed(0)} ms, warm median ${median.toFixed(0)} ms`);
+      rows.push([
+        spec.name,
+        `\`${spec.path}\``,
+        `${first.ms.toFixed(0)} ms`,
+        String(first.requests),
+        `${median.toFixed(0)} ms`,
+        `${percentile(times, 95).toFixed(0)} ms`,
+        ok ? 'met' : '**missed**',
+      ]);
+    }
+  } finally {
+    await demo.stop();
+  }
+
+  const assets = bundle();
+  const total = assets.reduce((sum, a) => ({ raw: sum.raw + a.raw, gzip: sum.gzip + a.gzip }), { raw: 0, gzip: 0 });
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  writeSection(
+    'console',
+    `## Console (\`bench/console.bench.ts\`)
+
+Page loads of the web console on the demo tenant (227 members, about 4,700 events), the real
+server on PGlite on this machine and Debian's Chromium ${'`'}--headless${'`'} driven by playwright-core.
+Time to content runs from the start of the navigation to the moment the page's data is on screen
+(its ${'`'}data-loaded${'`'} marker), measured inside the page. Cold: a fresh browser profile, nothing
+cached; warm: the same tab again, ${WARM_RUNS} runs. Signed-in pages start with the key in sessionStorage
+(the first request of each is ${'`'}GET /v1/me${'`'}). Targets: cold ≤ ${TARGET_COLD_MS} ms, warm median ≤ ${TARGET_WARM_MS} ms.
+
+${machineLines('npm run bench:console')}
+- Server start with the demo seed: ${seedSeconds.toFixed(1)} s; load average (1 min) at the start: ${load.toFixed(1)} on ${'`'}nproc${'`'} CPUs (other work on the machine slows every figure); pages meeting both targets: ${met} of ${PAGES.length}
+
+${table(['Page', 'Path', 'Cold', 'Requests (cold)', 'Warm median', 'Warm p95', ''], rows)}
+
+Bundle (\`console/dist/assets\`, served uncompressed by the server; gzip for reference): ${kb(total.raw)} in all, ${kb(total.gzip)} gzipped.
+
+${table(
+  ['File', 'Size', 'Gzipped'],
+  assets.map((a) => [`\`${a.file.replace(/-[\w-]{8}\./, '-….')}\``, kb(a.raw), kb(a.gzip)]),
+)}`,
+  );
+  log('wrote the console section of BENCHMARKS.md');
+}
+
+await main();

@@ -1,0 +1,132 @@
+import type { ReactNode } from 'react';
+import { ApiFailure } from '../api/client';
+import { useI18n } from '../i18n/i18n';
+
+export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
+  return (
+    <header className="page-header">
+      <div>
+        <h1>{title}</h1>
+        {subtitle ? <p className="muted">{subtitle}</p> : null}
+      </div>
+      {actions ? <div className="page-actions">{actions}</div> : null}
+    </header>
+  );
+}
+
+export function Card({
+  title,
+  actions,
+  children,
+  className,
+}: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <section className={`card ${className ?? ''}`}>
+      {title || actions ? (
+        <div className="card-head">
+          {title ? <h2>{title}</h2> : <span />}
+          {actions}
+        </div>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+export function Stat({
+  label,
+  value,
+  hint,
+  tone,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  tone?: 'accent' | 'good' | 'warn';
+}) {
+  return (
+    <div className={`stat ${tone ? `stat-${tone}` : ''}`}>
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+      {hint ? <div className="stat-hint">{hint}</div> : null}
+    </div>
+  );
+}
+
+export function Badge({
+  children,
+  tone = 'plain',
+  title,
+}: {
+  children: ReactNode;
+  tone?: 'plain' | 'good' | 'warn' | 'bad' | 'info';
+  title?: string;
+}) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <div className="loading" role="status">
+      <span className="spinner" aria-hidden="true" />
+      {t('common.loading')}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** An error as a person reads it: a refused key, a missing thing, or the API's message. */
+export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  let text: string;
+  if (error instanceof ApiFailure) {
+    if (error.status === 403) text = t('error.forbidden');
+    else if (error.status === 0) text = t('error.network', { message: error.message });
+    else text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
+  } else text = error instanceof Error ? error.message : String(error);
+  return (
+    <div className="error-note" role="alert">
+      <strong>{t('error.title')}</strong> {text}
+    </div>
+  );
+}
+
+/** Shows the loading state, the error, or the content of an async load. */
+export function Async<T>({
+  state,
+  children,
+}: {
+  state: { data: T | undefined; error: unknown; loading: boolean };
+  children: (data: T) => ReactNode;
+}) {
+  if (state.data === undefined) return state.error ? <ErrorNote error={state.error} /> : <Loading />;
+  return (
+    <>
+      {state.error ? <ErrorNote error={state.error} /> : null}
+      {children(state.data)}
+    </>
+  );
+}
+
+export function JsonView({ value, summary }: { value: unknown; summary: string }) {
+  return (
+    <details className="json">
+      <summary>{summary}</summary>
+      <pre>{JSON.stringify(value, null, 2)}</pre>
+    </details>
+  );
+}

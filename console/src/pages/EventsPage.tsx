@@ -1,0 +1,258 @@
+import { useEffect, useState } from 'react';
+import { api, ok, type Reply } from '../api/client';
+import { useQueryParam } from '../app/router';
+import { useSession } from '../auth/session';
+import { DataTable } from '../components/DataTable';
+import { Async, Badge, Card, ErrorNote, JsonView, PageHeader } from '../components/ui';
+import { useI18n, type Translate } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/zh-CN';
+import { dateTime, money, sumDecimals } from '../lib/format';
+import { useAsync, useDebounced } from '../lib/useAsync';
+
+type LoggedEvent = Reply<'/v1/events'>['events'][number];
+type Rejected = Reply<'/v1/events/rejected'>['rejected'][number];
+
+const TYPES = [
+  'order.paid',
+  'order.completed',
+  'order.refunded',
+  'member.joined',
+  'member.moved',
+  'member.promoted',
+  'member.level_set',
+  'member.regions_set',
+  'withdrawal.requested',
+  'withdrawal.approved',
+  'withdrawal.rejected',
+  'withdrawal.paid',
+  'withdrawal.failed',
+  'adjustment.posted',
+  'tick',
+  'time.passed',
+  'network.imported',
+];
+const PAGE = 50;
+const ERROR_CODES = [
+  'invalid',
+  'conflict',
+  'unknown_member',
+  'unknown_order',
+  'cycle',
+  'refund_exceeds_paid',
+  'below_minimum',
+  'insufficient_funds',
+] as const;
+
+/** The event log (newest first, filtered) and the rejected events with how to fix each. */
+export default function EventsPage() {
+  const { t } = useI18n();
+  const [tab, setTab] = useQueryParam('tab');
+  const rejected = tab === 'rejected';
+  return (
+    <div data-page="events">
+      <PageHeader
+        title={t('events.title')}
+        subtitle={t('events.subtitle')}
+        actions={
+          <div className="segmented" role="tablist">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={!rejected}
+              className={!rejected ? 'on' : ''}
+              onClick={() => setTab(null)}
+            >
+              {t('events.log')}
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={rejected}
+              className={rejected ? 'on' : ''}
+              onClick={() => setTab('rejected')}
+            >
+              {t('events.rejected')}
+            </button>
+          </div>
+        }
+      />
+      {rejected ? <RejectedList /> : <EventLog />}
+    </div>
+  );
+}
+
+function summary(event: LoggedEvent, t: Translate, currency: string): string {
+  const p = (event.payload ?? {}) as Record<string, unknown>;
+  const lines = Array.isArray(p.lines) ? (p.lines as Record<string, unknown>[]) : [];
+  const str = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+  switch (event.type) {
+    case 'order.paid':
+      return t('events.sum.paid', {
+        order: str(p.order),
+        buyer: str(p.buyer),
+        amount: money(sumDecimals(lines.map((l) => str(l.paid))), currency),
+        lines: lines.length,
+      });
+    case 'order.refunded':
+      return t('events.sum.refunded', {
+        order: str(p.order),
+        refund: str(p.refund),
+        amount: money(sumDecimals(lines.map((l) => str(l.amount))), currency),
+      });
+    case 'order.completed':
+      return t('events.sum.completed', { order: str(p.order) });
+    case 'withdrawal.requested':
+      return t('events.sum.withdrawal', { member: str(p.member), amount: money(str(p.amount), currency) });
+    case 'member.joined':
+      return t('events.sum.member', { member: str((p.member as Record<string, unknown> | undefined)?.id) });
+    case 'network.imported':
+      return t('events.sum.imported', { n: Array.isArray(p.members) ? p.members.length : '?' });
+    default:
+      return p.member ? t('events.sum.member', { member: str(p.member) }) : '';
+  }
+}
+
+function EventLog() {
+  const { t, lang } = useI18n();
+  const { me } = useSession();
+  const { currency, timezone: zone } = me!.tenant;
+  const [type, setType] = useQueryParam('type');
+  const [order, setOrder] = useState('');
+  const [member, setMember] = useState('');
+  const filters = useDebounced({ order: order.trim(), member: member.trim() }, 300);
+  const [pages, setPages] = useState<LoggedEvent[][]>([]);
+  const [before, setBefore] = useState<number | undefined>(undefined);
+  const key = `${type}|${filters.order}|${filters.member}`;
+  useEffect(() => {
+    setPages([]);
+    setBefore(undefined);
+  }, [key]);
+  const state = useAsync(
+    () =>
+      ok(
+        api.GET('/v1/events', {
+          params: {
+            query: {
+              sort: 'desc',
+              limit: PAGE,
+              ...(before ? { before } : {}),
+              ...(type ? { type } : {}),
+              ...(filters.order ? { order: filters.order } : {}),
+              ...(filters.member ? { member: filters.member } : {}),
+            },
+          },
+        }),
+      ),
+    [key, before],
+  );
+  useEffect(() => {
+    if (state.data) setPages((previous) => (before === undefined ? [state.data!.events] : [...previous, state.data!.events]));
+  }, [state.data]);
+  const events = pages.flat();
+  const last = events.at(-1);
+  return (
+    <Card>
+      <div className="filters">
+        <label className="inline-field">
+          <span>{t('common.type')}</span>
+          <select value={type} onChange={(event) => setType(event.target.value)}>
+            <option value="">{t('common.all')}</option>
+            {TYPES.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>{t('events.order')}</span>
+          <input type="search" value={order} onChange={(event) => setOrder(event.target.value)} placeholder="D00001" />
+        </label>
+        <label className="inline-field">
+          <span>{t('events.member')}</span>
+          <input type="search" value={member} onChange={(event) => setMember(event.target.value)} placeholder="L111" />
+        </label>
+      </div>
+      {state.error ? <ErrorNote error={state.error} /> : null}
+      <div data-loaded={pages.length ? 'events' : undefined}>
+        <DataTable
+          rows={events}
+          rowKey={(e) => String(e.seq)}
+          empty={state.loading ? t('common.loading') : t('events.none')}
+          columns={[
+            { key: 'seq', label: '#', render: (e) => <span className="muted">{e.seq}</span>, wide: true },
+            { key: 'at', label: t('common.time'), render: (e) => <span className="nowrap">{dateTime(e.at, lang, zone)}</span> },
+            {
+              key: 'type',
+              label: t('common.type'),
+              render: (e) => <Badge tone={e.type.startsWith('order') ? 'info' : 'plain'}>{e.type}</Badge>,
+            },
+            { key: 'summary', label: t('events.summary'), render: (e) => summary(e, t, currency) },
+            { key: 'source', label: t('events.source'), render: (e) => <span className="muted">{e.source}</span>, wide: true },
+            {
+              key: 'payload',
+              label: t('events.payload'),
+              render: (e) => <JsonView value={e.payload} summary={t('events.show')} />,
+            },
+          ]}
+        />
+      </div>
+      {state.data && state.data.events.length === PAGE && last ? (
+        <button type="button" className="ghost" disabled={state.loading} onClick={() => setBefore(last.seq)}>
+          {t('events.older')}
+        </button>
+      ) : null}
+    </Card>
+  );
+}
+
+function RejectedList() {
+  const { t, lang } = useI18n();
+  const { me } = useSession();
+  const state = useAsync(() => ok(api.GET('/v1/events/rejected', { params: { query: { limit: 200 } } })), []);
+  const hint = (code: string): string =>
+    (ERROR_CODES as readonly string[]).includes(code) ? t(`fix.${code}` as MessageKey) : t('fix.other');
+  return (
+    <Async state={state}>
+      {({ rejected }) => (
+        <Card>
+          <p className="muted small">{t('events.rejectedHint')}</p>
+          <div data-loaded="rejected">
+            <DataTable
+              rows={rejected}
+              rowKey={(r: Rejected) => String(r.id)}
+              empty={t('events.noRejected')}
+              columns={[
+                {
+                  key: 'at',
+                  label: t('common.received'),
+                  render: (r) => <span className="nowrap">{dateTime(r.receivedAt, lang, me!.tenant.timezone)}</span>,
+                },
+                { key: 'type', label: t('common.type'), render: (r) => <code>{r.type ?? '—'}</code> },
+                {
+                  key: 'error',
+                  label: t('common.error'),
+                  render: (r) => (
+                    <div className="rejection">
+                      <Badge tone="bad">{r.code}</Badge> {r.message}
+                      {Array.isArray(r.path) && r.path.length ? <code className="muted"> @ {r.path.join('.')}</code> : null}
+                    </div>
+                  ),
+                },
+                { key: 'fix', label: t('events.fix'), render: (r) => <span className="fix">{hint(r.code)}</span> },
+                {
+                  key: 'payload',
+                  label: t('events.payload'),
+                  render: (r) => <JsonView value={r.payload} summary={t('events.show')} />,
+                },
+              ]}
+            />
+          </div>
+          <p className="muted small">
+            {t('events.resend')} <a href="/docs">/docs</a>
+          </p>
+        </Card>
+      )}
+    </Async>
+  );
+}

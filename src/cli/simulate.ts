@@ -1,0 +1,94 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { fail, InputError } from '../domain/errors.ts';
+import { configFromEnv } from '../server/config.ts';
+import { readYaml } from '../scenario/load.ts';
+import { EXAMPLE_PLANS, readPlanFile } from '../sim/plans.ts';
+import { progressPrinter } from '../sim/progress.ts';
+import { replaySource } from '../sim/replay.ts';
+import { CURRENT, generatedSource, simulate, type PlanInput, type SimulationReport } from '../sim/run.ts';
+import { reportCharts } from '../sim/svg.ts';
+import { renderReport } from '../sim/table.ts';
+import { syntheticData } from '../sim/timeline.ts';
+import { openDatabase } from '../store/open.ts';
+
+interface SimulateOptions {
+  plan?: string[];
+  members?: string;
+  months?: string;
+  ordersPerMonth?: string;
+  seed?: string;
+  start?: string;
+  params?: string;
+  tenant?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+  svg?: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const integer = (text: string | undefined, name: string): number | undefined => {
+  if (text === undefined) return undefined;
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(value)) throw new InputError(fail('invalid', `--${name} must be a whole number`));
+  return value;
+};
+
+/** `fenyong simulate`: plans side by side over generated data or a tenant's replayed history. */
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('run one or more plans over the same generated data (or a tenant\'s history) and compare cost, cost ratio and payout spread per month')
+    .option('--plan <file>', 'plan or scenario YAML/JSON (repeat for plan B …); "current" = the tenant\'s own plan (with --tenant); default: examples/plans/a-three-level.yaml', collect)
+    .option('--members <n>', 'members of the starting network', undefined)
+    .option('--months <n>', 'months to simulate')
+    .option('--orders-per-month <n>', 'orders of an average month')
+    .option('--seed <n>', 'seed of the generator (same seed, same data)')
+    .option('--start <YYYY-MM>', 'first month')
+    .option('--params <file>', 'generator parameters as YAML/JSON (see src/sim/timeline.ts); the options above override it')
+    .option('--tenant <id>', 'replay this tenant\'s history from the database instead (DATABASE_URL or PGlite)')
+    .option('--from <YYYY-MM>', 'with --tenant: first month of the window')
+    .option('--to <YYYY-MM>', 'with --tenant: last month of the window (included)')
+    .option('--json', 'print the report as JSON')
+    .option('--svg <dir>', 'write the charts (cost by rule per plan, cost ratio side by side) as SVG files into this folder')
+    .option('--quiet', 'no progress lines on stderr')
+    .action(async (options: SimulateOptions) => {
+      const files = options.plan?.length ? options.plan : [options.tenant ? CURRENT : EXAMPLE_PLANS.a];
+      const plans: PlanInput[] = files.map((file) => (file === CURRENT ? { name: CURRENT, plan: CURRENT } : readPlanFile(file)));
+      const run = { onProgress: options.quiet ? undefined : progressPrinter('simulate') } as const;
+      let report: SimulationReport;
+      if (options.tenant) {
+        if (!options.from || !options.to) throw new InputError(fail('invalid', '--tenant needs --from and --to (YYYY-MM)'));
+        const config = configFromEnv();
+        const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+        try {
+          report = await simulate(await replaySource(sql, options.tenant, { from: options.from, to: options.to }), plans, { ...run });
+        } finally {
+          await sql.close();
+        }
+      } else {
+        const base = (options.params ? readYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
+        const network = { ...(base.network as object), ...(options.members ? { members: integer(options.members, 'members') } : {}) };
+        const orders = { ...(base.orders as object), ...(options.ordersPerMonth ? { ordersPerMonth: integer(options.ordersPerMonth, 'orders-per-month') } : {}) };
+        const data = syntheticData({
+          ...base,
+          ...(options.seed ? { seed: integer(options.seed, 'seed') } : {}),
+          ...(options.months ? { months: integer(options.months, 'months') } : {}),
+          ...(options.start ? { start: options.start } : {}),
+          network,
+          orders,
+        });
+        if (!options.quiet) process.stderr.write(`[simulate] ${data.network.startSize.toLocaleString('en-US')} members, ${data.orders.toLocaleString('en-US')} orders over ${data.months.length} months, ${plans.length} plan(s)\n`);
+        report = await simulate(generatedSource(data), plans, { ...run });
+      }
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+      if (options.svg) {
+        mkdirSync(options.svg, { recursive: true });
+        for (const chart of reportCharts(report)) writeFileSync(join(options.svg, chart.name), chart.svg);
+        if (!options.quiet) process.stderr.write(`[simulate] charts written to ${options.svg}: ${reportCharts(report).map((c) => c.name).join(', ')}\n`);
+      }
+    });
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { OrderCompleted, OrderLineInput, OrderPaid, OrderRefunded } from '../domain/types.ts';
+import { countFrom1, logNormal, skewedIndex, subSeed } from './distributions.ts';
+import type { Month } from './months.ts';
+import type { SyntheticNetwork } from './network.ts';
+import { Random } from './random.ts';
+
+export const DAY_MS = 86_400_000;
+
+/**
+ * Month-of-year volume factors (Jan…Dec) of Chinese retail: the Spring Festival (a strong January,
+ * a weak February), 618 in June, Double 11 in November and the year-end. Relative: only their
+ * ratios to their mean matter.
+ */
+export const CN_SEASONALITY: readonly number[] = [1.05, 0.75, 0.9, 0.9, 0.95, 1.15, 0.9, 0.9, 0.95, 1.0, 1.35, 1.2];
+
+const range = (min: number, max: number, fallback: { min: number; max: number }) =>
+  z
+    .strictObject({ min: z.number().min(min).max(max).default(fallback.min), max: z.number().min(min).max(max).default(fallback.max) })
+    .refine((value) => value.min <= value.max, 'min must not be above max')
+    .prefault({});
+
+/** Parameters of the order generator (all optional). */
+export const orderParamsSchema = z.strictObject({
+  ordersPerMonth: z.number().int().min(0).max(10_000_000).default(20_000).describe('orders of an average month (before seasonality and growth)'),
+  seasonality: z
+    .array(z.number().positive()).length(12).default([...CN_SEASONALITY])
+    .describe('relative volume of January … December'),
+  growth: z.number().min(-0.5).max(1).default(0).describe('monthly growth of the volume (0.02: +2% a month)'),
+  skus: z.number().int().min(1).max(1_000_000).default(1_000).describe('size of the catalogue'),
+  skuSkew: z.number().min(1).max(10).default(2).describe('popularity skew of the catalogue (1: uniform)'),
+  categories: z.array(z.string().min(1).max(64)).min(1).max(100).default(['food', 'beauty', 'home', 'tea', 'fresh']),
+  price: z
+    .strictObject({
+      median: z.number().positive().max(1e7).default(59).describe('median unit price, in currency units'),
+      sigma: z.number().min(0).max(3).default(0.8).describe('σ of the log of the unit price (log-normal)'),
+    })
+    .prefault({}),
+  costShare: z.number().min(0).max(1).default(0.6).describe('a line\'s cost as a share of its paid amount (about; per SKU)'),
+  lines: z
+    .strictObject({ mean: z.number().min(1).max(20).default(1.3), max: z.number().int().min(1).max(50).default(4) })
+    .prefault({})
+    .describe('order lines (distinct SKUs) per order: 1 + a geometric count'),
+  qty: z
+    .strictObject({ mean: z.number().min(1).max(100).default(1.2), max: z.number().int().min(1).max(1000).default(5) })
+    .prefault({})
+    .describe('units per line: 1 + a geometric count'),
+  buyerSkew: z.number().min(1).max(10).default(1.3).describe('how much earlier members buy more (1: every active member alike)'),
+  refundRate: z.number().min(0).max(1).default(0.05).describe('share of orders with a refund (one line, some or all of its units)'),
+  completionDays: range(1, 365, { min: 3, max: 15 }).describe('days from payment to completion (a refund comes before it)'),
+  pickupShare: z.number().min(0).max(1).default(0).describe('share of orders picked up at the seller (community group-buy)'),
+});
+export type OrderParams = z.infer<typeof orderParamsSchema>;
+
+/** What one generated order brings: its payment, its completion and perhaps a refund. */
+export interface GeneratedOrder {
+  readonly paid: OrderPaid;
+  readonly completed: OrderCompleted;
+  readonly refunded: OrderRefunded | null;
+}
+
+/**
+ * Makes orders: a catalogue of SKUs with log-normal unit prices (drawn once), baskets of 1 + a
+ * geometric number of lines, buyers drawn among the active members that have joined (earlier ones
+ * more often), some refunds. Everything from its own seeded stream.
+ */
+export class OrderMaker {
+  private readonly random: Random;
+  private readonly skuIds: string[];
+  private readonly categoryOf: string[];
+  private readonly unitPrice: bigint[];
+  private readonly unitCost: bigint[];
+  private readonly seasonMean: number;
+  /** Members with index below this have joined. */
+  private joined: number;
+  private readonly qtyBig: bigint[] = [];
+  /** paid and cost of (sku, qty), made once each: no bigint is allocated per line. */
+  private readonly lineAmounts: ({ paid: bigint; cost: bigint } | undefined)[] | null;
+
+  constructor(
+    private readonly params: OrderParams,
+    private readonly network: SyntheticNetwork,
+    decimals: number,
+    seed: number,
+  ) {
+    const catalogue = new Random(subSeed(seed, 2));
+    const unit = 10 ** decimals;
+    this.skuIds = Array.from({ length: params.skus }, (_, i) => `sku${i}`);
+    this.categoryOf = this.skuIds.map((_, i) => params.categories[i % params.categories.length]!);
+    this.unitPrice = [];
+    this.unitCost = [];
+    for (let i = 0; i < params.skus; i++) {
+      const price = Math.max(1, Math.round(logNormal(catalogue, params.price.median * unit, params.price.sigma)));
+      const cost = Math.min(price, Math.round(price * params.costShare * (0.8 + 0.4 * catalogue.next())));
+      this.unitPrice.push(BigInt(price));
+      this.unitCost.push(BigInt(cost));
+    }
+    this.seasonMean = params.seasonality.reduce((sum, f) => sum + f, 0) / 12;
+    this.random = new Random(subSeed(seed, 3));
+    this.joined = network.startSize;
+    for (let q = 0; q <= params.qty.max; q++) this.qtyBig.push(BigInt(q));
+    this.lineAmounts = params.skus * (params.qty.max + 1) <= 1 << 20 ? [] : null;
+  }
+
+  private amounts(sku: number, qty: number): { paid: bigint; cost: bigint } {
+    const key = sku * (this.params.qty.max + 1) + qty;
+    const cached = this.lineAmounts?.[key];
+    if (cached) return cached;
+    const q = this.qtyBig[qty]!;
+    const made = { paid: this.unitPrice[sku]! * q, cost: this.unitCost[sku]! * q };
+    if (this.lineAmounts) this.lineAmounts[key] = made;
+    return made;
+  }
+
+  /** Orders of the `index`-th month of the run. */
+  volume(month: Month, index: number): number {
+    const factor = this.params.seasonality[month.monthOfYear - 1]! / this.seasonMean;
+    return Math.round(this.params.ordersPerMonth * factor * (1 + this.params.growth) ** index);
+  }
+
+  /** Order number `n` paid at `at` (instants must not go back). */
+  make(n: number, at: number): GeneratedOrder {
+    const { params, network, random } = this;
+    while (this.joined < network.size && network.joinedAt[this.joined]! <= at) this.joined++;
+    const buyer = this.pickBuyer(at);
+    const lineCount = countFrom1(random, params.lines.mean, Math.min(params.lines.max, params.skus));
+    const lines: OrderLineInput[] = new Array(lineCount);
+    const skus: number[] = [];
+    for (let line = 0; line < lineCount; line++) {
+      let sku = skewedIndex(random, params.skus, params.skuSkew);
+      while (skus.includes(sku)) sku = (sku + 1) % params.skus;
+      skus.push(sku);
+      const qty = countFrom1(random, params.qty.mean, params.qty.max);
+      const { paid, cost } = this.amounts(sku, qty);
+      lines[line] = { line: line + 1, sku: this.skuIds[sku]!, category: this.categoryOf[sku]!, qty, paid, cost };
+    }
+    const order = `o${n}`;
+    const pickup = params.pickupShare > 0 && random.next() < params.pickupShare ? this.pickupPoint(buyer) : null;
+    const paid: OrderPaid = pickup === null
+      ? { type: 'order.paid', at, order, buyer: network.ids[buyer]!, lines }
+      : { type: 'order.paid', at, order, buyer: network.ids[buyer]!, pickupPoint: pickup, lines };
+    const { min, max } = params.completionDays;
+    const delay = (min + random.next() * (max - min)) * DAY_MS;
+    const completed: OrderCompleted = { type: 'order.completed', at: at + Math.round(delay), order };
+    let refunded: OrderRefunded | null = null;
+    if (params.refundRate > 0 && random.next() < params.refundRate) {
+      const line = lines[Math.floor(random.next() * lineCount)]!;
+      const qty = 1 + Math.floor(random.next() * line.qty);
+      // Between a day after payment and the completion (at the completion when that is a day).
+      const refundAt = at + Math.round(DAY_MS + random.next() * Math.max(0, delay - DAY_MS));
+      refunded = {
+        type: 'order.refunded', at: refundAt, order, refund: `r${n}`,
+        lines: [{ line: line.line, qty, amount: this.amounts(skus[line.line - 1]!, qty).paid }],
+      };
+    }
+    return { paid, completed, refunded };
+  }
+
+  /** An active member that has joined, earlier ones more often. */
+  private pickBuyer(at: number): number {
+    const { network } = this;
+    let buyer = 0;
+    for (let attempt = 0; attempt < 16; attempt++) {
+      buyer = skewedIndex(this.random, this.joined, this.params.buyerSkew);
+      if (network.inactiveFrom[buyer]! > at) return buyer;
+    }
+    return buyer;
+  }
+
+  /** The distributor the buyer picks up at: its shop (a customer's parent) or itself. */
+  private pickupPoint(buyer: number): string | null {
+    const { network } = this;
+    if (network.distributor[buyer]) return network.ids[buyer]!;
+    const p = network.parent[buyer]!;
+    return p >= 0 ? network.ids[p]! : null;
+  }
+}

@@ -1,0 +1,203 @@
+import type { Engine } from '../engine/engine.ts';
+import type { Finding } from '../lint/profile.ts';
+import { formatMoney } from '../money/money.ts';
+import { ratio, spreadOf } from './inequality.ts';
+import { lastMonthOfPeriod, monthIndex, type Month } from './months.ts';
+
+/** The direct-selling cap: total rewards above this share of a period's sales get a warning. */
+export const DEFAULT_COST_CAP = 0.3;
+
+/** Distributors per level (and customers) at the end of a month. */
+export interface LevelCounts {
+  readonly customers: number;
+  readonly distributors: number;
+  /** Distributors per level, `"1"`, `"2"`, … */
+  readonly byLevel: Record<string, number>;
+}
+
+export interface PayoutSpread {
+  /** Members with a positive payout for the month. */
+  readonly earners: number;
+  readonly median: string;
+  readonly max: string;
+  /** Share of the month's cost going to the top 10% of earners. */
+  readonly top10Share: number;
+  /** Gini coefficient over the earners, 0 … 1. */
+  readonly gini: number;
+}
+
+export interface MonthReport {
+  readonly month: string;
+  /** Orders paid in the month. */
+  readonly orders: number;
+  /** Net paid of those orders (refunds deducted, whenever they came): the month's sales. */
+  readonly gmv: string;
+  /** Commission cost attributed to the month: awards of its orders (net of refund adjustments) and of periods ending in it. */
+  readonly cost: string;
+  readonly costByRule: Record<string, string>;
+  /** cost / gmv (0 without sales). */
+  readonly ratio: number;
+  readonly payouts: PayoutSpread;
+  readonly levels: LevelCounts;
+  /** Per-period findings, e.g. rewards above the direct-selling cap. */
+  readonly findings: readonly Finding[];
+}
+
+export interface PlanReport {
+  readonly name: string;
+  /** The plan's lint findings (profile `cn`), then the findings of its months. */
+  readonly findings: readonly Finding[];
+  readonly rules: readonly string[];
+  readonly months: readonly MonthReport[];
+  readonly totals: {
+    readonly orders: number;
+    readonly gmv: string;
+    readonly cost: string;
+    readonly costByRule: Record<string, string>;
+    readonly ratio: number;
+    /** The spread of every member's total over the whole window. */
+    readonly payouts: PayoutSpread;
+  };
+  /** Events the engine refused (none for generated data). */
+  readonly rejected: { readonly count: number; readonly samples: readonly { readonly at: string; readonly code: string; readonly message: string }[] };
+}
+
+/** Minor-unit figures of one plan's run, before they are formatted. */
+interface Tally {
+  orders: number[];
+  gmv: bigint[];
+  cost: bigint[];
+  byRule: Map<string, bigint[]>;
+  /** Per month: member → payout (minor units, safe integers). */
+  perMember: Map<string, number>[];
+  overall: Map<string, number>;
+}
+
+/**
+ * Reads a finished engine: what each month sold and cost, by cohort — an order's awards (net of
+ * later refund adjustments) count for the month it was paid in, a period award for the month
+ * its period ends in (a quarter's pool for its last month). GMV is the month's orders' net paid.
+ * This is not the ledger's month of posting (GET /v1/reports/summary): cost and sales of the
+ * same orders meet in the same month, which is what a cost ratio needs.
+ */
+export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
+  const n = months.length;
+  const tally: Tally = {
+    orders: new Array<number>(n).fill(0),
+    gmv: new Array<bigint>(n).fill(0n),
+    cost: new Array<bigint>(n).fill(0n),
+    byRule: new Map(),
+    perMember: Array.from({ length: n }, () => new Map<string, number>()),
+    overall: new Map(),
+  };
+  const add = (index: number, rule: string, to: string, amount: bigint) => {
+    if (amount === 0n) return;
+    tally.cost[index]! += amount;
+    let row = tally.byRule.get(rule);
+    if (!row) tally.byRule.set(rule, (row = new Array<bigint>(n).fill(0n)));
+    row[index]! += amount;
+    const value = Number(amount);
+    const perMember = tally.perMember[index]!;
+    perMember.set(to, (perMember.get(to) ?? 0) + value);
+    tally.overall.set(to, (tally.overall.get(to) ?? 0) + value);
+  };
+  let last = -1;
+  for (const order of engine.state.orders.values()) {
+    // Orders come in time order: the month of the previous one is the likely one.
+    const index = last >= 0 && months[last]!.start <= order.paidAt && order.paidAt < months[last]!.end ? last : monthIndex(months, order.paidAt);
+    last = index;
+    if (index < 0) continue;
+    tally.orders[index]! += 1;
+    tally.gmv[index]! += order.netPaid;
+    for (const award of order.awards) add(index, award.rule, award.to, award.amount);
+  }
+  const byLabel = new Map(months.map((month, index) => [month.label, index]));
+  for (const award of engine.state.awards.all()) {
+    if (award.period === undefined) continue;
+    const index = byLabel.get(lastMonthOfPeriod(award.period));
+    if (index !== undefined) add(index, award.rule, award.to, award.amount);
+  }
+  return tally;
+}
+
+/** Counts distributors per level and customers now. */
+export function levelCounts(engine: Engine): LevelCounts {
+  let customers = 0;
+  let distributors = 0;
+  const byLevel: Record<string, number> = {};
+  for (const member of engine.state.network.all()) {
+    if (!member.isDistributor) {
+      customers++;
+      continue;
+    }
+    distributors++;
+    byLevel[member.level] = (byLevel[member.level] ?? 0) + 1;
+  }
+  return { customers, distributors, byLevel };
+}
+
+/** Formats a tally into the plan's report, with the lint findings and the cap warnings. */
+export function planReport(input: {
+  name: string;
+  tally: Tally;
+  months: readonly Month[];
+  levels: readonly LevelCounts[];
+  decimals: number;
+  lint: readonly Finding[];
+  cap: number;
+  rejected: PlanReport['rejected'];
+}): PlanReport {
+  const { tally, decimals, cap } = input;
+  const money = (amount: bigint) => formatMoney(amount, decimals);
+  const rules = [...tally.byRule.keys()].sort((a, b) => {
+    const [x, y] = [sum(tally.byRule.get(a)!), sum(tally.byRule.get(b)!)];
+    return x === y ? a.localeCompare(b) : x > y ? -1 : 1;
+  });
+  const spread = (amounts: Map<string, number>): PayoutSpread => {
+    const s = spreadOf([...amounts.values()].filter((amount) => amount > 0));
+    return { earners: s.members, median: money(s.median), max: money(s.max), top10Share: s.top10Share, gini: s.gini };
+  };
+  const capPpm = BigInt(Math.round(cap * 1_000_000));
+  const months: MonthReport[] = input.months.map((month, index) => {
+    const gmv = tally.gmv[index]!;
+    const cost = tally.cost[index]!;
+    const findings: Finding[] = [];
+    if (cost * 1_000_000n > gmv * capPpm) {
+      findings.push({
+        code: 'cost-over-cap',
+        severity: 'warn',
+        message: `${month.label}: rewards ${money(cost)} are ${(ratio(cost, gmv) * 100).toFixed(1)}% of sales ${money(gmv)}, above the ${(cap * 100).toFixed(0)}% cap of the direct-selling rules (直销管理条例: 报酬总额不得超过销售收入的 30%)`,
+      });
+    }
+    return {
+      month: month.label,
+      orders: tally.orders[index]!,
+      gmv: money(gmv),
+      cost: money(cost),
+      costByRule: Object.fromEntries(rules.map((rule) => [rule, money(tally.byRule.get(rule)![index]!)])),
+      ratio: ratio(cost, gmv),
+      payouts: spread(tally.perMember[index]!),
+      levels: input.levels[index] ?? { customers: 0, distributors: 0, byLevel: {} },
+      findings,
+    };
+  });
+  const gmv = sum(tally.gmv);
+  const cost = sum(tally.cost);
+  return {
+    name: input.name,
+    findings: [...input.lint, ...months.flatMap((month) => month.findings)],
+    rules,
+    months,
+    totals: {
+      orders: tally.orders.reduce((total, n) => total + n, 0),
+      gmv: money(gmv),
+      cost: money(cost),
+      costByRule: Object.fromEntries(rules.map((rule) => [rule, money(sum(tally.byRule.get(rule)!))])),
+      ratio: ratio(cost, gmv),
+      payouts: spread(tally.overall),
+    },
+    rejected: input.rejected,
+  };
+}
+
+const sum = (values: readonly bigint[]): bigint => values.reduce((total, value) => total + value, 0n);
