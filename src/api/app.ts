@@ -24,6 +24,7 @@ import { registerPayees } from './routes/payees.ts';
 import { registerAudit } from './routes/audit.ts';
 import { registerFinanceReports } from './routes/reports-finance.ts';
 import { registerStatements } from './routes/statements.ts';
+import { registerSimulations } from './routes/simulations.ts';
 import { registerConsole } from './console.ts';
 
 export interface ApiOptions {
@@ -84,6 +85,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {
     register(typed, context);
   }
+  registerSimulations(typed, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   if (options.consoleDir) await registerConsole(app, options.consoleDir);

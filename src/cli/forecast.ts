@@ -35,7 +35,8 @@ export function readHistory(file: string, plan = 1, figure: 'cost' | 'gmv' = 'co
     else if (Array.isArray(raw)) {
       series = raw.map((row: Record<string, unknown>, index) => {
         const value = Number(row[figure] ?? row.value);
-        if (typeof row.month !== 'string' || !Number.isFinite(value)) throw new InputError(fail('invalid', `${file}: entry ${index + 1} needs a month (YYYY-MM) and a ${figure}`));
+        if (typeof row.month !== 'string' || !Number.isFinite(value))
+          throw new InputError(fail('invalid', `${file}: entry ${index + 1} needs a month (YYYY-MM) and a ${figure}`));
         return { month: row.month, value };
       });
     } else throw new InputError(fail('invalid', `${file}: not a simulation report nor a list of {month, ${figure}}`));
@@ -55,44 +56,67 @@ export function readHistory(file: string, plan = 1, figure: 'cost' | 'gmv' = 'co
 
 /** `fenyong forecast` and `fenyong backtest`. */
 export function registerForecast(program: Command, setExit: (code: number) => void): void {
+  registerForecastCommand(program);
+  registerBacktest(program, setExit);
+}
+
+/** `fenyong forecast`: the next months from a history file or a tenant's own history. */
+function registerForecastCommand(program: Command): void {
   program
     .command('forecast')
-    .description('project the next months\' commission cost from a monthly history, with an interval')
+    .description("project the next months' commission cost from a monthly history, with an interval")
     .option('--history <file>', 'a `simulate --json` report, a JSON/YAML list of {month, cost}, or CSV month,cost')
-    .option('--tenant <id>', 'the tenant\'s own history from the database (its plan replayed; complete months only)')
+    .option('--tenant <id>', "the tenant's own history from the database (its plan replayed; complete months only)")
     .option('--plan <n>', 'with a report of several plans: which one (1-based)', '1')
     .option('--figure <cost|gmv>', 'which series', 'cost')
     .option('--periods <n>', 'months ahead', '3')
     .option('--json', 'print JSON')
-    .action(async (options: { history?: string; tenant?: string; plan: string; figure: string; periods: string; json?: boolean }) => {
-      if (!options.history === !options.tenant) throw new InputError(fail('invalid', 'give either --history FILE or --tenant ID'));
-      const figure = options.figure === 'gmv' ? 'gmv' : 'cost';
-      let history: SeriesPoint[];
-      if (options.history) history = readHistory(options.history, whole(options.plan, 'plan', 1), figure);
-      else {
-        const config = configFromEnv();
-        const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-        try {
-          history = seriesOf(await tenantHistory(sql, options.tenant!, { onProgress: progressPrinter('forecast') }), 0, figure);
-        } finally {
-          await sql.close();
+    .action(
+      async (options: { history?: string; tenant?: string; plan: string; figure: string; periods: string; json?: boolean }) => {
+        if (!options.history === !options.tenant)
+          throw new InputError(fail('invalid', 'give either --history FILE or --tenant ID'));
+        const figure = options.figure === 'gmv' ? 'gmv' : 'cost';
+        let history: SeriesPoint[];
+        if (options.history) history = readHistory(options.history, whole(options.plan, 'plan', 1), figure);
+        else {
+          const config = configFromEnv();
+          const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+          try {
+            history = seriesOf(await tenantHistory(sql, options.tenant!, { onProgress: progressPrinter('forecast') }), 0, figure);
+          } finally {
+            await sql.close();
+          }
         }
-      }
-      const result = forecast(history, Math.max(1, whole(options.periods, 'periods', 3)));
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ figure, history, ...result }, null, 2)}\n`);
-        return;
-      }
-      const rows = [
-        ...history.slice(-12).map((point) => [point.month, money(point.value), '', '', 'actual']),
-        ...result.points.map((point) => [point.month, money(point.value), money(point.low), money(point.high), `forecast (${point.basis})`]),
-      ];
-      process.stdout.write(`${textTable(['Month', figure, `low ${result.level * 100}%`, `high ${result.level * 100}%`, ''], rows)}\n\n${result.explanation}\n`);
-    });
+        const result = forecast(history, Math.max(1, whole(options.periods, 'periods', 3)));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ figure, history, ...result }, null, 2)}\n`);
+          return;
+        }
+        const rows = [
+          ...history.slice(-12).map((point) => [point.month, money(point.value), '', '', 'actual']),
+          ...result.points.map((point) => [
+            point.month,
+            money(point.value),
+            money(point.low),
+            money(point.high),
+            `forecast (${point.basis})`,
+          ]),
+        ];
+        process.stdout.write(
+          `${textTable(['Month', figure, `low ${result.level * 100}%`, `high ${result.level * 100}%`, ''], rows)}\n\n${result.explanation}\n`,
+        );
+      },
+    );
 
+}
+
+/** `fenyong backtest`: the forecast's error on generated data whose process is known. */
+export function registerBacktest(program: Command, setExit: (code: number) => void): void {
   program
     .command('backtest')
-    .description('generate data whose process is known, run a plan over it, and for every month M forecast M+1 from months 1..M; print the error (MAPE)')
+    .description(
+      'generate data whose process is known, run a plan over it, and for every month M forecast M+1 from months 1..M; print the error (MAPE)',
+    )
     .option('--seed <n>', 'seed of the generator', '20260301')
     .option('--months <n>', 'months of generated history', '24')
     .option('--members <n>', 'members of the starting network', '20000')
@@ -102,38 +126,70 @@ export function registerForecast(program: Command, setExit: (code: number) => vo
     .option('--max-mape <percent>', 'exit 1 when the MAPE is above this')
     .option('--json', 'print JSON')
     .option('--quiet', 'no progress lines on stderr')
-    .action(async (options: { seed: string; months: string; members: string; ordersPerMonth: string; growth: string; plan?: string; maxMape?: string; json?: boolean; quiet?: boolean }) => {
-      const result = await runBacktest({
-        seed: whole(options.seed, 'seed', 20260301),
-        months: whole(options.months, 'months', 24),
-        members: whole(options.members, 'members', 20000),
-        ordersPerMonth: whole(options.ordersPerMonth, 'orders-per-month', 20000),
-        growth: Number(options.growth),
-        planFile: options.plan ?? EXAMPLE_PLANS.a,
-        ...(options.quiet ? {} : { onProgress: progressPrinter('backtest') }),
-      });
-      const { test } = result;
-      if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else {
-        const rows = test.rows.map((row) => [row.month, money(row.actual), money(row.predicted), `${row.error >= 0 ? '+' : ''}${pct(row.error)}`, row.basis]);
-        process.stdout.write(`${textTable(['Month', 'actual cost', 'forecast', 'error', 'basis'], rows)}\n\n`);
-        process.stdout.write(`MAPE of the one-month forecast over the last ${test.counted} months: ${pct(test.mape)} (interval coverage ${pct(test.coverage)}); ${result.orders.toLocaleString('en-US')} orders simulated in ${(result.simulationMs / 1000).toFixed(1)} s\n`);
-      }
-      if (options.maxMape !== undefined && !(test.mape * 100 <= Number(options.maxMape))) setExit(1);
-    });
+    .action(
+      async (options: {
+        seed: string;
+        months: string;
+        members: string;
+        ordersPerMonth: string;
+        growth: string;
+        plan?: string;
+        maxMape?: string;
+        json?: boolean;
+        quiet?: boolean;
+      }) => {
+        const result = await runBacktest({
+          seed: whole(options.seed, 'seed', 20260301),
+          months: whole(options.months, 'months', 24),
+          members: whole(options.members, 'members', 20000),
+          ordersPerMonth: whole(options.ordersPerMonth, 'orders-per-month', 20000),
+          growth: Number(options.growth),
+          planFile: options.plan ?? EXAMPLE_PLANS.a,
+          ...(options.quiet ? {} : { onProgress: progressPrinter('backtest') }),
+        });
+        const { test } = result;
+        if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          const rows = test.rows.map((row) => [
+            row.month,
+            money(row.actual),
+            money(row.predicted),
+            `${row.error >= 0 ? '+' : ''}${pct(row.error)}`,
+            row.basis,
+          ]);
+          process.stdout.write(`${textTable(['Month', 'actual cost', 'forecast', 'error', 'basis'], rows)}\n\n`);
+          process.stdout.write(
+            `MAPE of the one-month forecast over the last ${test.counted} months: ${pct(test.mape)} (interval coverage ${pct(test.coverage)}); ${result.orders.toLocaleString('en-US')} orders simulated in ${(result.simulationMs / 1000).toFixed(1)} s\n`,
+          );
+        }
+        if (options.maxMape !== undefined && !(test.mape * 100 <= Number(options.maxMape))) setExit(1);
+      },
+    );
 }
 
 /** Generates the known process, simulates one plan and backtests its monthly cost. */
 export async function runBacktest(input: {
-  seed: number; months: number; members: number; ordersPerMonth: number; growth?: number; planFile: string;
-  orders?: Record<string, unknown>; onProgress?: (progress: Progress) => void;
+  seed: number;
+  months: number;
+  members: number;
+  ordersPerMonth: number;
+  growth?: number;
+  planFile: string;
+  orders?: Record<string, unknown>;
+  network?: Record<string, unknown>;
+  onProgress?: (progress: Progress) => void;
 }) {
   const data = syntheticData({
-    seed: input.seed, months: input.months,
-    network: { members: input.members },
+    seed: input.seed,
+    months: input.months,
+    network: { ...input.network, members: input.members },
     orders: { ...input.orders, ordersPerMonth: input.ordersPerMonth, growth: input.growth ?? 0 },
   });
-  const report = await simulate(generatedSource(data), [readPlanFile(input.planFile)], input.onProgress ? { onProgress: input.onProgress } : {});
+  const report = await simulate(
+    generatedSource(data),
+    [readPlanFile(input.planFile)],
+    input.onProgress ? { onProgress: input.onProgress } : {},
+  );
   const series = seriesOf(report);
   return {
     params: data.params,

@@ -12,6 +12,7 @@ import { registerServe } from './serve.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerStatement } from './statement.ts';
 import { registerVerify } from './verify.ts';
+import { registerBackfill } from './backfill.ts';
 import { registerPayouts } from './payouts.ts';
 import { registerAudit } from './audit.ts';
 
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerPlanDiff(program, setExit);
   registerServe(program);
   registerVerify(program, setExit);
+  registerBackfill(program, setExit);
   registerSimulate(program);
   registerForecast(program, setExit);
   registerStatement(program, setExit);

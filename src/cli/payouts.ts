@@ -4,9 +4,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { configFromEnv } from '../server/config.ts';
 import { PayoutError } from '../service/payouts/common.ts';
-import { auditExport, writeBatchFile, type ExportFormat } from '../service/payouts/export.ts';
-import { importResults, parseResultFile } from '../service/payouts/import.ts';
-import { reconcileBatch } from '../service/payouts/reconcile.ts';
+import type { ExportFormat } from '../service/payouts/export.ts';
 import { Service } from '../service/service.ts';
 import { openDatabase } from '../store/open.ts';
 import type { Sql } from '../store/sql.ts';
@@ -63,6 +61,8 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
     .option('--by <actor>', 'who exports, for the audit log (default cli:<user>)')
     .action(async (options: { tenant: string; batch: string; out: string; format?: string; by?: string }) => {
       await withStore(setExit, async (sql) => {
+        // (Loaded when used: the spreadsheet library costs every other command half a second.)
+        const { auditExport, writeBatchFile } = await import('../service/payouts/export.ts');
         const chosen = format(options.format, options.out);
         await auditExport(sql, options.tenant, options.batch, chosen, cliActor(options.by));
         // Written aside, then renamed: a half-written file never has the name asked for.
@@ -90,6 +90,7 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
     .option('--json', 'print the report as JSON')
     .action(async (options: { tenant: string; batch: string; file: string; format?: string; at?: string; by?: string; json?: boolean }) => {
       await withStore(setExit, async (sql) => {
+        const { importResults, parseResultFile } = await import('../service/payouts/import.ts');
         const chosen = format(options.format, options.file);
         const data = readFileSync(options.file);
         const rows = await parseResultFile(data, chosen);
@@ -113,6 +114,7 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
     .option('--json', 'print the report as JSON')
     .action(async (options: { tenant: string; batch: string; json?: boolean }) => {
       await withStore(setExit, async (sql) => {
+        const { reconcileBatch } = await import('../service/payouts/reconcile.ts');
         const report = await reconcileBatch(sql, options.tenant, options.batch, { limit: options.json ? 1_000_000 : 0 });
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {

@@ -1,6 +1,12 @@
 import { type Command, Option } from 'commander';
 import { parseWindow } from '../statements/calendar.ts';
-import { buildCommissionReport, COMMISSION_GROUPINGS, commissionReportCsv, commissionReportJson, type CommissionBy } from '../statements/commission-report.ts';
+import {
+  buildCommissionReport,
+  COMMISSION_GROUPINGS,
+  commissionReportCsv,
+  commissionReportJson,
+  type CommissionBy,
+} from '../statements/commission-report.ts';
 import { buildTaxReport, taxReportCsv, taxReportJson } from '../statements/tax-report.ts';
 import { withService, writeOutput } from './open-service.ts';
 
@@ -17,7 +23,9 @@ export function registerReport(program: Command, setExit: (code: number) => void
 
   report
     .command('tax')
-    .description("tax withheld in a month per member (gross, taxable, withheld, net); totals equal the month's tax_payable postings")
+    .description(
+      "tax withheld in a month per member (gross, taxable, withheld, net); totals equal the month's tax_payable postings",
+    )
     .requiredOption('--tenant <id>', 'tenant id')
     .requiredOption('--month <YYYY-MM>', 'calendar month in the tenant time zone')
     .addOption(format())
@@ -39,12 +47,19 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .addOption(new Option('--by <grouping>', 'grouping').choices([...COMMISSION_GROUPINGS]).default('rule'))
     .addOption(format())
     .option('--out <file>', 'write to this file (default: standard output)')
-    .action(async (options: { tenant: string; from: string; to: string; by: CommissionBy; format: 'json' | 'csv'; out?: string }) => {
-      await withService(async (service) => {
-        const zone = await service.read(options.tenant, (runtime) => runtime.engine.settings.timezone);
-        const result = await buildCommissionReport(service, options.tenant, parseWindow(options.from, options.to, zone), options.by);
-        writeOutput(options.format === 'csv' ? commissionReportCsv(result) : json(commissionReportJson(result)), options.out);
-        if (!result.check.ok) setExit(1);
-      });
-    });
+    .action(
+      async (options: { tenant: string; from: string; to: string; by: CommissionBy; format: 'json' | 'csv'; out?: string }) => {
+        await withService(async (service) => {
+          const zone = await service.read(options.tenant, (runtime) => runtime.engine.settings.timezone);
+          const result = await buildCommissionReport(
+            service,
+            options.tenant,
+            parseWindow(options.from, options.to, zone),
+            options.by,
+          );
+          writeOutput(options.format === 'csv' ? commissionReportCsv(result) : json(commissionReportJson(result)), options.out);
+          if (!result.check.ok) setExit(1);
+        });
+      },
+    );
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
 import { fail, InputError } from '../domain/errors.ts';
 import { configFromEnv } from '../server/config.ts';
@@ -10,7 +11,7 @@ import { replaySource } from '../sim/replay.ts';
 import { CURRENT, generatedSource, simulate, type PlanInput, type SimulationReport } from '../sim/run.ts';
 import { reportCharts } from '../sim/svg.ts';
 import { renderReport } from '../sim/table.ts';
-import { syntheticData } from '../sim/timeline.ts';
+import { syntheticData, type SyntheticData } from '../sim/timeline.ts';
 import { openDatabase } from '../store/open.ts';
 
 interface SimulateOptions {
@@ -41,15 +42,21 @@ const integer = (text: string | undefined, name: string): number | undefined => 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('run one or more plans over the same generated data (or a tenant\'s history) and compare cost, cost ratio and payout spread per month')
-    .option('--plan <file>', 'plan or scenario YAML/JSON (repeat for plan B …); "current" = the tenant\'s own plan (with --tenant); default: examples/plans/a-three-level.yaml', collect)
+    .description(
+      "run one or more plans over the same generated data (or a tenant's history) and compare cost, cost ratio and payout spread per month",
+    )
+    .option(
+      '--plan <file>',
+      'plan or scenario YAML/JSON (repeat for plan B …); "current" = the tenant\'s own plan (with --tenant); default: examples/plans/a-three-level.yaml',
+      collect,
+    )
     .option('--members <n>', 'members of the starting network', undefined)
     .option('--months <n>', 'months to simulate')
     .option('--orders-per-month <n>', 'orders of an average month')
     .option('--seed <n>', 'seed of the generator (same seed, same data)')
     .option('--start <YYYY-MM>', 'first month')
     .option('--params <file>', 'generator parameters as YAML/JSON (see src/sim/timeline.ts); the options above override it')
-    .option('--tenant <id>', 'replay this tenant\'s history from the database instead (DATABASE_URL or PGlite)')
+    .option('--tenant <id>', "replay this tenant's history from the database instead (DATABASE_URL or PGlite)")
     .option('--from <YYYY-MM>', 'with --tenant: first month of the window')
     .option('--to <YYYY-MM>', 'with --tenant: last month of the window (included)')
     .option('--json', 'print the report as JSON')
@@ -58,37 +65,56 @@ export function registerSimulate(program: Command): void {
     .action(async (options: SimulateOptions) => {
       const files = options.plan?.length ? options.plan : [options.tenant ? CURRENT : EXAMPLE_PLANS.a];
       const plans: PlanInput[] = files.map((file) => (file === CURRENT ? { name: CURRENT, plan: CURRENT } : readPlanFile(file)));
-      const run = { onProgress: options.quiet ? undefined : progressPrinter('simulate') } as const;
+      const run = options.quiet ? {} : { onProgress: progressPrinter('simulate') };
       let report: SimulationReport;
       if (options.tenant) {
         if (!options.from || !options.to) throw new InputError(fail('invalid', '--tenant needs --from and --to (YYYY-MM)'));
         const config = configFromEnv();
         const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
         try {
-          report = await simulate(await replaySource(sql, options.tenant, { from: options.from, to: options.to }), plans, { ...run });
+          report = await simulate(await replaySource(sql, options.tenant, { from: options.from, to: options.to }), plans, run);
         } finally {
           await sql.close();
         }
       } else {
-        const base = (options.params ? readYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
-        const network = { ...(base.network as object), ...(options.members ? { members: integer(options.members, 'members') } : {}) };
-        const orders = { ...(base.orders as object), ...(options.ordersPerMonth ? { ordersPerMonth: integer(options.ordersPerMonth, 'orders-per-month') } : {}) };
-        const data = syntheticData({
-          ...base,
-          ...(options.seed ? { seed: integer(options.seed, 'seed') } : {}),
-          ...(options.months ? { months: integer(options.months, 'months') } : {}),
-          ...(options.start ? { start: options.start } : {}),
-          network,
-          orders,
-        });
-        if (!options.quiet) process.stderr.write(`[simulate] ${data.network.startSize.toLocaleString('en-US')} members, ${data.orders.toLocaleString('en-US')} orders over ${data.months.length} months, ${plans.length} plan(s)\n`);
-        report = await simulate(generatedSource(data), plans, { ...run });
+        const data = dataFromOptions(options);
+        if (!options.quiet) announce(data, plans.length);
+        report = await simulate(generatedSource(data), plans, run);
       }
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
       if (options.svg) {
         mkdirSync(options.svg, { recursive: true });
-        for (const chart of reportCharts(report)) writeFileSync(join(options.svg, chart.name), chart.svg);
-        if (!options.quiet) process.stderr.write(`[simulate] charts written to ${options.svg}: ${reportCharts(report).map((c) => c.name).join(', ')}\n`);
+        const charts = reportCharts(report);
+        for (const chart of charts) writeFileSync(join(options.svg, chart.name), chart.svg);
+        if (!options.quiet) process.stderr.write(`[simulate] charts written to ${options.svg}: ${charts.map((c) => c.name).join(', ')}\n`);
       }
     });
+}
+
+/** Generator parameters: the --params file, overridden by the options given. */
+function dataFromOptions(options: SimulateOptions): SyntheticData {
+  const base = (options.params ? readYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
+  return syntheticData({
+    ...base,
+    ...(options.seed ? { seed: integer(options.seed, 'seed') } : {}),
+    ...(options.months ? { months: integer(options.months, 'months') } : {}),
+    ...(options.start ? { start: options.start } : {}),
+    network: { ...(base.network as object), ...(options.members ? { members: integer(options.members, 'members') } : {}) },
+    orders: {
+      ...(base.orders as object),
+      ...(options.ordersPerMonth ? { ordersPerMonth: integer(options.ordersPerMonth, 'orders-per-month') } : {}),
+    },
+  });
+}
+
+/** What is about to run, and a hint when the heap will not hold it (the engine keeps every order, about 2 KB). */
+function announce(data: SyntheticData, plans: number): void {
+  const int = (value: number) => value.toLocaleString('en-US');
+  process.stderr.write(`[simulate] ${int(data.network.startSize)} members, ${int(data.orders)} orders over ${data.months.length} months, ${plans} plan(s)\n`);
+  const needMB = Math.ceil((data.orders * 2_200 + data.network.size * 1_000) / 1024 / 1024);
+  const limitMB = Math.floor(getHeapStatistics().heap_size_limit / 1024 / 1024);
+  if (needMB > limitMB * 0.8) {
+    const suggest = Math.ceil((needMB * 1.5) / 1024) * 1024;
+    process.stderr.write(`[simulate] this run needs about ${needMB} MB of heap and the limit is ${limitMB} MB: run it with NODE_OPTIONS=--max-old-space-size=${suggest}\n`);
+  }
 }

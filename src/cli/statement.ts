@@ -23,11 +23,14 @@ export function registerStatement(program: Command, setExit: (code: number) => v
       await withService(async (service) => {
         const statement = await buildStatement(service, options.tenant, options.member, options.month);
         const body =
-          options.format === 'pdf' ? await statementPdf(statement, Date.now())
-          : options.format === 'csv' ? statementCsv(statement)
-          : `${JSON.stringify(statementJson(statement), null, 2)}\n`;
+          options.format === 'pdf'
+            ? await statementPdf(statement, Date.now())
+            : options.format === 'csv'
+              ? statementCsv(statement)
+              : `${JSON.stringify(statementJson(statement), null, 2)}\n`;
         writeOutput(body, options.out);
-        if (options.out) process.stderr.write(`wrote ${options.out} (${options.format}, check ${statement.check.ok ? 'ok' : 'MISMATCH'})\n`);
+        if (options.out)
+          process.stderr.write(`wrote ${options.out} (${options.format}, check ${statement.check.ok ? 'ok' : 'MISMATCH'})\n`);
         if (!statement.check.ok) setExit(1);
       });
     });

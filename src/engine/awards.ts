@@ -1,5 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import type { Ledger, Posting, PostingRef } from './ledger.ts';
+import type { BalanceSlot, Ledger, Posting, PostingRef } from './ledger.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
@@ -75,6 +75,8 @@ export class AwardBook {
   setAmount(
     record: AwardRecord, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
+    /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
+    slot?: BalanceSlot,
   ): void {
     // From zero (a new award), the delta is the amount itself: one BigInt less.
     const delta = record.amount === 0n ? amount : amount - record.amount;
@@ -87,7 +89,7 @@ export class AwardBook {
     record.changes = changes.length === 0 ? [change] : [...changes, change];
     const account = record.status === 'settled' ? 'available' : 'pending';
     const ref = this.refOf(record, refund);
-    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, ref, delta, account, record.to, 'commission_expense', null);
+    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, ref, delta, account, record.to, 'commission_expense', null, slot);
     out.awards.push({ award: record, delta, cause: isNew ? 'award' : 'adjustment' });
   }
 

@@ -60,6 +60,14 @@ export interface LedgerLine {
   readonly amount: Minor;
 }
 
+/**
+ * Where a caller keeps a member's balance at hand (a network member does): the ledger fills it
+ * in at the member's first posting through it, and later postings skip the lookup by member id.
+ */
+export interface BalanceSlot {
+  balance: Balance | null;
+}
+
 export class Ledger {
   private readonly balances = new Map<string, Balance>();
   private journals = 0;
@@ -95,21 +103,35 @@ export class Ledger {
   postPair(
     out: Posting[], kind: JournalKind, at: InstantMs, ref: PostingRef, amount: Minor,
     first: Account, firstMember: string | null, second: Account, secondMember: string | null,
+    /** Where `firstMember`'s balance is kept at hand, if the caller has such a place. */
+    firstSlot?: BalanceSlot,
   ): void {
     const journal = ++this.journals;
     if (amount === 0n) return;
     const opposite = -amount;
     out.push({ journal, at, kind, account: first, member: firstMember, amount, ref });
-    if (firstMember !== null) this.applyToBalance(firstMember, first, amount);
+    if (firstMember !== null) {
+      const balance = firstSlot === undefined ? this.balanceFor(firstMember) : (firstSlot.balance ??= this.balanceFor(firstMember));
+      addTo(balance, first, amount);
+    }
     out.push({ journal, at, kind, account: second, member: secondMember, amount: opposite, ref });
     if (secondMember !== null) this.applyToBalance(secondMember, second, opposite);
   }
 
   private applyToBalance(member: string, account: Account, amount: Minor): void {
+    addTo(this.balanceFor(member), account, amount);
+  }
+
+  /** The balance of `member`, made (empty) at its first posting. */
+  private balanceFor(member: string): Balance {
     let balance = this.balances.get(member);
     if (!balance) this.balances.set(member, (balance = { pending: 0n, available: 0n }));
-    if (account === 'pending') balance.pending += amount;
-    else if (account === 'available') balance.available += amount;
-    else assert(false, `member account ${account} is not a balance`);
+    return balance;
   }
+}
+
+function addTo(balance: Balance, account: Account, amount: Minor): void {
+  if (account === 'pending') balance.pending += amount;
+  else if (account === 'available') balance.available += amount;
+  else assert(false, `member account ${account} is not a balance`);
 }

@@ -1,5 +1,6 @@
 import { assert } from '../domain/errors.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
+import type { Balance, BalanceSlot } from './ledger.ts';
 import type { ChainLink } from './templates/template.ts';
 
 /** The state of a member's place in the network from an instant on (for as-of queries). */
@@ -17,7 +18,7 @@ const NO_REGIONS: readonly string[] = Object.freeze([]);
 /** Before any event: members of the starting network joined "long ago". */
 export const LONG_AGO: InstantMs = -8.64e15;
 
-export class Member {
+export class Member implements BalanceSlot {
   parent: Member | null = null;
   children: Member[] | null = null;
   /** Start of the current binding (customers) — joined, bound or moved. */
@@ -32,6 +33,8 @@ export class Member {
   history: Placement[] | null = null;
   /** When the current placement began. */
   changedAt: InstantMs;
+  /** Its ledger balance once it has one: awards made as an order is paid post through it. */
+  balance: Balance | null = null;
 
   constructor(
     readonly id: string,

@@ -1,24 +1,43 @@
-import type { Minor, TenantSettings } from '../domain/types.ts';
+import type { Minor, OrderLineInput, TenantSettings } from '../domain/types.ts';
+import type { Exact } from '../money/rate.ts';
 import type { AwardAmountChange, AwardRecord, AwardStatus } from './awards.ts';
-import type { EngineState, OrderRecord } from './state.ts';
+import type { Member } from './network.ts';
+import type { EngineState, OrderLineState, OrderRecord } from './state.ts';
 import { explainedParts } from './templates/parts.ts';
 import type { Explanation, NetLine, OrderInput, OrderTemplate, PartSink } from './templates/template.ts';
 import type { Work } from './work.ts';
 
-/** The order's lines net of refunds; the cost is scaled to the net quantity, exactly. */
+/**
+ * An order line net of refunds; its cost is scaled to the net quantity, exactly. The cost is
+ * worked out when a template asks for it (a profit base): it takes three BigInts a line, and
+ * most plans pay on the paid amount.
+ */
+class OrderNetLine implements NetLine {
+  readonly line: number;
+  readonly sku: string;
+  readonly category: string | undefined;
+  readonly qty: number;
+  readonly paid: Minor;
+  readonly #input: OrderLineInput;
+
+  constructor({ input, refundedQty, refundedAmount }: OrderLineState) {
+    this.line = input.line;
+    this.sku = input.sku;
+    this.category = input.category;
+    this.qty = input.qty - refundedQty;
+    this.paid = refundedAmount === 0n ? input.paid : input.paid - refundedAmount; // no BigInt made when nothing was refunded
+    this.#input = input;
+  }
+
+  get cost(): Exact {
+    const cost = this.#input.cost ?? 0n;
+    return { num: cost * BigInt(this.qty), den: BigInt(this.#input.qty) };
+  }
+}
+
+/** The order's lines net of refunds. */
 export function netLines(order: OrderRecord): NetLine[] {
-  return order.lines.map(({ input, refundedQty, refundedAmount }) => {
-    const qty = input.qty - refundedQty;
-    const cost = input.cost ?? 0n;
-    return {
-      line: input.line,
-      sku: input.sku,
-      ...(input.category !== undefined ? { category: input.category } : {}),
-      qty,
-      paid: input.paid - refundedAmount,
-      cost: { num: cost * BigInt(qty), den: BigInt(input.qty) },
-    };
-  });
+  return order.lines.map((line) => new OrderNetLine(line));
 }
 
 /** What an order's templates compute on: its payment-time context and its net lines. */
@@ -30,6 +49,8 @@ function orderInput(order: OrderRecord, settings: TenantSettings): OrderInput {
 
 /** The cause of the changes an order's payment makes (`recomputeOrder`). */
 export const PAID = 'paid';
+
+const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
 
 /**
  * An award of one member under one rule for one order. A tenant keeps millions of them, so they
@@ -56,7 +77,7 @@ class OrderAward implements AwardRecord {
 
   get changes(): readonly AwardAmountChange[] {
     if (this.#changes !== null) return this.#changes;
-    return this.amount === 0n ? [] : [{ at: this.#source.paidAt, delta: this.amount, cause: PAID }];
+    return this.amount === 0n ? NO_CHANGES : [{ at: this.#source.paidAt, delta: this.amount, cause: PAID }];
   }
 
   /** AwardBook sets the amount, then the changes: one change that is the payment's is not kept. */
@@ -80,43 +101,67 @@ class OrderAward implements AwardRecord {
  */
 class MemberSums implements PartSink {
   readonly explaining = false;
+  /** Members summed so far: the first `size` entries of the arrays, which keep their room. */
+  size = 0;
   readonly members: string[] = [];
   readonly amounts: Minor[] = [];
 
   add(to: string, amount: Minor): void {
-    const index = this.members.indexOf(to);
-    if (index < 0) {
-      this.members.push(to);
-      this.amounts.push(amount);
-    } else {
-      this.amounts[index]! += amount;
+    for (let i = 0; i < this.size; i++) {
+      if (this.members[i] === to) {
+        this.amounts[i] = this.amounts[i]! + amount;
+        return;
+      }
     }
+    this.members[this.size] = to;
+    this.amounts[this.size] = amount;
+    this.size += 1;
   }
 
   clear(): void {
-    this.members.length = 0;
-    this.amounts.length = 0;
+    this.size = 0;
   }
+}
+
+/** One for every order: recomputeOrder never runs within itself, and its arrays are reused. */
+const sums = new MemberSums();
+
+/** The award of `to` under `rule` among an order's awards (a loop: no closure per lookup). */
+function awardOf(awards: readonly AwardRecord[], to: string, rule: string): AwardRecord | undefined {
+  for (const award of awards) if (award.to === to && award.rule === rule) return award;
+  return undefined;
+}
+
+/**
+ * The member `to` among `seller` and its uplines, or null. Chain members are most of whom an
+ * order pays, and through their Member objects the ledger finds their balances without a lookup
+ * in a map of every member (a cache miss or two each, several times an order).
+ */
+function inUpline(seller: Member | null, to: string): Member | null {
+  for (let member = seller; member !== null; member = member.parent) if (member.id === to) return member;
+  return null;
 }
 
 /**
  * (Re)computes every order-template award of `order` on its net lines, with the plan and the
  * network of its payment time, and posts the difference to what was awarded before. At payment
  * that is the award itself; after a refund it is an adjustment (a reversal when negative).
+ * `seller` is given only while the network is the one of payment (the order is being paid).
  */
-export function recomputeOrder(state: EngineState, order: OrderRecord, cause: string, refund: string | undefined, work: Work): void {
+export function recomputeOrder(
+  state: EngineState, order: OrderRecord, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
+): void {
   const input = orderInput(order, state.settings);
   // At payment the order has no awards yet, so none can be left over.
   const untouched = order.awards.length > 0 ? new Set(order.awards) : null;
-  const sums = new MemberSums();
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
     (compiled.template as OrderTemplate<unknown>).compute(compiled.id, compiled.params, input, sums);
-    for (let i = 0; i < sums.members.length; i++) {
+    for (let i = 0; i < sums.size; i++) {
       const to = sums.members[i]!;
       const amount = sums.amounts[i]!;
-      let record = order.awards.find((award) => award.to === to && award.rule === compiled.id);
+      let record = awardOf(order.awards, to, compiled.id);
       const isNew = record === undefined;
       if (!record) {
         // A new award of an order that has already settled (created by a refund) is settled too.
@@ -124,7 +169,7 @@ export function recomputeOrder(state: EngineState, order: OrderRecord, cause: st
         order.awards.push((record = state.awards.add(new OrderAward(to, compiled.id, status, order, state.settings))));
       }
       untouched?.delete(record);
-      state.awards.setAmount(record, amount, isNew, work.at, cause, refund, work);
+      state.awards.setAmount(record, amount, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);
     }
   }
   // Awards no template pays any more (after a refund) go back to zero.

@@ -50,11 +50,14 @@ export function applyRate(rate: RatePpm, base: Exact): Minor {
  */
 const SAFE_NUM = BigInt(Math.floor(Number.MAX_SAFE_INTEGER / 1e6));
 const SAFE_DEN = 1_000_000_000n;
+// Negated once here: `-PPM` in the check below would allocate a BigInt on every call.
+const MINUS_PPM = -PPM;
+const MINUS_SAFE_NUM = -SAFE_NUM;
 
 function fitsInDoubles(rate: RatePpm, base: Exact): boolean {
   return (
-    rate <= PPM && rate >= -PPM &&
-    base.num <= SAFE_NUM && base.num >= -SAFE_NUM &&
+    rate <= PPM && rate >= MINUS_PPM &&
+    base.num <= SAFE_NUM && base.num >= MINUS_SAFE_NUM &&
     base.den > 0n && base.den <= SAFE_DEN
   );
 }

@@ -229,15 +229,10 @@ function showParams(
   settingsA: TenantSettings,
   settingsB: TenantSettings,
 ): [Map<string, string>, Map<string, string>] {
-  const shownA = new Map<string, string>();
-  const shownB = new Map<string, string>();
-  for (const path of new Set([...a.keys(), ...b.keys()])) {
-    const kind = kindOf(path, [a.get(path), b.get(path)]);
-    const [leafA, leafB] = [a.get(path), b.get(path)];
-    if (leafA) shownA.set(path, show(kind, leafA.value, settingsA));
-    if (leafB) shownB.set(path, show(kind, leafB.value, settingsB));
-  }
-  return [shownA, shownB];
+  // Each side keeps its own order of paths (the order the params were written in).
+  const shown = (own: Map<string, Leaf>, other: Map<string, Leaf>, settings: TenantSettings) =>
+    new Map([...own].map(([path, leaf]) => [path, show(kindOf(path, [leaf, other.get(path)]), leaf.value, settings)]));
+  return [shown(a, b, settingsA), shown(b, a, settingsB)];
 }
 
 function kindOf(path: string, leaves: (Leaf | undefined)[]): Kind {

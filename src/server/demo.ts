@@ -123,6 +123,7 @@ function demoTimeline(random: Random, now: number, leaders: string[], customers:
       events.push({ at: start + month * 30 * 86_400_000 + i * 3_600_000, event: { type: 'withdrawal.requested', withdrawal: `W${month}-${leader}`, member: leader, amount: '50.00' } });
     });
   }
+  events.push(...demoPayouts(now, leaders));
   // A few mistakes a shop's integration makes, refused by the engine: the console lists them with
   // their error and how to fix them (no random draws here, so the rest of the demo is unchanged).
   const late = now - 2 * 86_400_000;
@@ -136,4 +137,25 @@ function demoTimeline(random: Random, now: number, leaders: string[], customers:
     .filter((e) => e.at < now)
     .sort((a, b) => a.at - b.at)
     .map(({ at, event }) => ({ ...event, at: new Date(at).toISOString() }));
+}
+
+/**
+ * Last month's larger withdrawals (so that cn-labor withholds tax), one of them rejected early this
+ * month (given back with a tax true-up: a correction in this month's tax report), and two manual
+ * adjustments with their reason: the statements and the tax report have something to show. No
+ * random draws (the rest of the demo is unchanged).
+ */
+function demoPayouts(now: number, leaders: readonly string[]): { at: number; event: Record<string, unknown> }[] {
+  const thisMonth = DateTime.fromMillis(now, { zone: 'Asia/Shanghai' }).startOf('month');
+  const lastMonth = thisMonth.minus({ months: 1 });
+  const at = (month: DateTime, day: number, hour: number) => month.plus({ days: day - 1, hours: hour }).toMillis();
+  const [first, , , fourth, , sixth] = leaders;
+  return [
+    { at: at(lastMonth, 20, 10), event: { type: 'withdrawal.requested', withdrawal: `WX-${first}`, member: first, amount: '1500.00' } },
+    { at: at(lastMonth, 21, 10), event: { type: 'withdrawal.requested', withdrawal: `WX-${fourth}`, member: fourth, amount: '2500.00' } },
+    { at: at(lastMonth, 25, 15), event: { type: 'adjustment.posted', adjustment: `ADJ-${first}`, member: first, amount: '66.00', reason: '月度团长激励 monthly leader incentive' } },
+    { at: at(lastMonth, 26, 11), event: { type: 'adjustment.posted', adjustment: `ADJ-${leaders[2]}`, member: leaders[2], amount: '-30.00', reason: '扣回重复计佣 duplicate commission clawback' } },
+    { at: thisMonth.toMillis() - 12 * 3_600_000, event: { type: 'withdrawal.requested', withdrawal: `WX-${sixth}`, member: sixth, amount: '1200.00' } },
+    { at: at(thisMonth, 1, 10), event: { type: 'withdrawal.rejected', withdrawal: `WX-${sixth}`, note: '收款账户姓名不符 payee name does not match' } },
+  ];
 }

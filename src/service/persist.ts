@@ -38,14 +38,20 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Pr
 async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.postings.length === 0) return;
   const p = rows.postings;
+  // One JSON document of rows (jsonb_to_recordset): far cheaper to send than 14 parameter arrays.
   await tx.query(
     `insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id)
-     select $1, * from unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])`,
+     select $1, x.j, x.l, x.s, x.t, x.k, x.a, x.m, x.v, x.o, x.p, x.r, x.rf, x.w, x.ad
+       from jsonb_to_recordset($2::jsonb) as x(j bigint, l smallint, s bigint, t timestamptz, k text, a text, m text, v bigint, o text, p text, r text, rf text, w text, ad text)`,
     [
-      tenant, p.map((x) => x.posting.journal), p.map((x) => x.line), p.map((x) => x.eventSeq), p.map((x) => iso(x.posting.at)),
-      p.map((x) => x.posting.kind), p.map((x) => x.posting.account), p.map((x) => x.posting.member), p.map((x) => String(x.posting.amount)),
-      p.map((x) => x.posting.ref.order ?? null), p.map((x) => x.posting.ref.period ?? null), p.map((x) => x.posting.ref.rule ?? null),
-      p.map((x) => x.posting.ref.refund ?? null), p.map((x) => x.posting.ref.withdrawal ?? null), p.map((x) => x.posting.ref.adjustment ?? null),
+      tenant,
+      toJson(p.map((x) => {
+        const ref = x.posting.ref;
+        return {
+          j: x.posting.journal, l: x.line, s: x.eventSeq, t: iso(x.posting.at), k: x.posting.kind, a: x.posting.account, m: x.posting.member, v: x.posting.amount,
+          o: ref.order ?? null, p: ref.period ?? null, r: ref.rule ?? null, rf: ref.refund ?? null, w: ref.withdrawal ?? null, ad: ref.adjustment ?? null,
+        };
+      })),
     ],
   );
   // Balances are a read model of the member postings of this batch, summed per member.
@@ -70,17 +76,18 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
 async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.awards.size === 0) return;
   const entries = [...rows.awards.entries()];
-  const a = entries.map(([award]) => award);
   await tx.query(
     `insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, explanations, changes, updated_seq)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::jsonb[], $10::jsonb[], $11::bigint[])
+     select $1, x.key, x.member, x.o, x.p, x.rule, x.amount, x.status, x.e, x.c, x.seq
+       from jsonb_to_recordset($2::jsonb) as x(key text, member text, o text, p text, rule text, amount bigint, status text, e jsonb, c jsonb, seq bigint)
      on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status,
        explanations = excluded.explanations, changes = excluded.changes, updated_seq = excluded.updated_seq`,
     [
-      tenant, a.map((x) => `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`),
-      a.map((x) => x.to), a.map((x) => x.order ?? null), a.map((x) => x.period ?? null), a.map((x) => x.rule),
-      a.map((x) => String(x.amount)), a.map((x) => x.status), a.map((x) => toJson(x.explanations)), a.map((x) => toJson(x.changes)),
-      entries.map(([, seq]) => seq),
+      tenant,
+      toJson(entries.map(([x, seq]) => ({
+        key: `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`, member: x.to, o: x.order ?? null, p: x.period ?? null,
+        rule: x.rule, amount: x.amount, status: x.status, e: x.explanations, c: x.changes, seq,
+      }))),
     ],
   );
 }

@@ -32,10 +32,20 @@ export function backtest(history: readonly SeriesPoint[], window = 12): Backtest
   for (let m = 1; m < history.length; m++) {
     const [point] = forecast(history.slice(0, m), 1).points;
     const actual = history[m]!.value;
-    rows.push({ month: history[m]!.month, actual, predicted: point!.value, low: point!.low, high: point!.high, basis: point!.basis, error: actual === 0 ? 0 : (point!.value - actual) / actual });
+    rows.push({
+      month: history[m]!.month,
+      actual,
+      predicted: point!.value,
+      low: point!.low,
+      high: point!.high,
+      basis: point!.basis,
+      error: actual === 0 ? 0 : (point!.value - actual) / actual,
+    });
   }
   const counted = rows.filter((row) => row.basis === 'seasonal').slice(-window);
   const mape = counted.length ? counted.reduce((sum, row) => sum + Math.abs(row.error), 0) / counted.length : Number.NaN;
-  const coverage = counted.length ? counted.filter((row) => row.low <= row.actual && row.actual <= row.high).length / counted.length : Number.NaN;
+  const coverage = counted.length
+    ? counted.filter((row) => row.low <= row.actual && row.actual <= row.high).length / counted.length
+    : Number.NaN;
   return { rows, mape, window, counted: counted.length, coverage };
 }

@@ -10,8 +10,9 @@
  *   (a log-linear trend with month-of-year seasonality, each season estimated by its own months);
  * - with less than a year, a log-linear trend fitted to all months (least squares), no seasonality;
  * - the interval: the root mean square σ of the method's own one-step errors over the history
- *   (each month predicted from the months before it; ≥ 2 such errors), else of the month-to-month
- *   changes; point ± z·σ·√h on logs for h months ahead (z = 1.645: 90%).
+ *   (each month from the months before it, once those hold a year-over-year pair; ≥ 2 such
+ *   errors, so ≥ 15 months), else of the month-to-month changes (wider: they hold the seasonality);
+ *   point ± z·σ·√h on logs for h months ahead (z = 1.645: 90%).
  */
 import { fail, InputError } from '../domain/errors.ts';
 
@@ -56,10 +57,14 @@ export function addMonths(month: string, count: number): string {
 /** Checks that the months are consecutive. */
 export function checkSeries(history: readonly SeriesPoint[]): void {
   history.forEach((point, index) => {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(point.month)) throw new InputError(fail('invalid', `"${point.month}" is not a month (YYYY-MM)`));
-    if (!Number.isFinite(point.value) || point.value < 0) throw new InputError(fail('invalid', `${point.month}: ${point.value} is not a non-negative amount`));
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(point.month))
+      throw new InputError(fail('invalid', `"${point.month}" is not a month (YYYY-MM)`));
+    if (!Number.isFinite(point.value) || point.value < 0)
+      throw new InputError(fail('invalid', `${point.month}: ${point.value} is not a non-negative amount`));
     if (index > 0 && addMonths(history[index - 1]!.month, 1) !== point.month) {
-      throw new InputError(fail('invalid', `the months must be consecutive: ${history[index - 1]!.month} is followed by ${point.month}`));
+      throw new InputError(
+        fail('invalid', `the months must be consecutive: ${history[index - 1]!.month} is followed by ${point.month}`),
+      );
     }
   });
 }
@@ -118,7 +123,7 @@ export function forecast(history: readonly SeriesPoint[], periods = 3, level: In
   const n = y.length;
   // The method's own one-step errors where it had a year behind it (else month-to-month changes).
   const errors: number[] = [];
-  for (let t = 12; t < n; t++) errors.push(y[t]! - predictLog(y.slice(0, t), t).value);
+  for (let t = 13; t < n; t++) errors.push(y[t]! - predictLog(y.slice(0, t), t).value);
   let sigma: number;
   let sigmaFrom: string;
   if (errors.length >= 2) {
@@ -138,7 +143,13 @@ export function forecast(history: readonly SeriesPoint[], periods = 3, level: In
   for (let h = 1; h <= periods; h++) {
     const { value, basis } = predictLog(y, n - 1 + h);
     const spread = z * sigma * Math.sqrt(h);
-    points.push({ month: addMonths(last, h), value: Math.exp(value), low: Math.exp(value - spread), high: Math.exp(value + spread), basis });
+    points.push({
+      month: addMonths(last, h),
+      value: Math.exp(value),
+      low: Math.exp(value - spread),
+      high: Math.exp(value + spread),
+      basis,
+    });
   }
   const { growth, pairs } = yearOverYearGrowth(y);
   const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}%`;

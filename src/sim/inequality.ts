@@ -23,7 +23,8 @@ export function spreadOf(amounts: ArrayLike<number>): Spread {
   const n = amounts.length;
   const sorted = Float64Array.from(amounts);
   for (const amount of sorted) {
-    if (!Number.isSafeInteger(amount) || amount < 0) throw new Error(`spreadOf: ${amount} is not a non-negative amount in minor units`);
+    if (!Number.isSafeInteger(amount) || amount < 0)
+      throw new Error(`spreadOf: ${amount} is not a non-negative amount in minor units`);
   }
   sorted.sort();
   if (n === 0) return { members: 0, total: 0n, median: 0n, max: 0n, top10Share: 0, gini: 0 };

@@ -23,14 +23,23 @@ export function monthsFrom(first: string, count: number, zone: string): Month[] 
 /** The months touched by [from, to) in `zone`. */
 export function monthsBetween(from: InstantMs, to: InstantMs, zone: string): Month[] {
   const months: Month[] = [];
-  for (let cursor = DateTime.fromMillis(from, { zone }).startOf('month'); cursor.toMillis() < to; cursor = cursor.plus({ months: 1 })) {
+  for (
+    let cursor = DateTime.fromMillis(from, { zone }).startOf('month');
+    cursor.toMillis() < to;
+    cursor = cursor.plus({ months: 1 })
+  ) {
     months.push(monthOf(cursor));
   }
   return months;
 }
 
 function monthOf(start: DateTime): Month {
-  return { label: start.toFormat('yyyy-MM'), start: start.toMillis(), end: start.plus({ months: 1 }).toMillis(), monthOfYear: start.month };
+  return {
+    label: start.toFormat('yyyy-MM'),
+    start: start.toMillis(),
+    end: start.plus({ months: 1 }).toMillis(),
+    monthOfYear: start.month,
+  };
 }
 
 /** The index of the month holding `at`, or -1 when it is outside them all (months are consecutive). */

@@ -7,18 +7,39 @@ import { Random } from './random.ts';
 /** Parameters of a synthetic sales network (all optional; the defaults make a plausible shop). */
 export const networkParamsSchema = z.strictObject({
   members: z.number().int().min(1).max(5_000_000).default(10_000).describe('members of the starting network'),
-  distributorShare: z.number().min(0).max(1).default(0.2).describe('share of members that are distributors (the rest are customers)'),
+  distributorShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.2)
+    .describe('share of members that are distributors (the rest are customers)'),
   roots: z.number().int().min(1).max(100_000).default(10).describe('root distributors (branches) the network grows from'),
   maxDepth: z.number().int().min(2).max(200).default(12).describe('depth limit of the distributor tree (levels, roots included)'),
   attachment: z
-    .number().min(0).max(1).default(0.8)
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.8)
     .describe('share of new members placed by preferential attachment (∝ 1 + children: a power-law fan-out); the rest uniformly'),
   levelMix: z
-    .array(z.number().min(0)).min(1).max(20).default([0.8, 0.15, 0.05])
+    .array(z.number().min(0))
+    .min(1)
+    .max(20)
+    .default([0.8, 0.15, 0.05])
     .refine((mix) => mix.some((share) => share > 0), 'at least one level needs a share above 0')
     .describe('relative shares of distributor levels 1, 2, 3, …'),
-  joinRate: z.number().min(0).max(1).default(0.03).describe('new members per month, as a share of the active members at its start'),
-  churnRate: z.number().min(0).max(1).default(0.01).describe('share of active members going inactive each month (they stop buying and recruiting)'),
+  joinRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.03)
+    .describe('new members per month, as a share of the active members at its start'),
+  churnRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.01)
+    .describe('share of active members going inactive each month (they stop buying and recruiting)'),
 });
 export type NetworkParams = z.infer<typeof networkParamsSchema>;
 
@@ -70,9 +91,10 @@ export function generateNetwork(params: NetworkParams, months: readonly Month[],
   const pick = (tickets: number[], at: number): number => {
     let chosen = -1;
     for (let attempt = 0; attempt < 8; attempt++) {
-      chosen = random.next() < params.attachment
-        ? tickets[Math.floor(random.next() * tickets.length)]!
-        : distributors[Math.floor(random.next() * distributors.length)]!;
+      chosen =
+        random.next() < params.attachment
+          ? tickets[Math.floor(random.next() * tickets.length)]!
+          : distributors[Math.floor(random.next() * distributors.length)]!;
       if (inactiveFrom[chosen]! > at) return chosen;
     }
     return chosen;
@@ -167,8 +189,16 @@ function memberInput(network: SyntheticNetwork, i: number) {
 
 /** A few facts about a generated network, for reports. */
 export function describeNetwork(network: SyntheticNetwork): {
-  members: number; joined: number; churned: number; distributors: number; customers: number;
-  byLevel: Record<string, number>; maxDepth: number; meanDepth: number; topFanOutShare: number; largestFanOut: number;
+  members: number;
+  joined: number;
+  churned: number;
+  distributors: number;
+  customers: number;
+  byLevel: Record<string, number>;
+  maxDepth: number;
+  meanDepth: number;
+  topFanOutShare: number;
+  largestFanOut: number;
 } {
   const children = new Uint32Array(network.size);
   let distributors = 0;

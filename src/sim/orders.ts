@@ -16,15 +16,26 @@ export const CN_SEASONALITY: readonly number[] = [1.05, 0.75, 0.9, 0.9, 0.95, 1.
 
 const range = (min: number, max: number, fallback: { min: number; max: number }) =>
   z
-    .strictObject({ min: z.number().min(min).max(max).default(fallback.min), max: z.number().min(min).max(max).default(fallback.max) })
+    .strictObject({
+      min: z.number().min(min).max(max).default(fallback.min),
+      max: z.number().min(min).max(max).default(fallback.max),
+    })
     .refine((value) => value.min <= value.max, 'min must not be above max')
     .prefault({});
 
 /** Parameters of the order generator (all optional). */
 export const orderParamsSchema = z.strictObject({
-  ordersPerMonth: z.number().int().min(0).max(10_000_000).default(20_000).describe('orders of an average month (before seasonality and growth)'),
+  ordersPerMonth: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(20_000)
+    .describe('orders of an average month (before seasonality and growth)'),
   seasonality: z
-    .array(z.number().positive()).length(12).default([...CN_SEASONALITY])
+    .array(z.number().positive())
+    .length(12)
+    .default([...CN_SEASONALITY])
     .describe('relative volume of January … December'),
   growth: z.number().min(-0.5).max(1).default(0).describe('monthly growth of the volume (0.02: +2% a month)'),
   skus: z.number().int().min(1).max(1_000_000).default(1_000).describe('size of the catalogue'),
@@ -36,7 +47,7 @@ export const orderParamsSchema = z.strictObject({
       sigma: z.number().min(0).max(3).default(0.8).describe('σ of the log of the unit price (log-normal)'),
     })
     .prefault({}),
-  costShare: z.number().min(0).max(1).default(0.6).describe('a line\'s cost as a share of its paid amount (about; per SKU)'),
+  costShare: z.number().min(0).max(1).default(0.6).describe("a line's cost as a share of its paid amount (about; per SKU)"),
   lines: z
     .strictObject({ mean: z.number().min(1).max(20).default(1.3), max: z.number().int().min(1).max(50).default(4) })
     .prefault({})
@@ -46,7 +57,12 @@ export const orderParamsSchema = z.strictObject({
     .prefault({})
     .describe('units per line: 1 + a geometric count'),
   buyerSkew: z.number().min(1).max(10).default(1.3).describe('how much earlier members buy more (1: every active member alike)'),
-  refundRate: z.number().min(0).max(1).default(0.05).describe('share of orders with a refund (one line, some or all of its units)'),
+  refundRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.05)
+    .describe('share of orders with a refund (one line, some or all of its units)'),
   completionDays: range(1, 365, { min: 3, max: 15 }).describe('days from payment to completion (a refund comes before it)'),
   pickupShare: z.number().min(0).max(1).default(0).describe('share of orders picked up at the seller (community group-buy)'),
 });
@@ -136,9 +152,10 @@ export class OrderMaker {
     }
     const order = `o${n}`;
     const pickup = params.pickupShare > 0 && random.next() < params.pickupShare ? this.pickupPoint(buyer) : null;
-    const paid: OrderPaid = pickup === null
-      ? { type: 'order.paid', at, order, buyer: network.ids[buyer]!, lines }
-      : { type: 'order.paid', at, order, buyer: network.ids[buyer]!, pickupPoint: pickup, lines };
+    const paid: OrderPaid =
+      pickup === null
+        ? { type: 'order.paid', at, order, buyer: network.ids[buyer]!, lines }
+        : { type: 'order.paid', at, order, buyer: network.ids[buyer]!, pickupPoint: pickup, lines };
     const { min, max } = params.completionDays;
     const delay = (min + random.next() * (max - min)) * DAY_MS;
     const completed: OrderCompleted = { type: 'order.completed', at: at + Math.round(delay), order };
@@ -149,7 +166,10 @@ export class OrderMaker {
       // Between a day after payment and the completion (at the completion when that is a day).
       const refundAt = at + Math.round(DAY_MS + random.next() * Math.max(0, delay - DAY_MS));
       refunded = {
-        type: 'order.refunded', at: refundAt, order, refund: `r${n}`,
+        type: 'order.refunded',
+        at: refundAt,
+        order,
+        refund: `r${n}`,
         lines: [{ line: line.line, qty, amount: this.amounts(skus[line.line - 1]!, qty).paid }],
       };
     }

@@ -15,10 +15,12 @@ export const EXAMPLE_PLANS = {
 /** A plan from a YAML or JSON file: a plan, or a scenario (its `plan`). Named by its `name` or the file. */
 export function readPlanFile(file: string): PlanInput {
   const raw = readYaml(readFileSync(file, 'utf8'));
-  const plan = raw !== null && typeof raw === 'object' && 'plan' in raw && 'events' in raw ? (raw as { plan: unknown }).plan : raw;
-  const name = plan !== null && typeof plan === 'object' && typeof (plan as { name?: unknown }).name === 'string'
-    ? (plan as { name: string }).name
-    : basename(file, extname(file));
+  const plan =
+    raw !== null && typeof raw === 'object' && 'plan' in raw && 'events' in raw ? (raw as { plan: unknown }).plan : raw;
+  const name =
+    plan !== null && typeof plan === 'object' && typeof (plan as { name?: unknown }).name === 'string'
+      ? (plan as { name: string }).name
+      : basename(file, extname(file));
   return { name, plan };
 }
 

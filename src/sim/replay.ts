@@ -21,8 +21,13 @@ interface PlanVersionRow {
 }
 
 /** A tenant's zone, currency and plan versions (the first in force from the start). */
-export async function tenantPlans(sql: Sql, tenant: string): Promise<{ timezone: string; currency: string; versions: PlanVersionRow[] }> {
-  const row = (await sql.query<{ timezone: string; currency: string }>('select timezone, currency from tenants where id = $1', [tenant])).rows[0];
+export async function tenantPlans(
+  sql: Sql,
+  tenant: string,
+): Promise<{ timezone: string; currency: string; versions: PlanVersionRow[] }> {
+  const row = (
+    await sql.query<{ timezone: string; currency: string }>('select timezone, currency from tenants where id = $1', [tenant])
+  ).rows[0];
   if (!row) throw new UnknownTenant(tenant);
   const versions = (
     await sql.query<{ plan: unknown; effective_from: string | null }>(
@@ -38,7 +43,11 @@ export async function tenantPlans(sql: Sql, tenant: string): Promise<{ timezone:
 /** Resolves a window's months in the tenant's zone; throws InputError `invalid` when it is not one. */
 export function windowMonths(window: ReplayWindow, zone: string) {
   const parse = (text: string, field: string) => {
-    const value = /^\d{4}-\d{2}$/.test(text) ? DateTime.fromFormat(text, 'yyyy-MM', { zone }) : /^\d{4}-\d{2}-\d{2}$/.test(text) ? DateTime.fromISO(text, { zone }) : null;
+    const value = /^\d{4}-\d{2}$/.test(text)
+      ? DateTime.fromFormat(text, 'yyyy-MM', { zone })
+      : /^\d{4}-\d{2}-\d{2}$/.test(text)
+        ? DateTime.fromISO(text, { zone })
+        : null;
     if (!value?.isValid) throw new InputError(fail('invalid', `replay.${field} must be a month (YYYY-MM) or a day (YYYY-MM-DD)`));
     return value.startOf('month');
   };
@@ -64,17 +73,33 @@ export async function replaySource(sql: Sql, tenant: string, window: ReplayWindo
   const start = months[0]!.start;
   const end = months[months.length - 1]!.end;
   const base = (kept: readonly PlanVersionRow[]) =>
-    Engine.create({ timezone, currency, plan: kept[0]!.plan, laterPlans: kept.slice(1).map((version) => ({ plan: version.plan, from: version.from })) });
+    Engine.create({
+      timezone,
+      currency,
+      plan: kept[0]!.plan,
+      laterPlans: kept.slice(1).map((version) => ({ plan: version.plan, from: version.from })),
+    });
   const realEngine = base(versions);
   const total = Number(
-    (await sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1 and at < $2', [tenant, new Date(closeHorizon(realEngine, end))])).rows[0]!.n,
+    (
+      await sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1 and at < $2', [
+        tenant,
+        new Date(closeHorizon(realEngine, end)),
+      ])
+    ).rows[0]!.n,
   );
   return {
     kind: 'replay',
     timezone,
     currency,
     months,
-    description: { tenant, from: months[0]!.label, to: months[months.length - 1]!.label, events: total, planVersions: versions.length },
+    description: {
+      tenant,
+      from: months[0]!.label,
+      to: months[months.length - 1]!.label,
+      events: total,
+      planVersions: versions.length,
+    },
     size: { unit: 'events', total },
     engine(plan: PlanInput) {
       if (plan.plan === CURRENT) return base(versions);

@@ -59,7 +59,10 @@ export interface PlanReport {
     readonly payouts: PayoutSpread;
   };
   /** Events the engine refused (none for generated data). */
-  readonly rejected: { readonly count: number; readonly samples: readonly { readonly at: string; readonly code: string; readonly message: string }[] };
+  readonly rejected: {
+    readonly count: number;
+    readonly samples: readonly { readonly at: string; readonly code: string; readonly message: string }[];
+  };
 }
 
 /** Minor-unit figures of one plan's run, before they are formatted. */
@@ -104,7 +107,10 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
   let last = -1;
   for (const order of engine.state.orders.values()) {
     // Orders come in time order: the month of the previous one is the likely one.
-    const index = last >= 0 && months[last]!.start <= order.paidAt && order.paidAt < months[last]!.end ? last : monthIndex(months, order.paidAt);
+    const index =
+      last >= 0 && months[last]!.start <= order.paidAt && order.paidAt < months[last]!.end
+        ? last
+        : monthIndex(months, order.paidAt);
     last = index;
     if (index < 0) continue;
     tally.orders[index]! += 1;

@@ -32,6 +32,8 @@ export interface Progress {
   /** The instant of the last event, ISO 8601. */
   readonly at: string;
   readonly elapsedMs: number;
+  /** Time spent on this plan so far. */
+  readonly planElapsedMs: number;
 }
 
 export interface SimulateOptions {
@@ -85,7 +87,13 @@ export interface SimulationReport {
   /** Wall-clock figures of this run (they vary from run to run; the rest does not). */
   readonly timing: {
     readonly totalMs: number;
-    readonly plans: readonly { readonly name: string; readonly ms: number; readonly events: number; readonly orders: number; readonly lines: number }[];
+    readonly plans: readonly {
+      readonly name: string;
+      readonly ms: number;
+      readonly events: number;
+      readonly orders: number;
+      readonly lines: number;
+    }[];
   };
 }
 
@@ -100,81 +108,21 @@ const CHECK_EVERY = 1024;
  * a report: per month GMV, cost by rule, cost ratio, the payout spread, members per level and
  * the findings, side by side for the plans.
  */
-export async function simulate(source: EventSource, plans: readonly PlanInput[], options: SimulateOptions = {}): Promise<SimulationReport> {
+export async function simulate(
+  source: EventSource,
+  plans: readonly PlanInput[],
+  options: SimulateOptions = {},
+): Promise<SimulationReport> {
   if (plans.length === 0) throw new Error('simulate: no plan given');
-  const started = performance.now();
-  const decimals = currencyDecimals(source.currency);
-  const step = options.progressStep ?? 0.05;
+  const clock = { started: performance.now(), nextReport: options.progressStep ?? 0.05 };
   const reports: PlanReport[] = [];
   const timing: SimulationReport['timing']['plans'][number][] = [];
-  let nextReport = step;
-
   for (const [planIndex, plan] of plans.entries()) {
-    const planStarted = performance.now();
-    const engine = source.engine(plan);
-    const months = source.months;
-    const levels: LevelCounts[] = [];
-    let boundary = 0;
-    let events = 0;
-    let orders = 0;
-    let lines = 0;
-    let lastAt = months[0]?.start ?? 0;
-    let lastYield = performance.now();
-    const rejected: { count: number; samples: { at: string; code: string; message: string }[] } = { count: 0, samples: [] };
-    const progress = (fraction: number): Progress => ({
-      plan: plan.name, planIndex, plans: plans.length, fraction, overall: (planIndex + fraction) / plans.length,
-      events, orders, at: new Date(lastAt).toISOString(), elapsedMs: performance.now() - started,
-    });
-    const fraction = () => Math.min(1, (source.size.unit === 'orders' ? orders : events) / Math.max(1, source.size.total));
-
-    const player: Player = {
-      before(at) {
-        while (boundary < months.length && at >= months[boundary]!.end) {
-          levels.push(levelCounts(engine));
-          boundary++;
-        }
-        lastAt = at;
-        if (++events % CHECK_EVERY !== 0) return undefined;
-        const now = performance.now();
-        if (options.signal?.aborted) throw new SimulationStopped('the simulation was aborted');
-        if (options.timeLimitMs !== undefined && now - started > options.timeLimitMs) {
-          throw new SimulationStopped(`the simulation took longer than its limit of ${(options.timeLimitMs / 1000).toFixed(0)} s; simulate fewer members, orders or months`);
-        }
-        const overall = (planIndex + fraction()) / plans.length;
-        if (options.onProgress && overall >= nextReport) {
-          while (nextReport <= overall) nextReport += step;
-          options.onProgress(progress(fraction()));
-        }
-        if (options.yieldEveryMs !== undefined && now - lastYield >= options.yieldEveryMs) {
-          return new Promise<void>((resolve) => setImmediate(() => {
-            lastYield = performance.now();
-            resolve();
-          }));
-        }
-        return undefined;
-      },
-      after(outcome, isOrder) {
-        if (isOrder) orders++;
-        if (outcome.status === 'rejected') {
-          rejected.count++;
-          if (rejected.samples.length < 5) rejected.samples.push({ at: new Date(lastAt).toISOString(), code: outcome.error.code, message: outcome.error.message });
-        }
-      },
-    };
-    await source.play(engine, player);
-    // Let every period of the window close (closes run when time passes them).
-    const horizon = closeHorizon(engine, months[months.length - 1]?.end ?? lastAt);
-    if (engine.state.clock === null || horizon > engine.state.clock) engine.passTime(horizon);
-    while (levels.length < months.length) levels.push(levelCounts(engine));
-    for (const order of engine.state.orders.values()) lines += order.lines.length;
-
-    const lint = lintOf(source, plan, options.profile);
-    reports.push(planReport({
-      name: plan.name, tally: tallyEngine(engine, months), months, levels, decimals, lint,
-      cap: options.cap ?? DEFAULT_COST_CAP, rejected,
-    }));
-    timing.push({ name: plan.name, ms: Math.round(performance.now() - planStarted), events, orders, lines });
-    options.onProgress?.(progress(1));
+    const run = new PlanRun(source, plan, planIndex, plans.length, options, clock);
+    await source.play(run.engine, run);
+    const { report, time } = run.finish();
+    reports.push(report);
+    timing.push(time);
   }
   return {
     kind: source.kind,
@@ -183,8 +131,116 @@ export async function simulate(source: EventSource, plans: readonly PlanInput[],
     months: source.months.map((month) => month.label),
     data: source.description,
     plans: reports,
-    timing: { totalMs: Math.round(performance.now() - started), plans: timing },
+    timing: { totalMs: Math.round(performance.now() - clock.started), plans: timing },
   };
+}
+
+/** One plan's run: its engine, what it counts as the events go by (a Player), and its report. */
+class PlanRun implements Player {
+  readonly engine: Engine;
+  private readonly started = performance.now();
+  private readonly months: readonly Month[];
+  private readonly levels: LevelCounts[] = [];
+  private readonly rejected: { count: number; samples: { at: string; code: string; message: string }[] } = { count: 0, samples: [] };
+  private boundary = 0;
+  private events = 0;
+  private orders = 0;
+  private lastAt: number;
+  private lastYield = performance.now();
+
+  constructor(
+    private readonly source: EventSource,
+    private readonly plan: PlanInput,
+    private readonly index: number,
+    private readonly count: number,
+    private readonly options: SimulateOptions,
+    /** Shared by the plans of one simulation. */
+    private readonly clock: { readonly started: number; nextReport: number },
+  ) {
+    this.engine = source.engine(plan);
+    this.months = source.months;
+    this.lastAt = this.months[0]?.start ?? 0;
+  }
+
+  before(at: number): Promise<void> | undefined {
+    while (this.boundary < this.months.length && at >= this.months[this.boundary]!.end) {
+      this.levels.push(levelCounts(this.engine));
+      this.boundary++;
+    }
+    this.lastAt = at;
+    if (++this.events % CHECK_EVERY !== 0) return undefined;
+    const { options, clock } = this;
+    const now = performance.now();
+    if (options.signal?.aborted) throw new SimulationStopped('the simulation was aborted');
+    if (options.timeLimitMs !== undefined && now - clock.started > options.timeLimitMs) {
+      throw new SimulationStopped(
+        `the simulation took longer than its limit of ${(options.timeLimitMs / 1000).toFixed(0)} s; simulate fewer members, orders or months`,
+      );
+    }
+    // Below 1 until the plan is done (the last completions come after the last order).
+    const done = this.source.size.unit === 'orders' ? this.orders : this.events;
+    const fraction = Math.min(0.999, done / Math.max(1, this.source.size.total));
+    if (options.onProgress && (this.index + fraction) / this.count >= clock.nextReport) {
+      const step = options.progressStep ?? 0.05;
+      while (clock.nextReport <= (this.index + fraction) / this.count) clock.nextReport += step;
+      options.onProgress(this.progress(fraction));
+    }
+    if (options.yieldEveryMs === undefined || now - this.lastYield < options.yieldEveryMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.lastYield = performance.now();
+        resolve();
+      }),
+    );
+  }
+
+  after(outcome: Outcome, isOrder: boolean): void {
+    if (isOrder) this.orders++;
+    if (outcome.status !== 'rejected') return;
+    this.rejected.count++;
+    if (this.rejected.samples.length < 5) {
+      this.rejected.samples.push({ at: new Date(this.lastAt).toISOString(), code: outcome.error.code, message: outcome.error.message });
+    }
+  }
+
+  /** Lets every period of the window close, then reads the engine. */
+  finish(): { report: PlanReport; time: SimulationReport['timing']['plans'][number] } {
+    const { engine, months, plan, source } = this;
+    const horizon = closeHorizon(engine, months[months.length - 1]?.end ?? this.lastAt);
+    if (engine.state.clock === null || horizon > engine.state.clock) engine.passTime(horizon);
+    while (this.levels.length < months.length) this.levels.push(levelCounts(engine));
+    let lines = 0;
+    for (const order of engine.state.orders.values()) lines += order.lines.length;
+    const report = planReport({
+      name: plan.name,
+      tally: tallyEngine(engine, months),
+      months,
+      levels: this.levels,
+      decimals: currencyDecimals(source.currency),
+      lint: lintOf(source, plan, this.options.profile),
+      cap: this.options.cap ?? DEFAULT_COST_CAP,
+      rejected: this.rejected,
+    });
+    this.options.onProgress?.(this.progress(1));
+    const time = { name: plan.name, ms: Math.round(performance.now() - this.started), events: this.events, orders: this.orders, lines };
+    return { report, time };
+  }
+
+  private progress(fraction: number): Progress {
+    const now = performance.now();
+    return {
+      plan: this.plan.name,
+      planIndex: this.index,
+      plans: this.count,
+      fraction,
+      overall: (this.index + fraction) / this.count,
+      events: this.events,
+      orders: this.orders,
+      at: new Date(this.lastAt).toISOString(),
+      elapsedMs: now - this.clock.started,
+      planElapsedMs: now - this.started,
+    };
+  }
 }
 
 function lintOf(source: EventSource, plan: PlanInput, profile = 'cn'): Finding[] {
@@ -198,7 +254,8 @@ export function closeHorizon(engine: Engine, end: number): number {
   let delay = 0;
   for (const version of engine.state.plans) {
     for (const entry of version.compiled.templates) {
-      if (entry.template.kind === 'period') delay = Math.max(delay, (entry.template as PeriodTemplate<unknown>).closeDelayDays(entry.params));
+      if (entry.template.kind === 'period')
+        delay = Math.max(delay, (entry.template as PeriodTemplate<unknown>).closeDelayDays(entry.params));
     }
   }
   return end + delay * DAY_MS;

@@ -57,7 +57,9 @@ function frame(title: string, labels: readonly string[], max: number, format: (v
   for (const tick of ticks) {
     const ty = y(tick).toFixed(1);
     parts.push(`<line x1="${M.left}" y1="${ty}" x2="${W - M.right}" y2="${ty}" stroke="#e5e5e5"/>`);
-    parts.push(`<text x="${M.left - 8}" y="${ty}" text-anchor="end" dominant-baseline="middle" fill="#555">${escapeXml(format(tick))}</text>`);
+    parts.push(
+      `<text x="${M.left - 8}" y="${ty}" text-anchor="end" dominant-baseline="middle" fill="#555">${escapeXml(format(tick))}</text>`,
+    );
   }
   parts.push(`<line x1="${M.left}" y1="${y(0).toFixed(1)}" x2="${W - M.right}" y2="${y(0).toFixed(1)}" stroke="#333"/>`);
   parts.push(`<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${y(0).toFixed(1)}" stroke="#333"/>`);
@@ -67,7 +69,9 @@ function frame(title: string, labels: readonly string[], max: number, format: (v
     const lx = (x(index) + band / 2).toFixed(1);
     parts.push(`<text x="${lx}" y="${H - M.bottom + 18}" text-anchor="middle" fill="#555">${escapeXml(label)}</text>`);
   });
-  parts.push(`<text x="18" y="${M.top + plotH / 2}" transform="rotate(-90 18 ${M.top + plotH / 2})" text-anchor="middle" fill="#555">${escapeXml(yTitle)}</text>`);
+  parts.push(
+    `<text x="18" y="${M.top + plotH / 2}" transform="rotate(-90 18 ${M.top + plotH / 2})" text-anchor="middle" fill="#555">${escapeXml(yTitle)}</text>`,
+  );
   return { parts, x, band, y };
 }
 
@@ -90,7 +94,13 @@ const amount = (money: string): number => Number(money);
 export function costByRuleSvg(report: SimulationReport, planIndex = 0): string {
   const plan = report.plans[planIndex]!;
   const totals = plan.months.map((month) => amount(month.cost));
-  const f = frame(`Commission cost by rule — ${plan.name}`, report.months, Math.max(0, ...totals), compact, `cost (${report.currency})`);
+  const f = frame(
+    `Commission cost by rule — ${plan.name}`,
+    report.months,
+    Math.max(0, ...totals),
+    compact,
+    `cost (${report.currency})`,
+  );
   const barW = f.band * 0.7;
   plan.months.forEach((month, index) => {
     let base = 0;
@@ -105,7 +115,10 @@ export function costByRuleSvg(report: SimulationReport, planIndex = 0): string {
       base += value;
     });
   });
-  legend(f.parts, plan.rules.map((rule, r) => ({ label: rule, color: PALETTE[r % PALETTE.length]! })));
+  legend(
+    f.parts,
+    plan.rules.map((rule, r) => ({ label: rule, color: PALETTE[r % PALETTE.length]! })),
+  );
   f.parts.push('</svg>');
   return `${f.parts.join('\n')}\n`;
 }
@@ -126,7 +139,9 @@ export function costRatioSvg(report: SimulationReport, cap = 0.3): string {
     });
   });
   const capY = f.y(cap * 100).toFixed(1);
-  f.parts.push(`<line x1="${M.left}" y1="${capY}" x2="${W - M.right}" y2="${capY}" stroke="#c00" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+  f.parts.push(
+    `<line x1="${M.left}" y1="${capY}" x2="${W - M.right}" y2="${capY}" stroke="#c00" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+  );
   legend(f.parts, [
     ...report.plans.map((plan, p) => ({ label: plan.name, color: PALETTE[p % PALETTE.length]! })),
     { label: `cap ${(cap * 100).toFixed(0)}%`, color: '#c00', dashed: true },
@@ -138,7 +153,10 @@ export function costRatioSvg(report: SimulationReport, cap = 0.3): string {
 /** The chart files of a report: `cost-by-rule-<n>.svg` per plan and `cost-ratio.svg`. */
 export function reportCharts(report: SimulationReport, cap = 0.3): { name: string; svg: string }[] {
   return [
-    ...report.plans.map((_, index) => ({ name: `cost-by-rule-${String.fromCharCode(97 + index)}.svg`, svg: costByRuleSvg(report, index) })),
+    ...report.plans.map((_, index) => ({
+      name: `cost-by-rule-${String.fromCharCode(97 + index)}.svg`,
+      svg: costByRuleSvg(report, index),
+    })),
     { name: 'cost-ratio.svg', svg: costRatioSvg(report, cap) },
   ];
 }

@@ -9,11 +9,19 @@ import { DAY_MS, OrderMaker, orderParamsSchema } from './orders.ts';
 
 /** Everything a synthetic run is made of: where and when, the network, the orders. */
 export const dataParamsSchema = z.strictObject({
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
   start: z.string().regex(MONTH_LABEL, 'a month, YYYY-MM').default('2026-01').describe('the first month'),
   months: z.number().int().min(1).max(120).default(12),
   timezone: z.string().refine(isValidZone, 'an IANA time zone, e.g. Asia/Shanghai').default('Asia/Shanghai'),
-  currency: z.string().regex(/^[A-Z]{3}$/).default('CNY'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('CNY'),
   network: networkParamsSchema.prefault({}),
   orders: orderParamsSchema.prefault({}),
 });
@@ -75,7 +83,12 @@ function volumesOf(params: DataParams, months: readonly Month[], network: Synthe
  * time, so they come sorted), and the completions and refunds they schedule. A follow-up is at
  * least a day after its order, so it always lands in a later slot, which is sorted when reached.
  */
-function* timeline(params: DataParams, months: readonly Month[], network: SyntheticNetwork, decimals: number): Generator<EngineEvent, void, undefined> {
+function* timeline(
+  params: DataParams,
+  months: readonly Month[],
+  network: SyntheticNetwork,
+  decimals: number,
+): Generator<EngineEvent, void, undefined> {
   const maker = new OrderMaker(params.orders, network, decimals, params.seed);
   const t0 = months[0]!.start;
   const buckets = new Map<number, EngineEvent[]>();

@@ -9,7 +9,8 @@ export interface Window {
 
 /** The calendar month `YYYY-MM` of the tenant zone as [start, end) in ms. */
 export function monthWindow(month: string, zone: string): Window {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new InputError(fail('invalid', `month must be YYYY-MM, not "${month}"`, ['month']));
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    throw new InputError(fail('invalid', `month must be YYYY-MM, not "${month}"`, ['month']));
   const start = DateTime.fromISO(`${month}-01`, { zone });
   return { from: start.toMillis(), to: start.plus({ months: 1 }).toMillis() };
 }
@@ -70,7 +71,9 @@ export function parseWindow(from: string, to: string, zone: string): Window {
     }
     const ms = Date.parse(trimmed);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(trimmed) || Number.isNaN(ms)) {
-      throw new InputError(fail('invalid', `${field} must be YYYY-MM-DD, YYYY-MM or an ISO 8601 instant, not "${text}"`, [field]));
+      throw new InputError(
+        fail('invalid', `${field} must be YYYY-MM-DD, YYYY-MM or an ISO 8601 instant, not "${text}"`, [field]),
+      );
     }
     return ms;
   };

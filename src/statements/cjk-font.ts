@@ -157,7 +157,12 @@ export class CjkText {
    * Draws one line of text at (x, y), within `width` when given (cut to fit; `align` right or
    * center inside it). Returns the width drawn.
    */
-  draw(text: string, x: number, y: number, options: { size?: number; weight?: Weight; width?: number; align?: 'left' | 'right' | 'center'; color?: string } = {}): number {
+  draw(
+    text: string,
+    x: number,
+    y: number,
+    options: { size?: number; weight?: Weight; width?: number; align?: 'left' | 'right' | 'center'; color?: string } = {},
+  ): number {
     const size = options.size ?? 9;
     const weight = options.weight ?? 400;
     const shown = options.width !== undefined ? this.fit(text, options.width, size, weight) : text;

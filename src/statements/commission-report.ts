@@ -1,4 +1,5 @@
 import { fail, InputError } from '../domain/errors.ts';
+import type { AwardRecord } from '../engine/awards.ts';
 import type { EngineState, OrderRecord } from '../engine/state.ts';
 import { divRoundHalfUp, formatMoney } from '../money/money.ts';
 import { formatRate } from '../money/rate.ts';
@@ -51,14 +52,26 @@ interface Computed {
   readonly periods: string[];
 }
 
-export async function buildCommissionReport(service: Service, tenant: string, window: Window, by: CommissionBy): Promise<CommissionReport> {
-  if (!COMMISSION_GROUPINGS.includes(by)) throw new InputError(fail('invalid', `by must be one of ${COMMISSION_GROUPINGS.join(', ')}`, ['by']));
+export async function buildCommissionReport(
+  service: Service,
+  tenant: string,
+  window: Window,
+  by: CommissionBy,
+): Promise<CommissionReport> {
+  if (!COMMISSION_GROUPINGS.includes(by))
+    throw new InputError(fail('invalid', `by must be one of ${COMMISSION_GROUPINGS.join(', ')}`, ['by']));
   // The engine's state and the ledger are read separately; if an event landed in between, read again.
   for (let attempt = 0; ; attempt++) {
-    const computed = await service.read(tenant, (runtime) => ({ ...compute(runtime.engine.state, window, by), seq: runtime.seq }));
+    const computed = await service.read(tenant, (runtime) => ({
+      ...compute(runtime.engine.state, window, by),
+      seq: runtime.seq,
+    }));
     const ledger = await service.sql.transaction(async (tx) => {
       await tx.query('set transaction isolation level repeatable read, read only');
-      const seq = Number((await tx.query<{ last_seq: string }>('select last_seq::text as last_seq from tenants where id = $1', [tenant])).rows[0]?.last_seq ?? 0);
+      const seq = Number(
+        (await tx.query<{ last_seq: string }>('select last_seq::text as last_seq from tenants where id = $1', [tenant])).rows[0]
+          ?.last_seq ?? 0,
+      );
       const sum = (
         await tx.query<{ total: string | null }>(
           `select (-sum(amount))::text as total from postings
@@ -71,43 +84,84 @@ export async function buildCommissionReport(service: Service, tenant: string, wi
     if (ledger.seq !== computed.seq && attempt < 3) continue;
     const groups = [...computed.groups.entries()]
       .map(([key, group]) => ({ key, ...group, ...(by === 'rule' ? { orders: null, gmv: null } : {}) }))
-      .sort((a, b) => (by === 'period' ? String(a.key).localeCompare(String(b.key)) : Number(b.commission - a.commission) || String(a.key).localeCompare(String(b.key))));
+      .sort((a, b) =>
+        by === 'period'
+          ? String(a.key).localeCompare(String(b.key))
+          : Number(b.commission - a.commission) || String(a.key).localeCompare(String(b.key)),
+      );
     const sum = groups.reduce((total, group) => total + group.commission, 0n);
-    const groupsEqualTotals = sum === computed.totals.commission && (by === 'rule' || groups.reduce((total, g) => total + (g.gmv ?? 0n), 0n) === computed.totals.gmv);
+    const groupsEqualTotals =
+      sum === computed.totals.commission &&
+      (by === 'rule' || groups.reduce((total, g) => total + (g.gmv ?? 0n), 0n) === computed.totals.gmv);
     const ledgerEqualsTotals = ledger.commission === computed.totals.commission;
     return {
-      tenant, ...computed.settings, window, by, groups, totals: computed.totals, ledger: { commission: ledger.commission },
+      tenant,
+      ...computed.settings,
+      window,
+      by,
+      groups,
+      totals: computed.totals,
+      ledger: { commission: ledger.commission },
       check: { ok: groupsEqualTotals && ledgerEqualsTotals, groupsEqualTotals, ledgerEqualsTotals },
     };
   }
 }
 
+/** Which group an order, or a period award, falls in. */
+class Grouping {
+  private readonly orderKeys = new Map<string, string | null>();
+
+  constructor(
+    private readonly state: EngineState,
+    private readonly by: CommissionBy,
+  ) {}
+
+  /** The nearest member of the grouping's role in an upline at `at` (its first member included). */
+  private ancestor(ids: readonly string[], at: number): string | null {
+    for (const id of ids) if (this.state.network.placementAt(id, at)?.role === this.by) return id;
+    return null;
+  }
+
+  /** An order's month, or its seller's branch / agency at payment (null for rules: awards differ). */
+  ofOrder(order: OrderRecord): string | null {
+    const known = this.orderKeys.get(order.id);
+    if (known !== undefined) return known;
+    let key: string | null = null;
+    if (this.by === 'period') key = monthOf(order.paidAt, this.state.settings.timezone);
+    else if ((this.by === 'branch' || this.by === 'agency') && order.context.sellerId !== null) {
+      key = this.ancestor(
+        order.context.fullChain.map((link) => link.id),
+        order.paidAt,
+      );
+    }
+    this.orderKeys.set(order.id, key);
+    return key;
+  }
+
+  /** A period award, earned at its period's last instant `at`. */
+  ofPeriodAward(award: AwardRecord, at: number): string | null {
+    if (this.by === 'rule') return award.rule;
+    if (this.by === 'period') return monthOf(at, this.state.settings.timezone);
+    return this.ancestor(
+      this.state.network.uplineAt(award.to, at).map((link) => link.id),
+      at,
+    );
+  }
+}
+
+type Sums = { orders: number; gmv: bigint; commission: bigint; awards: number };
+
 function compute(state: EngineState, window: Window, by: CommissionBy): Omit<Computed, 'seq'> {
   const { timezone, currency, decimals } = state.settings;
-  const network = state.network;
   const inWindow = (at: number) => window.from <= at && at < window.to;
-  /** The nearest member of `role` in an upline at `at` (the seller itself included). */
-  const ancestor = (ids: Iterable<string>, at: number, role: 'branch' | 'agency'): string | null => {
-    for (const id of ids) if (network.placementAt(id, at)?.role === role) return id;
-    return null;
-  };
-  const orderKeys = new Map<string, string | null>();
-  const keyOfOrder = (order: OrderRecord): string | null => {
-    if (orderKeys.has(order.id)) return orderKeys.get(order.id)!;
-    let key: string | null;
-    if (by === 'period') key = monthOf(order.paidAt, timezone);
-    else if (by === 'branch' || by === 'agency') key = order.context.sellerId === null ? null : ancestor(order.context.fullChain.map((link) => link.id), order.paidAt, by);
-    else key = null;
-    orderKeys.set(order.id, key);
-    return key;
-  };
-  const groups = new Map<string | null, { orders: number; gmv: bigint; commission: bigint; awards: number }>();
+  const grouping = new Grouping(state, by);
+  const groups = new Map<string | null, Sums>();
   const group = (key: string | null) => {
     let entry = groups.get(key);
     if (!entry) groups.set(key, (entry = { orders: 0, gmv: 0n, commission: 0n, awards: 0 }));
     return entry;
   };
-  const totals = { orders: 0, gmv: 0n, commission: 0n, awards: 0 };
+  const totals: Sums = { orders: 0, gmv: 0n, commission: 0n, awards: 0 };
   const orderIds: string[] = [];
   for (const order of state.orders.values()) {
     if (!inWindow(order.paidAt)) continue;
@@ -115,28 +169,27 @@ function compute(state: EngineState, window: Window, by: CommissionBy): Omit<Com
     totals.orders += 1;
     totals.gmv += order.netPaid;
     if (by !== 'rule') {
-      const entry = group(keyOfOrder(order));
+      const entry = group(grouping.ofOrder(order));
       entry.orders += 1;
       entry.gmv += order.netPaid;
     }
   }
   const periodEnds = new Map<string, number | null>();
+  const periodEnd = (label: string) => {
+    if (!periodEnds.has(label)) periodEnds.set(label, periodWindow(label, timezone)?.to ?? null);
+    return periodEnds.get(label) ?? null;
+  };
   for (const award of state.awards.all()) {
     let key: string | null;
     if (award.order !== undefined) {
       const order = state.orders.get(award.order);
       if (!order || !inWindow(order.paidAt)) continue;
-      key = by === 'rule' ? award.rule : keyOfOrder(order);
+      key = by === 'rule' ? award.rule : grouping.ofOrder(order);
     } else {
-      const label = award.period!;
-      if (!periodEnds.has(label)) periodEnds.set(label, periodWindow(label, timezone)?.to ?? null);
-      const end = periodEnds.get(label);
       // A period's awards are earned at its last instant.
-      if (end === null || end === undefined || !inWindow(end - 1)) continue;
-      key =
-        by === 'rule' ? award.rule
-        : by === 'period' ? monthOf(end - 1, timezone)
-        : ancestor(network.uplineAt(award.to, end - 1).map((link) => link.id), end - 1, by);
+      const end = periodEnd(award.period!);
+      if (end === null || !inWindow(end - 1)) continue;
+      key = grouping.ofPeriodAward(award, end - 1);
     }
     const entry = group(key);
     entry.commission += award.amount;
@@ -146,7 +199,7 @@ function compute(state: EngineState, window: Window, by: CommissionBy): Omit<Com
       totals.awards += 1;
     }
   }
-  const periods = [...periodEnds.entries()].filter(([, end]) => end !== null && end !== undefined && inWindow(end - 1)).map(([label]) => label);
+  const periods = [...periodEnds.entries()].filter(([, end]) => end !== null && inWindow(end - 1)).map(([label]) => label);
   return { settings: { timezone, currency, decimals }, groups, totals, orderIds, periods };
 }
 
@@ -167,11 +220,19 @@ export function commissionReportJson(report: CommissionReport) {
     to: iso(report.window.to),
     by: report.by,
     groups: report.groups.map((group) => ({
-      key: group.key, orders: group.orders, gmv: money(group.gmv), commission: money(group.commission)!, awards: group.awards, ratio: ratioOf(group.commission, group.gmv),
+      key: group.key,
+      orders: group.orders,
+      gmv: money(group.gmv),
+      commission: money(group.commission)!,
+      awards: group.awards,
+      ratio: ratioOf(group.commission, group.gmv),
       share: ratioOf(group.commission, report.totals.commission),
     })),
     totals: {
-      orders: report.totals.orders, gmv: money(report.totals.gmv)!, commission: money(report.totals.commission)!, awards: report.totals.awards,
+      orders: report.totals.orders,
+      gmv: money(report.totals.gmv)!,
+      commission: money(report.totals.commission)!,
+      awards: report.totals.awards,
       ratio: ratioOf(report.totals.commission, report.totals.gmv),
     },
     ledger: { commission: money(report.ledger.commission)! },
@@ -186,6 +247,14 @@ export function commissionReportCsv(report: CommissionReport): string {
   const json = commissionReportJson(report);
   return toCsv(COMMISSION_COLUMNS, [
     ...json.groups.map((g) => [g.key, g.orders, g.gmv, g.commission, g.awards, g.ratio, g.share]),
-    ['TOTAL', json.totals.orders, json.totals.gmv, json.totals.commission, json.totals.awards, json.totals.ratio, ratioOf(report.totals.commission, report.totals.commission)],
+    [
+      'TOTAL',
+      json.totals.orders,
+      json.totals.gmv,
+      json.totals.commission,
+      json.totals.awards,
+      json.totals.ratio,
+      ratioOf(report.totals.commission, report.totals.commission),
+    ],
   ]);
 }

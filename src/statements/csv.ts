@@ -5,5 +5,10 @@ import { stringify } from 'csv-stringify/sync';
  * a header row, CRLF line ends, fields quoted when they need it.
  */
 export function toCsv(columns: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
-  return '\uFEFF' + stringify([[...columns], ...rows.map((row) => row.map((cell) => (cell === null ? '' : String(cell))))], { record_delimiter: 'windows' });
+  return (
+    '\uFEFF' +
+    stringify([[...columns], ...rows.map((row) => row.map((cell) => (cell === null ? '' : String(cell))))], {
+      record_delimiter: 'windows',
+    })
+  );
 }

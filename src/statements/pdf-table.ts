@@ -28,7 +28,12 @@ export class PdfReport {
     private readonly footer: string,
     info: { title: string; subject?: string },
   ) {
-    this.doc = new PDFDocument({ size: 'A4', margin: PAGE.margin, bufferPages: true, info: { Title: info.title, ...(info.subject ? { Subject: info.subject } : {}), Producer: 'fenyong' } });
+    this.doc = new PDFDocument({
+      size: 'A4',
+      margin: PAGE.margin,
+      bufferPages: true,
+      info: { Title: info.title, ...(info.subject ? { Subject: info.subject } : {}), Producer: 'fenyong' },
+    });
     this.text = new CjkText(this.doc);
     this.done = new Promise((resolve, reject) => {
       this.doc.on('data', (chunk: Buffer) => this.chunks.push(chunk));
@@ -59,12 +64,17 @@ export class PdfReport {
     this.room(26 + ROW * 3);
     this.y += 8;
     this.text.draw(text, PAGE.margin, this.y, { size: 12, weight: 700, color: '#1f3a68' });
-    this.y += 18;
+    this.y += 20;
   }
 
   line(text: string, options: { size?: number; weight?: Weight; color?: string } = {}): void {
     this.room(ROW);
-    this.text.draw(text, PAGE.margin, this.y, { size: options.size ?? 9.5, width: this.usable, ...(options.weight ? { weight: options.weight } : {}), ...(options.color ? { color: options.color } : {}) });
+    this.text.draw(text, PAGE.margin, this.y, {
+      size: options.size ?? 9.5,
+      width: this.usable,
+      ...(options.weight ? { weight: options.weight } : {}),
+      ...(options.color ? { color: options.color } : {}),
+    });
     this.y += (options.size ?? 9.5) + 6;
   }
 
@@ -80,7 +90,13 @@ export class PdfReport {
       this.doc.rect(PAGE.margin, this.y - 3, this.usable, ROW).fill('#e8edf5');
       let x = PAGE.margin;
       columns.forEach((column, i) => {
-        this.text.draw(column.title, x + 3, this.y, { size: 8.5, weight: 700, width: widths[i]! - 6, align: column.align ?? 'left', color: '#1f3a68' });
+        this.text.draw(column.title, x + 3, this.y, {
+          size: 8.5,
+          weight: 700,
+          width: widths[i]! - 6,
+          align: column.align ?? 'left',
+          color: '#1f3a68',
+        });
         x += widths[i]!;
       });
       this.y += ROW;
@@ -98,10 +114,20 @@ export class PdfReport {
       let x = PAGE.margin;
       row.cells.forEach((cell, i) => {
         const column = columns[i]!;
-        this.text.draw(cell, x + 3, this.y, { size: 8.5, width: widths[i]! - 6, align: column.align ?? 'left', ...(row.emphasis ? { weight: 700 } : {}) });
+        this.text.draw(cell, x + 3, this.y, {
+          size: 8.5,
+          width: widths[i]! - 6,
+          align: column.align ?? 'left',
+          ...(row.emphasis ? { weight: 700 } : {}),
+        });
         x += widths[i]!;
       });
-      this.doc.moveTo(PAGE.margin, this.y + ROW - 3).lineTo(PAGE.margin + this.usable, this.y + ROW - 3).lineWidth(0.3).strokeColor('#d0d5dd').stroke();
+      this.doc
+        .moveTo(PAGE.margin, this.y + ROW - 3)
+        .lineTo(PAGE.margin + this.usable, this.y + ROW - 3)
+        .lineWidth(0.3)
+        .strokeColor('#d0d5dd')
+        .stroke();
       this.y += ROW;
     }
   }
@@ -116,7 +142,12 @@ export class PdfReport {
       const bottom = this.doc.page.margins.bottom;
       this.doc.page.margins.bottom = 0;
       this.text.draw(this.footer, PAGE.margin, y, { size: 7.5, width: this.usable - 60, color: '#777777' });
-      this.text.draw(`${i + 1} / ${range.count}`, PAGE.margin + this.usable - 60, y, { size: 7.5, width: 60, align: 'right', color: '#777777' });
+      this.text.draw(`${i + 1} / ${range.count}`, PAGE.margin + this.usable - 60, y, {
+        size: 7.5,
+        width: 60,
+        align: 'right',
+        color: '#777777',
+      });
       this.doc.page.margins.bottom = bottom;
     }
     this.doc.end();

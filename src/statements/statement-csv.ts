@@ -4,8 +4,23 @@ import { toCsv } from './csv.ts';
 import type { Statement } from './statement.ts';
 
 export const STATEMENT_COLUMNS = [
-  'section', 'at', 'rule', 'order', 'period', 'refund', 'withdrawal', 'adjustment',
-  'pending', 'available', 'gross', 'tax', 'net', 'status', 'status_now', 'note', 'explain',
+  'section',
+  'at',
+  'rule',
+  'order',
+  'period',
+  'refund',
+  'withdrawal',
+  'adjustment',
+  'pending',
+  'available',
+  'gross',
+  'tax',
+  'net',
+  'status',
+  'status_now',
+  'note',
+  'explain',
 ] as const;
 
 /**
@@ -17,15 +32,52 @@ export function statementCsv(statement: Statement): string {
   const money = (amount: bigint | null) => (amount === null ? null : formatMoney(amount, statement.decimals));
   const empty = (count: number) => Array<null>(count).fill(null);
   const rows: (string | null)[][] = [];
-  rows.push(['opening', localTime(statement.from, statement.timezone), ...empty(6), money(statement.opening.pending), money(statement.opening.available), ...empty(7)]);
+  rows.push([
+    'opening',
+    localTime(statement.from, statement.timezone),
+    ...empty(6),
+    money(statement.opening.pending),
+    money(statement.opening.available),
+    ...empty(7),
+  ]);
   for (const line of statement.lines) {
     rows.push([
-      line.section, localTime(line.at, statement.timezone), line.rule, line.order, line.period, line.refund, line.withdrawal, line.adjustment,
-      money(line.pending), money(line.available), money(line.gross), money(line.tax), money(line.net),
-      line.status, line.statusNow, line.note, line.explain,
+      line.section,
+      localTime(line.at, statement.timezone),
+      line.rule,
+      line.order,
+      line.period,
+      line.refund,
+      line.withdrawal,
+      line.adjustment,
+      money(line.pending),
+      money(line.available),
+      money(line.gross),
+      money(line.tax),
+      money(line.net),
+      line.status,
+      line.statusNow,
+      line.note,
+      line.explain,
     ]);
   }
-  rows.push(['closing', localTime(statement.to, statement.timezone), ...empty(6), money(statement.closing.pending), money(statement.closing.available), ...empty(7)]);
-  rows.push(['check', null, ...empty(6), money(statement.check.expected.pending), money(statement.check.expected.available), ...empty(3), statement.check.ok ? 'ok' : 'mismatch', ...empty(3)]);
+  rows.push([
+    'closing',
+    localTime(statement.to, statement.timezone),
+    ...empty(6),
+    money(statement.closing.pending),
+    money(statement.closing.available),
+    ...empty(7),
+  ]);
+  rows.push([
+    'check',
+    null,
+    ...empty(6),
+    money(statement.check.expected.pending),
+    money(statement.check.expected.available),
+    ...empty(3),
+    statement.check.ok ? 'ok' : 'mismatch',
+    ...empty(3),
+  ]);
   return toCsv(STATEMENT_COLUMNS, rows);
 }

@@ -16,9 +16,19 @@ export interface Balances {
 }
 
 /** What a journal entry on the member's accounts was (journal kinds of the ledger). */
-export type Section = 'award' | 'reversal' | 'settlement' | 'withdrawal' | 'withdrawal_reversal' | 'tax_true_up' | 'manual' | 'other';
+export type Section =
+  'award' | 'reversal' | 'settlement' | 'withdrawal' | 'withdrawal_reversal' | 'tax_true_up' | 'manual' | 'other';
 
-export const SECTIONS: readonly Section[] = ['award', 'reversal', 'settlement', 'withdrawal', 'withdrawal_reversal', 'tax_true_up', 'manual', 'other'];
+export const SECTIONS: readonly Section[] = [
+  'award',
+  'reversal',
+  'settlement',
+  'withdrawal',
+  'withdrawal_reversal',
+  'tax_true_up',
+  'manual',
+  'other',
+];
 
 const SECTION_OF_KIND: Readonly<Record<string, Section>> = {
   award: 'award',
@@ -90,7 +100,11 @@ export interface Statement {
 
 /** The explanation endpoint of an award, relative to the API's origin. */
 export function explainLink(member: string, subject: { order?: string | null; period?: string | null }, rule: string): string {
-  const query = new URLSearchParams({ member, ...(subject.order ? { order: subject.order } : { period: subject.period ?? '' }), rule });
+  const query = new URLSearchParams({
+    member,
+    ...(subject.order ? { order: subject.order } : { period: subject.period ?? '' }),
+    rule,
+  });
   return `/v1/awards/explain?${query.toString()}`;
 }
 
@@ -151,21 +165,7 @@ export async function buildStatement(service: Service, tenant: string, member: s
       )
     ).rows;
     const readModel = await readModelAt(tx, tenant, member, window.to);
-    const withdrawalIds = [...new Set(postings.map((p) => p.withdrawal_id).filter((id): id is string => id !== null))];
-    const withdrawals = new Map(
-      (
-        await tx.query<WithdrawalRow>('select id, status, month, history from withdrawals where tenant_id = $1 and id = any($2::text[])', [tenant, withdrawalIds])
-      ).rows.map((row) => [row.id, row]),
-    );
-    const adjustmentIds = [...new Set(postings.map((p) => p.adjustment_id).filter((id): id is string => id !== null))];
-    const adjustments = new Map(
-      (
-        await tx.query<{ id: string; reason: string; by_key: string | null }>(
-          'select id, reason, by_key from adjustments where tenant_id = $1 and id = any($2::text[])',
-          [tenant, adjustmentIds],
-        )
-      ).rows.map((row) => [row.id, row]),
-    );
+    const { withdrawals, adjustments } = await referencesOf(tx, tenant, postings);
     const lines = toLines(postings, member, window.to, withdrawals, adjustments);
     const movements = new Map<Section, Balances>(SECTIONS.map((section) => [section, ZERO]));
     for (const line of lines) movements.set(line.section, add(movements.get(line.section)!, line));
@@ -192,6 +192,29 @@ export async function buildStatement(service: Service, tenant: string, member: s
   });
 }
 
+/** The withdrawals (status, history) and manual adjustments (reason) the postings refer to. */
+async function referencesOf(tx: Sql, tenant: string, postings: readonly PostingRow[]) {
+  const ids = (field: 'withdrawal_id' | 'adjustment_id') => [
+    ...new Set(postings.map((p) => p[field]).filter((id): id is string => id !== null)),
+  ];
+  const withdrawals = (
+    await tx.query<WithdrawalRow>(
+      'select id, status, month, history from withdrawals where tenant_id = $1 and id = any($2::text[])',
+      [tenant, ids('withdrawal_id')],
+    )
+  ).rows;
+  const adjustments = (
+    await tx.query<{ id: string; reason: string; by_key: string | null }>(
+      'select id, reason, by_key from adjustments where tenant_id = $1 and id = any($2::text[])',
+      [tenant, ids('adjustment_id')],
+    )
+  ).rows;
+  return {
+    withdrawals: new Map(withdrawals.map((row) => [row.id, row])),
+    adjustments: new Map(adjustments.map((row) => [row.id, row])),
+  };
+}
+
 /** The member's balances from its postings before `at`. */
 async function sumBefore(tx: Sql, tenant: string, member: string, at: number): Promise<Balances> {
   const rows = (
@@ -206,7 +229,10 @@ async function sumBefore(tx: Sql, tenant: string, member: string, at: number): P
 /** The balances read model less the postings at or after `at`: the read model's view of `at`. */
 async function readModelAt(tx: Sql, tenant: string, member: string, at: number): Promise<Balances | null> {
   const row = (
-    await tx.query<{ pending: string; available: string }>('select pending::text as pending, available::text as available from balances where tenant_id = $1 and member = $2', [tenant, member])
+    await tx.query<{ pending: string; available: string }>(
+      'select pending::text as pending, available::text as available from balances where tenant_id = $1 and member = $2',
+      [tenant, member],
+    )
   ).rows[0];
   if (!row) return null;
   const later = balancesOf(
@@ -275,12 +301,20 @@ function toLines(
       gross: isWithdrawal ? -available : null,
       tax: isWithdrawal ? sum('tax_payable') : null,
       net: isWithdrawal ? sum('payout') : null,
-      status: !withdrawal || !isWithdrawal ? null : section === 'withdrawal' ? statusAt(withdrawal, monthEnd) : (transition?.status ?? withdrawal.status),
+      status:
+        !withdrawal || !isWithdrawal
+          ? null
+          : section === 'withdrawal'
+            ? statusAt(withdrawal, monthEnd)
+            : (transition?.status ?? withdrawal.status),
       statusNow: withdrawal && section === 'withdrawal' ? withdrawal.status : null,
       taxMonth: withdrawal?.month ?? null,
       note: adjustment?.reason ?? transition?.note ?? null,
       by: adjustment?.by_key ?? null,
-      explain: (section === 'award' || section === 'reversal') && first.rule ? explainLink(member, { order: first.order_id, period: first.period }, first.rule) : null,
+      explain:
+        (section === 'award' || section === 'reversal') && first.rule
+          ? explainLink(member, { order: first.order_id, period: first.period }, first.rule)
+          : null,
     });
   }
   return lines.sort((a, b) => a.at - b.at || a.journal - b.journal);
@@ -295,6 +329,8 @@ function statusAt(withdrawal: WithdrawalRow, end: number): WithdrawalStatus {
 
 /** The rejection or failure recorded at `at`, with its note. */
 function transitionAt(withdrawal: WithdrawalRow, at: number): { status: WithdrawalStatus; note: string | null } | null {
-  const entry = [...withdrawal.history].reverse().find((h) => Date.parse(h.at) === at && (h.status === 'rejected' || h.status === 'failed'));
+  const entry = [...withdrawal.history]
+    .reverse()
+    .find((h) => Date.parse(h.at) === at && (h.status === 'rejected' || h.status === 'failed'));
   return entry ? { status: entry.status, note: entry.note ?? null } : null;
 }

@@ -12,6 +12,7 @@ import {
   type TestApp,
 } from '../support/app.ts';
 import { sendEvents } from '../support/scenario.ts';
+import { signPayload } from '../../src/mappings/signature.ts';
 
 /**
  * The authorisation matrix: every operation of the OpenAPI document × credential (admin, ingest
@@ -21,7 +22,8 @@ import { sendEvents } from '../support/scenario.ts';
  * stored hashed. Every error answers {error: {code, message}}.
  */
 
-type Need = 'platform' | 'admin' | 'ingest' | 'read';
+/** `signature`: a shop's webhook, authenticated by its HMAC signature whatever key it carries. */
+type Need = 'platform' | 'admin' | 'ingest' | 'read' | 'signature';
 type Credential = 'admin' | 'ingest' | 'read' | 'platform';
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
@@ -84,6 +86,59 @@ const expectEmpty = (field: string) => (body: Json, own: boolean) => {
 
 /** One request per operation, authorised by `need`; keys are "METHOD /path" as in the document. */
 const RECIPES: Record<string, Recipe> = {
+  // Payload mappings (issue 7): each tenant has one under its own name and secret.
+  'GET /v1/mappings': {
+    need: 'admin',
+    check: (body) => expect(body.mappings.map((m: { name: string }) => m.name)).not.toContain(MAPPING_B),
+    call: () => ({ method: 'GET', url: '/v1/mappings' }),
+  },
+  'PUT /v1/mappings/{name}': {
+    // Names are the tenant's own: A saving any name makes A's mapping, never touches B's.
+    need: 'admin',
+    call: ({ fresh }) => ({ method: 'PUT', url: `/v1/mappings/${fresh('a-map')}`, body: mappingBody(SECRET_A) }),
+  },
+  'GET /v1/mappings/{name}': {
+    need: 'admin',
+    other: [404],
+    check: (body) => expect(JSON.stringify(body)).not.toContain(SECRET_A),
+    call: ({ own }) => ({ method: 'GET', url: `/v1/mappings/${own ? MAPPING_A : MAPPING_B}` }),
+  },
+  'DELETE /v1/mappings/{name}': {
+    need: 'admin',
+    other: [404],
+    call: async ({ own, setup, fresh }) => {
+      if (!own) return { method: 'DELETE', url: `/v1/mappings/${MAPPING_B}` };
+      const name = fresh('a-gone');
+      await setup.ok(setup.request('PUT', `/v1/mappings/${name}`, { body: mappingBody(SECRET_A) }));
+      return { method: 'DELETE', url: `/v1/mappings/${name}` };
+    },
+  },
+  'POST /v1/mappings/{name}/test': {
+    need: 'read',
+    other: [404],
+    call: ({ own, target, next }) => ({
+      method: 'POST',
+      url: `/v1/mappings/${own ? MAPPING_A : MAPPING_B}/test`,
+      body: { payload: { id: 'probe', at: next(), parent: target.leader } },
+    }),
+  },
+  'POST /v1/ingest/{tenant}/{name}': {
+    // No key counts here, only the shop's signature: A's secret opens A's endpoint, never B's.
+    need: 'signature',
+    other: [401],
+    check: (body) => expect(body.results.map((r: { status: string }) => r.status)).toEqual(['accepted']),
+    call: ({ own, target, fresh, next }) => {
+      const body = { id: fresh('a-shop-member'), at: next(), parent: own ? target.leader : 'a-leader-1' };
+      return {
+        method: 'POST',
+        url: `/v1/ingest/${target.tenant}/${own ? MAPPING_A : MAPPING_B}`,
+        body,
+        headers: { 'x-signature': signPayload({ header: 'X-Signature', encoding: 'hex', prefix: '' }, SECRET_A, JSON.stringify(body)) },
+      };
+    },
+  },
+  'POST /v1/backfill/hold': { need: 'admin', call: () => ({ method: 'POST', url: '/v1/backfill/hold', body: { seconds: 5 } }) },
+  'DELETE /v1/backfill/hold': { need: 'admin', call: () => ({ method: 'DELETE', url: '/v1/backfill/hold' }) },
   'POST /v1/tenants': {
     need: 'platform',
     other: [409],
@@ -376,6 +431,45 @@ const RECIPES: Record<string, Recipe> = {
     check: (body) => expect(body.rules).toEqual(['a-direct']),
     call: () => ({ method: 'GET', url: '/v1/reports/summary', query: { from: '2026-03-01', to: '2026-05-01', bucket: 'month' } }),
   },
+  'POST /v1/simulations': {
+    // A replay of the caller's own history: A's orders under A's plan; B's events and rule never show.
+    need: 'read',
+    check: (body) => {
+      expect(body.kind).toBe('replay');
+      expect(body.plans[0].rules).toEqual(['a-direct']);
+      expect(JSON.stringify(body)).not.toMatch(/bm-|321\.00/);
+    },
+    call: () => ({ method: 'POST', url: '/v1/simulations', body: { plans: ['current'], replay: { from: '2026-03', to: '2026-04' } } }),
+  },
+  'GET /v1/statements/{member}': {
+    // Another tenant's member is no member of this tenant.
+    need: 'read',
+    other: [404],
+    check: (body) => {
+      expect(body.member.id).toBe('a-leader-2');
+      expect(body.check.ok).toBe(true);
+    },
+    call: ({ target }) => ({ method: 'GET', url: `/v1/statements/${target.leader2}`, query: { month: '2026-04' } }),
+  },
+  'GET /v1/reports/tax': {
+    // Tenant-scoped: only A's withdrawals (B's withdrawal and member never show).
+    need: 'read',
+    check: (body) => {
+      expect(body.tenant.id).toMatch(/^iso-a-/);
+      expect(body.rows.every((row: { member: string }) => row.member.startsWith('a-'))).toBe(true);
+      expect(body.check.ok).toBe(true);
+    },
+    call: () => ({ method: 'GET', url: '/v1/reports/tax', query: { month: '2026-04' } }),
+  },
+  'GET /v1/reports/commission': {
+    // Tenant-scoped: A's rules and orders only.
+    need: 'read',
+    check: (body) => {
+      expect(body.groups.map((group: { key: string }) => group.key)).toEqual(['a-direct']);
+      expect(body.check.ok).toBe(true);
+    },
+    call: () => ({ method: 'GET', url: '/v1/reports/commission', query: { from: '2026-03-01', to: '2026-05-01', by: 'rule' } }),
+  },
   'GET /v1/webhooks/{id}/deliveries': {
     // Another tenant's webhook id is no webhook of this tenant: not found, or no deliveries.
     need: 'read',
@@ -410,8 +504,21 @@ function planOf(rule: string) {
   return { freezeDays: 0, templates: [{ id: rule, template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }] };
 }
 
+const MAPPING_A = 'a-shop-mapping';
+const MAPPING_B = 'bm-shop-mapping';
+const SECRET_A = 'a-shop-secret-0123456789';
+const SECRET_B = 'bm-shop-secret-0123456789';
+function mappingBody(secret: string) {
+  return {
+    expression: '{"type": "member.joined", "at": at, "member": {"id": id, "role": "customer", "parent": parent}}',
+    samples: [{ name: 'signup', payload: { id: 'sample', at: '2026-04-01T00:00:00Z', parent: 'x' } }],
+    signature: { secret },
+  };
+}
+
 /** The answer allowed for a credential, or null when the request is authorised. */
 function refusal(credential: Credential, need: Need): 401 | 403 | null {
+  if (need === 'signature') return null;
   if (need === 'platform') return credential === 'platform' ? null : 401;
   if (credential === 'platform') return 401;
   if (credential === 'admin') return null;
@@ -556,6 +663,9 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       key: spareB.id,
       batch: batchB.batch.id,
     };
+    await a.admin.ok(a.admin.request('PUT', `/v1/mappings/${MAPPING_A}`, { body: mappingBody(SECRET_A) }));
+    await b.admin.ok(b.admin.request('PUT', `/v1/mappings/${MAPPING_B}`, { body: mappingBody(SECRET_B) }));
+    bMarkers.push(SECRET_B);
     const bKeys = await b.admin.ok(b.admin.get('/v1/keys'));
     bMarkers.push(
       b.tenant,
@@ -617,9 +727,12 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       PLATFORM_TOKEN.slice(0, -1),
     ];
     for (const op of operations) {
-      const url = op.path.replace(/\{[^}]+\}/g, 'x');
+      // (A webhook goes to a real endpoint of A: what is refused is the missing signature.)
+      const url = op.path.startsWith('/v1/ingest/') ? `/v1/ingest/${a.tenant}/${MAPPING_A}` : op.path.replace(/\{[^}]+\}/g, 'x');
       const credentials: ApiClient[] = [...bad.map((key) => test.as(key)), ...revoked];
       if (op.path === '/v1/tenants') credentials.push(clients.admin, test.as(b.adminKey));
+      // A shop's webhook is authenticated by its signature: no API key opens it.
+      else if (op.path.startsWith('/v1/ingest/')) credentials.push(clients.admin, test.as(b.adminKey), test.platform);
       else credentials.push(test.platform);
       for (const client of credentials) {
         // No usable body at all: authentication comes before validation.

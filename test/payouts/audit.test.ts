@@ -48,7 +48,8 @@ describe.each<Backend>(['pglite', 'postgres'])('audit log on %s', (backend) => {
     expect(entries[5].details.url).toBe('https://hooks.example/fy');
     expect(entries[7].details).toMatchObject({ account: '6222********1234', accountChanged: true });
     const text = JSON.stringify(entries);
-    for (const secret of [key.key, key.key.split('.')[1]!, hook.secret, 'pw@', 'token=abc', '6222021234561234']) expect(text).not.toContain(secret);
+    for (const secret of [key.key, key.key.split('.')[1]!, hook.secret, 'pw@', 'token=abc', '6222021234561234'])
+      expect(text).not.toContain(secret);
   });
 
   it('is queryable by action (or action prefix), target and actor, newest first, and paged', async () => {
@@ -69,7 +70,9 @@ describe.each<Backend>(['pglite', 'postgres'])('audit log on %s', (backend) => {
   });
 
   it('refuses to change or remove audit entries, in the database itself', async () => {
-    await expect(world.test.sql.query("update audit_log set reason = 'edited' where tenant_id = $1", [t.tenant])).rejects.toThrow(/append-only/);
+    await expect(world.test.sql.query("update audit_log set reason = 'edited' where tenant_id = $1", [t.tenant])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(world.test.sql.query('delete from audit_log where tenant_id = $1', [t.tenant])).rejects.toThrow(/append-only/);
     expect((await audit(t.admin)).length).toBeGreaterThan(5);
   });

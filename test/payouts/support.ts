@@ -44,15 +44,27 @@ export async function startPayoutApp(backend: Backend, start = '2026-08-01T00:00
  * A tenant whose leaders (L1…Ln) each earned 40000.00, available at once: each has a customer
  * who paid 200000.00. Events are at the clock's instants.
  */
-export async function payoutTenant(world: PayoutWorld, id: string, leaders = 3, plan: unknown = PAYOUT_PLAN): Promise<TenantHandle> {
+export async function payoutTenant(
+  world: PayoutWorld,
+  id: string,
+  leaders = 3,
+  plan: unknown = PAYOUT_PLAN,
+): Promise<TenantHandle> {
   const handle = await createTenant(world.test, { id, timezone: 'Asia/Shanghai', currency: 'CNY', plan });
   const members: unknown[] = [];
-  for (let i = 1; i <= leaders; i++) members.push({ id: `L${i}`, role: 'leader' }, { id: `c${i}`, role: 'customer', parent: `L${i}` });
+  for (let i = 1; i <= leaders; i++)
+    members.push({ id: `L${i}`, role: 'leader' }, { id: `c${i}`, role: 'customer', parent: `L${i}` });
   await handle.admin.ok(handle.admin.post('/v1/network/import', { members }));
   const events: unknown[] = [];
   for (let i = 1; i <= leaders; i++) {
     events.push(
-      { type: 'order.paid', at: world.clock.next(), order: `O${i}`, buyer: `c${i}`, lines: [{ line: 1, sku: 's', qty: 1, paid: '200000.00' }] },
+      {
+        type: 'order.paid',
+        at: world.clock.next(),
+        order: `O${i}`,
+        buyer: `c${i}`,
+        lines: [{ line: 1, sku: 's', qty: 1, paid: '200000.00' }],
+      },
       { type: 'order.completed', at: world.clock.next(), order: `O${i}` },
     );
   }
@@ -61,7 +73,13 @@ export async function payoutTenant(world: PayoutWorld, id: string, leaders = 3, 
   return handle;
 }
 
-export async function withdraw(world: PayoutWorld, client: ApiClient, withdrawal: string, member: string, amount: string): Promise<Json> {
+export async function withdraw(
+  world: PayoutWorld,
+  client: ApiClient,
+  withdrawal: string,
+  member: string,
+  amount: string,
+): Promise<Json> {
   return client.ok(client.post('/v1/withdrawals', { withdrawal, member, amount, at: world.clock.next() }));
 }
 

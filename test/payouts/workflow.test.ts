@@ -23,7 +23,12 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     const admin = t.admin;
     // Above reviewAbove (1000.00): waits for review. Tax (3000 - 800) × 20% = 440.00.
     expect(await withdraw(world, admin, 'W1', 'L1', '3000.00')).toMatchObject({ status: 'accepted' });
-    expect(await withdrawal(admin, 'W1')).toMatchObject({ status: 'requested', amount: '3000.00', tax: '440.00', net: '2560.00' });
+    expect(await withdrawal(admin, 'W1')).toMatchObject({
+      status: 'requested',
+      amount: '3000.00',
+      tax: '440.00',
+      net: '2560.00',
+    });
 
     world.clock.next();
     const approved = await admin.ok(admin.post('/v1/withdrawals/W1/approve', { note: 'checked ID' }));
@@ -110,11 +115,23 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
         expect(reply.body.error.code).toBe('forbidden');
       }
     }
-    const viaEvents = await ingest.post('/v1/events', { type: 'withdrawal.approved', at: world.clock.next(), withdrawal: 'W-scope' });
+    const viaEvents = await ingest.post('/v1/events', {
+      type: 'withdrawal.approved',
+      at: world.clock.next(),
+      withdrawal: 'W-scope',
+    });
     expect(viaEvents.status).toBe(403);
     expect(await withdrawal(t.admin, 'W-scope')).toMatchObject({ status: 'requested' });
     // Through /v1/events with an admin key, it is applied and audited like its endpoint.
-    const sent = await t.admin.ok(t.admin.post('/v1/events', { type: 'withdrawal.approved', at: world.clock.next(), withdrawal: 'W-scope', note: 'batch review', id: 'ev-approve-1' }));
+    const sent = await t.admin.ok(
+      t.admin.post('/v1/events', {
+        type: 'withdrawal.approved',
+        at: world.clock.next(),
+        withdrawal: 'W-scope',
+        note: 'batch review',
+        id: 'ev-approve-1',
+      }),
+    );
     expect(sent.results[0].status).toBe('accepted');
     const [entry] = await audit(t.admin, { action: 'withdrawal.approved', target: 'W-scope' });
     expect(entry).toMatchObject({ actor: adminId, reason: 'batch review', details: { eventId: 'ev-approve-1' } });
@@ -163,17 +180,35 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     const admin = t.admin;
     world.clock.next();
     const before = await balance(admin, 'L2');
-    const posted = await admin.ok(admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L2', amount: '-100.00', reason: 'claw back a fake order' }));
+    const posted = await admin.ok(
+      admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L2', amount: '-100.00', reason: 'claw back a fake order' }),
+    );
     expect(posted.status).toBe('accepted');
     expect(Number((await balance(admin, 'L2')).available)).toBeCloseTo(Number(before.available) - 100, 2);
     world.clock.next();
     // The same adjustment again (a retry) is a duplicate; the same id with other content a conflict.
-    expect((await admin.ok(admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L2', amount: '-100.00', reason: 'claw back a fake order' }))).status).toBe('duplicate');
-    const conflict = await admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L2', amount: '-90.00', reason: 'claw back a fake order' });
+    expect(
+      (
+        await admin.ok(
+          admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L2', amount: '-100.00', reason: 'claw back a fake order' }),
+        )
+      ).status,
+    ).toBe('duplicate');
+    const conflict = await admin.post('/v1/adjustments', {
+      adjustment: 'A1',
+      member: 'L2',
+      amount: '-90.00',
+      reason: 'claw back a fake order',
+    });
     expect(conflict.status).toBe(409);
     expect(conflict.body.error.code).toBe('conflict');
     for (const reason of [undefined, '', '   ']) {
-      const refused = await admin.post('/v1/adjustments', { adjustment: 'A2', member: 'L2', amount: '50.00', ...(reason === undefined ? {} : { reason }) });
+      const refused = await admin.post('/v1/adjustments', {
+        adjustment: 'A2',
+        member: 'L2',
+        amount: '50.00',
+        ...(reason === undefined ? {} : { reason }),
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.error.code).toBe('invalid');
     }
@@ -185,7 +220,12 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
 
     const listed = await admin.ok(admin.get('/v1/adjustments'));
     expect(listed.adjustments.map((a: { adjustment: string }) => a.adjustment)).toEqual(['A4', 'A1']);
-    expect(listed.adjustments[1]).toMatchObject({ member: 'L2', amount: '-100.00', reason: 'claw back a fake order', by: adminId });
+    expect(listed.adjustments[1]).toMatchObject({
+      member: 'L2',
+      amount: '-100.00',
+      reason: 'claw back a fake order',
+      by: adminId,
+    });
     expect((await admin.ok(admin.get('/v1/adjustments', { member: 'L1' }))).adjustments).toHaveLength(1);
     const entries = await audit(admin, { action: 'adjustment.posted' });
     expect(entries.map((e) => [e.target, e.reason, e.actor, e.details.amount])).toEqual([

@@ -30,16 +30,32 @@ export const MEMBERS = [
 ];
 
 const paid = (order: string, buyer: string, at: string, amount: string) => ({
-  type: 'order.paid', order, buyer, at, lines: [{ line: 1, sku: 'tea', qty: 1, paid: amount }],
+  type: 'order.paid',
+  order,
+  buyer,
+  at,
+  lines: [{ line: 1, sku: 'tea', qty: 1, paid: amount }],
 });
-const withdraw = (withdrawal: string, member: string, at: string, amount: string) => ({ type: 'withdrawal.requested', withdrawal, member, at, amount });
+const withdraw = (withdrawal: string, member: string, at: string, amount: string) => ({
+  type: 'withdrawal.requested',
+  withdrawal,
+  member,
+  at,
+  amount,
+});
 
 export const EVENTS = [
   paid('O1', 'C1', '2026-02-03T10:00:00+08:00', '30000.00'),
   { type: 'order.completed', order: 'O1', at: '2026-02-04T10:00:00+08:00' },
   paid('O2', 'C1', '2026-02-05T10:00:00+08:00', '1000.00'),
   // Refunded before settlement: the reversal comes out of pending.
-  { type: 'order.refunded', order: 'O2', refund: 'R2', at: '2026-02-06T10:00:00+08:00', lines: [{ line: 1, qty: 0, amount: '400.00' }] },
+  {
+    type: 'order.refunded',
+    order: 'O2',
+    refund: 'R2',
+    at: '2026-02-06T10:00:00+08:00',
+    lines: [{ line: 1, qty: 0, amount: '400.00' }],
+  },
   { type: 'order.completed', order: 'O2', at: '2026-02-07T10:00:00+08:00' },
   withdraw('W1', 'L1', '2026-02-20T10:00:00+08:00', '1500.00'),
   withdraw('W2', 'L1', '2026-02-25T10:00:00+08:00', '500.00'),
@@ -49,11 +65,31 @@ export const EVENTS = [
   // 1 March 00:00 in Shanghai is still February in UTC: the month follows the tenant's zone.
   paid('O4', 'C2', '2026-03-01T00:30:00+08:00', '300.00'),
   // Refunded after settlement: the reversal comes out of available.
-  { type: 'order.refunded', order: 'O1', refund: 'R1', at: '2026-03-02T10:00:00+08:00', lines: [{ line: 1, qty: 0, amount: '2000.00' }] },
+  {
+    type: 'order.refunded',
+    order: 'O1',
+    refund: 'R1',
+    at: '2026-03-02T10:00:00+08:00',
+    lines: [{ line: 1, qty: 0, amount: '2000.00' }],
+  },
   // A February withdrawal rejected in March: given back, and February's tax trued up.
   { type: 'withdrawal.rejected', withdrawal: 'W1', at: '2026-03-03T10:00:00+08:00', note: '银行卡信息有误 wrong bank account' },
-  { type: 'adjustment.posted', adjustment: 'ADJ1', member: 'L1', amount: '88.00', reason: '三月活动奖励 March campaign bonus', at: '2026-03-05T10:00:00+08:00' },
-  { type: 'adjustment.posted', adjustment: 'ADJ2', member: 'A1', amount: '-20.00', reason: '扣回多发佣金 clawback', at: '2026-03-05T11:00:00+08:00' },
+  {
+    type: 'adjustment.posted',
+    adjustment: 'ADJ1',
+    member: 'L1',
+    amount: '88.00',
+    reason: '三月活动奖励 March campaign bonus',
+    at: '2026-03-05T10:00:00+08:00',
+  },
+  {
+    type: 'adjustment.posted',
+    adjustment: 'ADJ2',
+    member: 'A1',
+    amount: '-20.00',
+    reason: '扣回多发佣金 clawback',
+    at: '2026-03-05T11:00:00+08:00',
+  },
   { type: 'tick', at: '2026-03-08T00:00:00+08:00' },
   withdraw('W4', 'L1', '2026-03-10T10:00:00+08:00', '1000.00'),
   withdraw('W5', 'A1', '2026-03-11T10:00:00+08:00', '100.00'),
@@ -69,10 +105,18 @@ export const EVENTS = [
 
 /** Creates the tenant over HTTP and sends the events; every event must be accepted. */
 export async function seedFixture(test: TestApp, id: string): Promise<ApiClient> {
-  const { admin } = await createTenant(test, { id, name: '对账商城 Statement shop', timezone: 'Asia/Shanghai', currency: 'CNY', plan: PLAN });
+  const { admin } = await createTenant(test, {
+    id,
+    name: '对账商城 Statement shop',
+    timezone: 'Asia/Shanghai',
+    currency: 'CNY',
+    plan: PLAN,
+  });
   await admin.ok(admin.post('/v1/network/import', { members: MEMBERS }));
   const items = await sendEvents(admin, EVENTS);
-  expect(items.map((item, i) => (item.status === 'rejected' ? `${i}: ${item.error.code} ${item.error.message}` : item.status))).toEqual(EVENTS.map(() => 'accepted'));
+  expect(
+    items.map((item, i) => (item.status === 'rejected' ? `${i}: ${item.error.code} ${item.error.message}` : item.status)),
+  ).toEqual(EVENTS.map(() => 'accepted'));
   return admin;
 }
 

@@ -5,7 +5,8 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /** The text of every page of a PDF, as pdf.js extracts it (what a reader copies or searches). */
 export async function pdfText(pdf: Buffer): Promise<{ pages: number; text: string }> {
-  const document = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false, verbosity: 0 }).promise;
+  const document = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false, verbosity: 0 })
+    .promise;
   try {
     const pages: string[] = [];
     for (let n = 1; n <= document.numPages; n++) {
@@ -28,6 +29,8 @@ export function embeddedFonts(pdf: Buffer): { name: string; glyphs: number; outl
   const text = pdf.toString('latin1');
   const fonts: { name: string; glyphs: number; outlined: number }[] = [];
   for (const reference of text.matchAll(/\/FontFile2 (\d+) 0 R/g)) {
+    const descriptor = text.slice(text.lastIndexOf(' obj', reference.index), text.indexOf('endobj', reference.index));
+    const name = /\/FontName \/(\S+)/.exec(descriptor)?.[1] ?? '';
     const start = text.indexOf(`\n${reference[1]} 0 obj`);
     const streamAt = text.indexOf('stream\n', start) + 'stream\n'.length;
     const dictionary = text.slice(start, streamAt);
@@ -39,9 +42,13 @@ export function embeddedFonts(pdf: Buffer): { name: string; glyphs: number; outl
     let outlined = 0;
     for (let id = 1; id < font.numGlyphs; id++) {
       glyphs += 1;
-      if (font.getGlyph(id).path.commands.length > 0) outlined += 1;
+      try {
+        if (font.getGlyph(id).path.commands.length > 0) outlined += 1;
+      } catch {
+        // glyph data that does not even decode: no outline
+      }
     }
-    fonts.push({ name: String(font.postscriptName), glyphs, outlined });
+    fonts.push({ name, glyphs, outlined });
   }
   return fonts;
 }

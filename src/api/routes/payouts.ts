@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EngineError } from '../../domain/errors.ts';
 import { batchLines, createBatch, getBatchHeader, listBatches, MAX_BATCH_LINES } from '../../service/payouts/batches.ts';
@@ -114,8 +115,6 @@ function uploadFormat(request: FastifyRequest, data: Buffer, asked: ExportFormat
 export const registerPayouts: Register = (app, context) => {
   const { service } = context;
   const nowIso = () => new Date(context.now()).toISOString();
-  // Result files arrive as they are: CSV (text/csv, text/plain) or XLSX (its mime, or octet-stream).
-  app.addContentTypeParser(['text/csv', XLSX_MIME, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   for (const route of TRANSITIONS) {
     app.post(`/v1/withdrawals/:id/${route.path}`, {
@@ -192,6 +191,28 @@ export const registerPayouts: Register = (app, context) => {
       .send(body);
   });
 
+  // Result files arrive as they are: CSV (text/csv, text/plain) or XLSX (its mime, or octet-stream);
+  // the parsers of raw files are registered for this route's scope only.
+  void app.register(async (scope) => registerResults(scope.withTypeProvider<ZodTypeProvider>(), context));
+
+  app.get('/v1/payouts/batches/:id/reconcile', {
+    schema: {
+      tags: ['payouts'], summary: 'Reconcile a batch: each line (paid, failed, open) against its withdrawal and the ledger; batch, line and ledger totals; every difference',
+      params: z.object({ id: z.string() }),
+      querystring: z.object({ limit: z.coerce.number().int().min(0).max(200_000).default(1000).describe('lines listed') }),
+      response: { 200: reconcileReply, ...errorResponses },
+    },
+  }, async (request) => {
+    const tenant = await requireScope(service.sql, request, 'admin');
+    return payoutCall(() => reconcileBatch(service.sql, tenant, request.params.id, request.query));
+  });
+};
+
+/** POST /v1/payouts/batches/:id/results, in a scope of its own that reads raw CSV and XLSX bodies. */
+const registerResults: Register = (app, context) => {
+  const { service } = context;
+  const nowIso = () => new Date(context.now()).toISOString();
+  app.addContentTypeParser(['text/csv', XLSX_MIME, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.post('/v1/payouts/batches/:id/results', {
     bodyLimit: 32 * 1024 * 1024,
     schema: {
@@ -218,17 +239,5 @@ export const registerPayouts: Register = (app, context) => {
       const rows = await parseResultFile(data, format);
       return importResults(service, tenant, request.params.id, rows, { actor: request.apiKey!.id, at: request.query.at ?? nowIso(), format, file: data });
     });
-  });
-
-  app.get('/v1/payouts/batches/:id/reconcile', {
-    schema: {
-      tags: ['payouts'], summary: 'Reconcile a batch: each line (paid, failed, open) against its withdrawal and the ledger; batch, line and ledger totals; every difference',
-      params: z.object({ id: z.string() }),
-      querystring: z.object({ limit: z.coerce.number().int().min(0).max(200_000).default(1000).describe('lines listed') }),
-      response: { 200: reconcileReply, ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return payoutCall(() => reconcileBatch(service.sql, tenant, request.params.id, request.query));
   });
 };

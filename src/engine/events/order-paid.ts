@@ -42,7 +42,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
     settled: false,
   };
   state.orders.set(order.id, order);
-  recomputeOrder(state, order, PAID, undefined, work);
+  recomputeOrder(state, order, PAID, undefined, work, seller);
   recordSale(state, order, seller, plan, work);
   recordPurchase(
     state,
@@ -109,7 +109,8 @@ function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays:
 function recordSale(state: EngineState, order: OrderRecord, seller: Member | null, plan: CompiledPlan, work: Work): void {
   if (seller) {
     state.network.addSale(seller, order.netPaid);
-    markUpline(work, seller);
+    // Sales only matter to level conditions; without levels the same plan re-checks nothing.
+    if (plan.plan.levels.length > 0) markUpline(work, seller);
     if (state.compressionWindowMs > 0) logSale(state, seller, order);
   }
   for (const compiled of plan.templates) {

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { backfill } from '../client/backfill.ts';
+import { FenyongError } from '../client/index.ts';
+
+/**
+ * `fenyong backfill --url … --key … --network FILE --orders FILE`: sends a tenant's history to a
+ * running fenyong through the HTTP API (src/client/backfill.ts), printing progress. Exit 1 when
+ * any event was rejected (the first ones are listed with their line), 2 when the run failed.
+ */
+export function registerBackfill(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('backfill')
+    .description('import a network and past events (JSON lines) into a running fenyong, with progress')
+    .requiredOption('--url <url>', 'where fenyong runs, e.g. http://127.0.0.1:3000')
+    .requiredOption('--key <key>', 'an admin key of the tenant (fyk_…)')
+    .option('--network <file>', 'members, one JSON object a line ({id, role, level?, parent?, regions?}); imported before the first event')
+    .option('--orders <file>', 'past events, one JSON object a line, in time order (order.paid, order.completed, order.refunded, member.*)')
+    .option('--batch <n>', 'events per request (at most 1000)', '1000')
+    .option('--from-line <n>', 'skip the first n lines of the events file (resume)', '0')
+    .action(async (options: { url: string; key: string; network?: string; orders?: string; batch: string; fromLine: string }) => {
+      if (!options.network && !options.orders) {
+        process.stderr.write('fenyong backfill: give --network, --orders or both\n');
+        setExit(2);
+        return;
+      }
+      try {
+        const report = await backfill({
+          url: options.url, key: options.key, batch: Number(options.batch), fromLine: Number(options.fromLine),
+          ...(options.network ? { network: options.network } : {}), ...(options.orders ? { orders: options.orders } : {}),
+        });
+        process.stdout.write(
+          `done: ${report.members} members imported${report.skippedMembers ? ` (${report.skippedMembers} were there already)` : ''} in ${(report.networkMs / 1000).toFixed(1)} s; ` +
+            `${report.events} events in ${(report.eventsMs / 1000).toFixed(1)} s: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected\n`,
+        );
+        if (report.rejected > 0) setExit(1);
+      } catch (error) {
+        const message = error instanceof FenyongError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+        process.stderr.write(`fenyong backfill: ${message}\n`);
+        setExit(2);
+      }
+    });
+}

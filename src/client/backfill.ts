@@ -1,0 +1,222 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createClient, FenyongError, MAX_BATCH, type ClientOptions, type FenyongClient } from './index.ts';
+
+/**
+ * A backfill of history through the HTTP API (`fenyong backfill`, docs/integration.md):
+ *  1. the scheduler is held off the tenant (POST /v1/backfill/hold, renewed as it goes): a tick
+ *     to "now" in the middle would make every later historical event too late;
+ *  2. the starting network (JSON lines of members) is imported in chunks, parents first, with
+ *     POST /v1/network/import — only possible before the tenant's first event; a chunk whose last
+ *     member already exists is skipped, so a run can be repeated after a failure;
+ *  3. past events (JSON lines, in time order: orders paid, completed, refunded, members joining…)
+ *     go in batches of up to 1000 with POST /v1/events, one batch after the other; events keep
+ *     their identities (and get ids where they need one), so a repeated run answers `duplicate`;
+ *  4. the hold is released: the scheduler then settles what fell due.
+ * Progress is reported about once a second.
+ */
+export interface BackfillOptions {
+  readonly url: string;
+  /** An admin key of the tenant. */
+  readonly key: string;
+  /** JSON lines of members ({id, role, level?, parent?, regions?}). */
+  readonly network?: string;
+  /** JSON lines of events in time order. */
+  readonly orders?: string;
+  /** Events per request (at most 1000, the default). */
+  readonly batch?: number;
+  /** Members per import request (default 20,000). */
+  readonly chunk?: number;
+  /** Skip the first N lines of the events file (resume a run that stopped). */
+  readonly fromLine?: number;
+  readonly log?: (line: string) => void;
+  readonly progressEveryMs?: number;
+  readonly fetch?: ClientOptions['fetch'];
+}
+
+export interface Rejection {
+  readonly line: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface BackfillReport {
+  readonly members: number;
+  readonly skippedMembers: number;
+  readonly events: number;
+  readonly accepted: number;
+  readonly duplicate: number;
+  readonly rejected: number;
+  /** The first rejections, with their line in the events file. */
+  readonly rejections: Rejection[];
+  readonly networkMs: number;
+  readonly eventsMs: number;
+}
+
+const HOLD_SECONDS = 300;
+const RENEW_EVERY_MS = 60_000;
+
+export async function backfill(options: BackfillOptions): Promise<BackfillReport> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const client = createClient({
+    baseUrl: options.url,
+    key: options.key,
+    retry: { retries: 8, timeoutMs: 120_000 },
+    onRetry: (info) => log(`  retrying ${info.method} ${new URL(info.url).pathname} in ${info.delayMs} ms (${info.reason})`),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const me = await client.ok(client.api.GET('/v1/me', {}));
+  if (me.key.scope !== 'admin') throw new FenyongError(403, 'forbidden', `a backfill needs an admin key of the tenant; this one is ${me.key.scope}`);
+  log(`backfill of tenant ${me.tenant.id} (${me.tenant.timezone}, ${me.tenant.currency}) at ${options.url}`);
+  await client.ok(client.api.POST('/v1/backfill/hold', { body: { seconds: HOLD_SECONDS } }));
+  const renew = setInterval(() => {
+    client.api.POST('/v1/backfill/hold', { body: { seconds: HOLD_SECONDS } }).catch(() => undefined);
+  }, RENEW_EVERY_MS);
+  renew.unref();
+  try {
+    const started = Date.now();
+    const network = options.network ? await importNetwork(client, options.network, options.chunk ?? 20_000, log, options.progressEveryMs ?? 1000) : { members: 0, skipped: 0 };
+    const networkMs = Date.now() - started;
+    const eventsStarted = Date.now();
+    const events = options.orders
+      ? await sendEvents(client, options.orders, Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)), options.fromLine ?? 0, log, options.progressEveryMs ?? 1000)
+      : { events: 0, accepted: 0, duplicate: 0, rejected: 0, rejections: [] };
+    return { members: network.members, skippedMembers: network.skipped, ...events, networkMs, eventsMs: Date.now() - eventsStarted };
+  } finally {
+    clearInterval(renew);
+    await client.api.DELETE('/v1/backfill/hold', {}).catch(() => undefined);
+  }
+}
+
+async function importNetwork(client: FenyongClient, file: string, chunk: number, log: (line: string) => void, everyMs: number): Promise<{ members: number; skipped: number }> {
+  const members: Record<string, unknown>[] = [];
+  for await (const { value } of jsonLines(file)) members.push(value as Record<string, unknown>);
+  const ordered = parentsFirst(members);
+  const started = Date.now();
+  let done = 0;
+  let skipped = 0;
+  let last = 0;
+  for (let start = 0; start < ordered.length; start += chunk) {
+    const part = ordered.slice(start, start + chunk);
+    const lastId = String(part[part.length - 1]!.id);
+    const exists = await client.api.GET('/v1/members/{id}', { params: { path: { id: lastId } } });
+    if (exists.response.ok) {
+      skipped += part.length; // imported by an earlier run
+    } else {
+      await client.ok(client.api.POST('/v1/network/import', { body: { members: part } }));
+    }
+    done += part.length;
+    if (Date.now() - last >= everyMs || done === ordered.length) {
+      last = Date.now();
+      const seconds = (Date.now() - started) / 1000;
+      log(`network ${fmt(done)}/${fmt(ordered.length)} members (${pct(done, ordered.length)}) · ${fmt(Math.round(done / Math.max(seconds, 0.001)))} members/s${skipped ? ` · ${fmt(skipped)} already there` : ''}`);
+    }
+  }
+  return { members: ordered.length - skipped, skipped };
+}
+
+async function sendEvents(
+  client: FenyongClient, file: string, batchSize: number, fromLine: number, log: (line: string) => void, everyMs: number,
+): Promise<Omit<BackfillReport, 'members' | 'skippedMembers' | 'networkMs' | 'eventsMs'>> {
+  const total = await countLines(file);
+  const started = Date.now();
+  const counts = { events: 0, accepted: 0, duplicate: 0, rejected: 0 };
+  const rejections: Rejection[] = [];
+  let last = 0;
+  let batch: Record<string, unknown>[] = [];
+  let lines: number[] = [];
+  const progress = (force: boolean) => {
+    if (!force && Date.now() - last < everyMs) return;
+    last = Date.now();
+    const seconds = (Date.now() - started) / 1000;
+    const rate = counts.events / Math.max(seconds, 0.001);
+    const left = total - fromLine - counts.events;
+    log(
+      `events ${fmt(fromLine + counts.events)}/${fmt(total)} (${pct(fromLine + counts.events, total)}) · ${fmt(Math.round(rate))}/s · ` +
+        `accepted ${fmt(counts.accepted)} · duplicate ${fmt(counts.duplicate)} · rejected ${fmt(counts.rejected)}` +
+        (left > 0 && rate > 0 ? ` · ETA ${duration(left / rate)}` : ''),
+    );
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const results = await client.send(batch);
+    results.forEach((result, i) => {
+      counts[result.status] += 1;
+      if (result.status === 'rejected' && rejections.length < 20) {
+        rejections.push({ line: lines[i]!, code: result.error.code, message: result.error.message });
+        log(`  line ${lines[i]}: rejected ${result.error.code}: ${result.error.message}`);
+      }
+    });
+    counts.events += batch.length;
+    batch = [];
+    lines = [];
+    progress(false);
+  };
+  for await (const { value, line } of jsonLines(file)) {
+    if (line <= fromLine) continue;
+    batch.push(value as Record<string, unknown>);
+    lines.push(line);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  progress(true);
+  return { ...counts, rejections };
+}
+
+/** Parsed JSON lines of a file (blank lines skipped), with their 1-based line numbers. */
+async function* jsonLines(file: string): AsyncGenerator<{ value: unknown; line: number }> {
+  const reader = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of reader) {
+    line += 1;
+    if (text.trim() === '') continue;
+    try {
+      yield { value: JSON.parse(text) as unknown, line };
+    } catch (error) {
+      throw new FenyongError(0, 'invalid', `${file}:${line}: not JSON (${(error as Error).message})`);
+    }
+  }
+}
+
+/** Members ordered so that every parent comes before its children (the import checks parents). */
+export function parentsFirst<T extends Record<string, unknown>>(members: readonly T[]): T[] {
+  const byId = new Map(members.map((m) => [String(m.id), m]));
+  const depth = new Map<string, number>();
+  const depthOf = (start: T): number => {
+    const path: string[] = [];
+    let current: T | undefined = start;
+    let base = 0;
+    while (current) {
+      const id = String(current.id);
+      const known = depth.get(id);
+      if (known !== undefined) {
+        base = known + 1;
+        break;
+      }
+      if (path.includes(id)) break; // a cycle: the server will name it
+      path.push(id);
+      current = current.parent == null ? undefined : byId.get(String(current.parent));
+    }
+    for (let i = path.length - 1; i >= 0; i--) depth.set(path[i]!, base + (path.length - 1 - i));
+    return depth.get(String(start.id)) ?? 0;
+  };
+  return members.map((m, index) => ({ m, index, d: depthOf(m) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.m);
+}
+
+async function countLines(file: string): Promise<number> {
+  let count = 0;
+  let lastByte = 10;
+  for await (const chunk of createReadStream(file)) {
+    const bytes = chunk as Buffer;
+    for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) count += 1;
+    if (bytes.length > 0) lastByte = bytes[bytes.length - 1]!;
+  }
+  return lastByte === 10 ? count : count + 1;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (done: number, total: number) => `${total === 0 ? 100 : ((100 * done) / total).toFixed(1)}%`;
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
