@@ -13,7 +13,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../src/api/app.ts';
@@ -42,6 +42,9 @@ const plan = {
 };
 
 async function main(): Promise<void> {
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   const admin = new pg.Client(BASE_URL);
   await admin.connect();
   await admin.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
@@ -273,6 +276,7 @@ same lines (copied into an in-memory PGlite) to a file, as \`fenyong payouts exp
 server and PostgreSQL share the machine's cores. Setup (not timed as a goal): ${seconds(setupMs)}.
 
 ${machineLines('npm run bench:payouts')}
+- Load average when it started: ${load} (a shared machine: wall-clock figures vary with the load)
 
 ${table(['Goal', 'Target', 'Measured', ''], rows)}
 

@@ -8,7 +8,8 @@
  *
  * Sizes can be scaled down for a quick try (SIM_MEMBERS=20000 SIM_ORDERS=200000); a run with other
  * than the default sizes prints its figures but leaves BENCHMARKS.md alone. The engine keeps every
- * order (about 2 KB each), so the full run needs a heap of ~5 GB: the npm script raises the limit.
+ * order (about 1.5 KB each), so the full run needs a heap of ~3–4 GB: the npm script raises the limit
+ * (and the young generation: --max-semi-space-size=64 cut the main thread's CPU time by ~14% at 500,000 orders).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describeNetwork } from '../src/sim/network.ts';
@@ -88,7 +89,7 @@ A year of a generated shop through the simulation runner (\`src/sim\`): the same
 runs, fed pre-parsed events (\`engine.applyParsed\`, no zod in the loop), then the report. Seeded
 (seed ${SEED}): every run sees the same network and the same events.
 
-${machineLines('npm run bench:sim')}
+${machineLines(`npm run bench:sim\`, i.e. \`node ${process.execArgv.join(' ')} bench/sim.bench.ts`)}
 - Load average at the start / end: ${startLoad} / ${endLoad} (a shared machine: wall-clock figures vary with the load; the main thread's CPU time varies less)
 
 ${table(
@@ -103,7 +104,7 @@ ${table(
   ],
 )}
 
-- Data: ${int(facts.members)} members in all (${int(MEMBERS)} at the start, ${int(facts.joined)} joined month by month, ${int(facts.churned)} went inactive), ${int(facts.distributors)} distributors, depth up to ${facts.maxDepth} (preferential attachment: the top 1% of distributors have ${(facts.topFanOutShare * 100).toFixed(0)}% of the children); ${int(data.orders)} orders with ${int(lines)} lines (${(lines / data.orders).toFixed(2)} a order), ${int(events - data.orders - facts.joined)} refunds and completions: ${int(events)} events.
+- Data: ${int(facts.members)} members in all (${int(MEMBERS)} at the start, ${int(facts.joined)} joined month by month, ${int(facts.churned)} went inactive), ${int(facts.distributors)} distributors, depth up to ${facts.maxDepth} (preferential attachment: the top 1% of distributors have ${(facts.topFanOutShare * 100).toFixed(0)}% of the children); ${int(data.orders)} orders with ${int(lines)} lines (${(lines / data.orders).toFixed(2)} per order), ${int(events - data.orders - facts.joined)} refunds and completions: ${int(events)} events.
 - Plan: ${plan.name}. Result: GMV ${result.totals.gmv}, cost ${result.totals.cost} (${(result.totals.ratio * 100).toFixed(2)}%), ${int(result.totals.payouts.earners)} earners, Gini ${result.totals.payouts.gini.toFixed(3)}.
 
 ${table(
@@ -116,7 +117,7 @@ ${table(
       `${int((events / generateMs) * 1000)} events/s`,
     ],
     [
-      'Simulate: \`Engine.create\`, every event through \`applyParsed\`, the closes, the report',
+      'Simulate: `Engine.create`, every event through `applyParsed`, the closes, the report',
       `${seconds(simulateMs)} s`,
       `${int((data.orders / simulateMs) * 1000)} orders/s, ${int((lines / simulateMs) * 1000)} lines/s; main thread CPU ${seconds(cpuMs)} s`,
     ],

@@ -107,7 +107,6 @@ function registerForecastCommand(program: Command): void {
         );
       },
     );
-
 }
 
 /** `fenyong backtest`: the forecast's error on generated data whose process is known. */

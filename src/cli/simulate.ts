@@ -86,7 +86,8 @@ export function registerSimulate(program: Command): void {
         mkdirSync(options.svg, { recursive: true });
         const charts = reportCharts(report);
         for (const chart of charts) writeFileSync(join(options.svg, chart.name), chart.svg);
-        if (!options.quiet) process.stderr.write(`[simulate] charts written to ${options.svg}: ${charts.map((c) => c.name).join(', ')}\n`);
+        if (!options.quiet)
+          process.stderr.write(`[simulate] charts written to ${options.svg}: ${charts.map((c) => c.name).join(', ')}\n`);
       }
     });
 }
@@ -110,11 +111,15 @@ function dataFromOptions(options: SimulateOptions): SyntheticData {
 /** What is about to run, and a hint when the heap will not hold it (the engine keeps every order, about 2 KB). */
 function announce(data: SyntheticData, plans: number): void {
   const int = (value: number) => value.toLocaleString('en-US');
-  process.stderr.write(`[simulate] ${int(data.network.startSize)} members, ${int(data.orders)} orders over ${data.months.length} months, ${plans} plan(s)\n`);
+  process.stderr.write(
+    `[simulate] ${int(data.network.startSize)} members, ${int(data.orders)} orders over ${data.months.length} months, ${plans} plan(s)\n`,
+  );
   const needMB = Math.ceil((data.orders * 2_200 + data.network.size * 1_000) / 1024 / 1024);
   const limitMB = Math.floor(getHeapStatistics().heap_size_limit / 1024 / 1024);
   if (needMB > limitMB * 0.8) {
     const suggest = Math.ceil((needMB * 1.5) / 1024) * 1024;
-    process.stderr.write(`[simulate] this run needs about ${needMB} MB of heap and the limit is ${limitMB} MB: run it with NODE_OPTIONS=--max-old-space-size=${suggest}\n`);
+    process.stderr.write(
+      `[simulate] this run needs about ${needMB} MB of heap and the limit is ${limitMB} MB: run it with NODE_OPTIONS=--max-old-space-size=${suggest}\n`,
+    );
   }
 }

@@ -31,6 +31,8 @@ export function settleLevels(state: EngineState, work: Work): void {
       else work.dirtyBuyers.add(member.id);
     }
   }
+  // Most orders under a plan without levels or recruiting mark no one: nothing to re-check.
+  if (!work.marksAnyone) return;
   const rounds = state.network.size * 100 + 100;
   for (let round = 0; round < rounds; round++) {
     const recruited = recruit(state, plan.recruit, work);

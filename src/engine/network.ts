@@ -1,6 +1,7 @@
 import { assert } from '../domain/errors.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
 import type { Balance, BalanceSlot } from './ledger.ts';
+import type { BuyerStats } from './state.ts';
 import type { ChainLink } from './templates/template.ts';
 
 /** The state of a member's place in the network from an instant on (for as-of queries). */
@@ -35,6 +36,8 @@ export class Member implements BalanceSlot {
   changedAt: InstantMs;
   /** Its ledger balance once it has one: awards made as an order is paid post through it. */
   balance: Balance | null = null;
+  /** What it has bought once it has bought (state.buyers holds the same): saves a lookup per order. */
+  purchases: BuyerStats | null = null;
 
   constructor(
     readonly id: string,

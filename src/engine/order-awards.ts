@@ -146,7 +146,7 @@ function inUpline(seller: Member | null, to: string): Member | null {
  * (Re)computes every order-template award of `order` on its net lines, with the plan and the
  * network of its payment time, and posts the difference to what was awarded before. At payment
  * that is the award itself; after a refund it is an adjustment (a reversal when negative).
- * `seller` is given only while the network is the one of payment (the order is being paid).
+ * `seller`, when given, is where to look for the Member objects of those paid (see inUpline).
  */
 export function recomputeOrder(
   state: EngineState, order: OrderRecord, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,

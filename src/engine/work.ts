@@ -26,10 +26,39 @@ export interface Work extends Effects {
   readonly at: InstantMs;
   readonly dirtyMembers: Set<Member>;
   readonly dirtyBuyers: Set<string>;
+  /** Whether any member or buyer is marked for a re-check (without making the sets). */
+  readonly marksAnyone: boolean;
+}
+
+/**
+ * The sets of members to re-check are made when first marked: most events mark no one (an order
+ * under a plan without levels or recruiting), and two sets an event add up at a million events.
+ */
+class EventWork implements Work {
+  readonly postings: Posting[] = [];
+  readonly awards: AwardChange[] = [];
+  readonly levels: LevelChange[] = [];
+  readonly withdrawals: WithdrawalRecord[] = [];
+  #dirtyMembers: Set<Member> | null = null;
+  #dirtyBuyers: Set<string> | null = null;
+
+  constructor(readonly at: InstantMs) {}
+
+  get dirtyMembers(): Set<Member> {
+    return (this.#dirtyMembers ??= new Set());
+  }
+
+  get dirtyBuyers(): Set<string> {
+    return (this.#dirtyBuyers ??= new Set());
+  }
+
+  get marksAnyone(): boolean {
+    return (this.#dirtyMembers !== null && this.#dirtyMembers.size > 0) || (this.#dirtyBuyers !== null && this.#dirtyBuyers.size > 0);
+  }
 }
 
 export function newWork(at: InstantMs): Work {
-  return { at, postings: [], awards: [], levels: [], withdrawals: [], dirtyMembers: new Set(), dirtyBuyers: new Set() };
+  return new EventWork(at);
 }
 
 /** A handler's verdict: applied, a duplicate of an earlier event (nothing to do), or an error. */

@@ -36,6 +36,8 @@ export class BatchRows {
   readonly rejected: RejectedRow[] = [];
   readonly postings: { posting: Posting; line: number; eventSeq: number }[] = [];
   readonly awards = new Map<AwardRecord, number>();
+  /** Awards whose amount changed in this batch (new or adjusted); the others only settled. */
+  readonly awardsChanged = new Set<AwardRecord>();
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
@@ -51,7 +53,10 @@ export class BatchRows {
       this.lineInJournal.set(posting.journal, line + 1);
       this.postings.push({ posting, line, eventSeq });
     }
-    for (const change of outcome.awards) this.awards.set(change.award, eventSeq);
+    for (const change of outcome.awards) {
+      this.awards.set(change.award, eventSeq);
+      if (change.cause !== 'settlement') this.awardsChanged.add(change.award);
+    }
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
     if (!notify) return;
     for (const change of outcome.awards) {

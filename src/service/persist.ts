@@ -75,7 +75,21 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
 
 async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.awards.size === 0) return;
-  const entries = [...rows.awards.entries()];
+  const key = (x: { order?: string | undefined; period?: string | undefined; to: string; rule: string }) =>
+    `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
+  // An award that only settled keeps its amount, explanations and changes: its row needs only the
+  // new status (no need to compute and send its explanations again).
+  const settled = [...rows.awards.entries()].filter(([award]) => !rows.awardsChanged.has(award));
+  if (settled.length > 0) {
+    await tx.query(
+      `update awards set status = x.status, updated_seq = x.seq
+         from jsonb_to_recordset($2::jsonb) as x(key text, status text, seq bigint)
+        where awards.tenant_id = $1 and awards.award_key = x.key`,
+      [tenant, toJson(settled.map(([x, seq]) => ({ key: key(x), status: x.status, seq })))],
+    );
+  }
+  const entries = [...rows.awards.entries()].filter(([award]) => rows.awardsChanged.has(award));
+  if (entries.length === 0) return;
   await tx.query(
     `insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, explanations, changes, updated_seq)
      select $1, x.key, x.member, x.o, x.p, x.rule, x.amount, x.status, x.e, x.c, x.seq
@@ -85,7 +99,7 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
     [
       tenant,
       toJson(entries.map(([x, seq]) => ({
-        key: `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`, member: x.to, o: x.order ?? null, p: x.period ?? null,
+        key: key(x), member: x.to, o: x.order ?? null, p: x.period ?? null,
         rule: x.rule, amount: x.amount, status: x.status, e: x.explanations, c: x.changes, seq,
       }))),
     ],

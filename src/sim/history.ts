@@ -8,7 +8,8 @@ import { CURRENT, simulate, type SimulateOptions, type SimulationReport } from '
 /**
  * A tenant's own monthly figures over its whole history, for forecasting: its real plan versions
  * replayed from the event log (the same cohort figures as a simulation), over every complete
- * month — the month of the latest event is still running and is left out.
+ * month: the month of the latest event is still running and is left out, and so is the first
+ * month unless the history starts on its first day.
  */
 export async function tenantHistory(sql: Sql, tenant: string, options: SimulateOptions = {}): Promise<SimulationReport> {
   const { timezone } = await tenantPlans(sql, tenant);
@@ -20,7 +21,11 @@ export async function tenantHistory(sql: Sql, tenant: string, options: SimulateO
     )
   ).rows[0];
   if (!span?.first || !span.last) throw new InputError(fail('invalid', `tenant ${tenant} has no events yet`));
-  const first = DateTime.fromMillis(Number(span.first), { zone: timezone }).startOf('month');
+  // The first month counts only when the history starts on its first day (else it is a part of a month).
+  const firstAt = DateTime.fromMillis(Number(span.first), { zone: timezone });
+  const first = firstAt.startOf('day').equals(firstAt.startOf('month'))
+    ? firstAt.startOf('month')
+    : firstAt.startOf('month').plus({ months: 1 });
   const last = DateTime.fromMillis(Number(span.last), { zone: timezone }).startOf('month').minus({ months: 1 });
   if (last < first) throw new InputError(fail('invalid', `tenant ${tenant} has no complete month of history yet`));
   const source = await replaySource(sql, tenant, { from: first.toFormat('yyyy-MM'), to: last.toFormat('yyyy-MM') });

@@ -73,98 +73,126 @@ const roleOf = (level: number) => ROLES[Math.min(level, 3)]!;
 
 /** Generates the starting network and its growth (joins) and churn over `months`, from `seed`. */
 export function generateNetwork(params: NetworkParams, months: readonly Month[], seed: number): SyntheticNetwork {
-  const random = new Random(subSeed(seed, 1));
-  const levelCumulative = cumulativeOf(params.levelMix);
-  const topLevel = params.levelMix.length;
-  const parent: number[] = [];
-  const distributor: number[] = [];
-  const level: number[] = [];
-  const depth: number[] = [];
-  const joinedAt: number[] = [];
-  const inactiveFrom: number[] = [];
-  const distributors: number[] = [];
-  /** Each distributor once, plus once per distributor child: a draw is ∝ 1 + children. */
-  const uplineTickets: number[] = [];
-  /** Each distributor once, plus once per customer bound to it. */
-  const shopTickets: number[] = [];
-
-  const pick = (tickets: number[], at: number): number => {
-    let chosen = -1;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      chosen =
-        random.next() < params.attachment
-          ? tickets[Math.floor(random.next() * tickets.length)]!
-          : distributors[Math.floor(random.next() * distributors.length)]!;
-      if (inactiveFrom[chosen]! > at) return chosen;
-    }
-    return chosen;
-  };
-
-  const add = (at: number): void => {
-    const index = parent.length;
-    const isDistributor = distributors.length < params.roots || random.next() < params.distributorShare;
-    joinedAt.push(at);
-    inactiveFrom.push(Infinity);
-    distributor.push(isDistributor ? 1 : 0);
-    if (isDistributor) {
-      let p = -1;
-      if (distributors.length >= params.roots) {
-        p = pick(uplineTickets, at);
-        while (p >= 0 && depth[p]! >= params.maxDepth - 1) p = parent[p]!;
-      }
-      parent.push(p);
-      depth.push(p < 0 ? 0 : depth[p]! + 1);
-      level.push(p < 0 ? topLevel : fromCumulative(random, levelCumulative) + 1);
-      distributors.push(index);
-      uplineTickets.push(index);
-      shopTickets.push(index);
-      if (p >= 0) uplineTickets.push(p);
-    } else {
-      const p = distributors.length > 0 ? pick(shopTickets, at) : -1;
-      parent.push(p);
-      depth.push(p < 0 ? 0 : depth[p]! + 1);
-      level.push(0);
-      if (p >= 0) shopTickets.push(p);
-    }
-  };
-
-  for (let i = 0; i < params.members; i++) add(-Infinity);
+  const builder = new NetworkBuilder(params, new Random(subSeed(seed, 1)));
+  for (let i = 0; i < params.members; i++) builder.add(-Infinity);
   const joinsPerMonth: number[] = [];
   const churnPerMonth: number[] = [];
   let inactive = 0;
   for (const month of months) {
-    const length = month.end - month.start;
-    let churned = 0;
-    const present = parent.length;
-    for (let i = 0; i < present; i++) {
-      if (inactiveFrom[i] === Infinity && random.next() < params.churnRate) {
-        inactiveFrom[i] = month.start + Math.floor(random.next() * length);
-        churned++;
-      }
-    }
+    const present = builder.size;
+    const churned = builder.churn(month, present);
+    // Joins are a share of the members active at the start of the month.
     const joins = Math.round(params.joinRate * (present - inactive));
     inactive += churned;
+    const length = month.end - month.start;
     // Stratified instants: in time order without sorting.
-    for (let k = 0; k < joins; k++) add(month.start + Math.floor(((k + random.next()) / joins) * length));
+    for (let k = 0; k < joins; k++) builder.add(month.start + Math.floor(((k + builder.random.next()) / joins) * length));
     joinsPerMonth.push(joins);
     churnPerMonth.push(churned);
   }
+  return builder.build(joinsPerMonth, churnPerMonth);
+}
 
-  const size = parent.length;
-  const width = String(size - 1).length;
-  return {
-    size,
-    startSize: params.members,
-    ids: Array.from({ length: size }, (_, i) => `m${String(i).padStart(width, '0')}`),
-    parent: Int32Array.from(parent),
-    distributor: Uint8Array.from(distributor),
-    level: Uint8Array.from(level),
-    depth: Uint16Array.from(depth),
-    joinedAt: Float64Array.from(joinedAt),
-    inactiveFrom: Float64Array.from(inactiveFrom),
-    joinsPerMonth,
-    churnPerMonth,
-  };
+/** Grows the network one member at a time, in order of entry. */
+class NetworkBuilder {
+  private readonly parent: number[] = [];
+  private readonly distributor: number[] = [];
+  private readonly level: number[] = [];
+  private readonly depth: number[] = [];
+  private readonly joinedAt: number[] = [];
+  private readonly inactiveFrom: number[] = [];
+  private readonly distributors: number[] = [];
+  /** Each distributor once, plus once per distributor child: a draw is ∝ 1 + children. */
+  private readonly uplineTickets: number[] = [];
+  /** Each distributor once, plus once per customer bound to it. */
+  private readonly shopTickets: number[] = [];
+  private readonly levelCumulative: Float64Array;
+
+  constructor(
+    private readonly params: NetworkParams,
+    readonly random: Random,
+  ) {
+    this.levelCumulative = cumulativeOf(params.levelMix);
+  }
+
+  get size(): number {
+    return this.parent.length;
+  }
+
+  /** A new member at `at`: a distributor under an upline, or a customer bound to a shop. */
+  add(at: number): void {
+    const { params, random, parent, depth, distributors } = this;
+    const index = parent.length;
+    const isDistributor = distributors.length < params.roots || random.next() < params.distributorShare;
+    this.joinedAt.push(at);
+    this.inactiveFrom.push(Infinity);
+    this.distributor.push(isDistributor ? 1 : 0);
+    if (isDistributor) {
+      let p = -1;
+      if (distributors.length >= params.roots) {
+        p = this.pick(this.uplineTickets, at);
+        while (p >= 0 && depth[p]! >= params.maxDepth - 1) p = parent[p]!;
+      }
+      parent.push(p);
+      depth.push(p < 0 ? 0 : depth[p]! + 1);
+      this.level.push(p < 0 ? params.levelMix.length : fromCumulative(random, this.levelCumulative) + 1);
+      distributors.push(index);
+      this.uplineTickets.push(index);
+      this.shopTickets.push(index);
+      if (p >= 0) this.uplineTickets.push(p);
+    } else {
+      const p = distributors.length > 0 ? this.pick(this.shopTickets, at) : -1;
+      parent.push(p);
+      depth.push(p < 0 ? 0 : depth[p]! + 1);
+      this.level.push(0);
+      if (p >= 0) this.shopTickets.push(p);
+    }
+  }
+
+  /** Some of the first `present` members go inactive during `month`; answers how many. */
+  churn(month: Month, present: number): number {
+    const length = month.end - month.start;
+    let churned = 0;
+    for (let i = 0; i < present; i++) {
+      if (this.inactiveFrom[i] === Infinity && this.random.next() < this.params.churnRate) {
+        this.inactiveFrom[i] = month.start + Math.floor(this.random.next() * length);
+        churned++;
+      }
+    }
+    return churned;
+  }
+
+  /** A distributor still active at `at`: by preferential attachment (a ticket) or uniformly. */
+  private pick(tickets: readonly number[], at: number): number {
+    const { random, distributors } = this;
+    let chosen = -1;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      chosen =
+        random.next() < this.params.attachment
+          ? tickets[Math.floor(random.next() * tickets.length)]!
+          : distributors[Math.floor(random.next() * distributors.length)]!;
+      if (this.inactiveFrom[chosen]! > at) return chosen;
+    }
+    return chosen;
+  }
+
+  build(joinsPerMonth: number[], churnPerMonth: number[]): SyntheticNetwork {
+    const size = this.parent.length;
+    const width = String(size - 1).length;
+    return {
+      size,
+      startSize: this.params.members,
+      ids: Array.from({ length: size }, (_, i) => `m${String(i).padStart(width, '0')}`),
+      parent: Int32Array.from(this.parent),
+      distributor: Uint8Array.from(this.distributor),
+      level: Uint8Array.from(this.level),
+      depth: Uint16Array.from(this.depth),
+      joinedAt: Float64Array.from(this.joinedAt),
+      inactiveFrom: Float64Array.from(this.inactiveFrom),
+      joinsPerMonth,
+      churnPerMonth,
+    };
+  }
 }
 
 /** The starting network as the engine takes it (`Engine.create({members})`). */

@@ -115,7 +115,7 @@ export async function replaySource(sql: Sql, tenant: string, window: ReplayWindo
         const page = (
           await sql.query<{ seq: string; at: string; payload: { type?: string; members?: unknown[] } }>(
             `select seq::text as seq, (extract(epoch from at) * 1000)::bigint::text as at, payload
-               from events where tenant_id = $1 and seq > $2 order by seq limit $3`,
+               from events where tenant_id = $1 and seq > $2 order by events.seq limit $3`,
             [tenant, seq, PAGE],
           )
         ).rows;

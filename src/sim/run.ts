@@ -1,3 +1,4 @@
+import { fail, InputError } from '../domain/errors.ts';
 import type { EngineEvent } from '../domain/types.ts';
 import type { Outcome } from '../engine/apply.ts';
 import { compilePlan, Engine } from '../engine/engine.ts';
@@ -141,7 +142,10 @@ class PlanRun implements Player {
   private readonly started = performance.now();
   private readonly months: readonly Month[];
   private readonly levels: LevelCounts[] = [];
-  private readonly rejected: { count: number; samples: { at: string; code: string; message: string }[] } = { count: 0, samples: [] };
+  private readonly rejected: { count: number; samples: { at: string; code: string; message: string }[] } = {
+    count: 0,
+    samples: [],
+  };
   private boundary = 0;
   private events = 0;
   private orders = 0;
@@ -199,7 +203,11 @@ class PlanRun implements Player {
     if (outcome.status !== 'rejected') return;
     this.rejected.count++;
     if (this.rejected.samples.length < 5) {
-      this.rejected.samples.push({ at: new Date(this.lastAt).toISOString(), code: outcome.error.code, message: outcome.error.message });
+      this.rejected.samples.push({
+        at: new Date(this.lastAt).toISOString(),
+        code: outcome.error.code,
+        message: outcome.error.message,
+      });
     }
   }
 
@@ -222,7 +230,13 @@ class PlanRun implements Player {
       rejected: this.rejected,
     });
     this.options.onProgress?.(this.progress(1));
-    const time = { name: plan.name, ms: Math.round(performance.now() - this.started), events: this.events, orders: this.orders, lines };
+    const time = {
+      name: plan.name,
+      ms: Math.round(performance.now() - this.started),
+      events: this.events,
+      orders: this.orders,
+      lines,
+    };
     return { report, time };
   }
 
@@ -272,7 +286,11 @@ export function generatedSource(data: SyntheticData): EventSource {
     description: { params, network: describeNetwork(data.network), ordersPerMonth: data.volumes, orders: data.orders },
     size: { unit: 'orders', total: data.orders },
     engine(plan) {
-      if (plan.plan === CURRENT) throw new Error('"current" names a tenant\'s own plan; give the plan itself for generated data');
+      if (plan.plan === CURRENT) {
+        throw new InputError(
+          fail('invalid', '"current" is a tenant\'s own plan: it needs a replay (--tenant); give a plan file for generated data'),
+        );
+      }
       return Engine.create({ timezone: params.timezone, currency: params.currency, plan: plan.plan, members: data.members });
     },
     lintTarget: (plan) => plan.plan,

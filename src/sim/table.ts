@@ -36,25 +36,25 @@ const int = (value: number) => value.toLocaleString('en-US');
 const percent = (value: number, digits = 1) => `${(value * 100).toFixed(digits)}%`;
 const letter = (index: number) => String.fromCharCode(65 + index);
 
-/** The whole report for a terminal: months side by side for the plans, then each plan's details. */
-export function renderReport(report: SimulationReport): string {
-  const out: string[] = [];
+/** What the data is: generated (seed, sizes) or a tenant's replayed history. */
+function heading(report: SimulationReport): string {
   const data = report.data as {
     params?: { seed: number; network: { members: number } };
     network?: { joined: number; churned: number };
     orders?: number;
     tenant?: string;
   };
-  if (report.kind === 'generated' && data.params) {
-    out.push(
-      `Generated data, seed ${data.params.seed}: ${report.months.length} months ${report.months[0]} … ${report.months.at(-1)} (${report.timezone}, ${report.currency}); ` +
-        `${int(data.params.network.members)} members at the start (+${int(data.network?.joined ?? 0)} joined, ${int(data.network?.churned ?? 0)} went inactive); ${int(data.orders ?? 0)} orders`,
-    );
-  } else {
-    out.push(
-      `Replay of tenant ${data.tenant}: ${report.months[0]} … ${report.months.at(-1)} (${report.timezone}, ${report.currency})`,
-    );
-  }
+  const span = `${report.months[0]} … ${report.months.at(-1)} (${report.timezone}, ${report.currency})`;
+  if (report.kind !== 'generated' || !data.params) return `Replay of tenant ${data.tenant}: ${span}`;
+  return (
+    `Generated data, seed ${data.params.seed}: ${report.months.length} months ${span}; ${int(data.params.network.members)} members at the start ` +
+    `(+${int(data.network?.joined ?? 0)} joined, ${int(data.network?.churned ?? 0)} went inactive); ${int(data.orders ?? 0)} orders`
+  );
+}
+
+/** The whole report for a terminal: months side by side for the plans, then each plan's details. */
+export function renderReport(report: SimulationReport): string {
+  const out: string[] = [heading(report)];
   out.push(report.plans.map((plan, index) => `${letter(index)} = ${plan.name}`).join('; '), '');
 
   const first = report.plans[0]!;

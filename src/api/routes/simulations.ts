@@ -129,7 +129,11 @@ export const registerSimulations: Register = (app, { service }) => {
       running = true;
       try {
         const source = await sourceOf(service.sql, tenant, body, { timezone, currency });
-        const report = await simulate(source, plans, { cap: body.cap, timeLimitMs: SIMULATION_LIMITS.timeLimitMs, yieldEveryMs: 50 });
+        const report = await simulate(source, plans, {
+          cap: body.cap,
+          timeLimitMs: SIMULATION_LIMITS.timeLimitMs,
+          yieldEveryMs: 50,
+        });
         // The report's arrays are read-only; the response schema's types are not.
         return report as z.infer<typeof simulationReportSchema>;
       } catch (error) {
@@ -145,7 +149,12 @@ export const registerSimulations: Register = (app, { service }) => {
 type Body = { generator?: Omit<DataParamsInput, 'timezone' | 'currency'>; replay?: ReplayWindow };
 
 /** The events to simulate over, within the limits: the tenant's own history, or generated data in its zone and currency. */
-async function sourceOf(sql: Sql, tenant: string, body: Body, settings: { timezone: string; currency: string }): Promise<EventSource> {
+async function sourceOf(
+  sql: Sql,
+  tenant: string,
+  body: Body,
+  settings: { timezone: string; currency: string },
+): Promise<EventSource> {
   if (body.replay) {
     const source = await replaySource(sql, tenant, body.replay);
     if (source.size.total > SIMULATION_LIMITS.events) {

@@ -9,7 +9,7 @@ import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
 import { bindBuyer } from './binding.ts';
-import { recordPurchase } from './purchases.ts';
+import { recordPurchase, type PurchaseDelta } from './purchases.ts';
 
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
   const existing = state.orders.get(event.order);
@@ -46,11 +46,14 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   recordSale(state, order, seller, plan, work);
   recordPurchase(
     state,
-    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : [] },
+    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS },
     work,
+    buyer,
   );
   return 'applied';
 }
+
+const NO_SKUS: PurchaseDelta['skus'] = Object.freeze([]);
 
 /** DOMAIN.md, "Binding and who sold". */
 export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {

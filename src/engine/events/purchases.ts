@@ -1,5 +1,6 @@
 import type { Minor } from '../../domain/types.ts';
-import type { EngineState } from '../state.ts';
+import type { Member } from '../network.ts';
+import { planAt, type BuyerStats, type EngineState } from '../state.ts';
 import type { Work } from '../work.ts';
 
 export interface PurchaseDelta {
@@ -15,14 +16,21 @@ export interface PurchaseDelta {
  * count of orders with a net paid above zero, and quantities by SKU when a plan asks for them.
  * Guests count too: their figures are there if they become members later.
  */
-export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: Work): void {
-  let stats = state.buyers.get(delta.buyer);
-  if (!stats) state.buyers.set(delta.buyer, (stats = { spend: 0n, orders: 0, skus: null }));
+export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: Work, buyer: Member | null = null): void {
+  const stats = buyer === null ? statsOf(state, delta.buyer) : (buyer.purchases ??= statsOf(state, delta.buyer));
   stats.spend += delta.spend;
   stats.orders += delta.orders;
   if (state.recruitsOnSkus) {
     const skus = (stats.skus ??= new Map());
     for (const [sku, qty] of delta.skus) skus.set(sku, (skus.get(sku) ?? 0) + qty);
   }
-  if (delta.spend > 0n || delta.orders > 0) work.dirtyBuyers.add(delta.buyer);
+  // Only recruiting reads these figures, and the re-check after this event uses the plan in force now.
+  if ((delta.spend > 0n || delta.orders > 0) && planAt(state, work.at).plan.recruit) work.dirtyBuyers.add(delta.buyer);
+}
+
+/** What `buyer` (a member or a guest) has bought, made empty at its first purchase. */
+function statsOf(state: EngineState, buyer: string): BuyerStats {
+  let stats = state.buyers.get(buyer);
+  if (!stats) state.buyers.set(buyer, (stats = { spend: 0n, orders: 0, skus: null }));
+  return stats;
 }

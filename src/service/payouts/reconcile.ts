@@ -65,12 +65,15 @@ export interface ReconcileReport {
   readonly lines: ReconcileLine[];
 }
 
-type Row = {
+type LineRow = {
   line: number; reference: string; withdrawal: string; member: string; gross: string; tax: string; net: string; result_status: 'paid' | 'failed' | null;
   status: string; w_gross: string; w_tax: string; w_net: string;
-  l_gross: string | null; l_tax: string | null; l_net: string | null; paid_out: string | null; outstanding: string | null;
+};
+type LedgerRow = {
+  withdrawal_id: string; l_gross: string | null; l_tax: string | null; l_net: string | null; paid_out: string | null; outstanding: string | null;
   given_back: string | null; tax_reversed: string | null;
 };
+type Row = LineRow & Omit<LedgerRow, 'withdrawal_id'>;
 
 class Sum {
   gross = 0n;
@@ -94,30 +97,34 @@ export async function reconcileBatch(sql: Sql, tenant: string, batch: string, op
     'select gross::text as gross, tax::text as tax, net::text as net, lines from payout_batches where tenant_id = $1 and id = $2', [tenant, batch],
   )).rows[0];
   if (!head) throw new PayoutError('not_found', `no payout batch ${batch}`);
-  const rows = (await sql.query<Row>(
+  // Two plain queries joined here: the lines with their withdrawals, and the postings of those
+  // withdrawals summed per withdrawal (one query joining a grouped subquery can get a nested-loop
+  // plan on fresh tables without statistics, and take minutes on a large batch).
+  const lineRows = (await sql.query<LineRow>(
     `select l.line, l.reference, l.withdrawal, l.member, l.gross::text as gross, l.tax::text as tax, l.net::text as net, l.result_status,
-            w.status, w.amount::text as w_gross, w.tax::text as w_tax, w.net::text as w_net,
-            p.gross::text as l_gross, p.tax::text as l_tax, p.net::text as l_net, p.paid_out::text as paid_out, p.outstanding::text as outstanding,
-            p.given_back::text as given_back, p.tax_reversed::text as tax_reversed
-       from payout_lines l
-       join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
-       left join (
-         select withdrawal_id,
-                -sum(amount) filter (where kind = 'withdrawal' and account = 'available') as gross,
-                sum(amount) filter (where kind = 'withdrawal' and account = 'tax_payable') as tax,
-                sum(amount) filter (where kind = 'withdrawal' and account = 'payout') as net,
-                sum(amount) filter (where account = 'paid_out') as paid_out,
-                sum(amount) filter (where account = 'payout') as outstanding,
-                sum(amount) filter (where kind = 'withdrawal_reversal' and account = 'available') as given_back,
-                -sum(amount) filter (where kind = 'withdrawal_reversal' and account = 'tax_payable') as tax_reversed
-           from postings
-          where tenant_id = $1 and withdrawal_id in (select withdrawal from payout_lines where tenant_id = $1 and batch_id = $2)
-          group by withdrawal_id
-       ) p on p.withdrawal_id = l.withdrawal
+            w.status, w.amount::text as w_gross, w.tax::text as w_tax, w.net::text as w_net
+       from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
       where l.tenant_id = $1 and l.batch_id = $2
       order by l.line`,
     [tenant, batch],
   )).rows;
+  const sums = (await sql.query<LedgerRow>(
+    `select p.withdrawal_id,
+            (-sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'available'))::text as l_gross,
+            (sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'tax_payable'))::text as l_tax,
+            (sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'payout'))::text as l_net,
+            (sum(p.amount) filter (where p.account = 'paid_out'))::text as paid_out,
+            (sum(p.amount) filter (where p.account = 'payout'))::text as outstanding,
+            (sum(p.amount) filter (where p.kind = 'withdrawal_reversal' and p.account = 'available'))::text as given_back,
+            (-sum(p.amount) filter (where p.kind = 'withdrawal_reversal' and p.account = 'tax_payable'))::text as tax_reversed
+       from payout_lines l join postings p on p.tenant_id = l.tenant_id and p.withdrawal_id = l.withdrawal
+      where l.tenant_id = $1 and l.batch_id = $2
+      group by p.withdrawal_id`,
+    [tenant, batch],
+  )).rows;
+  const ledgerOf = new Map(sums.map((row) => [row.withdrawal_id, row]));
+  const none: Omit<LedgerRow, 'withdrawal_id'> = { l_gross: null, l_tax: null, l_net: null, paid_out: null, outstanding: null, given_back: null, tax_reversed: null };
+  const rows: Row[] = lineRows.map((line) => ({ ...line, ...(ledgerOf.get(line.withdrawal) ?? none) }));
 
   const differences: Difference[] = [];
   let differenceCount = 0;
