@@ -32,6 +32,8 @@ export interface BackfillOptions {
   readonly log?: (line: string) => void;
   readonly progressEveryMs?: number;
   readonly fetch?: ClientOptions['fetch'];
+  /** Stops sending events between two batches (the report then says `stopped`). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Rejection {
@@ -51,6 +53,8 @@ export interface BackfillReport {
   readonly rejections: Rejection[];
   readonly networkMs: number;
   readonly eventsMs: number;
+  /** The run was stopped (`signal`) before the end of the events file. */
+  readonly stopped: boolean;
 }
 
 const HOLD_SECONDS = 300;
@@ -79,8 +83,8 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
     const networkMs = Date.now() - started;
     const eventsStarted = Date.now();
     const events = options.orders
-      ? await sendEvents(client, options.orders, Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)), options.fromLine ?? 0, log, options.progressEveryMs ?? 1000)
-      : { events: 0, accepted: 0, duplicate: 0, rejected: 0, rejections: [] };
+      ? await sendEvents(client, options.orders, Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)), options.fromLine ?? 0, log, options.progressEveryMs ?? 1000, options.signal)
+      : { events: 0, accepted: 0, duplicate: 0, rejected: 0, rejections: [], stopped: false };
     return { members: network.members, skippedMembers: network.skipped, ...events, networkMs, eventsMs: Date.now() - eventsStarted };
   } finally {
     clearInterval(renew);
@@ -116,7 +120,7 @@ async function importNetwork(client: FenyongClient, file: string, chunk: number,
 }
 
 async function sendEvents(
-  client: FenyongClient, file: string, batchSize: number, fromLine: number, log: (line: string) => void, everyMs: number,
+  client: FenyongClient, file: string, batchSize: number, fromLine: number, log: (line: string) => void, everyMs: number, signal?: AbortSignal,
 ): Promise<Omit<BackfillReport, 'members' | 'skippedMembers' | 'networkMs' | 'eventsMs'>> {
   const total = await countLines(file);
   const started = Date.now();
@@ -137,9 +141,11 @@ async function sendEvents(
         (left > 0 && rate > 0 ? ` · ETA ${duration(left / rate)}` : ''),
     );
   };
+  let sentThrough = fromLine;
   const flush = async () => {
     if (batch.length === 0) return;
     const results = await client.send(batch);
+    sentThrough = lines[lines.length - 1]!;
     results.forEach((result, i) => {
       counts[result.status] += 1;
       if (result.status === 'rejected' && rejections.length < 20) {
@@ -152,15 +158,23 @@ async function sendEvents(
     lines = [];
     progress(false);
   };
+  let stopped = false;
   for await (const { value, line } of jsonLines(file)) {
     if (line <= fromLine) continue;
     batch.push(value as Record<string, unknown>);
     lines.push(line);
-    if (batch.length >= batchSize) await flush();
+    if (batch.length >= batchSize) {
+      await flush();
+      if (signal?.aborted) {
+        stopped = true;
+        log(`stopped after line ${fmt(sentThrough)}: resume with --from-line ${sentThrough}`);
+        break;
+      }
+    }
   }
-  await flush();
+  if (!stopped) await flush();
   progress(true);
-  return { ...counts, rejections };
+  return { ...counts, rejections, stopped };
 }
 
 /** Parsed JSON lines of a file (blank lines skipped), with their 1-based line numbers. */

@@ -128,7 +128,7 @@ const sums = new MemberSums();
 
 /** The award of `to` under `rule` among an order's awards (a loop: no closure per lookup). */
 function awardOf(awards: readonly AwardRecord[], to: string, rule: string): AwardRecord | undefined {
-  for (const award of awards) if (award.to === to && award.rule === rule) return award;
+  for (const award of awards) if (award.rule === rule && award.to === to) return award;
   return undefined;
 }
 
@@ -152,7 +152,8 @@ export function recomputeOrder(
   state: EngineState, order: OrderRecord, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
 ): void {
   const input = orderInput(order, state.settings);
-  // At payment the order has no awards yet, so none can be left over.
+  // At payment the order has no awards yet: none to find, none left over. (Each template pays a
+  // member once, and template ids are unique, so the awards made here are all new.)
   const untouched = order.awards.length > 0 ? new Set(order.awards) : null;
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
@@ -161,7 +162,7 @@ export function recomputeOrder(
     for (let i = 0; i < sums.size; i++) {
       const to = sums.members[i]!;
       const amount = sums.amounts[i]!;
-      let record = awardOf(order.awards, to, compiled.id);
+      let record = untouched === null ? undefined : awardOf(order.awards, to, compiled.id);
       const isNew = record === undefined;
       if (!record) {
         // A new award of an order that has already settled (created by a refund) is settled too.

@@ -38,7 +38,11 @@ export const exact = (minor: Minor): Exact => ({ num: minor, den: 1n });
 
 /** rate × base, rounded once, half-up, to the minor unit. */
 export function applyRate(rate: RatePpm, base: Exact): Minor {
-  if (fitsInDoubles(rate, base)) return BigInt(divRoundHalfUpSafe(Number(rate) * Number(base.num), 1e6 * Number(base.den)));
+  if (fitsInDoubles(rate, base)) {
+    // Number(bigint) is a call into the runtime: a paid base (den 1) is spared one.
+    const den = base.den === 1n ? 1e6 : 1e6 * Number(base.den);
+    return BigInt(divRoundHalfUpSafe(Number(rate) * Number(base.num), den));
+  }
   return divRoundHalfUp(rate * base.num, PPM * base.den);
 }
 

@@ -4,14 +4,28 @@ import { toJson } from './json.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Writes a batch's rows with one multi-row statement per table (unnest of arrays). */
+/**
+ * Rows as one JSON document, read back with jsonb_to_recordset: much cheaper to send than one
+ * parameter array per column (no array-literal escaping), and JSON.stringify without a replacer
+ * unless a value holds a bigint.
+ */
+function rowsJson(rows: readonly object[]): string {
+  try {
+    return JSON.stringify(rows);
+  } catch {
+    return toJson(rows);
+  }
+}
+
+/** Writes a batch's rows with one multi-row statement per table. */
 export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.events.length > 0) {
     const e = rows.events;
     await tx.query(
       `insert into events (tenant_id, seq, event_key, type, at, payload, source)
-       select $1, * from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])`,
-      [tenant, e.map((r) => r.seq), e.map((r) => r.key), e.map((r) => r.type), e.map((r) => iso(r.at)), e.map((r) => toJson(r.payload)), e.map((r) => r.source)],
+       select $1, x.seq, x.key, x.type, x.at, x.payload, x.source
+         from jsonb_to_recordset($2::jsonb) as x(seq bigint, key text, type text, at timestamptz, payload jsonb, source text)`,
+      [tenant, rowsJson(e.map((r) => ({ seq: r.seq, key: r.key, type: r.type, at: iso(r.at), payload: r.payload, source: r.source })))],
     );
   }
   if (rows.rejected.length > 0) {
@@ -45,10 +59,10 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
        from jsonb_to_recordset($2::jsonb) as x(j bigint, l smallint, s bigint, t timestamptz, k text, a text, m text, v bigint, o text, p text, r text, rf text, w text, ad text)`,
     [
       tenant,
-      toJson(p.map((x) => {
+      rowsJson(p.map((x) => {
         const ref = x.posting.ref;
         return {
-          j: x.posting.journal, l: x.line, s: x.eventSeq, t: iso(x.posting.at), k: x.posting.kind, a: x.posting.account, m: x.posting.member, v: x.posting.amount,
+          j: x.posting.journal, l: x.line, s: x.eventSeq, t: iso(x.posting.at), k: x.posting.kind, a: x.posting.account, m: x.posting.member, v: String(x.posting.amount),
           o: ref.order ?? null, p: ref.period ?? null, r: ref.rule ?? null, rf: ref.refund ?? null, w: ref.withdrawal ?? null, ad: ref.adjustment ?? null,
         };
       })),
@@ -85,7 +99,7 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
       `update awards set status = x.status, updated_seq = x.seq
          from jsonb_to_recordset($2::jsonb) as x(key text, status text, seq bigint)
         where awards.tenant_id = $1 and awards.award_key = x.key`,
-      [tenant, toJson(settled.map(([x, seq]) => ({ key: key(x), status: x.status, seq })))],
+      [tenant, rowsJson(settled.map(([x, seq]) => ({ key: key(x), status: x.status, seq })))],
     );
   }
   const entries = [...rows.awards.entries()].filter(([award]) => rows.awardsChanged.has(award));
@@ -98,10 +112,12 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
        explanations = excluded.explanations, changes = excluded.changes, updated_seq = excluded.updated_seq`,
     [
       tenant,
-      toJson(entries.map(([x, seq]) => ({
-        key: key(x), member: x.to, o: x.order ?? null, p: x.period ?? null,
-        rule: x.rule, amount: x.amount, status: x.status, e: x.explanations, c: x.changes, seq,
-      }))),
+      `[${entries
+        .map(([x, seq]) => {
+          const head = JSON.stringify({ key: key(x), member: x.to, o: x.order ?? null, p: x.period ?? null, rule: x.rule, amount: String(x.amount), status: x.status, seq });
+          return `${head.slice(0, -1)},"e":${toJson(x.explanations)},"c":${toJson(x.changes)}}`;
+        })
+        .join(',')}]`,
     ],
   );
 }

@@ -108,6 +108,34 @@ describe('backfill and the demo shop against a running fenyong (PostgreSQL)', ()
     expect((missing as { stderr: string }).stderr).toContain('unauthorized');
   });
 
+  it('polls awards with a cursor: every award once, then only what changed since', async () => {
+    const shop = await createTenant(test, { id: `poll-${suffix}`, plan });
+    const { members, events } = history();
+    await shop.admin.ok(shop.admin.post('/v1/network/import', { members }));
+    await shop.admin.ok(shop.admin.post('/v1/events', { events: events.slice(0, 100) }));
+    const all = (await shop.admin.ok(shop.admin.get('/v1/awards', { includeZero: true, limit: 5000 }))).awards;
+    const seen: Json[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const reply = await shop.admin.ok(shop.admin.get('/v1/awards', { includeZero: true, limit: 7, ...(cursor ? { after: cursor } : {}) }));
+      if (reply.awards.length === 0) {
+        expect(reply.cursor).toBe(cursor);
+        break;
+      }
+      seen.push(...reply.awards);
+      cursor = reply.cursor;
+    }
+    expect(seen).toEqual(all);
+    const refund = { type: 'order.refunded', at: '2025-07-01T00:00:00Z', order: 'H5', refund: 'R5-again', lines: [{ line: 1, qty: 0, amount: '1.00' }] };
+    expect((await shop.admin.ok(shop.admin.post('/v1/events', refund))).results[0].status).toBe('accepted');
+    const changed = await shop.admin.ok(shop.admin.get('/v1/awards', { includeZero: true, after: cursor! }));
+    // The refund's awards, and those its instant settled (time passed to it).
+    expect(changed.awards.some((a: Json) => a.order === 'H5')).toBe(true);
+    expect(changed.awards.filter((a: Json) => a.order !== 'H5').every((a: Json) => a.status === 'settled')).toBe(true);
+    expect(changed.awards.length).toBeLessThan(all.length);
+    expect((await shop.admin.get('/v1/awards', { after: 'not-a-cursor' })).status).toBe(400);
+  });
+
   it('the demo shop signs up customers, places, completes and refunds orders, and awards appear', async () => {
     const shop = await createTenant(test, { id: `demo-shop-${suffix}`, plan });
     await shop.admin.ok(shop.admin.post('/v1/network/import', { members: [{ id: 'L1', role: 'leader' }, { id: 'L2', role: 'leader', parent: 'L1' }] }));

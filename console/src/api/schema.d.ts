@@ -1978,6 +1978,8 @@ export interface paths {
                     rule?: string;
                     includeZero?: boolean;
                     limit?: number;
+                    /** @description the `cursor` of a previous answer: only awards created or changed since (polling) */
+                    after?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2000,6 +2002,8 @@ export interface paths {
                                 amount: string;
                                 status: string;
                             }[];
+                            /** @description pass as `after` to get the awards created or changed after these (the same cursor when there were none) */
+                            cursor: string;
                         };
                     };
                 };

@@ -17,21 +17,34 @@ export const registerAwards: Register = (app, { service }) => {
       querystring: z.object({
         member: z.string().optional(), order: z.string().optional(), period: z.string().optional(), rule: z.string().optional(),
         includeZero: z.coerce.boolean().default(false), limit: z.coerce.number().int().min(1).max(5000).default(500),
+        after: z.string().optional().describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
       }),
-      response: { 200: z.object({ awards: z.array(award) }), ...errorResponses },
+      response: {
+        200: z.object({
+          awards: z.array(award),
+          cursor: z.string().describe('pass as `after` to get the awards created or changed after these (the same cursor when there were none)'),
+        }),
+        ...errorResponses,
+      },
     },
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
-    const { member, order, period, rule, includeZero, limit } = request.query;
+    const { member, order, period, rule, includeZero, limit, after } = request.query;
+    const from = after === undefined ? { seq: 0, key: '' } : parseCursor(after);
     const decimals = await service.read(tenant, (runtime) => runtime.engine.settings.decimals);
-    const rows = (await service.sql.query<{ member: string; order_id: string | null; period: string | null; rule: string; amount: string; status: string }>(
-      `select member, order_id, period, rule, amount::text as amount, status from awards
+    const rows = (await service.sql.query<{ member: string; order_id: string | null; period: string | null; rule: string; amount: string; status: string; change_seq: string; award_key: string }>(
+      `select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
         where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
           and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
+          and (updated_seq, award_key) > ($8::bigint, $9::text)
         order by updated_seq, award_key limit $7`,
-      [tenant, member ?? null, order ?? null, period ?? null, rule ?? null, includeZero, limit],
+      [tenant, member ?? null, order ?? null, period ?? null, rule ?? null, includeZero, limit, from.seq, from.key],
     )).rows;
-    return { awards: rows.map((row) => ({ to: row.member, order: row.order_id, period: row.period, rule: row.rule, amount: formatMoney(BigInt(row.amount), decimals), status: row.status })) };
+    const last = rows[rows.length - 1];
+    return {
+      awards: rows.map((row) => ({ to: row.member, order: row.order_id, period: row.period, rule: row.rule, amount: formatMoney(BigInt(row.amount), decimals), status: row.status })),
+      cursor: last ? cursorOf(Number(last.change_seq), last.award_key) : (after ?? cursorOf(0, '')),
+    };
   });
 
   app.get('/v1/awards/explain', {
@@ -56,3 +69,16 @@ export const registerAwards: Register = (app, { service }) => {
     });
   });
 };
+
+/** An opaque position in the awards' change order: the log position of the change and the award. */
+function cursorOf(seq: number, key: string): string {
+  return Buffer.from(`${seq}|${key}`).toString('base64url');
+}
+
+function parseCursor(cursor: string): { seq: number; key: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = text.indexOf('|');
+  const seq = Number(text.slice(0, bar));
+  if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0) throw new ApiError(400, 'invalid', 'after must be the cursor of a previous answer of GET /v1/awards', ['after']);
+  return { seq, key: text.slice(bar + 1) };
+}

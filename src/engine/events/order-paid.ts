@@ -4,7 +4,7 @@ import type { CompiledPlan } from '../../schema/plan.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
 import { PAID, recomputeOrder } from '../order-awards.ts';
-import { DAY_MS } from '../periods.ts';
+import { DAY_MS, type Period } from '../periods.ts';
 import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
@@ -120,7 +120,7 @@ function recordSale(state: EngineState, order: OrderRecord, seller: Member | nul
     if (compiled.template.kind !== 'period') continue;
     const template = compiled.template as PeriodTemplate<unknown>;
     const period = state.calendar.periodOf(template.period(compiled.params), order.paidAt);
-    const bucketKey = `${period.kind}:${period.label}`;
+    const bucketKey = bucketKeyOf(period);
     let bucket = state.periods.get(bucketKey);
     if (!bucket) {
       bucket = { key: bucketKey, ...period, orders: [], rules: new Set(), openCloses: 0 };
@@ -134,6 +134,18 @@ function recordSale(state: EngineState, order: OrderRecord, seller: Member | nul
       state.dueCloses.push({ at, seq: state.dueSeq++, rule: compiled.id, bucket });
     }
   }
+}
+
+/**
+ * The key of a period's bucket, made once per period: the calendar hands out the same Period
+ * while it lasts, and a string made per order would be made, hashed and compared per order.
+ */
+const bucketKeys = new WeakMap<Period, string>();
+
+function bucketKeyOf(period: Period): string {
+  let key = bucketKeys.get(period);
+  if (key === undefined) bucketKeys.set(period, (key = `${period.kind}:${period.label}`));
+  return key;
 }
 
 /** Keeps each seller's recent orders for compression, dropping those older than any window. */

@@ -42,7 +42,8 @@ function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine
   let peers = 0;
   for (let position = 0; position < input.chain.length; position++) {
     const link = input.chain[position]!;
-    const ownRate = params.rates[String(link.level)] ?? 0n;
+    // A number key reads the same property as its string ("2"), without making the string.
+    const ownRate = params.rates[link.level] ?? 0n;
     if (ownRate > paidRate) {
       const gap = ownRate - paidRate;
       const amount = applyRate(gap, base);

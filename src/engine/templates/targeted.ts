@@ -34,8 +34,11 @@ export const targeted: OrderTemplate<Params> = {
   compute(rule, params, input, out) {
     const seller = input.chain[0];
     if (!seller || input.paidAt < params.from || input.paidAt >= params.to) return;
-    if (params.members && !params.members.includes(seller.id)) return;
-    if (params.teamsOf && !input.fullChain.some((link) => params.teamsOf!.includes(link.id))) return;
+    if (params.members && !setOf(params.members).has(seller.id)) return;
+    if (params.teamsOf) {
+      const teamsOf = setOf(params.teamsOf);
+      if (!input.fullChain.some((link) => teamsOf.has(link.id))) return;
+    }
     for (const line of input.lines) {
       if (!lineMatches(params, line)) continue;
       const amount = amountOf(params, line);
@@ -46,9 +49,18 @@ export const targeted: OrderTemplate<Params> = {
 };
 
 function lineMatches(params: Params, line: NetLine): boolean {
-  if (params.skus && !params.skus.includes(line.sku)) return false;
-  if (params.categories && (line.category === undefined || !params.categories.includes(line.category))) return false;
+  if (params.skus && !setOf(params.skus).has(line.sku)) return false;
+  if (params.categories && (line.category === undefined || !setOf(params.categories).has(line.category))) return false;
   return true;
+}
+
+/** A filter list as a Set, made once per plan: a campaign may list hundreds of SKUs or members. */
+const filterSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function setOf(list: readonly string[]): ReadonlySet<string> {
+  let set = filterSets.get(list);
+  if (!set) filterSets.set(list, (set = new Set(list)));
+  return set;
 }
 
 /** `perUnit × qty`, or `rate × base` rounded. */
