@@ -39,12 +39,20 @@ const plan = {
   freezeDays: 7,
   templates: [
     { id: 'ml', template: 'multi-level', params: { rates: ['8%', '4%'] } },
-    { id: 'diff', template: 'differential', params: { rates: { 1: '3%', 2: '6%', 3: '9%' }, peer: { rate: '10%', generations: 1 } } },
+    {
+      id: 'diff',
+      template: 'differential',
+      params: { rates: { 1: '3%', 2: '6%', 3: '9%' }, peer: { rate: '10%', generations: 1 } },
+    },
     { id: 'promo', template: 'targeted', params: { from: '2025-01-01', to: '2026-01-01', categories: ['tea'], rate: '2%' } },
   ],
 };
 
-const PRODUCTS = Array.from({ length: 200 }, (_, i) => ({ sku: `sku-${i}`, category: i % 5 === 0 ? 'tea' : 'daily', fen: 990 + ((i * 7919) % 30_000) }));
+const PRODUCTS = Array.from({ length: 200 }, (_, i) => ({
+  sku: `sku-${i}`,
+  category: i % 5 === 0 ? 'tea' : 'daily',
+  fen: 990 + ((i * 7919) % 30_000),
+}));
 
 interface Generated {
   readonly network: string;
@@ -73,7 +81,8 @@ async function generate(dir: string): Promise<Generated> {
       const level = root ? 3 : random.chance(0.05) ? 3 : random.chance(0.2) ? 2 : 1;
       yield JSON.stringify({ id: `D${i}`, role: root ? 'branch' : 'leader', level, ...(parent ? { parent } : {}) });
     }
-    for (let i = 0; i < MEMBERS - distributors; i++) yield JSON.stringify({ id: `C${i}`, role: 'customer', parent: `D${random.int(20, distributors - 1)}` });
+    for (let i = 0; i < MEMBERS - distributors; i++)
+      yield JSON.stringify({ id: `C${i}`, role: 'customer', parent: `D${random.int(20, distributors - 1)}` });
   });
   // Orders over 2025 in Asia/Shanghai; completion 2–6 days after payment, refunds a day after.
   const start = Date.parse('2025-01-01T00:00:00+08:00');
@@ -94,7 +103,10 @@ async function generate(dir: string): Promise<Generated> {
         events += 1;
         yield later[head++]!.text;
       }
-      if (head > 100_000) later.splice(0, head), (head = 0);
+      if (head > 100_000) {
+        later.splice(0, head);
+        head = 0;
+      }
       const lines = Array.from({ length: random.int(1, 3) }, (_, i) => {
         const product = PRODUCTS[Math.floor(random.next() ** 2 * PRODUCTS.length)]!;
         const qty = random.int(1, 3);
@@ -103,12 +115,27 @@ async function generate(dir: string): Promise<Generated> {
       lineCount += lines.length;
       const order = `H${n}`;
       events += 1;
-      yield JSON.stringify({ type: 'order.paid', at: new Date(at).toISOString(), order, buyer: `C${random.int(0, customers - 1)}`, lines });
+      yield JSON.stringify({
+        type: 'order.paid',
+        at: new Date(at).toISOString(),
+        order,
+        buyer: `C${random.int(0, customers - 1)}`,
+        lines,
+      });
       const followUps: { at: number; text: string }[] = [];
       if (random.chance(0.03)) {
         const line = lines[0]!;
         refunded += 1;
-        followUps.push({ at: at + 86_400_000, text: JSON.stringify({ type: 'order.refunded', at: new Date(at + 86_400_000).toISOString(), order, refund: `R${n}`, lines: [{ line: 1, qty: 1, amount: yuan(Math.round(Number(line.paid.replace('.', '')) / line.qty)) }] }) });
+        followUps.push({
+          at: at + 86_400_000,
+          text: JSON.stringify({
+            type: 'order.refunded',
+            at: new Date(at + 86_400_000).toISOString(),
+            order,
+            refund: `R${n}`,
+            lines: [{ line: 1, qty: 1, amount: yuan(Math.round(Number(line.paid.replace('.', '')) / line.qty)) }],
+          }),
+        });
       }
       if (random.chance(0.9)) {
         const done = at + random.int(2, 6) * 86_400_000;
@@ -128,8 +155,16 @@ async function generate(dir: string): Promise<Generated> {
     }
   });
   return {
-    network, orders, events, completed, refunded, lines: lineCount, distributors,
-    networkBytes: statSync(network).size, ordersBytes: statSync(orders).size, ms: Date.now() - started,
+    network,
+    orders,
+    events,
+    completed,
+    refunded,
+    lines: lineCount,
+    distributors,
+    networkBytes: statSync(network).size,
+    ordersBytes: statSync(orders).size,
+    ms: Date.now() - started,
   };
 }
 
@@ -151,11 +186,22 @@ async function writeLines(file: string, lines: () => Generator<string>): Promise
 /** `fenyong serve` on the scratch schema, in a child process; resolves with its URL. */
 async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string; rss: () => number }> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', FENYONG_DEMO: '0', FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
-    NATS_URL: '', FENYONG_TICK_SECONDS: '5', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=12288`.trim(),
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    FENYONG_DEMO: '0',
+    FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
+    NATS_URL: '',
+    FENYONG_TICK_SECONDS: '5',
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=12288`.trim(),
   };
   const nodeArgs = (process.env.BACKFILL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/fenyong.js'), 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/fenyong.js'), 'serve'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -177,7 +223,9 @@ async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; 
 }
 
 async function main(): Promise<void> {
-  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const admin = new pg.Client({ connectionString: BASE_URL });
   await admin.connect();
   await admin.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
@@ -195,11 +243,14 @@ async function main(): Promise<void> {
   try {
     log(`generating ${MEMBERS.toLocaleString('en-US')} members and ${ORDERS.toLocaleString('en-US')} orders…`);
     const data = await generate(dir);
-    log(`${data.events.toLocaleString('en-US')} events (${(data.ordersBytes / 1e6).toFixed(0)} MB) in ${(data.ms / 1000).toFixed(1)} s`);
+    log(
+      `${data.events.toLocaleString('en-US')} events (${(data.ordersBytes / 1e6).toFixed(0)} MB) in ${(data.ms / 1000).toFixed(1)} s`,
+    );
     server = await startServer(databaseUrl);
     log(`fenyong serve at ${server.url} (PostgreSQL, schema ${SCHEMA})`);
     const created = await fetch(`${server.url}/v1/tenants`, {
-      method: 'POST', headers: { authorization: `Bearer ${PLATFORM_TOKEN}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${PLATFORM_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'history', name: 'Backfill benchmark', timezone: 'Asia/Shanghai', currency: 'CNY', plan }),
     });
     if (created.status !== 201) throw new Error(`creating the tenant: ${created.status} ${await created.text()}`);
@@ -213,7 +264,12 @@ async function main(): Promise<void> {
     }, TIMEOUT_S * 1000);
     timer.unref();
     const report: BackfillReport = await backfill({
-      url: server.url, key: adminKey, network: data.network, orders: data.orders, progressEveryMs: 5000, signal: stop.signal,
+      url: server.url,
+      key: adminKey,
+      network: data.network,
+      orders: data.orders,
+      progressEveryMs: 5000,
+      signal: stop.signal,
       log: (line) => {
         progress.push({ at: Date.now() - started, line });
         log(line);
@@ -221,12 +277,14 @@ async function main(): Promise<void> {
     });
     const totalMs = Date.now() - started;
     const peakRss = server.rss();
-    const counts = (await admin.query<{ events: string; postings: string; awards: string; settled: string }>(
-      `select (select count(*) from ${SCHEMA}.events where tenant_id = 'history')::text as events,
+    const counts = (
+      await admin.query<{ events: string; postings: string; awards: string; settled: string }>(
+        `select (select count(*) from ${SCHEMA}.events where tenant_id = 'history')::text as events,
               (select count(*) from ${SCHEMA}.postings where tenant_id = 'history')::text as postings,
               (select count(*) from ${SCHEMA}.awards where tenant_id = 'history')::text as awards,
               (select count(*) from ${SCHEMA}.awards where tenant_id = 'history' and status = 'settled')::text as settled`,
-    )).rows[0]!;
+      )
+    ).rows[0]!;
     log(`done in ${(totalMs / 1000).toFixed(1)} s: ${JSON.stringify(report)} ${JSON.stringify(counts)}`);
     const fmt = (n: number | string) => Number(n).toLocaleString('en-US');
     clearTimeout(timer);
@@ -235,48 +293,73 @@ async function main(): Promise<void> {
     const measured = report.stopped
       ? `stopped after ${(totalMs / 1000).toFixed(0)} s at ${fmt(report.events)} of ${fmt(data.events)} events (${((100 * report.events) / data.events).toFixed(0)}%); at that rate about ${((report.networkMs / 1000 + data.events / rate) / 60).toFixed(1)} min`
       : `${(totalMs / 1000).toFixed(1)} s`;
-    const sampled = progress.filter((p) => p.line.startsWith('events ')).filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 8)) === 0 || i === all.length - 1);
-    writeSection('backfill', [
-      '## Backfill (`bench/backfill.bench.ts`)',
-      '',
-      'A merchant connecting an existing shop sends its history with `fenyong backfill` to a running',
-      '`fenyong serve` (a child process) on PostgreSQL: a generated network imported in chunks of',
-      '20,000 members (parents first), then a year of orders as JSON lines, in batches of 1,000 events',
-      'over HTTP, one batch after the other (a tenant\'s events are applied in time order). The',
-      'scheduler is held off the tenant meanwhile (`POST /v1/backfill/hold`). Seeded: every run sends',
-      'the same files.',
-      '',
-      machineLines('npm run bench:backfill'),
-      `- Load average when it started: ${load} (a shared machine: wall-clock figures vary with the load)`,
-      '',
-      table(['Goal', 'Target', 'Measured', ''], [
-        [`Backfill of ${fmt(ORDERS)} orders with a ${fmt(MEMBERS)}-member network, with progress`, `≤ ${GOAL_S / 60} min`, measured, met ? 'met' : '**missed**'],
-      ]),
-      '',
-      table(['Step', 'Figures'], [
-        ['Input', `${fmt(MEMBERS)} members (${fmt(data.distributors)} distributors, ${fmt(MEMBERS - data.distributors)} customers), ${(data.networkBytes / 1e6).toFixed(1)} MB; ${fmt(data.events)} events (${fmt(ORDERS)} orders paid with ${fmt(data.lines)} lines, ${fmt(data.completed)} completed, ${fmt(data.refunded)} partly refunded), ${(data.ordersBytes / 1e6).toFixed(0)} MB; generated in ${(data.ms / 1000).toFixed(1)} s (not counted)`],
-        ['Network import', `${fmt(report.members)} members in ${(report.networkMs / 1000).toFixed(1)} s`],
-        ['Events', `${fmt(report.events)} in ${(report.eventsMs / 1000).toFixed(1)} s: ${fmt(Math.round(rate))} events/s; ${fmt(report.accepted)} accepted, ${fmt(report.duplicate)} duplicate, ${fmt(report.rejected)} rejected`],
-        ['Stored', `${fmt(counts.events)} log entries, ${fmt(counts.postings)} postings, ${fmt(counts.awards)} awards (${fmt(counts.settled)} settled)`],
-        ['Server', `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (the tenant's engine holds its whole history in memory)`],
-      ]),
-      '',
-      'Where the time goes (profiles of the server on a smaller run): its event loop waits on PostgreSQL',
-      'about two thirds of the time. Each event writes its log entry, about 13 postings (an award is a',
-      'pair, at payment and again at settlement) and 3 to 4 award rows, each with its explanations as',
-      'jsonb (about 0.8 KB); the engine\'s work and the request handling are the rest. Batches of one',
-      'tenant run one after the other, so the server\'s CPU and PostgreSQL\'s take turns. Levers left:',
-      'not storing explanations with every award row (the engine recomputes them on demand; about 30 %',
-      'less time in a profile), applying the next batch while PostgreSQL writes the last one, and a',
-      'PostgreSQL configured for bulk writes (this one runs with `shared_buffers` 128 MB and',
-      '`max_wal_size` 1 GB).',
-      '',
-      'Progress as `fenyong backfill` printed it (every 5 s here, every second by default):',
-      '',
-      '```',
-      ...sampled.map((p) => `${(p.at / 1000).toFixed(0).padStart(4)} s  ${p.line}`),
-      '```',
-    ].join('\n'));
+    const sampled = progress
+      .filter((p) => p.line.startsWith('events '))
+      .filter((_, i, all) => i % Math.max(1, Math.ceil(all.length / 8)) === 0 || i === all.length - 1);
+    writeSection(
+      'backfill',
+      [
+        '## Backfill (`bench/backfill.bench.ts`)',
+        '',
+        'A merchant connecting an existing shop sends its history with `fenyong backfill` to a running',
+        '`fenyong serve` (a child process) on PostgreSQL: a generated network imported in chunks of',
+        '20,000 members (parents first), then a year of orders as JSON lines, in batches of 1,000 events',
+        "over HTTP, one batch after the other (a tenant's events are applied in time order). The",
+        'scheduler is held off the tenant meanwhile (`POST /v1/backfill/hold`). Seeded: every run sends',
+        'the same files.',
+        '',
+        machineLines('npm run bench:backfill'),
+        `- Load average when it started: ${load} (a shared machine: wall-clock figures vary with the load)`,
+        '',
+        table(
+          ['Goal', 'Target', 'Measured', ''],
+          [
+            [
+              `Backfill of ${fmt(ORDERS)} orders with a ${fmt(MEMBERS)}-member network, with progress`,
+              `≤ ${GOAL_S / 60} min`,
+              measured,
+              met ? 'met' : '**missed**',
+            ],
+          ],
+        ),
+        '',
+        table(
+          ['Step', 'Figures'],
+          [
+            [
+              'Input',
+              `${fmt(MEMBERS)} members (${fmt(data.distributors)} distributors, ${fmt(MEMBERS - data.distributors)} customers), ${(data.networkBytes / 1e6).toFixed(1)} MB; ${fmt(data.events)} events (${fmt(ORDERS)} orders paid with ${fmt(data.lines)} lines, ${fmt(data.completed)} completed, ${fmt(data.refunded)} partly refunded), ${(data.ordersBytes / 1e6).toFixed(0)} MB; generated in ${(data.ms / 1000).toFixed(1)} s (not counted)`,
+            ],
+            ['Network import', `${fmt(report.members)} members in ${(report.networkMs / 1000).toFixed(1)} s`],
+            [
+              'Events',
+              `${fmt(report.events)} in ${(report.eventsMs / 1000).toFixed(1)} s: ${fmt(Math.round(rate))} events/s; ${fmt(report.accepted)} accepted, ${fmt(report.duplicate)} duplicate, ${fmt(report.rejected)} rejected`,
+            ],
+            [
+              'Stored',
+              `${fmt(counts.events)} log entries, ${fmt(counts.postings)} postings, ${fmt(counts.awards)} awards (${fmt(counts.settled)} settled)`,
+            ],
+            ['Server', `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (the tenant's engine holds its whole history in memory)`],
+          ],
+        ),
+        '',
+        'Where the time goes (profiles of the server on a smaller run): its event loop waits on PostgreSQL',
+        'about two thirds of the time. Each event writes its log entry, about 13 postings (an award is a',
+        'pair, at payment and again at settlement) and 3 to 4 award rows, each with its explanations as',
+        "jsonb (about 0.8 KB); the engine's work and the request handling are the rest. Batches of one",
+        "tenant run one after the other, so the server's CPU and PostgreSQL's take turns. Levers left:",
+        'not storing explanations with every award row (the engine recomputes them on demand; about 30 %',
+        'less time in a profile), applying the next batch while PostgreSQL writes the last one, and a',
+        'PostgreSQL configured for bulk writes (this one runs with `shared_buffers` 128 MB and',
+        '`max_wal_size` 1 GB).',
+        '',
+        'Progress as `fenyong backfill` printed it (every 5 s here, every second by default):',
+        '',
+        '```',
+        ...sampled.map((p) => `${(p.at / 1000).toFixed(0).padStart(4)} s  ${p.line}`),
+        '```',
+      ].join('\n'),
+    );
     log(`wrote the backfill section of BENCHMARKS.md (${met ? 'goal met' : 'goal missed'})`);
   } finally {
     if (server) {

@@ -13,8 +13,14 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
     .description('import a network and past events (JSON lines) into a running fenyong, with progress')
     .requiredOption('--url <url>', 'where fenyong runs, e.g. http://127.0.0.1:3000')
     .requiredOption('--key <key>', 'an admin key of the tenant (fyk_…)')
-    .option('--network <file>', 'members, one JSON object a line ({id, role, level?, parent?, regions?}); imported before the first event')
-    .option('--orders <file>', 'past events, one JSON object a line, in time order (order.paid, order.completed, order.refunded, member.*)')
+    .option(
+      '--network <file>',
+      'members, one JSON object a line ({id, role, level?, parent?, regions?}); imported before the first event',
+    )
+    .option(
+      '--orders <file>',
+      'past events, one JSON object a line, in time order (order.paid, order.completed, order.refunded, member.*)',
+    )
     .option('--batch <n>', 'events per request (at most 1000)', '1000')
     .option('--from-line <n>', 'skip the first n lines of the events file (resume)', '0')
     .action(async (options: { url: string; key: string; network?: string; orders?: string; batch: string; fromLine: string }) => {
@@ -25,8 +31,12 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
       }
       try {
         const report = await backfill({
-          url: options.url, key: options.key, batch: Number(options.batch), fromLine: Number(options.fromLine),
-          ...(options.network ? { network: options.network } : {}), ...(options.orders ? { orders: options.orders } : {}),
+          url: options.url,
+          key: options.key,
+          batch: Number(options.batch),
+          fromLine: Number(options.fromLine),
+          ...(options.network ? { network: options.network } : {}),
+          ...(options.orders ? { orders: options.orders } : {}),
         });
         process.stdout.write(
           `done: ${report.members} members imported${report.skippedMembers ? ` (${report.skippedMembers} were there already)` : ''} in ${(report.networkMs / 1000).toFixed(1)} s; ` +
@@ -34,7 +44,12 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
         );
         if (report.rejected > 0) setExit(1);
       } catch (error) {
-        const message = error instanceof FenyongError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+        const message =
+          error instanceof FenyongError
+            ? `${error.code}: ${error.message}`
+            : error instanceof Error
+              ? error.message
+              : String(error);
         process.stderr.write(`fenyong backfill: ${message}\n`);
         setExit(2);
       }

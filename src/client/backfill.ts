@@ -70,7 +70,8 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const me = await client.ok(client.api.GET('/v1/me', {}));
-  if (me.key.scope !== 'admin') throw new FenyongError(403, 'forbidden', `a backfill needs an admin key of the tenant; this one is ${me.key.scope}`);
+  if (me.key.scope !== 'admin')
+    throw new FenyongError(403, 'forbidden', `a backfill needs an admin key of the tenant; this one is ${me.key.scope}`);
   log(`backfill of tenant ${me.tenant.id} (${me.tenant.timezone}, ${me.tenant.currency}) at ${options.url}`);
   await client.ok(client.api.POST('/v1/backfill/hold', { body: { seconds: HOLD_SECONDS } }));
   const renew = setInterval(() => {
@@ -79,20 +80,42 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   renew.unref();
   try {
     const started = Date.now();
-    const network = options.network ? await importNetwork(client, options.network, options.chunk ?? 20_000, log, options.progressEveryMs ?? 1000) : { members: 0, skipped: 0 };
+    const network = options.network
+      ? await importNetwork(client, options.network, options.chunk ?? 20_000, log, options.progressEveryMs ?? 1000)
+      : { members: 0, skipped: 0 };
     const networkMs = Date.now() - started;
     const eventsStarted = Date.now();
     const events = options.orders
-      ? await sendEvents(client, options.orders, Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)), options.fromLine ?? 0, log, options.progressEveryMs ?? 1000, options.signal)
+      ? await sendEvents(
+          client,
+          options.orders,
+          Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)),
+          options.fromLine ?? 0,
+          log,
+          options.progressEveryMs ?? 1000,
+          options.signal,
+        )
       : { events: 0, accepted: 0, duplicate: 0, rejected: 0, rejections: [], stopped: false };
-    return { members: network.members, skippedMembers: network.skipped, ...events, networkMs, eventsMs: Date.now() - eventsStarted };
+    return {
+      members: network.members,
+      skippedMembers: network.skipped,
+      ...events,
+      networkMs,
+      eventsMs: Date.now() - eventsStarted,
+    };
   } finally {
     clearInterval(renew);
     await client.api.DELETE('/v1/backfill/hold', {}).catch(() => undefined);
   }
 }
 
-async function importNetwork(client: FenyongClient, file: string, chunk: number, log: (line: string) => void, everyMs: number): Promise<{ members: number; skipped: number }> {
+async function importNetwork(
+  client: FenyongClient,
+  file: string,
+  chunk: number,
+  log: (line: string) => void,
+  everyMs: number,
+): Promise<{ members: number; skipped: number }> {
   const members: Record<string, unknown>[] = [];
   for await (const { value } of jsonLines(file)) members.push(value as Record<string, unknown>);
   const ordered = parentsFirst(members);
@@ -113,14 +136,22 @@ async function importNetwork(client: FenyongClient, file: string, chunk: number,
     if (Date.now() - last >= everyMs || done === ordered.length) {
       last = Date.now();
       const seconds = (Date.now() - started) / 1000;
-      log(`network ${fmt(done)}/${fmt(ordered.length)} members (${pct(done, ordered.length)}) · ${fmt(Math.round(done / Math.max(seconds, 0.001)))} members/s${skipped ? ` · ${fmt(skipped)} already there` : ''}`);
+      log(
+        `network ${fmt(done)}/${fmt(ordered.length)} members (${pct(done, ordered.length)}) · ${fmt(Math.round(done / Math.max(seconds, 0.001)))} members/s${skipped ? ` · ${fmt(skipped)} already there` : ''}`,
+      );
     }
   }
   return { members: ordered.length - skipped, skipped };
 }
 
 async function sendEvents(
-  client: FenyongClient, file: string, batchSize: number, fromLine: number, log: (line: string) => void, everyMs: number, signal?: AbortSignal,
+  client: FenyongClient,
+  file: string,
+  batchSize: number,
+  fromLine: number,
+  log: (line: string) => void,
+  everyMs: number,
+  signal?: AbortSignal,
 ): Promise<Omit<BackfillReport, 'members' | 'skippedMembers' | 'networkMs' | 'eventsMs'>> {
   const total = await countLines(file);
   const started = Date.now();
@@ -214,7 +245,10 @@ export function parentsFirst<T extends Record<string, unknown>>(members: readonl
     for (let i = path.length - 1; i >= 0; i--) depth.set(path[i]!, base + (path.length - 1 - i));
     return depth.get(String(start.id)) ?? 0;
   };
-  return members.map((m, index) => ({ m, index, d: depthOf(m) })).sort((a, b) => a.d - b.d || a.index - b.index).map((x) => x.m);
+  return members
+    .map((m, index) => ({ m, index, d: depthOf(m) }))
+    .sort((a, b) => a.d - b.d || a.index - b.index)
+    .map((x) => x.m);
 }
 
 async function countLines(file: string): Promise<number> {

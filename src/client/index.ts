@@ -115,7 +115,12 @@ export class FenyongClient {
     const result = await pending;
     if (result.response.ok) return result.data as T;
     const body = (result.error as { error?: ApiErrorBody } | undefined)?.error;
-    throw new FenyongError(result.response.status, body?.code ?? 'invalid', body?.message ?? result.response.statusText, body?.path);
+    throw new FenyongError(
+      result.response.status,
+      body?.code ?? 'invalid',
+      body?.message ?? result.response.statusText,
+      body?.path,
+    );
   }
 
   /**
@@ -123,7 +128,10 @@ export class FenyongClient {
    * applied in time order). Answers one result per event. A batch that fails after every retry
    * throws, and no later batch is sent (`sent` on the error tells how many results came back).
    */
-  async send(events: readonly (FenyongEvent | Record<string, unknown>)[], onBatch?: (done: number, results: readonly ItemResult[]) => void): Promise<ItemResult[]> {
+  async send(
+    events: readonly (FenyongEvent | Record<string, unknown>)[],
+    onBatch?: (done: number, results: readonly ItemResult[]) => void,
+  ): Promise<ItemResult[]> {
     const results: ItemResult[] = [];
     for (let start = 0; start < events.length; start += MAX_BATCH) {
       const batch = await Promise.all(events.slice(start, start + MAX_BATCH).map((event) => withIdempotencyId(event)));
@@ -164,7 +172,11 @@ export interface BatcherOptions {
  * event's own result once its batch is sent; `close` sends what is left.
  */
 export class EventBatcher {
-  private queue: { event: FenyongEvent | Record<string, unknown>; resolve: (r: ItemResult) => void; reject: (e: unknown) => void }[] = [];
+  private queue: {
+    event: FenyongEvent | Record<string, unknown>;
+    resolve: (r: ItemResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -237,7 +249,12 @@ function retryingFetch(options: ClientOptions): (request: Request, init?: Reques
       let retryAfterMs = 0;
       try {
         const response = await base(
-          new Request(request.url, { method: request.method, headers: request.headers, body, signal: AbortSignal.timeout(policy.timeoutMs) }),
+          new Request(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body,
+            signal: AbortSignal.timeout(policy.timeoutMs),
+          }),
         );
         if (response.status < 500 && response.status !== 429) return response;
         if (attempt >= attempts) return response;
@@ -245,15 +262,25 @@ function retryingFetch(options: ClientOptions): (request: Request, init?: Reques
         retryAfterMs = Number(response.headers.get('retry-after') ?? 0) * 1000 || 0;
         await response.body?.cancel();
       } catch (error) {
-        if (attempt >= attempts) throw new FenyongError(0, 'network', `${request.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+        if (attempt >= attempts)
+          throw new FenyongError(
+            0,
+            'network',
+            `${request.method} ${path}: ${error instanceof Error ? error.message : String(error)}`,
+          );
         reason = error instanceof Error ? error.message : String(error);
       }
       const backoff = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.max(retryAfterMs, Math.round(backoff * (0.5 + Math.random() / 2)));
+      const delayMs = Math.max(retryAfterMs, Math.round(backoff * (0.5 + jitter() / 2)));
       options.onRetry?.({ attempt, delayMs, method: request.method, url: request.url, reason });
       await sleep(delayMs);
     }
   };
+}
+
+/** A uniform number in [0, 1) for the backoff's jitter. */
+function jitter(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 }
 
 /** Gives each event of a POST /v1/events body the id it needs, once, before any attempt. */

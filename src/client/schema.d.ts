@@ -1978,6 +1978,8 @@ export interface paths {
                     rule?: string;
                     includeZero?: boolean;
                     limit?: number;
+                    /** @description the `cursor` of a previous answer: only awards created or changed since (polling) */
+                    after?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2000,6 +2002,8 @@ export interface paths {
                                 amount: string;
                                 status: string;
                             }[];
+                            /** @description pass as `after` to get the awards created or changed after these (the same cursor when there were none) */
+                            cursor: string;
                         };
                     };
                 };
@@ -4688,106 +4692,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/payouts/batches/{id}/results": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description default: from the content type */
-                    format?: "csv" | "xlsx";
-                    /** @description ISO 8601 instant; defaults to now */
-                    at?: string;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            batch: string;
-                            rows: number;
-                            applied: number;
-                            duplicates: number;
-                            skipped: number;
-                            problems: {
-                                row: number;
-                                reference: string;
-                                code: string;
-                                message: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/payouts/batches/{id}/reconcile": {
         parameters: {
             query?: never;
@@ -6059,6 +5963,505 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulate plans side by side over generated data or a replay of this tenant's own history (what-if)
+         * @description Runs each plan (a draft, or "current": the tenant's own plan versions) through its own engine over the same events: generated (`generator`, at most 200,000 members and 2,000,000 orders) or this tenant's history (`replay: {from, to}`, whole months; a draft takes effect at `from`, everything before runs under the real versions). Answers per month GMV, cost by rule, cost ratio, payout spread and members per level, with the lint findings. At most 120 s; one simulation at a time.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        plans: ("current" | {
+                            name?: string;
+                            /** @description a draft plan, as for POST /v1/plans */
+                            plan: unknown;
+                        })[];
+                        /** @description generated data (the tenant's zone and currency) */
+                        generator?: {
+                            /** @default 1 */
+                            seed?: number;
+                            /**
+                             * @description the first month
+                             * @default 2026-01
+                             */
+                            start?: string;
+                            /** @default 12 */
+                            months?: number;
+                            /** @default {} */
+                            network?: {
+                                /**
+                                 * @description members of the starting network
+                                 * @default 10000
+                                 */
+                                members?: number;
+                                /**
+                                 * @description share of members that are distributors (the rest are customers)
+                                 * @default 0.2
+                                 */
+                                distributorShare?: number;
+                                /**
+                                 * @description root distributors (branches) the network grows from
+                                 * @default 10
+                                 */
+                                roots?: number;
+                                /**
+                                 * @description depth limit of the distributor tree (levels, roots included)
+                                 * @default 12
+                                 */
+                                maxDepth?: number;
+                                /**
+                                 * @description share of new members placed by preferential attachment (∝ 1 + children: a power-law fan-out); the rest uniformly
+                                 * @default 0.8
+                                 */
+                                attachment?: number;
+                                /**
+                                 * @description relative shares of distributor levels 1, 2, 3, …
+                                 * @default [
+                                 *       0.8,
+                                 *       0.15,
+                                 *       0.05
+                                 *     ]
+                                 */
+                                levelMix?: number[];
+                                /**
+                                 * @description new members per month, as a share of the active members at its start
+                                 * @default 0.03
+                                 */
+                                joinRate?: number;
+                                /**
+                                 * @description share of active members going inactive each month (they stop buying and recruiting)
+                                 * @default 0.01
+                                 */
+                                churnRate?: number;
+                            };
+                            /** @default {} */
+                            orders?: {
+                                /**
+                                 * @description orders of an average month (before seasonality and growth)
+                                 * @default 20000
+                                 */
+                                ordersPerMonth?: number;
+                                /**
+                                 * @description relative volume of January … December
+                                 * @default [
+                                 *       1.05,
+                                 *       0.75,
+                                 *       0.9,
+                                 *       0.9,
+                                 *       0.95,
+                                 *       1.15,
+                                 *       0.9,
+                                 *       0.9,
+                                 *       0.95,
+                                 *       1,
+                                 *       1.35,
+                                 *       1.2
+                                 *     ]
+                                 */
+                                seasonality?: number[];
+                                /**
+                                 * @description monthly growth of the volume (0.02: +2% a month)
+                                 * @default 0
+                                 */
+                                growth?: number;
+                                /**
+                                 * @description size of the catalogue
+                                 * @default 1000
+                                 */
+                                skus?: number;
+                                /**
+                                 * @description popularity skew of the catalogue (1: uniform)
+                                 * @default 2
+                                 */
+                                skuSkew?: number;
+                                /**
+                                 * @default [
+                                 *       "food",
+                                 *       "beauty",
+                                 *       "home",
+                                 *       "tea",
+                                 *       "fresh"
+                                 *     ]
+                                 */
+                                categories?: string[];
+                                /** @default {} */
+                                price?: {
+                                    /**
+                                     * @description median unit price, in currency units
+                                     * @default 59
+                                     */
+                                    median?: number;
+                                    /**
+                                     * @description σ of the log of the unit price (log-normal)
+                                     * @default 0.8
+                                     */
+                                    sigma?: number;
+                                };
+                                /**
+                                 * @description a line's cost as a share of its paid amount (about; per SKU)
+                                 * @default 0.6
+                                 */
+                                costShare?: number;
+                                /**
+                                 * @description order lines (distinct SKUs) per order: 1 + a geometric count
+                                 * @default {}
+                                 */
+                                lines?: {
+                                    /** @default 1.3 */
+                                    mean?: number;
+                                    /** @default 4 */
+                                    max?: number;
+                                };
+                                /**
+                                 * @description units per line: 1 + a geometric count
+                                 * @default {}
+                                 */
+                                qty?: {
+                                    /** @default 1.2 */
+                                    mean?: number;
+                                    /** @default 5 */
+                                    max?: number;
+                                };
+                                /**
+                                 * @description how much earlier members buy more (1: every active member alike)
+                                 * @default 1.3
+                                 */
+                                buyerSkew?: number;
+                                /**
+                                 * @description share of orders with a refund (one line, some or all of its units)
+                                 * @default 0.05
+                                 */
+                                refundRate?: number;
+                                /**
+                                 * @description days from payment to completion (a refund comes before it)
+                                 * @default {}
+                                 */
+                                completionDays?: {
+                                    /** @default 3 */
+                                    min?: number;
+                                    /** @default 15 */
+                                    max?: number;
+                                };
+                                /**
+                                 * @description share of orders picked up at the seller (community group-buy)
+                                 * @default 0
+                                 */
+                                pickupShare?: number;
+                            };
+                        };
+                        replay?: {
+                            /** @description first month, YYYY-MM */
+                            from: string;
+                            /** @description last month, YYYY-MM (included) */
+                            to: string;
+                        };
+                        /**
+                         * @description rewards above this share of a month's sales are flagged
+                         * @default 0.3
+                         */
+                        cap?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            kind: "generated" | "replay";
+                            currency: string;
+                            timezone: string;
+                            months: string[];
+                            /** @description the generator parameters and network facts, or the replay window */
+                            data: {
+                                [key: string]: unknown;
+                            };
+                            plans: {
+                                name: string;
+                                /** @description the plan's lint findings (profile cn), then every month's, e.g. cost-over-cap */
+                                findings: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    severity: "warn" | "refuse";
+                                    template?: string;
+                                    message: string;
+                                }[];
+                                rules: string[];
+                                months: {
+                                    month: string;
+                                    orders: number;
+                                    /** @description net paid of the orders paid in the month */
+                                    gmv: string;
+                                    /** @description awards of those orders (net of refund adjustments) and of periods ending in the month */
+                                    cost: string;
+                                    costByRule: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description cost / gmv */
+                                    ratio: number;
+                                    payouts: {
+                                        /** @description members with a positive payout */
+                                        earners: number;
+                                        /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                        median: string;
+                                        /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                        max: string;
+                                        /** @description share of the cost going to the top 10% of earners */
+                                        top10Share: number;
+                                        /** @description Gini coefficient of the payouts over the earners, 0…1 */
+                                        gini: number;
+                                    };
+                                    /** @description at the end of the month */
+                                    levels: {
+                                        customers: number;
+                                        distributors: number;
+                                        byLevel: {
+                                            [key: string]: number;
+                                        };
+                                    };
+                                    findings: {
+                                        code: string;
+                                        /** @enum {string} */
+                                        severity: "warn" | "refuse";
+                                        template?: string;
+                                        message: string;
+                                    }[];
+                                }[];
+                                totals: {
+                                    orders: number;
+                                    /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                    gmv: string;
+                                    /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                    cost: string;
+                                    costByRule: {
+                                        [key: string]: string;
+                                    };
+                                    ratio: number;
+                                    payouts: {
+                                        /** @description members with a positive payout */
+                                        earners: number;
+                                        /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                        median: string;
+                                        /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                        max: string;
+                                        /** @description share of the cost going to the top 10% of earners */
+                                        top10Share: number;
+                                        /** @description Gini coefficient of the payouts over the earners, 0…1 */
+                                        gini: number;
+                                    };
+                                };
+                                rejected: {
+                                    count: number;
+                                    samples: {
+                                        at: string;
+                                        code: string;
+                                        message: string;
+                                    }[];
+                                };
+                            }[];
+                            timing: {
+                                totalMs: number;
+                                plans: {
+                                    name: string;
+                                    ms: number;
+                                    events: number;
+                                    orders: number;
+                                    lines: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts/batches/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description default: from the content type */
+                    format?: "csv" | "xlsx";
+                    /** @description ISO 8601 instant; defaults to now */
+                    at?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batch: string;
+                            rows: number;
+                            applied: number;
+                            duplicates: number;
+                            skipped: number;
+                            problems: {
+                                row: number;
+                                reference: string;
+                                code: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

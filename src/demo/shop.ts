@@ -55,14 +55,19 @@ export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopRep
   const client = createClient({ baseUrl: options.url, key: options.key, retry: { retries: 3 } });
   const interval = options.intervalMs ?? 800;
   let seed = options.seed ?? Date.now();
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const me = await client.ok(client.api.GET('/v1/me', {}));
-  log(`demo shop → tenant "${me.tenant.id}" at ${options.url}${options.viaMapping ? ` (through the cn-mall mapping "${MAPPING}")` : ''}`);
+  log(
+    `demo shop → tenant "${me.tenant.id}" at ${options.url}${options.viaMapping ? ` (through the cn-mall mapping "${MAPPING}")` : ''}`,
+  );
 
   // Leaders to sell through: the tenant's own, or two the shop brings.
   const found = await client.ok(client.api.GET('/v1/members', { params: { query: { q: '', limit: 1000 } } }));
-  let leaders = found.members.filter((m) => m.role !== 'customer').map((m) => m.id).slice(0, 40);
+  let leaders = found.members
+    .filter((m) => m.role !== 'customer')
+    .map((m) => m.id)
+    .slice(0, 40);
   const tag = Date.now().toString(36);
   // A tenant's events are applied in time order: start after its last one (and not before now).
   const latest = await client.ok(client.api.GET('/v1/events', { params: { query: { sort: 'desc', limit: 1 } } }));
@@ -94,22 +99,42 @@ export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopRep
     const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => {
       const product = pick(PRODUCTS);
       const qty = 1 + Math.floor(random() * 3);
-      return { line: i + 1, sku: product.sku, category: product.category, qty, fen: product.fen * qty, paid: yuan(product.fen * qty) };
+      return {
+        line: i + 1,
+        sku: product.sku,
+        category: product.category,
+        qty,
+        fen: product.fen * qty,
+        paid: yuan(product.fen * qty),
+      };
     });
-    await send([{ type: 'order.paid', at: clock.next(), order, buyer, referrer, lines: lines.map(({ fen: _fen, ...line }) => line) }]);
+    await send([
+      { type: 'order.paid', at: clock.next(), order, buyer, referrer, lines: lines.map(({ fen: _fen, ...line }) => line) },
+    ]);
     report.orders.push(order);
     open.push({ order, lines });
     const total = yuan(lines.reduce((sum, line) => sum + line.fen, 0));
     const awards = await client.ok(client.api.GET('/v1/awards', { params: { query: { order } } }));
-    const earned = awards.awards.map((a) => `${a.to} ${a.amount} (${a.rule})`).join(', ') || 'no award (no seller for this buyer)';
-    log(`🛒 ${order}: ${buyer} paid ${total} ${me.tenant.currency} for ${lines.map((l) => `${l.qty}× ${l.sku}`).join(', ')} → ${earned}`);
+    const earned =
+      awards.awards.map((a) => `${a.to} ${a.amount} (${a.rule})`).join(', ') || 'no award (no seller for this buyer)';
+    log(
+      `🛒 ${order}: ${buyer} paid ${total} ${me.tenant.currency} for ${lines.map((l) => `${l.qty}× ${l.sku}`).join(', ')} → ${earned}`,
+    );
 
     if (n % 3 === 0 && open.length > 1) {
       // The buyer returns one unit of the first line of an earlier order.
       const earlier = open.shift()!;
       const line = earlier.lines[0]!;
       const amount = yuan(Math.round(Number(line.paid.replace('.', '')) / line.qty));
-      await send([{ type: 'order.refunded', at: clock.next(), order: earlier.order, refund: `${earlier.order}-R1`, lines: [{ line: line.line, qty: 1, amount }] }]);
+      await send([
+        {
+          type: 'order.refunded',
+          at: clock.next(),
+          order: earlier.order,
+          refund: `${earlier.order}-R1`,
+          lines: [{ line: line.line, qty: 1, amount }],
+        },
+      ]);
       report.refunds += 1;
       log(`↩️  ${earlier.order}: one ${line.sku} refunded (${amount}): its awards are reversed in proportion`);
       await complete(earlier.order);
@@ -118,7 +143,9 @@ export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopRep
     }
     await sleep(interval);
   }
-  log(`done: ${report.members.length} customers, ${report.orders.length} orders, ${report.completed} completed, ${report.refunds} refunded.`);
+  log(
+    `done: ${report.members.length} customers, ${report.orders.length} orders, ${report.completed} completed, ${report.refunds} refunded.`,
+  );
   log(`open the console (${options.url}/) → 事件 Events and 成员 Members (e.g. ${leaders[0]}) to see them.`);
   return report;
 
@@ -130,7 +157,12 @@ export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopRep
 }
 
 /** How the shop talks to fenyong: native events with the client, or signed pushes through a mapping. */
-async function sender(client: FenyongClient, options: DemoShopOptions, tenant: string, log: (line: string) => void): Promise<(events: FenyongEvent[]) => Promise<void>> {
+async function sender(
+  client: FenyongClient,
+  options: DemoShopOptions,
+  tenant: string,
+  log: (line: string) => void,
+): Promise<(events: FenyongEvent[]) => Promise<void>> {
   if (!options.viaMapping) {
     return async (events) => {
       const results = await client.send(events);
@@ -139,7 +171,12 @@ async function sender(client: FenyongClient, options: DemoShopOptions, tenant: s
       }
     };
   }
-  const saved = await client.ok(client.api.PUT('/v1/mappings/{name}', { params: { path: { name: MAPPING } }, body: { preset: 'cn-mall', signature: { secret: `demo-shop-secret-${tenant}` } } }));
+  const saved = await client.ok(
+    client.api.PUT('/v1/mappings/{name}', {
+      params: { path: { name: MAPPING } },
+      body: { preset: 'cn-mall', signature: { secret: `demo-shop-secret-${tenant}` } },
+    }),
+  );
   const secret = `demo-shop-secret-${tenant}`;
   log(`  mapping "${MAPPING}" saved: the shop pushes to ${saved.url}, signed with ${saved.signature.header}`);
   return async (events) => {
@@ -147,7 +184,10 @@ async function sender(client: FenyongClient, options: DemoShopOptions, tenant: s
       const body = JSON.stringify(toMallPush(event));
       const response = await fetch(`${options.url.replace(/\/+$/, '')}${saved.url}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [saved.signature.header]: signPayload({ ...saved.signature }, secret, body) },
+        headers: {
+          'content-type': 'application/json',
+          [saved.signature.header]: signPayload({ ...saved.signature }, secret, body),
+        },
         body,
       });
       if (!response.ok) log(`  ✗ push refused (${response.status}): ${await response.text()}`);
@@ -162,14 +202,34 @@ function toMallPush(event: FenyongEvent): Record<string, unknown> {
   switch (event.type) {
     case 'member.joined':
       return event.member.role === 'customer'
-        ? { type: 'scrm_MemberCreated', msg: { member_id: event.member.id, from_salesman: event.member.parent ?? undefined, created: beijing(event.at) } }
-        : { type: 'salesman_SalesmanJoined', msg: { member_id: event.member.id, parent_salesman: event.member.parent ?? undefined, is_customer: false, joined_time: beijing(event.at) } };
+        ? {
+            type: 'scrm_MemberCreated',
+            msg: { member_id: event.member.id, from_salesman: event.member.parent ?? undefined, created: beijing(event.at) },
+          }
+        : {
+            type: 'salesman_SalesmanJoined',
+            msg: {
+              member_id: event.member.id,
+              parent_salesman: event.member.parent ?? undefined,
+              is_customer: false,
+              joined_time: beijing(event.at),
+            },
+          };
     case 'order.paid':
       return {
         type: 'trade_TradePaid',
         msg: {
-          tid: event.order, pay_time: beijing(event.at), buyer: { member_id: event.buyer }, salesman: { member_id: event.referrer },
-          items: event.lines.map((line) => ({ oid: line.line, outer_sku_id: line.sku, category: line.category, num: line.qty, payment: fen(line.paid) })),
+          tid: event.order,
+          pay_time: beijing(event.at),
+          buyer: { member_id: event.buyer },
+          salesman: { member_id: event.referrer },
+          items: event.lines.map((line) => ({
+            oid: line.line,
+            outer_sku_id: line.sku,
+            category: line.category,
+            num: line.qty,
+            payment: fen(line.paid),
+          })),
         },
       };
     case 'order.completed':
@@ -177,7 +237,12 @@ function toMallPush(event: FenyongEvent): Record<string, unknown> {
     case 'order.refunded':
       return {
         type: 'trade_refund_RefundSuccess',
-        msg: { tid: event.order, refund_id: event.refund, refund_time: beijing(event.at), refund_items: event.lines.map((l) => ({ oid: l.line, refunded_num: l.qty, refund_fee: fen(l.amount) })) },
+        msg: {
+          tid: event.order,
+          refund_id: event.refund,
+          refund_time: beijing(event.at),
+          refund_items: event.lines.map((l) => ({ oid: l.line, refunded_num: l.qty, refund_fee: fen(l.amount) })),
+        },
       };
     default:
       throw new Error(`the demo mall does not push ${event.type}`);
@@ -198,24 +263,42 @@ const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padS
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** --url/--key, FENYONG_URL/FENYONG_KEY, or .data/server.json of `npm start`. */
-export function connection(args: { url?: string | undefined; key?: string | undefined }, env: NodeJS.ProcessEnv = process.env, dataDir = join(process.cwd(), '.data')): { url: string; key: string } {
+export function connection(
+  args: { url?: string | undefined; key?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+  dataDir = join(process.cwd(), '.data'),
+): { url: string; key: string } {
   const file = join(dataDir, 'server.json');
   const written = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { url?: string; key?: string }) : {};
   const url = args.url ?? env.FENYONG_URL ?? written.url;
   const key = args.key ?? env.FENYONG_KEY ?? written.key;
   if (!url || !key) {
-    throw new Error('no fenyong to talk to: start one with `npm start` (it writes .data/server.json), or pass --url and --key (or FENYONG_URL and FENYONG_KEY)');
+    throw new Error(
+      'no fenyong to talk to: start one with `npm start` (it writes .data/server.json), or pass --url and --key (or FENYONG_URL and FENYONG_KEY)',
+    );
   }
   return { url, key };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, key: { type: 'string' }, orders: { type: 'string' }, interval: { type: 'string' }, mapping: { type: 'boolean' } },
+    options: {
+      url: { type: 'string' },
+      key: { type: 'string' },
+      orders: { type: 'string' },
+      interval: { type: 'string' },
+      mapping: { type: 'boolean' },
+    },
   });
   try {
     const { url, key } = connection(values);
-    await runDemoShop({ url, key, ...(values.orders ? { orders: Number(values.orders) } : {}), ...(values.interval ? { intervalMs: Number(values.interval) } : {}), viaMapping: values.mapping ?? false });
+    await runDemoShop({
+      url,
+      key,
+      ...(values.orders ? { orders: Number(values.orders) } : {}),
+      ...(values.interval ? { intervalMs: Number(values.interval) } : {}),
+      viaMapping: values.mapping ?? false,
+    });
   } catch (error) {
     process.stderr.write(`demo shop: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

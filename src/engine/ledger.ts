@@ -1,5 +1,6 @@
 import { assert } from '../domain/errors.ts';
 import type { InstantMs, Minor } from '../domain/types.ts';
+import { addToSum, sumValue, type RunningSum } from '../money/running-sum.ts';
 
 /**
  * A double-entry ledger. Every journal entry's postings sum to zero; a member's balances are the
@@ -50,8 +51,33 @@ export interface Posting {
 }
 
 export interface Balance {
-  pending: Minor;
-  available: Minor;
+  readonly pending: Minor;
+  readonly available: Minor;
+}
+
+/** A member's balance as the ledger keeps it: running sums (see running-sum.ts), read as bigint. */
+class MemberBalance implements Balance {
+  #pending: RunningSum = 0;
+  #available: RunningSum = 0;
+
+  get pending(): Minor {
+    return sumValue(this.#pending);
+  }
+
+  get available(): Minor {
+    return sumValue(this.#available);
+  }
+
+  /** Serialized as the plain { pending, available } it replaced. */
+  toJSON(): Balance {
+    return { pending: this.pending, available: this.available };
+  }
+
+  add(account: Account, amount: Minor): void {
+    if (account === 'pending') this.#pending = addToSum(this.#pending, amount);
+    else if (account === 'available') this.#available = addToSum(this.#available, amount);
+    else assert(false, `member account ${account} is not a balance`);
+  }
 }
 
 export interface LedgerLine {
@@ -69,7 +95,7 @@ export interface BalanceSlot {
 }
 
 export class Ledger {
-  private readonly balances = new Map<string, Balance>();
+  private readonly balances = new Map<string, MemberBalance>();
   private journals = 0;
 
   balanceOf(member: string): Balance {
@@ -111,27 +137,22 @@ export class Ledger {
     const opposite = -amount;
     out.push({ journal, at, kind, account: first, member: firstMember, amount, ref });
     if (firstMember !== null) {
-      const balance = firstSlot === undefined ? this.balanceFor(firstMember) : (firstSlot.balance ??= this.balanceFor(firstMember));
-      addTo(balance, first, amount);
+      // A slot only ever holds what balanceFor gave it.
+      const balance = firstSlot === undefined ? this.balanceFor(firstMember) : ((firstSlot.balance ??= this.balanceFor(firstMember)) as MemberBalance);
+      balance.add(first, amount);
     }
     out.push({ journal, at, kind, account: second, member: secondMember, amount: opposite, ref });
     if (secondMember !== null) this.applyToBalance(secondMember, second, opposite);
   }
 
   private applyToBalance(member: string, account: Account, amount: Minor): void {
-    addTo(this.balanceFor(member), account, amount);
+    this.balanceFor(member).add(account, amount);
   }
 
   /** The balance of `member`, made (empty) at its first posting. */
-  private balanceFor(member: string): Balance {
+  private balanceFor(member: string): MemberBalance {
     let balance = this.balances.get(member);
-    if (!balance) this.balances.set(member, (balance = { pending: 0n, available: 0n }));
+    if (!balance) this.balances.set(member, (balance = new MemberBalance()));
     return balance;
   }
-}
-
-function addTo(balance: Balance, account: Account, amount: Minor): void {
-  if (account === 'pending') balance.pending += amount;
-  else if (account === 'available') balance.available += amount;
-  else assert(false, `member account ${account} is not a balance`);
 }

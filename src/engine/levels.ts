@@ -83,8 +83,8 @@ function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['
 }
 
 function leafHolds(member: Member, leaf: LevelLeaf): boolean {
-  if ('personalSales' in leaf) return member.personalSales >= leaf.personalSales;
-  if ('teamSales' in leaf) return member.teamSales >= leaf.teamSales;
+  if ('personalSales' in leaf) return member.personalSalesReach(leaf.personalSales);
+  if ('teamSales' in leaf) return member.teamSalesReach(leaf.teamSales);
   const children = member.children ?? [];
   if ('directRecruits' in leaf) return children.filter((child) => child.isDistributor).length >= leaf.directRecruits;
   const { level, count } = leaf.directAtLevel;

@@ -1,4 +1,6 @@
 import { assert } from '../domain/errors.ts';
+import type { Minor } from '../money/money.ts';
+import { addToSum, safeNumber, sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
 import type { Balance, BalanceSlot } from './ledger.ts';
 import type { BuyerStats } from './state.ts';
@@ -26,9 +28,8 @@ export class Member implements BalanceSlot {
   boundAt: InstantMs;
   /** Last join or promotion: activity for compression. */
   activeSince: InstantMs;
-  personalSales = 0n;
-  /** Net paid sold by this member and everyone below it now (level conditions). */
-  teamSales = 0n;
+  #personalSales: RunningSum = 0;
+  #teamSales: RunningSum = 0;
   regions: readonly string[] = NO_REGIONS;
   /** Earlier placements, oldest first; null while the member never changed. */
   history: Placement[] | null = null;
@@ -50,6 +51,34 @@ export class Member implements BalanceSlot {
     this.boundAt = joinedAt;
     this.activeSince = joinedAt;
     this.changedAt = joinedAt;
+  }
+
+  /** Net paid sold by this member (level conditions). */
+  get personalSales(): Minor {
+    return sumValue(this.#personalSales);
+  }
+
+  /** Net paid sold by this member and everyone below it now (level conditions). */
+  get teamSales(): Minor {
+    return sumValue(this.#teamSales);
+  }
+
+  /** Whether personal sales reach `threshold`, without making a BigInt (re-checked after every sale). */
+  personalSalesReach(threshold: Minor): boolean {
+    return this.#personalSales >= threshold;
+  }
+
+  teamSalesReach(threshold: Minor): boolean {
+    return this.#teamSales >= threshold;
+  }
+
+  /** Only the network calls these (sales, refunds, moves); `asNumber` as for addToSum. */
+  addPersonalSales(amount: Minor): void {
+    this.#personalSales = addToSum(this.#personalSales, amount);
+  }
+
+  addTeamSales(amount: Minor, asNumber: number | null): void {
+    this.#teamSales = addToSum(this.#teamSales, amount, asNumber);
   }
 
   get isDistributor(): boolean {
@@ -153,7 +182,7 @@ export class Network {
 
   /** Adds a sale (or, negative, a refund) to the seller's personal and everyone's team sales. */
   addSale(seller: Member, amount: bigint): void {
-    seller.personalSales += amount;
+    seller.addPersonalSales(amount);
     this.addTeamSales(seller, amount);
   }
 
@@ -248,6 +277,7 @@ export class Network {
 
   private addTeamSales(from: Member, amount: bigint): void {
     if (amount === 0n) return;
-    for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.teamSales += amount;
+    const asNumber = safeNumber(amount);
+    for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.addTeamSales(amount, asNumber);
   }
 }

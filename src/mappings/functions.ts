@@ -16,7 +16,8 @@ import { formatMoney, parseMoney } from '../money/money.ts';
  */
 export function registerMoneyFunctions(expression: jsonata.Expression, decimals: number): void {
   const amount = (value: unknown, fn: string): bigint => {
-    const text = typeof value === 'number' ? (Number.isFinite(value) ? numberText(value) : null) : typeof value === 'string' ? value : null;
+    const text =
+      typeof value === 'number' ? (Number.isFinite(value) ? numberText(value) : null) : typeof value === 'string' ? value : null;
     const parsed = text === null ? null : parseMoney(text, decimals);
     if (parsed === null) fail(fn, `${JSON.stringify(value)} is not an amount with at most ${decimals} decimals`);
     return parsed!;
@@ -27,26 +28,40 @@ export function registerMoneyFunctions(expression: jsonata.Expression, decimals:
     return fail(fn, `${JSON.stringify(value)} is not a whole number (integer minor units such as 11980, or a quantity)`);
   };
   const format = (value: bigint) => formatMoney(value, decimals);
-  expression.registerFunction('fen', (value: unknown) => (value === undefined ? undefined : formatMoney(whole(value, '$fen'), 2)), '<(ns)?:s>');
+  expression.registerFunction(
+    'fen',
+    (value: unknown) => (value === undefined ? undefined : formatMoney(whole(value, '$fen'), 2)),
+    '<(ns)?:s>',
+  );
   expression.registerFunction(
     'minor',
     (value: unknown, digits?: number) => {
       if (value === undefined) return undefined;
       const places = digits ?? decimals;
-      if (!Number.isInteger(places) || places < 0 || places > 6) fail('$minor', `${String(digits)} is not a number of minor digits (0 to 6)`);
+      if (!Number.isInteger(places) || places < 0 || places > 6)
+        fail('$minor', `${String(digits)} is not a number of minor digits (0 to 6)`);
       return formatMoney(whole(value, '$minor'), places);
     },
     '<(ns)?n?:s>',
   );
   expression.registerFunction(
     'moneyMul',
-    (value: unknown, qty: unknown) => (value === undefined ? undefined : format(amount(value, '$moneyMul') * whole(qty, '$moneyMul'))),
+    (value: unknown, qty: unknown) =>
+      value === undefined ? undefined : format(amount(value, '$moneyMul') * whole(qty, '$moneyMul')),
     '<(ns)?(ns):s>',
   );
-  expression.registerFunction('moneyAdd', (...values: unknown[]) => format(values.flat().reduce<bigint>((sum, v) => sum + (v === undefined ? 0n : amount(v, '$moneyAdd')), 0n)));
-  expression.registerFunction(
-    'moneySub',
-    (a: unknown, ...rest: unknown[]) => format(rest.flat().reduce<bigint>((sum, v) => sum - (v === undefined ? 0n : amount(v, '$moneySub')), a === undefined ? 0n : amount(a, '$moneySub'))),
+  expression.registerFunction('moneyAdd', (...values: unknown[]) =>
+    format(values.flat().reduce<bigint>((sum, v) => sum + (v === undefined ? 0n : amount(v, '$moneyAdd')), 0n)),
+  );
+  expression.registerFunction('moneySub', (a: unknown, ...rest: unknown[]) =>
+    format(
+      rest
+        .flat()
+        .reduce<bigint>(
+          (sum, v) => sum - (v === undefined ? 0n : amount(v, '$moneySub')),
+          a === undefined ? 0n : amount(a, '$moneySub'),
+        ),
+    ),
   );
   expression.registerFunction('moneySum', (values: unknown) => {
     const list = values === undefined ? [] : Array.isArray(values) ? values : [values];

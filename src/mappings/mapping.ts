@@ -16,7 +16,15 @@ import { registerMoneyFunctions } from './functions.ts';
  */
 
 /** What a shop's webhook may cause: sales and sign-ups, never a manual or money-out act. */
-export const MAPPABLE_TYPES = ['order.paid', 'order.completed', 'order.refunded', 'member.joined', 'member.moved', 'member.promoted', 'member.regions_set'] as const;
+export const MAPPABLE_TYPES = [
+  'order.paid',
+  'order.completed',
+  'order.refunded',
+  'member.joined',
+  'member.moved',
+  'member.promoted',
+  'member.regions_set',
+] as const;
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -32,7 +40,10 @@ export interface MappingSample {
 /** A refused mapping or payload: always `invalid`, naming the mapping, the sample and the field. */
 export class MappingError extends Error {
   readonly code = 'invalid' as const;
-  constructor(message: string, readonly path: (string | number)[]) {
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+  ) {
     super(message);
     this.name = 'MappingError';
   }
@@ -61,7 +72,9 @@ export class CompiledMapping {
     try {
       expression = jsonata(text, LIMITS as jsonata.JsonataOptions);
     } catch (error) {
-      throw new MappingError(`mapping "${name}": the expression does not compile: ${describeJsonataError(error)}`, ['expression']);
+      throw new MappingError(`mapping "${name}": the expression does not compile: ${describeJsonataError(error)}`, [
+        'expression',
+      ]);
     }
     registerMoneyFunctions(expression, context.decimals);
     return new CompiledMapping(name, expression, context);
@@ -72,7 +85,12 @@ export class CompiledMapping {
    * it needs one to be idempotent (ids.ts). `where` names the input in messages ("sample \"x\"",
    * "the payload"); `path` prefixes the paths of errors.
    */
-  async map(payload: unknown, headers: Readonly<Record<string, string>>, where: string, path: (string | number)[] = []): Promise<Record<string, unknown>[]> {
+  async map(
+    payload: unknown,
+    headers: Readonly<Record<string, string>>,
+    where: string,
+    path: (string | number)[] = [],
+  ): Promise<Record<string, unknown>[]> {
     const label = `mapping "${this.name}", ${where}`;
     let output: unknown;
     try {
@@ -131,12 +149,21 @@ export class CompiledMapping {
       if (sample.expect) {
         const expected = sample.expect.map((event, i) => {
           const value = this.parsed(event);
-          if (value === undefined) throw new MappingError(`mapping "${this.name}", ${where}: expect[${i}] is not a valid event`, ['samples', index, 'expect', i]);
+          if (value === undefined)
+            throw new MappingError(`mapping "${this.name}", ${where}: expect[${i}] is not a valid event`, [
+              'samples',
+              index,
+              'expect',
+              i,
+            ]);
           return value;
         });
         const got = events.map((event) => this.parsed(event));
         if (got.length !== expected.length) {
-          throw new MappingError(`mapping "${this.name}", ${where}: makes ${got.length} events, the sample expects ${expected.length}`, ['samples', index, 'events']);
+          throw new MappingError(
+            `mapping "${this.name}", ${where}: makes ${got.length} events, the sample expects ${expected.length}`,
+            ['samples', index, 'events'],
+          );
         }
         for (const [i, value] of got.entries()) {
           const diff = firstDifference(value, expected[i], []);
@@ -185,14 +212,21 @@ function comparable(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))) as unknown;
 }
 
-function firstDifference(got: unknown, want: unknown, path: (string | number)[]): { path: (string | number)[]; got: unknown; want: unknown } | null {
+function firstDifference(
+  got: unknown,
+  want: unknown,
+  path: (string | number)[],
+): { path: (string | number)[]; got: unknown; want: unknown } | null {
   if (got === want) return null;
   if (got && want && typeof got === 'object' && typeof want === 'object') {
     if (Array.isArray(got) !== Array.isArray(want)) return { path, got, want };
     const keys = new Set([...Object.keys(got), ...Object.keys(want)]);
     for (const key of [...keys].sort()) {
       const part = Array.isArray(got) ? Number(key) : key;
-      const diff = firstDifference((got as Record<string, unknown>)[key], (want as Record<string, unknown>)[key], [...path, part]);
+      const diff = firstDifference((got as Record<string, unknown>)[key], (want as Record<string, unknown>)[key], [
+        ...path,
+        part,
+      ]);
       if (diff) return diff;
     }
     return null;

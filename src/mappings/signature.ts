@@ -18,7 +18,12 @@ export function signPayload(scheme: SignatureScheme, secret: string, body: strin
 }
 
 /** Whether `value` (the header as received) is the signature of exactly these bytes. Constant time. */
-export function verifyPayload(scheme: SignatureScheme, secret: string, body: Uint8Array, value: string | string[] | undefined): boolean {
+export function verifyPayload(
+  scheme: SignatureScheme,
+  secret: string,
+  body: Uint8Array,
+  value: string | string[] | undefined,
+): boolean {
   const text = Array.isArray(value) ? value[0] : value;
   if (typeof text !== 'string' || !text.trim().startsWith(scheme.prefix)) return false;
   const given = text.trim().slice(scheme.prefix.length);

@@ -65,8 +65,15 @@ export async function saveMapping(
          sig_prefix = excluded.sig_prefix, secret = excluded.secret, updated_at = now()
        returning (xmax = 0) as created`,
       [
-        input.tenant, input.name, input.description, input.expression, toJson(input.samples),
-        input.signature.header, input.signature.encoding, input.signature.prefix, input.secret,
+        input.tenant,
+        input.name,
+        input.description,
+        input.expression,
+        toJson(input.samples),
+        input.signature.header,
+        input.signature.encoding,
+        input.signature.prefix,
+        input.secret,
       ],
     )
   ).rows;
@@ -74,5 +81,7 @@ export async function saveMapping(
 }
 
 export async function deleteMapping(sql: Sql, tenant: string, name: string): Promise<boolean> {
-  return (await sql.query('delete from mappings where tenant_id = $1 and name = $2 returning name', [tenant, name])).rows.length > 0;
+  return (
+    (await sql.query('delete from mappings where tenant_id = $1 and name = $2 returning name', [tenant, name])).rows.length > 0
+  );
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, FenyongError, MAX_BATCH, type FenyongEvent, type ItemResult } from 'fenyong/client';
 import { createTenant, startApp, type TenantHandle, type TestApp } from '../support/app.ts';
 
@@ -17,7 +17,9 @@ interface Seen {
 }
 
 /** A fake fenyong: records requests; `answer` decides each reply (default: everything accepted). */
-async function fakeServer(answer: (seen: Seen, index: number, res: ServerResponse) => boolean | void): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+async function fakeServer(
+  answer: (seen: Seen, index: number, res: ServerResponse) => boolean | void,
+): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -38,7 +40,12 @@ async function fakeServer(answer: (seen: Seen, index: number, res: ServerRespons
 
 const noSleep = async () => undefined;
 const paid = (n: number, at = `2026-03-01T10:00:${String(n % 60).padStart(2, '0')}+08:00`): FenyongEvent => ({
-  type: 'order.paid', at, order: `O${n}`, buyer: `C${n}`, referrer: 'L1', lines: [{ line: 1, sku: 'tea', qty: 1, paid: '10.00' }],
+  type: 'order.paid',
+  at,
+  order: `O${n}`,
+  buyer: `C${n}`,
+  referrer: 'L1',
+  lines: [{ line: 1, sku: 'tea', qty: 1, paid: '10.00' }],
 });
 
 describe('client retries', () => {
@@ -54,7 +61,12 @@ describe('client retries', () => {
       }
     });
     const retries: unknown[] = [];
-    const client = createClient({ baseUrl: fake.url, key: 'fyk_x.y', sleep: noSleep, onRetry: (info) => retries.push(info.reason) });
+    const client = createClient({
+      baseUrl: fake.url,
+      key: 'fyk_x.y',
+      sleep: noSleep,
+      onRetry: (info) => retries.push(info.reason),
+    });
     const events: FenyongEvent[] = [
       paid(1),
       { type: 'member.moved', at: '2026-03-01T11:00:00+08:00', member: 'C1', parent: 'L2' },
@@ -79,7 +91,9 @@ describe('client retries', () => {
   it('does not retry a 4xx, nor a POST that is not idempotent; gives up after the last retry with the last answer', async () => {
     const fake = await fakeServer((seen, _index, res) => {
       if (seen.path === '/v1/events') {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid', message: 'bad batch', path: ['events'] } }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'invalid', message: 'bad batch', path: ['events'] } }));
       } else {
         res.writeHead(502).end();
       }
@@ -105,9 +119,19 @@ describe('client retries', () => {
       const address = await test.app.listen({ port: 0, host: '127.0.0.1' });
       const shop: TenantHandle = await createTenant(test, {
         id: `client-${randomBytes(3).toString('hex')}`,
-        plan: { freezeDays: 0, templates: [{ id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }] },
+        plan: {
+          freezeDays: 0,
+          templates: [{ id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }],
+        },
       });
-      await shop.admin.ok(shop.admin.post('/v1/network/import', { members: [{ id: 'L1', role: 'leader' }, { id: 'L2', role: 'leader' }] }));
+      await shop.admin.ok(
+        shop.admin.post('/v1/network/import', {
+          members: [
+            { id: 'L1', role: 'leader' },
+            { id: 'L2', role: 'leader' },
+          ],
+        }),
+      );
       let lost = 0;
       const client = createClient({
         baseUrl: address,
@@ -133,7 +157,9 @@ describe('client retries', () => {
       const sent = ['order.paid', 'member.moved', 'order.completed'];
       expect(log.events.map((e) => e.type).filter((t) => sent.includes(t))).toEqual(sent);
       const awards = await client.ok(client.api.GET('/v1/awards', { params: { query: { order: 'O1' } } }));
-      expect(awards.awards).toEqual([{ to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '1.00', status: expect.any(String) }]);
+      expect(awards.awards).toEqual([
+        { to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '1.00', status: expect.any(String) },
+      ]);
       const balances = await client.ok(client.api.GET('/v1/balances', { params: { query: { member: 'L1' } } }));
       expect(JSON.stringify(balances)).toContain('1.00');
     } finally {

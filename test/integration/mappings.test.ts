@@ -18,7 +18,11 @@ export const PLAN = {
     { id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } },
     { id: 'pickup', template: 'group-buy', params: { pickupRate: '5%', recommenderRate: '1%', base: 'paid' } },
     { id: 'area', template: 'region', params: { rates: { province: '1%' }, base: 'paid' } },
-    { id: 'tea', template: 'targeted', params: { from: '2026-01-01', to: '2027-01-01', categories: ['tea'], rate: '2%', base: 'profit' } },
+    {
+      id: 'tea',
+      template: 'targeted',
+      params: { from: '2026-01-01', to: '2027-01-01', categories: ['tea'], rate: '2%', base: 'profit' },
+    },
   ],
 };
 
@@ -37,7 +41,13 @@ async function push(
   test: TestApp,
   url: string,
   body: string,
-  options: { headers?: Record<string, string>; scheme?: SignatureScheme; secret?: string; signature?: string | null; contentType?: string } = {},
+  options: {
+    headers?: Record<string, string>;
+    scheme?: SignatureScheme;
+    secret?: string;
+    signature?: string | null;
+    contentType?: string;
+  } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json', ...options.headers };
   if (options.signature !== null && options.scheme) {
@@ -120,7 +130,10 @@ describe('payload mappings (PostgreSQL)', () => {
         expect(reply.body.results.map((r: Json) => r.status)).toEqual(sample.expect!.map(() => 'accepted'));
         if (sample.expect!.length > 0) {
           const items = await native.admin.ok(native.admin.post('/v1/events', { events: sample.expect }));
-          expect(items.results.map((r: Json) => r.status), sample.name).toEqual(sample.expect!.map(() => 'accepted'));
+          expect(
+            items.results.map((r: Json) => r.status),
+            sample.name,
+          ).toEqual(sample.expect!.map(() => 'accepted'));
         }
       }
       for (const handle of [mapped, native]) {
@@ -138,7 +151,10 @@ describe('payload mappings (PostgreSQL)', () => {
     it('answers a shop that sends the same webhooks again with duplicates, changing nothing', async () => {
       const before = await outcome(mapped);
       for (const sample of preset.samples) {
-        const reply = await push(test, `/v1/ingest/${mapped.tenant}/${name}`, JSON.stringify(sample.payload), { headers: { ...sample.headers }, scheme });
+        const reply = await push(test, `/v1/ingest/${mapped.tenant}/${name}`, JSON.stringify(sample.payload), {
+          headers: { ...sample.headers },
+          scheme,
+        });
         expect(reply.status, reply.text).toBe(200);
         expect(reply.body.results.map((r: Json) => r.status)).toEqual(sample.expect!.map(() => 'duplicate'));
       }
@@ -155,7 +171,9 @@ describe('payload mappings (PostgreSQL)', () => {
 
     beforeAll(async () => {
       shop = await tenantWithNetwork(test, `map-err-${suffix}`);
-      await shop.admin.ok(shop.admin.request('PUT', '/v1/mappings/mall', { body: { preset: 'cn-mall', signature: { secret: SECRET } } }));
+      await shop.admin.ok(
+        shop.admin.request('PUT', '/v1/mappings/mall', { body: { preset: 'cn-mall', signature: { secret: SECRET } } }),
+      );
       url = `/v1/ingest/${shop.tenant}/mall`;
       for (const sample of cn.samples.slice(0, 2)) {
         expect((await push(test, url, JSON.stringify(sample.payload), { scheme })).status).toBe(200);
@@ -178,7 +196,9 @@ describe('payload mappings (PostgreSQL)', () => {
       const second = await push(test, url, JSON.stringify(missing), { scheme });
       expect(second.status).toBe(400);
       expect(second.body.error).toMatchObject({ code: 'invalid', path: ['events', 0, 'lines', 0, 'sku'] });
-      expect(second.body.error.message).toMatch(/^mapping "mall", the payload: event 0 \(order\.paid\), field lines\.0\.sku: missing/);
+      expect(second.body.error.message).toMatch(
+        /^mapping "mall", the payload: event 0 \(order\.paid\), field lines\.0\.sku: missing/,
+      );
 
       const late = structuredClone(paid.payload) as Json;
       late.msg.pay_time = '昨天 10:05';
@@ -191,7 +211,9 @@ describe('payload mappings (PostgreSQL)', () => {
       const fromMapping = rejected.rejected.filter((r: Json) => r.source === 'mapping:mall');
       expect(fromMapping.length).toBe(3);
       expect(fromMapping[0].message).toContain('mapping "mall"');
-      expect(fromMapping.some((r: Json) => JSON.stringify(r.path) === JSON.stringify(['events', 0, 'lines', 0, 'sku']))).toBe(true);
+      expect(fromMapping.some((r: Json) => JSON.stringify(r.path) === JSON.stringify(['events', 0, 'lines', 0, 'sku']))).toBe(
+        true,
+      );
     });
 
     it('answers an event the engine refuses with its code, naming the mapping', async () => {
@@ -208,11 +230,22 @@ describe('payload mappings (PostgreSQL)', () => {
       const body = JSON.stringify(paid.payload);
       const wrongSecret = await push(test, url, body, { scheme, secret: 'another-secret-0123456789' });
       const missing = await push(test, url, body, { scheme, signature: null });
-      const altered = await push(test, url, body.replace('"num":3', '"num":4'), { scheme, signature: signPayload(scheme, SECRET, body) });
-      const base64 = await push(test, url, body, { scheme, signature: signPayload({ ...scheme, encoding: 'base64' }, SECRET, body) });
+      const altered = await push(test, url, body.replace('"num":3', '"num":4'), {
+        scheme,
+        signature: signPayload(scheme, SECRET, body),
+      });
+      const base64 = await push(test, url, body, {
+        scheme,
+        signature: signPayload({ ...scheme, encoding: 'base64' }, SECRET, body),
+      });
       const unknownMapping = await push(test, `/v1/ingest/${shop.tenant}/nope`, body, { scheme });
       const otherTenant = await push(test, `/v1/ingest/someone-else-${suffix}/mall`, body, { scheme });
-      const bearer = await test.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' }, payload: body });
+      const bearer = await test.app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${shop.adminKey}`, 'content-type': 'application/json' },
+        payload: body,
+      });
       for (const reply of [wrongSecret, missing, altered, base64, unknownMapping, otherTenant]) {
         expect(reply.status, reply.text).toBe(401);
         expect(reply.body.error.code).toBe('unauthorized');
@@ -227,7 +260,9 @@ describe('payload mappings (PostgreSQL)', () => {
         '{"type": "order.paid", "at": $replace(msg.pay_time, " ", "T") & "+08:00", "order": msg.tid, "buyer": msg.buyer.member_id, ' +
         '"referrer": msg.salesman.member_id, "region": msg.receiver.area_code, "lines": [msg.items.{"line": oid, "sku": outer_sku_id, ' +
         '"category": category, "qty": num, "paid": payment, "cost": cost_price ? $moneyMul($fen(cost_price), num)}]}';
-      const reply = await shop.admin.request('PUT', '/v1/mappings/naive', { body: { expression, samples: [{ name: 'paid', payload: paid.payload }] } });
+      const reply = await shop.admin.request('PUT', '/v1/mappings/naive', {
+        body: { expression, samples: [{ name: 'paid', payload: paid.payload }] },
+      });
       // Fen taken for yuan (50600 instead of "506.00") still make valid amounts: the sample passes
       // unless it says what it expects.
       expect(reply.status).toBe(200);
@@ -236,23 +271,36 @@ describe('payload mappings (PostgreSQL)', () => {
       });
       expect(checked.status).toBe(400);
       expect(checked.body.error.code).toBe('invalid');
-      expect(checked.body.error.message).toContain('mapping "naive", sample "paid": event 0, field lines.0.paid: got 50600, the sample expects "506.00"');
+      expect(checked.body.error.message).toContain(
+        'mapping "naive", sample "paid": event 0, field lines.0.paid: got 50600, the sample expects "506.00"',
+      );
       expect(checked.body.error.path).toEqual(['samples', 0, 'events', 0, 'lines', 0, 'paid']);
 
       const invalid = await shop.admin.request('PUT', '/v1/mappings/broken', {
-        body: { expression: expression.replace('"paid": payment', '"paid": "about " & $string(payment)'), samples: [{ name: 'first-order', payload: paid.payload }] },
+        body: {
+          expression: expression.replace('"paid": payment', '"paid": "about " & $string(payment)'),
+          samples: [{ name: 'first-order', payload: paid.payload }],
+        },
       });
       expect(invalid.status).toBe(400);
-      expect(invalid.body.error.message).toContain('mapping "broken", sample "first-order": event 0 (order.paid), field lines.0.paid');
+      expect(invalid.body.error.message).toContain(
+        'mapping "broken", sample "first-order": event 0 (order.paid), field lines.0.paid',
+      );
       expect(invalid.body.error.path).toEqual(['samples', 0, 'events', 0, 'lines', 0, 'paid']);
 
-      const syntax = await shop.admin.request('PUT', '/v1/mappings/broken', { body: { expression: '{"type": ', samples: [{ name: 's', payload: {} }] } });
+      const syntax = await shop.admin.request('PUT', '/v1/mappings/broken', {
+        body: { expression: '{"type": ', samples: [{ name: 's', payload: {} }] },
+      });
       expect(syntax.status).toBe(400);
       expect(syntax.body.error.path).toEqual(['expression']);
       expect(syntax.body.error.message).toContain('mapping "broken": the expression does not compile');
 
       const manual = await shop.admin.request('PUT', '/v1/mappings/broken', {
-        body: { expression: '{"type": "adjustment.posted", "at": "2026-03-01T00:00:00Z", "adjustment": "x", "member": "L2001", "amount": "1.00", "reason": "r"}', samples: [{ name: 's', payload: {} }] },
+        body: {
+          expression:
+            '{"type": "adjustment.posted", "at": "2026-03-01T00:00:00Z", "adjustment": "x", "member": "L2001", "amount": "1.00", "reason": "r"}',
+          samples: [{ name: 's', payload: {} }],
+        },
       });
       expect(manual.status).toBe(400);
       expect(manual.body.error.path).toEqual(['samples', 0, 'events', 0, 'type']);
@@ -292,7 +340,11 @@ describe('payload mappings (PostgreSQL)', () => {
       expect(saved.secret).toMatch(/^fysig_/);
       expect(saved.signature).toEqual({ header: 'X-Hub-Signature-256', encoding: 'hex', prefix: 'sha256=' });
       const form = 'uid=F2&joined=2026-03-02T01%3A00%3A00%2B08%3A00&ref=L2002';
-      const reply = await push(test, `/v1/ingest/${shop.tenant}/forms`, form, { scheme: saved.signature, secret: saved.secret, contentType: 'application/x-www-form-urlencoded' });
+      const reply = await push(test, `/v1/ingest/${shop.tenant}/forms`, form, {
+        scheme: saved.signature,
+        secret: saved.secret,
+        contentType: 'application/x-www-form-urlencoded',
+      });
       expect(reply.status, reply.text).toBe(200);
       expect(reply.body.results).toEqual([{ status: 'accepted', seq: expect.any(Number) }]);
       const again = await shop.admin.ok(shop.admin.request('PUT', '/v1/mappings/forms', { body: { preset: 'shopify' } }));
@@ -308,12 +360,23 @@ describe('payload mappings (PostgreSQL)', () => {
     await handle.admin.ok(
       handle.admin.post('/v1/events', {
         events: [
-          { type: 'order.paid', at: '2026-03-01T10:00:00+08:00', order: 'H1', buyer: 'HC1', referrer: 'L2001', lines: [{ line: 1, sku: 's', qty: 1, paid: '10.00' }] },
+          {
+            type: 'order.paid',
+            at: '2026-03-01T10:00:00+08:00',
+            order: 'H1',
+            buyer: 'HC1',
+            referrer: 'L2001',
+            lines: [{ line: 1, sku: 's', qty: 1, paid: '10.00' }],
+          },
           { type: 'order.completed', at: '2026-03-02T10:00:00+08:00', order: 'H1' },
         ],
       }),
     );
-    const scheduler = new Scheduler(test.service, { intervalMs: 60_000, lagMs: 0, now: () => Date.parse('2026-03-10T00:00:00Z') });
+    const scheduler = new Scheduler(test.service, {
+      intervalMs: 60_000,
+      lagMs: 0,
+      now: () => Date.parse('2026-03-10T00:00:00Z'),
+    });
     const hold = await handle.admin.ok(handle.admin.post('/v1/backfill/hold', { seconds: 60 }));
     expect(Date.parse(hold.holdUntil)).toBeGreaterThan(Date.now());
     expect(await scheduler.runOnce()).not.toContain(handle.tenant);

@@ -68,3 +68,66 @@ type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends
     : never;
 /** The JSON body of a successful response: Reply<'/v1/members', 'get'>. */
 export type Reply<P extends keyof paths, M extends 'get' | 'post' = 'get'> = Json<P, M>;
+
+/**
+ * A file from the API (CSV, PDF, XLSX): fetched with the session's bearer token, since a plain
+ * <a href> cannot send the Authorization header.
+ */
+export async function fetchFile(path: string): Promise<Blob> {
+  const token = credential();
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (error) {
+    throw new ApiFailure(0, 'network', error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) {
+    if (response.status === 401 && token) onUnauthorized();
+    const body = (await response.json().catch(() => null)) as { error?: ApiErrorBody } | null;
+    throw new ApiFailure(response.status, body?.error?.code ?? 'invalid', body?.error?.message ?? response.statusText);
+  }
+  return response.blob();
+}
+
+/** Saves a blob under `name` through a temporary object URL. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** GET `path` as a file and save it as `name`. */
+export async function download(path: string, name: string): Promise<void> {
+  saveBlob(await fetchFile(path), name);
+}
+
+/** POSTs a file as the request body with its content type; the JSON answer. */
+export async function uploadFile<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  const token = credential();
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+  } catch (error) {
+    throw new ApiFailure(0, 'network', error instanceof Error ? error.message : String(error));
+  }
+  const json = (await response.json().catch(() => null)) as { error?: ApiErrorBody } | null;
+  if (!response.ok) {
+    if (response.status === 401 && token) onUnauthorized();
+    throw new ApiFailure(
+      response.status,
+      json?.error?.code ?? 'invalid',
+      json?.error?.message ?? response.statusText,
+      json?.error?.path,
+    );
+  }
+  return json as T;
+}

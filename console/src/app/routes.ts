@@ -48,6 +48,20 @@ export const PAGES: readonly PageDefinition[] = [
     load: () => import('../pages/PlansPage'),
   },
   {
+    id: 'finance',
+    path: '/finance',
+    nav: { label: 'nav.finance', icon: '¥' },
+    audience: ['operator'],
+    load: () => import('../pages/FinancePage'),
+  },
+  {
+    id: 'payouts',
+    path: '/payouts',
+    nav: { label: 'nav.payouts', icon: '⇲' },
+    audience: ['operator'],
+    load: () => import('../pages/PayoutsPage'),
+  },
+  {
     id: 'events',
     path: '/events',
     nav: { label: 'nav.events', icon: '⇄' },

@@ -43,16 +43,20 @@ export function BarChart({
   format,
   height = 240,
   title,
+  grouped = false,
 }: {
   labels: readonly string[];
   series: readonly Series[];
   format: (value: number) => string;
   height?: number;
   title: string;
+  /** Bars of the series side by side (to compare them) rather than stacked. */
+  grouped?: boolean;
 }) {
   const [ref, width] = useWidth<HTMLDivElement>();
-  const tops = labels.map((_, i) => series.reduce((sum, s) => sum + Math.max(0, s.values[i] ?? 0), 0));
-  const bottoms = labels.map((_, i) => series.reduce((sum, s) => sum + Math.min(0, s.values[i] ?? 0), 0));
+  const combine = grouped ? (a: number, b: number) => (Math.abs(b) > Math.abs(a) ? b : a) : (a: number, b: number) => a + b;
+  const tops = labels.map((_, i) => series.reduce((sum, s) => combine(sum, Math.max(0, s.values[i] ?? 0)), 0));
+  const bottoms = labels.map((_, i) => series.reduce((sum, s) => combine(sum, Math.min(0, s.values[i] ?? 0)), 0));
   const axis = ticks(Math.max(...tops, 0), Math.min(...bottoms, 0));
   const top = axis.at(-1) ?? 1;
   const bottom = Math.min(axis[0] ?? 0, 0);
@@ -84,9 +88,23 @@ export function BarChart({
             <g key={label}>
               <title>{[label, ...colored.map((s) => `${s.name}: ${format(s.values[i] ?? 0)}`)].join('\n')}</title>
               <rect x={left + slot * i} y={plotTop} width={slot} height={plotBottom - plotTop} className="hover-band" />
-              {colored.map((s) => {
+              {colored.map((s, k) => {
                 const value = s.values[i] ?? 0;
                 if (value === 0) return null;
+                if (grouped) {
+                  const width = bar / colored.length;
+                  return (
+                    <rect
+                      key={s.name}
+                      x={x + width * k}
+                      width={Math.max(1, width - 1)}
+                      y={Math.min(y(0), y(value))}
+                      height={Math.max(1, Math.abs(y(0) - y(value)))}
+                      fill={s.color}
+                      rx={width > 6 ? 2 : 0}
+                    />
+                  );
+                }
                 const from = value > 0 ? up : down;
                 const to = from + value;
                 if (value > 0) up = to;

@@ -7,7 +7,8 @@ import { DataTable } from '../components/DataTable';
 import { RoleBadge } from '../components/member';
 import { Async, Badge, Card, ErrorNote, Loading, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { dateTime, money, sumDecimals } from '../lib/format';
+import { DownloadButton } from '../components/DownloadButton';
+import { dateTime, money, sumDecimals, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
 type Award = Reply<'/v1/awards'>['awards'][number];
@@ -170,6 +171,7 @@ export default function MemberPage({ params }: PageProps) {
                   ]}
                 />
               </Card>
+              <Statement member={id} />
               {explaining ? <Explanation member={id} award={explaining} onClose={() => setExplaining(null)} /> : null}
             </div>
           );
@@ -240,4 +242,128 @@ function Explanation({ member, award, onClose }: { member: string; award: Award;
       ) : null}
     </dialog>
   );
+}
+
+/** The monthly statement (对账单): GET /v1/statements/:member?month=, with CSV and PDF downloads. */
+function Statement({ member }: { member: string }) {
+  const { t, lang } = useI18n();
+  const { me } = useSession();
+  const { currency, timezone: zone } = me!.tenant;
+  const [month, setMonth] = useState(() => today(zone).slice(0, 7));
+  const state = useAsync(
+    month ? () => ok(api.GET('/v1/statements/{member}', { params: { path: { member }, query: { month } } })) : null,
+    [member, month],
+  );
+  const path = (format: 'csv' | 'pdf') =>
+    `/v1/statements/${encodeURIComponent(member)}?month=${encodeURIComponent(month)}&format=${format}`;
+  const file = (ext: string) => `statement-${member}-${month}.${ext}`;
+  return (
+    <Card
+      title={t('statement.title')}
+      actions={
+        <div className="row">
+          <label className="inline-field">
+            <span>{t('statement.month')}</span>
+            <input
+              type="month"
+              value={month}
+              onChange={(event) => setMonth(event.target.value)}
+              aria-label={t('statement.month')}
+            />
+          </label>
+          <DownloadButton path={path('csv')} name={file('csv')} label="CSV" />
+          <DownloadButton path={path('pdf')} name={file('pdf')} label="PDF" />
+        </div>
+      }
+    >
+      <Async state={state}>
+        {(s) => (
+          <div className="stack" data-loaded="statement">
+            <div className="stats compact">
+              <Stat
+                label={t('statement.opening')}
+                value={money(s.opening.total, currency)}
+                hint={balanceHint(t, s.opening, currency)}
+              />
+              <Stat label={t('statement.awards')} value={money(s.awards.total, currency)} />
+              <Stat label={t('statement.reversals')} value={money(s.reversals.total, currency)} />
+              <Stat
+                label={t('statement.withdrawals')}
+                value={money(s.withdrawals.gross, currency)}
+                hint={t('ledger.taxNet', { tax: money(s.withdrawals.tax, currency), net: money(s.withdrawals.net, currency) })}
+              />
+              <Stat
+                label={t('statement.closing')}
+                value={<span data-closing>{money(s.closing.total, currency)}</span>}
+                hint={balanceHint(t, s.closing, currency)}
+                tone="accent"
+              />
+            </div>
+            <p className={s.check.ok ? 'ok-line' : 'error-note'} data-check={s.check.ok ? 'ok' : 'failed'}>
+              {s.check.ok
+                ? `✓ ${t('statement.checkOk')}`
+                : t('statement.checkFailed', {
+                    expected: money(s.check.expected.total, currency),
+                    ledger: money(s.check.ledger.total, currency),
+                  })}
+            </p>
+            <DataTable
+              rows={s.awards.byRule}
+              rowKey={(r) => r.rule}
+              empty={t('statement.noAwards')}
+              columns={[
+                { key: 'rule', label: t('common.rule'), render: (r) => <code>{r.rule}</code> },
+                { key: 'count', label: t('statement.count'), align: 'right', render: (r) => r.count },
+                {
+                  key: 'amount',
+                  label: t('common.amount'),
+                  align: 'right',
+                  render: (r) => <strong>{money(r.amount, currency)}</strong>,
+                },
+              ]}
+            />
+            {s.withdrawals.items.length || s.withdrawalReversals.items.length ? (
+              <DataTable
+                rows={[...s.withdrawals.items, ...s.withdrawalReversals.items]}
+                empty=""
+                rowKey={(w) => `${w.withdrawal ?? ''}:${w.at}:${w.gross}`}
+                columns={[
+                  { key: 'id', label: t('member.withdrawal'), render: (w) => <code>{w.withdrawal ?? '—'}</code> },
+                  {
+                    key: 'at',
+                    label: t('common.time'),
+                    render: (w) => <span className="nowrap">{dateTime(w.at, lang, zone)}</span>,
+                  },
+                  { key: 'gross', label: t('common.amount'), align: 'right', render: (w) => money(w.gross, currency) },
+                  { key: 'tax', label: t('member.tax'), align: 'right', render: (w) => money(w.tax, currency) },
+                  { key: 'net', label: t('member.net'), align: 'right', render: (w) => money(w.net, currency) },
+                  {
+                    key: 'status',
+                    label: t('common.status'),
+                    render: (w) => (w.status ? <StatusBadge status={w.status} /> : '—'),
+                  },
+                ]}
+              />
+            ) : null}
+            {s.taxTrueUps.items.length || s.manualAdjustments.items.length ? (
+              <p className="muted small">
+                {t('statement.extra', {
+                  trueUps: money(s.taxTrueUps.total, currency),
+                  adjustments: money(s.manualAdjustments.total, currency),
+                })}
+              </p>
+            ) : null}
+          </div>
+        )}
+      </Async>
+    </Card>
+  );
+}
+
+function balanceHint(
+  t: ReturnType<typeof useI18n>['t'],
+  balance: { pending: string; available: string },
+  currency: string,
+): string {
+  return `${t('ledger.pending')} ${money(balance.pending, currency)} · ${t('ledger.available')} ${money(balance.available, currency)}`;
 }

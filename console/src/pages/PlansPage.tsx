@@ -2,10 +2,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { parse, stringify, YAMLParseError } from 'yaml';
 import { api, ApiFailure, ok, type Reply } from '../api/client';
 import { useSession } from '../auth/session';
+import { BarChart } from '../components/BarChart';
 import { DataTable } from '../components/DataTable';
 import { Async, Badge, Card, ErrorNote, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { addDays, dateTime, today, zonedInstant } from '../lib/format';
+import { addDays, compact, dateTime, money, today, zonedInstant } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
 
 type Version = Reply<'/v1/plans'>['versions'][number];
@@ -93,6 +94,7 @@ export default function PlansPage() {
                 defaultDay={addDays(today(zone), 1)}
               />
             </div>
+            <Simulation draft={draft ?? ''} />
           </div>
         )}
       </Async>
@@ -257,6 +259,152 @@ function Editor({
       ) : (
         <p className="muted small">{t('plans.adminOnly')}</p>
       )}
+    </Card>
+  );
+}
+
+type Simulated = Reply<'/v1/simulations', 'post'>;
+const SIM_MEMBERS = 2000;
+const SIM_MONTHS = 6;
+const SIM_COLORS = ['#64748b', '#c2410c'];
+
+/**
+ * "What would the draft cost?": POST /v1/simulations with the current plan and the draft over the
+ * same generated data (small, so that it answers in seconds), cost and cost ratio per month side by side.
+ */
+function Simulation({ draft }: { draft: string }) {
+  const { t, lang } = useI18n();
+  const { me } = useSession();
+  const currency = me!.tenant.currency;
+  const [members, setMembers] = useState(SIM_MEMBERS);
+  const [months, setMonths] = useState(SIM_MONTHS);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<Simulated | null>(null);
+  async function run() {
+    setRunning(true);
+    setError(null);
+    try {
+      const plan: unknown = parse(draft);
+      const start = addDays(today(me!.tenant.timezone), -31 * months).slice(0, 7);
+      setResult(
+        await ok(
+          api.POST('/v1/simulations', {
+            body: {
+              plans: ['current', { name: t('plans.simDraft'), plan }],
+              generator: {
+                seed: 1,
+                start,
+                months,
+                network: { members, roots: 10 },
+                orders: { ordersPerMonth: Math.max(500, members * 2) },
+              },
+            },
+          }),
+        ),
+      );
+    } catch (failure) {
+      setError(failure instanceof YAMLParseError ? failure.message : failure);
+    } finally {
+      setRunning(false);
+    }
+  }
+  const plans = result?.plans ?? [];
+  const labels = result?.months ?? [];
+  const names = plans.map((p, i) => (i === 0 ? t('plans.simCurrent') : p.name));
+  return (
+    <Card
+      title={t('plans.simTitle')}
+      actions={
+        <div className="row">
+          <label className="inline-field">
+            <span>{t('plans.simMembers')}</span>
+            <input
+              type="number"
+              min={100}
+              max={200000}
+              step={100}
+              value={members}
+              onChange={(e) => setMembers(Number(e.target.value) || SIM_MEMBERS)}
+            />
+          </label>
+          <label className="inline-field">
+            <span>{t('plans.simMonths')}</span>
+            <input
+              type="number"
+              min={1}
+              max={24}
+              value={months}
+              onChange={(e) => setMonths(Number(e.target.value) || SIM_MONTHS)}
+            />
+          </label>
+          <button type="button" className="primary" disabled={running || !draft.trim()} onClick={run}>
+            {running ? t('plans.simRunning') : t('plans.simRun')}
+          </button>
+        </div>
+      }
+    >
+      <p className="muted small">{t('plans.simHint')}</p>
+      {error ? <ErrorNote error={error} /> : null}
+      {result ? (
+        <div className="stack" data-loaded="simulation">
+          <div className="grid-2">
+            <div>
+              <h3>{t('plans.simCost')}</h3>
+              <BarChart
+                grouped
+                title={t('plans.simCost')}
+                labels={labels}
+                series={plans.map((p, i) => ({
+                  name: names[i]!,
+                  values: p.months.map((m) => Number(m.cost)),
+                  color: SIM_COLORS[i % 2],
+                }))}
+                format={(v) => compact(v, lang)}
+              />
+            </div>
+            <div>
+              <h3>{t('plans.simRatio')}</h3>
+              <BarChart
+                grouped
+                title={t('plans.simRatio')}
+                labels={labels}
+                series={plans.map((p, i) => ({
+                  name: names[i]!,
+                  values: p.months.map((m) => m.ratio * 100),
+                  color: SIM_COLORS[i % 2],
+                }))}
+                format={(v) => `${v.toFixed(1)}%`}
+              />
+            </div>
+          </div>
+          <DataTable
+            rows={plans}
+            empty=""
+            rowKey={(p) => p.name}
+            columns={[
+              { key: 'name', label: t('plans.name'), render: (p) => <strong data-sim-plan>{names[plans.indexOf(p)]}</strong> },
+              { key: 'gmv', label: t('dashboard.gmv'), align: 'right', render: (p) => money(p.totals.gmv, currency) },
+              {
+                key: 'cost',
+                label: t('dashboard.cost'),
+                align: 'right',
+                render: (p) => <strong>{money(p.totals.cost, currency)}</strong>,
+              },
+              {
+                key: 'ratio',
+                label: t('plans.simRatio'),
+                align: 'right',
+                render: (p) => `${(p.totals.ratio * 100).toFixed(2)}%`,
+              },
+              { key: 'earners', label: t('plans.simEarners'), align: 'right', render: (p) => p.totals.payouts.earners },
+              { key: 'gini', label: 'Gini', align: 'right', render: (p) => p.totals.payouts.gini.toFixed(2) },
+              { key: 'findings', label: t('plans.findings'), render: (p) => <FindingCounts findings={p.findings} /> },
+            ]}
+          />
+          <p className="muted small">{t('plans.simTiming', { ms: result.timing.totalMs })}</p>
+        </div>
+      ) : null}
     </Card>
   );
 }

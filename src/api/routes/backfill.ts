@@ -10,29 +10,41 @@ import type { Register } from '../typed.ts';
  * itself, so a backfill that dies leaves nothing behind.
  */
 export const registerBackfill: Register = (app, { service }) => {
-  app.post('/v1/backfill/hold', {
-    schema: {
-      tags: ['events'],
-      summary: 'Hold the scheduler off the tenant while history is sent (renew before it lapses)',
-      body: z.object({ seconds: z.number().int().min(1).max(3600).default(120).describe('how long the hold lasts from now') }),
-      response: { 200: z.object({ holdUntil: z.string() }), ...errorResponses },
+  app.post(
+    '/v1/backfill/hold',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Hold the scheduler off the tenant while history is sent (renew before it lapses)',
+        body: z.object({ seconds: z.number().int().min(1).max(3600).default(120).describe('how long the hold lasts from now') }),
+        response: { 200: z.object({ holdUntil: z.string() }), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const row = (
-      await service.sql.query<{ until: Date | string }>(
-        `update tenants set scheduler_hold_until = now() + make_interval(secs => $2) where id = $1 returning scheduler_hold_until as until`,
-        [tenant, request.body.seconds],
-      )
-    ).rows[0]!;
-    return { holdUntil: new Date(row.until).toISOString() };
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const row = (
+        await service.sql.query<{ until: Date | string }>(
+          `update tenants set scheduler_hold_until = now() + make_interval(secs => $2) where id = $1 returning scheduler_hold_until as until`,
+          [tenant, request.body.seconds],
+        )
+      ).rows[0]!;
+      return { holdUntil: new Date(row.until).toISOString() };
+    },
+  );
 
-  app.delete('/v1/backfill/hold', {
-    schema: { tags: ['events'], summary: 'Release the hold: the scheduler lets time pass again (due settlements run)', response: { 204: z.null(), ...errorResponses } },
-  }, async (request, reply) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    await service.sql.query('update tenants set scheduler_hold_until = null where id = $1', [tenant]);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/v1/backfill/hold',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Release the hold: the scheduler lets time pass again (due settlements run)',
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      await service.sql.query('update tenants set scheduler_hold_until = null where id = $1', [tenant]);
+      return reply.status(204).send(null);
+    },
+  );
 };

@@ -1,4 +1,5 @@
 import type { Minor } from '../../domain/types.ts';
+import { addToSum, sumValue, type RunningSum } from '../../money/running-sum.ts';
 import type { Member } from '../network.ts';
 import { planAt, type BuyerStats, type EngineState } from '../state.ts';
 import type { Work } from '../work.ts';
@@ -18,7 +19,8 @@ export interface PurchaseDelta {
  */
 export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: Work, buyer: Member | null = null): void {
   const stats = buyer === null ? statsOf(state, delta.buyer) : (buyer.purchases ??= statsOf(state, delta.buyer));
-  stats.spend += delta.spend;
+  if (stats instanceof Purchases) stats.addSpend(delta.spend);
+  else stats.spend += delta.spend;
   stats.orders += delta.orders;
   if (state.recruitsOnSkus) {
     const skus = (stats.skus ??= new Map());
@@ -31,6 +33,30 @@ export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: W
 /** What `buyer` (a member or a guest) has bought, made empty at its first purchase. */
 function statsOf(state: EngineState, buyer: string): BuyerStats {
   let stats = state.buyers.get(buyer);
-  if (!stats) state.buyers.set(buyer, (stats = { spend: 0n, orders: 0, skus: null }));
+  if (!stats) state.buyers.set(buyer, (stats = new Purchases()));
   return stats;
+}
+
+/** BuyerStats whose spend is a running sum (see running-sum.ts): every order adds to it. */
+class Purchases implements BuyerStats {
+  orders = 0;
+  skus: Map<string, number> | null = null;
+  #spend: RunningSum = 0;
+
+  get spend(): Minor {
+    return sumValue(this.#spend);
+  }
+
+  set spend(value: Minor) {
+    this.#spend = value;
+  }
+
+  addSpend(amount: Minor): void {
+    this.#spend = addToSum(this.#spend, amount);
+  }
+
+  /** Serialized as the plain { spend, orders, skus } it replaced. */
+  toJSON(): BuyerStats {
+    return { spend: this.spend, orders: this.orders, skus: this.skus };
+  }
 }

@@ -1,0 +1,36 @@
+import type { Minor } from './money.ts';
+
+/**
+ * A running sum of minor units as long-lived objects keep it (a ledger balance, a member's team
+ * sales): a number while it is a safe integer, a bigint beyond (2^53 fen is 90 trillion yuan).
+ * Adding to a number makes no object, where adding BigInts makes a new one per addition, and
+ * each new BigInt that a long-lived object points to is work for the next young-generation
+ * collection: a paid order moves a dozen such sums.
+ */
+export type RunningSum = number | bigint;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/**
+ * `sum + amount`. `asNumber` is `safeNumber(amount)`, for a caller adding one amount to many
+ * sums (a sale to every upline): converting a BigInt is a call into the runtime.
+ */
+export function addToSum(sum: RunningSum, amount: Minor, asNumber: number | null = safeNumber(amount)): RunningSum {
+  if (typeof sum === 'number' && asNumber !== null) {
+    // Both are safe integers: their double sum is exact unless it leaves the safe range, and
+    // then it is not a safe integer either (rounding never brings it back in).
+    const next = sum + asNumber;
+    if (Number.isSafeInteger(next)) return next;
+  }
+  return BigInt(sum) + amount;
+}
+
+/** `amount` as a number when it is a safe integer, else null. */
+export function safeNumber(amount: Minor): number | null {
+  return amount <= MAX_SAFE && amount >= MIN_SAFE ? Number(amount) : null;
+}
+
+export function sumValue(sum: RunningSum): Minor {
+  return typeof sum === 'number' ? BigInt(sum) : sum;
+}

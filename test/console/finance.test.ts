@@ -1,0 +1,196 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildConsoleIfStale,
+  chromiumPresent,
+  launchChromium,
+  startDemoServer,
+  type Browser,
+  type DemoServer,
+} from '../support/browser.ts';
+
+/**
+ * The console's money pages in Chromium against the demo tenant: a member's monthly statement,
+ * withdrawal review and a payout batch, the finance reports, a plan simulation, and English.
+ * Screenshots go to test/console/screenshots/ (git-ignored).
+ */
+
+const SHOTS = join(import.meta.dirname, 'screenshots');
+
+async function see(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
+  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
+}
+const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+
+describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
+  let demo: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loose JSON of the API in a test
+  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${demo.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${demo.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    buildConsoleIfStale();
+    demo = await startDemoServer();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${demo.url}/`);
+    await page.getByLabel('API 密钥').fill(demo.key);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('[data-loaded="dashboard"]').waitFor();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it("opens a member's monthly statement with its closing balance and downloads the CSV", async () => {
+    const { balances } = await call('GET', '/v1/balances?member=L111');
+    await page.goto(`${demo.url}/members/L111`);
+    await see(page, '月度对账单');
+    const statement = page.locator('[data-loaded="statement"]');
+    await statement.waitFor();
+    await see(page, '期末余额');
+    expect(await statement.locator('[data-check]').getAttribute('data-check')).toBe('ok');
+    // This month's closing balance is the balance now.
+    const closing = (await statement.locator('[data-closing]').innerText()).replace(/[¥,\s]/g, '');
+    const total = (Number(balances[0].pending) + Number(balances[0].available)).toFixed(2);
+    expect(closing).toBe(total);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '⤓ CSV' }).click()]);
+    expect(csv.suggestedFilename()).toMatch(/^statement-L111-\d{4}-\d\d\.csv$/);
+    expect(readFileSync((await csv.path())!, 'utf8')).toContain('L111');
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '⤓ PDF' }).click()]);
+    expect(
+      readFileSync((await pdf.path())!)
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    await statement.evaluate((element) => element.scrollIntoView({ block: 'end' }));
+    await shot(page, '21-member-statement');
+  });
+
+  it('approves a withdrawal awaiting review, builds a payout batch, exports it and imports the result', async () => {
+    // The demo plan approves every withdrawal at once: publish a version that reviews above 10.00.
+    const { versions } = await call('GET', '/v1/plans');
+    const plan = structuredClone(versions.at(-1).plan);
+    plan.withdrawals = { ...(plan.withdrawals ?? {}), reviewAbove: '10.00' };
+    await call('POST', '/v1/plans', { plan, effectiveFrom: new Date(Date.now() + 500).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const { balances } = await call('GET', '/v1/balances?limit=500');
+    const rich = (balances as { member: string; available: string }[])
+      .filter((b) => Number(b.available) >= 200)
+      .slice(0, 2)
+      .map((b) => b.member);
+    expect(rich.length).toBe(2);
+    for (const [i, member] of rich.entries()) {
+      await call('PUT', `/v1/members/${member}/payee`, { realName: `测试${i}`, account: `622202000000000${i}123` });
+      await call('POST', '/v1/withdrawals', { withdrawal: `WT-${i}`, member, amount: '60.00' });
+    }
+    await page.getByRole('link', { name: '提现审核' }).click();
+    const review = page.locator('[data-loaded="requested"]');
+    await review.getByText('WT-0').waitFor();
+    await review.getByText('WT-1').waitFor();
+    await shot(page, '22-payouts-review', true);
+    // Reject needs a reason.
+    const row1 = review.locator('tr', { hasText: 'WT-1' });
+    expect(await row1.getByRole('button', { name: '驳回' }).isDisabled()).toBe(true);
+    await page.getByPlaceholder('驳回前请填写原因').fill('测试驳回 test rejection');
+    await row1.getByRole('button', { name: '驳回' }).click();
+    await review.getByText('WT-1').waitFor({ state: 'detached' });
+    await review.locator('tr', { hasText: 'WT-0' }).getByRole('button', { name: '批准' }).click();
+    await review.getByText('WT-0').waitFor({ state: 'detached' });
+    await page.locator('[data-loaded="approved"]').getByText('WT-0').waitFor();
+    await page.getByRole('button', { name: '生成打款批次' }).click();
+    await see(page, /已生成批次 \S+：1 笔/);
+    const batch = page.locator('[data-loaded="batch"]');
+    await batch.getByText('WT-0').waitFor();
+    await page.locator('[data-loaded="reconcile"]').waitFor();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '⤓ CSV' }).click()]);
+    const exported = readFileSync((await file.path())!, 'utf8').replace(/^\uFEFF/, '');
+    expect(exported).toContain('WT-0');
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '⤓ XLSX' }).click()]);
+    expect(
+      readFileSync((await xlsx.path())!)
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
+    // The payer's answer: the line paid.
+    const lines = exported.trim().split(/\r?\n/);
+    const header = lines[0]!.split(',');
+    const reference = lines[1]!.split(',')[header.indexOf('reference')]!;
+    await page.getByLabel('导入打款结果（CSV / XLSX）').setInputFiles({
+      name: 'result.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`reference,status,reason,payer_reference\n${reference},paid,,BANK-1\n`),
+    });
+    await see(page, /共 1 行：已入账 1/);
+    await page.locator('[data-reconcile="ok"]').waitFor();
+    await see(page, '批次、明细与账本一致');
+    await shot(page, '23-payouts-batch', true);
+  });
+
+  it('shows the tax report and the commission report with its ratio', async () => {
+    await page.getByRole('link', { name: '财务' }).click();
+    await page.locator('[data-loaded="tax"]').waitFor();
+    await page.locator('[data-loaded="commission"]').waitFor();
+    await see(page, '个税代扣代缴月报');
+    await see(page, '佣金 / GMV');
+    await page.getByRole('button', { name: '分公司' }).click();
+    await page.locator('[data-loaded="commission"]').getByText(/^B\d/).first().waitFor();
+    await shot(page, '24-finance', true);
+  });
+
+  it('lints and simulates a draft plan against the current one', async () => {
+    await page.getByRole('link', { name: '分佣方案' }).click();
+    await see(page, '方案有效。');
+    const editor = page.getByLabel('草稿（YAML）');
+    const current = await editor.inputValue();
+    // The draft: every percentage of the current plan doubled.
+    const draft = current.replace(/(\d+(?:\.\d+)?)%/g, (_m, n: string) => `${Number(n) * 2}%`);
+    expect(draft).not.toBe(current);
+    await editor.fill(draft);
+    await see(page, '方案有效。');
+    await page.getByRole('button', { name: '运行模拟' }).click();
+    const result = page.locator('[data-loaded="simulation"]');
+    await result.waitFor({ timeout: 60_000 });
+    const names = await result.locator('[data-sim-plan]').allInnerTexts();
+    expect(names).toEqual(['当前方案', '草稿']);
+    const text = await result.innerText();
+    expect(text.match(/\d+\.\d\d%/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(await result.locator('.chart svg rect[fill]').count()).toBeGreaterThan(12);
+    await result.scrollIntoViewIfNeeded();
+    await shot(page, '25-plan-simulation');
+  });
+
+  it('switches the new pages to English', async () => {
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await page.getByRole('link', { name: 'Payouts' }).click();
+    await see(page, 'Withdrawals awaiting review');
+    await page.getByRole('link', { name: 'Finance' }).click();
+    await see(page, 'Monthly tax withholding report');
+    await page.goto(`${demo.url}/members/L111`);
+    await see(page, 'Monthly statement');
+    await see(page, 'Closing balance');
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+    await see(page, '月度对账单');
+  });
+
+  it('threw no error in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
