@@ -47,24 +47,32 @@ export function groupParts(parts: readonly AwardPart[], rule: string): Map<strin
   return grouped;
 }
 
+const CHUNK = 8192;
+
 /**
  * All awards of a tenant, in the order they were first made, and the ledger entries that move
  * them: award (pending), adjustment (refund recomputation), settlement (to available). An order
  * keeps its own awards (a refund finds them there); a period's are made once, at its close.
  */
 export class AwardBook {
-  private readonly records: AwardRecord[] = [];
+  /**
+   * In chunks of CHUNK: a tenant makes millions of awards, and one array of them would be
+   * copied whole (and reallocated in the large-object space) every time it outgrows its room.
+   */
+  private readonly chunks: AwardRecord[][] = [[]];
   private lastRef: PostingRef | null = null;
 
   constructor(private readonly ledger: Ledger) {}
 
-  all(): IterableIterator<AwardRecord> {
-    return this.records.values();
+  *all(): IterableIterator<AwardRecord> {
+    for (const chunk of this.chunks) yield* chunk;
   }
 
   /** Keeps a new award; its amount is zero until `setAmount`. */
   add<R extends AwardRecord>(record: R): R {
-    this.records.push(record);
+    let chunk = this.chunks[this.chunks.length - 1]!;
+    if (chunk.length === CHUNK) this.chunks.push((chunk = []));
+    chunk.push(record);
     return record;
   }
 

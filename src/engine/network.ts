@@ -68,6 +68,7 @@ export class Member implements BalanceSlot {
     return this.#personalSales >= threshold;
   }
 
+  /** The same for team sales. */
   teamSalesReach(threshold: Minor): boolean {
     return this.#teamSales >= threshold;
   }

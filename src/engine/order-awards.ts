@@ -1,5 +1,5 @@
 import type { Minor, OrderLineInput, TenantSettings } from '../domain/types.ts';
-import type { Exact } from '../money/rate.ts';
+import { exact, type Exact } from '../money/rate.ts';
 import type { AwardAmountChange, AwardRecord, AwardStatus } from './awards.ts';
 import type { Member } from './network.ts';
 import type { EngineState, OrderLineState, OrderRecord } from './state.ts';
@@ -18,6 +18,7 @@ class OrderNetLine implements NetLine {
   readonly category: string | undefined;
   readonly qty: number;
   readonly paid: Minor;
+  readonly paidBase: Exact;
   readonly #input: OrderLineInput;
 
   constructor({ input, refundedQty, refundedAmount }: OrderLineState) {
@@ -26,6 +27,7 @@ class OrderNetLine implements NetLine {
     this.category = input.category;
     this.qty = input.qty - refundedQty;
     this.paid = refundedAmount === 0n ? input.paid : input.paid - refundedAmount; // no BigInt made when nothing was refunded
+    this.paidBase = exact(this.paid);
     this.#input = input;
   }
 

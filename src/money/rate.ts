@@ -38,10 +38,10 @@ export const exact = (minor: Minor): Exact => ({ num: minor, den: 1n });
 
 /** rate × base, rounded once, half-up, to the minor unit. */
 export function applyRate(rate: RatePpm, base: Exact): Minor {
-  if (fitsInDoubles(rate, base)) {
-    // Number(bigint) is a call into the runtime: a paid base (den 1) is spared one.
-    const den = base.den === 1n ? 1e6 : 1e6 * Number(base.den);
-    return BigInt(divRoundHalfUpSafe(Number(rate) * Number(base.num), den));
+  // In doubles when that is exact (see SAFE_NUM below): no BigInt is made but the result.
+  if (rate <= PPM && rate >= MINUS_PPM) {
+    if (base !== lastBase) convertBase(base);
+    if (!Number.isNaN(lastNum)) return BigInt(divRoundHalfUpSafe(Number(rate) * lastNum, 1e6 * lastDen));
   }
   return divRoundHalfUp(rate * base.num, PPM * base.den);
 }
@@ -58,12 +58,21 @@ const SAFE_DEN = 1_000_000_000n;
 const MINUS_PPM = -PPM;
 const MINUS_SAFE_NUM = -SAFE_NUM;
 
-function fitsInDoubles(rate: RatePpm, base: Exact): boolean {
-  return (
-    rate <= PPM && rate >= MINUS_PPM &&
-    base.num <= SAFE_NUM && base.num >= MINUS_SAFE_NUM &&
-    base.den > 0n && base.den <= SAFE_DEN
-  );
+/**
+ * The last base applyRate saw, and its numerator and denominator as doubles (NaN when it is out
+ * of the range above). Converting a BigInt is a call into the runtime, and a line's base is
+ * applied several rates in a row, one per member it pays. Exact values are never changed (their
+ * fields are readonly; nothing writes them), so the same object has the same doubles.
+ */
+let lastBase: Exact | null = null;
+let lastNum = Number.NaN;
+let lastDen = Number.NaN;
+
+function convertBase(base: Exact): void {
+  const inRange = base.num <= SAFE_NUM && base.num >= MINUS_SAFE_NUM && base.den > 0n && base.den <= SAFE_DEN;
+  lastBase = base;
+  lastNum = inRange ? Number(base.num) : Number.NaN;
+  lastDen = inRange ? (base.den === 1n ? 1 : Number(base.den)) : Number.NaN;
 }
 
 /**

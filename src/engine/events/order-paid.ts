@@ -1,5 +1,5 @@
 import { fail } from '../../domain/errors.ts';
-import type { OrderPaid } from '../../domain/types.ts';
+import type { Minor, OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
@@ -37,7 +37,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
     context: paymentContext(state, event, seller, pickup, plan),
     plan,
     awards: [],
-    netPaid: event.lines.reduce((sum, line) => sum + line.paid, 0n),
+    netPaid: paidOf(event),
     completedAt: null,
     settled: false,
   };
@@ -54,6 +54,13 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
 }
 
 const NO_SKUS: PurchaseDelta['skus'] = Object.freeze([]);
+
+/** What the order's lines paid. From the first line, not 0n: a one-line order makes no new BigInt. */
+function paidOf(event: OrderPaid): Minor {
+  let paid = event.lines[0]?.paid ?? 0n;
+  for (let i = 1; i < event.lines.length; i++) paid += event.lines[i]!.paid;
+  return paid;
+}
 
 /** DOMAIN.md, "Binding and who sold". */
 export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {

@@ -10,7 +10,8 @@ export const baseKind = z.enum(['paid', 'profit']).default('paid');
  * the cost scaled to the net quantity, never below zero. Exact: nothing is rounded here.
  */
 export function lineBase(line: NetLine, kind: BaseKind): Exact {
-  if (kind === 'paid') return exact(line.paid);
+  // One object for every template that pays on the line: applyRate converts a base it saw last only once.
+  if (kind === 'paid') return line.paidBase ?? exact(line.paid);
   const num = line.paid * line.cost.den - line.cost.num;
   return num > 0n ? { num, den: line.cost.den } : exact(0n);
 }

@@ -58,6 +58,8 @@ export interface NetLine {
   readonly paid: Minor;
   /** The line's cost scaled by the net quantity; exact. */
   readonly cost: Exact;
+  /** `paid` as an exact base, when made once for every template (see lineBase). */
+  readonly paidBase?: Exact;
 }
 
 /** Everything about an order fixed at its payment time; refunds recompute on the same. */
