@@ -1,3 +1,5 @@
+import { fail, type EngineError } from '../domain/errors.ts';
+
 /**
  * The canonical text of an event, for "the same identity with other content is a conflict":
  * field by field, amounts as money (bigint minor units), instants as instants (ms), key order
@@ -18,4 +20,15 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(entries);
   }
   return value;
+}
+
+/**
+ * DOMAIN.md's identity rule: an event whose identity was seen before is a duplicate when its
+ * content is the same and a `conflict` otherwise; null when the identity is new.
+ */
+export function repeatVerdict(
+  known: { readonly fingerprint: string } | undefined, print: string, conflict: string, path: string,
+): 'duplicate' | EngineError | null {
+  if (!known) return null;
+  return known.fingerprint === print ? 'duplicate' : fail('conflict', conflict, [path]);
 }

@@ -1,6 +1,6 @@
 import { fail } from '../../domain/errors.ts';
 import type { AdjustmentPosted } from '../../domain/types.ts';
-import { fingerprint } from '../fingerprint.ts';
+import { fingerprint, repeatVerdict } from '../fingerprint.ts';
 import type { EngineState } from '../state.ts';
 import type { Verdict, Work } from '../work.ts';
 
@@ -10,12 +10,8 @@ import type { Verdict, Work } from '../work.ts';
  */
 export function adjustmentPosted(state: EngineState, event: AdjustmentPosted, work: Work): Verdict {
   const print = fingerprint(event);
-  const known = state.adjustments.get(event.adjustment);
-  if (known) {
-    return known.fingerprint === print
-      ? 'duplicate'
-      : fail('conflict', `adjustment ${event.adjustment} was already posted with other content; use a new id`, ['adjustment']);
-  }
+  const repeated = repeatVerdict(state.adjustments.get(event.adjustment), print, `adjustment ${event.adjustment} was already posted with other content; use a new id`, 'adjustment');
+  if (repeated) return repeated;
   if (!state.network.get(event.member)) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
   state.adjustments.set(event.adjustment, {
     id: event.adjustment, fingerprint: print, member: event.member, at: event.at, amount: event.amount, reason: event.reason,

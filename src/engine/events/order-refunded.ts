@@ -1,7 +1,7 @@
 import { fail, type EngineError } from '../../domain/errors.ts';
 import type { OrderRefunded } from '../../domain/types.ts';
 import { formatMoney } from '../../money/money.ts';
-import { fingerprint } from '../fingerprint.ts';
+import { fingerprint, repeatVerdict } from '../fingerprint.ts';
 import { recomputeOrder } from '../order-awards.ts';
 import type { EngineState, OrderRecord } from '../state.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
@@ -13,12 +13,8 @@ import { recordPurchase } from './purchases.ts';
  */
 export function orderRefunded(state: EngineState, event: OrderRefunded, work: Work): Verdict {
   const print = fingerprint(event);
-  const known = state.refunds.get(event.refund);
-  if (known) {
-    return known.fingerprint === print
-      ? 'duplicate'
-      : fail('conflict', `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`, ['refund']);
-  }
+  const repeated = repeatVerdict(state.refunds.get(event.refund), print, `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`, 'refund');
+  if (repeated) return repeated;
   const order = state.orders.get(event.order);
   if (!order) return fail('unknown_order', `order ${event.order} was never paid; a refund needs a paid order`, ['order']);
   const problem = checkLines(state, order, event);

@@ -1,7 +1,7 @@
 import { fail, type EngineError } from '../../domain/errors.ts';
 import type { Plan, WithdrawalRequested } from '../../domain/types.ts';
 import { formatMoney } from '../../money/money.ts';
-import { fingerprint } from '../fingerprint.ts';
+import { fingerprint, repeatVerdict } from '../fingerprint.ts';
 import { planAt, type EngineState, type WithdrawalRecord } from '../state.ts';
 import { TAX_REGIMES } from '../tax/tax.ts';
 import type { Verdict, Work } from '../work.ts';
@@ -12,12 +12,8 @@ import type { Verdict, Work } from '../work.ts';
  */
 export function withdrawalRequested(state: EngineState, event: WithdrawalRequested, work: Work): Verdict {
   const print = fingerprint(event);
-  const known = state.withdrawals.get(event.withdrawal);
-  if (known) {
-    return known.fingerprint === print
-      ? 'duplicate'
-      : fail('conflict', `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`, ['withdrawal']);
-  }
+  const repeated = repeatVerdict(state.withdrawals.get(event.withdrawal), print, `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`, 'withdrawal');
+  if (repeated) return repeated;
   const member = state.network.get(event.member);
   if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
   const plan = planAt(state, event.at).plan;
