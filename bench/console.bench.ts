@@ -10,7 +10,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
 import {
   buildConsoleIfStale,
   chromiumPresent,
@@ -19,60 +18,39 @@ import {
   startDemoServer,
   type DemoServer,
 } from '../test/support/browser.ts';
+import { recorder, timeTo } from './support/page-timing.ts';
 import { machineLines, percentile, table, writeSection } from './support/report.ts';
 
 const WARM_RUNS = 10;
 const TARGET_WARM_MS = 500;
-const TARGET_COLD_MS = 1500;
+/** Issue 6: "every page loads in ≤ 1 s on the demo tenant", taken as the cold load (nothing cached). */
+const TARGET_COLD_MS = 1000;
 const log = (line: string) => process.stderr.write(`[bench:console] ${line}\n`);
 
 const PAGES: { name: string; path: string; marker: string; signedIn: boolean }[] = [
   { name: 'Sign-in', path: '/', marker: 'sign-in', signedIn: false },
   { name: 'Dashboard (30 days)', path: '/', marker: 'dashboard', signedIn: true },
   { name: 'Dashboard (12 months)', path: '/?range=12m', marker: 'dashboard', signedIn: true },
-  { name: 'Network (A11 and its downline)', path: '/network?member=A11', marker: 'tree', signedIn: true },
-  { name: 'Member L111 (awards, balances, withdrawals)', path: '/members/L111', marker: 'member', signedIn: true },
+  {
+    name: 'Network (search, A11 and its downline)',
+    path: '/network?member=A11',
+    marker: 'network+tree+children',
+    signedIn: true,
+  },
+  {
+    name: 'Member L111 (awards, balances, withdrawals, statement)',
+    path: '/members/L111',
+    marker: 'member+statement',
+    signedIn: true,
+  },
   { name: 'Plans (versions)', path: '/plans', marker: 'plans', signedIn: true },
   { name: 'Plans (draft linted)', path: '/plans', marker: 'lint', signedIn: true },
+  { name: 'Finance (tax and commission reports)', path: '/finance', marker: 'tax+commission', signedIn: true },
+  { name: 'Payouts (to review, approved)', path: '/payouts', marker: 'requested+approved', signedIn: true },
   { name: 'Events (log, newest 50)', path: '/events', marker: 'events', signedIn: true },
   { name: 'Events (rejected)', path: '/events?tab=rejected', marker: 'rejected', signedIn: true },
   { name: 'Settings', path: '/settings', marker: 'settings', signedIn: true },
 ];
-
-/**
- * Records, inside the page, when each marker first appears (ms since the navigation started).
- * A string, not a function: tsx's transform would add helpers the page does not have.
- */
-function recorder(session: string | null): string {
-  return `(() => {
-    ${session ? `sessionStorage.setItem('fenyong.session', ${JSON.stringify(session)});` : ''}
-    const marks = (window.__marks = {});
-    const look = () => {
-      for (const element of document.querySelectorAll('[data-loaded]')) {
-        const name = element.getAttribute('data-loaded');
-        if (marks[name] === undefined) marks[name] = performance.now();
-      }
-      if (marks.lint === undefined && document.querySelector('[data-lint="valid"]')) marks.lint = performance.now();
-      if (marks['sign-in'] === undefined && document.querySelector('form.signin-card')) marks['sign-in'] = performance.now();
-    };
-    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
-  })();`;
-}
-
-async function timeTo(page: Page, url: string, marker: string): Promise<{ ms: number; requests: number }> {
-  let requests = 0;
-  const count = () => (requests += 1);
-  page.on('request', count);
-  await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction(
-    (name) => (window as unknown as { __marks?: Record<string, number> }).__marks?.[name] !== undefined,
-    marker,
-    { timeout: 20_000, polling: 50 },
-  );
-  const ms = await page.evaluate((name) => (window as unknown as { __marks: Record<string, number> }).__marks[name]!, marker);
-  page.off('request', count);
-  return { ms, requests };
-}
 
 function bundle(): { file: string; raw: number; gzip: number }[] {
   const dir = join(import.meta.dirname, '..', 'console', 'dist', 'assets');
@@ -138,9 +116,9 @@ async function main(): Promise<void> {
 Page loads of the web console on the demo tenant (227 members, about 4,700 events), the real
 server on PGlite on this machine and Debian's Chromium ${'`'}--headless${'`'} driven by playwright-core.
 Time to content runs from the start of the navigation to the moment the page's data is on screen
-(its ${'`'}data-loaded${'`'} marker), measured inside the page. Cold: a fresh browser profile, nothing
+(its ${'`'}data-loaded${'`'} markers, all of them where a page has several), measured inside the page. Cold: a fresh browser profile, nothing
 cached; warm: the same tab again, ${WARM_RUNS} runs. Signed-in pages start with the key in sessionStorage
-(the first request of each is ${'`'}GET /v1/me${'`'}). Targets: cold ≤ ${TARGET_COLD_MS} ms, warm median ≤ ${TARGET_WARM_MS} ms.
+(the first request of each is ${'`'}GET /v1/me${'`'}). Targets: cold ≤ ${TARGET_COLD_MS} ms (issue 6: every page loads in ≤ 1 s on the demo tenant), warm median ≤ ${TARGET_WARM_MS} ms.
 
 ${machineLines('npm run bench:console')}
 - Server start with the demo seed: ${seedSeconds.toFixed(1)} s; load average (1 min) at the start: ${load.toFixed(1)} on ${'`'}nproc${'`'} CPUs (other work on the machine slows every figure); pages meeting both targets: ${met} of ${PAGES.length}

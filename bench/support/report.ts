@@ -20,9 +20,22 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** Replaces (or appends) the section `name` of BENCHMARKS.md, leaving the others as they are. */
 export function writeSection(name: string, body: string): void {
-  const file = join(import.meta.dirname, '..', '..', 'BENCHMARKS.md');
+  writeSectionOf('BENCHMARKS.md', name, body);
+}
+
+/** Replaces (or appends) the section `name` of RELIABILITY.md, leaving the others as they are. */
+export function writeReliabilitySection(name: string, body: string): void {
+  writeSectionOf('RELIABILITY.md', name, body);
+}
+
+/** Replaces (or appends) a marked section of a Markdown file at the project root. */
+function writeSectionOf(fileName: string, name: string, body: string): void {
+  const file = join(import.meta.dirname, '..', '..', fileName);
   const section = `<!-- bench:${name}:begin -->\n${body.trim()}\n<!-- bench:${name}:end -->`;
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach benchmark rewrites its own section; the others stay as they are.\n';
+  const title = fileName.replace(/\.md$/, '').toLowerCase();
+  const before = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : `# ${title[0]!.toUpperCase()}${title.slice(1)}\n\nEach run rewrites its own section; the others stay as they are.\n`;
   const pattern = new RegExp(`<!-- bench:${name}:begin -->[\\s\\S]*?<!-- bench:${name}:end -->`);
   writeFileSync(file, pattern.test(before) ? before.replace(pattern, () => section) : `${before.trimEnd()}\n\n${section}\n`);
 }

@@ -1,11 +1,13 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InputError } from '../domain/errors.ts';
 import { UnknownTenant, type Service } from '../service/service.ts';
+import { unstorableInput } from '../service/storable.ts';
 import { authenticateFirst } from './auth.ts';
-import { ApiError } from './errors.ts';
+import { rateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { ApiError, type ErrorBody } from './errors.ts';
 import { registerAwards } from './routes/awards.ts';
 import { registerEstimate } from './routes/estimate.ts';
 import { registerEvents } from './routes/events.ts';
@@ -26,6 +28,7 @@ import { registerFinanceReports } from './routes/reports-finance.ts';
 import { registerStatements } from './routes/statements.ts';
 import { registerSimulations } from './routes/simulations.ts';
 import { registerConsole } from './console.ts';
+import { storageFailure } from '../store/failures.ts';
 
 export interface ApiOptions {
   readonly service: Service;
@@ -36,6 +39,8 @@ export interface ApiOptions {
   readonly logger?: boolean;
   /** Folder of the built web console (console/dist), served at `/`; none when absent. */
   readonly consoleDir?: string;
+  /** Requests per key (or address) and window; none when absent (FENYONG_RATE_LIMIT in the server). */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 export interface RouteContext {
@@ -44,12 +49,77 @@ export interface RouteContext {
   readonly now: () => number;
 }
 
+const KB = 1024;
+const MB = 1024 * KB;
+/** Bulk routes (batches of events, a starting network, mappings with their samples) take up to this. */
+const DEFAULT_BODY_LIMIT = 8 * MB;
+/** What a route without a bulk body needs at most (a key, a withdrawal, a payee, a webhook…). */
+const SMALL_BODY_LIMIT = 64 * KB;
+/** Body limits of the routes that need more than SMALL_BODY_LIMIT ("METHOD url" as registered). */
+const BODY_LIMITS: Readonly<Record<string, number>> = {
+  'POST /v1/events': DEFAULT_BODY_LIMIT,
+  'POST /v1/network/import': DEFAULT_BODY_LIMIT,
+  'PUT /v1/mappings/:name': DEFAULT_BODY_LIMIT,
+  'POST /v1/mappings/:name/test': DEFAULT_BODY_LIMIT,
+  'POST /v1/payouts/batches': 2 * MB, // up to 10,000 member ids
+  'POST /v1/tenants': 1 * MB, // with its first plan
+  'POST /v1/plans': 1 * MB,
+  'POST /v1/plans/lint': 1 * MB,
+  'POST /v1/simulations': 1 * MB,
+  'POST /v1/ingest/:tenant/:name': 1 * MB, // a shop's webhook, read before its signature is checked
+  'POST /v1/estimate': 256 * KB,
+};
+
+const formatBytes = (bytes: number) => (bytes >= MB ? `${bytes / MB} MB` : `${bytes / KB} KB`);
+
+/**
+ * Gives every route taking a body the limit it needs (BODY_LIMITS, else SMALL_BODY_LIMIT), unless
+ * the route sets its own (a payer's result file); a larger body is refused with 413 before it is read.
+ */
+function limitBodies(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (route.bodyLimit !== undefined || !route.url.startsWith('/v1/') || !methods.some((m) => ['POST', 'PUT', 'PATCH'].includes(m))) return;
+    route.bodyLimit = BODY_LIMITS[`${methods[0]} ${route.url}`] ?? SMALL_BODY_LIMIT;
+  });
+}
+
+/** The body limit of a route (bytes), as limitBodies sets it: for tests and the docs. */
+export function bodyLimitOf(method: string, url: string): number {
+  return BODY_LIMITS[`${method} ${url}`] ?? SMALL_BODY_LIMIT;
+}
+
+/**
+ * Refuses, before validation, parameters and JSON bodies holding text PostgreSQL cannot store (NUL,
+ * lone surrogates) or nesting deeper than any request needs (src/service/storable.ts): 400, never
+ * a failed query. Raw bodies (a shop's webhook, a payer's file) are checked where they are parsed.
+ */
+function refuseUnstorableInput(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const parts = [['params', request.params], ['query', request.query], ['body', request.body]] as const;
+    for (const [part, value] of parts) {
+      if (Buffer.isBuffer(value)) continue;
+      const error = unstorableInput(value);
+      if (error) throw new ApiError(400, 'invalid', error.message, part === 'body' ? [...(error.path ?? [])] : [part, ...(error.path ?? [])]);
+    }
+  });
+}
+
 /** The HTTP API under /v1, its OpenAPI 3.1 document at /openapi.json and docs at /docs. */
 export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { redact: ['req.headers.authorization'] } : false,
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Ids are up to 128 characters, each up to 12 bytes percent-encoded (the router's default is 100).
+    routerOptions: { maxParamLength: 2048 },
+    // A URL the router cannot decode (bad percent-encoding), or a parameter beyond that: the one error schema.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const body: ErrorBody = { error: { code: tooLong ? 'too_large' : 'invalid', message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)' } };
+      void reply.status(tooLong ? 414 : 400).send(body);
+    },
   });
+  limitBodies(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifySwagger, {
@@ -64,7 +134,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(error.body());
     if (error instanceof InputError) {
       const status = error.error.code === 'conflict' ? 409 : error.error.code === 'invalid' ? 400 : 422;
@@ -72,14 +142,23 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     }
     if (error instanceof UnknownTenant) return reply.status(404).send({ error: { code: 'not_found', message: error.message } });
     const fastifyError = error as { statusCode?: number; validation?: unknown; message: string; code?: string };
-    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'too_large', message: 'the request body is too large (8 MB at most)' } });
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+      return reply.status(413).send({ error: { code: 'too_large', message: `the request body is too large (${formatBytes(limit)} at most for ${request.method} ${request.routeOptions.url ?? 'this route'})` } });
+    }
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
       return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message } });
     }
+    // The database down, restarting or out of disk: nothing was applied, the client may send it again.
+    const storage = storageFailure(error);
+    if (storage) return reply.status(storage.status).header('retry-after', String(storage.retryAfterSeconds)).send({ error: { code: storage.code, message: storage.message } });
     app.log.error(error);
     return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
   });
-  authenticateFirst(app, options.service.sql, options.platformToken);
+  // (With the console, its handler answers unknown API routes the same way and serves its pages.)
+  if (!options.consoleDir) app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` } }));
+  authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
+  refuseUnstorableInput(app);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allows, isPlatformToken, verifyKey, type ApiKey, type Scope } from '../service/keys.ts';
 import type { Sql } from '../store/sql.ts';
 import { ApiError } from './errors.ts';
+import type { Limiter } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,17 +34,30 @@ export function requirePlatform(expected: string | undefined, request: FastifyRe
 /**
  * Authenticates every /v1 request as it arrives, before its body and query are parsed and
  * validated: without a valid key (the platform token for /v1/tenants) the answer is 401 whatever
- * the request carries. Each route still checks the scope it needs (requireScope).
+ * the request carries. Each route still checks the scope it needs (requireScope). The rate limit
+ * (when given) counts every request, by its key once known, by its address otherwise (a wrong key
+ * counts too), before a refusal is answered.
  */
-export function authenticateFirst(app: FastifyInstance, sql: Sql, platformToken: string | undefined): void {
-  app.addHook('onRequest', async (request) => {
+export function authenticateFirst(app: FastifyInstance, sql: Sql, platformToken: string | undefined, limit: Limiter | null = null): void {
+  app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/v1/')) return;
-    // A shop's webhook carries its own signature instead of a key (routes/mappings.ts checks it).
-    if (route.startsWith('/v1/ingest/')) return;
-    if (route === '/v1/tenants' || route.startsWith('/v1/tenants/')) return requirePlatform(platformToken, request);
-    const key = await verifyKey(sql, bearer(request));
-    if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
-    request.apiKey = key;
+    let refusal: unknown = null;
+    try {
+      await authenticate(sql, platformToken, request, route);
+    } catch (error) {
+      refusal = error;
+    }
+    await limit?.(request, reply);
+    if (refusal) throw refusal;
   });
+}
+
+async function authenticate(sql: Sql, platformToken: string | undefined, request: FastifyRequest, route: string): Promise<void> {
+  // A shop's webhook carries its own signature instead of a key (routes/mappings.ts checks it).
+  if (route.startsWith('/v1/ingest/')) return;
+  if (route === '/v1/tenants' || route.startsWith('/v1/tenants/')) return requirePlatform(platformToken, request);
+  const key = await verifyKey(sql, bearer(request));
+  if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
+  request.apiKey = key;
 }

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compilePlan } from '../engine/engine.ts';
-import { hasRefusal, lintPlan, PROFILES } from '../lint/lint.ts';
-import type { Severity } from '../lint/profile.ts';
+import { hasRefusal, lintPlanSource, PROFILES } from '../lint/lint.ts';
+import type { Finding, Severity } from '../lint/profile.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { readYaml } from '../scenario/load.ts';
 import { planGroup } from './plan-group.ts';
@@ -21,12 +20,21 @@ export function registerPlanLint(program: Command, setExit: (code: number) => vo
       const isScenario = raw !== null && typeof raw === 'object' && 'plan' in raw;
       const currency = (isScenario && typeof raw.currency === 'string' ? raw.currency : 'CNY') as string;
       const timezone = (isScenario && typeof raw.timezone === 'string' ? raw.timezone : 'Asia/Shanghai') as string;
-      const compiled = compilePlan(isScenario ? raw.plan : raw, { timezone, currency, decimals: currencyDecimals(currency) });
       const severities = Object.fromEntries((options.severity ?? []).map((pair) => pair.split('=') as [string, Severity]));
-      const findings = lintPlan(compiled, options.profile, severities);
+      const settings = { timezone, currency, decimals: currencyDecimals(currency) };
+      const findings = lintPlanSource(isScenario ? raw.plan : raw, settings, options.profile, severities);
       if (options.json) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
       else if (findings.length === 0) process.stdout.write(`${file}: no findings (profile ${options.profile})\n`);
-      else for (const f of findings) process.stdout.write(`${f.severity.toUpperCase().padEnd(6)} ${f.code}${f.template ? ` [${f.template}]` : ''}: ${f.message}\n`);
+      else for (const f of findings) process.stdout.write(formatFinding(f));
       if (hasRefusal(findings)) setExit(1);
     });
+}
+
+/** One finding a line; a finding on a `when:` condition also shows the expression with carets under the fault. */
+function formatFinding(f: Finding): string {
+  const head = `${f.severity.toUpperCase().padEnd(6)} ${f.code}${f.template ? ` [${f.template}]` : ''}: ${f.message}\n`;
+  if (!f.at) return head;
+  const where = f.path ? `${f.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('').slice(1)}, ` : '';
+  const pointer = f.at.pointer.split('\n').map((text) => `         ${text}`).join('\n');
+  return `${head}       ${where}line ${f.at.line}, column ${f.at.column}:\n${pointer}\n`;
 }

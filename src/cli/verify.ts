@@ -12,7 +12,7 @@ export function registerVerify(program: Command, setExit: (code: number) => void
     .option('--tenant <id>', 'only this tenant')
     .action(async (options: { tenant?: string }) => {
       const config = configFromEnv();
-      const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+      const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes });
       try {
         const service = new Service(sql);
         const tenants = options.tenant ? [options.tenant] : (await sql.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);

@@ -4,21 +4,50 @@ import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
 
-/** The net award of one member under one rule for one order or one period. */
+/** The net award of one member under one rule for one order or one period, as readers see it. */
 export interface AwardRecord {
   readonly to: string;
   readonly order?: string;
   readonly period?: string;
   readonly rule: string;
-  amount: Minor;
-  status: AwardStatus;
+  readonly amount: Minor;
+  readonly status: AwardStatus;
   /**
    * The line-level computation behind the current amount. An order's awards recompute theirs
    * from the order when asked instead of keeping them (a month of orders would hold millions).
    */
   readonly explanations: readonly Explanation[];
   /** Every change of the amount: the first award, then refund adjustments. */
-  changes: readonly AwardAmountChange[];
+  readonly changes: readonly AwardAmountChange[];
+}
+
+/**
+ * An award as the AwardBook moves it. Order awards and period awards keep their figures
+ * differently (order-awards.ts keeps millions of the former, as small as it can).
+ */
+export interface BookedAward extends AwardRecord {
+  /** The amount becomes `amount`, a change of `delta` made at `at` for `cause`. */
+  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void;
+  /** Its status becomes settled (an order's awards follow their order, already marked). */
+  markSettled(): void;
+}
+
+/** An award of a period, made once at its close with its explanations. */
+export class PeriodAward implements BookedAward {
+  amount: Minor = 0n;
+  status: AwardStatus = 'pending';
+  changes: readonly AwardAmountChange[] = [];
+
+  constructor(readonly to: string, readonly period: string, readonly rule: string, readonly explanations: readonly Explanation[]) {}
+
+  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
+    this.amount = amount;
+    this.changes = [...this.changes, { at, delta, cause }];
+  }
+
+  markSettled(): void {
+    this.status = 'settled';
+  }
 }
 
 export interface AwardAmountChange {
@@ -59,7 +88,7 @@ export class AwardBook {
    * In chunks of CHUNK: a tenant makes millions of awards, and one array of them would be
    * copied whole (and reallocated in the large-object space) every time it outgrows its room.
    */
-  private readonly chunks: AwardRecord[][] = [[]];
+  private readonly chunks: BookedAward[][] = [[]];
   private lastRef: PostingRef | null = null;
 
   constructor(private readonly ledger: Ledger) {}
@@ -69,7 +98,7 @@ export class AwardBook {
   }
 
   /** Keeps a new award; its amount is zero until `setAmount`. */
-  add<R extends AwardRecord>(record: R): R {
+  add<R extends BookedAward>(record: R): R {
     let chunk = this.chunks[this.chunks.length - 1]!;
     if (chunk.length === CHUNK) this.chunks.push((chunk = []));
     chunk.push(record);
@@ -81,30 +110,25 @@ export class AwardBook {
    * available once settled. The first posting of a new award is an award, later ones adjustments.
    */
   setAmount(
-    record: AwardRecord, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
+    record: BookedAward, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
     slot?: BalanceSlot,
   ): void {
+    const current = record.amount;
     // From zero (a new award), the delta is the amount itself: one BigInt less.
-    const delta = record.amount === 0n ? amount : amount - record.amount;
+    const delta = current === 0n ? amount : amount - current;
     if (delta === 0n) return;
-    // Read before the amount changes: an order's award derives its first change from its amount.
-    const changes = record.changes;
-    record.amount = amount;
-    // Not a push: an array grown by push keeps room for 16 more, and most awards never change.
-    const change = { at, delta, cause };
-    record.changes = changes.length === 0 ? [change] : [...changes, change];
+    record.changeAmount(amount, delta, at, cause);
     const account = record.status === 'settled' ? 'available' : 'pending';
     const ref = this.refOf(record, refund);
     this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, ref, delta, account, record.to, 'commission_expense', null, slot);
     out.awards.push({ award: record, delta, cause: isNew ? 'award' : 'adjustment' });
   }
 
-  /** Moves a pending award to available. */
-  settle(record: AwardRecord, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
-    if (record.status === 'settled') return;
-    record.status = 'settled';
+  /** Moves a pending award to available (each award once: its order's or period's settlement). */
+  settle(record: BookedAward, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
+    record.markSettled();
     this.ledger.postPair(out.postings, 'settlement', at, this.refOf(record, undefined), -record.amount, 'pending', record.to, 'available', record.to);
     out.awards.push({ award: record, delta: 0n, cause: 'settlement' });
   }

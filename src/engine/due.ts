@@ -1,5 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { groupParts } from './awards.ts';
+import { groupParts, PeriodAward } from './awards.ts';
 import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './templates/template.ts';
 import type { Work } from './work.ts';
@@ -11,6 +11,7 @@ import type { Work } from './work.ts';
 export function runDue(state: EngineState, until: InstantMs, work: Work): void {
   for (let next = state.dueSettlements.peek(); next && next.at <= until; next = state.dueSettlements.peek()) {
     state.dueSettlements.pop();
+    // The order first: its awards' status follows it (order-awards.ts).
     next.order.settled = true;
     for (const award of next.order.awards) state.awards.settle(award, next.at, work);
   }
@@ -33,7 +34,7 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
     for (const [, { amount, explanations }] of groupParts(parts, compiled.id)) {
       const to = explanations[0]!.to;
       // A period's awards are made once: each rule closes each period once.
-      const record = state.awards.add({ to, period: bucket.label, rule: compiled.id, amount: 0n, status: 'pending', explanations, changes: [] });
+      const record = state.awards.add(new PeriodAward(to, bucket.label, compiled.id, explanations));
       state.awards.setAmount(record, amount, true, due.at, 'close', undefined, out);
       state.awards.settle(record, due.at, out);
     }
@@ -65,7 +66,7 @@ function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
     parentOf: (id) => state.network.get(id)?.parent?.id ?? null,
     distributors: function* (): Generator<PeriodMember> {
       for (const member of state.network.distributors()) {
-        yield { id: member.id, level: member.level, entrySeq: member.entrySeq, parent: member.parent?.id ?? null };
+        yield { id: member.id, level: member.level, role: member.role, entrySeq: member.entrySeq, parent: member.parent?.id ?? null };
       }
     },
   };

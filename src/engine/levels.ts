@@ -49,8 +49,8 @@ function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['re
   let changed = false;
   for (const id of buyers) {
     const member = state.network.get(id);
-    const stats = state.buyers.get(id) ?? NOTHING_BOUGHT;
     if (!member || member.isDistributor) continue;
+    const stats = member.purchases ?? state.buyers.get(id) ?? NOTHING_BOUGHT;
     const qualifies = holds<RecruitLeaf>(rule.when, (leaf) => {
       if ('spend' in leaf) return stats.spend >= leaf.spend;
       if ('orders' in leaf) return stats.orders >= leaf.orders;

@@ -3,7 +3,7 @@ import type { Minor } from '../money/money.ts';
 import { addToSum, safeNumber, sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
 import type { Balance, BalanceSlot } from './ledger.ts';
-import type { BuyerStats } from './state.ts';
+import type { BuyerFigures } from './events/purchases.ts';
 import type { ChainLink } from './templates/template.ts';
 
 /** The state of a member's place in the network from an instant on (for as-of queries). */
@@ -17,6 +17,9 @@ export interface Placement {
 
 /** Shared by every member that holds no region (most do not): an array each would cost 32 MB a million. */
 const NO_REGIONS: readonly string[] = Object.freeze([]);
+
+/** The chain of no one (an order without a seller): one shared empty array. */
+const NO_LINKS: readonly ChainLink[] = Object.freeze([]);
 
 /** Before any event: members of the starting network joined "long ago". */
 export const LONG_AGO: InstantMs = -8.64e15;
@@ -37,8 +40,8 @@ export class Member implements BalanceSlot {
   changedAt: InstantMs;
   /** Its ledger balance once it has one: awards made as an order is paid post through it. */
   balance: Balance | null = null;
-  /** What it has bought once it has bought (state.buyers holds the same): saves a lookup per order. */
-  purchases: BuyerStats | null = null;
+  /** What it has bought once it has bought as a member (see events/purchases.ts). */
+  purchases: BuyerFigures | null = null;
 
   constructor(
     readonly id: string,
@@ -87,16 +90,41 @@ export class Member implements BalanceSlot {
   }
 
   #link: ChainLink | null = null;
+  /** The chain from this member up, as chainOf last made it, and the network's shape version then. */
+  #chain: readonly ChainLink[] | null = null;
+  #chainVersion = -1;
+
+  /** The chain made at shape version `version`, or null when none was made since the shape changed. */
+  cachedChain(version: number): readonly ChainLink[] | null {
+    return this.#chainVersion === version ? this.#chain : null;
+  }
+
+  cacheChain(chain: readonly ChainLink[], version: number): void {
+    this.#chain = chain;
+    this.#chainVersion = version;
+  }
 
   /** This member as a link of an order's chain, with its level of now (shared while it holds). */
   get link(): ChainLink {
     const link = this.#link;
-    return link !== null && link.level === this.level ? link : (this.#link = { id: this.id, level: this.level });
+    // role: read by CEL conditions (src/engine/cel); a customer promoted keeps its level but not its role.
+    return link !== null && link.level === this.level && link.role === this.role ? link : (this.#link = { id: this.id, level: this.level, role: this.role });
   }
 
   placement(from: InstantMs): Placement {
     return { from, parent: this.parent?.id ?? null, role: this.role, level: this.level, regions: this.regions };
   }
+}
+
+/**
+ * Told of every change to the tree's shape, for a read-side index kept beside the network (the
+ * member directory of src/service); the engine itself never needs one.
+ */
+export interface NetworkObserver {
+  /** `member` entered the network, already attached to its parent if it has one. */
+  added(member: Member): void;
+  /** `member` was attached to its current parent (or none), leaving `from` (null: it had none). */
+  moved(member: Member, from: Member | null): void;
 }
 
 /**
@@ -108,6 +136,14 @@ export class Network {
   private readonly regionHolders = new Map<string, Member>();
   private readonly regionHistory = new Map<string, { from: InstantMs; holder: string | null }[]>();
   private nextSeq = 0;
+  /**
+   * Counts the changes that can change an existing member's chain (a move, a promotion, a level
+   * changed): a chain made at one version is still exact at the same version, so orders of the
+   * same seller share one chain until the next such change (see chainOf).
+   */
+  private shapeVersion = 0;
+  /** A read-side index following the tree's shape; null (no cost) until a reader attaches one. */
+  observer: NetworkObserver | null = null;
 
   get size(): number {
     return this.members.size;
@@ -129,13 +165,17 @@ export class Network {
     assert(!this.members.has(id), `member ${id} already exists`);
     const member = new Member(id, role, role === 'customer' ? 0 : level, at, this.nextSeq++);
     this.members.set(id, member);
+    // A new leaf: no chain made before passes through it, so the shape version stays.
     if (parent) this.attach(member, parent);
+    this.observer?.added(member);
     return member;
   }
 
   /** Links a member of the starting network to its parent (listed in any order). */
   attachInitial(member: Member, parent: Member): void {
+    this.shapeVersion += 1;
     this.attach(member, parent);
+    this.observer?.moved(member, null);
   }
 
   /** True when `ancestor` is `member` or above it now. */
@@ -145,7 +185,9 @@ export class Network {
   }
 
   move(member: Member, parent: Member | null, at: InstantMs): void {
+    const from = member.parent;
     this.remember(member, at);
+    this.shapeVersion += 1;
     const team = member.teamSales;
     if (member.parent) {
       this.addTeamSales(member.parent, -team);
@@ -156,10 +198,12 @@ export class Network {
       this.addTeamSales(parent, team);
     }
     member.boundAt = at;
+    this.observer?.moved(member, from);
   }
 
   promote(member: Member, role: DistributorRole, level: number, at: InstantMs): void {
     this.remember(member, at);
+    this.shapeVersion += 1;
     member.role = role;
     member.level = level;
     member.activeSince = at;
@@ -167,6 +211,7 @@ export class Network {
 
   setLevel(member: Member, level: number, at: InstantMs): void {
     this.remember(member, at);
+    this.shapeVersion += 1;
     member.level = level;
   }
 
@@ -187,15 +232,22 @@ export class Network {
     this.addTeamSales(seller, amount);
   }
 
-  /** The chain from `member` up to the root, with the levels of now. */
-  chainOf(member: Member | null): ChainLink[] {
-    // Counted first so that the array has exactly that room: every paid order keeps its chain,
-    // and an array grown by push keeps room for 16 more links.
+  /**
+   * The chain from `member` up to the root, with the levels of now. Every paid order keeps its
+   * chain, and most sellers sell again before the network changes shape: they share one array
+   * (read-only: nothing writes a chain) instead of walking the upline and keeping a copy per order.
+   */
+  chainOf(member: Member | null): readonly ChainLink[] {
+    if (member === null) return NO_LINKS;
+    const cached = member.cachedChain(this.shapeVersion);
+    if (cached !== null) return cached;
+    // Counted first so that the array has exactly that room (push would leave room for 16 more).
     let length = 0;
-    for (let cursor = member; cursor; cursor = cursor.parent) length += 1;
+    for (let cursor: Member | null = member; cursor; cursor = cursor.parent) length += 1;
     const chain = new Array<ChainLink>(length);
     let position = 0;
-    for (let cursor = member; cursor; cursor = cursor.parent) chain[position++] = cursor.link;
+    for (let cursor: Member | null = member; cursor; cursor = cursor.parent) chain[position++] = cursor.link;
+    member.cacheChain(chain, this.shapeVersion);
     return chain;
   }
 

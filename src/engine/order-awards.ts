@@ -1,8 +1,10 @@
-import type { Minor, OrderLineInput, TenantSettings } from '../domain/types.ts';
+import type { InstantMs, Minor, OrderLineInput } from '../domain/types.ts';
+import { safeNumber, sumValue, type RunningSum } from '../money/running-sum.ts';
 import { exact, type Exact } from '../money/rate.ts';
-import type { AwardAmountChange, AwardRecord, AwardStatus } from './awards.ts';
+import type { AwardAmountChange, AwardStatus, BookedAward } from './awards.ts';
 import type { Member } from './network.ts';
-import type { EngineState, OrderLineState, OrderRecord } from './state.ts';
+import type { PaidOrder } from './paid-order.ts';
+import type { EngineState } from './state.ts';
 import { explainedParts } from './templates/parts.ts';
 import type { Explanation, NetLine, OrderInput, OrderTemplate, PartSink } from './templates/template.ts';
 import type { Work } from './work.ts';
@@ -21,7 +23,7 @@ class OrderNetLine implements NetLine {
   readonly paidBase: Exact;
   readonly #input: OrderLineInput;
 
-  constructor({ input, refundedQty, refundedAmount }: OrderLineState) {
+  constructor(input: OrderLineInput, refundedQty: number, refundedAmount: Minor) {
     this.line = input.line;
     this.sku = input.sku;
     this.category = input.category;
@@ -37,16 +39,19 @@ class OrderNetLine implements NetLine {
   }
 }
 
-/** The order's lines net of refunds. */
-export function netLines(order: OrderRecord): NetLine[] {
-  return order.lines.map((line) => new OrderNetLine(line));
+/** The order's lines net of refunds (its event's lines as they are while nothing was refunded). */
+export function netLines(order: PaidOrder): NetLine[] {
+  if (!order.hasLineStates) return order.event.lines.map((input) => new OrderNetLine(input, 0, 0n));
+  return order.lines.map((state) => new OrderNetLine(state.input, state.refundedQty, state.refundedAmount));
 }
 
 /** What an order's templates compute on: its payment-time context and its net lines. */
-function orderInput(order: OrderRecord, settings: TenantSettings): OrderInput {
-  const { order: id, paidAt, sellerId, chain, fullChain, pickup, region, regionHolders } = order.context;
+function orderInput(order: PaidOrder): OrderInput {
   // Field by field: spreading the context costs more than the rest of this function.
-  return { settings, order: id, paidAt, lines: netLines(order), sellerId, chain, fullChain, pickup, region, regionHolders };
+  return {
+    settings: order.settings, order: order.id, paidAt: order.paidAt, lines: netLines(order), sellerId: order.sellerId,
+    chain: order.chain, fullChain: order.fullChain, pickup: order.pickup, region: order.region, regionHolders: order.regionHolders,
+  };
 }
 
 /** The cause of the changes an order's payment makes (`recomputeOrder`). */
@@ -61,38 +66,52 @@ const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
  * which gives exactly the parts behind the current amount. Nor is the one change most of them
  * ever have, the award made at payment: it follows from the order and the amount (`changes`).
  */
-class OrderAward implements AwardRecord {
-  amount: Minor = 0n;
-  readonly #source: OrderRecord;
-  readonly #settings: TenantSettings;
+class OrderAward implements BookedAward {
+  /** The amount as a number while it is a safe integer (no BigInt kept per award), else a bigint. */
+  #amount: RunningSum = 0;
+  readonly #source: PaidOrder;
   /** Every change of the amount, or null while the only one is the award made at payment. */
   #changes: readonly AwardAmountChange[] | null = null;
 
-  constructor(readonly to: string, readonly rule: string, public status: AwardStatus, source: OrderRecord, settings: TenantSettings) {
+  constructor(readonly to: string, readonly rule: string, source: PaidOrder) {
     this.#source = source;
-    this.#settings = settings;
   }
 
   get order(): string {
     return this.#source.id;
   }
 
-  get changes(): readonly AwardAmountChange[] {
-    if (this.#changes !== null) return this.#changes;
-    return this.amount === 0n ? NO_CHANGES : [{ at: this.#source.paidAt, delta: this.amount, cause: PAID }];
+  get amount(): Minor {
+    const amount = this.#amount;
+    return amount === 0 ? 0n : sumValue(amount);
   }
 
-  /** AwardBook sets the amount, then the changes: one change that is the payment's is not kept. */
-  set changes(changes: readonly AwardAmountChange[]) {
-    const only = changes.length === 1 ? changes[0]! : undefined;
-    const atPayment = only !== undefined && only.cause === PAID && only.at === this.#source.paidAt && only.delta === this.amount;
-    this.#changes = atPayment ? null : changes;
+  /** Its order's: pending until the order settles, then settled (also for awards a later refund makes). */
+  get status(): AwardStatus {
+    return this.#source.settled ? 'settled' : 'pending';
+  }
+
+  get changes(): readonly AwardAmountChange[] {
+    if (this.#changes !== null) return this.#changes;
+    return this.#amount === 0 ? NO_CHANGES : [{ at: this.#source.paidAt, delta: this.amount, cause: PAID }];
+  }
+
+  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
+    const before = this.changes;
+    this.#amount = safeNumber(amount) ?? amount;
+    // The award made at payment is not kept: it follows from the order and the amount (`changes`).
+    const atPayment = before.length === 0 && cause === PAID && at === this.#source.paidAt && delta === amount;
+    this.#changes = atPayment ? null : [...before, { at, delta, cause }];
+  }
+
+  markSettled(): void {
+    // Nothing of its own to change: its order is marked settled before its awards are.
   }
 
   get explanations(): readonly Explanation[] {
     const compiled = this.#source.plan.templates.find((entry) => entry.id === this.rule)!;
     const template = compiled.template as OrderTemplate<unknown>;
-    const parts = explainedParts(template, this.rule, compiled.params, orderInput(this.#source, this.#settings));
+    const parts = explainedParts(template, this.rule, compiled.params, orderInput(this.#source));
     return parts.filter((part) => part.to === this.to).map((part) => part.explanation);
   }
 }
@@ -129,7 +148,7 @@ class MemberSums implements PartSink {
 const sums = new MemberSums();
 
 /** The award of `to` under `rule` among an order's awards (a loop: no closure per lookup). */
-function awardOf(awards: readonly AwardRecord[], to: string, rule: string): AwardRecord | undefined {
+function awardOf(awards: readonly BookedAward[], to: string, rule: string): BookedAward | undefined {
   for (const award of awards) if (award.rule === rule && award.to === to) return award;
   return undefined;
 }
@@ -151,12 +170,14 @@ function inUpline(seller: Member | null, to: string): Member | null {
  * `seller`, when given, is where to look for the Member objects of those paid (see inUpline).
  */
 export function recomputeOrder(
-  state: EngineState, order: OrderRecord, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
+  state: EngineState, order: PaidOrder, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
 ): void {
-  const input = orderInput(order, state.settings);
+  const input = orderInput(order);
   // At payment the order has no awards yet: none to find, none left over. (Each template pays a
   // member once, and template ids are unique, so the awards made here are all new.)
-  const untouched = order.awards.length > 0 ? new Set(order.awards) : null;
+  const paying = order.awards.length === 0;
+  const untouched = paying ? null : new Set(order.awards);
+  made.length = 0;
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
@@ -164,17 +185,23 @@ export function recomputeOrder(
     for (let i = 0; i < sums.size; i++) {
       const to = sums.members[i]!;
       const amount = sums.amounts[i]!;
-      let record = untouched === null ? undefined : awardOf(order.awards, to, compiled.id);
+      let record = paying ? undefined : awardOf(order.awards, to, compiled.id);
       const isNew = record === undefined;
       if (!record) {
-        // A new award of an order that has already settled (created by a refund) is settled too.
-        const status = order.settled ? 'settled' : 'pending';
-        order.awards.push((record = state.awards.add(new OrderAward(to, compiled.id, status, order, state.settings))));
+        // (A new award of an order that has already settled, made by a refund, is settled too: see status.)
+        record = state.awards.add(new OrderAward(to, compiled.id, order));
+        if (paying) made.push(record);
+        else order.awards.push(record);
       }
       untouched?.delete(record);
       state.awards.setAmount(record, amount, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);
     }
   }
+  // The payment's awards, in an array of exactly their number (an order keeps it for ever).
+  if (paying && made.length > 0) order.awards = made.slice();
   // Awards no template pays any more (after a refund) go back to zero.
   for (const record of untouched ?? []) state.awards.setAmount(record, 0n, false, work.at, cause, refund, work);
 }
+
+/** The awards a payment makes, gathered before they are copied to the order (reused). */
+const made: BookedAward[] = [];

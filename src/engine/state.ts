@@ -5,6 +5,8 @@ import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';
 import { Ledger } from './ledger.ts';
 import { Network } from './network.ts';
+import type { BuyerFigures } from './events/purchases.ts';
+import type { PaidOrder } from './paid-order.ts';
 import { Calendar } from './periods.ts';
 import type { OrderInput } from './templates/template.ts';
 
@@ -14,6 +16,7 @@ export interface OrderLineState {
   refundedAmount: Minor;
 }
 
+/** An order paid, as readers see it (the engine keeps PaidOrder objects, see paid-order.ts). */
 export interface OrderRecord {
   readonly id: string;
   /** The event that paid it: the same order id again is compared with it (idempotency). */
@@ -63,13 +66,13 @@ export interface AdjustmentRecord {
   readonly by?: string;
 }
 
-/** What a buyer (member or guest) has bought: recruiting conditions read it. */
+/** What a buyer (member or guest) has bought: recruiting conditions read it (see events/purchases.ts). */
 export interface BuyerStats {
-  spend: Minor;
+  readonly spend: Minor;
   /** Orders whose net paid is above zero. */
-  orders: number;
+  readonly orders: number;
   /** Net quantity per SKU, kept only when a plan recruits on buying a SKU. */
-  skus: Map<string, number> | null;
+  readonly skus: ReadonlyMap<string, number> | null;
 }
 
 export interface PlanVersion {
@@ -80,7 +83,7 @@ export interface PlanVersion {
 export interface DueSettlement {
   readonly at: InstantMs;
   readonly seq: number;
-  readonly order: OrderRecord;
+  readonly order: PaidOrder;
 }
 
 export interface DueClose {
@@ -97,7 +100,7 @@ export interface PeriodBucket {
   readonly label: string;
   readonly start: InstantMs;
   readonly end: InstantMs;
-  readonly orders: OrderRecord[];
+  readonly orders: PaidOrder[];
   readonly rules: Set<string>;
   openCloses: number;
 }
@@ -112,15 +115,19 @@ export interface EngineState {
   readonly network: Network;
   readonly ledger: Ledger;
   readonly awards: AwardBook;
-  readonly orders: Map<string, OrderRecord>;
+  readonly orders: Map<string, PaidOrder>;
   readonly refunds: Map<string, { readonly order: string; readonly fingerprint: string }>;
   readonly withdrawals: Map<string, WithdrawalRecord>;
   readonly adjustments: Map<string, AdjustmentRecord>;
   readonly joins: Map<string, string>;
-  readonly buyers: Map<string, BuyerStats>;
+  /**
+   * What guests bought (a member keeps its own figures, Member.purchases, starting from these
+   * when it bought as a guest first): see buyerStats.
+   */
+  readonly buyers: Map<string, BuyerFigures>;
   readonly taxMonths: Map<string, { gross: Minor; withheld: Minor }>;
   /** Orders sold by each member, oldest first (compression looks for recent live sales). */
-  readonly salesLog: Map<string, OrderRecord[]>;
+  readonly salesLog: Map<string, PaidOrder[]>;
   readonly periods: Map<string, PeriodBucket>;
   readonly closes: Set<string>;
   readonly dueSettlements: TinyQueue<DueSettlement>;

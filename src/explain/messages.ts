@@ -41,6 +41,10 @@ const zh: Catalog = {
   change_award: '{at}：入账 {delta}。',
   change_adjustment: '{at}：退款 {refund} 后调整 {delta}。',
   history: '变动记录：',
+  // CEL `when:` conditions (src/engine/cel)
+  'condition.held': '规则条件「{when}」成立。',
+  'condition.excluded': '规则条件「{when}」对此不成立，本规则不计（否则为 {wouldBe}）。',
+  'condition.error': '规则条件「{when}」在此无法求值（{error}），按不成立处理，本规则不计（否则为 {wouldBe}）。',
 };
 
 const en: Catalog = {
@@ -78,6 +82,10 @@ const en: Catalog = {
   change_award: '{at}: credited {delta}.',
   change_adjustment: '{at}: adjusted by {delta} after refund {refund}.',
   history: 'History:',
+  // CEL `when:` conditions (src/engine/cel)
+  'condition.held': 'The rule\'s condition `{when}` held.',
+  'condition.excluded': 'The rule\'s condition `{when}` did not hold here, so the rule left this out (it would have paid {wouldBe}).',
+  'condition.error': 'The rule\'s condition `{when}` could not be evaluated here ({error}), which counts as not holding, so the rule left this out (it would have paid {wouldBe}).',
 };
 
 const catalogs: Readonly<Record<Lang, Catalog>> = { 'zh-CN': zh, en };

@@ -7,7 +7,7 @@ import { exact, formatExact, formatRate } from '../money/rate.ts';
 import { message, TEMPLATE_NAMES, type Lang } from './messages.ts';
 
 const RATE_FACTS = new Set(['ownRate', 'paidBelow']);
-const MONEY_FACTS = new Set(['teamAward', 'childrenAward', 'pool', 'paid', 'lowestBelow']);
+const MONEY_FACTS = new Set(['teamAward', 'childrenAward', 'pool', 'paid', 'lowestBelow', 'wouldBe']);
 
 /**
  * "Why did I get this?" — an award as sentences a leader understands: what it is, how each line
@@ -65,9 +65,12 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
   };
   const prefix = part.line === undefined ? '' : message(lang, 'line', { line: String(part.line) });
   const body = message(lang, part.reason, values);
+  // A part a `when:` condition left out: the note is the whole sentence, there is nothing to round.
+  if (part.reason.startsWith('condition.')) return `  ${prefix}${body}`;
+  const held = part.facts?.when === undefined ? '' : `${lang === 'en' ? ' ' : ''}${message(lang, 'condition.held', values)}`;
   const roundingKey = sameValue(part.exact, part.amount) ? 'no_rounding' : 'rounding';
   const rounding = message(lang, roundingKey, { exact: formatExact(part.exact, decimals), amount: money(part.amount) });
-  return `  ${prefix}${body}${lang === 'en' && !body.endsWith(' ') && !body.endsWith('.') ? ' ' : lang === 'en' && body.endsWith('.') ? ' ' : ''}${rounding}`;
+  return `  ${prefix}${body}${lang === 'en' && !body.endsWith(' ') && !body.endsWith('.') ? ' ' : lang === 'en' && body.endsWith('.') ? ' ' : ''}${rounding}${held}`;
 }
 
 function sameValue(value: { num: bigint; den: bigint }, amount: bigint): boolean {

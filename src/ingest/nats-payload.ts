@@ -1,5 +1,9 @@
 import type { EngineError } from '../domain/errors.ts';
 import { MAX_BATCH } from '../service/service.ts';
+import { unstorableInput } from '../service/storable.ts';
+
+/** Characters of a refused message's text kept in its rejection. */
+const MAX_ECHO = 65_536;
 
 /** A message's events, or why the message as a whole cannot be ingested. */
 export type MessageBody =
@@ -18,6 +22,9 @@ export function parseMessage(data: Uint8Array): MessageBody {
   } catch (error) {
     return { ok: false, payload: text, error: { code: 'invalid', message: `the message is not JSON: ${(error as Error).message}`, path: [] } };
   }
+  // Text PostgreSQL cannot store, or hostile nesting (which would also break publishing the rejection): refused whole.
+  const unstorable = unstorableInput(payload);
+  if (unstorable) return { ok: false, payload: text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text, error: { ...unstorable, message: `the message: ${unstorable.message}` } };
   if (Array.isArray(payload)) {
     if (payload.length > MAX_BATCH) return { ok: false, payload, error: { code: 'invalid', message: `a batch has at most ${MAX_BATCH} events, this one has ${payload.length}`, path: [] } };
     return { ok: true, payload, events: payload };

@@ -1,5 +1,6 @@
 /** Where the NATS consumer reads and writes (ServerConfig.nats plus the server's URL). */
 export interface NatsSettings {
+  /** The server, or several comma-separated (the nodes of a cluster, tried in turn). */
   readonly url: string;
   /** The JetStream stream holding `<prefix>.*.events` and `<prefix>.*.rejected`. */
   readonly stream: string;
@@ -9,6 +10,13 @@ export interface NatsSettings {
   readonly durable: string;
   /** How long a delivered message may stay unacknowledged before JetStream redelivers it. */
   readonly ackWaitMs: number;
+  /** Copies of the stream when fenyong creates it (default 1; 3 on a 3-node cluster). */
+  readonly replicas?: number;
+}
+
+/** The server URLs of a setting (comma-separated). */
+export function natsServers(url: string): string[] {
+  return url.split(',').map((server) => server.trim()).filter((server) => server.length > 0);
 }
 
 export const eventsSubject = (prefix: string, tenant: string): string => `${prefix}.${tenant}.events`;

@@ -31,6 +31,7 @@ async function ensureStream(jsm: JetStreamManager, settings: NatsSettings): Prom
       subjects: [`${settings.subjectPrefix}.*.events`, `${settings.subjectPrefix}.*.rejected`],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
+      num_replicas: settings.replicas ?? 1,
     }),
   );
 }

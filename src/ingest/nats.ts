@@ -5,7 +5,7 @@ import type { Delivered } from './nats-order.ts';
 import { parseMessage } from './nats-payload.ts';
 import { ensureStreamAndConsumer } from './nats-setup.ts';
 import { consumeTenant, type ConsumeContext, type ConsumeStats } from './nats-tenant.ts';
-import { tenantOfSubject, type NatsSettings } from './nats-settings.ts';
+import { natsServers, tenantOfSubject, type NatsSettings } from './nats-settings.ts';
 
 const NOTHING_MORE = Symbol('nothing more at once');
 
@@ -62,7 +62,7 @@ export class NatsIngest {
 
   /** Connects, creates the stream and the consumer when missing, and starts consuming. */
   static async start(service: Service, settings: NatsSettings, log: (line: string) => void = () => undefined): Promise<NatsIngest> {
-    const nc = await connect({ servers: settings.url, name: 'fenyong', maxReconnectAttempts: -1 });
+    const nc = await connect({ servers: natsServers(settings.url), name: 'fenyong', maxReconnectAttempts: -1 });
     try {
       const jsm = await jetstreamManager(nc);
       const { streamKey } = await ensureStreamAndConsumer(jsm, settings);

@@ -9,6 +9,10 @@ export interface Finding {
   /** The template id the finding is about; absent for plan-wide findings. */
   readonly template?: string;
   readonly message: string;
+  /** Where in the plan, e.g. ["templates", 2, "when"] (findings on a `when:` condition). */
+  readonly path?: readonly (string | number)[];
+  /** Where in the condition: 1-based line and column, the offending part, and the line with carets under it. */
+  readonly at?: { readonly line: number; readonly column: number; readonly excerpt: string; readonly pointer: string };
 }
 
 /**

@@ -171,6 +171,7 @@ function templatesOf({ compiled, source }: Side): Map<string, TemplateSide> {
     const fields = new Map<string, string>([['template', entry.template.name]]);
     if (typeof raw.name === 'string') fields.set('name', raw.name);
     if (typeof raw.description === 'string') fields.set('description', raw.description);
+    if (typeof raw.when === 'string') fields.set('when', raw.when);
     const params = new Map<string, Leaf>();
     flatten(entry.params, raw.params, '', params);
     out.set(entry.id, { template: entry.template.name, entry: fields, params });

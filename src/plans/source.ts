@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fail, InputError } from '../domain/errors.ts';
 import type { TenantSettings } from '../domain/types.ts';
 import { compilePlan } from '../engine/engine.ts';
-import { lintPlan } from '../lint/lint.ts';
+import { lintPlanSource } from '../lint/lint.ts';
 import type { Finding } from '../lint/profile.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { readYaml } from '../scenario/load.ts';
@@ -55,5 +55,5 @@ export function compileSource(source: PlanSource): CompiledPlan {
 
 /** The plan's compliance findings under a profile (`cn` by default). */
 export function lintSource(source: PlanSource, profile = 'cn'): Finding[] {
-  return lintPlan(compileSource(source), profile);
+  return lintPlanSource(source.raw, source.settings, profile);
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DISTRIBUTOR_ROLES, type Condition, type LevelLeaf, type Plan, type RecruitLeaf } from '../domain/types.ts';
+import { compileCondition, describeIssue, type CompileResult, type CompiledCondition } from '../engine/cel/compile.ts';
+import { withCondition } from '../engine/cel/conditional.ts';
 import { TEMPLATES } from '../engine/templates/registry.ts';
 import type { SchemaContext, Template } from '../engine/templates/template.ts';
 import { count, days, level, money, positiveCount } from './primitives.ts';
@@ -38,6 +40,8 @@ const templateEntry = z.strictObject({
   template: z.string(),
   name: z.string().optional(),
   description: z.string().optional(),
+  /** A CEL condition (src/engine/cel): which lines, payees or members the template applies to. */
+  when: z.string().optional(),
   params: z.unknown().default({}),
 });
 
@@ -98,8 +102,11 @@ export function planSchema(context: SchemaContext) {
 export interface CompiledTemplate {
   readonly id: string;
   readonly name?: string;
+  /** The template itself, or wrapped by its `when:` condition (withCondition). */
   readonly template: Template;
   readonly params: unknown;
+  /** The `when:` condition, compiled once with the plan version. */
+  readonly condition?: CompiledCondition;
 }
 
 export interface CompiledPlan {
@@ -111,7 +118,12 @@ export type PlanParseResult =
   | { ok: true; value: CompiledPlan }
   | { ok: false; path: (string | number)[]; message: string };
 
-/** Parses and compiles a plan: its own fields, then each template's params. */
+/** A template's `when:`, type-checked for its kind of template; undefined when it has none. */
+function compileWhen(when: string | undefined, template: Template): CompileResult | undefined {
+  return when === undefined ? undefined : compileCondition(when, template.kind);
+}
+
+/** Parses and compiles a plan: its own fields, then each template's params and condition. */
 export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult {
   const parsed = planSchema(context).safeParse(raw);
   if (!parsed.success) {
@@ -127,7 +139,18 @@ export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult
       const inner = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
       return { ok: false, path: ['templates', index, 'params', ...inner], message: `${entry.template} "${entry.id}": ${issue.message}` };
     }
-    templates.push({ id: entry.id, ...(entry.name ? { name: entry.name } : {}), template, params: params.data });
+    const condition = compileWhen(entry.when, template);
+    if (condition && !condition.ok) {
+      return { ok: false, path: ['templates', index, 'when'], message: `${entry.template} "${entry.id}": when: ${describeIssue(condition.issue)}` };
+    }
+    templates.push({
+      id: entry.id,
+      ...(entry.name ? { name: entry.name } : {}),
+      // CEL hook: only a template with a condition is wrapped; the others run as they are.
+      template: condition ? withCondition(template, condition.condition) : template,
+      params: params.data,
+      ...(condition ? { condition: condition.condition } : {}),
+    });
   }
   return { ok: true, value: { plan: parsed.data as Plan, templates } };
 }

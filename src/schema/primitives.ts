@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 import { z } from 'zod';
 import { parseMoney } from '../money/money.ts';
 import { parseRate } from '../money/rate.ts';
@@ -10,7 +11,16 @@ import { parseRate } from '../money/rate.ts';
 
 const decimalText = z.union([z.string(), z.number()]);
 
-/** An amount in the currency's minor unit, ≥ 0 unless `allowNegative`. */
+/**
+ * The largest amount (minor units) of one field: 10^12 (ten billion yuan). Amounts, their products
+ * with quantities (≤ MAX_COUNT) and their sums stay within PostgreSQL's bigint, so an event can
+ * never fail its transaction on overflow (a 5xx, or a NATS message redelivered forever).
+ */
+export const MAX_AMOUNT = 10n ** 12n;
+/** The largest quantity or count in an event or a plan. */
+export const MAX_COUNT = 1_000_000;
+
+/** An amount in the currency's minor unit, ≥ 0 unless `allowNegative`, at most MAX_AMOUNT either way. */
 export function money(decimals: number, options: { allowNegative?: boolean; positive?: boolean } = {}) {
   return decimalText.transform((value, ctx): bigint => {
     if (typeof value === 'number' && !Number.isSafeInteger(value)) {
@@ -20,6 +30,10 @@ export function money(decimals: number, options: { allowNegative?: boolean; posi
     const parsed = parseMoney(String(value), decimals);
     if (parsed === null) {
       ctx.addIssue({ code: 'custom', message: `"${value}" is not an amount with at most ${decimals} decimals` });
+      return z.NEVER;
+    }
+    if (parsed > MAX_AMOUNT || parsed < -MAX_AMOUNT) {
+      ctx.addIssue({ code: 'custom', message: `amount "${String(value).slice(0, 40)}" is beyond the largest amount fenyong takes (${MAX_AMOUNT} minor units)` });
       return z.NEVER;
     }
     if (!options.allowNegative && parsed < 0n) {
@@ -44,8 +58,8 @@ export const rate = z.string().transform((value, ctx): bigint => {
   return parsed;
 });
 
-export const count = z.coerce.number().int().min(0);
-export const positiveCount = z.coerce.number().int().min(1);
+export const count = z.coerce.number().int().min(0).max(MAX_COUNT);
+export const positiveCount = z.coerce.number().int().min(1).max(MAX_COUNT);
 export const level = z.coerce.number().int().min(1).max(99);
 export const days = z.coerce.number().int().min(0).max(36_500);
 
@@ -63,6 +77,10 @@ export function instant(zone: string) {
     const parsed = DateTime.fromISO(value, { zone, setZone: true });
     if (!parsed.isValid) {
       ctx.addIssue({ code: 'custom', message: `"${value}" is not an ISO 8601 date-time (e.g. 2026-03-01T10:00:00+08:00)` });
+      return z.NEVER;
+    }
+    if (!supportedInstant(parsed.toMillis())) {
+      ctx.addIssue({ code: 'custom', message: `"${value}": ${INSTANT_RANGE_MESSAGE}` });
       return z.NEVER;
     }
     return parsed.toMillis();

@@ -22,11 +22,11 @@ export interface RunningServer {
 
 /** Opens the database, migrates, seeds the demo, starts the API, the scheduler and consumers. */
 export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
-  const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes });
   const service = new Service(sql);
   await service.loadNotifying();
   const demo = config.seedDemo ? await seedDemo(service, Date.now(), log) : null;
-  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests, ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}) });
+  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests, rateLimit: config.rateLimit, ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}) });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

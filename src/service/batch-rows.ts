@@ -35,9 +35,10 @@ export class BatchRows {
   readonly events: EventRow[] = [];
   readonly rejected: RejectedRow[] = [];
   readonly postings: { posting: Posting; line: number; eventSeq: number }[] = [];
+  /** Awards changed by the batch, with the log position of their last change. */
   readonly awards = new Map<AwardRecord, number>();
-  /** Awards whose amount changed in this batch (new or adjusted); the others only settled. */
-  readonly awardsChanged = new Set<AwardRecord>();
+  /** Awards made in this batch (no row yet): inserted with their state at its end. */
+  readonly awardsCreated = new Set<AwardRecord>();
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
@@ -55,7 +56,7 @@ export class BatchRows {
     }
     for (const change of outcome.awards) {
       this.awards.set(change.award, eventSeq);
-      if (change.cause !== 'settlement') this.awardsChanged.add(change.award);
+      if (change.cause === 'award') this.awardsCreated.add(change.award);
     }
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
     if (!notify) return;

@@ -1,32 +1,43 @@
+import type { AwardRecord } from '../engine/awards.ts';
+import { copyField, copyLine, copyText } from '../store/copy-text.ts';
 import type { Sql } from '../store/sql.ts';
 import type { BatchRows } from './batch-rows.ts';
 import { toJson } from './json.ts';
+import { LOG_CHANNEL, logNotice } from './log-watch.ts';
+import type { LogPosition } from './runtime.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Rows as one JSON document, read back with jsonb_to_recordset: much cheaper to send than one
- * parameter array per column (no array-literal escaping), and JSON.stringify without a replacer
- * unless a value holds a bigint.
+ * JSON of a payload as it came (JSON.stringify without a replacer unless a value holds a
+ * bigint, which only payloads made by the service itself can).
  */
-function rowsJson(rows: readonly object[]): string {
+function payloadJson(value: unknown): string {
   try {
-    return JSON.stringify(rows);
+    return JSON.stringify(value);
   } catch {
-    return toJson(rows);
+    return toJson(value);
   }
 }
 
-/** Writes a batch's rows with one multi-row statement per table. */
-export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
-  if (rows.events.length > 0) {
-    const e = rows.events;
-    await tx.query(
-      `insert into events (tenant_id, seq, event_key, type, at, payload, source)
-       select $1, x.seq, x.key, x.type, x.at, x.payload, x.source
-         from jsonb_to_recordset($2::jsonb) as x(seq bigint, key text, type text, at timestamptz, payload jsonb, source text)`,
-      [tenant, rowsJson(e.map((r) => ({ seq: r.seq, key: r.key, type: r.type, at: iso(r.at), payload: r.payload, source: r.source })))],
-    );
+/** Up to this many log entries, a batch is written with one statement instead of COPY. */
+const SMALL_BATCH = 64;
+
+/**
+ * Writes a batch's rows. A large batch writes the log, postings and new awards with COPY (the
+ * cheapest way into PostgreSQL, a few times faster than INSERT … SELECT of the same rows); a small
+ * one (a few requests grouped) writes them in one prepared statement, one round trip, which then
+ * also records `position` as the tenant's log position and announces it (returns true). The rare
+ * rows (rejections, withdrawals, adjustments, notifications) have a statement each.
+ */
+export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, position?: LogPosition): Promise<boolean> {
+  const small = position !== undefined && rows.events.length > 0 && rows.events.length <= SMALL_BATCH;
+  if (small) await persistSmall(tx, tenant, rows, position);
+  else {
+    await persistEvents(tx, tenant, rows);
+    await persistPostings(tx, tenant, rows);
+    await persistBalances(tx, tenant, rows);
+    await persistAwards(tx, tenant, rows);
   }
   if (rows.rejected.length > 0) {
     const r = rows.rejected;
@@ -36,8 +47,6 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Pr
       [tenant, r.map((x) => x.key), r.map((x) => x.type), r.map((x) => toJson(x.payload ?? null)), r.map((x) => x.code), r.map((x) => x.message), r.map((x) => toJson(x.path ?? [])), r.map((x) => x.source)],
     );
   }
-  await persistPostings(tx, tenant, rows);
-  await persistAwards(tx, tenant, rows);
   await persistWithdrawals(tx, tenant, rows);
   await persistAdjustments(tx, tenant, rows);
   if (rows.outbox.length > 0) {
@@ -47,36 +56,103 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows): Pr
       [tenant, o.map((x) => x.topic), o.map((x) => toJson(x.payload)), o.map((x) => x.eventSeq)],
     );
   }
+  return small;
 }
+
+/** Records the tenant's log position and announces it to every instance (LogWatch) at commit. */
+export async function recordPosition(tx: Sql, tenant: string, position: LogPosition): Promise<void> {
+  await tx.query('with moved as (update tenants set last_seq = $2 where id = $1) select pg_notify($3, $4)', [tenant, position.seq, LOG_CHANNEL, logNotice(tenant, position.seq, position.versions)], {
+    name: 'fenyong_record_position',
+  });
+}
+
+/** The log, postings, balances, awards and the tenant's position: one statement, prepared once. */
+const SMALL_WRITE = `
+with logged as (
+  insert into events (tenant_id, seq, event_key, type, at, payload, source)
+  select $1, * from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])
+), posted as (
+  insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id)
+  select $1, * from unnest($8::bigint[], $9::smallint[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::bigint[],
+                           $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
+), balanced as (
+  insert into balances (tenant_id, member, pending, available)
+  select $1, * from unnest($22::text[], $23::bigint[], $24::bigint[])
+  on conflict (tenant_id, member) do update
+    set pending = balances.pending + excluded.pending, available = balances.available + excluded.available
+), awarded as (
+  insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq)
+  select $1, * from unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::bigint[], $31::text[], $32::bigint[])
+  on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq
+), moved as (
+  update tenants set last_seq = $33 where id = $1
+)
+select pg_notify($34, $35)`;
+
+async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: LogPosition): Promise<void> {
+  const e = rows.events;
+  const p = rows.postings;
+  const deltas = balanceDeltas(rows);
+  const members = [...deltas.keys()];
+  const a = [...rows.awards];
+  await tx.query(
+    SMALL_WRITE,
+    [
+      tenant,
+      e.map((x) => x.seq), e.map((x) => x.key), e.map((x) => x.type), e.map((x) => iso(x.at)), e.map((x) => payloadJson(x.payload)), e.map((x) => x.source),
+      p.map((x) => x.posting.journal), p.map((x) => x.line), p.map((x) => x.eventSeq), p.map((x) => iso(x.posting.at)), p.map((x) => x.posting.kind),
+      p.map((x) => x.posting.account), p.map((x) => x.posting.member), p.map((x) => String(x.posting.amount)), p.map((x) => x.posting.ref.order ?? null),
+      p.map((x) => x.posting.ref.period ?? null), p.map((x) => x.posting.ref.rule ?? null), p.map((x) => x.posting.ref.refund ?? null),
+      p.map((x) => x.posting.ref.withdrawal ?? null), p.map((x) => x.posting.ref.adjustment ?? null),
+      members, members.map((m) => String(deltas.get(m)!.pending)), members.map((m) => String(deltas.get(m)!.available)),
+      a.map(([x]) => awardKey(x)), a.map(([x]) => x.to), a.map(([x]) => x.order ?? null), a.map(([x]) => x.period ?? null), a.map(([x]) => x.rule),
+      a.map(([x]) => String(x.amount)), a.map(([x]) => x.status), a.map(([, seq]) => seq),
+      position.seq, LOG_CHANNEL, logNotice(tenant, position.seq, position.versions),
+    ],
+    { name: 'fenyong_small_write' },
+  );
+}
+
+async function persistEvents(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+  if (rows.events.length === 0) return;
+  const t = copyText(tenant);
+  let text = '';
+  for (const e of rows.events) {
+    text += `${t}\t${e.seq}\t${copyField(e.key)}\t${copyText(e.type)}\t${iso(e.at)}\t${copyText(payloadJson(e.payload))}\t${copyText(e.source)}\n`;
+  }
+  await tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], text);
+}
+
+const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kind', 'account', 'member', 'amount', 'order_id', 'period', 'rule', 'refund_id', 'withdrawal_id', 'adjustment_id'];
 
 async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.postings.length === 0) return;
-  const p = rows.postings;
-  // One JSON document of rows (jsonb_to_recordset): far cheaper to send than 14 parameter arrays.
-  await tx.query(
-    `insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id)
-     select $1, x.j, x.l, x.s, x.t, x.k, x.a, x.m, x.v, x.o, x.p, x.r, x.rf, x.w, x.ad
-       from jsonb_to_recordset($2::jsonb) as x(j bigint, l smallint, s bigint, t timestamptz, k text, a text, m text, v bigint, o text, p text, r text, rf text, w text, ad text)`,
-    [
-      tenant,
-      rowsJson(p.map((x) => {
-        const ref = x.posting.ref;
-        return {
-          j: x.posting.journal, l: x.line, s: x.eventSeq, t: iso(x.posting.at), k: x.posting.kind, a: x.posting.account, m: x.posting.member, v: String(x.posting.amount),
-          o: ref.order ?? null, p: ref.period ?? null, r: ref.rule ?? null, rf: ref.refund ?? null, w: ref.withdrawal ?? null, ad: ref.adjustment ?? null,
-        };
-      })),
-    ],
-  );
-  // Balances are a read model of the member postings of this batch, summed per member.
-  const deltas = new Map<string, { pending: bigint; available: bigint }>();
-  for (const { posting } of p) {
-    if (posting.member === null) continue;
-    const delta = deltas.get(posting.member) ?? { pending: 0n, available: 0n };
-    if (posting.account === 'pending') delta.pending += posting.amount;
-    else delta.available += posting.amount;
-    deltas.set(posting.member, delta);
+  const t = copyText(tenant);
+  // Postings of one event share its instant and often their ref: format each once.
+  let lastAt = Number.NaN;
+  let at = '';
+  let lastRef: object | null = null;
+  let ref = '';
+  const parts: string[] = [];
+  for (const { posting: p, line, eventSeq } of rows.postings) {
+    if (p.at !== lastAt) {
+      lastAt = p.at;
+      at = iso(p.at);
+    }
+    if (p.ref !== lastRef) {
+      lastRef = p.ref;
+      const r = p.ref;
+      ref = `${copyField(r.order)}\t${copyField(r.period)}\t${copyField(r.rule)}\t${copyField(r.refund)}\t${copyField(r.withdrawal)}\t${copyField(r.adjustment)}`;
+    }
+    parts.push(`${t}\t${p.journal}\t${line}\t${eventSeq}\t${at}\t${p.kind}\t${p.account}\t${copyField(p.member)}\t${p.amount}\t${ref}\n`);
   }
+  await tx.copy('postings', POSTING_COLUMNS, parts.join(''));
+}
+
+/** Balances are a read model of the member postings: this batch's, summed per member, added. */
+async function persistBalances(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+  const deltas = balanceDeltas(rows);
+  if (deltas.size === 0) return;
   const members = [...deltas.keys()];
   await tx.query(
     `insert into balances (tenant_id, member, pending, available)
@@ -87,37 +163,47 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
   );
 }
 
+/** The batch's member postings summed per member and account. */
+function balanceDeltas(rows: BatchRows): Map<string, { pending: bigint; available: bigint }> {
+  const deltas = new Map<string, { pending: bigint; available: bigint }>();
+  for (const { posting } of rows.postings) {
+    if (posting.member === null) continue;
+    let delta = deltas.get(posting.member);
+    if (!delta) deltas.set(posting.member, (delta = { pending: 0n, available: 0n }));
+    if (posting.account === 'pending') delta.pending += posting.amount;
+    else delta.available += posting.amount;
+  }
+  return deltas;
+}
+
+const awardKey = (x: AwardRecord) => `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
+
+/**
+ * Awards as they stand after the batch: the ones it made are new rows (COPY); the others (settled
+ * or adjusted by a refund) are upserted with their amount, status and the position of the change.
+ */
 async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.awards.size === 0) return;
-  const key = (x: { order?: string | undefined; period?: string | undefined; to: string; rule: string }) =>
-    `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
-  // An award that only settled keeps its amount, explanations and changes: its row needs only the
-  // new status (no need to compute and send its explanations again).
-  const settled = [...rows.awards.entries()].filter(([award]) => !rows.awardsChanged.has(award));
-  if (settled.length > 0) {
-    await tx.query(
-      `update awards set status = x.status, updated_seq = x.seq
-         from jsonb_to_recordset($2::jsonb) as x(key text, status text, seq bigint)
-        where awards.tenant_id = $1 and awards.award_key = x.key`,
-      [tenant, rowsJson(settled.map(([x, seq]) => ({ key: key(x), status: x.status, seq })))],
-    );
+  const t = copyText(tenant);
+  let created = '';
+  const changed: [AwardRecord, number][] = [];
+  for (const entry of rows.awards) {
+    const [x, seq] = entry;
+    if (!rows.awardsCreated.has(x)) {
+      changed.push(entry);
+      continue;
+    }
+    created += `${t}\t${copyText(awardKey(x))}\t${copyText(x.to)}\t${copyField(x.order)}\t${copyField(x.period)}\t${copyText(x.rule)}\t${x.amount}\t${x.status}\t${seq}\n`;
   }
-  const entries = [...rows.awards.entries()].filter(([award]) => rows.awardsChanged.has(award));
-  if (entries.length === 0) return;
+  await tx.copy('awards', ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'], created);
+  if (changed.length === 0) return;
   await tx.query(
-    `insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, explanations, changes, updated_seq)
-     select $1, x.key, x.member, x.o, x.p, x.rule, x.amount, x.status, x.e, x.c, x.seq
-       from jsonb_to_recordset($2::jsonb) as x(key text, member text, o text, p text, rule text, amount bigint, status text, e jsonb, c jsonb, seq bigint)
-     on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status,
-       explanations = excluded.explanations, changes = excluded.changes, updated_seq = excluded.updated_seq`,
+    `insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq)
+     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[])
+     on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq`,
     [
-      tenant,
-      `[${entries
-        .map(([x, seq]) => {
-          const head = JSON.stringify({ key: key(x), member: x.to, o: x.order ?? null, p: x.period ?? null, rule: x.rule, amount: String(x.amount), status: x.status, seq });
-          return `${head.slice(0, -1)},"e":${toJson(x.explanations)},"c":${toJson(x.changes)}}`;
-        })
-        .join(',')}]`,
+      tenant, changed.map(([x]) => awardKey(x)), changed.map(([x]) => x.to), changed.map(([x]) => x.order ?? null), changed.map(([x]) => x.period ?? null),
+      changed.map(([x]) => x.rule), changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq),
     ],
   );
 }
@@ -141,10 +227,8 @@ async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Pro
 
 async function persistAdjustments(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.adjustments.length === 0) return;
-  const a = rows.adjustments;
-  await tx.query(
-    `insert into adjustments (tenant_id, id, member, at, amount, reason, by_key, event_seq)
-     select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::text[], $7::text[], $8::bigint[])`,
-    [tenant, a.map((x) => x.record.id), a.map((x) => x.record.member), a.map((x) => iso(x.record.at)), a.map((x) => String(x.record.amount)), a.map((x) => x.record.reason), a.map((x) => x.record.by ?? null), a.map((x) => x.eventSeq)],
-  );
+  const text = rows.adjustments
+    .map(({ record: a, eventSeq }) => copyLine([tenant, a.id, a.member, iso(a.at), a.amount, a.reason, a.by ?? null, eventSeq]))
+    .join('');
+  await tx.copy('adjustments', ['tenant_id', 'id', 'member', 'at', 'amount', 'reason', 'by_key', 'event_seq'], text);
 }

@@ -9,6 +9,19 @@ export interface TenantRuntime {
   seq: number;
   /** Number of plan versions loaded into the engine. */
   planVersions: number;
+  /** When its position was last checked against the database (see LogWatch). */
+  watchGeneration: number;
+  /**
+   * The position the tenant's row holds as far as this runtime knows (checked under the lock,
+   * then as its own transaction writes it): when the engine is past it, the commit records it.
+   */
+  recorded: LogPosition;
+}
+
+/** A tenant's log position and number of plan versions, as its `tenants` row records them. */
+export interface LogPosition {
+  seq: number;
+  versions: number;
 }
 
 interface TenantRow {
@@ -50,7 +63,7 @@ export async function loadRuntime(sql: Sql, tenant: string): Promise<TenantRunti
     plan: first?.plan ?? { templates: [] },
     laterPlans: later.map((version) => ({ plan: version.plan, from: Number(version.effective_from) })),
   });
-  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length) };
+  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length), watchGeneration: 0, recorded: { seq: 0, versions: 0 } };
   await catchUp(sql, runtime);
   return runtime;
 }

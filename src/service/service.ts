@@ -1,26 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { EngineError } from '../domain/errors.ts';
 import type { Sql } from '../store/sql.ts';
+import { applySegments, type ItemResult, type Segment } from './apply-batch.ts';
 import { writeAudit, type AuditEntry } from './audit.ts';
 import { BatchRows } from './batch-rows.ts';
-import { fingerprintPayload } from './payload.ts';
-import { eventKey } from './event-key.ts';
-import { persistBatch } from './persist.ts';
-import { catchUp, loadRuntime, NETWORK_IMPORTED, TIME_PASSED, type TenantRuntime } from './runtime.ts';
+import { IngestGroups, type Submission } from './ingest-groups.ts';
+import { LogWatch } from './log-watch.ts';
+import { persistBatch, recordPosition } from './persist.ts';
+import { catchUp, loadRuntime, NETWORK_IMPORTED, type TenantRuntime } from './runtime.ts';
 import { nextDue } from './scheduler.ts';
 import { TenantQueue } from './tenant-queue.ts';
+
+export type { ItemResult } from './apply-batch.ts';
 
 export const MAX_BATCH = 1000;
 
 export interface IngestOptions {
   /** Audit entries to write in the batch's transaction, made from the per-item results. */
   readonly audit?: (results: readonly ItemResult[]) => readonly AuditEntry[];
+  /** The items' `at` was stamped by the server on arrival (the client sent none): see serverInstant. */
+  readonly serverTime?: boolean;
 }
-
-export type ItemResult =
-  | { readonly status: 'accepted'; readonly seq: number }
-  | { readonly status: 'duplicate' }
-  | { readonly status: 'rejected'; readonly error: EngineError };
 
 export interface StreamPosition {
   readonly stream: string;
@@ -38,16 +37,27 @@ export interface StreamPosition {
 /**
  * The imperative shell around the engine: one tenant's events are applied one batch at a time
  * (in this process by a queue, across processes by an advisory lock), each batch in one
- * transaction with everything it causes. If the transaction fails, the in-memory engine is
- * dropped and rebuilt from the log on next use, so memory never runs ahead of the database.
+ * transaction with everything it causes. Requests that arrive while the tenant is busy are
+ * applied together in the next transaction (group commit), each answered with its own results.
+ * If a transaction fails, the in-memory engine is dropped and rebuilt from the log on next use,
+ * so memory never runs ahead of the database.
  */
 export class Service {
   private readonly runtimes = new Map<string, Promise<TenantRuntime | null>>();
+  /** The same runtimes once loaded, for answers that need no wait (peek). */
+  private readonly ready = new Map<string, TenantRuntime>();
   private readonly queue = new TenantQueue();
+  private readonly groups = new IngestGroups(
+    (tenant, task) => this.queue.run(tenant, task),
+    (tenant, group) => this.commitGroup(tenant, group),
+  );
+  private readonly watch: LogWatch;
   /** Tenants with at least one webhook (only they get outbox rows). */
   readonly notifying = new Set<string>();
 
-  constructor(readonly sql: Sql) {}
+  constructor(readonly sql: Sql) {
+    this.watch = new LogWatch(sql);
+  }
 
   /** Remembers which tenants have webhooks (they get outbox rows). */
   async loadNotifying(): Promise<void> {
@@ -57,19 +67,33 @@ export class Service {
 
   /** Runs `work` with the tenant's engine caught up to the log, exclusively for the tenant. */
   async withTenant<T>(tenant: string, work: (runtime: TenantRuntime, tx: Sql) => Promise<T>): Promise<T> {
-    return this.queue.run(tenant, async () => {
-      try {
-        return await this.sql.transaction(async (tx) => {
-          await tx.query('select pg_advisory_xact_lock($1)', [lockKey(tenant)]);
+    return this.queue.run(tenant, () => this.exclusive(tenant, work));
+  }
+
+  /**
+   * `work` in one transaction holding the tenant's advisory lock, its engine caught up under the
+   * lock; a commit that moved the log (or the plan) records and announces the new position.
+   */
+  private async exclusive<T>(tenant: string, work: (runtime: TenantRuntime, tx: Sql) => Promise<T>): Promise<T> {
+    try {
+      return await this.sql.transaction(
+        async (tx) => {
           const runtime = await this.current(tenant, tx);
-          return work(runtime, tx);
-        });
-      } catch (error) {
-        // (A StreamOverlap is refused before anything is applied: the engine is still exact.)
-        if (!(error instanceof StreamOverlap)) this.runtimes.delete(tenant);
-        throw error;
-      }
-    });
+          const result = await work(runtime, tx);
+          if (runtime.seq !== runtime.recorded.seq || runtime.planVersions !== runtime.recorded.versions) {
+            const position = { seq: runtime.seq, versions: runtime.planVersions };
+            await recordPosition(tx, tenant, position);
+            runtime.recorded = position;
+          }
+          return result;
+        },
+        { lock: lockKey(tenant) },
+      );
+    } catch (error) {
+      // (A StreamOverlap is refused before anything is applied: the engine is still exact.)
+      if (!(error instanceof StreamOverlap)) this.drop(tenant);
+      throw error;
+    }
   }
 
   /** Read-only access to a caught-up engine (no lock held across instances). */
@@ -81,26 +105,40 @@ export class Service {
   }
 
   /**
+   * Like `read`, answered at once from memory when nothing is applying for the tenant here and no
+   * other instance has announced a later position (LogWatch): no query, no wait. For reads that
+   * must be fast and can be a moment behind another instance's commit (estimates).
+   */
+  async peek<T>(tenant: string, work: (runtime: TenantRuntime) => T): Promise<T> {
+    this.watch.start();
+    const runtime = this.ready.get(tenant);
+    if (runtime && this.queue.idle(tenant) && this.watch.isCurrent(runtime)) return work(runtime);
+    return this.read(tenant, work);
+  }
+
+  /**
    * Applies a batch of raw events for a tenant. Each item is answered accepted, duplicate or
    * rejected with its error; the accepted ones and everything they caused commit together, with
    * the audit entries `options.audit` makes of the results (a manual action and its record are
    * one transaction).
    */
   async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition, options: IngestOptions = {}): Promise<ItemResult[]> {
+    const segment: Segment = { items, source, serverTime: options.serverTime === true };
+    const audit = options.audit;
+    const within = audit ? (tx: Sql, results: readonly ItemResult[]) => writeAudit(tx, tenant, audit(results)) : undefined;
+    if (!position) return this.groups.submit(tenant, segment, within);
     return this.withTenant(tenant, async (runtime, tx) => {
-      const consumed = position ? await consumedUpTo(tx, tenant, position) : 0;
-      if (position && consumed >= position.seq) return items.map(() => ({ status: 'duplicate' as const }));
-      if (position && consumed >= (position.first ?? position.seq)) throw new StreamOverlap(tenant, position);
-      const results = await this.applyItems(runtime, tx, tenant, items, source);
-      if (position) {
-        await tx.query(
-          `insert into stream_offsets (tenant_id, stream, seq) values ($1, $2, $3)
-           on conflict (tenant_id, stream) do update set seq = excluded.seq`,
-          [tenant, position.stream, position.seq],
-        );
-      }
-      if (options.audit) await writeAudit(tx, tenant, options.audit(results));
-      return results;
+      const consumed = await consumedUpTo(tx, tenant, position);
+      if (consumed >= position.seq) return items.map(() => ({ status: 'duplicate' as const }));
+      if (consumed >= (position.first ?? position.seq)) throw new StreamOverlap(tenant, position);
+      const [results] = await this.applyAndPersist(runtime, tx, tenant, [segment]);
+      await tx.query(
+        `insert into stream_offsets (tenant_id, stream, seq) values ($1, $2, $3)
+         on conflict (tenant_id, stream) do update set seq = excluded.seq`,
+        [tenant, position.stream, position.seq],
+      );
+      if (within) await within(tx, results!);
+      return results!;
     });
   }
 
@@ -110,62 +148,43 @@ export class Service {
    * actions that check or write rows of their own with the events they cause (payout batches,
    * result imports, audit entries): all of it commits, or none of it.
    */
-  async transact<T>(tenant: string, work: (tx: Sql, apply: (items: readonly unknown[], source: string) => Promise<ItemResult[]>) => Promise<T>): Promise<T> {
-    return this.withTenant(tenant, (runtime, tx) => work(tx, (items, source) => this.applyItems(runtime, tx, tenant, items, source)));
+  async transact<T>(
+    tenant: string, work: (tx: Sql, apply: (items: readonly unknown[], source: string, options?: Pick<IngestOptions, 'serverTime'>) => Promise<ItemResult[]>) => Promise<T>,
+  ): Promise<T> {
+    return this.withTenant(tenant, (runtime, tx) =>
+      work(tx, async (items, source, options) => (await this.applyAndPersist(runtime, tx, tenant, [{ items, source, serverTime: options?.serverTime === true }]))[0]!),
+    );
   }
 
-  private async applyItems(runtime: TenantRuntime, tx: Sql, tenant: string, items: readonly unknown[], source: string): Promise<ItemResult[]> {
-    const known = await knownKeys(tx, tenant, items);
-    const rows = new BatchRows(runtime.engine.settings.decimals);
-    const notify = this.notifying.has(tenant);
-    const results = items.map((item) => this.applyOne(runtime, item, source, known, rows, notify));
-    await persistBatch(tx, tenant, rows);
-    await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
-    return results;
-  }
-
-  private applyOne(
-    runtime: TenantRuntime, item: unknown, source: string, known: Map<string, string>, rows: BatchRows, notify: boolean,
-  ): ItemResult {
-    const key = eventKey(item);
-    const explicit = key?.startsWith('id:') ? key : null;
-    if (explicit && known.has(explicit)) {
-      return known.get(explicit) === fingerprintPayload(item)
-        ? { status: 'duplicate' }
-        : { status: 'rejected', error: { code: 'conflict', message: `event id ${explicit.slice(3)} was already used for other content`, path: ['id'] } };
-    }
-    const outcome = runtime.engine.apply(item);
-    const type = typeof (item as { type?: unknown })?.type === 'string' ? (item as { type: string }).type : null;
-    if (outcome.status === 'applied') {
-      runtime.seq += 1;
-      rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });
-      rows.addEffects(outcome, runtime.seq, notify);
-      if (type === 'adjustment.posted') {
-        const adjustment = runtime.engine.state.adjustments.get(String((item as { adjustment: unknown }).adjustment));
-        if (adjustment) rows.adjustments.push({ record: adjustment, eventSeq: runtime.seq });
+  /** A group's turn: all of it in one transaction; if that fails, each submission on its own. */
+  private async commitGroup(tenant: string, group: readonly Submission[]): Promise<void> {
+    const run = (submissions: readonly Submission[]) =>
+      this.exclusive(tenant, async (runtime, tx) => {
+        const results = await this.applyAndPersist(runtime, tx, tenant, submissions);
+        for (const [index, submission] of submissions.entries()) await submission.within?.(tx, results[index]!);
+        return results;
+      });
+    try {
+      const results = await run(group);
+      group.forEach((submission, index) => submission.resolve(results[index]!));
+    } catch (error) {
+      if (group.length === 1) return group[0]!.reject(error);
+      // One request's failure (a row the database refuses…) must not fail the others with it.
+      for (const submission of group) {
+        try {
+          submission.resolve((await run([submission]))[0]!);
+        } catch (alone) {
+          submission.reject(alone);
+        }
       }
-      if (key) known.set(key, fingerprintPayload(item));
-      return { status: 'accepted', seq: runtime.seq };
     }
-    const effects = outcome.postings.length + outcome.awards.length + outcome.levels.length + outcome.withdrawals.length > 0;
-    if (outcome.clockMoved || effects) {
-      // Time passed, or work due at this very instant ran, although the event itself changed
-      // nothing: the log keeps an entry at that instant so that a replay does the same. A
-      // duplicate re-checked levels like a tick does; a rejected event re-checked nothing.
-      runtime.seq += 1;
-      const at = runtime.engine.state.clock!;
-      const entry = outcome.status === 'duplicate' ? 'tick' : TIME_PASSED;
-      rows.events.push({ seq: runtime.seq, key: null, type: entry, at, payload: { type: entry, at: new Date(at).toISOString() }, source: `${source}:time` });
-      rows.addEffects(outcome, runtime.seq, notify);
-    }
-    if (outcome.status === 'duplicate') return { status: 'duplicate' };
-    if (key && known.get(key) === fingerprintPayload(item)) {
-      // The very event the log already holds, sent again after later events (a client's retry, a
-      // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
-      return { status: 'duplicate' };
-    }
-    rows.rejected.push({ key, type, payload: item, code: outcome.error.code, message: outcome.error.message, path: outcome.error.path, source });
-    return { status: 'rejected', error: outcome.error };
+  }
+
+  private async applyAndPersist(runtime: TenantRuntime, tx: Sql, tenant: string, segments: readonly Segment[]): Promise<ItemResult[][]> {
+    const { results, rows } = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant));
+    const position = { seq: runtime.seq, versions: runtime.planVersions };
+    if (await persistBatch(tx, tenant, rows, position)) runtime.recorded = position;
+    return results;
   }
 
   /**
@@ -192,7 +211,6 @@ export class Service {
       const at = 0; // the import has no instant of its own; the log needs one
       rows.events.push({ seq: runtime.seq, key: null, type: NETWORK_IMPORTED, at, payload: { type: NETWORK_IMPORTED, members }, source });
       await persistBatch(tx, tenant, rows);
-      await tx.query('update tenants set last_seq = $2 where id = $1', [tenant, runtime.seq]);
       return { seq: runtime.seq, members: members.length };
     });
   }
@@ -206,28 +224,47 @@ export class Service {
     }
     let runtime = await pending;
     if (!runtime) {
-      this.runtimes.delete(tenant);
+      this.drop(tenant);
       throw new UnknownTenant(tenant);
     }
+    // Taken before the check: a commit after the check's snapshot is announced in this generation.
+    const generation = this.watch.checkGeneration();
     const state = (
-      await sql.query<{ last_seq: string; versions: string }>(
-        `select last_seq::text as last_seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions
+      await sql.query<{ last_seq: string; versions: string; notifying: boolean }>(
+        `select last_seq::text as last_seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions,
+                exists (select 1 from webhooks where tenant_id = $1) as notifying
            from tenants where id = $1`,
         [tenant],
       )
     ).rows[0]!;
+    // A webhook may have been created or removed through another instance: outbox rows follow the database.
+    if (state.notifying) this.notifying.add(tenant);
+    else this.notifying.delete(tenant);
     if (Number(state.versions) !== runtime.planVersions || Number(state.last_seq) < runtime.seq) {
       runtime = (await loadRuntime(sql, tenant))!;
       this.runtimes.set(tenant, Promise.resolve(runtime));
     } else if (Number(state.last_seq) > runtime.seq) {
       await catchUp(sql, runtime, Number(state.last_seq));
     }
+    runtime.watchGeneration = generation;
+    runtime.recorded = { seq: runtime.seq, versions: runtime.planVersions };
+    this.ready.set(tenant, runtime);
     return runtime;
   }
 
   /** Forgets a tenant's in-memory engine (after a plan change, or to force a rebuild). */
   forget(tenant: string): void {
+    this.drop(tenant);
+  }
+
+  private drop(tenant: string): void {
     this.runtimes.delete(tenant);
+    this.ready.delete(tenant);
+  }
+
+  /** Stops listening for other instances' commits (the database itself is closed by its owner). */
+  async close(): Promise<void> {
+    await this.watch.close();
   }
 }
 
@@ -253,15 +290,4 @@ export function lockKey(tenant: string): string {
 async function consumedUpTo(tx: Sql, tenant: string, position: StreamPosition): Promise<number> {
   const rows = (await tx.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1 and stream = $2', [tenant, position.stream])).rows;
   return rows.length > 0 ? Number(rows[0]!.seq) : 0;
-}
-
-/** Event keys (explicit ids and natural identities) of this batch already in the log, with their stored payload. */
-async function knownKeys(tx: Sql, tenant: string, items: readonly unknown[]): Promise<Map<string, string>> {
-  const keys = items.map(eventKey).filter((key): key is string => key !== null);
-  if (keys.length === 0) return new Map();
-  const rows = (await tx.query<{ event_key: string; payload: unknown }>(
-    'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',
-    [tenant, keys],
-  )).rows;
-  return new Map(rows.map((row) => [row.event_key, fingerprintPayload(row.payload)]));
 }

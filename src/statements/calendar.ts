@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { fail, InputError } from '../domain/errors.ts';
+import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 
 /** A window of instants [from, to) in ms, with the tenant zone it was read in. */
 export interface Window {
@@ -12,8 +13,16 @@ export function monthWindow(month: string, zone: string): Window {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
     throw new InputError(fail('invalid', `month must be YYYY-MM, not "${month}"`, ['month']));
   const start = DateTime.fromISO(`${month}-01`, { zone });
-  return { from: start.toMillis(), to: start.plus({ months: 1 }).toMillis() };
+  return inRange({ from: start.toMillis(), to: start.plus({ months: 1 }).toMillis() }, 'month');
 }
+
+/** A window within the instants fenyong accepts (src/domain/instants.ts), or `invalid`. */
+function inRange(window: Window, field: string): Window {
+  if (!supportedInstant(window.from) || !supportedInstant(window.to)) throw outOfRange(field);
+  return window;
+}
+
+const outOfRange = (field: string) => new InputError(fail('invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]));
 
 /** The month (`YYYY-MM`) of an instant in the tenant zone. */
 export function monthOf(at: number, zone: string): string {
@@ -45,7 +54,8 @@ export function periodWindow(label: string, zone: string): Window | null {
   } else {
     return null;
   }
-  return { from: start.toMillis(), to: start.plus(length).toMillis() };
+  const window = { from: start.toMillis(), to: start.plus(length).toMillis() };
+  return supportedInstant(window.from) && supportedInstant(window.to) ? window : null;
 }
 
 /**
@@ -78,6 +88,8 @@ export function parseWindow(from: string, to: string, zone: string): Window {
     return ms;
   };
   const window = { from: read(from, 'from'), to: read(to, 'to') };
+  if (!supportedInstant(window.from)) throw outOfRange('from');
+  if (!supportedInstant(window.to)) throw outOfRange('to');
   if (window.to <= window.from) throw new InputError(fail('invalid', '`to` must be after `from`', ['to']));
   return window;
 }

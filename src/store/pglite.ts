@@ -1,19 +1,54 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Sql } from './sql.ts';
+import { DEFAULT_RESERVE_BYTES, diskGuard, readsOnly } from './disk-guard.ts';
+import { lockLiteral, type Sql } from './sql.ts';
 
-/** Embedded PostgreSQL (WASM) in a local folder, or in memory when `dataDir` is undefined. */
-export async function pgliteSql(dataDir?: string): Promise<Sql> {
+/**
+ * Embedded PostgreSQL (WASM) in a local folder, or in memory when `dataDir` is undefined. In a
+ * folder, writes are refused (StorageFull) while the disk has less than `reserveBytes` free.
+ */
+export async function pgliteSql(dataDir?: string, options: { reserveBytes?: number } = {}): Promise<Sql> {
   const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const roomToWrite = diskGuard(dataDir ?? '', dataDir ? (options.reserveBytes ?? DEFAULT_RESERVE_BYTES) : 0);
+  const copy = (target: PGlite | Transaction) => async (table: string, columns: readonly string[], text: string) => {
+    if (text.length === 0) return;
+    // PGlite reads COPY data from a blob given with the query.
+    await target.query(`copy ${identifier(table)} (${columns.map(identifier).join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+  };
   const wrap = (tx: Transaction): Sql => ({
     kind: 'pglite',
     query: async (text, params) => tx.query(text, params as unknown[]) as never,
     transaction: async (work) => work(wrap(tx)),
+    copy: copy(tx),
+    listen: () => Promise.reject(new Error('listen on the database, not inside a transaction')),
     close: async () => undefined,
   });
   return {
     kind: 'pglite',
-    query: async (text, params) => db.query(text, params as unknown[]) as never,
-    transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    query: async (text, params) => {
+      if (!readsOnly(text)) await roomToWrite();
+      return db.query(text, params as unknown[]) as never;
+    },
+    transaction: async (work, options) => {
+      await roomToWrite();
+      return db.transaction(async (tx) => {
+        if (options?.lock) await tx.query(`select pg_advisory_xact_lock(${lockLiteral(options.lock)})`);
+        return work(wrap(tx));
+      });
+    },
+    copy: async (table, columns, text) => {
+      await roomToWrite();
+      return copy(db)(table, columns, text);
+    },
+    async listen(channel, onMessage) {
+      const unsubscribe = await db.listen(identifier(channel), onMessage);
+      return { close: () => unsubscribe() };
+    },
     close: () => db.close(),
   };
+}
+
+/** Table, column and channel names are ours (lowercase words); anything else is refused. */
+function identifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return name;
 }

@@ -3,9 +3,46 @@
  * PostgreSQL (pg) and PGlite. Values are never interpolated into SQL.
  */
 export interface Sql {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: Row[] }>;
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<{ rows: Row[] }>;
   /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Bulk-loads rows with `COPY table (columns) FROM …` in PostgreSQL's text format (copy-text.ts
+   * makes the lines): the cheapest way to write many rows, for PostgreSQL and PGlite alike.
+   */
+  copy(table: string, columns: readonly string[], text: string): Promise<void>;
+  /**
+   * Calls `onMessage` with the payload of every NOTIFY on `channel` (sent by any connection, in
+   * this process or another, when its transaction commits). `onLost` is called when the
+   * subscription drops: notifications may have been missed until it is back.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onLost: () => void): Promise<Subscription>;
   close(): Promise<void>;
   readonly kind: 'postgres' | 'pglite';
+}
+
+export interface QueryOptions {
+  /**
+   * Prepares the statement once per connection under this name (PostgreSQL parses and plans it
+   * once): for the statements every batch runs. The text of a name must never change.
+   */
+  readonly name?: string;
+}
+
+export interface TransactionOptions {
+  /**
+   * A transaction-level advisory lock (a signed 64-bit integer as decimal text) taken first, in
+   * the same round trip as BEGIN: it serialises writers of one tenant across instances.
+   */
+  readonly lock?: string;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/** The lock key as a SQL literal: only decimal digits with an optional sign ever pass. */
+export function lockLiteral(lock: string): string {
+  if (!/^-?\d{1,19}$/.test(lock)) throw new Error(`not an advisory lock key: ${lock}`);
+  return lock;
 }

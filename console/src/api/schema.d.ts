@@ -1121,13 +1121,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search members by id prefix */
+        /** Search members by id prefix (in id order, a page at a time) */
         get: {
             parameters: {
                 query?: {
+                    /** @description cursor: the `next` of the previous page (ids are in code-unit order) */
+                    after?: string;
+                    /** @description members to skip (after the cursor, if any); prefer `after` */
+                    offset?: number;
                     q?: string;
                     limit?: number;
-                    offset?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1151,7 +1154,13 @@ export interface paths {
                                 personalSales?: string;
                                 teamSales?: string;
                                 children?: number;
+                                /** @description members below, all levels, now */
+                                teamSize?: number;
                             }[];
+                            /** @description members whose id starts with q */
+                            total: number;
+                            /** @description cursor of the next page (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };
@@ -1711,6 +1720,8 @@ export interface paths {
                             personalSales?: string;
                             teamSales?: string;
                             children?: number;
+                            /** @description members below, all levels, now */
+                            teamSize?: number;
                         };
                     };
                 };
@@ -1868,14 +1879,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The direct downline as of an instant (current tree when asOf is absent) */
+        /** The direct downline as of an instant (current tree when asOf is absent), in id order, a page at a time */
         get: {
             parameters: {
                 query?: {
                     /** @description ISO 8601 instant; defaults to now */
                     asOf?: string;
-                    limit?: number;
+                    /** @description cursor: the `next` of the previous page (ids are in code-unit order) */
+                    after?: string;
+                    /** @description members to skip (after the cursor, if any); prefer `after` */
                     offset?: number;
+                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -1902,7 +1916,11 @@ export interface paths {
                                 personalSales?: string;
                                 teamSales?: string;
                                 children?: number;
+                                /** @description members below, all levels, now */
+                                teamSize?: number;
                             }[];
+                            /** @description cursor of the next page (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };

@@ -40,6 +40,7 @@ export const registerAdjustments: Register = (app, context) => {
     }
     const event = { type: 'adjustment.posted', ...request.body, at: request.body.at ?? new Date(context.now()).toISOString(), by: actor };
     const [result] = await service.ingest(tenant, [event], 'http', undefined, {
+      serverTime: request.body.at === undefined,
       audit: ([r]) => (r!.status === 'accepted' ? [auditOfEvent(event, actor, r!.seq)!] : []),
     });
     if (result!.status === 'rejected') throw engineRefusal(result!.error);

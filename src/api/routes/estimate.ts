@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { estimate } from '../../engine/estimate.ts';
 import { explainPart } from '../../explain/render.ts';
 import { formatMoney, parseMoney } from '../../money/money.ts';
@@ -23,7 +24,7 @@ export const registerEstimate: Register = (app, context) => {
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'read');
     const body = request.body;
-    return service.read(tenant, (runtime) => {
+    return service.peek(tenant, (runtime) => {
       const settings = runtime.engine.settings;
       const money = (text: string, path: (string | number)[]) => {
         const value = parseMoney(text, settings.decimals);
@@ -31,6 +32,7 @@ export const registerEstimate: Register = (app, context) => {
         return value;
       };
       const at = body.at ? Date.parse(body.at) : Math.max(context.now(), runtime.engine.state.clock ?? 0);
+      if (!supportedInstant(at)) throw new ApiError(400, 'invalid', `at must be an ISO 8601 instant; ${INSTANT_RANGE_MESSAGE}`, ['at']);
       const result = estimate(runtime.engine, {
         at, ...(body.buyer ? { buyer: body.buyer } : {}), ...(body.referrer ? { referrer: body.referrer } : {}),
         ...(body.pickupPoint ? { pickupPoint: body.pickupPoint } : {}), ...(body.region ? { region: body.region } : {}),

@@ -42,7 +42,7 @@ export const registerLedger: Register = (app, context) => {
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'ingest');
     const event = { type: 'withdrawal.requested', ...request.body, at: request.body.at ?? new Date(context.now()).toISOString() };
-    const [result] = await service.ingest(tenant, [event], 'http');
+    const [result] = await service.ingest(tenant, [event], 'http', undefined, { serverTime: request.body.at === undefined });
     if (result!.status === 'rejected') {
       const { code, message, path } = result!.error;
       throw new ApiError(code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 422, code, message, path ? [...path] : undefined);
@@ -86,7 +86,7 @@ export const registerLedger: Register = (app, context) => {
   }, async (request) => {
     const tenant = await requireScope(service.sql, request, 'admin');
     const at = request.body.at ?? new Date(context.now()).toISOString();
-    const [result] = await service.ingest(tenant, [{ type: 'tick', at }], 'http');
+    const [result] = await service.ingest(tenant, [{ type: 'tick', at }], 'http', undefined, { serverTime: request.body.at === undefined });
     if (result!.status === 'rejected') throw new ApiError(400, 'invalid', result!.error.message, ['at']);
     return { status: result!.status };
   });

@@ -11,6 +11,7 @@ import { currencyDecimals } from '../../money/money.ts';
 import type { SchemaContext } from '../../engine/templates/template.ts';
 import type { Service } from '../../service/service.ts';
 import { toJson } from '../../service/json.ts';
+import { unstorableInput } from '../../service/storable.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorBody, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
@@ -373,12 +374,19 @@ const unsigned = () =>
 function parseBody(raw: Buffer, request: FastifyRequest, name: string): unknown {
   const type = String(request.headers['content-type'] ?? '');
   const text = raw.toString('utf8');
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ApiError(400, 'invalid', `mapping "${name}": the payload is not JSON (${(error as Error).message})`, ['body']);
+  let payload: unknown;
+  if (type.includes('application/x-www-form-urlencoded')) payload = Object.fromEntries(new URLSearchParams(text));
+  else {
+    try {
+      payload = JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new ApiError(400, 'invalid', `mapping "${name}": the payload is not JSON (${(error as Error).message})`, ['body']);
+    }
   }
+  // Text PostgreSQL cannot store, or hostile nesting: refused before it is mapped or recorded.
+  const unstorable = unstorableInput(payload);
+  if (unstorable) throw new ApiError(400, 'invalid', `mapping "${name}", the payload: ${unstorable.message}`, ['body', ...(unstorable.path ?? [])]);
+  return payload;
 }
 
 async function tenantContext(service: Service, tenant: string): Promise<SchemaContext> {

@@ -122,7 +122,7 @@ export const registerPayouts: Register = (app, context) => {
     }, async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const body = request.body as Record<string, string | undefined>;
-      const outcome = await transitionWithdrawal(service, tenant, request.params.id, route.transition, { note: route.note(body), at: body.at ?? nowIso(), id: body.id }, request.apiKey!.id);
+      const outcome = await transitionWithdrawal(service, tenant, request.params.id, route.transition, { note: route.note(body), at: body.at ?? nowIso(), serverTime: body.at === undefined, id: body.id }, request.apiKey!.id);
       if (outcome.status === 'on_batch') {
         throw new ApiError(409, 'conflict', `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) instead`, ['withdrawal']);
       }
@@ -237,7 +237,7 @@ const registerResults: Register = (app, context) => {
     const format = uploadFormat(request, data, request.query.format);
     return payoutCall(async () => {
       const rows = await parseResultFile(data, format);
-      return importResults(service, tenant, request.params.id, rows, { actor: request.apiKey!.id, at: request.query.at ?? nowIso(), format, file: data });
+      return importResults(service, tenant, request.params.id, rows, { actor: request.apiKey!.id, at: request.query.at ?? nowIso(), serverTime: request.query.at === undefined, format, file: data });
     });
   });
 };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { InputError } from '../../domain/errors.ts';
 import { compilePlan } from '../../engine/engine.ts';
+import { conditionFindings } from '../../lint/conditions.ts';
 import { lintPlan, PROFILES } from '../../lint/lint.ts';
 import { publishPlan } from '../../service/tenants.ts';
 import { requireScope } from '../auth.ts';
@@ -35,6 +37,7 @@ export const registerPlans: Register = (app, { service }) => {
     const tenant = await requireScope(service.sql, request, 'admin');
     const from = Date.parse(request.body.effectiveFrom);
     if (Number.isNaN(from)) throw new ApiError(400, 'invalid', 'effectiveFrom must be an ISO 8601 instant', ['effectiveFrom']);
+    if (!supportedInstant(from)) throw new ApiError(400, 'invalid', `effectiveFrom: ${INSTANT_RANGE_MESSAGE}`, ['effectiveFrom']);
     const result = await service.read(tenant, (runtime) => lintPlan(compilePlan(request.body.plan, runtime.engine.settings)));
     if (!request.body.allowRefused && result.some((f) => f.severity === 'refuse')) {
       throw new ApiError(422, 'invalid', `the plan has refuse findings (${result.filter((f) => f.severity === 'refuse').map((f) => f.code).join(', ')}); fix them or set allowRefused after legal review`);
@@ -59,7 +62,8 @@ export const registerPlans: Register = (app, { service }) => {
         return { valid: true, findings: lintPlan(compiled, request.body.profile) };
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return { valid: false, error: { code: error.error.code, message: error.error.message, path: [...(error.error.path ?? [])] }, findings: [] };
+        // A `when:` condition that does not compile is also listed as a finding (cel_*), as `plan lint` does.
+        return { valid: false, error: { code: error.error.code, message: error.error.message, path: [...(error.error.path ?? [])] }, findings: conditionFindings(request.body.plan) };
       }
     });
   });

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { z } from 'zod';
 import { formatMoney, parseMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
@@ -59,10 +60,12 @@ function window(query: { from?: string | undefined; to?: string | undefined }, b
     if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
       const day = DateTime.fromISO(text, { zone });
       if (!day.isValid) throw new ApiError(400, 'invalid', `${field} is not a date`, [field]);
+      if (!supportedInstant(day.toMillis())) throw new ApiError(400, 'invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]);
       return field === 'to' ? day.plus({ days: 1 }) : day;
     }
     const ms = Date.parse(text);
     if (Number.isNaN(ms)) throw new ApiError(400, 'invalid', `${field} must be YYYY-MM-DD or an ISO 8601 instant`, [field]);
+    if (!supportedInstant(ms)) throw new ApiError(400, 'invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]);
     return DateTime.fromMillis(ms, { zone });
   };
   const to = query.to ? parse(query.to, 'to') : DateTime.fromMillis(now, { zone });

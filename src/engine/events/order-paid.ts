@@ -1,10 +1,11 @@
 import { fail } from '../../domain/errors.ts';
-import type { Minor, OrderPaid } from '../../domain/types.ts';
+import type { OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
 import { PAID, recomputeOrder } from '../order-awards.ts';
 import { DAY_MS, type Period } from '../periods.ts';
+import { PaidOrder, type OrderPlace } from '../paid-order.ts';
 import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
@@ -28,39 +29,19 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const plan = planAt(state, event.at);
   const buyer = bindBuyer(state, event, referrer, plan, work);
   const seller = sellerOf(buyer, plan);
-  const order: OrderRecord = {
-    id: event.order,
-    event,
-    paidAt: event.at,
-    buyer: event.buyer,
-    lines: event.lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })),
-    context: paymentContext(state, event, seller, pickup, plan),
-    plan,
-    awards: [],
-    netPaid: paidOf(event),
-    completedAt: null,
-    settled: false,
-  };
+  const fullChain = state.network.chainOf(seller);
+  const chain = activeChain(state, fullChain, event.at, plan);
+  const order = new PaidOrder(event, plan, state.settings, seller, chain, fullChain, placeOf(state, event, pickup));
   state.orders.set(order.id, order);
   recomputeOrder(state, order, PAID, undefined, work, seller);
   recordSale(state, order, seller, plan, work);
-  recordPurchase(
-    state,
-    { buyer: order.buyer, spend: order.netPaid, orders: order.netPaid > 0n ? 1 : 0, skus: state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS },
-    work,
-    buyer,
-  );
+  const netPaid = order.netPaid;
+  const skus = state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS;
+  recordPurchase(state, { buyer: event.buyer, spend: netPaid, orders: netPaid > 0n ? 1 : 0, skus }, work, buyer);
   return 'applied';
 }
 
 const NO_SKUS: PurchaseDelta['skus'] = Object.freeze([]);
-
-/** What the order's lines paid. From the first line, not 0n: a one-line order makes no new BigInt. */
-function paidOf(event: OrderPaid): Minor {
-  let paid = event.lines[0]?.paid ?? 0n;
-  for (let i = 1; i < event.lines.length; i++) paid += event.lines[i]!.paid;
-  return paid;
-}
 
 /** DOMAIN.md, "Binding and who sold". */
 export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {
@@ -69,20 +50,36 @@ export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | nul
   return plan.plan.selfPurchase ? buyer : buyer.parent;
 }
 
+/** The payment-time context of an order (what estimates compute on; a paid order keeps its own). */
 export function paymentContext(
   state: EngineState, event: Pick<OrderPaid, 'order' | 'at' | 'region'>, seller: Member | null, pickup: Member | null, plan: CompiledPlan,
 ): OrderRecord['context'] {
   const fullChain = state.network.chainOf(seller);
-  const inactiveDays = plan.plan.compression?.inactiveDays;
-  const chain =
-    inactiveDays === undefined ? fullChain : fullChain.filter((link, position) => position === 0 || isActive(state, link, event.at, inactiveDays));
-  const region = event.region ?? null;
+  const place = placeOf(state, event, pickup);
   return {
     order: event.order,
     paidAt: event.at,
     sellerId: seller?.id ?? null,
-    chain,
+    chain: activeChain(state, fullChain, event.at, plan),
     fullChain,
+    pickup: place?.pickup ?? null,
+    region: place?.region ?? null,
+    regionHolders: place?.regionHolders ?? NO_HOLDERS,
+  };
+}
+
+/** The chain the templates pay along: the full chain, less inactive members under compression. */
+function activeChain(state: EngineState, fullChain: readonly ChainLink[], at: number, plan: CompiledPlan): readonly ChainLink[] {
+  const inactiveDays = plan.plan.compression?.inactiveDays;
+  if (inactiveDays === undefined) return fullChain;
+  return fullChain.filter((link, position) => position === 0 || isActive(state, link, at, inactiveDays));
+}
+
+/** The pickup point and region of an order, or null when it names neither (most do not). */
+function placeOf(state: EngineState, event: Pick<OrderPaid, 'region'>, pickup: Member | null): OrderPlace | null {
+  const region = event.region ?? null;
+  if (pickup === null && region === null) return null;
+  return {
     pickup: pickup ? { point: pickup.link, parent: pickup.parent ? pickup.parent.link : null } : null,
     region,
     regionHolders: region ? regionHolders(state, region) : NO_HOLDERS,
@@ -116,7 +113,7 @@ function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays:
 }
 
 /** Counts the sale for its seller (levels, compression) and for its periods (period templates). */
-function recordSale(state: EngineState, order: OrderRecord, seller: Member | null, plan: CompiledPlan, work: Work): void {
+function recordSale(state: EngineState, order: PaidOrder, seller: Member | null, plan: CompiledPlan, work: Work): void {
   if (seller) {
     state.network.addSale(seller, order.netPaid);
     // Sales only matter to level conditions; without levels the same plan re-checks nothing.
@@ -156,7 +153,7 @@ function bucketKeyOf(period: Period): string {
 }
 
 /** Keeps each seller's recent orders for compression, dropping those older than any window. */
-function logSale(state: EngineState, seller: Member, order: OrderRecord): void {
+function logSale(state: EngineState, seller: Member, order: PaidOrder): void {
   let sales = state.salesLog.get(seller.id);
   if (!sales) state.salesLog.set(seller.id, (sales = []));
   sales.push(order);

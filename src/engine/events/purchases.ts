@@ -1,4 +1,5 @@
 import type { Minor } from '../../domain/types.ts';
+import { addToSum, sumValue, type RunningSum } from '../../money/running-sum.ts';
 import type { Member } from '../network.ts';
 import { planAt, type BuyerStats, type EngineState } from '../state.ts';
 import type { Work } from '../work.ts';
@@ -11,15 +12,31 @@ export interface PurchaseDelta {
   readonly skus: readonly (readonly [sku: string, qty: number])[];
 }
 
+/** A buyer's figures; spend is a running sum (no BigInt made per order, see running-sum.ts). */
+export class BuyerFigures implements BuyerStats {
+  #spend: RunningSum = 0;
+  orders = 0;
+  skus: Map<string, number> | null = null;
+
+  get spend(): Minor {
+    return sumValue(this.#spend);
+  }
+
+  addSpend(amount: Minor): void {
+    this.#spend = addToSum(this.#spend, amount);
+  }
+}
+
 /**
  * Adds what a buyer bought (or, negative, got refunded) to its recruiting figures: spend, the
  * count of orders with a net paid above zero, and quantities by SKU when a plan asks for them.
- * Guests count too: their figures are there if they become members later. A buyer that is a
- * member (`buyer`) keeps its figures at hand, which saves a lookup among every buyer per order.
+ * Guests count too: their figures are there if they become members later. A member keeps its
+ * figures itself (`buyer`, or looked up by id): a map of every buyer was a lookup and, for a
+ * first purchase, an insertion into a map of up to a million entries per order.
  */
-export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: Work, buyer: Member | null = null): void {
-  const stats = buyer === null ? statsOf(state, delta.buyer) : (buyer.purchases ??= statsOf(state, delta.buyer));
-  stats.spend += delta.spend;
+export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: Work, buyer: Member | null = state.network.get(delta.buyer) ?? null): void {
+  const stats = buyer === null ? guestFigures(state, delta.buyer) : (buyer.purchases ??= memberFigures(state, delta.buyer));
+  stats.addSpend(delta.spend);
   stats.orders += delta.orders;
   if (state.recruitsOnSkus) {
     const skus = (stats.skus ??= new Map());
@@ -29,9 +46,19 @@ export function recordPurchase(state: EngineState, delta: PurchaseDelta, work: W
   if ((delta.spend > 0n || delta.orders > 0) && planAt(state, work.at).plan.recruit) work.dirtyBuyers.add(delta.buyer);
 }
 
-/** What `buyer` (a member or a guest) has bought, made empty at its first purchase. */
-function statsOf(state: EngineState, buyer: string): BuyerStats {
-  let stats = state.buyers.get(buyer);
-  if (!stats) state.buyers.set(buyer, (stats = { spend: 0n, orders: 0, skus: null }));
+/** What `id` (a member or a guest) has bought, or undefined when it never bought. */
+export function buyerStats(state: EngineState, id: string): BuyerStats | undefined {
+  return state.network.get(id)?.purchases ?? state.buyers.get(id);
+}
+
+/** A member's figures at its first purchase as a member: what it bought as a guest, if anything. */
+function memberFigures(state: EngineState, id: string): BuyerFigures {
+  return state.buyers.get(id) ?? new BuyerFigures();
+}
+
+/** A guest's figures, made empty at its first purchase. */
+function guestFigures(state: EngineState, id: string): BuyerFigures {
+  let stats = state.buyers.get(id);
+  if (!stats) state.buyers.set(id, (stats = new BuyerFigures()));
   return stats;
 }

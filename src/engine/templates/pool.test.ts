@@ -4,7 +4,7 @@ import { parseRate } from '../../money/rate.ts';
 import { pool, splitLargestRemainder } from './pool.ts';
 import type { PeriodInput, PeriodMember } from './template.ts';
 
-const member = (id: string, entrySeq: number, level = 1, parent: string | null = null): PeriodMember => ({ id, level, entrySeq, parent });
+const member = (id: string, entrySeq: number, level = 1, parent: string | null = null): PeriodMember => ({ id, level, role: 'leader', entrySeq, parent });
 const weighted = (id: string, entrySeq: number, weight: bigint) => ({ member: member(id, entrySeq), weight });
 const split = (total: bigint, entries: ReturnType<typeof weighted>[]) =>
   Object.fromEntries(

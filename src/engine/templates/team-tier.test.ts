@@ -16,7 +16,7 @@ function close(parents: Record<string, string | null>, team: Record<string, bigi
     sales: 0n,
     teamSales: new Map(Object.entries(team)),
     parentOf: (id) => parents[id] ?? null,
-    distributors: () => Object.keys(parents).map((id, entrySeq) => ({ id, level: 1, entrySeq, parent: parents[id] ?? null })),
+    distributors: () => Object.keys(parents).map((id, entrySeq) => ({ id, level: 1, role: 'leader' as const, entrySeq, parent: parents[id] ?? null })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { BaseKind, InstantMs, Minor, PeriodKind, TenantSettings } from '../../domain/types.ts';
+import type { BaseKind, InstantMs, Minor, PeriodKind, Role, TenantSettings } from '../../domain/types.ts';
 import type { Exact, RatePpm } from '../../money/rate.ts';
 
 /** What a template's params schema needs to parse amounts and dates. */
@@ -47,6 +47,8 @@ export interface AwardPart {
 export interface ChainLink {
   readonly id: string;
   readonly level: number;
+  /** A distributor's role never changes, so the one of now is the one of payment (CEL conditions read it). */
+  readonly role: Role;
 }
 
 /** An order line net of refunds: what every template computes on. */
@@ -116,6 +118,8 @@ export interface PeriodInput {
 export interface PeriodMember {
   readonly id: string;
   readonly level: number;
+  /** For CEL conditions (`member.role`). */
+  readonly role: Role;
   /** Order of entry into the network: ties in largest-remainder splits go to the earliest. */
   readonly entrySeq: number;
   readonly parent: string | null;

@@ -110,7 +110,7 @@ interface Line { line: number; reference: string; withdrawal: string; account_sh
  */
 export async function importResults(
   service: Service, tenant: string, batch: string, rows: readonly ResultRow[],
-  context: { actor: string; at: string; format: ExportFormat; file: Buffer },
+  context: { actor: string; at: string; serverTime?: boolean; format: ExportFormat; file: Buffer },
 ): Promise<ImportReport> {
   const report = await service.transact(tenant, async (tx, apply): Promise<ImportReport | null> => {
     const lines = (await tx.query<Line>(
@@ -167,7 +167,7 @@ export async function importResults(
     const events = fresh.map((p) => ({
       type: `withdrawal.${p.status}`, id: p.id, at: context.at, withdrawal: p.line.withdrawal, by: context.actor, ...(p.note ? { note: p.note } : {}),
     }));
-    const results: ItemResult[] = events.length > 0 ? await apply(events, 'payout-import') : [];
+    const results: ItemResult[] = events.length > 0 ? await apply(events, 'payout-import', { serverTime: context.serverTime === true }) : [];
     const recorded: { p: (typeof fresh)[number]; seq: number | null }[] = [];
     const audit: AuditEntry[] = [];
     let applied = 0;

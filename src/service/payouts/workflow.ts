@@ -25,7 +25,7 @@ export type TransitionOutcome =
  */
 export async function transitionWithdrawal(
   service: Service, tenant: string, withdrawal: string, transition: Transition,
-  input: { note?: string | undefined; at: string; id?: string | undefined }, actor: string,
+  input: { note?: string | undefined; at: string; serverTime?: boolean; id?: string | undefined }, actor: string,
 ): Promise<TransitionOutcome> {
   const event = {
     type: TRANSITION_EVENT[transition], at: input.at, withdrawal, by: actor,
@@ -40,7 +40,7 @@ export async function transitionWithdrawal(
       )).rows[0];
       if (line) return { status: 'on_batch', batch: line.batch_id, reference: line.reference };
     }
-    const [result] = await apply([event], 'http');
+    const [result] = await apply([event], 'http', { serverTime: input.serverTime === true });
     if (result!.status === 'accepted') {
       await writeAudit(tx, tenant, [auditOfEvent(event, actor, result!.seq)!]);
     }

@@ -1,0 +1,49 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Records, inside the page, when each `data-loaded` marker first appears (ms since the navigation
+ * started), with the session (if any) put in sessionStorage first. A string, not a function:
+ * tsx's transform would add helpers the page does not have.
+ */
+export function recorder(session: string | null): string {
+  return `(() => {
+    ${session ? `sessionStorage.setItem('fenyong.session', ${JSON.stringify(session)});` : ''}
+    const marks = (window.__marks = {});
+    const look = () => {
+      for (const element of document.querySelectorAll('[data-loaded]')) {
+        const name = element.getAttribute('data-loaded');
+        if (marks[name] === undefined) marks[name] = performance.now();
+      }
+      if (marks.lint === undefined && document.querySelector('[data-lint="valid"]')) marks.lint = performance.now();
+      if (marks['sign-in'] === undefined && document.querySelector('form.signin-card')) marks['sign-in'] = performance.now();
+      for (const group of document.querySelectorAll('ul[role="group"][data-shown]')) {
+        const name = 'children:' + group.getAttribute('data-shown');
+        if (marks[name] === undefined) marks[name] = performance.now();
+      }
+    };
+    new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true });
+  })();`;
+}
+
+/**
+ * Navigates to `url` and answers when every marker of `marker` ("a+b": all of them) is on screen:
+ * the time to content (ms from the start of the navigation) and the requests made meanwhile.
+ */
+export async function timeTo(page: Page, url: string, marker: string): Promise<{ ms: number; requests: number }> {
+  const names = marker.split('+');
+  let requests = 0;
+  const count = () => (requests += 1);
+  page.on('request', count);
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction(
+    (wanted) => wanted.every((name) => (window as unknown as { __marks?: Record<string, number> }).__marks?.[name] !== undefined),
+    names,
+    { timeout: 30_000, polling: 50 },
+  );
+  const ms = await page.evaluate(
+    (wanted) => Math.max(...wanted.map((name) => (window as unknown as { __marks: Record<string, number> }).__marks[name]!)),
+    names,
+  );
+  page.off('request', count);
+  return { ms, requests };
+}

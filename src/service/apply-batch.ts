@@ -1,0 +1,149 @@
+import type { EngineError } from '../domain/errors.ts';
+import type { Sql } from '../store/sql.ts';
+import { BatchRows, type RejectedRow } from './batch-rows.ts';
+import { eventKey } from './event-key.ts';
+import { fingerprintPayload } from './payload.ts';
+import { TIME_PASSED, type TenantRuntime } from './runtime.ts';
+import { serverInstant } from './server-time.ts';
+import { unstorableInput } from './storable.ts';
+
+export type ItemResult =
+  | { readonly status: 'accepted'; readonly seq: number }
+  | { readonly status: 'duplicate' }
+  | { readonly status: 'rejected'; readonly error: EngineError };
+
+/** Raw events from one source, applied in order (a request, a run of stream messages…). */
+export interface Segment {
+  readonly items: readonly unknown[];
+  readonly source: string;
+  /** The items' `at` was stamped by the server on arrival (the client sent none): see serverInstant. */
+  readonly serverTime?: boolean;
+}
+
+/** A rejection that may still turn out a duplicate of a logged event (decided after the loop). */
+interface Pending {
+  readonly row: RejectedRow;
+  readonly key: string | null;
+  readonly item: unknown;
+  readonly segment: number;
+  readonly index: number;
+}
+
+/**
+ * Applies segments of raw events to the tenant's engine, in order, and gathers the rows they
+ * write. The log is read only where identity needs it: explicit ids before (the engine does not
+ * know them), and rejected events with an identity after (the very event the log holds, sent
+ * again after later ones, is a duplicate); an event the engine accepts is new by its identity.
+ */
+export async function applySegments(
+  runtime: TenantRuntime, tx: Sql, tenant: string, segments: readonly Segment[], notify: boolean,
+): Promise<{ results: ItemResult[][]; rows: BatchRows }> {
+  const rows = new BatchRows(runtime.engine.settings.decimals);
+  // Text PostgreSQL cannot store (NUL, lone surrogates) or hostile nesting is refused before any query sees it.
+  const refused = segments.map((segment) => segment.items.map((item) => unstorableInput(item)));
+  const explicit = segments.flatMap((segment, s) =>
+    segment.items.flatMap((item, index) => {
+      const key = refused[s]![index] ? null : eventKey(item);
+      return key !== null && key.startsWith('id:') ? [key] : [];
+    }),
+  );
+  const identities = new Identities(await loggedFingerprints(tx, tenant, explicit));
+  const pending: Pending[] = [];
+  const results = segments.map((segment, s) =>
+    segment.items.map((raw, index) => {
+      const unstorable = refused[s]![index];
+      if (unstorable) return reject(pending, { key: null, type: null, payload: { unstorable: true }, code: unstorable.code, message: unstorable.message, path: unstorable.path, source: segment.source }, null, raw, s, index);
+      const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
+      return applyOne(runtime, item, segment.source, identities, rows, notify, pending, s, index);
+    }),
+  );
+  const logged = await loggedFingerprints(tx, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
+  for (const p of pending) {
+    // The very event the log already holds, sent again after later events (a client's retry, a
+    // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
+    if (p.key && logged.get(p.key) === fingerprintPayload(p.item)) results[p.segment]![p.index] = { status: 'duplicate' };
+    else rows.rejected.push(p.row);
+  }
+  return { results, rows };
+}
+
+function reject(pending: Pending[], row: RejectedRow, key: string | null, item: unknown, segment: number, index: number): ItemResult {
+  pending.push({ row, key, item, segment, index });
+  return { status: 'rejected', error: { code: row.code as EngineError['code'], message: row.message, ...(row.path ? { path: row.path } : {}) } };
+}
+
+function applyOne(
+  runtime: TenantRuntime, item: unknown, source: string, identities: Identities, rows: BatchRows, notify: boolean,
+  pending: Pending[], segment: number, index: number,
+): ItemResult {
+  const key = eventKey(item);
+  if (key?.startsWith('id:')) {
+    const repeat = identities.repeatOfExplicit(key, item);
+    if (repeat) return repeat;
+  }
+  const outcome = runtime.engine.apply(item);
+  const type = typeof (item as { type?: unknown })?.type === 'string' ? (item as { type: string }).type : null;
+  if (outcome.status === 'applied') {
+    runtime.seq += 1;
+    rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });
+    rows.addEffects(outcome, runtime.seq, notify);
+    if (type === 'adjustment.posted') {
+      const adjustment = runtime.engine.state.adjustments.get(String((item as { adjustment: unknown }).adjustment));
+      if (adjustment) rows.adjustments.push({ record: adjustment, eventSeq: runtime.seq });
+    }
+    if (key) identities.accepted(key, item);
+    return { status: 'accepted', seq: runtime.seq };
+  }
+  const effects = outcome.postings.length + outcome.awards.length + outcome.levels.length + outcome.withdrawals.length > 0;
+  if (outcome.clockMoved || effects) {
+    // Time passed, or work due at this very instant ran, although the event itself changed
+    // nothing: the log keeps an entry at that instant so that a replay does the same. A
+    // duplicate re-checked levels like a tick does; a rejected event re-checked nothing.
+    runtime.seq += 1;
+    const at = runtime.engine.state.clock!;
+    const entry = outcome.status === 'duplicate' ? 'tick' : TIME_PASSED;
+    rows.events.push({ seq: runtime.seq, key: null, type: entry, at, payload: { type: entry, at: new Date(at).toISOString() }, source: `${source}:time` });
+    rows.addEffects(outcome, runtime.seq, notify);
+  }
+  if (outcome.status === 'duplicate') return { status: 'duplicate' };
+  // The same event accepted earlier in this batch, sent again with an earlier instant.
+  if (key && identities.sameAsAccepted(key, item)) return { status: 'duplicate' };
+  const error = outcome.error;
+  return reject(pending, { key, type, payload: item, code: error.code, message: error.message, path: error.path, source }, key, item, segment, index);
+}
+
+/** Event identities of a batch: explicit ids found in the log, and what the batch accepted. */
+class Identities {
+  private readonly here = new Map<string, unknown>();
+
+  constructor(private readonly logged: Map<string, string>) {}
+
+  /** An explicit id seen before: a duplicate when the content is the same, else a conflict. */
+  repeatOfExplicit(key: string, item: unknown): ItemResult | null {
+    const accepted = this.here.get(key);
+    const print = this.logged.get(key) ?? (accepted === undefined ? undefined : fingerprintPayload(accepted));
+    if (print === undefined) return null;
+    return print === fingerprintPayload(item)
+      ? { status: 'duplicate' }
+      : { status: 'rejected', error: { code: 'conflict', message: `event id ${key.slice(3)} was already used for other content`, path: ['id'] } };
+  }
+
+  accepted(key: string, item: unknown): void {
+    this.here.set(key, item);
+  }
+
+  sameAsAccepted(key: string, item: unknown): boolean {
+    const accepted = this.here.get(key);
+    return accepted !== undefined && fingerprintPayload(accepted) === fingerprintPayload(item);
+  }
+}
+
+/** Event keys of the tenant's log among `keys`, with the fingerprint of the logged payload. */
+async function loggedFingerprints(tx: Sql, tenant: string, keys: readonly string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = (await tx.query<{ event_key: string; payload: unknown }>(
+    'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',
+    [tenant, [...new Set(keys)]],
+  )).rows;
+  return new Map(rows.map((row) => [row.event_key, fingerprintPayload(row.payload)]));
+}

@@ -1,0 +1,59 @@
+import { fail, type EngineError } from '../domain/errors.ts';
+
+/**
+ * Input PostgreSQL cannot store, or that no request needs: `text` and `jsonb` refuse the NUL
+ * character (U+0000), `jsonb` refuses a lone UTF-16 surrogate (JSON.stringify writes it as
+ * "\ud800"), and JSON nested deeper than any event, plan or payload is (deep nesting exhausts the
+ * stack of recursive code: serialisers, validators, PostgreSQL's jsonb parser). Such input is
+ * refused as `invalid` at the edge, before it reaches the engine or a query, instead of failing a
+ * transaction half-way (a 5xx over HTTP, an endless redelivery over NATS).
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Nesting no event, plan or shop payload comes near (a plan's conditions are a few levels deep). */
+export const MAX_DEPTH = 64;
+
+/** Whether a string holds text PostgreSQL cannot store. */
+export function unstorableString(text: string): boolean {
+  return UNSTORABLE.test(text);
+}
+
+/**
+ * The first reason `value` cannot be taken, with the path of the offending field: a string (value
+ * or key) PostgreSQL cannot store, or nesting deeper than `maxDepth`. Null when it can be taken.
+ * Walks iteratively, so that hostile nesting cannot exhaust the stack here; paths are only built
+ * once something is found (a second walk), so that a clean request costs one pass.
+ */
+export function unstorableInput(value: unknown, maxDepth = MAX_DEPTH): EngineError | null {
+  return walk(value, maxDepth, false) && walk(value, maxDepth, true);
+}
+
+function walk(value: unknown, maxDepth: number, withPaths: boolean): EngineError | null {
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  const paths: (string | number)[][] = [[]];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop()!;
+    const path = withPaths ? paths.pop()! : [];
+    if (typeof node === 'string') {
+      if (unstorableString(node)) return fail('invalid', UNSTORABLE_MESSAGE, path);
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= maxDepth) return fail('invalid', `JSON nested more than ${maxDepth} levels deep is not accepted`, path.slice(0, 8));
+    const keys: (string | number)[] = Array.isArray(node) ? [] : Object.keys(node);
+    const length = Array.isArray(node) ? node.length : keys.length;
+    for (let i = length - 1; i >= 0; i -= 1) {
+      const key = Array.isArray(node) ? i : keys[i]!;
+      if (typeof key === 'string' && unstorableString(key)) return fail('invalid', UNSTORABLE_MESSAGE, [...path, key.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')]);
+      nodes.push((node as Record<string | number, unknown>)[key]);
+      depths.push(depth + 1);
+      if (withPaths) paths.push([...path, key]);
+    }
+  }
+  return null;
+}
+
+/** The message refusing such text (it never echoes the value). */
+export const UNSTORABLE_MESSAGE = 'text must not contain the NUL character (\\u0000) or an unpaired UTF-16 surrogate';

@@ -1,0 +1,89 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, PLATFORM_TOKEN } from '../../../nats/support/server.ts';
+import { killNow, type Cleanups } from './cleanup.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'fenyong.js');
+/** Starting takes seconds on a quiet machine and much longer on a busy one (it compiles TypeScript). */
+const START_TIMEOUT_MS = 180_000;
+
+/**
+ * `fenyong serve` as a child process on a fixed port, started again on the same port after a kill,
+ * so that clients keep one URL across crashes. Everything it printed is kept, run after run.
+ */
+export interface FenyongProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  /** How many times it was started. */
+  readonly starts: number;
+  start(): Promise<void>;
+  /** SIGKILL: no shutdown at all. */
+  kill(): Promise<void>;
+  /** SIGTERM: the graceful stop. */
+  stop(): Promise<void>;
+  running(): boolean;
+  output(): string;
+}
+
+/** A fenyong process (not started yet): no demo, a fixed platform token, no scheduler ticks. */
+export async function fenyongProcess(name: string, env: Record<string, string>, cleanups: Cleanups): Promise<FenyongProcess> {
+  const port = await freePort();
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let output = '';
+  let starts = 0;
+  const running = () => child !== null && child.exitCode === null && child.signalCode === null;
+  const halt = async (signal: NodeJS.Signals) => {
+    if (running()) child!.kill(signal);
+    await exited;
+  };
+  const server: FenyongProcess = {
+    name, port,
+    url: `http://127.0.0.1:${port}`,
+    get starts() {
+      return starts;
+    },
+    running,
+    output: () => output,
+    kill: () => halt('SIGKILL'),
+    stop: () => halt('SIGTERM'),
+    async start() {
+      if (running()) return;
+      starts += 1;
+      const from = output.length;
+      output += `--- start ${starts}\n`;
+      const started = spawn(process.execPath, [BIN, 'serve'], {
+        env: { ...process.env, PORT: String(port), FENYONG_DEMO: '0', FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN, FENYONG_TICK_SECONDS: '3600', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = started;
+      exited = new Promise((resolve) => started.once('exit', () => resolve()));
+      started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      while (!output.slice(from).includes('fenyong is running')) {
+        if (!running()) throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
+        if (Date.now() > deadline) {
+          started.kill('SIGKILL');
+          throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.slice(from)}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+  cleanups.add(`fenyong ${name}`, () => server.kill(), () => killNow(child?.pid));
+  return server;
+}
+
+/** `fenyong verify` over a database (DATABASE_URL, or the PGlite folder): its exit code and report. */
+export async function fenyongVerify(env: Record<string, string>): Promise<{ code: number; report: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'verify'], { env: { ...process.env, ...env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, report: stdout };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : -1, report: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
