@@ -14,7 +14,7 @@
  * FINGERPRINT_ORDERS scales the generated workloads (default 12,000 orders each).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineEvent } from '../src/domain/types.ts';
 import type { Outcome } from '../src/engine/apply.ts';
@@ -45,6 +45,20 @@ function text(value: unknown): string {
     if (v instanceof Set) return [...v];
     return v;
   });
+}
+
+/** A hash that, when dumping, also keeps the text it hashed. */
+function newHash(name: string): Hash {
+  const hash = createHash('sha256');
+  if (!DUMP) return hash;
+  const file = join(DUMP, name.replace(/[^\w.-]+/g, '_'));
+  writeFileSync(file, '');
+  const update = hash.update.bind(hash);
+  hash.update = ((data: string) => {
+    appendFileSync(file, data + '\n');
+    return update(data);
+  }) as Hash['update'];
+  return hash;
 }
 
 function hashOutcome(hash: Hash, index: number, outcome: Outcome): void {
@@ -107,7 +121,14 @@ function hashState(hash: Hash, engine: Engine): void {
       }),
     );
   }
-  for (const [buyer, stats] of state.buyers) hash.update(text([buyer, stats.spend, stats.orders, stats.skus]));
+  // Buyers' figures: members' (wherever the engine keeps them), then guests'.
+  for (const member of state.network.all()) {
+    const stats = member.purchases ?? state.buyers.get(member.id);
+    if (stats) hash.update(text([member.id, stats.spend, stats.orders, stats.skus]));
+  }
+  for (const [buyer, stats] of state.buyers) {
+    if (!state.network.get(buyer)) hash.update(text([buyer, stats.spend, stats.orders, stats.skus]));
+  }
   for (const order of state.orders.values()) {
     hash.update(text({ id: order.id, netPaid: order.netPaid, settled: order.settled, completedAt: order.completedAt, chain: order.context.chain.map((link) => [link.id, link.level]) }));
   }
@@ -116,7 +137,7 @@ function hashState(hash: Hash, engine: Engine): void {
 }
 
 function runScenario(file: string): string {
-  const hash = createHash('sha256');
+  const hash = newHash(file);
   const scenario = loadScenario(file);
   let engine: Engine;
   try {
@@ -159,7 +180,7 @@ const BENCH_PLAN = {
 };
 
 function runGenerated(name: string, plan: unknown): string {
-  const hash = createHash('sha256');
+  const hash = newHash(name);
   const data = syntheticData({ seed: 7, start: '2026-01', months: 4, network: { members: 3_000 }, orders: { ordersPerMonth: Math.round(ORDERS / 4) } });
   const engine = Engine.create({ timezone: data.params.timezone, currency: data.params.currency, plan, members: data.members });
   let index = 0;
@@ -181,15 +202,20 @@ function runGenerated(name: string, plan: unknown): string {
 }
 
 const results: Record<string, string> = {};
+/** FINGERPRINT_DUMP=<dir>: also writes each run's hashed text there (one file per run), to diff. */
+const DUMP = process.env.FINGERPRINT_DUMP;
+/** FINGERPRINT_ONLY=<text>: only the runs whose name contains it. */
+const ONLY = process.env.FINGERPRINT_ONLY ?? '';
+const SHARED = process.env.SHARED_SCENARIOS ?? join(ROOT, '..', 'shared', 'scenarios');
 const started = performance.now();
-const scenarioFiles = [...yamlFiles(join(ROOT, 'conformance')), ...yamlFiles(join(ROOT, '..', 'shared', 'scenarios'))];
-for (const file of scenarioFiles) results[file.replace(ROOT, '.')] = runScenario(file);
+const scenarioFiles = [...yamlFiles(join(ROOT, 'conformance')), ...yamlFiles(SHARED)];
+for (const file of scenarioFiles.filter((name) => name.includes(ONLY))) results[file.replace(ROOT, '.').replace(SHARED, 'shared')] = runScenario(file);
 const plans = [
   ...yamlFiles(join(ROOT, 'examples', 'plans')),
   ...yamlFiles(join(ROOT, 'plans', 'library')),
 ].map((file) => ({ key: file.replace(ROOT, '.'), plan: readPlanFile(file).plan }));
 plans.push({ key: 'bench-plan', plan: BENCH_PLAN });
-for (const { key, plan } of plans) results[`generated:${key}`] = runGenerated(key, plan);
+for (const { key, plan } of plans.filter(({ key }) => key.includes(ONLY))) results[`generated:${key}`] = runGenerated(key, plan);
 const total = createHash('sha256').update(text(results)).digest('hex');
 console.log(`${Object.keys(results).length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; fingerprint ${total}`);
 

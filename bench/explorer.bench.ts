@@ -2,8 +2,8 @@
  * `npm run bench:explorer`: the console's network explorer on a tenant of 1,000,000 members.
  * The network comes from the simulator's generator (src/sim/network.ts, seeded, pure preferential
  * attachment so that a few members have 10,000+ direct children) and is imported through the
- * service's own import path (POST /v1/network/import, in chunks) into the real server on
- * PostgreSQL (BENCH_DB=pglite: PGlite). Then
+ * service's own import path (POST /v1/network/import, in chunks) into the real server
+ * (`fenyong serve` in a child process, as in production) on PostgreSQL (BENCH_DB=pglite: PGlite). Then
  *   1. the API of the explorer from Node: search by id prefix, a member, its upline, pages of the
  *      downline of the widest member (now and as of an instant), p50/p99 of each;
  *   2. in Chromium (playwright-core): time to first render of the explorer, search as one types
@@ -12,7 +12,9 @@
  * BENCH_MEMBERS=100000 tries it smaller (figures printed, BENCHMARKS.md left alone).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import {
   describeNetwork,
@@ -24,10 +26,11 @@ import {
 import { Random } from '../src/sim/random.ts';
 import { buildConsoleIfStale, chromiumPresent, CHROMIUM } from '../test/support/browser.ts';
 import { POSTGRES_URL } from '../test/support/db.ts';
-import { call, operatorSession, startBareServer, tenantWithNetwork, type BareServer } from '../test/support/network-tenant.ts';
+import { call, operatorSession, PLATFORM_TOKEN, tenantWithNetwork } from '../test/support/network-tenant.ts';
 import { explorerTab, expandTimes, loadTimes, scrollThrough, searchAsYouType } from './support/explorer-browser.ts';
 import { explorerReport, type Figures } from './support/explorer-report.ts';
 import { percentile, writeSection } from './support/report.ts';
+import { startBenchServer, type BenchServer } from './support/server-process.ts';
 
 const DEFAULT_MEMBERS = 1_000_000;
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? DEFAULT_MEMBERS);
@@ -58,9 +61,12 @@ function widest(network: SyntheticNetwork): { index: number; children: number[] 
   return { index, children };
 }
 
-/** A PostgreSQL schema of its own (dropped by the returned function), or PGlite. */
-async function database(): Promise<{ url: string | undefined; drop: () => Promise<void> }> {
-  if (BACKEND === 'pglite') return { url: undefined, drop: async () => undefined };
+/** A PostgreSQL schema of its own, or a PGlite folder (both dropped by the returned function). */
+async function database(): Promise<{ url: string; env: NodeJS.ProcessEnv; drop: () => Promise<void> }> {
+  if (BACKEND === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'fenyong-explorer-'));
+    return { url: '', env: { FENYONG_DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const schema = `fy_bench_explorer_${randomBytes(4).toString('hex')}`;
   const admin = async (text: string) => {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -70,7 +76,7 @@ async function database(): Promise<{ url: string | undefined; drop: () => Promis
   await admin(`create schema ${schema}`);
   const url = new URL(POSTGRES_URL);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => admin(`drop schema if exists ${schema} cascade`) };
+  return { url: url.toString(), env: {}, drop: () => admin(`drop schema if exists ${schema} cascade`) };
 }
 
 /** Milliseconds of `calls` sequential requests made by `request(i)`. */
@@ -86,7 +92,7 @@ async function timed(calls: number, request: (i: number) => Promise<unknown>): P
 
 /** The explorer's API calls from Node (no browser in between), each `API_CALLS` times. */
 async function apiFigures(
-  server: BareServer,
+  server: BenchServer,
   key: string,
   network: SyntheticNetwork,
   wide: { index: number; children: number[] },
@@ -113,7 +119,7 @@ async function apiFigures(
 }
 
 /** First render, search as one types, expanding and scrolling the widest member, in Chromium. */
-async function browserFigures(server: BareServer, key: string, network: SyntheticNetwork, wideId: string) {
+async function browserFigures(server: BenchServer, key: string, network: SyntheticNetwork, wideId: string) {
   const session = operatorSession(key);
   const member = `/network?member=${encodeURIComponent(wideId)}`;
   log('first render of the explorer (cold and warm)');
@@ -129,7 +135,7 @@ async function browserFigures(server: BareServer, key: string, network: Syntheti
     const typing = await searchAsYouType(tab.page, queries, KEY_DELAY_MS);
     log('expanding the widest member, then scrolling through its children');
     await tab.page.goto(`${server.url}${member}`);
-    await tab.page.waitForSelector(`.tree > li > ul[data-shown="${CHILDREN_PAGE}"]`);
+    await tab.page.waitForSelector(`.tree-scroll[data-shown="${CHILDREN_PAGE}"]`);
     const expand = await expandTimes(tab.page, 10, CHILDREN_PAGE);
     const scrolling = await scrollThrough(tab.page, SCROLL_TARGET);
     const expandAfterScroll = await expandTimes(tab.page, 3, CHILDREN_PAGE);
@@ -149,7 +155,7 @@ async function main(): Promise<void> {
   const wide = widest(network);
   const members = startingMembers(network);
   const db = await database();
-  const server = await startBareServer(db.url);
+  const server = await startBenchServer(db.url, PLATFORM_TOKEN, ['--max-old-space-size=4096'], db.env);
   try {
     const started = performance.now();
     const key = await tenantWithNetwork(server, 'million', members, {
@@ -157,6 +163,7 @@ async function main(): Promise<void> {
       onChunk: (n) => n % 200_000 === 0 && log(`imported ${n.toLocaleString('en-US')}`),
     });
     const importMs = performance.now() - started;
+    const rssAfterImport = server.peakRss();
     log(`imported in ${(importMs / 1000).toFixed(1)} s; API calls`);
     const api = await apiFigures(server, key, network, wide);
     log(
@@ -170,6 +177,7 @@ async function main(): Promise<void> {
       wideId: network.ids[wide.index]!,
       wideChildren: wide.children.length,
       importMs,
+      rss: { afterImport: rssAfterImport, end: server.peakRss() },
       api,
       browser,
       params: {

@@ -103,18 +103,20 @@ export async function scrollThrough(page: Page, target: number): Promise<Scrolli
   await apiDurations(page, '/downline');
   const result = await page.evaluate<{ pages: number[]; shown: number; totalMs: number; longTasks: number[] }>(`(async () => {
     const box = document.querySelector('.tree-scroll');
-    const group = document.querySelector('.tree > li > ul[role="group"]');
-    const shown = () => Number(group.getAttribute('data-shown'));
-    const more = () => group.querySelector(':scope > .load-more') !== null;
+    const shown = () => Number(box.getAttribute('data-shown'));
+    const total = () => Number(box.getAttribute('data-total'));
+    const lastRow = () => { const rows = box.querySelectorAll('.tree li[aria-level="2"]'); return rows.length ? rows[rows.length - 1].getAttribute('data-member') : null; };
     window.__long.length = 0;
     const pages = [];
     const started = performance.now();
-    while (shown() < ${target} && more()) {
+    while (shown() < ${target} && shown() < total()) {
       const before = shown();
       const t0 = performance.now();
       box.scrollTop = box.scrollHeight;
       await new Promise((resolve, reject) => {
-        const tick = () => shown() > before ? resolve() : performance.now() - t0 > 20000 ? reject(new Error('no next page')) : requestAnimationFrame(tick);
+        // Done when the page is in and its rows are drawn in the window (the last row shown changed).
+        const seen = lastRow();
+        const tick = () => shown() > before && lastRow() !== seen ? resolve() : performance.now() - t0 > 20000 ? reject(new Error('no next page')) : requestAnimationFrame(tick);
         tick();
       });
       pages.push(performance.now() - t0);
@@ -124,18 +126,19 @@ export async function scrollThrough(page: Page, target: number): Promise<Scrolli
   return { ...result, api: await apiDurations(page, '/downline') };
 }
 
-/** Collapses and expands the root of the tree `times` times: click to the first page of children rendered. */
+/** Closes and opens the root of the tree `times` times: click to its first page of children drawn. */
 export async function expandTimes(page: Page, times: number, pageSize: number): Promise<number[]> {
   const durations: number[] = [];
+  await page.locator('.tree-scroll').evaluate((box) => box.scrollTo(0, 0));
   for (let i = 0; i < times; i++) {
-    await page.locator('.tree > li > .node .twisty').click(); // collapse
-    await page.waitForSelector('.tree > li > ul[role="group"]', { state: 'detached' });
+    await page.locator('.tree li[aria-level="1"] .twisty').click(); // close
+    await page.waitForSelector('.tree-scroll[data-rows="1"]');
     const ms = await page.evaluate<number>(`new Promise((resolve) => {
-      const twisty = document.querySelector('.tree > li > .node .twisty');
+      const box = document.querySelector('.tree-scroll');
+      const twisty = box.querySelector('.tree li[aria-level="1"] .twisty');
       const t0 = performance.now();
       const tick = () => {
-        const group = document.querySelector('.tree > li > ul[role="group"]');
-        if (group && Number(group.getAttribute('data-shown')) >= ${pageSize}) resolve(performance.now() - t0);
+        if (Number(box.getAttribute('data-shown')) >= ${pageSize} && box.querySelector('.tree li[aria-level="2"]')) resolve(performance.now() - t0);
         else requestAnimationFrame(tick);
       };
       twisty.click();

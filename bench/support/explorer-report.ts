@@ -10,6 +10,8 @@ export interface Figures {
   readonly wideId: string;
   readonly wideChildren: number;
   readonly importMs: number;
+  /** Peak resident set size of the server process (bytes): after the import, at the end. */
+  readonly rss: { readonly afterImport: number; readonly end: number };
   readonly api: Readonly<Record<'search' | 'member' | 'upline' | 'firstPage' | 'laterPage' | 'asOfPage', number[]>> & {
     readonly firstSearchMs: number;
   };
@@ -36,6 +38,7 @@ export interface Figures {
 export const TARGETS = { coldMs: 1000, warmMs: 500, interactionP99Ms: 500, apiP99Ms: 50, longTaskMs: 200 };
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString('en-US')} MB`;
 const int = (value: number) => Math.round(value).toLocaleString('en-US');
 const p = (values: readonly number[], q: number) => percentile(values, q);
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -120,7 +123,7 @@ export function explorerReport(f: Figures): string {
   const lastTen = b.scrolling.pages.slice(-10);
   return `## Network explorer (\`bench/explorer.bench.ts\`)
 
-The console's network explorer (Network page) on a tenant of ${int(shape.members)} members: the real server on
+The console's network explorer (Network page) on a tenant of ${int(shape.members)} members: the real server (\`fenyong serve\`, a process of its own) on
 ${f.backend === 'postgres' ? 'PostgreSQL 15 (127.0.0.1, a schema of its own)' : 'PGlite'}, the built console, Debian's Chromium \`--headless\` driven by playwright-core.
 The explorer reads lazily: search by id prefix from a sorted index of ids, a member's direct
 downline fetched on expand, ${params.page} at a time in id order with a cursor (the next page when the end of the list
@@ -130,7 +133,7 @@ scrolls into view), counts (direct children, team size) kept up to date instead 
 ${machineLines('npm run bench:explorer')}
 - Load average (1, 5, 15 min) at the start: ${f.load} on 2 CPUs shared with other work: wall-clock figures vary with it
 - Network (\`src/sim/network.ts\`, seed 20260301, 40 roots, 30 levels, 20% distributors, pure preferential attachment): ${int(shape.distributors)} distributors, ${int(shape.customers)} customers; depth up to ${shape.maxDepth} (mean ${shape.meanDepth.toFixed(1)}); the top 1% of distributors have ${(100 * shape.topFanOutShare).toFixed(0)}% of all children; the widest, \`${f.wideId}\`, has ${int(f.wideChildren)} direct children
-- Imported through \`POST /v1/network/import\` in chunks of ${int(params.chunk)}: ${(f.importMs / 1000).toFixed(1)} s; the first search afterwards (it builds the member directory: ids sorted, team sizes) took ${ms(f.api.firstSearchMs)}
+- Imported through \`POST /v1/network/import\` in chunks of ${int(params.chunk)}: ${(f.importMs / 1000).toFixed(1)} s; the first search afterwards (it builds the member directory: ids sorted, team sizes) took ${ms(f.api.firstSearchMs)}; peak RSS of the server process ${mb(f.rss.afterImport)} after the import, ${mb(f.rss.end)} at the end (directory built, every figure taken)
 
 ${table(['Goal', 'Target', 'Measured', ''], goals(f))}
 

@@ -16,8 +16,10 @@ export function recorder(session: string | null): string {
       }
       if (marks.lint === undefined && document.querySelector('[data-lint="valid"]')) marks.lint = performance.now();
       if (marks['sign-in'] === undefined && document.querySelector('form.signin-card')) marks['sign-in'] = performance.now();
-      for (const group of document.querySelectorAll('ul[role="group"][data-shown]')) {
-        const name = 'children:' + group.getAttribute('data-shown');
+      // The explorer's downline: how many children of the member shown are on screen.
+      const tree = document.querySelector('.tree-scroll[data-shown]');
+      if (tree && tree.querySelector('.tree li[aria-level="2"]')) {
+        const name = 'children:' + tree.getAttribute('data-shown');
         if (marks[name] === undefined) marks[name] = performance.now();
       }
     };

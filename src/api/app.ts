@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InputError } from '../domain/errors.ts';
 import { UnknownTenant, type Service } from '../service/service.ts';
@@ -49,6 +49,19 @@ export interface RouteContext {
   readonly now: () => number;
 }
 
+/**
+ * What request logging (FENYONG_LOG=1) writes of a request: its method and route pattern
+ * (/v1/members/:id/payee, never the ids, which a shop may make of phone numbers), never its query,
+ * headers (keys, tokens, signatures) or body (accounts, names). Redaction paths guard the headers
+ * should a serializer ever pass them on.
+ */
+const REQUEST_LOGGING = {
+  serializers: {
+    req: (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)', remoteAddress: request.ip }),
+  },
+  redact: { paths: ['req.headers.authorization', 'req.headers["x-signature"]', 'req.headers.cookie', 'req.query', 'req.body', 'req.url'], censor: '[redacted]' },
+};
+
 const KB = 1024;
 const MB = 1024 * KB;
 /** Bulk routes (batches of events, a starting network, mappings with their samples) take up to this. */
@@ -68,6 +81,7 @@ const BODY_LIMITS: Readonly<Record<string, number>> = {
   'POST /v1/simulations': 1 * MB,
   'POST /v1/ingest/:tenant/:name': 1 * MB, // a shop's webhook, read before its signature is checked
   'POST /v1/estimate': 256 * KB,
+  'POST /v1/payouts/batches/:id/results': 32 * MB, // a payer's XLSX file (the route sets it itself)
 };
 
 const formatBytes = (bytes: number) => (bytes >= MB ? `${bytes / MB} MB` : `${bytes / KB} KB`);
@@ -108,7 +122,7 @@ function refuseUnstorableInput(app: FastifyInstance): void {
 /** The HTTP API under /v1, its OpenAPI 3.1 document at /openapi.json and docs at /docs. */
 export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { redact: ['req.headers.authorization'] } : false,
+    logger: options.logger ? REQUEST_LOGGING : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids are up to 128 characters, each up to 12 bytes percent-encoded (the router's default is 100).
     routerOptions: { maxParamLength: 2048 },

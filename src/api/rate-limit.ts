@@ -26,7 +26,11 @@ export async function rateLimiter(app: FastifyInstance, options: RateLimitOption
     timeWindow: options.windowMs,
     keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (request, context) =>
-      new ApiError(429, 'rate_limited', `too many requests: at most ${options.max} in ${seconds} s for ${request.apiKey ? 'this key' : 'this address'}; retry in ${context.after}`),
+      new ApiError(
+        429,
+        'rate_limited',
+        `too many requests: at most ${options.max} in ${seconds} s for ${request.apiKey ? 'this key' : 'this address'}; retry in ${context.after}`,
+      ),
   });
   return async (request, reply) => {
     await limiter.call(app, request, reply);

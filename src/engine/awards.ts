@@ -1,4 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
+import { MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
 import type { BalanceSlot, Ledger, Posting, PostingRef } from './ledger.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
@@ -21,35 +22,6 @@ export interface AwardRecord {
   readonly changes: readonly AwardAmountChange[];
 }
 
-/**
- * An award as the AwardBook moves it. Order awards and period awards keep their figures
- * differently (order-awards.ts keeps millions of the former, as small as it can).
- */
-export interface BookedAward extends AwardRecord {
-  /** The amount becomes `amount`, a change of `delta` made at `at` for `cause`. */
-  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void;
-  /** Its status becomes settled (an order's awards follow their order, already marked). */
-  markSettled(): void;
-}
-
-/** An award of a period, made once at its close with its explanations. */
-export class PeriodAward implements BookedAward {
-  amount: Minor = 0n;
-  status: AwardStatus = 'pending';
-  changes: readonly AwardAmountChange[] = [];
-
-  constructor(readonly to: string, readonly period: string, readonly rule: string, readonly explanations: readonly Explanation[]) {}
-
-  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
-    this.amount = amount;
-    this.changes = [...this.changes, { at, delta, cause }];
-  }
-
-  markSettled(): void {
-    this.status = 'settled';
-  }
-}
-
 export interface AwardAmountChange {
   readonly at: InstantMs;
   readonly delta: Minor;
@@ -61,6 +33,20 @@ export interface AwardChange {
   readonly award: AwardRecord;
   readonly delta: Minor;
   readonly cause: 'award' | 'adjustment' | 'settlement';
+}
+
+/** The cause of the changes an order's payment makes. */
+export const PAID = 'paid';
+
+/** What an award is for: an order (award-records.ts' PaidOrder) or a period close (PeriodAward). */
+export interface AwardOwner {
+  /** The order or the period the award is for, as postings refer to it. */
+  readonly order?: string;
+  readonly period?: string;
+  /** When the order was paid (an order's award made then keeps no change of its own). */
+  readonly paidAt?: InstantMs;
+  /** The award object of award `award`: made when first asked, the same one afterwards. */
+  recordOf(book: AwardBook, award: number): AwardRecord;
 }
 
 /** Sums line parts into one award per member and rule. */
@@ -76,33 +62,88 @@ export function groupParts(parts: readonly AwardPart[], rule: string): Map<strin
   return grouped;
 }
 
-const CHUNK = 8192;
+const SETTLED = 1;
+/** The award's changes are kept in `changes` (else they follow from its owner and amount). */
+const KEPT_CHANGES = 2;
+const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
 
 /**
- * All awards of a tenant, in the order they were first made, and the ledger entries that move
- * them: award (pending), adjustment (refund recomputation), settlement (to available). An order
- * keeps its own awards (a refund finds them there); a period's are made once, at its close.
+ * All awards of a tenant, by number in the order they were first made, and the ledger entries
+ * that move them: award (pending), adjustment (refund recomputation), settlement (to available).
+ *
+ * A tenant makes millions of awards, a handful per order, and an object per award was most of
+ * what the garbage collector copied while orders were paid. So the book keeps each award's
+ * figures in columns (columns.ts), and its object (award-records.ts) is made only when someone
+ * asks for it — the `award` of an AwardChange, `all()` — and then kept by its owner, so that it is
+ * the same object every time. Orders keep the numbers of their awards.
  */
 export class AwardBook {
-  /**
-   * In chunks of CHUNK: a tenant makes millions of awards, and one array of them would be
-   * copied whole (and reallocated in the large-object space) every time it outgrows its room.
-   */
-  private readonly chunks: BookedAward[][] = [[]];
-  private lastRef: PostingRef | null = null;
+  #count = 0;
+  readonly #owners = new ObjectColumn<AwardOwner>();
+  readonly #to = new ObjectColumn<string>();
+  readonly #rules = new SmallColumn();
+  readonly #flags = new SmallColumn();
+  readonly #amounts = new MoneyColumn();
+  /** Rule ids by index (the rule column holds indexes: a tenant has a few dozen rules at most). */
+  readonly #ruleIds: string[] = [];
+  readonly #ruleIndex = new Map<string, number>();
+  /** Changes of awards whose history is more than the payment's award (KEPT_CHANGES). */
+  readonly #changes = new Map<number, readonly AwardAmountChange[]>();
+  #lastRef: { owner: AwardOwner; rule: number; refund: string | undefined; ref: PostingRef } | null = null;
 
   constructor(private readonly ledger: Ledger) {}
 
-  *all(): IterableIterator<AwardRecord> {
-    for (const chunk of this.chunks) yield* chunk;
+  get size(): number {
+    return this.#count;
   }
 
-  /** Keeps a new award; its amount is zero until `setAmount`. */
-  add<R extends BookedAward>(record: R): R {
-    let chunk = this.chunks[this.chunks.length - 1]!;
-    if (chunk.length === CHUNK) this.chunks.push((chunk = []));
-    chunk.push(record);
-    return record;
+  *all(): IterableIterator<AwardRecord> {
+    for (let award = 0; award < this.#count; award++) yield this.recordOf(award);
+  }
+
+  /** The object of award `award` (made by its owner when first asked). */
+  recordOf(award: number): AwardRecord {
+    return this.#owners.get(award).recordOf(this, award);
+  }
+
+  /** Opens a new award of `to` under `rule`, at zero until `setAmount`; returns its number. */
+  add(owner: AwardOwner, to: string, rule: string, settled: boolean): number {
+    const award = this.#count++;
+    this.#owners.set(award, owner);
+    this.#to.set(award, to);
+    this.#rules.set(award, this.#ruleIndexOf(rule));
+    this.#flags.set(award, settled ? SETTLED : 0);
+    this.#amounts.set(award, 0n);
+    return award;
+  }
+
+  to(award: number): string {
+    return this.#to.get(award);
+  }
+
+  rule(award: number): string {
+    return this.#ruleIds[this.#rules.get(award)]!;
+  }
+
+  /** Whether award `award` is `to`'s under `rule` (without looking the rule up by id per award). */
+  is(award: number, to: string, rule: string): boolean {
+    return this.#to.get(award) === to && this.#ruleIds[this.#rules.get(award)] === rule;
+  }
+
+  amount(award: number): Minor {
+    return this.#amounts.get(award);
+  }
+
+  status(award: number): AwardStatus {
+    return (this.#flags.get(award) & SETTLED) !== 0 ? 'settled' : 'pending';
+  }
+
+  /** Every change of the amount; an order's award made at payment and never changed keeps none. */
+  changes(award: number): readonly AwardAmountChange[] {
+    if ((this.#flags.get(award) & KEPT_CHANGES) !== 0) return this.#changes.get(award)!;
+    const amount = this.#amounts.get(award);
+    const paidAt = this.#owners.get(award).paidAt;
+    return amount === 0n || paidAt === undefined ? NO_CHANGES : [{ at: paidAt, delta: amount, cause: PAID }];
   }
 
   /**
@@ -110,42 +151,90 @@ export class AwardBook {
    * available once settled. The first posting of a new award is an award, later ones adjustments.
    */
   setAmount(
-    record: BookedAward, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
+    award: number, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: Posting[]; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
     slot?: BalanceSlot,
   ): void {
-    const current = record.amount;
+    const current = this.#amounts.get(award);
     // From zero (a new award), the delta is the amount itself: one BigInt less.
     const delta = current === 0n ? amount : amount - current;
     if (delta === 0n) return;
-    record.changeAmount(amount, delta, at, cause);
-    const account = record.status === 'settled' ? 'available' : 'pending';
-    const ref = this.refOf(record, refund);
-    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, ref, delta, account, record.to, 'commission_expense', null, slot);
-    out.awards.push({ award: record, delta, cause: isNew ? 'award' : 'adjustment' });
+    this.#recordChange(award, amount, delta, at, cause);
+    const to = this.#to.get(award);
+    const account = (this.#flags.get(award) & SETTLED) !== 0 ? 'available' : 'pending';
+    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, this.#refOf(award, refund), delta, account, to, 'commission_expense', null, slot);
+    out.awards.push(new BookedChange(this, award, delta, isNew ? 'award' : 'adjustment'));
   }
 
-  /** Moves a pending award to available (each award once: its order's or period's settlement). */
-  settle(record: BookedAward, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
-    record.markSettled();
-    this.ledger.postPair(out.postings, 'settlement', at, this.refOf(record, undefined), -record.amount, 'pending', record.to, 'available', record.to);
-    out.awards.push({ award: record, delta: 0n, cause: 'settlement' });
+  /** Moves a pending award to available. */
+  settle(award: number, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
+    const flags = this.#flags.get(award);
+    if ((flags & SETTLED) !== 0) return;
+    this.#flags.set(award, flags | SETTLED);
+    const to = this.#to.get(award);
+    this.ledger.postPair(out.postings, 'settlement', at, this.#refOf(award, undefined), -this.#amounts.get(award), 'pending', to, 'available', to);
+    out.awards.push(new BookedChange(this, award, 0n, 'settlement'));
+  }
+
+  #recordChange(award: number, amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
+    const flags = this.#flags.get(award);
+    const before = this.changes(award);
+    this.#amounts.set(award, amount);
+    // The award an order's payment makes is not kept as a change: it follows from the order
+    // and the amount (`changes`), and most awards never change again.
+    const atPayment = before.length === 0 && cause === PAID && at === this.#owners.get(award).paidAt && delta === amount;
+    if (atPayment) {
+      if ((flags & KEPT_CHANGES) !== 0) this.#changes.delete(award);
+      this.#flags.set(award, flags & ~KEPT_CHANGES);
+      return;
+    }
+    this.#changes.set(award, [...before, { at, delta, cause }]);
+    this.#flags.set(award, flags | KEPT_CHANGES);
+  }
+
+  #ruleIndexOf(rule: string): number {
+    let index = this.#ruleIndex.get(rule);
+    if (index === undefined) {
+      index = this.#ruleIds.push(rule) - 1;
+      this.#ruleIndex.set(rule, index);
+    }
+    return index;
   }
 
   /**
-   * What the postings of `record` refer to. The ref names the order (or period), rule and refund,
-   * not the member: the awards of one rule for one order, posted one after the other, share the
-   * object of the last one (postings are read, never changed).
+   * What the postings of an award refer to: the order (or period), rule and refund, not the
+   * member. The awards of one rule for one order, posted one after the other, share the object of
+   * the last one (postings are read, never changed).
    */
-  private refOf(record: AwardRecord, refund: string | undefined): PostingRef {
-    const last = this.lastRef;
-    if (last !== null && last.rule === record.rule && last.order === record.order && last.period === record.period && last.refund === refund) {
-      return last;
-    }
+  #refOf(award: number, refund: string | undefined): PostingRef {
+    const owner = this.#owners.get(award);
+    const rule = this.#rules.get(award);
+    const last = this.#lastRef;
+    if (last !== null && last.owner === owner && last.rule === rule && last.refund === refund) return last.ref;
+    const ruleId = this.#ruleIds[rule]!;
     const ref: { order?: string; period?: string; rule: string; refund?: string } =
-      record.order !== undefined ? { order: record.order, rule: record.rule } : { period: record.period!, rule: record.rule };
+      owner.order !== undefined ? { order: owner.order, rule: ruleId } : { period: owner.period!, rule: ruleId };
     if (refund !== undefined) ref.refund = refund;
-    return (this.lastRef = ref);
+    this.#lastRef = { owner, rule, refund, ref };
+    return ref;
+  }
+}
+
+/**
+ * A change of an award as an apply call reports it. Its award object is made when read: paying
+ * an order reports a handful of changes, and callers that only count them (a simulation, a
+ * benchmark) never need the objects.
+ */
+class BookedChange implements AwardChange {
+  constructor(
+    readonly book: AwardBook,
+    readonly number: number,
+    readonly delta: Minor,
+    readonly cause: 'award' | 'adjustment' | 'settlement',
+  ) {}
+
+  get award(): AwardRecord {
+    return this.book.recordOf(this.number);
   }
 }

@@ -1,5 +1,6 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { groupParts, PeriodAward } from './awards.ts';
+import { PeriodAward } from './award-records.ts';
+import { groupParts } from './awards.ts';
 import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './templates/template.ts';
 import type { Work } from './work.ts';
@@ -11,9 +12,9 @@ import type { Work } from './work.ts';
 export function runDue(state: EngineState, until: InstantMs, work: Work): void {
   for (let next = state.dueSettlements.peek(); next && next.at <= until; next = state.dueSettlements.peek()) {
     state.dueSettlements.pop();
-    // The order first: its awards' status follows it (order-awards.ts).
-    next.order.settled = true;
-    for (const award of next.order.awards) state.awards.settle(award, next.at, work);
+    const order = next.order;
+    order.settled = true;
+    for (let position = 0; position < order.awardCount; position++) state.awards.settle(order.awardNumber(position), next.at, work);
   }
   for (let next = state.dueCloses.peek(); next && next.at <= until; next = state.dueCloses.peek()) {
     state.dueCloses.pop();
@@ -34,9 +35,9 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
     for (const [, { amount, explanations }] of groupParts(parts, compiled.id)) {
       const to = explanations[0]!.to;
       // A period's awards are made once: each rule closes each period once.
-      const record = state.awards.add(new PeriodAward(to, bucket.label, compiled.id, explanations));
-      state.awards.setAmount(record, amount, true, due.at, 'close', undefined, out);
-      state.awards.settle(record, due.at, out);
+      const award = new PeriodAward(bucket.label, explanations).open(state.awards, to, compiled.id);
+      state.awards.setAmount(award, amount, true, due.at, 'close', undefined, out);
+      state.awards.settle(award, due.at, out);
     }
   }
   bucket.openCloses -= 1;

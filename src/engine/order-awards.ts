@@ -1,7 +1,5 @@
-import type { InstantMs, Minor, OrderLineInput } from '../domain/types.ts';
-import { safeNumber, sumValue, type RunningSum } from '../money/running-sum.ts';
+import type { Minor, OrderLineInput } from '../domain/types.ts';
 import { exact, type Exact } from '../money/rate.ts';
-import type { AwardAmountChange, AwardStatus, BookedAward } from './awards.ts';
 import type { Member } from './network.ts';
 import type { PaidOrder } from './paid-order.ts';
 import type { EngineState } from './state.ts';
@@ -54,66 +52,14 @@ function orderInput(order: PaidOrder): OrderInput {
   };
 }
 
-/** The cause of the changes an order's payment makes (`recomputeOrder`). */
-export const PAID = 'paid';
+export { PAID } from './awards.ts';
 
-const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
-
-/**
- * An award of one member under one rule for one order. A tenant keeps millions of them, so they
- * keep as little as they can. Their explanations are not kept: they are recomputed when asked,
- * by running its rule again on the order (the same payment-time context, the same net lines),
- * which gives exactly the parts behind the current amount. Nor is the one change most of them
- * ever have, the award made at payment: it follows from the order and the amount (`changes`).
- */
-class OrderAward implements BookedAward {
-  /** The amount as a number while it is a safe integer (no BigInt kept per award), else a bigint. */
-  #amount: RunningSum = 0;
-  readonly #source: PaidOrder;
-  /** Every change of the amount, or null while the only one is the award made at payment. */
-  #changes: readonly AwardAmountChange[] | null = null;
-
-  constructor(readonly to: string, readonly rule: string, source: PaidOrder) {
-    this.#source = source;
-  }
-
-  get order(): string {
-    return this.#source.id;
-  }
-
-  get amount(): Minor {
-    const amount = this.#amount;
-    return amount === 0 ? 0n : sumValue(amount);
-  }
-
-  /** Its order's: pending until the order settles, then settled (also for awards a later refund makes). */
-  get status(): AwardStatus {
-    return this.#source.settled ? 'settled' : 'pending';
-  }
-
-  get changes(): readonly AwardAmountChange[] {
-    if (this.#changes !== null) return this.#changes;
-    return this.#amount === 0 ? NO_CHANGES : [{ at: this.#source.paidAt, delta: this.amount, cause: PAID }];
-  }
-
-  changeAmount(amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
-    const before = this.changes;
-    this.#amount = safeNumber(amount) ?? amount;
-    // The award made at payment is not kept: it follows from the order and the amount (`changes`).
-    const atPayment = before.length === 0 && cause === PAID && at === this.#source.paidAt && delta === amount;
-    this.#changes = atPayment ? null : [...before, { at, delta, cause }];
-  }
-
-  markSettled(): void {
-    // Nothing of its own to change: its order is marked settled before its awards are.
-  }
-
-  get explanations(): readonly Explanation[] {
-    const compiled = this.#source.plan.templates.find((entry) => entry.id === this.rule)!;
-    const template = compiled.template as OrderTemplate<unknown>;
-    const parts = explainedParts(template, this.rule, compiled.params, orderInput(this.#source));
-    return parts.filter((part) => part.to === this.to).map((part) => part.explanation);
-  }
+/** The parts behind `to`'s award under `rule`: its rule run again on the order (same context, same net lines). */
+export function explainOrderAward(order: PaidOrder, rule: string, to: string): readonly Explanation[] {
+  const compiled = order.plan.templates.find((entry) => entry.id === rule)!;
+  const template = compiled.template as OrderTemplate<unknown>;
+  const parts = explainedParts(template, rule, compiled.params, orderInput(order));
+  return parts.filter((part) => part.to === to).map((part) => part.explanation);
 }
 
 /**
@@ -147,10 +93,13 @@ class MemberSums implements PartSink {
 /** One for every order: recomputeOrder never runs within itself, and its arrays are reused. */
 const sums = new MemberSums();
 
-/** The award of `to` under `rule` among an order's awards (a loop: no closure per lookup). */
-function awardOf(awards: readonly BookedAward[], to: string, rule: string): BookedAward | undefined {
-  for (const award of awards) if (award.rule === rule && award.to === to) return award;
-  return undefined;
+/** The number of `to`'s award under `rule` among an order's awards, or -1 (a loop: no closure per lookup). */
+function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string): number {
+  for (let position = 0; position < order.awardCount; position++) {
+    const award = order.awardNumber(position);
+    if (state.awards.is(award, to, rule)) return award;
+  }
+  return -1;
 }
 
 /**
@@ -175,33 +124,25 @@ export function recomputeOrder(
   const input = orderInput(order);
   // At payment the order has no awards yet: none to find, none left over. (Each template pays a
   // member once, and template ids are unique, so the awards made here are all new.)
-  const paying = order.awards.length === 0;
-  const untouched = paying ? null : new Set(order.awards);
-  made.length = 0;
+  const paying = order.awardCount === 0;
+  const untouched = paying ? null : new Set(Array.from({ length: order.awardCount }, (_, position) => order.awardNumber(position)));
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
     (compiled.template as OrderTemplate<unknown>).compute(compiled.id, compiled.params, input, sums);
     for (let i = 0; i < sums.size; i++) {
       const to = sums.members[i]!;
-      const amount = sums.amounts[i]!;
-      let record = paying ? undefined : awardOf(order.awards, to, compiled.id);
-      const isNew = record === undefined;
-      if (!record) {
-        // (A new award of an order that has already settled, made by a refund, is settled too: see status.)
-        record = state.awards.add(new OrderAward(to, compiled.id, order));
-        if (paying) made.push(record);
-        else order.awards.push(record);
+      let award = paying ? -1 : awardOf(state, order, to, compiled.id);
+      const isNew = award < 0;
+      if (isNew) {
+        // A new award of an order that has already settled (made by a refund) is settled too.
+        award = state.awards.add(order, to, compiled.id, order.settled);
+        order.noteAward(award);
       }
-      untouched?.delete(record);
-      state.awards.setAmount(record, amount, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);
+      untouched?.delete(award);
+      state.awards.setAmount(award, sums.amounts[i]!, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);
     }
   }
-  // The payment's awards, in an array of exactly their number (an order keeps it for ever).
-  if (paying && made.length > 0) order.awards = made.slice();
   // Awards no template pays any more (after a refund) go back to zero.
-  for (const record of untouched ?? []) state.awards.setAmount(record, 0n, false, work.at, cause, refund, work);
+  for (const award of untouched ?? []) state.awards.setAmount(award, 0n, false, work.at, cause, refund, work);
 }
-
-/** The awards a payment makes, gathered before they are copied to the order (reused). */
-const made: BookedAward[] = [];

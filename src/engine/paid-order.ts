@@ -1,9 +1,11 @@
 import type { CompiledPlan } from '../schema/plan.ts';
 import type { InstantMs, Minor, OrderPaid, TenantSettings } from '../domain/types.ts';
-import type { BookedAward } from './awards.ts';
+import { OrderAwardRecord, type AwardingOrder } from './award-records.ts';
+import type { AwardBook, AwardOwner, AwardRecord } from './awards.ts';
 import type { Member } from './network.ts';
-import type { OrderLineState, OrderRecord } from './state.ts';
-import type { ChainLink, OrderInput } from './templates/template.ts';
+import { explainOrderAward } from './order-awards.ts';
+import type { EngineState, OrderLineState, OrderRecord } from './state.ts';
+import type { ChainLink, Explanation, OrderInput } from './templates/template.ts';
 
 /** Where an order was picked up and delivered, when it says (most orders say neither). */
 export interface OrderPlace {
@@ -13,8 +15,6 @@ export interface OrderPlace {
 }
 
 const NO_HOLDERS: OrderInput['regionHolders'] = Object.freeze({});
-/** Shared by orders that paid no award (frozen: an order's awards array is replaced, never pushed to while empty). */
-const NO_AWARDS = Object.freeze([]) as unknown as BookedAward[];
 
 /**
  * An order paid: its event, the plan and the payment-time context its awards are computed on
@@ -28,21 +28,26 @@ const NO_AWARDS = Object.freeze([]) as unknown as BookedAward[];
  * its chain with the seller's other orders (Network.chainOf), and makes per-line refund state
  * only when a refund comes.
  */
-export class PaidOrder implements OrderRecord {
-  /** Set once the payment's awards are made (an array of exactly their number), grown by refunds. */
-  awards: BookedAward[] = NO_AWARDS;
+export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
   netPaid: Minor;
   completedAt: InstantMs | null = null;
   settled = false;
+  /** Its awards in the AwardBook: `#awardCount` numbers from `#firstAward` (made at payment, one after the other), then `#laterAwards` (made by refunds). */
+  #firstAward = -1;
+  #awardCount = 0;
+  #laterAwards: number[] | null = null;
+  /** Its awards' objects, made when first asked (AwardBook), by position among its awards. */
+  #records: AwardRecord[] | null = null;
   #lines: OrderLineState[] | null = null;
   /** Null when it is the chain itself (no compression left anyone out). */
   readonly #fullChain: readonly ChainLink[] | null;
   readonly #place: OrderPlace | null;
+  readonly #tenant: Pick<EngineState, 'settings' | 'awards'>;
 
   constructor(
+    tenant: Pick<EngineState, 'settings' | 'awards'>,
     readonly event: OrderPaid,
     readonly plan: CompiledPlan,
-    readonly settings: TenantSettings,
     /** Who sold it (DOMAIN.md, "Binding and who sold"); null for a guest's order. */
     readonly seller: Member | null,
     /** Seller first, then upward; inactive members left out when compression applies. */
@@ -50,10 +55,53 @@ export class PaidOrder implements OrderRecord {
     fullChain: readonly ChainLink[],
     place: OrderPlace | null,
   ) {
+    this.#tenant = tenant;
     this.#fullChain = fullChain === chain ? null : fullChain;
     this.#place = place;
     this.netPaid = paidOf(event);
   }
+
+  get settings(): TenantSettings {
+    return this.#tenant.settings;
+  }
+
+  // ----- its awards ---------------------------------------------------------------------------
+
+  /** How many awards it has (each member paid under each rule, zero or not). */
+  get awardCount(): number {
+    return this.#awardCount + (this.#laterAwards?.length ?? 0);
+  }
+
+  /** The number in the AwardBook of its `position`-th award. */
+  awardNumber(position: number): number {
+    return position < this.#awardCount ? this.#firstAward + position : this.#laterAwards![position - this.#awardCount]!;
+  }
+
+  /** Counts award `award` (just opened in the book) as one of its own. */
+  noteAward(award: number): void {
+    if (this.#firstAward < 0) this.#firstAward = award;
+    if (this.#laterAwards === null && award === this.#firstAward + this.#awardCount) this.#awardCount += 1;
+    else (this.#laterAwards ??= []).push(award);
+  }
+
+  /** Its awards as objects (for readers; the engine works with their numbers). */
+  get awards(): AwardRecord[] {
+    const book = this.#tenant.awards;
+    return Array.from({ length: this.awardCount }, (_, position) => this.recordOf(book, this.awardNumber(position)));
+  }
+
+  recordOf(book: AwardBook, award: number): AwardRecord {
+    let position = award - this.#firstAward;
+    if (position < 0 || position >= this.#awardCount) position = this.#awardCount + this.#laterAwards!.indexOf(award);
+    const records = (this.#records ??= []);
+    return (records[position] ??= new OrderAwardRecord(book, award, this));
+  }
+
+  explain(rule: string, to: string): readonly Explanation[] {
+    return explainOrderAward(this, rule, to);
+  }
+
+  // ----- what it derives from its event -------------------------------------------------------
 
   get id(): string {
     return this.event.order;

@@ -20,21 +20,31 @@ describe('plan lint on `when:` conditions', () => {
   it('refuses a syntax error, pointing at where the expression breaks off', () => {
     const [finding] = conditionFindings(campaign('line.category == "dairy" && (seller.level >= 2'));
     expect(finding).toMatchObject({
-      code: 'cel_syntax_error', severity: 'refuse', template: 'dairy', path: ['templates', 1, 'when'],
+      code: 'cel_syntax_error',
+      severity: 'refuse',
+      template: 'dairy',
+      path: ['templates', 1, 'when'],
       at: { line: 1, column: 47 },
     });
   });
 
   it('refuses a type error, naming the template and the offending sub-expression', () => {
     const findings = lintPlanSource(campaign('line.category == "dairy" && seller.level >= "2"'), settings);
-    expect(findings).toEqual([{
-      code: 'cel_type_error', severity: 'refuse', template: 'dairy', path: ['templates', 1, 'when'],
-      message: 'when: cel_type_error at 1:29 (`seller.level >= "2"`): no such overload: int >= string',
-      at: {
-        line: 1, column: 29, excerpt: 'seller.level >= "2"',
-        pointer: 'line.category == "dairy" && seller.level >= "2"\n                            ^^^^^^^^^^^^^^^^^^^',
+    expect(findings).toEqual([
+      {
+        code: 'cel_type_error',
+        severity: 'refuse',
+        template: 'dairy',
+        path: ['templates', 1, 'when'],
+        message: 'when: cel_type_error at 1:29 (`seller.level >= "2"`): no such overload: int >= string',
+        at: {
+          line: 1,
+          column: 29,
+          excerpt: 'seller.level >= "2"',
+          pointer: 'line.category == "dairy" && seller.level >= "2"\n                            ^^^^^^^^^^^^^^^^^^^',
+        },
       },
-    }]);
+    ]);
     expect(hasRefusal(findings)).toBe(true);
   });
 

@@ -12,11 +12,12 @@ import { parseRate } from '../money/rate.ts';
 const decimalText = z.union([z.string(), z.number()]);
 
 /**
- * The largest amount (minor units) of one field: 10^12 (ten billion yuan). Amounts, their products
- * with quantities (≤ MAX_COUNT) and their sums stay within PostgreSQL's bigint, so an event can
- * never fail its transaction on overflow (a 5xx, or a NATS message redelivered forever).
+ * The largest amount (minor units) of one field: 10^15 (ten trillion yuan). DOMAIN.md requires
+ * amounts up to 10^13 to stay exact; 10^15 leaves room above that while staying below 2^53, and
+ * thousands of such amounts still sum within PostgreSQL's bigint, so an event can never fail its
+ * transaction on overflow (a 5xx, or a NATS message redelivered forever).
  */
-export const MAX_AMOUNT = 10n ** 12n;
+export const MAX_AMOUNT = 10n ** 15n;
 /** The largest quantity or count in an event or a plan. */
 export const MAX_COUNT = 1_000_000;
 

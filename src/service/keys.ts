@@ -58,11 +58,15 @@ export async function verifyKey(sql: Sql, presented: string): Promise<ApiKey | n
     cache.set(id!, cached);
   }
   const row = cached.row;
-  if (!row) return null;
-  const stored = Buffer.from(row.secret_hash, 'hex');
   const given = hash(secret!);
-  return stored.length === given.length && timingSafeEqual(stored, given) ? { id: id!, tenant: row.tenant_id, scope: row.scope } : null;
+  // An unknown or revoked id costs the same comparison as a known one (against a hash no secret has).
+  const stored = row ? Buffer.from(row.secret_hash, 'hex') : NO_SECRET_HASH;
+  const equal = stored.length === given.length && timingSafeEqual(stored, given);
+  return row && equal ? { id: id!, tenant: row.tenant_id, scope: row.scope } : null;
 }
+
+/** Compared against when a key id is unknown: sha256 of nothing a key can hold. */
+const NO_SECRET_HASH = hash('no such key');
 
 /** The platform operator's token (creates tenants), compared in constant time. */
 export function isPlatformToken(expected: string | undefined, presented: string): boolean {

@@ -1,3 +1,4 @@
+import type { Outcome } from '../engine/apply.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Sql } from '../store/sql.ts';
 
@@ -45,7 +46,7 @@ export const TIME_PASSED = 'time.passed';
  * Rebuilds a tenant's engine from the store: its plan versions, then every logged event in order.
  * The engine is deterministic, so the replay reproduces exactly the state the log was made from.
  */
-export async function loadRuntime(sql: Sql, tenant: string): Promise<TenantRuntime | null> {
+export async function loadRuntime(sql: Sql, tenant: string, observe?: ReplayObserver): Promise<TenantRuntime | null> {
   const rows = (await sql.query<TenantRow>('select timezone, currency from tenants where id = $1', [tenant])).rows;
   const row = rows[0];
   if (!row) return null;
@@ -64,12 +65,15 @@ export async function loadRuntime(sql: Sql, tenant: string): Promise<TenantRunti
     laterPlans: later.map((version) => ({ plan: version.plan, from: Number(version.effective_from) })),
   });
   const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length), watchGeneration: 0, recorded: { seq: 0, versions: 0 } };
-  await catchUp(sql, runtime);
+  await catchUp(sql, runtime, Number.MAX_SAFE_INTEGER, observe);
   return runtime;
 }
 
+/** What a replayed log entry did (null for a network import, which posts nothing): for `fenyong verify`. */
+export type ReplayObserver = (seq: number, outcome: Outcome | null) => void;
+
 /** Applies logged events the runtime has not seen (written by another instance, or a replay). */
-export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Number.MAX_SAFE_INTEGER): Promise<void> {
+export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Number.MAX_SAFE_INTEGER, observe?: ReplayObserver): Promise<void> {
   for (let guard = 0; guard < 1_000_000; guard++) {
     const page = (
       await sql.query<{ seq: string; payload: unknown }>(
@@ -81,12 +85,14 @@ export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Numbe
       if ((event.payload as { type?: string }).type === NETWORK_IMPORTED) {
         runtime.engine.importNetwork((event.payload as { members: unknown[] }).members);
         runtime.seq = Number(event.seq);
+        observe?.(runtime.seq, null);
         continue;
       }
       if ((event.payload as { type?: string }).type === TIME_PASSED) {
         const passed = runtime.engine.passTime(Date.parse((event.payload as { at: string }).at));
         if (passed.status === 'rejected') throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${passed.error.message}`);
         runtime.seq = Number(event.seq);
+        observe?.(runtime.seq, passed);
         continue;
       }
       const outcome = runtime.engine.apply(event.payload);
@@ -94,6 +100,7 @@ export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Numbe
         throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${outcome.error.message}`);
       }
       runtime.seq = Number(event.seq);
+      observe?.(runtime.seq, outcome);
     }
     if (page.length < REPLAY_PAGE) return;
   }

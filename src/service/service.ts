@@ -235,6 +235,7 @@ export class Service {
                 exists (select 1 from webhooks where tenant_id = $1) as notifying
            from tenants where id = $1`,
         [tenant],
+        { name: 'fenyong_tenant_position' },
       )
     ).rows[0]!;
     // A webhook may have been created or removed through another instance: outbox rows follow the database.

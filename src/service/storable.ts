@@ -41,12 +41,14 @@ function walk(value: unknown, maxDepth: number, withPaths: boolean): EngineError
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= maxDepth) return fail('invalid', `JSON nested more than ${maxDepth} levels deep is not accepted`, path.slice(0, 8));
+    if (depth >= maxDepth)
+      return fail('invalid', `JSON nested more than ${maxDepth} levels deep is not accepted`, path.slice(0, 8));
     const keys: (string | number)[] = Array.isArray(node) ? [] : Object.keys(node);
     const length = Array.isArray(node) ? node.length : keys.length;
     for (let i = length - 1; i >= 0; i -= 1) {
       const key = Array.isArray(node) ? i : keys[i]!;
-      if (typeof key === 'string' && unstorableString(key)) return fail('invalid', UNSTORABLE_MESSAGE, [...path, key.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')]);
+      if (typeof key === 'string' && unstorableString(key))
+        return fail('invalid', UNSTORABLE_MESSAGE, [...path, key.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd')]);
       nodes.push((node as Record<string | number, unknown>)[key]);
       depths.push(depth + 1);
       if (withPaths) paths.push([...path, key]);

@@ -23,9 +23,11 @@ export async function createTenant(service: Service, input: NewTenant): Promise<
   const engine = Engine.create({ timezone: input.timezone, currency: input.currency, plan });
   const findings = lintPlan(engine.state.plans[0]!.compiled);
   await service.sql.transaction(async (tx) => {
-    const exists = (await tx.query('select 1 from tenants where id = $1', [input.id])).rows.length > 0;
-    if (exists) throw new InputError(fail('conflict', `tenant ${input.id} already exists`, ['id']));
-    await tx.query('insert into tenants (id, name, timezone, currency) values ($1, $2, $3, $4)', [input.id, input.name, input.timezone, input.currency]);
+    // (Not a check before the insert: two instances creating the same tenant at once would both pass it.)
+    const created = (await tx.query('insert into tenants (id, name, timezone, currency) values ($1, $2, $3, $4) on conflict (id) do nothing returning id', [
+      input.id, input.name, input.timezone, input.currency,
+    ])).rows.length > 0;
+    if (!created) throw new InputError(fail('conflict', `tenant ${input.id} already exists`, ['id']));
     await tx.query('insert into plan_versions (tenant_id, version, effective_from, plan, findings) values ($1, 1, null, $2, $3)', [
       input.id, toJson(plan), toJson(findings),
     ]);

@@ -13,6 +13,7 @@ import {
 } from '../support/app.ts';
 import { sendEvents } from '../support/scenario.ts';
 import { signPayload } from '../../src/mappings/signature.ts';
+import { recordFigures } from '../reliability/support/figures.ts';
 
 /**
  * The authorisation matrix: every operation of the OpenAPI document × credential (admin, ingest
@@ -554,6 +555,8 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
   const sentByA: string[] = [];
   let bBefore: unknown;
   let counter = 0;
+  /** Cells of the matrix checked: [operation, credential, whose ids] → status, and bad credentials × operation. */
+  const cells = { scoped: 0, badCredentials: 0, denied: 0 };
   let clockA = Date.parse('2026-04-01T00:00:00Z');
 
   const env = (own: boolean): Env => ({
@@ -708,6 +711,17 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
 
   afterAll(async () => {
     await test?.close();
+    const needs = new Map<Need, number>();
+    for (const recipe of Object.values(RECIPES)) needs.set(recipe.need, (needs.get(recipe.need) ?? 0) + 1);
+    recordFigures(
+      'security',
+      '1-matrix',
+      [
+        '### Authorisation matrix (`test/api/isolation.test.ts`)',
+        '',
+        `Every operation of /openapi.json (${operations?.length ?? 0}) has a declared required scope (a new route without one fails the test): ${[...needs].map(([need, n]) => `${need} ${n}`).join(', ')}. Checked: ${cells.scoped} cells operation × credential (admin, ingest, read keys, the platform token) × own / other tenant's ids, ${cells.denied} of them refused (401/403) as the declared scope says; ${cells.badCredentials} requests with no key, a malformed, forged, truncated or revoked key (or the wrong kind of credential) on every operation, all 401 before the body is read. Tenant B's rows (digest of every table holding a tenant id) unchanged, none of its data in any answer to A; keys stored as sha256 only.`,
+      ].join('\n'),
+    );
   });
 
   it('has a recipe for exactly the operations of the OpenAPI document', () => {
@@ -745,6 +759,7 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
           reply.status,
           `${op.method} ${op.path} with ${client.key === null ? 'no key' : JSON.stringify(client.key.slice(0, 20))}`,
         ).toBe(401);
+        cells.badCredentials += 1;
         expectErrorBody(reply, 'unauthorized');
       }
       const scheme = await test
@@ -763,6 +778,8 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
         const call = await recipe.call(env(whose === 'own'));
         const reply = await send(clients[credential], call);
         const denied = refusal(credential, recipe.need);
+        cells.scoped += 1;
+        if (denied !== null) cells.denied += 1;
         const label = `${operation} (${whose}) with ${credential}: ${reply.text.slice(0, 300)}`;
         if (denied !== null) {
           expect(reply.status, label).toBe(denied);

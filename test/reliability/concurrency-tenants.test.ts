@@ -5,9 +5,9 @@ import { Random } from '../../src/sim/random.ts';
 import type { Sql } from '../../src/store/sql.ts';
 import { expectAppliedExactlyOnce } from '../nats/support/checks.ts';
 import { createSchema, type TestSchema } from '../nats/support/postgres.ts';
-import { createTenantOver, Http } from '../nats/support/server.ts';
+import { createTenantOver, Http, PLATFORM_TOKEN } from '../nats/support/server.ts';
 import { WORKLOAD_PLAN, workload } from '../nats/support/workload.ts';
-import { startInstance, type Instance } from './concurrency-support.ts';
+import { atOnce, startInstance, type Instance } from './concurrency-support.ts';
 import { recordConcurrency } from './concurrency-figures.ts';
 
 interface Deployment {
@@ -112,6 +112,20 @@ describe.each(deployments)('tenants side by side: $label', (deployment) => {
     recordConcurrency(`tenants-a-busy-${deployment.key}`, {
       backend: deployment.label, case: 'one tenant held (queue of instance a' + (locker ? ', advisory lock taken by another session' : '') + ')',
       detail: `${others.length} other tenants took ${streams.flat().length} events through both instances meanwhile; the held tenant's writes waited, then applied`,
+    });
+  });
+
+  it('the same tenant created through both instances at once is created once; the other gets conflict', async () => {
+    for (let round = 0; round < 3; round++) {
+      const body = { id: `twice-${round}`, name: 'Twice', plan: WORKLOAD_PLAN };
+      const replies = await atOnce(instances.map((instance) => () => new Http(instance.url, PLATFORM_TOKEN).request<{ error?: { code: string } }>('POST', '/v1/tenants', body)));
+      expect(replies.map((r) => [r.status, r.body.error?.code]).sort()).toEqual([[201, undefined], [409, 'conflict']]);
+      const versions = (await sql.query<{ n: string }>('select count(*)::text as n from plan_versions where tenant_id = $1', [body.id])).rows[0]!.n;
+      expect(versions).toBe('1');
+    }
+    recordConcurrency(`tenants-d-create-${deployment.key}`, {
+      backend: deployment.label, case: 'the same tenant created through both instances at once, 3 rounds',
+      detail: 'each time one 201 and one 409 conflict (before the fix, on PostgreSQL: a 500 from the unique key), one plan version',
     });
   });
 

@@ -4,6 +4,7 @@ import { verifyTenant } from '../../src/service/verify.ts';
 import { table } from '../../bench/support/report.ts';
 import { FUZZ_SEED, FUZZ_TIMEOUT_MS, fuzzRuns, recordFigures, recordInputs } from './support/figures.ts';
 import { startFuzzFixture, type FuzzFixture } from './support/fixture.ts';
+import { findingsTable, FUZZ_FINDINGS } from './support/findings.ts';
 import { prototypePolluted } from './support/hostile.ts';
 import { operationName, operationsOf, type Operation } from './support/openapi.ts';
 import { Prober } from './support/probe.ts';
@@ -50,10 +51,23 @@ describe('fuzzing every endpoint of the OpenAPI document', { timeout: FUZZ_TIMEO
   async function check(op: Operation, request: Generated, klass: string): Promise<void> {
     const result = await prober.probe(request);
     tally(klass, result.status);
-    inputs.push({ op: operationName(op), kind: request.kind, url: request.url, status: result.status, payload: typeof request.payload === 'string' ? request.payload.slice(0, 500) : request.payload ? `<${request.payload.length} bytes>` : undefined });
+    inputs.push({
+      op: operationName(op),
+      kind: request.kind,
+      url: request.url,
+      status: result.status,
+      payload:
+        typeof request.payload === 'string'
+          ? request.payload.slice(0, 500)
+          : request.payload
+            ? `<${request.payload.length} bytes>`
+            : undefined,
+    });
     // Every finding is kept (not only the first), with the request that caused it.
     if (result.problems.length > 0 && findings.length < 100) {
-      findings.push(`${operationName(op)} ${request.kind} ${request.url.slice(0, 300)} ${String(request.payload ?? '').slice(0, 200)}\n    → ${result.problems.join('; ')}`);
+      findings.push(
+        `${operationName(op)} ${request.kind} ${request.url.slice(0, 300)} ${String(request.payload ?? '').slice(0, 200)}\n    → ${result.problems.join('; ')}`,
+      );
     }
   }
 
@@ -75,7 +89,9 @@ describe('fuzzing every endpoint of the OpenAPI document', { timeout: FUZZ_TIMEO
   it('answers generated parameters and bodies of every operation without a 5xx or a write on refusal', async () => {
     for (const op of operations) {
       await fc.assert(
-        fc.asyncProperty(jsonRequests(op, fixture.known, fixture.tenant.adminKey), (request) => check(op, request, op.method === 'GET' ? 'GET parameters' : `${op.method} bodies`)),
+        fc.asyncProperty(jsonRequests(op, fixture.known, fixture.tenant.adminKey), (request) =>
+          check(op, request, op.takesBody ? `${op.method} bodies` : `${op.method} parameters`),
+        ),
         { seed: FUZZ_SEED, numRuns: JSON_RUNS },
       );
     }
@@ -85,7 +101,10 @@ describe('fuzzing every endpoint of the OpenAPI document', { timeout: FUZZ_TIMEO
   it('answers raw bodies (broken JSON, deep nesting, polluting keys, other types) to every operation taking a body', async () => {
     for (const op of operations.filter((o) => o.takesBody)) {
       for (const body of RAW_BODIES) {
-        const [request] = fc.sample(rawRequests(op, fixture.known, fixture.tenant.adminKey).filter((r) => r.kind === `raw:${body.name}`), { seed: FUZZ_SEED, numRuns: 1 });
+        const [request] = fc.sample(
+          rawRequests(op, fixture.known, fixture.tenant.adminKey).filter((r) => r.kind === `raw:${body.name}`),
+          { seed: FUZZ_SEED, numRuns: 1 },
+        );
         await check(op, request!, 'raw bodies');
       }
     }
@@ -99,7 +118,14 @@ describe('fuzzing every endpoint of the OpenAPI document', { timeout: FUZZ_TIMEO
     expect(prototypePolluted()).toEqual([]);
     const totals = await ledgerTotals(fixture.test.sql, fixture.known.tenant);
     const file = recordInputs('fuzz-api-inputs', inputs);
-    const rows = [...tallies].map(([kind, t]) => [kind, String(t.cases), [...t.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')]);
+    const rows = [...tallies].map(([kind, t]) => [
+      kind,
+      String(t.cases),
+      [...t.byStatus]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' '),
+    ]);
     recordFigures(
       'fuzz',
       '1-api',
@@ -112,6 +138,11 @@ describe('fuzzing every endpoint of the OpenAPI document', { timeout: FUZZ_TIMEO
         '',
         file ? `Inputs tried: \`${file}\` (one JSON line per request).` : '',
       ].join('\n'),
+    );
+    recordFigures(
+      'fuzz',
+      '9-findings',
+      `### Found by the fuzz suite and fixed (${FUZZ_FINDINGS.length})\n\n${findingsTable(FUZZ_FINDINGS)}`,
     );
   });
 });

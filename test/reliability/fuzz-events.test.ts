@@ -26,7 +26,11 @@ import { ledgerTotals, stateDigester } from './support/state.ts';
 const LIBRARY = join(import.meta.dirname, '..', '..', 'plans', 'library');
 const libraryPlans = readdirSync(LIBRARY, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
-  .flatMap((dir) => readdirSync(join(LIBRARY, dir.name)).map((file) => parse(readFileSync(join(LIBRARY, dir.name, file), 'utf8')) as Record<string, unknown>))
+  .flatMap((dir) =>
+    readdirSync(join(LIBRARY, dir.name)).map(
+      (file) => parse(readFileSync(join(LIBRARY, dir.name, file), 'utf8')) as Record<string, unknown>,
+    ),
+  )
   .map((document) => (document.plan ?? document) as unknown);
 
 const EVENT_RUNS = fuzzRuns(150);
@@ -44,16 +48,28 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
   const next = () => new Date((clock += 37_000)).toISOString();
   const started = Date.now();
 
-  async function send(label: string, method: 'POST', url: string, body: unknown, key: string): Promise<{ status: number; json: unknown }> {
+  async function send(
+    label: string,
+    method: 'POST',
+    url: string,
+    body: unknown,
+    key: string,
+  ): Promise<{ status: number; json: unknown }> {
     let payload: string;
     try {
       payload = JSON.stringify(body) ?? 'null';
     } catch {
       payload = 'null';
     }
-    const result = await prober.probe({ method, url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload });
+    const result = await prober.probe({
+      method,
+      url,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload,
+    });
     inputs.push({ label, url, status: result.status, body: payload.slice(0, 1000) });
-    if (result.problems.length > 0 && findings.length < 100) findings.push(`${label} ${url} ${payload.slice(0, 400)}\n    → ${result.problems.join('; ')}`);
+    if (result.problems.length > 0 && findings.length < 100)
+      findings.push(`${label} ${url} ${payload.slice(0, 400)}\n    → ${result.problems.join('; ')}`);
     let json: unknown = null;
     try {
       json = JSON.parse(result.text);
@@ -76,7 +92,13 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
     await fc.assert(
       fc.asyncProperty(eventBatches(fixture.known), async (batch) => {
         const events = batch.map((item) => stampInstants(item.value, next));
-        const { status, json } = await send(`events[${batch.map((b) => b.mutation).join(',')}]`, 'POST', '/v1/events', { events }, fixture.tenant.adminKey);
+        const { status, json } = await send(
+          `events[${batch.map((b) => b.mutation).join(',')}]`,
+          'POST',
+          '/v1/events',
+          { events },
+          fixture.tenant.adminKey,
+        );
         counts.batches += 1;
         counts.events += events.length;
         const results = (json as { results?: { status: string; error?: { code: string } }[] } | null)?.results;
@@ -85,7 +107,8 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
           counts[result.status as 'accepted' | 'rejected' | 'duplicate'] += 1;
           if (result.error) codes.set(result.error.code, (codes.get(result.error.code) ?? 0) + 1);
           const problem = result.status === 'accepted' ? acceptedAmountProblem(events[index]) : null;
-          if (problem && findings.length < 100) findings.push(`event ${JSON.stringify(events[index]).slice(0, 300)}\n    → ${problem}`);
+          if (problem && findings.length < 100)
+            findings.push(`event ${JSON.stringify(events[index]).slice(0, 300)}\n    → ${problem}`);
         });
       }),
       { seed: FUZZ_SEED, numRuns: EVENT_RUNS },
@@ -100,8 +123,21 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
     await fc.assert(
       fc.asyncProperty(plans, fc.boolean(), fc.oneof(fc.constant(null), hostileValue), async (plan, publish, effective) => {
         counts.plans += 1;
-        if (!publish) return void (await send(`lint[${plan.mutation}]`, 'POST', '/v1/plans/lint', { plan: plan.value }, fixture.tenant.adminKey));
-        await send(`publish[${plan.mutation}]`, 'POST', '/v1/plans', { plan: plan.value, effectiveFrom: effective ?? next() }, fixture.tenant.adminKey);
+        if (!publish)
+          return void (await send(
+            `lint[${plan.mutation}]`,
+            'POST',
+            '/v1/plans/lint',
+            { plan: plan.value },
+            fixture.tenant.adminKey,
+          ));
+        await send(
+          `publish[${plan.mutation}]`,
+          'POST',
+          '/v1/plans',
+          { plan: plan.value, effectiveFrom: effective ?? next() },
+          fixture.tenant.adminKey,
+        );
       }),
       { seed: FUZZ_SEED, numRuns: PLAN_RUNS },
     );
@@ -110,7 +146,10 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
 
   it('creates tenants only from valid ids, zones, currencies and plans', async () => {
     const tenants = fc.record({
-      id: fc.oneof(fc.string({ minLength: 2, maxLength: 12, unit: fc.constantFrom(...'abcxyz019-') }).map((s) => `fz-t${s}`), hostileValue),
+      id: fc.oneof(
+        fc.string({ minLength: 2, maxLength: 12, unit: fc.constantFrom(...'abcxyz019-') }).map((s) => `fz-t${s}`),
+        hostileValue,
+      ),
       name: fc.oneof(fc.constant('fuzzed'), hostileValue),
       timezone: fc.oneof(fc.constantFrom(...NASTY_ZONES), fc.constant('Asia/Shanghai'), hostileValue),
       currency: fc.oneof(fc.constantFrom('CNY', 'JPY', 'KWD', 'XXX', 'cny', 'C N', '¥¥¥'), hostileValue),
@@ -145,11 +184,14 @@ describe('fuzzing events, plans and tenants', { timeout: FUZZ_TIMEOUT_MS }, () =
         '',
         `${counts.events.toLocaleString('en-US')} events in ${counts.batches} batches of \`POST /v1/events\`, ${counts.plans} plans (lint or publish), ${counts.tenants} tenants, in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${FUZZ_SEED}; FUZZ_RUNS raises the runs). Every refused item had a stable code and wrote nothing but its record in \`rejected_events\` (and, as the README says, time passing); every accepted amount was whole fen; \`verify\` clean afterwards (${totals.events} events, ${totals.postings} postings, ${totals.awards} awards).`,
         '',
-        table(['outcome', 'events'], [
-          ['accepted', String(counts.accepted)],
-          ['duplicate', String(counts.duplicate)],
-          ...[...codes].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => [`rejected: \`${code}\``, String(n)]),
-        ]),
+        table(
+          ['outcome', 'events'],
+          [
+            ['accepted', String(counts.accepted)],
+            ['duplicate', String(counts.duplicate)],
+            ...[...codes].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => [`rejected: \`${code}\``, String(n)]),
+          ],
+        ),
         '',
         file ? `Inputs tried: \`${file}\`.` : '',
       ].join('\n'),

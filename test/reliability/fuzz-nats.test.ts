@@ -39,13 +39,32 @@ const junkMessage: fc.Arbitrary<{ kind: string; data: Uint8Array }> = fc.oneof(
     { kind: 'empty', data: new Uint8Array() },
     { kind: 'deep array', data: new TextEncoder().encode(deepJson(100_000, 'array')) },
     { kind: 'deep object', data: new TextEncoder().encode(deepJson(20_000, 'object')) },
-    { kind: 'NUL in an event', data: new TextEncoder().encode('{"type": "tick", "at": "2026-05-01T00:00:00Z", "id": "a\\u0000b"}') },
-    { kind: 'lone surrogate in an event', data: new TextEncoder().encode('{"type": "tick", "at": "2026-05-01T00:00:00Z", "note": "\\ud800"}') },
-    { kind: 'batch over the limit', data: new TextEncoder().encode(JSON.stringify(new Array(MAX_BATCH + 1).fill({ type: 'tick', at: '2026-05-01T00:00:00Z' }))) },
-    { kind: 'near 1 MB', data: new TextEncoder().encode(JSON.stringify({ type: 'tick', at: '2026-05-01T00:00:00Z', pad: 'x'.repeat(1_000_000 - 100) })) },
-    { kind: '__proto__ event', data: new TextEncoder().encode('{"__proto__": {"polluted": true}, "type": "tick", "at": "2026-05-01T00:00:00Z"}') },
+    {
+      kind: 'NUL in an event',
+      data: new TextEncoder().encode('{"type": "tick", "at": "2026-05-01T00:00:00Z", "id": "a\\u0000b"}'),
+    },
+    {
+      kind: 'lone surrogate in an event',
+      data: new TextEncoder().encode('{"type": "tick", "at": "2026-05-01T00:00:00Z", "note": "\\ud800"}'),
+    },
+    {
+      kind: 'batch over the limit',
+      data: new TextEncoder().encode(JSON.stringify(new Array(MAX_BATCH + 1).fill({ type: 'tick', at: '2026-05-01T00:00:00Z' }))),
+    },
+    {
+      kind: 'near 1 MB',
+      data: new TextEncoder().encode(
+        JSON.stringify({ type: 'tick', at: '2026-05-01T00:00:00Z', pad: 'x'.repeat(1_000_000 - 100) }),
+      ),
+    },
+    {
+      kind: '__proto__ event',
+      data: new TextEncoder().encode('{"__proto__": {"polluted": true}, "type": "tick", "at": "2026-05-01T00:00:00Z"}'),
+    },
   ),
-  hostileValue.filter((value) => value === null || typeof value !== 'object').map((value) => ({ kind: 'JSON scalar', data: new TextEncoder().encode(JSON.stringify(value) ?? 'null') })),
+  hostileValue
+    .filter((value) => value === null || typeof value !== 'object')
+    .map((value) => ({ kind: 'JSON scalar', data: new TextEncoder().encode(JSON.stringify(value) ?? 'null') })),
 );
 
 describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
@@ -61,9 +80,19 @@ describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
   const kinds = new Map<string, number>();
   let clock = Date.parse('2026-05-01T00:00:00Z');
   const next = () => new Date((clock += 41_000)).toISOString();
-  const known: KnownIds = { tenant: TENANT, members: ['fz-l1', 'fz-l2', 'fz-c1'], orders: ['fz-o1'], withdrawals: ['fz-w1'], webhooks: [], batches: [], mappings: [], rules: ['fz-direct'] };
+  const known: KnownIds = {
+    tenant: TENANT,
+    members: ['fz-l1', 'fz-l2', 'fz-c1'],
+    orders: ['fz-o1'],
+    withdrawals: ['fz-w1'],
+    webhooks: [],
+    batches: [],
+    mappings: [],
+    rules: ['fz-direct'],
+  };
   const subject = () => eventsSubject(settings.subjectPrefix, TENANT);
-  const rejections = async () => (await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, TENANT))).map((m) => m.body);
+  const rejections = async () =>
+    (await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, TENANT))).map((m) => m.body);
   const started = Date.now();
 
   /** Publishes a valid event after whatever came before, and checks it was applied: the consumer goes on. */
@@ -71,7 +100,12 @@ describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
     const id = `fz-sentinel-${++counts.sentinels}`;
     await publish(nats.js, subject(), [{ type: 'member.joined', at: next(), member: { id, role: 'customer', parent: 'fz-l1' } }]);
     await waitConsumed(nats.jsm, settings, 60_000);
-    const found = (await sql.query<{ n: number }>("select count(*)::int as n from events where tenant_id = $1 and payload->'member'->>'id' = $2", [TENANT, id])).rows[0]!.n;
+    const found = (
+      await sql.query<{ n: number }>(
+        "select count(*)::int as n from events where tenant_id = $1 and payload->'member'->>'id' = $2",
+        [TENANT, id],
+      )
+    ).rows[0]!.n;
     expect(found, `${id} applied after the junk`).toBe(1);
   }
 
@@ -80,8 +114,28 @@ describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
     sql = await openDatabase({ databaseUrl: db.url });
     service = new Service(sql);
     await createTenant(service, { id: TENANT, name: TENANT, timezone: 'Asia/Shanghai', currency: 'CNY', plan: FUZZ_PLAN });
-    await service.importNetwork(TENANT, [{ id: 'fz-l1', role: 'leader' }, { id: 'fz-l2', role: 'leader', parent: 'fz-l1' }, { id: 'fz-c1', role: 'customer', parent: 'fz-l2' }], 'test');
-    await service.ingest(TENANT, [{ type: 'order.paid', at: next(), order: 'fz-o1', buyer: 'fz-c1', lines: [{ line: 1, sku: 'fz-sku', qty: 1, paid: '300.00' }] }], 'test');
+    await service.importNetwork(
+      TENANT,
+      [
+        { id: 'fz-l1', role: 'leader' },
+        { id: 'fz-l2', role: 'leader', parent: 'fz-l1' },
+        { id: 'fz-c1', role: 'customer', parent: 'fz-l2' },
+      ],
+      'test',
+    );
+    await service.ingest(
+      TENANT,
+      [
+        {
+          type: 'order.paid',
+          at: next(),
+          order: 'fz-o1',
+          buyer: 'fz-c1',
+          lines: [{ line: 1, sku: 'fz-sku', qty: 1, paid: '300.00' }],
+        },
+      ],
+      'test',
+    );
     digest = await stateDigester(sql, { exclude: ['stream_offsets'] });
     nats = await connectNats(settings);
     ingest = await NatsIngest.start(service, settings);
@@ -136,7 +190,12 @@ describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
     await sentinel();
     const report = await verifyTenant(service, TENANT);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    const stored = (await sql.query<{ code: string; n: number }>('select code, count(*)::int as n from rejected_events where tenant_id = $1 group by code order by code', [TENANT])).rows;
+    const stored = (
+      await sql.query<{ code: string; n: number }>(
+        'select code, count(*)::int as n from rejected_events where tenant_id = $1 group by code order by code',
+        [TENANT],
+      )
+    ).rows;
     const file = recordInputs('fuzz-nats-inputs', inputs);
     recordFigures(
       'fuzz',
@@ -146,7 +205,10 @@ describe('fuzzing the NATS consumer', { timeout: FUZZ_TIMEOUT_MS }, () => {
         '',
         `${counts.junk} junk messages and ${counts.batches} messages of broken events (${counts.events} events) published to \`<prefix>.shop.events\` in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${FUZZ_SEED}). Every junk message got its rejection on \`<prefix>.shop.rejected\` and applied nothing; no transaction failed (0 messages given back); a valid event published after each round was applied; \`verify\` clean afterwards.`,
         '',
-        table(['junk message', 'published'], [...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => [kind, String(n)])),
+        table(
+          ['junk message', 'published'],
+          [...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => [kind, String(n)]),
+        ),
         '',
         `Events refused and recorded (code × count): ${stored.map((r) => `\`${r.code}\` × ${r.n}`).join(', ') || 'none'}.`,
         '',

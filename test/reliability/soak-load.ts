@@ -179,7 +179,10 @@ export function withdrawals(load: Load, tenant: SoakTenant, intervalMs: number, 
     const fen = available >= 100 && random.chance(0.85) ? random.int(100, Math.min(available, 20_000)) : available + 1000;
     const amount = `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
     await load.call<{ error?: { code: string } }>('POST /v1/withdrawals', 'POST', '/v1/withdrawals', tenant.ingestKey, { withdrawal: `${tenant.id}-w${++n}`, member, amount }, (status, body) => {
-      if (status === 200) return { kind: 'ok' };
+      if (status === 200) {
+        load.accepted(tenant.id, 1);
+        return { kind: 'ok' };
+      }
       const code = body?.error?.code ?? '';
       return status === 422 && WITHDRAWAL_REFUSALS.has(code) ? { kind: 'business', code } : { kind: 'error', detail: 'withdrawal refused' };
     });

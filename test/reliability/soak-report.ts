@@ -29,6 +29,7 @@ export function writeSoakSection(f: SoakFigures): void {
   const first = live[0] ?? f.samples[0]!;
   const last = f.samples[f.samples.length - 1]!;
   const perMinute = f.samples.filter((s, i) => s.t % 60 < 10 || i === f.samples.length - 1);
+  const afterWarmup = requests.reduce((sum, [, l]) => sum + l.count, 0) * (1 - f.warmupSeconds / f.seconds);
   const business = [...f.load.business.entries()].map(([kind, n]) => `${kind} × ${n}`).join('; ') || 'none';
   const body = [
     '## Soak: figures',
@@ -40,9 +41,12 @@ export function writeSoakSection(f: SoakFigures): void {
     `- NATS: ${f.load.natsEvents} events published (${f.load.natsBlindWithdrawals} of them withdrawals the member may not cover); the consumer finished ${ms(f.drainMs)} ms after the load stopped`,
     `- Webhooks (one subscription, all topics, on soak-batch): ${f.webhooks.delivered} deliveries made, ${f.webhooks.pending} pending at the end`,
     '',
-    table(['request', 'count', 'per second', 'p50 ms', 'p99 ms', 'max ms'], requests.map(([kind, l]) => [kind, String(l.count), (l.count / f.seconds).toFixed(1), ms(l.percentile(50)), ms(l.percentile(99)), ms(l.max)])),
+    table(['request', 'count', 'per second', 'p50 ms', 'p99 ms', 'max ms'], [
+      ...requests.map(([kind, l]) => [kind, String(l.count), (l.count / f.seconds).toFixed(1), ms(l.percentile(50)), ms(l.percentile(99)), ms(l.max)]),
+      ['all', String(total), (total / f.seconds).toFixed(1), '', '', ''],
+    ]),
     '',
-    table(['tenant', 'path', 'events sent', 'in the log', 'refused (expected)', 'fenyong verify'], f.events.map((e) => {
+    table(['tenant', 'path', 'events (and withdrawals) accepted or published', 'in the log', 'refused (expected)', 'fenyong verify'], f.events.map((e) => {
       const check = f.verify.find((v) => v.tenant === e.tenant);
       return [e.tenant, e.path, String(e.sent), String(e.logged), String(e.rejected), check ? (check.ok ? 'clean' : `**${check.detail}**`) : '–'];
     })),
@@ -51,8 +55,10 @@ export function writeSoakSection(f: SoakFigures): void {
     '',
     table(['t', 'RSS MB', 'heap used MB', 'external MB', 'load (1 min)'], perMinute.map((s) => [`${(s.t / 60).toFixed(1)} min`, mb(s.rss), mb(s.heapUsed), mb(s.external), s.load1.toFixed(2)])),
     '',
+    `(${f.samples.length} samples in all; the table shows one a minute and the last, taken when the load had stopped.)`,
+    '',
     `- Heap used with the load running: ${mb(first.heapUsed)} MB after the warm-up (${f.warmupSeconds} s), ${mb(last.heapUsed)} MB at the end; slope after the warm-up ${liveSlope.toFixed(2)} MB/min. This includes the tenants' engines, which hold every member, order, award and posting by design (the server replays a tenant into memory) and grow with the data.`,
-    `- Heap used with every tenant's engine dropped (\`Service.forget\`, load paused, two forced collections): ${mb(f.baseline.warm)} MB after the warm-up, ${mb(f.baseline.end)} MB at the end: growth **${mb(f.baseline.end - f.baseline.warm)} MB** (bound: ${f.boundMb} MB). Everything that is not tenant data — HTTP, NATS, queues, pools, caches, the outbox dispatcher — is flat if this stays within the bound.`,
+    `- Heap used with every tenant's engine dropped (\`Service.forget\`, load paused, two forced collections): ${mb(f.baseline.warm)} MB after the warm-up, ${mb(f.baseline.end)} MB at the end: growth **${mb(f.baseline.end - f.baseline.warm)} MB** (bound: ${f.boundMb} MB, which a leak of ${((f.boundMb * 2 ** 20) / afterWarmup / 1024).toFixed(1)} KB per request over the ~${Math.round(afterWarmup)} requests after the warm-up would reach). Everything that is not tenant data — HTTP, NATS, queues, pools, caches, the outbox dispatcher — is flat if this stays within the bound.`,
     `- RSS from ${mb(Math.min(...f.samples.map((s) => s.rss)))} to ${mb(Math.max(...f.samples.map((s) => s.rss)))} MB (not asserted: the allocator keeps freed pages).`,
   ].join('\n');
   writeReliabilitySection('soak', body);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { configFromEnv } from '../../src/server/config.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 
-const PLATFORM_TOKEN = 'fyp_network-tenant';
+/** The platform token the servers started here accept (it creates tenants). */
+export const PLATFORM_TOKEN = 'fyp_network-tenant';
 
 export interface BareServer {
   readonly server: RunningServer;
@@ -55,7 +56,7 @@ export async function call<T>(url: string, token: string, method: string, path: 
  * path (`POST /v1/network/import`, in chunks, parents before children). Answers its admin key.
  */
 export async function tenantWithNetwork(
-  server: BareServer,
+  server: { readonly url: string },
   id: string,
   members: readonly unknown[],
   options: { chunk?: number; onChunk?: (imported: number) => void } = {},

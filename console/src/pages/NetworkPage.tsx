@@ -7,7 +7,8 @@ import { useI18n } from '../i18n/i18n';
 import { money, today, zonedInstant } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { MemberSearch } from './network/MemberSearch';
-import { TreeNode } from './network/TreeNode';
+import { DownlineTree } from './network/DownlineTree';
+import { CHILDREN_PAGE } from './network/downlineStore';
 
 /**
  * Search members, walk the upline, expand the downline lazily, all as of a chosen day. Nothing
@@ -60,16 +61,18 @@ function MemberTree({ id, asOf, onPick }: { id: string; asOf: string | undefined
   const { me } = useSession();
   const currency = me!.tenant.currency;
   const query = asOf ? { asOf } : {};
+  // The first page of the downline is asked for with the member, not after it: one round trip less.
   const state = useAsync(async () => {
-    const [member, upline] = await Promise.all([
+    const [member, upline, children] = await Promise.all([
       ok(api.GET('/v1/members/{id}', { params: { path: { id }, query } })),
       ok(api.GET('/v1/members/{id}/upline', { params: { path: { id }, query } })),
+      ok(api.GET('/v1/members/{id}/downline', { params: { path: { id }, query: { limit: CHILDREN_PAGE, ...query } } })),
     ]);
-    return { member, upline: upline.upline };
+    return { member, upline: upline.upline, children };
   }, [id, asOf]);
   return (
     <Async state={state}>
-      {({ member, upline }) => (
+      {({ member, upline, children }) => (
         <>
           <Card
             title={
@@ -119,11 +122,7 @@ function MemberTree({ id, asOf, onPick }: { id: string; asOf: string | undefined
             <p className="muted small">{t('network.salesNote')}</p>
           </Card>
           <Card title={t('network.downline')}>
-            <div className="tree-scroll">
-              <ul className="tree" role="tree" data-loaded="tree">
-                <TreeNode member={member} asOf={asOf} onPick={onPick} open />
-              </ul>
-            </div>
+            <DownlineTree root={member} firstPage={children} asOf={asOf} onPick={onPick} />
           </Card>
         </>
       )}

@@ -34,7 +34,10 @@ describe('compiling a `when:` condition', () => {
 
   it('points at a syntax error', () => {
     expect(issueOf(compileCondition('seller.level >= 2 &&', 'order'))).toMatchObject({
-      code: 'cel_syntax_error', line: 1, column: 21, pointer: 'seller.level >= 2 &&\n                    ^',
+      code: 'cel_syntax_error',
+      line: 1,
+      column: 21,
+      pointer: 'seller.level >= 2 &&\n                    ^',
     });
   });
 
@@ -46,7 +49,9 @@ describe('compiling a `when:` condition', () => {
 
   it('lists the variables there are when one is unknown, by kind of template', () => {
     expect(issueOf(compileCondition('buyer.level >= 2', 'order'))).toMatchObject({
-      code: 'cel_unknown_variable', column: 1, excerpt: 'buyer',
+      code: 'cel_unknown_variable',
+      column: 1,
+      excerpt: 'buyer',
       message: 'unknown variable `buyer`; order templates have: line, order, seller, beneficiary',
     });
     expect(issueOf(compileCondition('seller.level >= 2', 'period')).message).toContain('period templates have: member, period');
@@ -54,20 +59,31 @@ describe('compiling a `when:` condition', () => {
 
   it('lists the fields of a variable when one is unknown', () => {
     expect(issueOf(compileCondition('seller.rank >= 2', 'order'))).toMatchObject({
-      code: 'cel_unknown_field', excerpt: 'rank', message: '`seller` has no field `rank`; it has: id, level, role, position',
+      code: 'cel_unknown_field',
+      excerpt: 'rank',
+      message: '`seller` has no field `rank`; it has: id, level, role, position',
     });
   });
 
   it('refuses a condition that is not a bool', () => {
-    expect(issueOf(compileCondition('line.amount + 1', 'order'))).toMatchObject({ code: 'cel_type_error', message: expect.stringContaining('is int') });
+    expect(issueOf(compileCondition('line.amount + 1', 'order'))).toMatchObject({
+      code: 'cel_type_error',
+      message: expect.stringContaining('is int'),
+    });
   });
 
   it('keeps the cost bounded: too long, too many nodes, loops and regular expressions are refused', () => {
     expect(issueOf(compileCondition(`line.sku == "${'x'.repeat(LIMITS.maxLength)}"`, 'order')).code).toBe('cel_too_long');
     const many = Array.from({ length: 70 }, (_, i) => `${i} == 1`).join(' || ');
     expect(many.length).toBeLessThan(LIMITS.maxLength);
-    expect(issueOf(compileCondition(many, 'order'))).toMatchObject({ code: 'cel_too_complex', message: expect.stringContaining('ast nodes') });
-    expect(issueOf(compileCondition('["a", "b"].exists(s, line.sku == s)', 'order'))).toMatchObject({ code: 'cel_forbidden', excerpt: '["a", "b"].exists(s, line.sku == s)' });
+    expect(issueOf(compileCondition(many, 'order'))).toMatchObject({
+      code: 'cel_too_complex',
+      message: expect.stringContaining('ast nodes'),
+    });
+    expect(issueOf(compileCondition('["a", "b"].exists(s, line.sku == s)', 'order'))).toMatchObject({
+      code: 'cel_forbidden',
+      excerpt: '["a", "b"].exists(s, line.sku == s)',
+    });
     expect(issueOf(compileCondition('line.sku.matches("^(a+)+$")', 'order')).code).toBe('cel_forbidden');
   });
 

@@ -41,7 +41,8 @@ export interface ConditionIssue {
   readonly pointer: string;
 }
 
-export type CompileResult = { readonly ok: true; readonly condition: CompiledCondition } | { readonly ok: false; readonly issue: ConditionIssue };
+export type CompileResult =
+  { readonly ok: true; readonly condition: CompiledCondition } | { readonly ok: false; readonly issue: ConditionIssue };
 
 /**
  * Compiled conditions by kind and source. A plan version compiles each of its conditions once,
@@ -79,9 +80,17 @@ function compileUncached(source: string, kind: ConditionKind): CompileResult {
   const checked = program.check();
   if (!checked.valid) return fromLibraryError(source, kind, checked.error);
   if (checked.type !== 'bool') {
-    return refuse(source, 'cel_type_error', `a condition must be a bool (true or false), this one is ${checked.type}`, program.ast);
+    return refuse(
+      source,
+      'cel_type_error',
+      `a condition must be a bool (true or false), this one is ${checked.type}`,
+      program.ast,
+    );
   }
-  return { ok: true, condition: { source, kind, scope: scopeOf(kind, program.ast), literals: stringLiteralsOf(program.ast), program } };
+  return {
+    ok: true,
+    condition: { source, kind, scope: scopeOf(kind, program.ast), literals: stringLiteralsOf(program.ast), program },
+  };
 }
 
 function scopeOf(kind: ConditionKind, ast: ASTNode): ConditionScope {
@@ -121,7 +130,13 @@ function fromLibraryError(source: string, kind: ConditionKind, raw: unknown): Co
 
 function tooComplex(summary: string): string {
   const limit = /Exceeded (\w+) \((\d+)\)/.exec(summary);
-  return limit ? `the condition is too complex: more than ${limit[2]} ${limit[1]!.replace(/^max/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase()}` : summary;
+  return limit
+    ? `the condition is too complex: more than ${limit[2]} ${limit[1]!
+        .replace(/^max/, '')
+        .replace(/([A-Z])/g, ' $1')
+        .trim()
+        .toLowerCase()}`
+    : summary;
 }
 
 function unknownField(source: string, kind: ConditionKind, error: LibraryError, summary: string): string {
@@ -133,7 +148,12 @@ function unknownField(source: string, kind: ConditionKind, error: LibraryError, 
   return `\`${variable}\` has no field \`${field}\`; it has: ${Object.keys(fields).join(', ')}`;
 }
 
-function refuse(source: string, code: ConditionIssueCode, message: string, range: { readonly start: number; readonly end: number }): CompileResult {
+function refuse(
+  source: string,
+  code: ConditionIssueCode,
+  message: string,
+  range: { readonly start: number; readonly end: number },
+): CompileResult {
   return { ok: false, issue: locate(source, code, message, range.start, Math.max(range.start, range.end)) };
 }
 

@@ -1,7 +1,18 @@
 import { exact } from '../../money/rate.ts';
-import type { AwardPart, Explanation, NetLine, OrderInput, OrderTemplate, PartSink, PeriodInput, PeriodMember, PeriodTemplate, Template } from '../templates/template.ts';
+import type {
+  AwardPart,
+  Explanation,
+  NetLine,
+  OrderInput,
+  OrderTemplate,
+  PartSink,
+  PeriodInput,
+  PeriodMember,
+  PeriodTemplate,
+  Template,
+} from '../templates/template.ts';
 import type { CompiledCondition } from './compile.ts';
-import { OrderFacts, periodOf, periodVariables } from './facts.ts';
+import { lineFacts, OrderFacts, periodOf, periodVariables } from './facts.ts';
 import { judge, type Verdict } from './judge.ts';
 
 /**
@@ -32,23 +43,29 @@ function conditionalOrder(inner: OrderTemplate<unknown>, condition: CompiledCond
 
 /** Paying or refunding: amounts only, the condition judged as seldom as its scope allows. */
 function computeFast(
-  inner: OrderTemplate<unknown>, condition: CompiledCondition, facts: OrderFacts,
-  rule: string, params: unknown, input: OrderInput, out: PartSink,
+  inner: OrderTemplate<unknown>,
+  condition: CompiledCondition,
+  facts: OrderFacts,
+  rule: string,
+  params: unknown,
+  input: OrderInput,
+  out: PartSink,
 ): void {
   if (condition.scope === 'order') {
-    if (judge(condition, facts.variables(null, null)).holds) inner.compute(rule, params, input, out);
+    if (judge(condition, facts.variables(undefined, undefined)).holds) inner.compute(rule, params, input, out);
     return;
   }
   if (condition.scope === 'line') {
-    const lines = input.lines.filter((line) => judge(condition, facts.variables(line, null)).holds);
+    const lines = input.lines.filter((line) => judge(condition, facts.variables(lineFacts(line), undefined)).holds);
     if (lines.length > 0) inner.compute(rule, params, lines.length === input.lines.length ? input : withLines(input, lines), out);
     return;
   }
   for (const line of input.lines) {
+    const celLine = lineFacts(line);
     inner.compute(rule, params, withLines(input, [line]), {
       explaining: false,
       add: (to, amount) => {
-        if (judge(condition, facts.variables(line, facts.beneficiary(to))).holds) out.add(to, amount, null);
+        if (judge(condition, facts.variables(celLine, facts.beneficiary(to))).holds) out.add(to, amount, null);
       },
     });
   }
@@ -60,8 +77,16 @@ function computeFast(
  */
 function withLines(input: OrderInput, lines: readonly NetLine[]): OrderInput {
   return {
-    settings: input.settings, order: input.order, paidAt: input.paidAt, lines, sellerId: input.sellerId,
-    chain: input.chain, fullChain: input.fullChain, pickup: input.pickup, region: input.region, regionHolders: input.regionHolders,
+    settings: input.settings,
+    order: input.order,
+    paidAt: input.paidAt,
+    lines,
+    sellerId: input.sellerId,
+    chain: input.chain,
+    fullChain: input.fullChain,
+    pickup: input.pickup,
+    region: input.region,
+    regionHolders: input.regionHolders,
   };
 }
 
@@ -78,17 +103,24 @@ interface Judged {
  * zero with reason `condition.excluded` or `condition.error`); the amounts are those of computeFast.
  */
 function computeExplained(
-  inner: OrderTemplate<unknown>, condition: CompiledCondition, facts: OrderFacts,
-  rule: string, params: unknown, input: OrderInput, out: PartSink,
+  inner: OrderTemplate<unknown>,
+  condition: CompiledCondition,
+  facts: OrderFacts,
+  rule: string,
+  params: unknown,
+  input: OrderInput,
+  out: PartSink,
 ): void {
   const judged: Judged[] = [];
-  const orderVerdict = condition.scope === 'order' ? judge(condition, facts.variables(null, null)) : null;
+  const orderVerdict = condition.scope === 'order' ? judge(condition, facts.variables(undefined, undefined)) : null;
   for (const line of input.lines) {
-    const lineVerdict = orderVerdict ?? (condition.scope === 'line' ? judge(condition, facts.variables(line, null)) : null);
+    const celLine = lineFacts(line);
+    const lineVerdict =
+      orderVerdict ?? (condition.scope === 'line' ? judge(condition, facts.variables(celLine, undefined)) : null);
     inner.compute(rule, params, withLines(input, [line]), {
       explaining: true,
       add: (to, amount, explanation) => {
-        const verdict = lineVerdict ?? judge(condition, facts.variables(line, facts.beneficiary(to)));
+        const verdict = lineVerdict ?? judge(condition, facts.variables(celLine, facts.beneficiary(to)));
         judged.push({ to, amount, explanation: explanation!, verdict });
       },
     });
@@ -109,8 +141,15 @@ function leftOut(part: Judged, condition: CompiledCondition): Explanation {
   const { rule, template, to, order, line, position, level } = part.explanation;
   const error = part.verdict.error;
   return {
-    rule, template, to, order, line, position, level,
-    exact: exact(0n), amount: 0n,
+    rule,
+    template,
+    to,
+    order,
+    line,
+    position,
+    level,
+    exact: exact(0n),
+    amount: 0n,
     reason: error === undefined ? 'condition.excluded' : 'condition.error',
     facts: { when: condition.source, wouldBe: part.amount.toString(), ...(error === undefined ? {} : { error }) },
   };
@@ -124,24 +163,38 @@ function conditionalPeriod(inner: PeriodTemplate<unknown>, condition: CompiledCo
       const verdicts = new Map<string, Verdict>();
       const verdictOf = (member: PeriodMember): Verdict => {
         let verdict = verdicts.get(member.id);
-        if (!verdict) verdicts.set(member.id, (verdict = judge(condition, periodVariables(member, input.teamSales.get(member.id) ?? 0n, period))));
+        if (!verdict)
+          verdicts.set(
+            member.id,
+            (verdict = judge(condition, periodVariables(member, input.teamSales.get(member.id) ?? 0n, period))),
+          );
         return verdict;
       };
       const eligible: PeriodInput = {
-        settings: input.settings, period: input.period, sales: input.sales, teamSales: input.teamSales, parentOf: input.parentOf,
+        settings: input.settings,
+        period: input.period,
+        sales: input.sales,
+        teamSales: input.teamSales,
+        parentOf: input.parentOf,
         distributors: function* () {
           for (const member of input.distributors()) if (verdictOf(member).holds) yield member;
         },
       };
       const parts = inner.compute(rule, params, eligible);
-      return keepEligible(parts, input, verdicts, verdictOf).map((part) => ({ ...part, explanation: withWhen(part.explanation, condition) }));
+      return keepEligible(parts, input, verdicts, verdictOf).map((part) => ({
+        ...part,
+        explanation: withWhen(part.explanation, condition),
+      }));
     },
   };
 }
 
 /** Templates that pay from team sales (team-tier) never ask for the distributors: judge their payees here. */
 function keepEligible(
-  parts: AwardPart[], input: PeriodInput, verdicts: ReadonlyMap<string, Verdict>, verdictOf: (member: PeriodMember) => Verdict,
+  parts: AwardPart[],
+  input: PeriodInput,
+  verdicts: ReadonlyMap<string, Verdict>,
+  verdictOf: (member: PeriodMember) => Verdict,
 ): AwardPart[] {
   if (parts.every((part) => verdicts.has(part.to))) return parts.filter((part) => verdicts.get(part.to)!.holds);
   const members = new Map<string, PeriodMember>();

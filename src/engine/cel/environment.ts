@@ -17,7 +17,14 @@ export type ConditionKind = 'order' | 'period';
 export const VARIABLES: Readonly<Record<ConditionKind, Readonly<Record<string, Readonly<Record<string, string>>>>>> = {
   order: {
     line: { line: 'int', sku: 'string', category: 'string', quantity: 'int', amount: 'int' },
-    order: { id: 'string', paidAt: 'google.protobuf.Timestamp', amount: 'int', lineCount: 'int', region: 'string', pickupPoint: 'string' },
+    order: {
+      id: 'string',
+      paidAt: 'google.protobuf.Timestamp',
+      amount: 'int',
+      lineCount: 'int',
+      region: 'string',
+      pickupPoint: 'string',
+    },
     seller: { id: 'string', level: 'int', role: 'string', position: 'int' },
     beneficiary: { id: 'string', level: 'int', role: 'string', position: 'int' },
   },
@@ -37,23 +44,59 @@ const TYPE_OF: Readonly<Record<string, string>> = {
   period: 'Period',
 };
 
-/**
- * The values a condition reads. A field the engine does not have for this line or member (a line
- * without a category, a payee outside the chain has no position…) is left out: reading it is an
- * evaluation error, and `has(line.category)` tests for it.
+/*
+ * The values a condition reads, one class per CEL type (the library knows a value's type by its
+ * constructor). Integers are bigints. A field the engine does not have for this line or member (a
+ * line without a category, a payee outside the chain has no position…) is undefined, which CEL
+ * sees as absent: reading it is an evaluation error, and `has(line.category)` tests for it.
  */
-export class CelFacts {
-  constructor(fields: Readonly<Record<string, unknown>>) {
-    for (const [name, value] of Object.entries(fields)) if (value !== undefined) (this as Record<string, unknown>)[name] = value;
-  }
+export class CelLine {
+  constructor(
+    readonly line: bigint,
+    readonly sku: string,
+    readonly category: string | undefined,
+    readonly quantity: bigint,
+    readonly amount: bigint,
+  ) {}
 }
-export class CelLine extends CelFacts {}
-export class CelOrder extends CelFacts {}
-export class CelMember extends CelFacts {}
-export class CelPeriod extends CelFacts {}
 
-const CLASSES: Readonly<Record<string, typeof CelFacts>> = { Line: CelLine, Order: CelOrder, Member: CelMember, Period: CelPeriod };
+export class CelOrder {
+  constructor(
+    readonly id: string,
+    readonly paidAt: Date,
+    readonly amount: bigint,
+    readonly lineCount: bigint,
+    readonly region: string | undefined,
+    readonly pickupPoint: string | undefined,
+  ) {}
+}
 
+export class CelMember {
+  constructor(
+    readonly id: string | undefined,
+    readonly level: bigint | undefined,
+    readonly role: string | undefined,
+    /** Order templates: the place in the chain. */
+    readonly position: bigint | undefined,
+    /** Period templates: T(m). */
+    readonly teamSales: bigint | undefined,
+  ) {}
+}
+
+export class CelPeriod {
+  constructor(
+    readonly label: string,
+    readonly kind: string,
+    readonly sales: bigint,
+  ) {}
+}
+
+const CLASSES: Readonly<Record<string, abstract new (...args: never[]) => unknown>> = {
+  Line: CelLine,
+  Order: CelOrder,
+  Member: CelMember,
+  Period: CelPeriod,
+};
 /**
  * Structural limits, enforced by the parser: a condition is a short rule, not a program. With
  * macros over lists forbidden, evaluation costs at most a few steps per node.
@@ -70,13 +113,18 @@ export const LIMITS = {
 
 function environmentFor(kind: ConditionKind): Environment {
   const { maxLength: _, ...limits } = LIMITS;
-  const env = new Environment({ unlistedVariablesAreDyn: false, homogeneousAggregateLiterals: true, enableOptionalTypes: false, limits });
+  const env = new Environment({
+    unlistedVariablesAreDyn: false,
+    homogeneousAggregateLiterals: true,
+    enableOptionalTypes: false,
+    limits,
+  });
   const variables = VARIABLES[kind];
   const registered = new Set<string>();
   for (const [name, fields] of Object.entries(variables)) {
     const typeName = TYPE_OF[name]!;
     if (!registered.has(typeName)) {
-      env.registerType(typeName, { ctor: CLASSES[typeName]!, fields: { ...fields } });
+      env.registerType(typeName, { ctor: CLASSES[typeName]! as new () => unknown, fields: { ...fields } });
       registered.add(typeName);
     }
     env.registerVariable(name, typeName);

@@ -12,8 +12,16 @@ const LOOPS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
 /** Timestamp getters: with a time-zone argument the library reads the host's zone rules. */
 const ZONED_GETTERS = new Set([
-  'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getFullYear', 'getHours',
-  'getMilliseconds', 'getMinutes', 'getMonth', 'getSeconds',
+  'getDate',
+  'getDayOfMonth',
+  'getDayOfWeek',
+  'getDayOfYear',
+  'getFullYear',
+  'getHours',
+  'getMilliseconds',
+  'getMinutes',
+  'getMonth',
+  'getSeconds',
 ]);
 
 /** The first construct of `root` a condition may not use, or null. */
@@ -36,7 +44,8 @@ function reasonFor(node: ASTNode): string | null {
   if (node.op === 'rcall') {
     const [name, , args] = node.args as [string, ASTNode, ASTNode[]];
     if (LOOPS.has(name)) return `the ${name}() macro: conditions do not loop over lists (use \`in\` with a short list)`;
-    if (name === 'matches') return 'matches(): a regular expression can take unbounded time; use startsWith, endsWith, contains or `in`';
+    if (name === 'matches')
+      return 'matches(): a regular expression can take unbounded time; use startsWith, endsWith, contains or `in`';
     if (ZONED_GETTERS.has(name) && args.length > 0) {
       return `${name}() with a time zone depends on the host; compare order.paidAt with timestamp("2026-03-01T00:00:00+08:00") instead`;
     }

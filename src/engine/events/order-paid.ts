@@ -31,7 +31,7 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const seller = sellerOf(buyer, plan);
   const fullChain = state.network.chainOf(seller);
   const chain = activeChain(state, fullChain, event.at, plan);
-  const order = new PaidOrder(event, plan, state.settings, seller, chain, fullChain, placeOf(state, event, pickup));
+  const order = new PaidOrder(state, event, plan, seller, chain, fullChain, placeOf(state, event, pickup));
   state.orders.set(order.id, order);
   recomputeOrder(state, order, PAID, undefined, work, seller);
   recordSale(state, order, seller, plan, work);

@@ -43,7 +43,7 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 90_000; // generous: a loaded CI machine compiles the TypeScript slowly
   while (!output.includes('fenyong is running')) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited while starting:\n${output}`);
     if (Date.now() > deadline) {

@@ -23,7 +23,9 @@ export function errorSchemaProblem(status: number, contentType: string | undefin
     return 'body is not JSON';
   }
   const result = strictError.safeParse(parsed);
-  return result.success ? null : `not the error schema: ${result.error.issues[0]!.message} at ${result.error.issues[0]!.path.join('.')}`;
+  return result.success
+    ? null
+    : `not the error schema: ${result.error.issues[0]!.message} at ${result.error.issues[0]!.path.join('.')}`;
 }
 
 /** Item results of a batch (POST /v1/events and the like): every refusal carries a stable code. */
@@ -33,8 +35,10 @@ export function itemResultProblems(body: unknown): string[] {
   const problems: string[] = [];
   results.forEach((result: { status?: string; error?: { code?: string; message?: string } }, index) => {
     if (result.status !== 'rejected') return;
-    if (!STABLE_CODES.includes(String(result.error?.code))) problems.push(`results[${index}] has code ${String(result.error?.code)}`);
-    if (typeof result.error?.message !== 'string' || result.error.message.length === 0) problems.push(`results[${index}] has no message`);
+    if (!STABLE_CODES.includes(String(result.error?.code)))
+      problems.push(`results[${index}] has code ${String(result.error?.code)}`);
+    if (typeof result.error?.message !== 'string' || result.error.message.length === 0)
+      problems.push(`results[${index}] has no message`);
   });
   return problems;
 }

@@ -16,7 +16,7 @@ const PARTS = join(ROOT, '.data', 'reliability');
  * part recorded so far (test files run in separate workers, so each keeps its part on disk under
  * .data/reliability/<section>/). Parts are ordered by name.
  */
-export function recordFigures(section: 'fuzz' | 'security', part: string, body: string, intro = ''): void {
+export function recordFigures(section: 'fuzz' | 'security', part: string, body: string): void {
   if (!REPORTING) return;
   const folder = join(PARTS, section);
   mkdirSync(folder, { recursive: true });
@@ -26,8 +26,17 @@ export function recordFigures(section: 'fuzz' | 'security', part: string, body: 
     .sort()
     .map((name) => readFileSync(join(folder, name), 'utf8').trim());
   const title = section === 'fuzz' ? '## Hostile input (fuzz)' : '## Security';
-  writeReliabilitySection(section, [title, '', machineLines(RELIABILITY_COMMAND), '', intro.trim(), '', ...parts.flatMap((p) => [p, ''])].join('\n'));
+  writeReliabilitySection(
+    section,
+    [title, '', machineLines(RELIABILITY_COMMAND), '', INTROS[section], '', ...parts.flatMap((p) => [p, ''])].join('\n'),
+  );
 }
+
+const INTROS = {
+  fuzz: 'Seeded fast-check properties (`FUZZ_SEED`, default 20260401; `FUZZ_RUNS` raises the runs per property, e.g. `FUZZ_RUNS=60 npm run test:reliability`). Every request is checked for: no 5xx and no hang; a refusal in the one error schema with a stable code; item refusals with stable codes; no table changed by a refusal (a digest of every table before and after each request; a refused event may only record itself in `rejected_events` and let time pass, without applying any event); at the end `verify` clean and no prototype polluted.',
+  security:
+    'Authorisation, keys, limits, logs, SQL and signatures, each proved by a test of `npm test` (files `test/reliability/security-*.test.ts` and `test/api/isolation.test.ts`).',
+} as const;
 
 /** Writes the inputs a test file tried to .data/reliability/<file>.jsonl (only when reporting), one JSON line each, cut to 2,000 characters. */
 export function recordInputs(file: string, lines: readonly unknown[]): string | null {
@@ -53,7 +62,8 @@ export function fuzzRuns(ciDefault: number): number {
 }
 
 /** The seed of every property (FUZZ_SEED replays a run). */
-export const FUZZ_SEED = Number.isSafeInteger(Number(process.env.FUZZ_SEED)) && process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20260401;
+export const FUZZ_SEED =
+  Number.isSafeInteger(Number(process.env.FUZZ_SEED)) && process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20260401;
 
 /** Time a fuzz test may take: long runs (FUZZ_RUNS) take as long as they need; CI runs take well under a minute. */
 export const FUZZ_TIMEOUT_MS = 60 * 60_000;

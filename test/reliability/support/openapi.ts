@@ -49,8 +49,15 @@ export function operationsOf(document: { paths: Record<string, Record<string, un
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, raw] of Object.entries(item)) {
-      const op = raw as { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema?: Schema }> }; responses: Record<string, unknown> };
-      const success = Object.keys(op.responses).map(Number).find((status) => status >= 200 && status < 300) ?? 200;
+      const op = raw as {
+        parameters?: Parameter[];
+        requestBody?: { content: Record<string, { schema?: Schema }> };
+        responses: Record<string, unknown>;
+      };
+      const success =
+        Object.keys(op.responses)
+          .map(Number)
+          .find((status) => status >= 200 && status < 300) ?? 200;
       const upperMethod = method.toUpperCase() as Operation['method'];
       operations.push({
         method: upperMethod,
@@ -80,7 +87,9 @@ export interface KnownIds {
 /** Near-valid values by field name, where the schema alone ("a string") says too little. */
 function byName(name: string, known: KnownIds): fc.Arbitrary<unknown> | null {
   const instant = fc.oneof(
-    fc.date({ min: new Date('2026-03-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+    fc
+      .date({ min: new Date('2026-03-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
     fc.constantFrom(...NASTY_INSTANTS),
   );
   switch (name) {
@@ -92,7 +101,10 @@ function byName(name: string, known: KnownIds): fc.Arbitrary<unknown> | null {
     case 'price':
     case 'cost':
     case 'paid':
-      return fc.oneof(fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)), hostileValue);
+      return fc.oneof(
+        fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)),
+        hostileValue,
+      );
     case 'month':
     case 'start':
       return fc.oneof(fc.constantFrom('2026-03', '2026-04', '2026-12', '2026-13', '2026-4', '0000-01'), nastyString);
@@ -109,20 +121,40 @@ function byName(name: string, known: KnownIds): fc.Arbitrary<unknown> | null {
     case 'order':
       return fc.oneof(fc.constantFrom(...known.orders), nastyString);
     case 'withdrawal':
-      return fc.oneof(fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-w-${s}`), fc.constantFrom(...known.withdrawals), nastyString);
+      return fc.oneof(
+        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-w-${s}`),
+        fc.constantFrom(...known.withdrawals),
+        nastyString,
+      );
     case 'adjustment':
-      return fc.oneof(fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-adj-${s}`), nastyString);
+      return fc.oneof(
+        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-adj-${s}`),
+        nastyString,
+      );
     case 'rule':
       return fc.oneof(fc.constantFrom(...known.rules), nastyString);
     case 'members':
-      return fc.oneof(fc.array(fc.constantFrom(...known.members), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 50 }));
+      return fc.oneof(
+        fc.array(fc.constantFrom(...known.members), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 50 }),
+      );
     case 'ordersPerMonth':
     case 'months':
     case 'roots':
     case 'skus':
       return fc.integer({ min: 1, max: 3 });
     case 'url':
-      return fc.oneof(fc.constantFrom('https://shop.example/hook', 'http://127.0.0.1:1/x', 'ftp://x', 'javascript:alert(1)', 'https://[::1]/', 'file:///etc/passwd'), nastyString);
+      return fc.oneof(
+        fc.constantFrom(
+          'https://shop.example/hook',
+          'http://127.0.0.1:1/x',
+          'ftp://x',
+          'javascript:alert(1)',
+          'https://[::1]/',
+          'file:///etc/passwd',
+        ),
+        nastyString,
+      );
     case 'regions':
       return fc.array(fc.oneof(fc.constantFrom('330106', '33', '3301', '999999', '000000'), nastyString), { maxLength: 3 });
     default:
@@ -172,7 +204,9 @@ function objectOf(schema: Schema, known: KnownIds, depth: number): fc.Arbitrary<
   const required = new Set(schema.required ?? []);
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [key, child] of properties) record[key] = valueOf(child, known, key, depth + 1);
-  return fc.record(record, { requiredKeys: [...required].filter((key) => key in record) as never[] }) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record(record, { requiredKeys: [...required].filter((key) => key in record) as never[] }) as fc.Arbitrary<
+    Record<string, unknown>
+  >;
 }
 
 /** How a near-valid value is broken: one field replaced, removed or added, or the whole value replaced. */
@@ -187,7 +221,11 @@ function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string 
   return out;
 }
 
-function setAt(root: unknown, path: readonly (string | number)[], change: (parent: Record<string | number, unknown>, key: string | number) => void): unknown {
+function setAt(
+  root: unknown,
+  path: readonly (string | number)[],
+  change: (parent: Record<string | number, unknown>, key: string | number) => void,
+): unknown {
   if (path.length === 0) return root;
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let node = copy;
@@ -199,7 +237,13 @@ function setAt(root: unknown, path: readonly (string | number)[], change: (paren
 /** A near-valid value broken by one mutation (the arbitrary picks the mutation, where and with what). */
 export function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<{ mutation: Mutation; value: unknown }> {
   return fc
-    .tuple(base, fc.constantFrom<Mutation>('none', 'replace', 'replace', 'replace', 'delete', 'extra', 'whole'), fc.nat(), hostileValue, unknownFields)
+    .tuple(
+      base,
+      fc.constantFrom<Mutation>('none', 'replace', 'replace', 'replace', 'delete', 'extra', 'whole'),
+      fc.nat(),
+      hostileValue,
+      unknownFields,
+    )
     .map(([value, mutation, pick, hostile, extra]) => {
       const paths = pathsOf(value).filter((path) => path.length > 0);
       const path = paths.length > 0 ? paths[pick % paths.length]! : [];
@@ -209,14 +253,25 @@ export function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<{ mutation: M
         case 'whole':
           return { mutation, value: hostile };
         case 'replace':
-          return { mutation, value: path.length === 0 ? hostile : setAt(value, path, (parent, key) => void (parent[key] = hostile)) };
+          return {
+            mutation,
+            value: path.length === 0 ? hostile : setAt(value, path, (parent, key) => void (parent[key] = hostile)),
+          };
         case 'delete':
           return {
             mutation,
-            value: setAt(value, path, (parent, key) => (Array.isArray(parent) ? parent.splice(Number(key), 1) : void delete parent[key])),
+            value: setAt(value, path, (parent, key) =>
+              Array.isArray(parent) ? parent.splice(Number(key), 1) : void delete parent[key],
+            ),
           };
         case 'extra':
-          return { mutation, value: value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.assign(Object.create(null) as object, value, extra) : value };
+          return {
+            mutation,
+            value:
+              value !== null && typeof value === 'object' && !Array.isArray(value)
+                ? Object.assign(Object.create(null) as object, value, extra)
+                : value,
+          };
       }
     });
 }

@@ -53,7 +53,12 @@ export class Prober {
     const before = (this.last ??= await this.digest());
     let timer: NodeJS.Timeout | undefined;
     const response = await Promise.race([
-      this.app.inject({ method: request.method, url: request.url, headers: request.headers ?? {}, ...(request.payload !== undefined ? { payload: request.payload } : {}) }),
+      this.app.inject({
+        method: request.method,
+        url: request.url,
+        headers: request.headers ?? {},
+        ...(request.payload !== undefined ? { payload: request.payload } : {}),
+      }),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer after ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       }),
@@ -80,7 +85,8 @@ export class Prober {
       // as long as no event was applied; `verify` checks at the end that its effects equal a replay.
       const timePassed = changed.includes('events') && !changed.includes(APPLIED_EVENTS);
       if (timePassed) changed.splice(0, changed.length, ...changed.filter((table) => !TIME_PASSING.includes(table)));
-      if (changed.length > 0) problems.push(`${refused ? `HTTP ${status}` : 'nothing applied'} but tables changed: ${changed.join(', ')}`);
+      if (changed.length > 0)
+        problems.push(`${refused ? `HTTP ${status}` : 'nothing applied'} but tables changed: ${changed.join(', ')}`);
     }
     return { status, text, problems };
   }

@@ -13,7 +13,10 @@ export interface StateDigest {
 export const APPLIED_EVENTS = 'events (applied)';
 
 /** A function answering the current digest of the schema `sql` reaches. */
-export async function stateDigester(sql: Sql, options: { exclude?: readonly string[] } = {}): Promise<() => Promise<StateDigest>> {
+export async function stateDigester(
+  sql: Sql,
+  options: { exclude?: readonly string[] } = {},
+): Promise<() => Promise<StateDigest>> {
   const tables = (
     await sql.query<{ name: string }>(
       `select table_name as name from information_schema.tables
@@ -24,11 +27,14 @@ export async function stateDigester(sql: Sql, options: { exclude?: readonly stri
     .filter((name) => !(options.exclude ?? []).includes(name));
   // Identifiers come from the catalog (quoted), never from a request.
   const parts = tables.map(
-    (name) => `select '${name}' as name, count(*)::text || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from "${name}" t`,
+    (name) =>
+      `select '${name}' as name, count(*)::text || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from "${name}" t`,
   );
   // Events a request applied, apart from entries of time passing (source "<source>:time"), which a
   // refused event may still log (README: "a rejected event still lets time pass").
-  parts.push(`select '${APPLIED_EVENTS}' as name, count(*)::text || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from events t where source not like '%:time'`);
+  parts.push(
+    `select '${APPLIED_EVENTS}' as name, count(*)::text || ' ' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from events t where source not like '%:time'`,
+  );
   const text = parts.join(' union all ');
   return async () => {
     const rows = (await sql.query<{ name: string; digest: string }>(text)).rows;

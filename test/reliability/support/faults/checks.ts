@@ -2,7 +2,9 @@ import { expect } from 'vitest';
 import { postgresSql } from '../../../../src/store/postgres.ts';
 import type { Sql } from '../../../../src/store/sql.ts';
 import { expectAppliedExactlyOnce } from '../../../nats/support/checks.ts';
+import { engineOutcome, storedOutcome } from '../../../nats/support/outcome.ts';
 import type { Http } from '../../../nats/support/server.ts';
+import { runInMemory } from '../../../nats/support/workload.ts';
 import { fenyongVerify } from './fenyong.ts';
 
 /** Whether fault tests run: `npm run test:faults` (vitest.faults.config.ts) sets FENYONG_FAULTS=1. */
@@ -47,4 +49,17 @@ export async function loggedCount(sql: Sql, tenant: string): Promise<number | nu
   } catch {
     return null;
   }
+}
+
+/**
+ * The database side of the proof, for a database no server holds open (a PGlite folder): the log
+ * is exactly `events`, in order, and awards and balances equal a clean in-memory replay of them.
+ */
+export async function expectStoredEquals(sql: Sql, tenant: string, events: readonly unknown[]): Promise<void> {
+  const log = (await sql.query<{ payload: unknown }>('select payload from events where tenant_id = $1 order by seq', [tenant])).rows;
+  expect(log.length).toBe(events.length);
+  expect(log.map((row) => row.payload)).toEqual(events);
+  const reference = runInMemory(events);
+  expect(reference.rejected).toBe(0);
+  expect(await storedOutcome(sql, tenant, 2)).toEqual(engineOutcome(reference.engine));
 }

@@ -19,6 +19,10 @@ export interface FenyongProcess {
   /** How many times it was started. */
   readonly starts: number;
   start(): Promise<void>;
+  /** Spawns it and answers at once with the promise of its readiness (rejected if it dies first). */
+  launch(): Promise<void>;
+  /** Started and serving (it printed that it runs, and has not exited since). */
+  ready(): boolean;
   /** SIGKILL: no shutdown at all. */
   kill(): Promise<void>;
   /** SIGTERM: the graceful stop. */
@@ -34,6 +38,7 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
   let exited: Promise<void> = Promise.resolve();
   let output = '';
   let starts = 0;
+  let serving = false;
   const running = () => child !== null && child.exitCode === null && child.signalCode === null;
   const halt = async (signal: NodeJS.Signals) => {
     if (running()) child!.kill(signal);
@@ -46,12 +51,17 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       return starts;
     },
     running,
+    ready: () => serving && running(),
     output: () => output,
     kill: () => halt('SIGKILL'),
     stop: () => halt('SIGTERM'),
     async start() {
-      if (running()) return;
+      await server.launch();
+    },
+    launch() {
+      if (running()) return Promise.resolve();
       starts += 1;
+      serving = false;
       const from = output.length;
       output += `--- start ${starts}\n`;
       const started = spawn(process.execPath, [BIN, 'serve'], {
@@ -62,15 +72,18 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       exited = new Promise((resolve) => started.once('exit', () => resolve()));
       started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const deadline = Date.now() + START_TIMEOUT_MS;
-      while (!output.slice(from).includes('fenyong is running')) {
-        if (!running()) throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
-        if (Date.now() > deadline) {
-          started.kill('SIGKILL');
-          throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.slice(from)}`);
+      return (async () => {
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        while (!output.slice(from).includes('fenyong is running')) {
+          if (child !== started || started.exitCode !== null || started.signalCode !== null) throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
+          if (Date.now() > deadline) {
+            started.kill('SIGKILL');
+            throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.slice(from)}`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 25));
         }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+        serving = true;
+      })();
     },
   };
   cleanups.add(`fenyong ${name}`, () => server.kill(), () => killNow(child?.pid));

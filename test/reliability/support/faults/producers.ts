@@ -25,7 +25,8 @@ export class Retryable extends Error {}
  * POSTs `events` to /v1/events in batches, in order, as a careful shop would: a batch that fails
  * (a 5xx, a refused connection, no answer in time) is sent again, unchanged, until it is answered
  * 200; every event carries an id, so a retry of a batch that did commit is answered duplicate.
- * A 4xx is not retried: it fails the run. `stop` ends early (answers how far it got).
+ * A 4xx is not retried: it fails the run. `stop` ends early, between batches (answers how many
+ * events were sent).
  */
 export async function sendBatches(
   url: () => string, key: string, events: readonly unknown[],
@@ -43,7 +44,7 @@ export async function sendBatches(
       } catch (error) {
         if (!(error instanceof Retryable)) throw error;
         count(options.log, error.message);
-        if (options.stop?.()) return start;
+        // (Never given up once sent: the batch may have committed, and the caller counts it as sent.)
         await sleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)));
       }
     }
@@ -139,4 +140,24 @@ export function asMessages(events: readonly unknown[], pick: (min: number, max: 
 export function describeFailures(log: ClientLog): string {
   if (log.failures.size === 0) return 'none';
   return [...log.failures].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ×${n}`).join(', ');
+}
+
+/** One POST /v1/events, not retried: its HTTP status with the error code or the per-event statuses (status 0: no answer). */
+export async function postEvents(url: string, key: string, events: readonly unknown[], timeoutMs: number): Promise<{ status: number; code: string | null; statuses: string[]; seen: string }> {
+  try {
+    const response = await fetch(`${url}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      const code = parseCode(text);
+      return { status: response.status, code, statuses: [], seen: `${response.status} ${code ?? 'no code'}` };
+    }
+    return { status: 200, code: null, statuses: (JSON.parse(text) as { results: { status: string }[] }).results.map((r) => r.status), seen: '200' };
+  } catch (error) {
+    return { status: 0, code: null, statuses: [], seen: describeFetchError(error) };
+  }
 }
