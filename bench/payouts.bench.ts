@@ -17,7 +17,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../src/api/app.ts';
-import { accountHash, maskAccount } from '../src/service/payees.ts';
+import { accountDigest, payeeKey } from '../src/service/account-digest.ts';
+import { maskAccount } from '../src/service/payees.ts';
 import { writeBatchFile } from '../src/service/payouts/export.ts';
 import { Service } from '../src/service/service.ts';
 import { openDatabase } from '../src/store/open.ts';
@@ -109,16 +110,17 @@ async function main(): Promise<void> {
     if (refused) throw new Error(`setup event refused: ${JSON.stringify(refused)}`);
   }
   const names = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强'];
+  const digestKey = await payeeKey(sql);
   const accounts = Array.from({ length: LEADERS }, (_, i) => `6222${String(100000000000 + i * 7919).slice(-12)}`);
   await sql.query(
-    `insert into payees (tenant_id, member, real_name, account_masked, account_sha256, updated_by)
+    `insert into payees (tenant_id, member, real_name, account_masked, account_digest, updated_by)
      select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
     [
       TENANT,
       accounts.map((_, i) => `L${i}`),
       accounts.map((_, i) => names[i % names.length]!),
       accounts.map(maskAccount),
-      accounts.map(accountHash),
+      accounts.map((account) => accountDigest(account, digestKey)),
       accounts.map(() => 'bench'),
     ],
   );
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
     'CNY',
   ]);
   const columns =
-    'tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_sha256, gross, tax, net';
+    'tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_digest, gross, tax, net';
   for (let after = 0; after < LINES; after += 10_000) {
     const rows = (
       await sql.query<Record<string, string | number>>(

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, TenantHandle } from '../support/app.ts';
 import type { Backend } from '../support/db.ts';
 import { audit, balance, createKey, payoutTenant, startPayoutApp, withdraw, withdrawal, type PayoutWorld } from './support.ts';
+import { accountDigest, payeeKey } from '../../src/service/account-digest.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -101,12 +102,14 @@ describe.each<Backend>(['pglite', 'postgres'])('payout batches on %s', (backend)
     const bad = await t.admin.request('PUT', '/v1/members/L4/payee', { body: { realName: '赵六', account: '62*2 secret!' } });
     expect(bad.status).toBe(400);
     expect(bad.text).not.toContain('secret');
-    // Only the sha256 of the normalised account is kept.
-    const stored = await world.test.sql.query<{ account_sha256: string }>(
-      "select account_sha256 from payees where tenant_id = $1 and member = 'L1'",
+    // Only a keyed digest of the normalised account is kept: no plain hash, no account.
+    const stored = await world.test.sql.query<{ account_digest: string }>(
+      "select account_digest from payees where tenant_id = $1 and member = 'L1'",
       [t.tenant],
     );
-    expect(stored.rows[0]!.account_sha256).toBe(createHash('sha256').update('6222021234561234').digest('hex'));
+    const digest = stored.rows[0]!.account_digest;
+    expect(digest).toBe(accountDigest('6222021234561234', await payeeKey(world.test.sql)));
+    expect(digest).not.toContain(createHash('sha256').update('6222021234561234').digest('hex'));
   });
 
   it('makes a batch of the approved withdrawals not on a batch, skipping members without payee details', async () => {
@@ -260,11 +263,21 @@ describe.each<Backend>(['pglite', 'postgres'])('payout batches on %s', (backend)
     expect(second.problems.map((p: { code: string }) => p.code)).toEqual(['unknown_reference', 'invalid']);
     expect(await footprint(world, t.tenant)).toEqual(before);
 
+    // A payer's file that names the account it paid: another account than the payee's is refused
+    // (never echoed); the payee's own account, differently spelled, would match its digest.
+    const mismatch = await admin.ok(importCsv(admin, batch, csv([
+      ['reference', 'status', 'paid_account'],
+      [`${batch}-000003`, 'paid', 'zhang.san@example.com'],
+    ])));
+    expect(mismatch).toMatchObject({ applied: 0, problems: [{ row: 2, code: 'account_mismatch' }] });
+    expect(JSON.stringify(mismatch)).not.toContain('zhang.san');
+    expect(await withdrawal(admin, 'W3')).toMatchObject({ status: 'approved' });
+
     // The same result for one line, from an XLSX the payer filled in: W3 paid; then the batch is closed.
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('results');
-    sheet.addRow(['Reference', 'Status', 'Payer Reference']);
-    sheet.addRow([`${batch}-000003`, 'PAID', 'BANK-0003']);
+    sheet.addRow(['Reference', 'Status', 'Payer Reference', 'Paid Account']);
+    sheet.addRow([`${batch}-000003`, 'PAID', 'BANK-0003', ' WANG.WU@example.com ']);
     const data = Buffer.from(await workbook.xlsx.writeBuffer());
     const viaXlsx = await admin.ok(
       admin.request('POST', `/v1/payouts/batches/${batch}/results`, { body: data, headers: { 'content-type': XLSX } }),
@@ -353,17 +366,19 @@ describe.each<Backend>(['pglite', 'postgres'])('payout batches on %s', (backend)
       'payout_batch.exported',
       'payout_batch.imported',
       'payout_batch.imported',
+      'payout_batch.imported', // the file whose account did not match: nothing applied
       'payout_batch.imported',
     ]);
     expect(entries.at(-2).details).toEqual({ format: 'csv', lines: 3 });
     expect(entries[0].details).toMatchObject({ format: 'xlsx', rows: 1, applied: 1 });
-    expect(entries[1].details).toMatchObject({
+    expect(entries[1].details).toMatchObject({ format: 'csv', rows: 1, applied: 0, problems: 1 });
+    expect(entries[2].details).toMatchObject({
       format: 'csv',
       rows: 5,
       applied: 0,
       duplicates: 2,
       problems: 2,
-      sha256: entries[2].details.sha256,
+      sha256: entries[3].details.sha256,
     });
     expect(entries.at(-1).details).toMatchObject({ lines: 3, gross: '2200.00' });
     const paid = await audit(t.admin, { action: 'withdrawal.paid', target: 'W1' });

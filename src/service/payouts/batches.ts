@@ -76,9 +76,9 @@ export async function createBatch(
   const members = filter.members && filter.members.length > 0 ? [...filter.members] : null;
   const created = await service.transact(tenant, async (tx) => {
     const money = await tenantMoney(tx, tenant);
-    type Row = { id: string; member: string; amount: string; tax: string; net: string; real_name: string | null; account_masked: string | null; account_sha256: string | null };
+    type Row = { id: string; member: string; amount: string; tax: string; net: string; real_name: string | null; account_masked: string | null; account_digest: string | null };
     const rows = (await tx.query<Row>(
-      `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_sha256
+      `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_digest
          from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
         where w.tenant_id = $1 and w.status = 'approved'
           and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
@@ -109,11 +109,11 @@ export async function createBatch(
     );
     const lines = chosen.map((_, index) => index + 1);
     await tx.query(
-      `insert into payout_lines (tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_sha256, gross, tax, net)
+      `insert into payout_lines (tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_digest, gross, tax, net)
        select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])`,
       [
         tenant, id, lines, lines.map((line) => lineReference(id, line)), chosen.map((r) => r.id), chosen.map((r) => r.member),
-        chosen.map((r) => r.real_name), chosen.map((r) => r.account_masked), chosen.map((r) => r.account_sha256),
+        chosen.map((r) => r.real_name), chosen.map((r) => r.account_masked), chosen.map((r) => r.account_digest),
         chosen.map((r) => r.amount), chosen.map((r) => r.tax), chosen.map((r) => r.net),
       ],
     );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { writeAudit, type AuditEntry } from '../audit.ts';
-import { accountHash } from '../payees.ts';
+import { payeeKey, sameAccount } from '../account-digest.ts';
 import type { ItemResult, Service } from '../service.ts';
 import { PayoutError } from './common.ts';
 import type { ExportFormat } from './export.ts';
@@ -99,7 +99,7 @@ export interface ImportReport {
   readonly problems: ImportProblem[];
 }
 
-interface Line { line: number; reference: string; withdrawal: string; account_sha256: string; result_status: string | null }
+interface Line { line: number; reference: string; withdrawal: string; account_digest: string; result_status: string | null }
 
 /**
  * Applies a payer's result file to a batch, all in one transaction under the tenant's lock: each
@@ -112,9 +112,10 @@ export async function importResults(
   service: Service, tenant: string, batch: string, rows: readonly ResultRow[],
   context: { actor: string; at: string; serverTime?: boolean; format: ExportFormat; file: Buffer },
 ): Promise<ImportReport> {
+  const key = await payeeKey(service.sql);
   const report = await service.transact(tenant, async (tx, apply): Promise<ImportReport | null> => {
     const lines = (await tx.query<Line>(
-      'select line, reference, withdrawal, account_sha256, result_status from payout_lines where tenant_id = $1 and batch_id = $2',
+      'select line, reference, withdrawal, account_digest, result_status from payout_lines where tenant_id = $1 and batch_id = $2',
       [tenant, batch],
     )).rows;
     if (lines.length === 0) {
@@ -149,7 +150,7 @@ export async function importResults(
         continue;
       }
       seen.set(row.reference, row.status);
-      if (row.account && !row.account.includes('*') && accountHash(row.account) !== line.account_sha256) {
+      if (row.account && !row.account.includes('*') && !sameAccount(line.account_digest, row.account, key)) {
         // (Never echo the account: only that it differs.)
         problems.push({ row: row.row, reference: row.reference, code: 'account_mismatch', message: `the account paid is not the payee account of line ${row.reference}` });
         continue;
