@@ -28,6 +28,7 @@ import { buildConsoleIfStale, chromiumPresent, CHROMIUM } from '../test/support/
 import { POSTGRES_URL } from '../test/support/db.ts';
 import { call, operatorSession, PLATFORM_TOKEN, tenantWithNetwork } from '../test/support/network-tenant.ts';
 import { explorerTab, expandTimes, loadTimes, scrollThrough, searchAsYouType } from './support/explorer-browser.ts';
+import { directoryFigures } from './support/explorer-engine.ts';
 import { explorerReport, type Figures } from './support/explorer-report.ts';
 import { percentile, writeSection } from './support/report.ts';
 import { startBenchServer, type BenchServer } from './support/server-process.ts';
@@ -170,6 +171,11 @@ async function main(): Promise<void> {
       `API: search p99 ${percentile(api.search, 99).toFixed(1)} ms, first page p99 ${percentile(api.firstPage, 99).toFixed(1)} ms`,
     );
     const browser = await browserFigures(server, key, network, network.ids[wide.index]!);
+    log('the member directory alone, in this process');
+    const random = new Random(SEED + 3);
+    const queries = Array.from({ length: 200 }, () => network.ids[random.int(0, network.size - 1)]!.slice(0, random.int(1, 7)));
+    const cursors = Array.from({ length: 200 }, () => network.ids[random.pick(wide.children)]!);
+    const directory = directoryFigures(members, network.ids[wide.index]!, queries, cursors);
     const figures: Figures = {
       backend: BACKEND,
       load,
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
       rss: { afterImport: rssAfterImport, end: server.peakRss() },
       api,
       browser,
+      directory,
       params: {
         chunk: IMPORT_CHUNK,
         searches: SEARCHES,

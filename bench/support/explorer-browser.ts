@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../test/support/browser.ts';
-import { recorder, timeTo } from './page-timing.ts';
+import { recorder, settle, timeTo } from './page-timing.ts';
 import { percentile } from './report.ts';
 
 /** Long tasks (≥ 50 ms of main-thread work) the page had, collected from its start. */
@@ -29,6 +29,7 @@ export interface Load {
 export async function loadTimes(base: string, session: string, path: string, marker: string, warmRuns: number): Promise<Load> {
   const cold = await launchChromium();
   const coldPage = await cold.context.newPage();
+  await settle(coldPage);
   await coldPage.addInitScript(recorder(session));
   const first = await timeTo(coldPage, `${base}${path}`, marker);
   await cold.close();

@@ -1,5 +1,6 @@
 import type { describeNetwork } from '../../src/sim/network.ts';
 import type { Load, Scrolling, Typing } from './explorer-browser.ts';
+import { us, type DirectoryFigures } from './explorer-engine.ts';
 import { machineLines, percentile, table } from './report.ts';
 
 /** What bench/explorer.bench.ts measured, for its section of BENCHMARKS.md. */
@@ -23,6 +24,7 @@ export interface Figures {
     readonly scrolling: Scrolling;
     readonly expandAfterScroll: number[];
   };
+  readonly directory: DirectoryFigures;
   readonly params: {
     chunk: number;
     searches: number;
@@ -115,6 +117,22 @@ function apiRows(f: Figures): string[][] {
   ];
 }
 
+function directoryRows(f: Figures): string[][] {
+  const d = f.directory;
+  const range = (values: readonly number[]) => `${ms(Math.min(...values))} – ${ms(maxOf(values))}`;
+  return [
+    [
+      'Search by id prefix (20 ids and the count)',
+      us(d.searchUs),
+      `${range(d.scanSearchMs)} (a scan in entry order until 20 match; every member when few or none do)`,
+    ],
+    [`First page of \`${f.wideId}\`'s ${int(f.wideChildren)} children`, us(d.firstPageUs), '—'],
+    ['A later page (after a random child)', us(d.laterPageUs), '—'],
+    ['First page as of an instant', us(d.asOfPageUs), `${range(d.scanAsOfMs)} (every member's placement at the instant)`],
+    ['Team size of a root', us(d.teamSizeUs), `${range(d.walkTeamMs)} (a walk of its subtree; not offered before)`],
+  ];
+}
+
 /** The "explorer" section of BENCHMARKS.md. */
 export function explorerReport(f: Figures): string {
   const { browser: b, shape, params } = f;
@@ -146,5 +164,10 @@ before the collapse: ${b.expandAfterScroll.map(ms).join(', ')}. First render req
 
 The explorer's API from Node, one request at a time, ${params.apiCalls} of each (the as-of page ${params.apiCalls / 4}):
 
-${table(['Call', 'Calls', 'p50', 'p99', 'max'], apiRows(f))}`;
+${table(['Call', 'Calls', 'p50', 'p99', 'max'], apiRows(f))}
+
+Most of that is HTTP, the key check and the service's catch-up query; the member directory's own work, timed
+in the benchmark's process on the same network (built in ${ms(f.directory.buildMs)}), next to what the explorer's reads did before it:
+
+${table(['Read', 'Member directory, p50 / p99', 'Before'], directoryRows(f))}`;
 }

@@ -49,3 +49,12 @@ export async function timeTo(page: Page, url: string, marker: string): Promise<{
   page.off('request', count);
   return { ms, requests };
 }
+
+/**
+ * Lets a freshly launched browser finish starting (its helper processes busy a loaded machine for
+ * a second or more): a cold load measures the page with nothing cached, not the browser's start.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.goto('about:blank');
+  await page.waitForTimeout(1500);
+}

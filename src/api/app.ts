@@ -165,7 +165,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     }
     // The database down, restarting or out of disk: nothing was applied, the client may send it again.
     const storage = storageFailure(error);
-    if (storage) return reply.status(storage.status).header('retry-after', String(storage.retryAfterSeconds)).send({ error: { code: storage.code, message: storage.message } });
+    if (storage) {
+      app.log.warn(error);
+      return reply.status(storage.status).header('retry-after', String(storage.retryAfterSeconds)).send({ error: { code: storage.code, message: storage.message } });
+    }
     app.log.error(error);
     return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
   });

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createClient, FenyongError, MAX_BATCH, type ClientOptions, type FenyongClient } from './index.ts';
+import { createClient, FenyongError, withIdempotencyId, type ClientOptions, type FenyongClient } from './index.ts';
 
 /**
  * A backfill of history through the HTTP API (`fenyong backfill`, docs/integration.md):
@@ -10,8 +10,9 @@ import { createClient, FenyongError, MAX_BATCH, type ClientOptions, type Fenyong
  *     POST /v1/network/import — only possible before the tenant's first event; a chunk whose last
  *     member already exists is skipped, so a run can be repeated after a failure;
  *  3. past events (JSON lines, in time order: orders paid, completed, refunded, members joining…)
- *     go in batches of up to 1000 with POST /v1/events, one batch after the other; events keep
- *     their identities (and get ids where they need one), so a repeated run answers `duplicate`;
+ *     go in requests of up to 20,000 with POST /v1/backfill/events, one after the other (the
+ *     server applies each in pipelined transactions); events keep their identities (and get ids
+ *     where they need one), so a repeated run, or a retried request, answers `duplicate`;
  *  4. the hold is released: the scheduler then settles what fell due.
  * Progress is reported about once a second.
  */
@@ -23,7 +24,7 @@ export interface BackfillOptions {
   readonly network?: string;
   /** JSON lines of events in time order. */
   readonly orders?: string;
-  /** Events per request (at most 1000, the default). */
+  /** Events per request (at most 20,000, the default). */
   readonly batch?: number;
   /** Members per import request (default 20,000). */
   readonly chunk?: number;
@@ -58,6 +59,8 @@ export interface BackfillReport {
 }
 
 const HOLD_SECONDS = 300;
+/** Events per request of POST /v1/backfill/events (the server's limit). */
+const MAX_BULK = 20_000;
 const RENEW_EVERY_MS = 60_000;
 
 export async function backfill(options: BackfillOptions): Promise<BackfillReport> {
@@ -65,7 +68,9 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   const client = createClient({
     baseUrl: options.url,
     key: options.key,
-    retry: { retries: 8, timeoutMs: 120_000 },
+    retry: { retries: 8, timeoutMs: 300_000 },
+    // A request of history is retried whole: what it applied before failing comes back duplicate.
+    retryPost: (path) => path === '/v1/backfill/events',
     onRetry: (info) => log(`  retrying ${info.method} ${new URL(info.url).pathname} in ${info.delayMs} ms (${info.reason})`),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
@@ -89,7 +94,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
       ? await sendEvents(
           client,
           options.orders,
-          Math.min(MAX_BATCH, Math.max(1, options.batch ?? MAX_BATCH)),
+          Math.min(MAX_BULK, Math.max(1, options.batch ?? MAX_BULK)),
           options.fromLine ?? 0,
           log,
           options.progressEveryMs ?? 1000,
@@ -175,15 +180,18 @@ async function sendEvents(
   let sentThrough = fromLine;
   const flush = async () => {
     if (batch.length === 0) return;
-    const results = await client.send(batch);
+    // Ids (where an event has no identity of its own) before the first attempt: a retry is the same request.
+    const events = await Promise.all(batch.map((event) => withIdempotencyId(event)));
+    const answer = await client.ok(client.api.POST('/v1/backfill/events', { body: { events } }));
     sentThrough = lines[lines.length - 1]!;
-    results.forEach((result, i) => {
-      counts[result.status] += 1;
-      if (result.status === 'rejected' && rejections.length < 20) {
-        rejections.push({ line: lines[i]!, code: result.error.code, message: result.error.message });
-        log(`  line ${lines[i]}: rejected ${result.error.code}: ${result.error.message}`);
-      }
-    });
+    counts.accepted += answer.accepted;
+    counts.duplicate += answer.duplicate;
+    counts.rejected += answer.rejected.length;
+    for (const { index, error } of answer.rejected) {
+      if (rejections.length >= 20) break;
+      rejections.push({ line: lines[index]!, code: error.code, message: error.message });
+      log(`  line ${lines[index]}: rejected ${error.code}: ${error.message}`);
+    }
     counts.events += batch.length;
     batch = [];
     lines = [];

@@ -15,7 +15,11 @@ import { withdrawalTransition } from './events/withdrawal-transition.ts';
 import { adjustmentPosted } from './events/adjustment-posted.ts';
 import { settleLevels } from './levels.ts';
 import type { EngineState } from './state.ts';
-import { newWork, type Effects, type Verdict, type Work } from './work.ts';
+import type { AwardChange } from './awards.ts';
+import type { Posting } from './ledger.ts';
+import type { PostingLog } from './posting-log.ts';
+import type { WithdrawalRecord } from './state.ts';
+import { newWork, type Effects, type LevelChange, type Verdict, type Work } from './work.ts';
 import type { Engine } from './engine.ts';
 
 /** What an event did, and whether time moved (even a rejected event lets time pass). */
@@ -35,7 +39,7 @@ export function applyEvent(engine: Engine, raw: unknown): Outcome {
   const parsed = engine.schemas.event.safeParse(raw);
   if (!parsed.success) {
     const { path, message } = firstIssue(parsed.error);
-    return { status: 'rejected', error: fail('invalid', message, path), postings: [], awards: [], levels: [], withdrawals: [], clockMoved: false };
+    return outcome('rejected', newWork(0), false, fail('invalid', message, path));
   }
   return applyParsed(engine.state, parsed.data);
 }
@@ -45,17 +49,17 @@ export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
   const before = state.clock;
   if (state.clock !== null && event.at < state.clock) {
     const error = fail('invalid', `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`, ['at']);
-    return { status: 'rejected', error, ...effectsOf(work), clockMoved: false };
+    return outcome('rejected', work, false, error);
   }
   runDue(state, event.at, work);
   state.clock = event.at;
   const verdict = dispatch(state, event, work);
   if (typeof verdict === 'object') {
     // Due work ran and stays; the event's own partial work never started (handlers check first).
-    return { status: 'rejected', error: verdict, ...effectsOf(work), clockMoved: state.clock !== before };
+    return outcome('rejected', work, state.clock !== before, verdict);
   }
   settleLevels(state, work);
-  return { status: verdict, ...effectsOf(work), clockMoved: state.clock !== before };
+  return outcome(verdict, work, state.clock !== before);
 }
 
 /**
@@ -68,11 +72,11 @@ export function passTime(state: EngineState, at: InstantMs): Outcome {
   const before = state.clock;
   if (before !== null && at < before) {
     const error = fail('invalid', `time cannot pass back to ${new Date(at).toISOString()} (the clock is at ${new Date(before).toISOString()})`, ['at']);
-    return { status: 'rejected', error, ...effectsOf(work), clockMoved: false };
+    return outcome('rejected', work, false, error);
   }
   runDue(state, at, work);
   state.clock = at;
-  return { status: 'applied', ...effectsOf(work), clockMoved: state.clock !== before };
+  return outcome('applied', work, state.clock !== before);
 }
 
 function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {
@@ -107,6 +111,35 @@ function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {
   }
 }
 
-function effectsOf(work: Work): Effects {
-  return { postings: work.postings, awards: work.awards, levels: work.levels, withdrawals: work.withdrawals };
+/**
+ * What an event did. Its postings are made into Posting objects when first read (PostingLog):
+ * the service reads them all, a simulation never does.
+ */
+class EventOutcome implements Effects {
+  readonly awards: AwardChange[];
+  readonly levels: LevelChange[];
+  readonly withdrawals: WithdrawalRecord[];
+  readonly #postings: PostingLog;
+
+  constructor(
+    readonly status: Outcome['status'],
+    readonly error: EngineError | undefined,
+    work: Work,
+    readonly clockMoved: boolean,
+  ) {
+    this.awards = work.awards;
+    this.levels = work.levels;
+    this.withdrawals = work.withdrawals;
+    this.#postings = work.postings;
+  }
+
+  get postings(): Posting[] {
+    return this.#postings.all();
+  }
+}
+
+function outcome(status: 'applied' | 'duplicate', work: Work, clockMoved: boolean): Outcome;
+function outcome(status: 'rejected', work: Work, clockMoved: boolean, error: EngineError): Outcome;
+function outcome(status: Outcome['status'], work: Work, clockMoved: boolean, error?: EngineError): Outcome {
+  return new EventOutcome(status, error, work, clockMoved) as Outcome;
 }

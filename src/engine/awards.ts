@@ -1,6 +1,7 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
 import { MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
-import type { BalanceSlot, Ledger, Posting, PostingRef } from './ledger.ts';
+import type { BalanceSlot, Ledger, PostingRef } from './ledger.ts';
+import type { PostingLog } from './posting-log.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
@@ -152,7 +153,7 @@ export class AwardBook {
    */
   setAmount(
     award: number, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
-    out: { postings: Posting[]; awards: AwardChange[] },
+    out: { postings: PostingLog; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
     slot?: BalanceSlot,
   ): void {
@@ -168,7 +169,7 @@ export class AwardBook {
   }
 
   /** Moves a pending award to available. */
-  settle(award: number, at: InstantMs, out: { postings: Posting[]; awards: AwardChange[] }): void {
+  settle(award: number, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }): void {
     const flags = this.#flags.get(award);
     if ((flags & SETTLED) !== 0) return;
     this.#flags.set(award, flags | SETTLED);

@@ -1,6 +1,7 @@
 import { assert } from '../domain/errors.ts';
 import type { InstantMs, Minor } from '../domain/types.ts';
 import { addToSum, sumValue, type RunningSum } from '../money/running-sum.ts';
+import type { PostingLog } from './posting-log.ts';
 
 /**
  * A double-entry ledger. Every journal entry's postings sum to zero; a member's balances are the
@@ -60,6 +61,8 @@ class MemberBalance implements Balance {
   #pending: RunningSum = 0;
   #available: RunningSum = 0;
 
+  constructor(readonly member: string) {}
+
   get pending(): Minor {
     return sumValue(this.#pending);
   }
@@ -95,16 +98,25 @@ export interface BalanceSlot {
 }
 
 export class Ledger {
-  private readonly balances = new Map<string, MemberBalance>();
+  /** Balances of ids the network does not know (a member's is kept on its BalanceSlot). */
+  private readonly others = new Map<string, MemberBalance>();
+  /** Every balance, in order of first posting. */
+  private readonly opened: MemberBalance[] = [];
   private journals = 0;
 
+  /**
+   * `slotOf` finds the place where a member keeps its balance (the network's Member): a map of
+   * every member's balance was a lookup per posting, and a first posting an insertion into it.
+   */
+  constructor(private readonly slotOf: (member: string) => BalanceSlot | undefined = () => undefined) {}
+
   balanceOf(member: string): Balance {
-    return this.balances.get(member) ?? { pending: 0n, available: 0n };
+    return this.slotOf(member)?.balance ?? this.others.get(member) ?? { pending: 0n, available: 0n };
   }
 
   /** Every member with any posting, in order of first posting. */
-  members(): IterableIterator<[string, Balance]> {
-    return this.balances.entries();
+  *members(): IterableIterator<[string, Balance]> {
+    for (const balance of this.opened) yield [balance.member, balance];
   }
 
   /** Writes one balanced journal entry and returns its postings. */
@@ -116,7 +128,7 @@ export class Ledger {
     for (const line of lines) {
       if (line.amount === 0n) continue;
       postings.push({ journal, at, kind, account: line.account, member: line.member, amount: line.amount, ref });
-      if (line.member !== null) this.applyToBalance(line.member, line.account, line.amount);
+      if (line.member !== null) this.balanceFor(line.member).add(line.account, line.amount);
     }
     return postings;
   }
@@ -127,32 +139,34 @@ export class Ledger {
    * `post` with those two lines, without its intermediate arrays, for the engine's hot path.
    */
   postPair(
-    out: Posting[], kind: JournalKind, at: InstantMs, ref: PostingRef, amount: Minor,
+    out: PostingLog, kind: JournalKind, at: InstantMs, ref: PostingRef, amount: Minor,
     first: Account, firstMember: string | null, second: Account, secondMember: string | null,
-    /** Where `firstMember`'s balance is kept at hand, if the caller has such a place. */
+    /** Where `firstMember`'s balance is kept at hand, if the caller has it. */
     firstSlot?: BalanceSlot,
   ): void {
     const journal = ++this.journals;
     if (amount === 0n) return;
-    const opposite = -amount;
-    out.push({ journal, at, kind, account: first, member: firstMember, amount, ref });
-    if (firstMember !== null) {
-      // A slot only ever holds what balanceFor gave it.
-      const balance = firstSlot === undefined ? this.balanceFor(firstMember) : ((firstSlot.balance ??= this.balanceFor(firstMember)) as MemberBalance);
-      balance.add(first, amount);
-    }
-    out.push({ journal, at, kind, account: second, member: secondMember, amount: opposite, ref });
-    if (secondMember !== null) this.applyToBalance(secondMember, second, opposite);
-  }
-
-  private applyToBalance(member: string, account: Account, amount: Minor): void {
-    this.balanceFor(member).add(account, amount);
+    out.pushPair(journal, at, kind, ref, amount, first, firstMember, second, secondMember);
+    const firstBalance = firstMember === null ? null : this.balanceFor(firstMember, firstSlot);
+    firstBalance?.add(first, amount);
+    if (secondMember === null) return;
+    // A settlement moves a member's own money: the same balance, looked up once.
+    const secondBalance = secondMember === firstMember ? firstBalance! : this.balanceFor(secondMember);
+    secondBalance.add(second, -amount);
   }
 
   /** The balance of `member`, made (empty) at its first posting. */
-  private balanceFor(member: string): MemberBalance {
-    let balance = this.balances.get(member);
-    if (!balance) this.balances.set(member, (balance = new MemberBalance()));
+  private balanceFor(member: string, slot: BalanceSlot | undefined = this.slotOf(member)): MemberBalance {
+    // A slot only ever holds what this method gave it.
+    if (slot !== undefined) return (slot.balance ??= this.open(member)) as MemberBalance;
+    let balance = this.others.get(member);
+    if (!balance) this.others.set(member, (balance = this.open(member)));
+    return balance;
+  }
+
+  private open(member: string): MemberBalance {
+    const balance = new MemberBalance(member);
+    this.opened.push(balance);
     return balance;
   }
 }

@@ -148,12 +148,14 @@ export interface EngineState {
 const byDue = <T extends { at: InstantMs; seq: number }>(a: T, b: T): number => a.at - b.at || a.seq - b.seq;
 
 export function emptyState(settings: TenantSettings, plans: PlanVersion[]): EngineState {
-  const ledger = new Ledger();
+  const network = new Network();
+  // Members keep their balances themselves (Member is a BalanceSlot).
+  const ledger = new Ledger((member) => network.get(member));
   return {
     settings,
     calendar: new Calendar(settings.timezone),
     plans,
-    network: new Network(),
+    network,
     ledger,
     awards: new AwardBook(ledger),
     orders: new Map(),

@@ -3,6 +3,7 @@ import type { InstantMs } from '../domain/types.ts';
 import type { AwardChange } from './awards.ts';
 import type { Posting } from './ledger.ts';
 import type { Member } from './network.ts';
+import { PostingLog } from './posting-log.ts';
 import type { WithdrawalRecord } from './state.ts';
 
 export interface LevelChange {
@@ -21,9 +22,11 @@ export interface Effects {
   readonly withdrawals: WithdrawalRecord[];
 }
 
-/** Effects plus the members whose level or recruiting conditions must be re-checked. */
-export interface Work extends Effects {
+/** Effects as they are gathered, plus the members whose level or recruiting conditions must be re-checked. */
+export interface Work extends Omit<Effects, 'postings'> {
   readonly at: InstantMs;
+  /** The postings written (made into Posting objects only when read: see PostingLog). */
+  readonly postings: PostingLog;
   readonly dirtyMembers: Set<Member>;
   readonly dirtyBuyers: Set<string>;
   /** Whether any member or buyer is marked for a re-check (without making the sets). */
@@ -35,7 +38,7 @@ export interface Work extends Effects {
  * under a plan without levels or recruiting), and two sets an event add up at a million events.
  */
 class EventWork implements Work {
-  readonly postings: Posting[] = [];
+  readonly postings = new PostingLog();
   readonly awards: AwardChange[] = [];
   readonly levels: LevelChange[] = [];
   readonly withdrawals: WithdrawalRecord[] = [];

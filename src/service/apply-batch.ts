@@ -34,10 +34,13 @@ interface Pending {
  * write. The log is read only where identity needs it: explicit ids before (the engine does not
  * know them), and rejected events with an identity after (the very event the log holds, sent
  * again after later ones, is a duplicate); an event the engine accepts is new by its identity.
+ * `reader` is the batch's transaction, or the pool when the batch is written later (bulk).
  */
 export async function applySegments(
-  runtime: TenantRuntime, tx: Sql, tenant: string, segments: readonly Segment[], notify: boolean,
-): Promise<{ results: ItemResult[][]; rows: BatchRows }> {
+  runtime: TenantRuntime, reader: Sql, tenant: string, segments: readonly Segment[], notify: boolean,
+  /** Events accepted by an earlier batch whose transaction has not committed yet (bulk ingestion). */
+  inFlight?: ReadonlyMap<string, unknown>,
+): Promise<{ results: ItemResult[][]; rows: BatchRows; accepted: ReadonlyMap<string, unknown> }> {
   const rows = new BatchRows(runtime.engine.settings.decimals);
   // Text PostgreSQL cannot store (NUL, lone surrogates) or hostile nesting is refused before any query sees it.
   const refused = segments.map((segment) => segment.items.map((item) => unstorableInput(item)));
@@ -47,7 +50,7 @@ export async function applySegments(
       return key !== null && key.startsWith('id:') ? [key] : [];
     }),
   );
-  const identities = new Identities(await loggedFingerprints(tx, tenant, explicit));
+  const identities = new Identities(await loggedFingerprints(reader, tenant, explicit), inFlight);
   const pending: Pending[] = [];
   const results = segments.map((segment, s) =>
     segment.items.map((raw, index) => {
@@ -57,14 +60,14 @@ export async function applySegments(
       return applyOne(runtime, item, segment.source, identities, rows, notify, pending, s, index);
     }),
   );
-  const logged = await loggedFingerprints(tx, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
+  const logged = await loggedFingerprints(reader, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
   for (const p of pending) {
     // The very event the log already holds, sent again after later events (a client's retry, a
     // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
     if (p.key && logged.get(p.key) === fingerprintPayload(p.item)) results[p.segment]![p.index] = { status: 'duplicate' };
     else rows.rejected.push(p.row);
   }
-  return { results, rows };
+  return { results, rows, accepted: identities.here };
 }
 
 function reject(pending: Pending[], row: RejectedRow, key: string | null, item: unknown, segment: number, index: number): ItemResult {
@@ -114,13 +117,16 @@ function applyOne(
 
 /** Event identities of a batch: explicit ids found in the log, and what the batch accepted. */
 class Identities {
-  private readonly here = new Map<string, unknown>();
+  readonly here = new Map<string, unknown>();
 
-  constructor(private readonly logged: Map<string, string>) {}
+  constructor(
+    private readonly logged: Map<string, string>,
+    private readonly inFlight: ReadonlyMap<string, unknown> = new Map(),
+  ) {}
 
   /** An explicit id seen before: a duplicate when the content is the same, else a conflict. */
   repeatOfExplicit(key: string, item: unknown): ItemResult | null {
-    const accepted = this.here.get(key);
+    const accepted = this.here.get(key) ?? this.inFlight.get(key);
     const print = this.logged.get(key) ?? (accepted === undefined ? undefined : fingerprintPayload(accepted));
     if (print === undefined) return null;
     return print === fingerprintPayload(item)
@@ -133,7 +139,7 @@ class Identities {
   }
 
   sameAsAccepted(key: string, item: unknown): boolean {
-    const accepted = this.here.get(key);
+    const accepted = this.here.get(key) ?? this.inFlight.get(key);
     return accepted !== undefined && fingerprintPayload(accepted) === fingerprintPayload(item);
   }
 }

@@ -1,7 +1,7 @@
 import type { Member, Network, NetworkObserver } from '../engine/network.ts';
 import type { InstantMs } from '../domain/types.ts';
-import { keysetPage } from './keyset-page.ts';
-import { SortedIds } from './sorted-ids.ts';
+import { SortedChildren } from './sorted-children.ts';
+import { SortedIds, upperBound } from './sorted-ids.ts';
 
 /** A page of a keyset pagination: `next` is the cursor of the following page (null: the last). */
 export interface KeysetPage<T> {
@@ -22,15 +22,14 @@ export class MemberDirectory implements NetworkObserver {
   private below: Int32Array;
   /** Members that once had a parent they since left, by that parent's id: the as-of downline's other candidates. */
   private readonly formerChildren = new Map<string, Set<Member>>();
+  private readonly sorted = new SortedChildren();
 
   constructor(private readonly network: Network) {
     const members = Array.from(network.all());
     this.ids = new SortedIds(members.map((member) => member.id));
     this.below = new Int32Array(Math.max(1024, Math.ceil(members.length * 1.25)));
-    for (const member of members) {
-      this.addBelow(member.parent, 1);
-      this.rememberFormerParents(member);
-    }
+    this.countTeams(members);
+    for (const member of members) this.rememberFormerParents(member);
   }
 
   // ----- queries ---------------------------------------------------------------------------------
@@ -48,21 +47,32 @@ export class MemberDirectory implements NetworkObserver {
 
   /** The direct downline of `member` now, in id order, after the cursor `after` (then `skip` more). */
   children(member: Member, after: string | null, limit: number, skip = 0): KeysetPage<Member> {
-    const children = member.children ?? [];
-    const items = keysetPage(children, idOf, after, skip + limit + 1).slice(skip);
-    return pageOf(items, limit, children.length, idOf);
+    const { ids, members } = this.sorted.of(member);
+    const from = (after === null ? 0 : upperBound(ids, after)) + skip;
+    return pageOf(members.slice(from, from + limit + 1), limit, members.length, idOf);
   }
 
-  /** The direct downline of `member` at `at`, in id order, after the cursor `after` (then `skip` more). */
+  /**
+   * The direct downline of `member` at `at`, in id order, after the cursor `after` (then `skip`
+   * more): today's children and those that left it since, each kept when it was a child at `at`.
+   */
   childrenAt(member: Member, at: InstantMs, after: string | null, limit: number, skip = 0): KeysetPage<string> {
-    const ids = new Set<string>();
-    const consider = (candidate: Member) => {
-      if (this.network.placementAt(candidate.id, at)?.parent === member.id) ids.add(candidate.id);
-    };
-    for (const child of member.children ?? []) consider(child);
-    for (const former of this.formerChildren.get(member.id) ?? []) consider(former);
-    const items = keysetPage(ids, (id) => id, after, skip + limit + 1).slice(skip);
-    return pageOf(items, limit, ids.size, (id) => id);
+    const current = this.sorted.of(member).members;
+    const former = [...(this.formerChildren.get(member.id) ?? [])].filter((m) => m.parent !== member).sort(byId);
+    // A member that never changed has been where it is since it joined: no history to look up.
+    const wasChild = (c: Member) =>
+      c.history === null ? c.joinedAt <= at && c.parent === member : this.network.placementAt(c.id, at)?.parent === member.id;
+    let total = 0;
+    for (const c of current) if (wasChild(c)) total++;
+    for (const c of former) if (wasChild(c)) total++;
+    const items: string[] = [];
+    for (const c of mergeById(current, former, after)) {
+      if (items.length > limit) break;
+      if (!wasChild(c)) continue;
+      if (skip > 0) skip--;
+      else items.push(c.id);
+    }
+    return pageOf(items, limit, total, (id) => id);
   }
 
   // ----- the network's observer --------------------------------------------------------------------
@@ -71,12 +81,15 @@ export class MemberDirectory implements NetworkObserver {
     this.ids.add(member.id);
     if (member.entrySeq >= this.below.length) this.grow(member.entrySeq);
     this.addBelow(member.parent, 1);
+    if (member.parent) this.sorted.attached(member.parent, member);
   }
 
   moved(member: Member, from: Member | null): void {
     const team = this.teamSize(member) + 1;
     this.addBelow(from, -team);
     this.addBelow(member.parent, team);
+    if (from) this.sorted.detached(from, member);
+    if (member.parent) this.sorted.attached(member.parent, member);
     if (from !== null && from !== member.parent) formerSet(this.formerChildren, from.id).add(member);
   }
 
@@ -86,6 +99,22 @@ export class MemberDirectory implements NetworkObserver {
   private addBelow(from: Member | null, count: number): void {
     const below = this.below;
     for (let cursor = from; cursor; cursor = cursor.parent) below[cursor.entrySeq]! += count;
+  }
+
+  /** Team sizes of every member in one pass: children before parents (a depth-first order, reversed). */
+  private countTeams(members: readonly Member[]): void {
+    const order: Member[] = [];
+    const stack = members.filter((member) => member.parent === null);
+    while (stack.length > 0) {
+      const member = stack.pop()!;
+      order.push(member);
+      for (const child of member.children ?? []) stack.push(child);
+    }
+    const below = this.below;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const member = order[i]!;
+      if (member.parent) below[member.parent.entrySeq]! += below[member.entrySeq]! + 1;
+    }
   }
 
   private rememberFormerParents(member: Member): void {
@@ -116,6 +145,28 @@ export function directoryOf(network: Network): MemberDirectory {
 }
 
 const idOf = (member: Member): string => member.id;
+const byId = (a: Member, b: Member): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The members of two id-sorted lists in id order, from after the cursor `after`. */
+function* mergeById(a: readonly Member[], b: readonly Member[], after: string | null): Generator<Member> {
+  let i = after === null ? 0 : upperBoundOf(a, after);
+  let j = after === null ? 0 : upperBoundOf(b, after);
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.id < b[j]!.id)) yield a[i++]!;
+    else yield b[j++]!;
+  }
+}
+
+function upperBoundOf(members: readonly Member[], key: string): number {
+  let lo = 0;
+  let hi = members.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (members[mid]!.id <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function formerSet(map: Map<string, Set<Member>>, parent: string): Set<Member> {
   let set = map.get(parent);

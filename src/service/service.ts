@@ -3,6 +3,7 @@ import type { Sql } from '../store/sql.ts';
 import { applySegments, type ItemResult, type Segment } from './apply-batch.ts';
 import { writeAudit, type AuditEntry } from './audit.ts';
 import { BatchRows } from './batch-rows.ts';
+import { ingestInChunks, type BulkAudit } from './bulk-ingest.ts';
 import { IngestGroups, type Submission } from './ingest-groups.ts';
 import { LogWatch } from './log-watch.ts';
 import { persistBatch, recordPosition } from './persist.ts';
@@ -139,6 +140,23 @@ export class Service {
       );
       if (within) await within(tx, results!);
       return results!;
+    });
+  }
+
+  /**
+   * Applies a long list of events (a backfill) in order, in transactions of BULK_CHUNK events,
+   * pipelined (see ingestInChunks). Not atomic as a whole: when it fails, the chunks committed
+   * so far stay, and sending the same list again answers them duplicate.
+   */
+  async ingestBulk(tenant: string, items: readonly unknown[], source: string, audit?: BulkAudit): Promise<ItemResult[]> {
+    return this.queue.run(tenant, async () => {
+      const runtime = await this.current(tenant, this.sql);
+      try {
+        return await ingestInChunks({ sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant) }, items, source, audit);
+      } catch (error) {
+        this.drop(tenant);
+        throw error;
+      }
     });
   }
 

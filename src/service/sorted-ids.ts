@@ -103,7 +103,7 @@ export function lowerBound(ids: readonly string[], key: string): number {
 }
 
 /** First index whose id is > `key`. */
-function upperBound(ids: readonly string[], key: string): number {
+export function upperBound(ids: readonly string[], key: string): number {
   let lo = 0;
   let hi = ids.length;
   while (lo < hi) {

@@ -8,6 +8,7 @@ import { fail, type EngineError } from '../domain/errors.ts';
  * refused as `invalid` at the edge, before it reaches the engine or a query, instead of failing a
  * transaction half-way (a 5xx over HTTP, an endless redelivery over NATS).
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Nesting no event, plan or shop payload comes near (a plan's conditions are a few levels deep). */

@@ -119,7 +119,7 @@ async function postingsEqualReplay(sql: Sql, tenant: string, replayed: Map<numbe
       `select event_seq::text as seq, journal::text as journal, line::text as line, (extract(epoch from at) * 1000)::bigint::text as at, kind, account, member,
               amount::text as amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id
          from postings where tenant_id = $1 and (journal, line) > ($2::bigint, $3::smallint)
-        order by journal, line limit $4`,
+        order by postings.journal, postings.line limit $4`,
       [tenant, after.journal, after.line, POSTINGS_PAGE],
     )).rows;
     for (const row of page) {

@@ -14,7 +14,7 @@ import { recordFaultFigures } from './support/faults/figures.ts';
 import { asMessages, describeFailures, newClientLog, publishInOrder, sendBatches } from './support/faults/producers.ts';
 
 /** At least 20 kills (the issue's floor); FENYONG_FAULT_KILLS and FENYONG_FAULT_SEED change the run. */
-const KILLS = Math.max(20, Number(process.env.FENYONG_FAULT_KILLS ?? 24));
+const KILLS = Math.max(20, Number(process.env.FENYONG_FAULT_KILLS ?? 22));
 const SEED = Number(process.env.FENYONG_FAULT_SEED ?? 20261128);
 
 const cleanups = new Cleanups();
@@ -25,7 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Kill {
   /** While starting (before it served), or while serving. */
   readonly phase: 'starting' | 'serving';
-  /** Milliseconds after the spawn (starting) or after it served (serving). */
+  /** Milliseconds after the spawn (starting: a share of the last start's duration) or after it served (serving). */
   readonly afterMs: number;
   /** Tenants with a batch transaction open (their advisory lock held) at the instant of the kill. */
   readonly open: number;
@@ -59,18 +59,21 @@ describe.skipIf(!FAULTS)('the server SIGKILLed at random points, again and again
     });
 
     const kills: Kill[] = [];
+    let startupMs = 5000;
     for (let k = 0; k < KILLS; k++) {
+      const launched = Date.now();
       const ready = server.launch();
       if (random.chance(0.2)) {
-        // While it starts: migrations, stream setup, the first replays.
-        const afterMs = random.int(50, 2500);
+        // While it starts, late in its start (database opened, stream and consumer being set up).
+        const afterMs = Math.round(startupMs * (0.6 + 0.4 * random.next()));
         await Promise.race([sleep(afterMs), ready.catch(() => undefined)]);
-        kills.push({ phase: 'starting', afterMs, open: await openTransactions(db.sql) });
+        kills.push({ phase: server.ready() ? 'serving' : 'starting', afterMs, open: await openTransactions(db.sql) });
         await server.kill();
         await ready.catch(() => undefined);
       } else {
         await ready;
-        const afterMs = random.int(100, 2500);
+        startupMs = Date.now() - launched;
+        const afterMs = random.int(300, 4000);
         await sleep(afterMs);
         kills.push({ phase: 'serving', afterMs, open: await openTransactions(db.sql) });
         await server.kill();
@@ -100,7 +103,7 @@ describe.skipIf(!FAULTS)('the server SIGKILLed at random points, again and again
     recordFaultFigures('faults', '3-kill', [
       '### The server SIGKILLed at random points (`test/reliability/faults-kill.test.ts`)',
       '',
-      `- Kills survived: **${kills.length}** (seed ${SEED}): ${serving.length} while serving (${Math.min(...serving.map((k) => k.afterMs))}–${Math.max(...serving.map((k) => k.afterMs))} ms after it served), ${kills.length - serving.length} while starting; ${withOpen} of them with a batch transaction open in PostgreSQL. The process was started ${server.starts} times.`,
+      `- Kills survived: **${kills.length}** (seed ${SEED}): ${serving.length} while serving (drawn 300–4000 ms after it served), ${kills.length - serving.length} while starting (drawn at 60–100% of the previous start's duration); ${withOpen} of them with a batch transaction open in PostgreSQL. The process was started ${server.starts} times.`,
       `- Meanwhile ${sentEvents.length} events over HTTP (batches of 20, with ids; ${httpLog.attempts} requests, failures seen: ${describeFailures(httpLog)}; ${duplicates} events answered duplicate on a retry of a batch that had committed) and ${publishedEvents.length} events over NATS (${seqs.length} messages, no ids).`,
       `- Afterwards: each tenant's log is exactly its events, once each and in order; awards and balances equal a clean replay; \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
     ].join('\n'));

@@ -114,8 +114,13 @@ describe('fenyong verify', () => {
   });
 
   it('finds an entry missing from the log, also when the rest no longer replays (reported, not thrown)', async () => {
+    // The last entry: nothing after it to trip over, only the gap in the log tells.
     const last = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = (select max(seq) from events where tenant_id = 'o')").then(() => undefined));
-    expect(last).toEqual(expect.arrayContaining(['the log is gapless', 'postings equal a clean replay']));
+    expect(last).toContain('the log is gapless');
+    // The last entry that posted something: its postings are left without an event.
+    const posted = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = (select max(event_seq) from postings where tenant_id = 'o')").then(() => undefined));
+    expect(posted).toContain('the log is gapless');
+    expect(posted.some((name) => name === 'the log replays' || name === 'postings equal a clean replay')).toBe(true);
     const early = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = 5").then(() => undefined));
     expect(early).toContain('the log is gapless');
     expect(early.some((name) => name === 'the log replays' || name === 'postings equal a clean replay')).toBe(true);

@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { Random } from '../../src/sim/random.ts';
 
 /**
  * Latencies of one kind of request, in a buffer allocated once (so that recording them does not
@@ -6,6 +7,7 @@ import { loadavg } from 'node:os';
  */
 export class Latencies {
   private readonly samples: Float64Array;
+  private readonly random = new Random(1);
   count = 0;
   max = 0;
 
@@ -18,7 +20,7 @@ export class Latencies {
     if (ms > this.max) this.max = ms;
     if (this.count <= this.samples.length) this.samples[this.count - 1] = ms;
     else {
-      const slot = Math.floor(Math.random() * this.count);
+      const slot = this.random.int(0, this.count - 1);
       if (slot < this.samples.length) this.samples[slot] = ms;
     }
   }

@@ -8,7 +8,7 @@ import { connectNats, natsEnv, readSubject, uniqueSettings, waitConsumed, type T
 import { createSchema, type TestSchema } from '../nats/support/postgres.ts';
 import { createTenantOver, Http, PLATFORM_TOKEN } from '../nats/support/server.ts';
 import { batches, Load, natsMessages, reads, singles, withdrawals, type SoakTenant } from './soak-load.ts';
-import { writeSoakSection } from './soak-report.ts';
+import { writeSoakSection, type SoakFigures } from './soak-report.ts';
 import { SOAK_PLAN, ShopStream } from './soak-shop.ts';
 import { sampleMemory, settledHeap, type MemorySample } from './soak-stats.ts';
 
@@ -59,85 +59,119 @@ async function startSoakServer(db: TestSchema, settings: NatsSettings): Promise<
   return startServer(config);
 }
 
+/** Everything the soak runs against: a server, its database schema, NATS, a webhook receiver, three tenants. */
+interface Rig {
+  readonly db: TestSchema;
+  readonly settings: NatsSettings;
+  readonly nats: TestNats;
+  readonly hooks: Awaited<ReturnType<typeof receiver>>;
+  readonly server: RunningServer;
+  readonly viaBatches: SoakTenant;
+  readonly viaSingles: SoakTenant;
+  readonly viaNats: SoakTenant;
+}
+
+async function startRig(): Promise<Rig> {
+  const db = await createSchema('soak');
+  cleanups.push(() => db.drop());
+  const settings = uniqueSettings(30_000);
+  const nats = await connectNats(settings);
+  cleanups.push(() => nats.close());
+  const hooks = await receiver();
+  cleanups.push(() => new Promise((resolve) => hooks.server.close(resolve)));
+  const server = await startSoakServer(db, settings);
+  cleanups.push(() => server.stop());
+  const rig = {
+    db, settings, nats, hooks, server,
+    viaBatches: await soakTenant(server.url, 'soak-batch', 1), viaSingles: await soakTenant(server.url, 'soak-single', 2), viaNats: await soakTenant(server.url, 'soak-nats', 3),
+  };
+  await new Http(server.url, rig.viaBatches.adminKey).ok('POST', '/v1/webhooks', { url: hooks.url }, 201);
+  // The first leaders join before the load starts: withdrawals and reads name them.
+  for (const tenant of tenantsOf(rig)) {
+    const joins = Array.from({ length: ShopStream.firstLeaders }, () => tenant.stream.next());
+    await new Http(server.url, tenant.adminKey).ok('POST', '/v1/events', { events: joins });
+  }
+  return rig;
+}
+
+const tenantsOf = (rig: Rig): SoakTenant[] => [rig.viaBatches, rig.viaSingles, rig.viaNats];
+
+/** The steady mix: ingestion on three roads, withdrawals on the two HTTP tenants, reads on all. */
+function startLoad(rig: Rig): Load {
+  const load = new Load(rig.server.url);
+  batches(load, rig.viaBatches, 20, 500);
+  singles(load, rig.viaSingles, 100);
+  natsMessages(load, rig.nats.js, eventsSubject(rig.settings.subjectPrefix, rig.viaNats.id), rig.viaNats, 250, 11);
+  withdrawals(load, rig.viaBatches, 1000, 12);
+  withdrawals(load, rig.viaSingles, 1000, 13);
+  reads(load, tenantsOf(rig), 150, 14);
+  reads(load, tenantsOf(rig), 150, 15);
+  return load;
+}
+
+/** Heap without tenant data: the load paused, the consumer idle, every engine dropped (rebuilt on next use). */
+async function heapWithoutEngines(rig: Rig, load: Load | null): Promise<number> {
+  await load?.pause();
+  await waitConsumed(rig.nats.jsm, rig.settings, 120_000);
+  for (const tenant of tenantsOf(rig)) rig.server.service.forget(tenant.id);
+  const heap = await settledHeap();
+  load?.unpause();
+  return heap;
+}
+
+/** What the database and NATS hold after the load, per tenant, and what `GET /v1/verify` says. */
+async function outcome(rig: Rig, load: Load): Promise<Pick<SoakFigures, 'events' | 'verify'>> {
+  const verify = await Promise.all(tenantsOf(rig).map(async (tenant) => {
+    const report = await new Http(rig.server.url, tenant.adminKey).ok<{ ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }>('GET', '/v1/verify');
+    return { tenant: tenant.id, ok: report.ok, detail: report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ') };
+  }));
+  const logged = async (tenant: string, source: string) => Number((await rig.db.sql.query<{ n: string }>(
+    'select count(*)::text as n from events where tenant_id = $1 and source = $2', [tenant, source],
+  )).rows[0]!.n);
+  const natsRejected = (await readSubject(rig.nats.jsm, rig.settings.stream, rejectedSubject(rig.settings.subjectPrefix, rig.viaNats.id))).length;
+  const http = async (tenant: SoakTenant, path: string) => ({
+    tenant: tenant.id, path, sent: load.eventsAccepted.get(tenant.id) ?? 0, logged: (await logged(tenant.id, 'http')) - ShopStream.firstLeaders, rejected: 0,
+  });
+  const events = [
+    await http(rig.viaBatches, 'HTTP batches of 20 events, withdrawals'),
+    await http(rig.viaSingles, 'HTTP one event a request, withdrawals'),
+    { tenant: rig.viaNats.id, path: 'NATS, 1–8 events a message', sent: load.natsEvents, logged: await logged(rig.viaNats.id, 'nats'), rejected: natsRejected },
+  ];
+  return { events, verify };
+}
+
+async function pendingWebhooks(rig: Rig): Promise<number> {
+  return Number((await rig.db.sql.query<{ n: string }>(`select count(*)::text as n from webhook_deliveries where status = 'pending'`)).rows[0]!.n);
+}
+
 describe(`soak: ${MINUTES} min of mixed load on one server (PostgreSQL, NATS, loopback)`, () => {
   it('answers without error, keeps memory flat and the ledger verifiable', async () => {
     const loadAtStart = loadavg();
-    const db = await createSchema('soak');
-    cleanups.push(() => db.drop());
-    const settings = uniqueSettings(30_000);
-    const nats: TestNats = await connectNats(settings);
-    cleanups.push(() => nats.close());
-    const hooks = await receiver();
-    cleanups.push(() => new Promise((resolve) => hooks.server.close(resolve)));
-    const server = await startSoakServer(db, settings);
-    cleanups.push(() => server.stop());
-
-    const [viaBatches, viaSingles, viaNats] = [await soakTenant(server.url, 'soak-batch', 1), await soakTenant(server.url, 'soak-single', 2), await soakTenant(server.url, 'soak-nats', 3)];
-    const tenants = [viaBatches!, viaSingles!, viaNats!];
-    await new Http(server.url, viaBatches!.adminKey).ok('POST', '/v1/webhooks', { url: hooks.url }, 201);
-
-    // The first leaders join before the load starts: withdrawals and reads name them.
-    for (const tenant of tenants) {
-      const joins = Array.from({ length: ShopStream.firstLeaders }, () => tenant.stream.next());
-      await new Http(server.url, tenant.adminKey).ok('POST', '/v1/events', { events: joins });
-    }
-    const load = new Load(server.url);
-    batches(load, viaBatches!, 20, 500);
-    singles(load, viaSingles!, 100);
-    natsMessages(load, nats.js, eventsSubject(settings.subjectPrefix, viaNats!.id), viaNats!, 250, 11);
-    withdrawals(load, viaBatches!, 1000, 12);
-    withdrawals(load, viaSingles!, 1000, 13);
-    reads(load, tenants, 150, 14);
-    reads(load, tenants, 150, 15);
-
+    const rig = await startRig();
+    const load = startLoad(rig);
     const startedAt = Date.now();
     const samples: MemorySample[] = [sampleMemory(startedAt)];
     const sampler = setInterval(() => samples.push(sampleMemory(startedAt)), SAMPLE_MS);
     const progress = setInterval(() => console.log(`soak: ${((Date.now() - startedAt) / 60_000).toFixed(1)} min, errors ${load.errorCount}, heap ${(samples.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB`), 60_000);
 
-    /** Heap without tenant data: load paused, the consumer idle, every engine dropped (rebuilt on next use). */
-    const baselineHeap = async () => {
-      await load.pause();
-      await waitConsumed(nats.jsm, settings, 120_000);
-      for (const tenant of tenants) server.service.forget(tenant.id);
-      const heap = await settledHeap();
-      load.unpause();
-      return heap;
-    };
     await sleep(WARMUP_SECONDS * 1000);
-    const warm = await baselineHeap();
+    const warm = await heapWithoutEngines(rig, load);
     await sleep(Math.max(0, startedAt + MINUTES * 60_000 - Date.now()));
-
     await load.stop();
     const seconds = (Date.now() - startedAt) / 1000;
     const drainStarted = Date.now();
-    await waitConsumed(nats.jsm, settings, 120_000);
+    await waitConsumed(rig.nats.jsm, rig.settings, 120_000);
     const drainMs = Date.now() - drainStarted;
     clearInterval(sampler);
     clearInterval(progress);
     samples.push(sampleMemory(startedAt));
-    for (const tenant of tenants) server.service.forget(tenant.id);
-    const end = await settledHeap();
+    const end = await heapWithoutEngines(rig, null);
 
-    const verify = await Promise.all(tenants.map(async (tenant) => {
-      const report = await new Http(server.url, tenant.adminKey).ok<{ ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }>('GET', '/v1/verify');
-      return { tenant: tenant.id, ok: report.ok, detail: report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ') };
-    }));
-    const logged = async (tenant: string, source: string) => Number((await db.sql.query<{ n: string }>(
-      'select count(*)::text as n from events where tenant_id = $1 and source = $2', [tenant, source],
-    )).rows[0]!.n);
-    const natsRejected = (await readSubject(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, viaNats!.id))).length;
-    const events = [
-      { tenant: viaBatches!.id, path: 'HTTP batches of 20 events, withdrawals', sent: load.eventsAccepted.get(viaBatches!.id) ?? 0, logged: (await logged(viaBatches!.id, 'http')) - ShopStream.firstLeaders, rejected: 0 },
-      { tenant: viaSingles!.id, path: 'HTTP one event a request, withdrawals', sent: load.eventsAccepted.get(viaSingles!.id) ?? 0, logged: (await logged(viaSingles!.id, 'http')) - ShopStream.firstLeaders, rejected: 0 },
-      { tenant: viaNats!.id, path: 'NATS, 1–8 events a message', sent: load.natsEvents, logged: await logged(viaNats!.id, 'nats'), rejected: natsRejected },
-    ];
-    const pendingWebhooks = async () => Number((await db.sql.query<{ n: string }>(`select count(*)::text as n from webhook_deliveries where status = 'pending'`)).rows[0]!.n);
-    for (let i = 0; i < 60 && (await pendingWebhooks()) > 0; i++) await sleep(1000);
-
+    const { events, verify } = await outcome(rig, load);
+    for (let i = 0; i < 60 && (await pendingWebhooks(rig)) > 0; i++) await sleep(1000);
     writeSoakSection({
       minutes: MINUTES, warmupSeconds: WARMUP_SECONDS, load, seconds, samples, baseline: { warm, end }, boundMb: BASELINE_GROWTH_BOUND_MB,
-      loadAverage: { start: loadAtStart, end: loadavg() }, events, webhooks: { delivered: hooks.received(), pending: await pendingWebhooks() }, drainMs, verify,
+      loadAverage: { start: loadAtStart, end: loadavg() }, events, webhooks: { delivered: rig.hooks.received(), pending: await pendingWebhooks(rig) }, drainMs, verify,
     });
 
     expect(load.errors).toEqual([]);
@@ -145,8 +179,8 @@ describe(`soak: ${MINUTES} min of mixed load on one server (PostgreSQL, NATS, lo
     // Nothing lost, nothing doubled: every event accepted over HTTP is in the log once; every event
     // published to NATS is in the log or on the tenant's rejected subject (the uncovered withdrawals).
     for (const e of events) expect(e.logged + e.rejected).toBe(e.sent);
-    expect(natsRejected).toBeLessThanOrEqual(load.natsBlindWithdrawals);
-    expect(await pendingWebhooks()).toBe(0);
+    expect(events[2]!.rejected).toBeLessThanOrEqual(load.natsBlindWithdrawals);
+    expect(await pendingWebhooks(rig)).toBe(0);
     expect((end - warm) / 2 ** 20).toBeLessThan(BASELINE_GROWTH_BOUND_MB);
   });
 });

@@ -1125,12 +1125,12 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    q?: string;
+                    limit?: number;
                     /** @description cursor: the `next` of the previous page (ids are in code-unit order) */
                     after?: string;
                     /** @description members to skip (after the cursor, if any); prefer `after` */
                     offset?: number;
-                    q?: string;
-                    limit?: number;
                 };
                 header?: never;
                 path?: never;
@@ -1885,11 +1885,11 @@ export interface paths {
                 query?: {
                     /** @description ISO 8601 instant; defaults to now */
                     asOf?: string;
+                    limit?: number;
                     /** @description cursor: the `next` of the previous page (ids are in code-unit order) */
                     after?: string;
                     /** @description members to skip (after the cursor, if any); prefer `after` */
                     offset?: number;
-                    limit?: number;
                 };
                 header?: never;
                 path: {
@@ -5773,6 +5773,116 @@ export interface paths {
                         "application/json": {
                             events: {
                                 [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/backfill/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send history in bulk: up to 20,000 events in time order (admin)
+         * @description Applied in order like POST /v1/events, in transactions of 2,500 events: when a request fails, the chunks before the failure stay applied, and sending the same events again answers them duplicate (events are idempotent by identity).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        events: unknown[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description events applied */
+                            accepted: number;
+                            /** @description events already applied (the same identity and content) */
+                            duplicate: number;
+                            rejected: {
+                                /** @description position in `events` */
+                                index: number;
+                                error: {
+                                    /**
+                                     * @description stable error code
+                                     * @enum {string}
+                                     */
+                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited";
+                                    /** @description what went wrong and how to fix it */
+                                    message: string;
+                                    /** @description path of the offending field */
+                                    path?: (string | number)[];
+                                };
                             }[];
                         };
                     };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireScope } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
+import { registerBackfillEvents } from './backfill-events.ts';
 
 /**
  * A backfill of history sends events older than now, in time order. Meanwhile the scheduler must
@@ -9,7 +10,9 @@ import type { Register } from '../typed.ts';
  * late): `fenyong backfill` holds it off the tenant, renewing the hold as it goes; a hold lapses by
  * itself, so a backfill that dies leaves nothing behind.
  */
-export const registerBackfill: Register = (app, { service }) => {
+export const registerBackfill: Register = (app, context) => {
+  const { service } = context;
+  registerBackfillEvents(app, context);
   app.post(
     '/v1/backfill/hold',
     {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { applyRate, exact, rateTimes, type RatePpm } from '../../money/rate.ts';
 import { days, money, rate } from '../../schema/primitives.ts';
-import type { AwardPart, PeriodTemplate, SchemaContext } from './template.ts';
+import type { Minor } from '../../domain/types.ts';
+import { TeamSales } from '../team-sales.ts';
+import type { AwardPart, PeriodInput, PeriodTemplate, SchemaContext } from './template.ts';
 
 /**
  * 团队业绩阶梯: at period close each distributor's team earns g = tierRate(T) × T, and the member
@@ -33,21 +35,25 @@ export const teamTier: PeriodTemplate<Params> = {
   closeDelayDays: (params) => params.closeDelayDays,
   maxChainPayees: () => null,
   compute(rule, params, input) {
-    const teamAward = new Map<string, bigint>();
-    const childrenAward = new Map<string, bigint>();
-    for (const [member, team] of input.teamSales) {
+    const table = teamTable(input);
+    // g(m) of every team, and what each member's children's teams took: Σ g(child).
+    const teamAward: Minor[] = new Array<Minor>(table.size).fill(0n);
+    const childrenAward: Minor[] = new Array<Minor>(table.size).fill(0n);
+    for (let position = 0; position < table.size; position++) {
+      const team = table.team(position);
       const g = applyRate(tierRate(params.tiers, team), exact(team));
-      if (g === 0n) continue;
-      teamAward.set(member, g);
-      const parent = input.parentOf(member);
-      if (parent !== null) childrenAward.set(parent, (childrenAward.get(parent) ?? 0n) + g);
+      teamAward[position] = g;
+      const parent = table.parent(position);
+      if (g !== 0n && parent >= 0) childrenAward[parent] = childrenAward[parent]! + g;
     }
     const parts: AwardPart[] = [];
-    for (const [member, g] of teamAward) {
-      const children = childrenAward.get(member) ?? 0n;
+    for (let position = 0; position < table.size; position++) {
+      const g = teamAward[position]!;
+      const children = childrenAward[position]!;
       const amount = g - children;
-      if (amount <= 0n) continue;
-      const team = input.teamSales.get(member)!;
+      if (g === 0n || amount <= 0n) continue;
+      const member = table.id(position);
+      const team = table.team(position);
       const memberRate = tierRate(params.tiers, team);
       parts.push({
         to: member,
@@ -64,3 +70,28 @@ export const teamTier: PeriodTemplate<Params> = {
     return parts;
   },
 };
+
+/** T(m) by position, in the order of the period's team sales, with the position of each member's parent. */
+interface TeamTable {
+  readonly size: number;
+  id(position: number): string;
+  team(position: number): Minor;
+  /** −1 for a root, or a parent without team sales. */
+  parent(position: number): number;
+}
+
+/** The close's own TeamSales as it is; any other map of team sales with parents through `parentOf`. */
+function teamTable(input: PeriodInput): TeamTable {
+  const sales = input.teamSales;
+  if (sales instanceof TeamSales) {
+    return { size: sales.size, id: (position) => sales.members[position]!.id, team: (position) => sales.team(position), parent: (position) => sales.parents[position]! };
+  }
+  const ids = [...sales.keys()];
+  const teams = [...sales.values()];
+  const positions = new Map(ids.map((id, position) => [id, position]));
+  const parents = ids.map((id) => {
+    const parent = input.parentOf(id);
+    return parent === null ? -1 : (positions.get(parent) ?? -1);
+  });
+  return { size: ids.length, id: (position) => ids[position]!, team: (position) => teams[position]!, parent: (position) => parents[position]! };
+}

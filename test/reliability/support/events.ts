@@ -19,12 +19,20 @@ const amount = fc.oneof(
 /** Events of every type as a shop sends them, naming the tenant's real members and orders. */
 export function engineEvents(known: KnownIds): fc.Arbitrary<Record<string, unknown>> {
   const member = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known.members) }, { weight: 1, arbitrary: nastyId });
+  return fc.oneof(
+    orderEvents(known, member),
+    memberEvents(member),
+    payoutEvents(known, member),
+    fc.record({ type: fc.constant('tick'), at }),
+  );
+}
+
+function orderEvents(known: KnownIds, member: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
   const order = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...known.orders) },
     { weight: 2, arbitrary: fresh('fz-o') },
     { weight: 1, arbitrary: nastyId },
   );
-  const withdrawal = fc.oneof(fc.constantFrom(...known.withdrawals), fresh('fz-w'), nastyId);
   const qty = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(-1, 0.5, 2 ** 53, 1e21, '3', 'x'));
   const line = fc.record(
     {
@@ -35,64 +43,49 @@ export function engineEvents(known: KnownIds): fc.Arbitrary<Record<string, unkno
     },
     { requiredKeys: ['line', 'sku', 'qty', 'paid'] },
   );
-  const lines = fc.array(line, { minLength: 1, maxLength: 3 });
+  const refundLine = fc.record({ line: fc.constant(1), qty: fc.integer({ min: 0, max: 2 }), amount });
   return fc.oneof(
-    fc.record({ type: fc.constant('order.paid'), at, order, buyer: member, referrer: fc.option(member), lines }),
+    fc.record({
+      type: fc.constant('order.paid'),
+      at,
+      order,
+      buyer: member,
+      referrer: fc.option(member),
+      lines: fc.array(line, { minLength: 1, maxLength: 3 }),
+    }),
     fc.record({ type: fc.constant('order.completed'), at, order }),
     fc.record({
       type: fc.constant('order.refunded'),
       at,
       order,
       refund: fresh('fz-r'),
-      lines: fc.array(fc.record({ line: fc.constant(1), qty: fc.integer({ min: 0, max: 2 }), amount }), {
-        minLength: 1,
-        maxLength: 2,
-      }),
+      lines: fc.array(refundLine, { minLength: 1, maxLength: 2 }),
     }),
-    fc.record({
-      type: fc.constant('member.joined'),
-      at,
-      member: fc.record({
-        id: fc.oneof(fresh('fz-m'), nastyId),
-        role: fc.constantFrom('customer', 'leader', 'branch', 'agency', 'king'),
-        parent: fc.option(member),
-      }),
-    }),
+  );
+}
+
+function memberEvents(member: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const level = fc.oneof(fc.integer({ min: 0, max: 100 }), hostileValue);
+  const role = fc.constantFrom('customer', 'leader', 'branch', 'agency', 'king');
+  const joining = fc.record({ id: fc.oneof(fresh('fz-m'), nastyId), role, parent: fc.option(member) });
+  const regions = fc.array(fc.oneof(fc.constantFrom('330106', '33', 330106, '999999'), nastyId), { maxLength: 3 });
+  return fc.oneof(
+    fc.record({ type: fc.constant('member.joined'), at, member: joining }),
     fc.record({ type: fc.constant('member.moved'), at, member, parent: fc.option(member) }),
-    fc.record({
-      type: fc.constant('member.promoted'),
-      at,
-      member,
-      role: fc.constantFrom('leader', 'branch', 'agency', 'customer'),
-      level: fc.oneof(fc.integer({ min: 0, max: 100 }), hostileValue),
-    }),
-    fc.record({
-      type: fc.constant('member.level_set'),
-      at,
-      member,
-      level: fc.oneof(fc.integer({ min: 0, max: 100 }), hostileValue),
-    }),
-    fc.record({
-      type: fc.constant('member.regions_set'),
-      at,
-      member,
-      regions: fc.array(fc.oneof(fc.constantFrom('330106', '33', 330106, '999999'), nastyId), { maxLength: 3 }),
-    }),
+    fc.record({ type: fc.constant('member.promoted'), at, member, role, level }),
+    fc.record({ type: fc.constant('member.level_set'), at, member, level }),
+    fc.record({ type: fc.constant('member.regions_set'), at, member, regions }),
+  );
+}
+
+function payoutEvents(known: KnownIds, member: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const withdrawal = fc.oneof(fc.constantFrom(...known.withdrawals), fresh('fz-w'), nastyId);
+  const decision = fc.constantFrom('withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed');
+  const reason = fc.oneof(fc.constant('fuzz'), hostileValue);
+  return fc.oneof(
     fc.record({ type: fc.constant('withdrawal.requested'), at, withdrawal: fresh('fz-w'), member, amount }),
-    fc.record({
-      type: fc.constantFrom('withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed'),
-      at,
-      withdrawal,
-    }),
-    fc.record({
-      type: fc.constant('adjustment.posted'),
-      at,
-      adjustment: fresh('fz-adj'),
-      member,
-      amount,
-      reason: fc.oneof(fc.constant('fuzz'), hostileValue),
-    }),
-    fc.record({ type: fc.constant('tick'), at }),
+    fc.record({ type: decision, at, withdrawal }),
+    fc.record({ type: fc.constant('adjustment.posted'), at, adjustment: fresh('fz-adj'), member, amount, reason }),
   );
 }
 

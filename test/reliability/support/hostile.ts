@@ -237,7 +237,7 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...NASTY_AMOUNTS) },
   { weight: 2, arbitrary: fc.constantFrom(...NASTY_INSTANTS) },
   { weight: 1, arbitrary: fc.constantFrom(null, true, false, [], {}, [null], [[]]) },
-  { weight: 1, arbitrary: fc.integer({ min: 10, max: 3000 }).map(deepValue) },
+  { weight: 1, arbitrary: fc.integer({ min: 10, max: 300 }).map(deepValue) },
   {
     weight: 1,
     arbitrary: fc.constantFrom(...POLLUTING_KEYS).map((key) => JSON.parse(`{"${key}": {"polluted": true}}`) as unknown),

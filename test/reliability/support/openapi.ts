@@ -84,82 +84,67 @@ export interface KnownIds {
   readonly tenant: string;
 }
 
-/** Near-valid values by field name, where the schema alone ("a string") says too little. */
-function byName(name: string, known: KnownIds): fc.Arbitrary<unknown> | null {
-  const instant = fc.oneof(
-    fc
-      .date({ min: new Date('2026-03-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
-      .map((d) => d.toISOString()),
-    fc.constantFrom(...NASTY_INSTANTS),
+const instant = fc.oneof(
+  fc
+    .date({ min: new Date('2026-03-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  fc.constantFrom(...NASTY_INSTANTS),
+);
+const money = fc.oneof(
+  fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)),
+  hostileValue,
+);
+const month = fc.oneof(fc.constantFrom('2026-03', '2026-04', '2026-12', '2026-13', '2026-4', '0000-01'), nastyString);
+const day = fc.oneof(fc.constantFrom('2026-03-01', '2026-05-01', '2026-04', '2027-01-01T00:00:00+08:00'), instant);
+const small = fc.integer({ min: 1, max: 3 });
+const url = fc.oneof(
+  fc.constantFrom(
+    'https://shop.example/hook',
+    'http://127.0.0.1:1/x',
+    'ftp://x',
+    'javascript:alert(1)',
+    'https://[::1]/',
+    'file:///etc/passwd',
+  ),
+  nastyString,
+);
+const regions = fc.array(fc.oneof(fc.constantFrom('330106', '33', '3301', '999999', '000000'), nastyString), { maxLength: 3 });
+const prefixed = (prefix: string) =>
+  fc.oneof(
+    fc.string({ minLength: 1, maxLength: 8 }).map((s) => `${prefix}-${s}`),
+    nastyString,
   );
-  switch (name) {
-    case 'at':
-    case 'effectiveFrom':
-    case 'asOf':
-      return instant;
-    case 'amount':
-    case 'price':
-    case 'cost':
-    case 'paid':
-      return fc.oneof(
-        fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)),
-        hostileValue,
-      );
-    case 'month':
-    case 'start':
-      return fc.oneof(fc.constantFrom('2026-03', '2026-04', '2026-12', '2026-13', '2026-4', '0000-01'), nastyString);
-    case 'from':
-    case 'to':
-      return fc.oneof(fc.constantFrom('2026-03-01', '2026-05-01', '2026-04', '2027-01-01T00:00:00+08:00'), instant);
-    case 'member':
-    case 'buyer':
-    case 'referrer':
-    case 'pickupPoint':
-    case 'parent':
-    case 'target':
-      return fc.oneof(fc.constantFrom(...known.members), nastyString);
-    case 'order':
-      return fc.oneof(fc.constantFrom(...known.orders), nastyString);
-    case 'withdrawal':
-      return fc.oneof(
-        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-w-${s}`),
-        fc.constantFrom(...known.withdrawals),
-        nastyString,
-      );
-    case 'adjustment':
-      return fc.oneof(
-        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `fz-adj-${s}`),
-        nastyString,
-      );
-    case 'rule':
-      return fc.oneof(fc.constantFrom(...known.rules), nastyString);
-    case 'members':
-      return fc.oneof(
-        fc.array(fc.constantFrom(...known.members), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 50 }),
-      );
-    case 'ordersPerMonth':
-    case 'months':
-    case 'roots':
-    case 'skus':
-      return fc.integer({ min: 1, max: 3 });
-    case 'url':
-      return fc.oneof(
-        fc.constantFrom(
-          'https://shop.example/hook',
-          'http://127.0.0.1:1/x',
-          'ftp://x',
-          'javascript:alert(1)',
-          'https://[::1]/',
-          'file:///etc/passwd',
-        ),
-        nastyString,
-      );
-    case 'regions':
-      return fc.array(fc.oneof(fc.constantFrom('330106', '33', '3301', '999999', '000000'), nastyString), { maxLength: 3 });
-    default:
-      return null;
-  }
+const oneOf = (values: readonly string[]) => fc.oneof(fc.constantFrom(...values), nastyString);
+
+/**
+ * Near-valid values by field name, where the schema alone ("a string") says too little: instants,
+ * amounts, months, the tenant's real member, order and withdrawal ids, small sizes for simulations.
+ */
+const BY_NAME: Readonly<Record<string, (known: KnownIds) => fc.Arbitrary<unknown>>> = {
+  ...Object.fromEntries(['at', 'effectiveFrom', 'asOf'].map((name) => [name, () => instant])),
+  ...Object.fromEntries(['amount', 'price', 'cost', 'paid'].map((name) => [name, () => money])),
+  ...Object.fromEntries(['month', 'start'].map((name) => [name, () => month])),
+  ...Object.fromEntries(['from', 'to'].map((name) => [name, () => day])),
+  ...Object.fromEntries(
+    ['member', 'buyer', 'referrer', 'pickupPoint', 'parent', 'target'].map((name) => [
+      name,
+      (known: KnownIds) => oneOf(known.members),
+    ]),
+  ),
+  // Simulations: small generated data, so that a run takes milliseconds.
+  ...Object.fromEntries(['ordersPerMonth', 'months', 'roots', 'skus'].map((name) => [name, () => small])),
+  order: (known) => oneOf(known.orders),
+  withdrawal: (known) => fc.oneof(prefixed('fz-w'), fc.constantFrom(...known.withdrawals)),
+  adjustment: () => prefixed('fz-adj'),
+  rule: (known) => oneOf(known.rules),
+  members: (known) =>
+    fc.oneof(fc.array(fc.constantFrom(...known.members), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 50 })),
+  url: () => url,
+  regions: () => regions,
+};
+
+function byName(name: string, known: KnownIds): fc.Arbitrary<unknown> | null {
+  return Object.hasOwn(BY_NAME, name) ? BY_NAME[name]!(known) : null;
 }
 
 /** A value following `schema` (near-valid: the generator picks valid shapes, names guide the strings). */
