@@ -22,6 +22,7 @@ import pg from 'pg';
 import { backfill, type BackfillReport } from '../src/client/backfill.ts';
 import { Random } from '../src/sim/random.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
+import { processCpuSeconds } from './support/server-process.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_backfill';
@@ -31,6 +32,7 @@ const TIMEOUT_S = Number(process.env.BACKFILL_TIMEOUT_S ?? 1200);
 const GOAL_S = 300;
 const DISTRIBUTOR_SHARE = 0.2;
 const PLATFORM_TOKEN = 'fyp_bench-backfill';
+const APP_NAME = 'fenyong-bench-backfill';
 const root = join(import.meta.dirname, '..');
 const log = (line: string) => process.stderr.write(`[bench:backfill] ${line}\n`);
 
@@ -222,6 +224,38 @@ async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; 
   return { child, url, rss };
 }
 
+/** CPU seconds of the server process and of its PostgreSQL backends (sampled: backends come and go). */
+class CpuSampler {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private serverFirst: number | null = null;
+  private serverLast = 0;
+
+  constructor(
+    private readonly admin: pg.Client,
+    private readonly serverPid: number,
+  ) {}
+
+  async sample(): Promise<void> {
+    const initial = this.serverFirst === null;
+    this.serverLast = processCpuSeconds(this.serverPid) || this.serverLast;
+    this.serverFirst ??= this.serverLast;
+    const rows = (await this.admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME])).rows;
+    for (const { pid } of rows) {
+      const seconds = processCpuSeconds(pid);
+      // A backend there at the start counts from then on; one opened later, all of it.
+      if (!this.first.has(pid)) this.first.set(pid, initial ? seconds : 0);
+      if (seconds > 0) this.last.set(pid, seconds);
+    }
+  }
+
+  used(): { server: number; postgres: number } {
+    let postgres = 0;
+    for (const [pid, seconds] of this.last) postgres += seconds - (this.first.get(pid) ?? 0);
+    return { server: this.serverLast - (this.serverFirst ?? 0), postgres };
+  }
+}
+
 async function main(): Promise<void> {
   const load = loadavg()
     .map((x) => x.toFixed(2))
@@ -246,7 +280,7 @@ async function main(): Promise<void> {
     log(
       `${data.events.toLocaleString('en-US')} events (${(data.ordersBytes / 1e6).toFixed(0)} MB) in ${(data.ms / 1000).toFixed(1)} s`,
     );
-    server = await startServer(databaseUrl);
+    server = await startServer(`${databaseUrl}&application_name=${APP_NAME}`);
     log(`fenyong serve at ${server.url} (PostgreSQL, schema ${SCHEMA})`);
     const created = await fetch(`${server.url}/v1/tenants`, {
       method: 'POST',
@@ -257,6 +291,9 @@ async function main(): Promise<void> {
     const { adminKey } = (await created.json()) as { adminKey: string };
 
     const progress: { at: number; line: string }[] = [];
+    const cpu = new CpuSampler(admin, server.child.pid!);
+    await cpu.sample();
+    const sampling = setInterval(() => void cpu.sample(), 2000);
     const started = Date.now();
     const timer = setTimeout(() => {
       log(`stopping: ${TIMEOUT_S} s have passed`);
@@ -276,6 +313,10 @@ async function main(): Promise<void> {
       },
     });
     const totalMs = Date.now() - started;
+    clearInterval(sampling);
+    await cpu.sample();
+    const used = cpu.used();
+    const loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
     const peakRss = server.rss();
     const counts = (
       await admin.query<{ events: string; postings: string; awards: string; settled: string }>(
@@ -288,7 +329,9 @@ async function main(): Promise<void> {
     log(`done in ${(totalMs / 1000).toFixed(1)} s: ${JSON.stringify(report)} ${JSON.stringify(counts)}`);
     const fmt = (n: number | string) => Number(n).toLocaleString('en-US');
     clearTimeout(timer);
-    const met = !report.stopped && totalMs <= GOAL_S * 1000 && report.rejected === 0;
+    // (Only the full run can meet the goal: BACKFILL_ORDERS and BACKFILL_MEMBERS make quick tries.)
+    const full = ORDERS >= 1_000_000 && MEMBERS >= 100_000;
+    const met = full && !report.stopped && totalMs <= GOAL_S * 1000 && report.rejected === 0;
     const rate = report.events / (report.eventsMs / 1000);
     const measured = report.stopped
       ? `stopped after ${(totalMs / 1000).toFixed(0)} s at ${fmt(report.events)} of ${fmt(data.events)} events (${((100 * report.events) / data.events).toFixed(0)}%); at that rate about ${((report.networkMs / 1000 + data.events / rate) / 60).toFixed(1)} min`
@@ -303,13 +346,14 @@ async function main(): Promise<void> {
         '',
         'A merchant connecting an existing shop sends its history with `fenyong backfill` to a running',
         '`fenyong serve` (a child process) on PostgreSQL: a generated network imported in chunks of',
-        '20,000 members (parents first), then a year of orders as JSON lines, in batches of 1,000 events',
-        "over HTTP, one batch after the other (a tenant's events are applied in time order). The",
-        'scheduler is held off the tenant meanwhile (`POST /v1/backfill/hold`). Seeded: every run sends',
-        'the same files.',
+        '20,000 members (parents first), then a year of orders as JSON lines, in requests of 20,000 events',
+        "to `POST /v1/backfill/events`, one after the other (a tenant's events are applied in time order);",
+        'the server applies each request in transactions of 2,500 events, the engine working on the next',
+        'chunk while PostgreSQL writes the last. The scheduler is held off the tenant meanwhile',
+        '(`POST /v1/backfill/hold`). Seeded: every run sends the same files.',
         '',
         machineLines('npm run bench:backfill'),
-        `- Load average when it started: ${load} (a shared machine: wall-clock figures vary with the load)`,
+        `- Load average at the start / at the end: ${load} / ${loadAtEnd} (a shared machine: wall-clock figures vary with the load; CPU seconds per event vary less)`,
         '',
         table(
           ['Goal', 'Target', 'Measured', ''],
@@ -339,19 +383,19 @@ async function main(): Promise<void> {
               'Stored',
               `${fmt(counts.events)} log entries, ${fmt(counts.postings)} postings, ${fmt(counts.awards)} awards (${fmt(counts.settled)} settled)`,
             ],
+            [
+              'CPU',
+              `server process ${used.server.toFixed(0)} s, its PostgreSQL backends ${used.postgres.toFixed(0)} s (WAL writer and checkpointer not counted): per 1,000 events ${((1000 * used.server) / Math.max(1, report.events)).toFixed(3)} s and ${((1000 * used.postgres) / Math.max(1, report.events)).toFixed(3)} s`,
+            ],
             ['Server', `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (the tenant's engine holds its whole history in memory)`],
           ],
         ),
         '',
-        'Where the time goes (profiles of the server on a smaller run): its event loop waits on PostgreSQL',
-        'about two thirds of the time. Each event writes its log entry, about 13 postings (an award is a',
-        'pair, at payment and again at settlement) and 3 to 4 award rows, each with its explanations as',
-        "jsonb (about 0.8 KB); the engine's work and the request handling are the rest. Batches of one",
-        "tenant run one after the other, so the server's CPU and PostgreSQL's take turns. Levers left:",
-        'not storing explanations with every award row (the engine recomputes them on demand; about 30 %',
-        'less time in a profile), applying the next batch while PostgreSQL writes the last one, and a',
-        'PostgreSQL configured for bulk writes (this one runs with `shared_buffers` 128 MB and',
-        '`max_wal_size` 1 GB).',
+        'Each event writes its log entry, about 13 postings (an award is a pair, at payment and again at',
+        'settlement) and 3 to 4 award rows (a new row at payment, its status at settlement); the log,',
+        'postings and new awards go in with COPY. Explanations are not stored: the engine recomputes them',
+        'when asked. With 2 cores shared by the client, the server and PostgreSQL (and, on this machine,',
+        "other work), the wall-clock rate follows the load; the CPU row is the work itself.",
         '',
         'Progress as `fenyong backfill` printed it (every 5 s here, every second by default):',
         '',

@@ -2,7 +2,7 @@
  * The member directory alone, in this process, on the same network (bench/explorer.bench.ts): what
  * its reads cost without HTTP and the database around them, next to what the explorer's reads
  * cost before it (a scan of every member per search, of every member's history per as-of
- * downline, a walk of the subtree per team size).
+ * downline, a walk of the subtree per team size; a page of the downline went through every child).
  */
 import { Engine } from '../../src/engine/engine.ts';
 import type { Member, Network } from '../../src/engine/network.ts';
@@ -13,6 +13,8 @@ export interface DirectoryFigures {
   readonly buildMs: number;
   /** Microseconds per call. */
   readonly searchUs: number[];
+  /** The first read of the widest member's children: they are sorted then, once. */
+  readonly sortChildrenUs: number;
   readonly firstPageUs: number[];
   readonly laterPageUs: number[];
   readonly asOfPageUs: number[];
@@ -20,6 +22,7 @@ export interface DirectoryFigures {
   /** Milliseconds per call of the former ways. */
   readonly scanSearchMs: number[];
   readonly scanAsOfMs: number[];
+  readonly scanPageMs: number[];
   readonly walkTeamMs: number[];
 }
 
@@ -62,6 +65,7 @@ export function directoryFigures(
   const figures = {
     buildMs,
     searchUs: microseconds(() => directory.search(queries[q++ % queries.length]!, null, 20), 1000),
+    sortChildrenUs: microseconds(() => directory.children(wide, null, 100), 1)[0]!,
     firstPageUs: microseconds(() => directory.children(wide, null, 100), 200),
     laterPageUs: microseconds(() => directory.children(wide, cursors[c++ % cursors.length]!, 100), 200),
     asOfPageUs: microseconds(() => directory.childrenAt(wide, now, null, 100), 50),
@@ -73,6 +77,8 @@ export function directoryFigures(
       timeMs(() => scanSearch(network, query, 20)),
     ),
     scanAsOfMs: [0, 1, 2].map(() => timeMs(() => network.childrenAt(wideId, now))),
+    // The former page of today's downline: every child's id, then the page cut out (offset 5,000).
+    scanPageMs: [0, 1, 2].map(() => timeMs(() => (wide.children ?? []).map((child) => child.id).slice(5000, 5100))),
     walkTeamMs: roots.map((root) => timeMs(() => walkTeam(root))),
   };
   return figures;

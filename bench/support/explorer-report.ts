@@ -126,8 +126,13 @@ function directoryRows(f: Figures): string[][] {
       us(d.searchUs),
       `${range(d.scanSearchMs)} (a scan in entry order until 20 match; every member when few or none do)`,
     ],
-    [`First page of \`${f.wideId}\`'s ${int(f.wideChildren)} children`, us(d.firstPageUs), '—'],
-    ['A later page (after a random child)', us(d.laterPageUs), '—'],
+    [
+      `First page of \`${f.wideId}\`'s ${int(f.wideChildren)} children`,
+      us(d.firstPageUs),
+      `${range(d.scanPageMs)} (every child's id listed, the page cut out; in entry order)`,
+    ],
+    ['A later page (after a random child)', us(d.laterPageUs), 'the same'],
+    [`The first read of those children (sorts them by id, once)`, ms(d.sortChildrenUs / 1000), '—'],
     ['First page as of an instant', us(d.asOfPageUs), `${range(d.scanAsOfMs)} (every member's placement at the instant)`],
     ['Team size of a root', us(d.teamSizeUs), `${range(d.walkTeamMs)} (a walk of its subtree; not offered before)`],
   ];

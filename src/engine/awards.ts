@@ -1,5 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
+import { IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
 import type { BalanceSlot, Ledger, PostingRef } from './ledger.ts';
 import type { PostingLog } from './posting-log.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
@@ -50,15 +50,16 @@ export interface AwardOwner {
   recordOf(book: AwardBook, award: number): AwardRecord;
 }
 
-/** Sums line parts into one award per member and rule. */
-export function groupParts(parts: readonly AwardPart[], rule: string): Map<string, { amount: Minor; explanations: Explanation[] }> {
+/** Sums one rule's parts into one award per member, members in order of their first part. */
+export function groupParts(parts: readonly AwardPart[]): Map<string, { amount: Minor; explanations: Explanation[] }> {
   const grouped = new Map<string, { amount: Minor; explanations: Explanation[] }>();
   for (const part of parts) {
-    const key = `${part.to}\u0000${rule}`;
-    const entry = grouped.get(key) ?? { amount: 0n, explanations: [] };
-    entry.amount += part.amount;
-    entry.explanations.push(part.explanation);
-    grouped.set(key, entry);
+    const entry = grouped.get(part.to);
+    if (entry === undefined) grouped.set(part.to, { amount: part.amount, explanations: [part.explanation] });
+    else {
+      entry.amount += part.amount;
+      entry.explanations.push(part.explanation);
+    }
   }
   return grouped;
 }
@@ -80,7 +81,11 @@ const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
  */
 export class AwardBook {
   #count = 0;
+  /** Each award's owner, by owner number (an order's awards are made one after the other: one number for them all). */
+  readonly #ownerOf = new IntColumn();
   readonly #owners = new ObjectColumn<AwardOwner>();
+  #ownerCount = 0;
+  #lastOwner: AwardOwner | null = null;
   readonly #to = new ObjectColumn<string>();
   readonly #rules = new SmallColumn();
   readonly #flags = new SmallColumn();
@@ -104,13 +109,17 @@ export class AwardBook {
 
   /** The object of award `award` (made by its owner when first asked). */
   recordOf(award: number): AwardRecord {
-    return this.#owners.get(award).recordOf(this, award);
+    return this.#owner(award).recordOf(this, award);
   }
 
   /** Opens a new award of `to` under `rule`, at zero until `setAmount`; returns its number. */
   add(owner: AwardOwner, to: string, rule: string, settled: boolean): number {
     const award = this.#count++;
-    this.#owners.set(award, owner);
+    if (owner !== this.#lastOwner) {
+      this.#owners.set(this.#ownerCount++, owner);
+      this.#lastOwner = owner;
+    }
+    this.#ownerOf.set(award, this.#ownerCount - 1);
     this.#to.set(award, to);
     this.#rules.set(award, this.#ruleIndexOf(rule));
     this.#flags.set(award, settled ? SETTLED : 0);
@@ -143,7 +152,7 @@ export class AwardBook {
   changes(award: number): readonly AwardAmountChange[] {
     if ((this.#flags.get(award) & KEPT_CHANGES) !== 0) return this.#changes.get(award)!;
     const amount = this.#amounts.get(award);
-    const paidAt = this.#owners.get(award).paidAt;
+    const paidAt = this.#owner(award).paidAt;
     return amount === 0n || paidAt === undefined ? NO_CHANGES : [{ at: paidAt, delta: amount, cause: PAID }];
   }
 
@@ -169,12 +178,12 @@ export class AwardBook {
   }
 
   /** Moves a pending award to available. */
-  settle(award: number, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }): void {
+  settle(award: number, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot): void {
     const flags = this.#flags.get(award);
     if ((flags & SETTLED) !== 0) return;
     this.#flags.set(award, flags | SETTLED);
     const to = this.#to.get(award);
-    this.ledger.postPair(out.postings, 'settlement', at, this.#refOf(award, undefined), -this.#amounts.get(award), 'pending', to, 'available', to);
+    this.ledger.postPair(out.postings, 'settlement', at, this.#refOf(award, undefined), -this.#amounts.get(award), 'pending', to, 'available', to, slot);
     out.awards.push(new BookedChange(this, award, 0n, 'settlement'));
   }
 
@@ -184,7 +193,7 @@ export class AwardBook {
     this.#amounts.set(award, amount);
     // The award an order's payment makes is not kept as a change: it follows from the order
     // and the amount (`changes`), and most awards never change again.
-    const atPayment = before.length === 0 && cause === PAID && at === this.#owners.get(award).paidAt && delta === amount;
+    const atPayment = before.length === 0 && cause === PAID && at === this.#owner(award).paidAt && delta === amount;
     if (atPayment) {
       if ((flags & KEPT_CHANGES) !== 0) this.#changes.delete(award);
       this.#flags.set(award, flags & ~KEPT_CHANGES);
@@ -192,6 +201,10 @@ export class AwardBook {
     }
     this.#changes.set(award, [...before, { at, delta, cause }]);
     this.#flags.set(award, flags | KEPT_CHANGES);
+  }
+
+  #owner(award: number): AwardOwner {
+    return this.#owners.get(this.#ownerOf.get(award));
   }
 
   #ruleIndexOf(rule: string): number {
@@ -209,7 +222,7 @@ export class AwardBook {
    * the last one (postings are read, never changed).
    */
   #refOf(award: number, refund: string | undefined): PostingRef {
-    const owner = this.#owners.get(award);
+    const owner = this.#owner(award);
     const rule = this.#rules.get(award);
     const last = this.#lastRef;
     if (last !== null && last.owner === owner && last.rule === rule && last.refund === refund) return last.ref;

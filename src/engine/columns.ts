@@ -27,6 +27,21 @@ export class ObjectColumn<T> {
   }
 }
 
+/** Whole numbers (up to 2^31 − 1) by number. */
+export class IntColumn {
+  readonly #chunks: Int32Array[] = [];
+
+  get(at: number): number {
+    return this.#chunks[at >>> CHUNK_BITS]![at & MASK]!;
+  }
+
+  set(at: number, value: number): void {
+    const chunk = at >>> CHUNK_BITS;
+    if (chunk === this.#chunks.length) this.#chunks.push(new Int32Array(CHUNK));
+    this.#chunks[chunk]![at & MASK] = value;
+  }
+}
+
 /** Small whole numbers (0–65535) by number. */
 export class SmallColumn {
   readonly #chunks: Uint16Array[] = [];
@@ -64,7 +79,7 @@ export class MoneyColumn {
     if (chunk === this.#chunks.length) this.#chunks.push(new Float64Array(CHUNK));
     const safe = amount <= MAX_SAFE && amount >= -MAX_SAFE;
     this.#chunks[chunk]![at & MASK] = safe ? Number(amount) : Number.NaN;
-    if (safe) this.#large.delete(at);
-    else this.#large.set(at, amount);
+    if (!safe) this.#large.set(at, amount);
+    else if (this.#large.size > 0) this.#large.delete(at);
   }
 }

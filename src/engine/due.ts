@@ -2,6 +2,9 @@ import type { InstantMs, Minor } from '../domain/types.ts';
 import { PeriodAward } from './award-records.ts';
 import { groupParts } from './awards.ts';
 import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
+import type { Member } from './network.ts';
+import type { PaidOrder } from './paid-order.ts';
+import { TeamSales } from './team-sales.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './templates/template.ts';
 import type { Work } from './work.ts';
 
@@ -32,12 +35,12 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
     const template = compiled.template as PeriodTemplate<unknown>;
     const parts = template.compute(compiled.id, compiled.params, periodInput(state, bucket));
     const out = { postings: work.postings, awards: work.awards };
-    for (const [, { amount, explanations }] of groupParts(parts, compiled.id)) {
-      const to = explanations[0]!.to;
+    for (const [to, { amount, explanations }] of groupParts(parts)) {
       // A period's awards are made once: each rule closes each period once.
       const award = new PeriodAward(bucket.label, explanations).open(state.awards, to, compiled.id);
-      state.awards.setAmount(award, amount, true, due.at, 'close', undefined, out);
-      state.awards.settle(award, due.at, out);
+      const member = state.network.get(to);
+      state.awards.setAmount(award, amount, true, due.at, 'close', undefined, out, member);
+      state.awards.settle(award, due.at, out, member);
     }
   }
   bucket.openCloses -= 1;
@@ -45,30 +48,44 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
 }
 
 function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
-  let sales = 0n;
-  const bySeller = new Map<string, Minor>();
-  for (const order of bucket.orders) {
-    sales += order.netPaid;
-    const sellerId = order.context.sellerId;
-    if (sellerId !== null && order.netPaid !== 0n) bySeller.set(sellerId, (bySeller.get(sellerId) ?? 0n) + order.netPaid);
-  }
-  // T(m): the seller's sales count for it and for everyone above it in the network at close.
-  const teamSales = new Map<string, Minor>();
-  for (const [sellerId, amount] of bySeller) {
-    for (let cursor = state.network.get(sellerId) ?? null; cursor; cursor = cursor.parent) {
-      teamSales.set(cursor.id, (teamSales.get(cursor.id) ?? 0n) + amount);
-    }
-  }
+  const network = state.network;
   return {
     settings: state.settings,
     period: bucket.label,
-    sales,
-    teamSales,
-    parentOf: (id) => state.network.get(id)?.parent?.id ?? null,
+    sales: netSales(bucket.orders),
+    teamSales: TeamSales.build(bucket.orders, network.size, (id) => network.get(id)) ?? teamSalesInBigInts(state, bucket),
+    parentOf: (id) => network.get(id)?.parent?.id ?? null,
     distributors: function* (): Generator<PeriodMember> {
-      for (const member of state.network.distributors()) {
+      for (const member of network.distributors()) {
         yield { id: member.id, level: member.level, role: member.role, entrySeq: member.entrySeq, parent: member.parent?.id ?? null };
       }
     },
   };
+}
+
+/** Net paid sales of every order of the period, with or without a seller (in doubles while they are exact). */
+function netSales(orders: readonly PaidOrder[]): Minor {
+  let sum = 0;
+  for (const order of orders) {
+    sum += Number(order.netPaid);
+    if (!Number.isSafeInteger(sum)) return orders.reduce((total, each) => total + each.netPaid, 0n);
+  }
+  return BigInt(sum);
+}
+
+/**
+ * T(m) summed in BigInts, for a period whose sums leave the safe integers (beyond 90 trillion
+ * yuan): each seller's net paid (sellers in the order of their first sale) counts for it and for
+ * everyone above it in the network at close.
+ */
+function teamSalesInBigInts(state: EngineState, bucket: PeriodBucket): Map<string, Minor> {
+  const bySeller = new Map<Member, Minor>();
+  for (const order of bucket.orders) {
+    if (order.seller !== null && order.netPaid !== 0n) bySeller.set(order.seller, (bySeller.get(order.seller) ?? 0n) + order.netPaid);
+  }
+  const teamSales = new Map<string, Minor>();
+  for (const [seller, amount] of bySeller) {
+    for (let cursor: Member | null = seller; cursor; cursor = cursor.parent) teamSales.set(cursor.id, (teamSales.get(cursor.id) ?? 0n) + amount);
+  }
+  return teamSales;
 }

@@ -53,7 +53,7 @@ export function estimate(engine: Engine, request: EstimateRequest): EstimatedAwa
   for (const compiled of plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     const parts = explainedParts(compiled.template as OrderTemplate<unknown>, compiled.id, compiled.params, input);
-    for (const { amount, explanations } of groupParts(parts, compiled.id).values()) {
+    for (const { amount, explanations } of groupParts(parts).values()) {
       result.push({ to: explanations[0]!.to, rule: compiled.id, amount, explanations });
     }
   }

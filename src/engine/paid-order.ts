@@ -14,6 +14,19 @@ export interface OrderPlace {
   readonly regionHolders: OrderInput['regionHolders'];
 }
 
+/** What only some orders have: kept apart, so that the others do not carry the room for it. */
+interface OrderExtra {
+  /** The chain before compression, when compression left someone out. */
+  readonly fullChain: readonly ChainLink[] | null;
+  readonly place: OrderPlace | null;
+  /** Per-line refund state, once a refund came (or someone asked for the lines). */
+  lines: OrderLineState[] | null;
+  /** Awards a refund made after payment (their numbers are not next to the payment's). */
+  laterAwards: number[] | null;
+  /** Its awards' objects, made when first asked (see AwardBook), by position among its awards. */
+  records: AwardRecord[] | null;
+}
+
 const NO_HOLDERS: OrderInput['regionHolders'] = Object.freeze({});
 
 /**
@@ -25,23 +38,17 @@ const NO_HOLDERS: OrderInput['regionHolders'] = Object.freeze({});
  * once or twice before it settles in the old generation: at a hundred thousand orders a second
  * that copying was a third of the time. So an order is one object that is also its own context
  * (`context` is itself), derives what it can from its event (id, instant, buyer, seller id), shares
- * its chain with the seller's other orders (Network.chainOf), and makes per-line refund state
- * only when a refund comes.
+ * its chain with the seller's other orders (Network.chainOf), keeps its awards' numbers in the
+ * AwardBook rather than award objects, and keeps what only some orders have in one `#extra`.
  */
 export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
   netPaid: Minor;
   completedAt: InstantMs | null = null;
   settled = false;
-  /** Its awards in the AwardBook: `#awardCount` numbers from `#firstAward` (made at payment, one after the other), then `#laterAwards` (made by refunds). */
+  /** Its awards in the AwardBook: `#awardCount` numbers from `#firstAward` (the payment's, made one after the other), then `laterAwards`. */
   #firstAward = -1;
   #awardCount = 0;
-  #laterAwards: number[] | null = null;
-  /** Its awards' objects, made when first asked (AwardBook), by position among its awards. */
-  #records: AwardRecord[] | null = null;
-  #lines: OrderLineState[] | null = null;
-  /** Null when it is the chain itself (no compression left anyone out). */
-  readonly #fullChain: readonly ChainLink[] | null;
-  readonly #place: OrderPlace | null;
+  #extra: OrderExtra | null;
   readonly #tenant: Pick<EngineState, 'settings' | 'awards'>;
 
   constructor(
@@ -56,8 +63,8 @@ export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
     place: OrderPlace | null,
   ) {
     this.#tenant = tenant;
-    this.#fullChain = fullChain === chain ? null : fullChain;
-    this.#place = place;
+    const compressed = fullChain !== chain;
+    this.#extra = compressed || place !== null ? { fullChain: compressed ? fullChain : null, place, lines: null, laterAwards: null, records: null } : null;
     this.netPaid = paidOf(event);
   }
 
@@ -65,23 +72,28 @@ export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
     return this.#tenant.settings;
   }
 
+  #extraOf(): OrderExtra {
+    return (this.#extra ??= { fullChain: null, place: null, lines: null, laterAwards: null, records: null });
+  }
+
   // ----- its awards ---------------------------------------------------------------------------
 
   /** How many awards it has (each member paid under each rule, zero or not). */
   get awardCount(): number {
-    return this.#awardCount + (this.#laterAwards?.length ?? 0);
+    const later = this.#extra?.laterAwards;
+    return later ? this.#awardCount + later.length : this.#awardCount;
   }
 
   /** The number in the AwardBook of its `position`-th award. */
   awardNumber(position: number): number {
-    return position < this.#awardCount ? this.#firstAward + position : this.#laterAwards![position - this.#awardCount]!;
+    return position < this.#awardCount ? this.#firstAward + position : this.#extra!.laterAwards![position - this.#awardCount]!;
   }
 
   /** Counts award `award` (just opened in the book) as one of its own. */
   noteAward(award: number): void {
     if (this.#firstAward < 0) this.#firstAward = award;
-    if (this.#laterAwards === null && award === this.#firstAward + this.#awardCount) this.#awardCount += 1;
-    else (this.#laterAwards ??= []).push(award);
+    if (!this.#extra?.laterAwards && award === this.#firstAward + this.#awardCount) this.#awardCount += 1;
+    else (this.#extraOf().laterAwards ??= []).push(award);
   }
 
   /** Its awards as objects (for readers; the engine works with their numbers). */
@@ -92,8 +104,8 @@ export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
 
   recordOf(book: AwardBook, award: number): AwardRecord {
     let position = award - this.#firstAward;
-    if (position < 0 || position >= this.#awardCount) position = this.#awardCount + this.#laterAwards!.indexOf(award);
-    const records = (this.#records ??= []);
+    if (position < 0 || position >= this.#awardCount) position = this.#awardCount + this.#extra!.laterAwards!.indexOf(award);
+    const records = (this.#extraOf().records ??= []);
     return (records[position] ??= new OrderAwardRecord(book, award, this));
   }
 
@@ -124,19 +136,19 @@ export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
   }
 
   get fullChain(): readonly ChainLink[] {
-    return this.#fullChain ?? this.chain;
+    return this.#extra?.fullChain ?? this.chain;
   }
 
   get pickup(): OrderInput['pickup'] {
-    return this.#place === null ? null : this.#place.pickup;
+    return this.#extra?.place?.pickup ?? null;
   }
 
   get region(): string | null {
-    return this.#place === null ? null : this.#place.region;
+    return this.#extra?.place?.region ?? null;
   }
 
   get regionHolders(): OrderInput['regionHolders'] {
-    return this.#place === null ? NO_HOLDERS : this.#place.regionHolders;
+    return this.#extra?.place?.regionHolders ?? NO_HOLDERS;
   }
 
   /** The payment-time context: the order itself. */
@@ -146,12 +158,13 @@ export class PaidOrder implements OrderRecord, AwardOwner, AwardingOrder {
 
   /** Its lines with what was refunded of each (made at the first look: most orders are never refunded). */
   get lines(): OrderLineState[] {
-    return (this.#lines ??= this.event.lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })));
+    const extra = this.#extraOf();
+    return (extra.lines ??= this.event.lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })));
   }
 
   /** Whether the lines' refund state was made (else no line was ever refunded). */
   get hasLineStates(): boolean {
-    return this.#lines !== null;
+    return (this.#extra?.lines ?? null) !== null;
   }
 }
 

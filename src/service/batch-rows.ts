@@ -34,7 +34,12 @@ export interface OutboxRow {
 export class BatchRows {
   readonly events: EventRow[] = [];
   readonly rejected: RejectedRow[] = [];
-  readonly postings: { posting: Posting; line: number; eventSeq: number }[] = [];
+  /** Postings in order, with their line in their journal and the log position of their event. */
+  readonly postings: Posting[] = [];
+  readonly postingLines: number[] = [];
+  readonly postingSeqs: number[] = [];
+  /** The batch's member postings summed per member: what the balances read model adds. */
+  readonly balanceDeltas = new Map<string, BalanceDelta>();
   /** Awards changed by the batch, with the log position of their last change. */
   readonly awards = new Map<AwardRecord, number>();
   /** Awards made in this batch (no row yet): inserted with their state at its end. */
@@ -42,7 +47,9 @@ export class BatchRows {
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
-  private lineInJournal = new Map<number, number>();
+  private lastJournal = -1;
+  private lastLine = -1;
+  private maxJournal = -1;
 
   /** `decimals` of the tenant currency: notifications carry amounts as decimal strings, like the API. */
   constructor(private readonly decimals: number) {}
@@ -50,9 +57,14 @@ export class BatchRows {
   /** Records what an accepted (or time-moving) event did, under log position `eventSeq`. */
   addEffects(outcome: Outcome, eventSeq: number, notify: boolean): void {
     for (const posting of outcome.postings) {
-      const line = this.lineInJournal.get(posting.journal) ?? 0;
-      this.lineInJournal.set(posting.journal, line + 1);
-      this.postings.push({ posting, line, eventSeq });
+      this.postings.push(posting);
+      this.postingLines.push(this.lineOf(posting.journal));
+      this.postingSeqs.push(eventSeq);
+      if (posting.member !== null) {
+        let delta = this.balanceDeltas.get(posting.member);
+        if (!delta) this.balanceDeltas.set(posting.member, (delta = new BalanceDelta()));
+        delta.add(posting.account === 'pending', posting.amount);
+      }
     }
     for (const change of outcome.awards) {
       this.awards.set(change.award, eventSeq);
@@ -70,6 +82,45 @@ export class BatchRows {
       this.outbox.push({ topic, payload: withdrawalPayload(record, this.decimals), eventSeq });
     }
   }
+
+  /**
+   * The line of the next posting of `journal` (0, 1…). A journal's postings come one after the
+   * other, and journals are numbered as they are made: a new journal is one above every earlier one.
+   */
+  private lineOf(journal: number): number {
+    let line: number;
+    if (journal === this.lastJournal) line = this.lastLine + 1;
+    else if (journal > this.maxJournal) line = 0;
+    // (Not seen so far: a journal resumed after another began. Counted, to stay right anyway.)
+    else line = this.postings.reduce((n, p) => (p.journal === journal ? n + 1 : n), 0) - 1;
+    this.lastJournal = journal;
+    this.lastLine = line;
+    if (journal > this.maxJournal) this.maxJournal = journal;
+    return line;
+  }
+}
+
+/**
+ * A member's postings of a batch summed per account: in doubles while exact (amounts are below
+ * 10^15 minor units), in BigInt beyond — a BigInt per addition was a tenth of writing a batch.
+ */
+export class BalanceDelta {
+  pending: number | bigint = 0;
+  available: number | bigint = 0;
+
+  add(pending: boolean, amount: bigint): void {
+    if (pending) this.pending = addExact(this.pending, amount);
+    else this.available = addExact(this.available, amount);
+  }
+}
+
+function addExact(sum: number | bigint, amount: bigint): number | bigint {
+  if (typeof sum === 'number') {
+    const next = sum + Number(amount);
+    if (Number.isSafeInteger(next) && Number.isSafeInteger(Number(amount))) return next;
+    return BigInt(sum) + amount;
+  }
+  return sum + amount;
 }
 
 function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {

@@ -92,7 +92,7 @@ select pg_notify($34, $35)`;
 async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: LogPosition): Promise<void> {
   const e = rows.events;
   const p = rows.postings;
-  const deltas = balanceDeltas(rows);
+  const deltas = rows.balanceDeltas;
   const members = [...deltas.keys()];
   const a = [...rows.awards];
   await tx.query(
@@ -100,10 +100,10 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
     [
       tenant,
       e.map((x) => x.seq), e.map((x) => x.key), e.map((x) => x.type), e.map((x) => iso(x.at)), e.map((x) => payloadJson(x.payload)), e.map((x) => x.source),
-      p.map((x) => x.posting.journal), p.map((x) => x.line), p.map((x) => x.eventSeq), p.map((x) => iso(x.posting.at)), p.map((x) => x.posting.kind),
-      p.map((x) => x.posting.account), p.map((x) => x.posting.member), p.map((x) => String(x.posting.amount)), p.map((x) => x.posting.ref.order ?? null),
-      p.map((x) => x.posting.ref.period ?? null), p.map((x) => x.posting.ref.rule ?? null), p.map((x) => x.posting.ref.refund ?? null),
-      p.map((x) => x.posting.ref.withdrawal ?? null), p.map((x) => x.posting.ref.adjustment ?? null),
+      p.map((x) => x.journal), rows.postingLines, rows.postingSeqs, p.map((x) => iso(x.at)), p.map((x) => x.kind),
+      p.map((x) => x.account), p.map((x) => x.member), p.map((x) => String(x.amount)), p.map((x) => x.ref.order ?? null),
+      p.map((x) => x.ref.period ?? null), p.map((x) => x.ref.rule ?? null), p.map((x) => x.ref.refund ?? null),
+      p.map((x) => x.ref.withdrawal ?? null), p.map((x) => x.ref.adjustment ?? null),
       members, members.map((m) => String(deltas.get(m)!.pending)), members.map((m) => String(deltas.get(m)!.available)),
       a.map(([x]) => awardKey(x)), a.map(([x]) => x.to), a.map(([x]) => x.order ?? null), a.map(([x]) => x.period ?? null), a.map(([x]) => x.rule),
       a.map(([x]) => String(x.amount)), a.map(([x]) => x.status), a.map(([, seq]) => seq),
@@ -126,15 +126,19 @@ async function persistEvents(tx: Sql, tenant: string, rows: BatchRows): Promise<
 const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kind', 'account', 'member', 'amount', 'order_id', 'period', 'rule', 'refund_id', 'withdrawal_id', 'adjustment_id'];
 
 async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
-  if (rows.postings.length === 0) return;
+  const postings = rows.postings;
+  if (postings.length === 0) return;
   const t = copyText(tenant);
+  const lines = rows.postingLines;
+  const seqs = rows.postingSeqs;
   // Postings of one event share its instant and often their ref: format each once.
   let lastAt = Number.NaN;
   let at = '';
   let lastRef: object | null = null;
   let ref = '';
-  const parts: string[] = [];
-  for (const { posting: p, line, eventSeq } of rows.postings) {
+  let text = '';
+  for (let i = 0; i < postings.length; i++) {
+    const p = postings[i]!;
     if (p.at !== lastAt) {
       lastAt = p.at;
       at = iso(p.at);
@@ -142,38 +146,33 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
     if (p.ref !== lastRef) {
       lastRef = p.ref;
       const r = p.ref;
-      ref = `${copyField(r.order)}\t${copyField(r.period)}\t${copyField(r.rule)}\t${copyField(r.refund)}\t${copyField(r.withdrawal)}\t${copyField(r.adjustment)}`;
+      ref = `${copyField(r.order)}\t${copyField(r.period)}\t${copyField(r.rule)}\t${copyField(r.refund)}\t${copyField(r.withdrawal)}\t${copyField(r.adjustment)}\n`;
     }
-    parts.push(`${t}\t${p.journal}\t${line}\t${eventSeq}\t${at}\t${p.kind}\t${p.account}\t${copyField(p.member)}\t${p.amount}\t${ref}\n`);
+    text += `${t}\t${p.journal}\t${lines[i]}\t${seqs[i]}\t${at}\t${p.kind}\t${p.account}\t${p.member === null ? '\\N' : copyText(p.member)}\t${p.amount}\t${ref}`;
   }
-  await tx.copy('postings', POSTING_COLUMNS, parts.join(''));
+  await tx.copy('postings', POSTING_COLUMNS, text);
 }
 
-/** Balances are a read model of the member postings: this batch's, summed per member, added. */
+/** Balances are a read model of the member postings: this batch's sums per member, added. */
 async function persistBalances(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
-  const deltas = balanceDeltas(rows);
+  const deltas = rows.balanceDeltas;
   if (deltas.size === 0) return;
-  const members = [...deltas.keys()];
+  const members: string[] = [];
+  const pending: string[] = [];
+  const available: string[] = [];
+  for (const [member, delta] of deltas) {
+    members.push(member);
+    pending.push(String(delta.pending));
+    available.push(String(delta.available));
+  }
   await tx.query(
     `insert into balances (tenant_id, member, pending, available)
      select $1, * from unnest($2::text[], $3::bigint[], $4::bigint[])
      on conflict (tenant_id, member) do update
        set pending = balances.pending + excluded.pending, available = balances.available + excluded.available`,
-    [tenant, members, members.map((m) => String(deltas.get(m)!.pending)), members.map((m) => String(deltas.get(m)!.available))],
+    [tenant, members, pending, available],
+    { name: 'fenyong_add_balances' },
   );
-}
-
-/** The batch's member postings summed per member and account. */
-function balanceDeltas(rows: BatchRows): Map<string, { pending: bigint; available: bigint }> {
-  const deltas = new Map<string, { pending: bigint; available: bigint }>();
-  for (const { posting } of rows.postings) {
-    if (posting.member === null) continue;
-    let delta = deltas.get(posting.member);
-    if (!delta) deltas.set(posting.member, (delta = { pending: 0n, available: 0n }));
-    if (posting.account === 'pending') delta.pending += posting.amount;
-    else delta.available += posting.amount;
-  }
-  return deltas;
 }
 
 const awardKey = (x: AwardRecord) => `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
@@ -195,18 +194,30 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
     }
     created += `${t}\t${copyText(awardKey(x))}\t${copyText(x.to)}\t${copyField(x.order)}\t${copyField(x.period)}\t${copyText(x.rule)}\t${x.amount}\t${x.status}\t${seq}\n`;
   }
-  await tx.copy('awards', ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'], created);
+  await tx.copy('awards', AWARD_COLUMNS, created);
   if (changed.length === 0) return;
-  await tx.query(
-    `insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::bigint[])
-     on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq`,
-    [
-      tenant, changed.map(([x]) => awardKey(x)), changed.map(([x]) => x.to), changed.map(([x]) => x.order ?? null), changed.map(([x]) => x.period ?? null),
-      changed.map(([x]) => x.rule), changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq),
-    ],
-  );
+  // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
+  // place. An award first written now (made at zero, changed later) is inserted with all it has.
+  const missing = new Set((await tx.query<{ award_key: string }>(UPDATE_AWARDS, [
+    tenant, changed.map(([x]) => awardKey(x)), changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq),
+  ], { name: 'fenyong_update_awards' })).rows.map((row) => row.award_key));
+  if (missing.size === 0) return;
+  const absent = changed.filter(([x]) => missing.has(awardKey(x)));
+  await tx.copy('awards', AWARD_COLUMNS, absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''));
 }
+
+const AWARD_COLUMNS = ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'];
+
+/** Brings awards to their new amount and status; answers the keys that have no row yet. */
+const UPDATE_AWARDS = `
+with changed as (
+  select * from unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[]) as x(award_key, amount, status, updated_seq)
+), updated as (
+  update awards a set amount = c.amount, status = c.status, updated_seq = c.updated_seq
+    from changed c where a.tenant_id = $1 and a.award_key = c.award_key
+  returning a.award_key
+)
+select award_key from changed where award_key not in (select award_key from updated)`;
 
 /** Withdrawals as they stand after the batch (a request, then each transition, upserted). */
 async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { lockLiteral, type Sql, type Subscription } from './sql.ts';
 
-/** COPY data goes out in pieces of this many characters (one CopyData message each). */
+/** COPY data goes out in pieces of this many bytes (one CopyData message each). */
 const COPY_PIECE = 1 << 20;
 
 /** PostgreSQL through a pg pool. */
@@ -96,7 +96,9 @@ async function copyInto(client: pg.ClientBase, table: string, columns: readonly 
   await new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
-    for (let start = 0; start < text.length; start += COPY_PIECE) stream.write(text.slice(start, start + COPY_PIECE));
+    // Encoded once; pieces are views of it (no copies).
+    const data = Buffer.from(text);
+    for (let start = 0; start < data.length; start += COPY_PIECE) stream.write(data.subarray(start, start + COPY_PIECE));
     stream.end();
   });
 }

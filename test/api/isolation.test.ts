@@ -138,6 +138,16 @@ const RECIPES: Record<string, Recipe> = {
       };
     },
   },
+  'POST /v1/backfill/events': {
+    // History in bulk: A's own sale is applied; one naming B's member is refused as unknown.
+    need: 'admin',
+    call: ({ own, target, fresh, next }) => ({
+      method: 'POST',
+      url: '/v1/backfill/events',
+      body: { events: [own ? sale(fresh('o'), target.customer, next()) : sale(fresh('o'), target.customer, next(), target.leader)] },
+    }),
+    check: (body, own) => expect(own ? body.accepted : body.rejected[0]?.error.code).toBe(own ? 1 : 'unknown_member'),
+  },
   'POST /v1/backfill/hold': { need: 'admin', call: () => ({ method: 'POST', url: '/v1/backfill/hold', body: { seconds: 5 } }) },
   'DELETE /v1/backfill/hold': { need: 'admin', call: () => ({ method: 'DELETE', url: '/v1/backfill/hold' }) },
   'POST /v1/tenants': {

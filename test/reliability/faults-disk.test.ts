@@ -113,23 +113,33 @@ describe.skipIf(!FAULTS)('the disk of the PGlite folder full', () => {
     }
     const report = await expectVerifyClean({ FENYONG_DATA_DIR: dataDir });
     const doneIn = Date.now() - t0;
-    console.log(`disk: full after ${acceptedWhenFull} events (${mib(full.freeAtRefusal)} free at refusal); hard failure seen as ${hard.seen} after ${hard.acceptedBefore} more events (${cause}); retried batch answered ${retried.statuses[0]}; ${shop.accepted.length} events in all; ${doneIn} ms\n${report}`);
+    console.log(
+      `disk: full after ${acceptedWhenFull} events (${mib(full.freeAtRefusal)} free at refusal); hard failure seen as ${hard.seen} after ${hard.acceptedBefore} more events (${cause}); retried batch answered ${retried.statuses[0]}; ${shop.accepted.length} events in all; ${doneIn} ms\n${report}`,
+    );
 
-    recordFaultFigures('faults', '4-disk', [
-      '### The disk of the PGlite folder full (`test/reliability/faults-disk.test.ts`)',
-      '',
-      `- PGlite in a folder on a tmpfs, shrunk to what it used plus ${RESERVE_MB + 4} MiB, fenyong keeping ${RESERVE_MB} MiB in reserve (\`FENYONG_MIN_FREE_MB=${RESERVE_MB}\`). Batches of ${BATCH} events were accepted (${acceptedWhenFull} events) until less than the reserve was free, then refused whole: \`507 storage_unavailable\` (and again on a retry), while reads still answered 200 and the log held exactly the accepted events. ${mib(full.freeAtRefusal)} were free at the refusal: the last accepted batch began a new 16 MiB WAL segment, which is why the reserve must hold more than one (default 64 MiB).`,
-      `- Space freed (the tmpfs grown, no restart): the refused batch and the next ones were accepted.`,
-      `- Without the reserve (\`FENYONG_MIN_FREE_MB=0\`) and 2 MiB left, PGlite met the full disk itself after ${hard.acceptedBefore} more events: the client saw \`${hard.seen}\` (${cause}). (A full disk met while PGlite 0.5.17 allocates a WAL segment makes it spin forever instead, seen while probing: hence the reserve.) The process was SIGKILLed, the disk grown, fenyong started again: the failed batch, sent again, was answered ${retried.statuses[0]}.`,
-      `- Afterwards: the log is exactly the ${shop.accepted.length} accepted events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
-    ].join('\n'));
+    recordFaultFigures(
+      'faults',
+      '4-disk',
+      [
+        '### The disk of the PGlite folder full (`test/reliability/faults-disk.test.ts`)',
+        '',
+        `- PGlite in a folder on a tmpfs, shrunk to what it used plus ${RESERVE_MB + 4} MiB, fenyong keeping ${RESERVE_MB} MiB in reserve (\`FENYONG_MIN_FREE_MB=${RESERVE_MB}\`). Batches of ${BATCH} events were accepted (${acceptedWhenFull} events) until less than the reserve was free, then refused whole: \`507 storage_unavailable\` (and again on a retry), while reads still answered 200 and the log held exactly the accepted events. ${mib(full.freeAtRefusal)} were free at the refusal: the last accepted batch began a new 16 MiB WAL segment, which is why the reserve must hold more than one (default 64 MiB).`,
+        `- Space freed (the tmpfs grown, no restart): the refused batch and the next ones were accepted.`,
+        `- Without the reserve (\`FENYONG_MIN_FREE_MB=0\`) and 2 MiB left, PGlite met the full disk itself after ${hard.acceptedBefore} more events: the client saw \`${hard.seen}\` (${cause}). (A full disk met while PGlite 0.5.17 allocates a WAL segment makes it spin forever instead, seen while probing: hence the reserve.) The process was SIGKILLed, the disk grown, fenyong started again: the failed batch, sent again, was answered ${retried.statuses[0]}.`,
+        `- Afterwards: the log is exactly the ${shop.accepted.length} accepted events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
+      ].join('\n'),
+    );
   });
 });
 
 /** Sends batches until one is refused (not a 200); fails if the events run out first. */
-async function sendUntilRefused(shop: Shop, disk: SmallDisk): Promise<{ refused: Awaited<ReturnType<typeof postEvents>>; freeAtRefusal: number }> {
+async function sendUntilRefused(
+  shop: Shop,
+  disk: SmallDisk,
+): Promise<{ refused: Awaited<ReturnType<typeof postEvents>>; freeAtRefusal: number }> {
   for (;;) {
-    if (shop.next >= shop.events.length) throw new Error(`the disk did not fill up with ${shop.events.length} events (${mib(disk.usage().free)} free)`);
+    if (shop.next >= shop.events.length)
+      throw new Error(`the disk did not fill up with ${shop.events.length} events (${mib(disk.usage().free)} free)`);
     const reply = await shop.send();
     if (reply.status !== 200) return { refused: reply, freeAtRefusal: disk.usage().free };
   }
@@ -154,7 +164,10 @@ async function loggedOverHttp(http: Http): Promise<number> {
 
 /** The message of the last error the server logged (FENYONG_LOG=1), or why there is none. */
 function lastLoggedError(server: FenyongProcess): string {
-  const lines = server.output().split('\n').filter((line) => line.includes('"level":40') || line.includes('"level":50'));
+  const lines = server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"level":40') || line.includes('"level":50'));
   const last = lines[lines.length - 1];
   if (!last) return 'nothing logged: the request hung';
   try {

@@ -37,9 +37,17 @@ describe.skipIf(!FAULTS)('the server SIGKILLed at random points, again and again
     const random = new Random(SEED);
     const settings = uniqueSettings(3000);
     const db = await createSchema('faultskill');
-    cleanups.add('schema', () => db.drop(), () => undefined);
+    cleanups.add(
+      'schema',
+      () => db.drop(),
+      () => undefined,
+    );
     const nats = await connectNats(settings);
-    cleanups.add('nats stream', () => nats.close(), () => undefined);
+    cleanups.add(
+      'nats stream',
+      () => nats.close(),
+      () => undefined,
+    );
     const server = await fenyongProcess('kill-loop', { DATABASE_URL: db.url, ...natsEnv(settings) }, cleanups);
     await server.start();
     const viaHttp = await createTenantOver(server.url, 'kill-http', WORKLOAD_PLAN);
@@ -53,9 +61,18 @@ describe.skipIf(!FAULTS)('the server SIGKILLed at random points, again and again
     let done = false;
     // Both producers go on until the kills are over: HTTP batches of 20 (retried until answered),
     // NATS messages at a steady pace while the server serves and slowly while it is down.
-    const sending = sendBatches(() => server.url, viaHttp.key, httpEvents, { batch: 20, log: httpLog, timeoutMs: 30_000, pauseMs: () => 40, stop: () => done });
+    const sending = sendBatches(() => server.url, viaHttp.key, httpEvents, {
+      batch: 20,
+      log: httpLog,
+      timeoutMs: 30_000,
+      pauseMs: () => 40,
+      stop: () => done,
+    });
     const publishing = publishInOrder(nats.js, eventsSubject(settings.subjectPrefix, 'kill-nats'), messages, {
-      idPrefix: 'kill', log: natsLog, pauseMs: () => (server.ready() ? 15 : 250), stop: () => done,
+      idPrefix: 'kill',
+      log: natsLog,
+      pauseMs: () => (server.ready() ? 15 : 250),
+      stop: () => done,
     });
 
     const kills: Kill[] = [];
@@ -98,15 +115,21 @@ describe.skipIf(!FAULTS)('the server SIGKILLed at random points, again and again
     const duplicates = httpLog.statuses.filter((s) => s === 'duplicate').length;
     const serving = kills.filter((kill) => kill.phase === 'serving');
     const withOpen = kills.filter((kill) => kill.open > 0).length;
-    console.log(`kills: ${JSON.stringify(kills)}; http ${sent} events (${duplicates} duplicate answers), failures ${describeFailures(httpLog)}; nats ${publishedEvents.length} events; ${doneIn} ms\n${report}`);
+    console.log(
+      `kills: ${JSON.stringify(kills)}; http ${sent} events (${duplicates} duplicate answers), failures ${describeFailures(httpLog)}; nats ${publishedEvents.length} events; ${doneIn} ms\n${report}`,
+    );
 
-    recordFaultFigures('faults', '3-kill', [
-      '### The server SIGKILLed at random points (`test/reliability/faults-kill.test.ts`)',
-      '',
-      `- Kills survived: **${kills.length}** (seed ${SEED}): ${serving.length} while serving (drawn 300–4000 ms after it served), ${kills.length - serving.length} while starting (drawn at 60–100% of the previous start's duration); ${withOpen} of them with a batch transaction open in PostgreSQL. The process was started ${server.starts} times.`,
-      `- Meanwhile ${sentEvents.length} events over HTTP (batches of 20, with ids; ${httpLog.attempts} requests, failures seen: ${describeFailures(httpLog)}; ${duplicates} events answered duplicate on a retry of a batch that had committed) and ${publishedEvents.length} events over NATS (${seqs.length} messages, no ids).`,
-      `- Afterwards: each tenant's log is exactly its events, once each and in order; awards and balances equal a clean replay; \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
-    ].join('\n'));
+    recordFaultFigures(
+      'faults',
+      '3-kill',
+      [
+        '### The server SIGKILLed at random points (`test/reliability/faults-kill.test.ts`)',
+        '',
+        `- Kills survived: **${kills.length}** (seed ${SEED}): ${serving.length} while serving (drawn 300–4000 ms after it served), ${kills.length - serving.length} while starting (drawn at 60–100% of the previous start's duration); ${withOpen} of them with a batch transaction open in PostgreSQL. The process was started ${server.starts} times.`,
+        `- Meanwhile ${sentEvents.length} events over HTTP (batches of 20, with ids; ${httpLog.attempts} requests, failures seen: ${describeFailures(httpLog)}; ${duplicates} events answered duplicate on a retry of a batch that had committed) and ${publishedEvents.length} events over NATS (${seqs.length} messages, no ids).`,
+        `- Afterwards: each tenant's log is exactly its events, once each and in order; awards and balances equal a clean replay; \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
+      ].join('\n'),
+    );
   });
 });
 

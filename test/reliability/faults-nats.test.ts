@@ -22,8 +22,18 @@ describe.skipIf(!FAULTS)('NATS restarted in the middle of a stream', () => {
     const t0 = Date.now();
     const nats = await startPrivateNats('restart', cleanups);
     const db = await createSchema('faultsnats');
-    cleanups.add('schema', () => db.drop(), () => undefined);
-    const settings: NatsSettings = { url: nats.url, stream: 'FYFAULTS', subjectPrefix: 'fyfaults', durable: 'fyfaults', ackWaitMs: 5000 };
+    cleanups.add(
+      'schema',
+      () => db.drop(),
+      () => undefined,
+    );
+    const settings: NatsSettings = {
+      url: nats.url,
+      stream: 'FYFAULTS',
+      subjectPrefix: 'fyfaults',
+      durable: 'fyfaults',
+      ackWaitMs: 5000,
+    };
     const server = await fenyongProcess('nats-restart', { DATABASE_URL: db.url, ...natsEnv(settings) }, cleanups);
     await server.start();
     const tenants = ['north', 'south'];
@@ -34,11 +44,19 @@ describe.skipIf(!FAULTS)('NATS restarted in the middle of a stream', () => {
     const random = new Random(43);
     const messages = events.map((list) => asMessages(list, (a, b) => random.int(a, b), 8));
     const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1 });
-    cleanups.add('nats client', () => nc.close(), () => undefined);
+    cleanups.add(
+      'nats client',
+      () => nc.close(),
+      () => undefined,
+    );
     const js = jetstream(nc);
     const log = newClientLog();
     const publishing = tenants.map((tenant, i) =>
-      publishInOrder(js, eventsSubject(settings.subjectPrefix, tenant), messages[i]!, { idPrefix: tenant, log, pauseMs: () => 3 }),
+      publishInOrder(js, eventsSubject(settings.subjectPrefix, tenant), messages[i]!, {
+        idPrefix: tenant,
+        log,
+        pauseMs: () => 3,
+      }),
     );
 
     // Two restarts in the middle of the stream: a graceful stop, then a SIGKILL, each 2 s down.
@@ -67,20 +85,29 @@ describe.skipIf(!FAULTS)('NATS restarted in the middle of a stream', () => {
     }
     expect(server.running()).toBe(true);
     expect(server.starts).toBe(1);
-    const report = await expectRecovered(db.url, tenants.map((tenant, i) => ({ tenant, http: admins[i]!, events: events[i]! })));
+    const report = await expectRecovered(
+      db.url,
+      tenants.map((tenant, i) => ({ tenant, http: admins[i]!, events: events[i]! })),
+    );
     await server.stop();
     const output = server.output();
     const reconnects = (output.match(/nats: consumer stopped, restarting/g) ?? []).length;
     const summary = /nats: stopped after .*/.exec(output)?.[0] ?? '';
-    console.log(`nats restarts: ${JSON.stringify(restarts)}; publisher failures: ${describeFailures(log)}; consumer restarts ${reconnects}; ${summary}; ${doneIn} ms\n${report}`);
+    console.log(
+      `nats restarts: ${JSON.stringify(restarts)}; publisher failures: ${describeFailures(log)}; consumer restarts ${reconnects}; ${summary}; ${doneIn} ms\n${report}`,
+    );
 
-    recordFaultFigures('faults', '2-nats', [
-      '### NATS restarted in the middle of a stream (`test/reliability/faults-nats.test.ts`)',
-      '',
-      `- ${events.flat().length} events without ids, in ${messages.flat().length} messages to two tenants, published to a private nats-server restarted twice while fenyong consumed: ${restarts.map((r) => `${r.how} after ${r.loggedBefore} events logged (${r.downMs} ms down)`).join('; ')}.`,
-      `- Publisher (retrying with message ids): ${log.attempts} publications for ${messages.flat().length} messages; failures seen: ${describeFailures(log)}.`,
-      `- fenyong's consumer came back by itself (${reconnects} consumer restarts logged, the process never restarted); ${summary.replace('nats: ', '')}.`,
-      `- Afterwards: the stream holds each message once, each tenant's log is exactly its events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
-    ].join('\n'));
+    recordFaultFigures(
+      'faults',
+      '2-nats',
+      [
+        '### NATS restarted in the middle of a stream (`test/reliability/faults-nats.test.ts`)',
+        '',
+        `- ${events.flat().length} events without ids, in ${messages.flat().length} messages to two tenants, published to a private nats-server restarted twice while fenyong consumed: ${restarts.map((r) => `${r.how} after ${r.loggedBefore} events logged (${r.downMs} ms down)`).join('; ')}.`,
+        `- Publisher (retrying with message ids): ${log.attempts} publications for ${messages.flat().length} messages; failures seen: ${describeFailures(log)}.`,
+        `- fenyong's consumer came back by itself (${reconnects} consumer restarts logged, the process never restarted); ${summary.replace('nats: ', '')}.`,
+        `- Afterwards: the stream holds each message once, each tenant's log is exactly its events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
+      ].join('\n'),
+    );
   });
 });

@@ -23,7 +23,13 @@ describe.skipIf(!FAULTS)('PostgreSQL restarted during ingestion', () => {
     const t0 = Date.now();
     const pg = await startPrivatePostgres('restart', cleanups);
     const nats = await startPrivateNats('pgrestart', cleanups);
-    const settings: NatsSettings = { url: nats.url, stream: 'FYFAULTS', subjectPrefix: 'fyfaults', durable: 'fyfaults', ackWaitMs: 5000 };
+    const settings: NatsSettings = {
+      url: nats.url,
+      stream: 'FYFAULTS',
+      subjectPrefix: 'fyfaults',
+      durable: 'fyfaults',
+      ackWaitMs: 5000,
+    };
     const server = await fenyongProcess('pg-restart', { DATABASE_URL: pg.url, ...natsEnv(settings) }, cleanups);
     await server.start();
     const viaHttp = await createTenantOver(server.url, 'shop-http', WORKLOAD_PLAN);
@@ -36,22 +42,38 @@ describe.skipIf(!FAULTS)('PostgreSQL restarted during ingestion', () => {
     const random = new Random(33);
     const messages = asMessages(natsEvents, (a, b) => random.int(a, b), 8);
     const nc = await connect({ servers: nats.url });
-    cleanups.add('nats client', () => nc.close(), () => undefined);
+    cleanups.add(
+      'nats client',
+      () => nc.close(),
+      () => undefined,
+    );
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
     const httpLog = newClientLog();
     const natsLog = newClientLog();
     const sending = sendBatches(() => server.url, viaHttp.key, httpEvents, { batch: 50, log: httpLog, pauseMs: () => 40 });
-    const publishing = publishInOrder(js, eventsSubject(settings.subjectPrefix, 'shop-nats'), messages, { idPrefix: 'pgrestart', log: natsLog, pauseMs: () => 4 });
+    const publishing = publishInOrder(js, eventsSubject(settings.subjectPrefix, 'shop-nats'), messages, {
+      idPrefix: 'pgrestart',
+      log: natsLog,
+      pauseMs: () => 4,
+    });
 
     // Three restarts while both streams of events are in flight: two crashes (immediate: recovery
     // from WAL) and one clean shutdown (fast), each with the database away for 1.5 s.
     const watcher = postgresSql(pg.url, { max: 1 });
-    cleanups.add('watcher pool', () => watcher.close(), () => undefined);
+    cleanups.add(
+      'watcher pool',
+      () => watcher.close(),
+      () => undefined,
+    );
     const restarts: { mode: StopMode; loggedBefore: number; downMs: number }[] = [];
     for (const [i, mode] of (['immediate', 'fast', 'immediate'] as const).entries()) {
       const target = (i + 1) * 800;
-      await until(async () => ((await loggedCount(watcher, 'shop-http')) ?? 0) + ((await loggedCount(watcher, 'shop-nats')) ?? 0) >= target, 240_000, `${target} events logged`);
+      await until(
+        async () => ((await loggedCount(watcher, 'shop-http')) ?? 0) + ((await loggedCount(watcher, 'shop-nats')) ?? 0) >= target,
+        240_000,
+        `${target} events logged`,
+      );
       const loggedBefore = ((await loggedCount(watcher, 'shop-http')) ?? 0) + ((await loggedCount(watcher, 'shop-nats')) ?? 0);
       const down = Date.now();
       await pg.restart(mode, 1500);
@@ -78,15 +100,21 @@ describe.skipIf(!FAULTS)('PostgreSQL restarted during ingestion', () => {
     const naks = [...server.output().matchAll(redelivered)].reduce((sum, m) => sum + Number(m[1]), 0);
     await server.stop();
     const summary = /nats: stopped after .*/.exec(server.output())?.[0] ?? '';
-    console.log(`postgres restarts: ${JSON.stringify(restarts)}; http failures: ${describeFailures(httpLog)}; nats naks ${naks}; ${summary}; ${doneIn} ms\n${report}`);
+    console.log(
+      `postgres restarts: ${JSON.stringify(restarts)}; http failures: ${describeFailures(httpLog)}; nats naks ${naks}; ${summary}; ${doneIn} ms\n${report}`,
+    );
 
-    recordFaultFigures('faults', '1-postgres', [
-      '### PostgreSQL restarted during ingestion (`test/reliability/faults-postgres.test.ts`)',
-      '',
-      `- ${httpEvents.length} events over HTTP (batches of 50, with ids) and ${natsEvents.length} over NATS (${messages.length} messages, no ids) into two tenants of a private PostgreSQL, while it was restarted ${restarts.length} times: ${restarts.map((r) => `${r.mode} after ${r.loggedBefore} events logged (${r.downMs} ms down)`).join('; ')}.`,
-      `- HTTP client: ${httpLog.attempts} requests for ${Math.ceil(httpEvents.length / 50)} batches; failures seen: ${describeFailures(httpLog)}; final answers ${httpLog.statuses.filter((s) => s === 'accepted').length} accepted, ${httpLog.statuses.filter((s) => s === 'duplicate').length} duplicate (a batch committed just before the connection dropped).`,
-      `- NATS consumer: ${naks} message deliveries given back during the outages and applied later; ${summary.replace('nats: ', '')}.`,
-      `- The fenyong process never died (1 start). Afterwards: each tenant's log is exactly its ${httpEvents.length} events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
-    ].join('\n'));
+    recordFaultFigures(
+      'faults',
+      '1-postgres',
+      [
+        '### PostgreSQL restarted during ingestion (`test/reliability/faults-postgres.test.ts`)',
+        '',
+        `- ${httpEvents.length} events over HTTP (batches of 50, with ids) and ${natsEvents.length} over NATS (${messages.length} messages, no ids) into two tenants of a private PostgreSQL, while it was restarted ${restarts.length} times: ${restarts.map((r) => `${r.mode} after ${r.loggedBefore} events logged (${r.downMs} ms down)`).join('; ')}.`,
+        `- HTTP client: ${httpLog.attempts} requests for ${Math.ceil(httpEvents.length / 50)} batches; failures seen: ${describeFailures(httpLog)}; final answers ${httpLog.statuses.filter((s) => s === 'accepted').length} accepted, ${httpLog.statuses.filter((s) => s === 'duplicate').length} duplicate (a batch committed just before the connection dropped).`,
+        `- NATS consumer: ${naks} message deliveries given back during the outages and applied later; ${summary.replace('nats: ', '')}.`,
+        `- The fenyong process never died (1 start). Afterwards: each tenant's log is exactly its ${httpEvents.length} events in order, awards and balances equal a clean replay, \`fenyong verify\` exit 0. Total ${(doneIn / 1000).toFixed(1)} s.`,
+      ].join('\n'),
+    );
   });
 });

@@ -24,7 +24,13 @@ beforeAll(async () => {
   service = new Service(sql);
   // A tenant with a starting network, orders, settlements and withdrawals with tax…
   const scenario = loadScenario(SCENARIO);
-  await createTenant(service, { id: 'w', name: 'w', timezone: scenario.timezone, currency: scenario.currency, plan: scenario.plan });
+  await createTenant(service, {
+    id: 'w',
+    name: 'w',
+    timezone: scenario.timezone,
+    currency: scenario.currency,
+    plan: scenario.plan,
+  });
   await service.importNetwork('w', scenario.members ?? [], 'test');
   await service.ingest('w', scenario.events, 'test');
   // …and one with a network that moves, levels, refunds.
@@ -59,9 +65,12 @@ async function failingAfter(tenant: string, damage: (tx: Sql) => Promise<void>):
 
 /** The log entry whose postings are the most numerous (an order with its chain of awards). */
 async function busiestEntry(sql: Sql, tenant: string): Promise<number> {
-  const rows = (await sql.query<{ seq: string }>(
-    'select event_seq::text as seq from postings where tenant_id = $1 group by event_seq order by count(*) desc, event_seq limit 1', [tenant],
-  )).rows;
+  const rows = (
+    await sql.query<{ seq: string }>(
+      'select event_seq::text as seq from postings where tenant_id = $1 group by event_seq order by count(*) desc, event_seq limit 1',
+      [tenant],
+    )
+  ).rows;
   return Number(rows[0]!.seq);
 }
 
@@ -70,8 +79,13 @@ describe('fenyong verify', () => {
     for (const tenant of ['w', 'o']) {
       const report = await verifyTenant(service, tenant);
       expect(report.checks.map((c) => c.name)).toEqual([
-        'journals balance', 'balances equal postings', 'the log is gapless', 'postings equal a clean replay',
-        'balances equal a clean replay', 'awards equal a clean replay', 'withdrawals equal a clean replay',
+        'journals balance',
+        'balances equal postings',
+        'the log is gapless',
+        'postings equal a clean replay',
+        'balances equal a clean replay',
+        'awards equal a clean replay',
+        'withdrawals equal a clean replay',
       ]);
       expect(report.checks.filter((c) => !c.ok)).toEqual([]);
       expect(report.ok).toBe(true);
@@ -102,36 +116,68 @@ describe('fenyong verify', () => {
 
   it('finds a posting moved to another member, balances moved along', async () => {
     const failed = await failingAfter('o', async (tx) => {
-      const row = (await tx.query<{ journal: string; line: number; member: string; amount: string }>(
-        "select journal::text as journal, line, member, amount::text as amount from postings where tenant_id = 'o' and account = 'pending' and member is not null limit 1",
-      )).rows[0]!;
-      const other = (await tx.query<{ member: string }>("select member from balances where tenant_id = 'o' and member <> $1 limit 1", [row.member])).rows[0]!.member;
-      await tx.query("update postings set member = $3 where tenant_id = 'o' and journal = $1 and line = $2", [row.journal, row.line, other]);
-      await tx.query("update balances set pending = pending - $2::bigint where tenant_id = 'o' and member = $1", [row.member, row.amount]);
-      await tx.query("update balances set pending = pending + $2::bigint where tenant_id = 'o' and member = $1", [other, row.amount]);
+      const row = (
+        await tx.query<{ journal: string; line: number; member: string; amount: string }>(
+          "select journal::text as journal, line, member, amount::text as amount from postings where tenant_id = 'o' and account = 'pending' and member is not null limit 1",
+        )
+      ).rows[0]!;
+      const other = (
+        await tx.query<{ member: string }>("select member from balances where tenant_id = 'o' and member <> $1 limit 1", [
+          row.member,
+        ])
+      ).rows[0]!.member;
+      await tx.query("update postings set member = $3 where tenant_id = 'o' and journal = $1 and line = $2", [
+        row.journal,
+        row.line,
+        other,
+      ]);
+      await tx.query("update balances set pending = pending - $2::bigint where tenant_id = 'o' and member = $1", [
+        row.member,
+        row.amount,
+      ]);
+      await tx.query("update balances set pending = pending + $2::bigint where tenant_id = 'o' and member = $1", [
+        other,
+        row.amount,
+      ]);
     });
     expect(failed).toEqual(['postings equal a clean replay', 'balances equal a clean replay']);
   });
 
   it('finds an entry missing from the log, also when the rest no longer replays (reported, not thrown)', async () => {
     // The last entry: nothing after it to trip over, only the gap in the log tells.
-    const last = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = (select max(seq) from events where tenant_id = 'o')").then(() => undefined));
+    const last = await failingAfter('o', (tx) =>
+      tx
+        .query("delete from events where tenant_id = 'o' and seq = (select max(seq) from events where tenant_id = 'o')")
+        .then(() => undefined),
+    );
     expect(last).toContain('the log is gapless');
     // The last entry that posted something: its postings are left without an event.
-    const posted = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = (select max(event_seq) from postings where tenant_id = 'o')").then(() => undefined));
+    const posted = await failingAfter('o', (tx) =>
+      tx
+        .query("delete from events where tenant_id = 'o' and seq = (select max(event_seq) from postings where tenant_id = 'o')")
+        .then(() => undefined),
+    );
     expect(posted).toContain('the log is gapless');
     expect(posted.some((name) => name === 'the log replays' || name === 'postings equal a clean replay')).toBe(true);
-    const early = await failingAfter('o', (tx) => tx.query("delete from events where tenant_id = 'o' and seq = 5").then(() => undefined));
+    const early = await failingAfter('o', (tx) =>
+      tx.query("delete from events where tenant_id = 'o' and seq = 5").then(() => undefined),
+    );
     expect(early).toContain('the log is gapless');
     expect(early.some((name) => name === 'the log replays' || name === 'postings equal a clean replay')).toBe(true);
   });
 
   it('finds an award and a withdrawal whose rows drifted from the ledger', async () => {
     const award = await failingAfter('o', (tx) =>
-      tx.query("update awards set status = case when status = 'pending' then 'settled' else 'pending' end where tenant_id = 'o' and award_key = (select min(award_key) from awards where tenant_id = 'o')").then(() => undefined),
+      tx
+        .query(
+          "update awards set status = case when status = 'pending' then 'settled' else 'pending' end where tenant_id = 'o' and award_key = (select min(award_key) from awards where tenant_id = 'o')",
+        )
+        .then(() => undefined),
     );
     expect(award).toEqual(['awards equal a clean replay']);
-    const withdrawal = await failingAfter('w', (tx) => tx.query("update withdrawals set status = 'paid' where tenant_id = 'w' and id = 'W1'").then(() => undefined));
+    const withdrawal = await failingAfter('w', (tx) =>
+      tx.query("update withdrawals set status = 'paid' where tenant_id = 'w' and id = 'W1'").then(() => undefined),
+    );
     expect(withdrawal).toEqual(['withdrawals equal a clean replay']);
   });
 });

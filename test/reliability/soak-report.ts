@@ -13,7 +13,16 @@ export interface SoakFigures {
   readonly boundMb: number;
   readonly loadAverage: { readonly start: number[]; readonly end: number[] };
   readonly events: readonly { tenant: string; path: string; sent: number; logged: number; rejected: number }[];
-  readonly webhooks: { readonly delivered: number; readonly pending: number };
+  readonly webhooks: {
+    readonly delivered: number;
+    /** Notifications not delivered yet when the load stopped, and how long they took to deliver. */
+    readonly backlogAtStop: number;
+    readonly drainMs: number;
+    /** Once drained (or given up): not delivered yet, and failed for good. */
+    readonly backlog: number;
+    readonly failed: number;
+    readonly series: readonly { t: number; backlog: number }[];
+  };
   readonly drainMs: number;
   readonly verify: readonly { tenant: string; ok: boolean; detail: string }[];
 }
@@ -39,7 +48,7 @@ export function writeSoakSection(f: SoakFigures): void {
     `- Ran ${(f.seconds / 60).toFixed(1)} min: ${total} requests and NATS publishes, ${(total / f.seconds).toFixed(1)} per second; errors: **${f.load.errorCount}**${f.load.errors.length > 0 ? ` (first: ${f.load.errors[0]})` : ''}`,
     `- Expected business refusals: ${business}`,
     `- NATS: ${f.load.natsEvents} events published (${f.load.natsBlindWithdrawals} of them withdrawals the member may not cover); the consumer finished ${ms(f.drainMs)} ms after the load stopped`,
-    `- Webhooks (one subscription, all topics, on soak-batch): ${f.webhooks.delivered} deliveries made, ${f.webhooks.pending} pending at the end`,
+    `- Webhooks (one subscription to every topic, on soak-batch; loopback receiver): ${f.webhooks.delivered} deliveries, ${(f.webhooks.delivered / (f.seconds + f.webhooks.drainMs / 1000)).toFixed(0)} per second. Not yet delivered (outbox rows not fanned out and deliveries pending) at each minute: ${f.webhooks.series.map((s) => s.backlog).join(', ') || '–'}; ${f.webhooks.backlogAtStop} when the load stopped, delivered ${(f.webhooks.drainMs / 1000).toFixed(0)} s later; at the end ${f.webhooks.backlog} not delivered, ${f.webhooks.failed} failed`,
     '',
     table(['request', 'count', 'per second', 'p50 ms', 'p99 ms', 'max ms'], [
       ...requests.map(([kind, l]) => [kind, String(l.count), (l.count / f.seconds).toFixed(1), ms(l.percentile(50)), ms(l.percentile(99)), ms(l.max)]),

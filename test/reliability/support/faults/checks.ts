@@ -15,7 +15,10 @@ export const FAULTS = process.env.FENYONG_FAULTS === '1';
  * in order, awards and balances equal a clean in-memory replay of them, GET /v1/verify is clean
  * (test/nats/support/checks.ts); and then `fenyong verify`, as an operator runs it, exits 0.
  */
-export async function expectRecovered(databaseUrl: string, tenants: readonly { tenant: string; http: Http; events: readonly unknown[] }[]): Promise<string> {
+export async function expectRecovered(
+  databaseUrl: string,
+  tenants: readonly { tenant: string; http: Http; events: readonly unknown[] }[],
+): Promise<string> {
   const sql: Sql = postgresSql(databaseUrl, { max: 2 });
   try {
     for (const { tenant, http, events } of tenants) await expectAppliedExactlyOnce(sql, http, tenant, events);
@@ -45,7 +48,9 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
 /** Number of events in a tenant's log, or null while the database cannot answer. */
 export async function loggedCount(sql: Sql, tenant: string): Promise<number | null> {
   try {
-    return Number((await sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [tenant])).rows[0]!.n);
+    return Number(
+      (await sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [tenant])).rows[0]!.n,
+    );
   } catch {
     return null;
   }
@@ -56,7 +61,8 @@ export async function loggedCount(sql: Sql, tenant: string): Promise<number | nu
  * is exactly `events`, in order, and awards and balances equal a clean in-memory replay of them.
  */
 export async function expectStoredEquals(sql: Sql, tenant: string, events: readonly unknown[]): Promise<void> {
-  const log = (await sql.query<{ payload: unknown }>('select payload from events where tenant_id = $1 order by seq', [tenant])).rows;
+  const log = (await sql.query<{ payload: unknown }>('select payload from events where tenant_id = $1 order by seq', [tenant]))
+    .rows;
   expect(log.length).toBe(events.length);
   expect(log.map((row) => row.payload)).toEqual(events);
   const reference = runInMemory(events);

@@ -45,7 +45,8 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
     await exited;
   };
   const server: FenyongProcess = {
-    name, port,
+    name,
+    port,
     url: `http://127.0.0.1:${port}`,
     get starts() {
       return starts;
@@ -65,7 +66,14 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       const from = output.length;
       output += `--- start ${starts}\n`;
       const started = spawn(process.execPath, [BIN, 'serve'], {
-        env: { ...process.env, PORT: String(port), FENYONG_DEMO: '0', FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN, FENYONG_TICK_SECONDS: '3600', ...env },
+        env: {
+          ...process.env,
+          PORT: String(port),
+          FENYONG_DEMO: '0',
+          FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
+          FENYONG_TICK_SECONDS: '3600',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = started;
@@ -75,7 +83,8 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       return (async () => {
         const deadline = Date.now() + START_TIMEOUT_MS;
         while (!output.slice(from).includes('fenyong is running')) {
-          if (child !== started || started.exitCode !== null || started.signalCode !== null) throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
+          if (child !== started || started.exitCode !== null || started.signalCode !== null)
+            throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
           if (Date.now() > deadline) {
             started.kill('SIGKILL');
             throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.slice(from)}`);
@@ -86,14 +95,22 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       })();
     },
   };
-  cleanups.add(`fenyong ${name}`, () => server.kill(), () => killNow(child?.pid));
+  cleanups.add(
+    `fenyong ${name}`,
+    () => server.kill(),
+    () => killNow(child?.pid),
+  );
   return server;
 }
 
 /** `fenyong verify` over a database (DATABASE_URL, or the PGlite folder): its exit code and report. */
 export async function fenyongVerify(env: Record<string, string>): Promise<{ code: number; report: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'verify'], { env: { ...process.env, ...env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'verify'], {
+      env: { ...process.env, ...env },
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, report: stdout };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -39,7 +39,13 @@ function nodeArgs(options: NodeOptions): string[] {
   const args = ['-a', '127.0.0.1', '-p', String(options.port), '-js', '-sd', options.storeDir, '--server_name', options.name];
   if (options.cluster) {
     args.push('--cluster_name', 'fyfaults', '--cluster', `nats://127.0.0.1:${options.cluster.port}`);
-    args.push('--routes', options.cluster.routes.filter((p) => p !== options.cluster!.port).map((p) => `nats://127.0.0.1:${p}`).join(','));
+    args.push(
+      '--routes',
+      options.cluster.routes
+        .filter((p) => p !== options.cluster!.port)
+        .map((p) => `nats://127.0.0.1:${p}`)
+        .join(','),
+    );
   }
   return args;
 }
@@ -68,10 +74,19 @@ function natsNode(options: NodeOptions, cleanups: Cleanups): PrivateNats {
       exited = new Promise((resolve) => started.once('exit', () => resolve()));
       started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await waitForPort(options.port, 30_000, () => running(), () => output);
+      await waitForPort(
+        options.port,
+        30_000,
+        () => running(),
+        () => output,
+      );
     },
   };
-  cleanups.add(`nats ${options.name}`, () => node.kill(), () => killNow(child?.pid));
+  cleanups.add(
+    `nats ${options.name}`,
+    () => node.kill(),
+    () => killNow(child?.pid),
+  );
   return node;
 }
 
@@ -92,10 +107,15 @@ export async function startNatsCluster(label: string, size: number, cleanups: Cl
   for (let i = 0; i < size; i++) {
     const storeDir = mkdtempSync(join(tmpdir(), `fy-nats-${label}-${i}-`));
     cleanups.folder(storeDir);
-    nodes.push(natsNode({ name: `${label}-${i}`, storeDir, port: await freePort(), cluster: { port: routes[i]!, routes } }, cleanups));
+    nodes.push(
+      natsNode({ name: `${label}-${i}`, storeDir, port: await freePort(), cluster: { port: routes[i]!, routes } }, cleanups),
+    );
   }
   await Promise.all(nodes.map((node) => node.start()));
-  await waitForJetStream(nodes.map((node) => node.url), 60_000);
+  await waitForJetStream(
+    nodes.map((node) => node.url),
+    60_000,
+  );
   return nodes;
 }
 

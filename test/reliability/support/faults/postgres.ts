@@ -63,7 +63,11 @@ export async function startPrivatePostgres(label: string, cleanups: Cleanups): P
     await pgCtl(['-m', mode, '-w', '-t', '60', 'stop']);
   };
   await start();
-  cleanups.add(`postgres ${label}`, () => stop('immediate').catch(() => undefined), () => runQuietly('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']));
+  cleanups.add(
+    `postgres ${label}`,
+    () => stop('immediate').catch(() => undefined),
+    () => runQuietly('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']),
+  );
   await adminQuery(port, 'create database fenyong');
   return {
     port,
@@ -89,7 +93,9 @@ async function adminQuery(port: number, text: string): Promise<void> {
 }
 
 function postgresUser(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!line) throw new Error('no postgres user on this machine');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };

@@ -29,7 +29,9 @@ export class Retryable extends Error {}
  * events were sent).
  */
 export async function sendBatches(
-  url: () => string, key: string, events: readonly unknown[],
+  url: () => string,
+  key: string,
+  events: readonly unknown[],
   options: { batch: number; log: ClientLog; timeoutMs?: number; pauseMs?: () => number; stop?: () => boolean },
 ): Promise<number> {
   for (let start = 0; start < events.length; start += options.batch) {
@@ -98,7 +100,9 @@ function describeFetchError(error: unknown): string {
  * are retried until `timeoutMs`. Answers the stream sequences.
  */
 export async function publishInOrder(
-  js: JetStreamClient, subject: string, messages: readonly unknown[],
+  js: JetStreamClient,
+  subject: string,
+  messages: readonly unknown[],
   options: { idPrefix: string; log: ClientLog; timeoutMs?: number; pauseMs?: () => number; stop?: () => boolean },
 ): Promise<number[]> {
   const seqs: number[] = [];
@@ -128,7 +132,7 @@ export async function publishInOrder(
 /** Groups events into messages of 1 to `max` events (a single event as a bare object), with `pick` choosing sizes. */
 export function asMessages(events: readonly unknown[], pick: (min: number, max: number) => number, max: number): unknown[] {
   const messages: unknown[] = [];
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const size = pick(1, max);
     messages.push(size === 1 ? events[i] : events.slice(i, i + size));
     i += size;
@@ -139,11 +143,19 @@ export function asMessages(events: readonly unknown[], pick: (min: number, max: 
 /** Failures as `what ×n` for the report. */
 export function describeFailures(log: ClientLog): string {
   if (log.failures.size === 0) return 'none';
-  return [...log.failures].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ×${n}`).join(', ');
+  return [...log.failures]
+    .sort((a, b) => b[1] - a[1])
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ');
 }
 
 /** One POST /v1/events, not retried: its HTTP status with the error code or the per-event statuses (status 0: no answer). */
-export async function postEvents(url: string, key: string, events: readonly unknown[], timeoutMs: number): Promise<{ status: number; code: string | null; statuses: string[]; seen: string }> {
+export async function postEvents(
+  url: string,
+  key: string,
+  events: readonly unknown[],
+  timeoutMs: number,
+): Promise<{ status: number; code: string | null; statuses: string[]; seen: string }> {
   try {
     const response = await fetch(`${url}/v1/events`, {
       method: 'POST',
@@ -156,7 +168,12 @@ export async function postEvents(url: string, key: string, events: readonly unkn
       const code = parseCode(text);
       return { status: response.status, code, statuses: [], seen: `${response.status} ${code ?? 'no code'}` };
     }
-    return { status: 200, code: null, statuses: (JSON.parse(text) as { results: { status: string }[] }).results.map((r) => r.status), seen: '200' };
+    return {
+      status: 200,
+      code: null,
+      statuses: (JSON.parse(text) as { results: { status: string }[] }).results.map((r) => r.status),
+      seen: '200',
+    };
   } catch (error) {
     return { status: 0, code: null, statuses: [], seen: describeFetchError(error) };
   }
