@@ -17,6 +17,8 @@ export interface TenantRuntime {
    * then as its own transaction writes it): when the engine is past it, the commit records it.
    */
   recorded: LogPosition;
+  /** Events are being applied and their transaction has not ended: the engine is ahead of the log. */
+  applying: boolean;
 }
 
 /** A tenant's log position and number of plan versions, as its `tenants` row records them. */
@@ -64,7 +66,7 @@ export async function loadRuntime(sql: Sql, tenant: string, observe?: ReplayObse
     plan: first?.plan ?? { templates: [] },
     laterPlans: later.map((version) => ({ plan: version.plan, from: Number(version.effective_from) })),
   });
-  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length), watchGeneration: 0, recorded: { seq: 0, versions: 0 } };
+  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length), watchGeneration: 0, recorded: { seq: 0, versions: 0 }, applying: false };
   await catchUp(sql, runtime, Number.MAX_SAFE_INTEGER, observe);
   return runtime;
 }

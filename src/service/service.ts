@@ -76,10 +76,14 @@ export class Service {
    * lock; a commit that moved the log (or the plan) records and announces the new position.
    */
   private async exclusive<T>(tenant: string, work: (runtime: TenantRuntime, tx: Sql) => Promise<T>): Promise<T> {
+    // The engine runs ahead of the log from the first event applied until the transaction ends.
+    const held: { runtime: TenantRuntime | null } = { runtime: null };
     try {
       return await this.sql.transaction(
         async (tx) => {
           const runtime = await this.current(tenant, tx);
+          held.runtime = runtime;
+          runtime.applying = true;
           const result = await work(runtime, tx);
           if (runtime.seq !== runtime.recorded.seq || runtime.planVersions !== runtime.recorded.versions) {
             const position = { seq: runtime.seq, versions: runtime.planVersions };
@@ -94,6 +98,8 @@ export class Service {
       // (A StreamOverlap is refused before anything is applied: the engine is still exact.)
       if (!(error instanceof StreamOverlap)) this.drop(tenant);
       throw error;
+    } finally {
+      if (held.runtime) held.runtime.applying = false;
     }
   }
 
@@ -106,14 +112,15 @@ export class Service {
   }
 
   /**
-   * Like `read`, answered at once from memory when nothing is applying for the tenant here and no
-   * other instance has announced a later position (LogWatch): no query, no wait. For reads that
-   * must be fast and can be a moment behind another instance's commit (estimates).
+   * Like `read`, answered at once from memory when no events are being applied for the tenant here
+   * (the engine holds only committed ones) and no other instance has announced a later position
+   * (LogWatch): no query, no wait. For reads that must be fast and can be a moment behind another
+   * instance's commit (estimates). Other reads may run meanwhile: they only catch up on committed events.
    */
   async peek<T>(tenant: string, work: (runtime: TenantRuntime) => T): Promise<T> {
     this.watch.start();
     const runtime = this.ready.get(tenant);
-    if (runtime && this.queue.idle(tenant) && this.watch.isCurrent(runtime)) return work(runtime);
+    if (runtime && !runtime.applying && this.watch.isCurrent(runtime)) return work(runtime);
     return this.read(tenant, work);
   }
 
@@ -151,11 +158,14 @@ export class Service {
   async ingestBulk(tenant: string, items: readonly unknown[], source: string, audit?: BulkAudit): Promise<ItemResult[]> {
     return this.queue.run(tenant, async () => {
       const runtime = await this.current(tenant, this.sql);
+      runtime.applying = true;
       try {
         return await ingestInChunks({ sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant) }, items, source, audit);
       } catch (error) {
         this.drop(tenant);
         throw error;
+      } finally {
+        runtime.applying = false;
       }
     });
   }

@@ -12,9 +12,4 @@ export class TenantQueue {
     });
     return next;
   }
-
-  /** Whether nothing runs or waits for the tenant. */
-  idle(tenant: string): boolean {
-    return !this.tails.has(tenant);
-  }
 }
