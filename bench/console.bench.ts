@@ -18,10 +18,12 @@ import {
   startDemoServer,
   type DemoServer,
 } from '../test/support/browser.ts';
-import { recorder, settle, timeTo } from './support/page-timing.ts';
+import { coldLoads, recorder, timeTo } from './support/page-timing.ts';
 import { machineLines, percentile, table, writeSection } from './support/report.ts';
 
 const WARM_RUNS = 10;
+/** Cold loads per page, each in a fresh profile: the median is reported (one alone is noise on a shared machine). */
+const COLD_RUNS = 3;
 const TARGET_WARM_MS = 500;
 /** Issue 6: "every page loads in ≤ 1 s on the demo tenant", taken as the cold load (nothing cached). */
 const TARGET_COLD_MS = 1000;
@@ -74,12 +76,7 @@ async function main(): Promise<void> {
   try {
     for (const spec of PAGES) {
       const url = `${demo.url}${spec.path}`;
-      const cold = await launchChromium();
-      const coldPage = await cold.context.newPage();
-      await settle(coldPage);
-      await coldPage.addInitScript(recorder(spec.signedIn ? session : null));
-      const first = await timeTo(coldPage, url, spec.marker);
-      await cold.close();
+      const first = await coldLoads(url, spec.signedIn ? session : null, spec.marker, COLD_RUNS);
 
       const warm = await launchChromium();
       const page = await warm.context.newPage();
@@ -90,13 +87,13 @@ async function main(): Promise<void> {
       await warm.close();
 
       const median = percentile(times, 50);
-      const ok = median <= TARGET_WARM_MS && first.ms <= TARGET_COLD_MS;
+      const ok = median <= TARGET_WARM_MS && first.median <= TARGET_COLD_MS;
       if (ok) met += 1;
-      log(`${spec.name}: cold ${first.ms.toFixed(0)} ms, warm median ${median.toFixed(0)} ms`);
+      log(`${spec.name}: cold ${first.median.toFixed(0)} ms, warm median ${median.toFixed(0)} ms`);
       rows.push([
         spec.name,
         `\`${spec.path}\``,
-        `${first.ms.toFixed(0)} ms`,
+        `${first.median.toFixed(0)} ms`,
         String(first.requests),
         `${median.toFixed(0)} ms`,
         `${percentile(times, 95).toFixed(0)} ms`,
@@ -117,14 +114,14 @@ async function main(): Promise<void> {
 Page loads of the web console on the demo tenant (227 members, about 4,700 events), the real
 server on PGlite on this machine and Debian's Chromium ${'`'}--headless${'`'} driven by playwright-core.
 Time to content runs from the start of the navigation to the moment the page's data is on screen
-(its ${'`'}data-loaded${'`'} markers, all of them where a page has several), measured inside the page. Cold: a fresh browser profile, nothing
+(its ${'`'}data-loaded${'`'} markers, all of them where a page has several), measured inside the page. Cold: the median of ${COLD_RUNS} loads, each in a fresh browser profile with nothing
 cached (the browser launched and left 1.5 s to finish starting first); warm: the same tab again, ${WARM_RUNS} runs. Signed-in pages start with the key in sessionStorage
 (the first request of each is ${'`'}GET /v1/me${'`'}). Targets: cold ≤ ${TARGET_COLD_MS} ms (issue 6: every page loads in ≤ 1 s on the demo tenant), warm median ≤ ${TARGET_WARM_MS} ms.
 
 ${machineLines('npm run bench:console')}
 - Server start with the demo seed: ${seedSeconds.toFixed(1)} s; load average (1 min) at the start: ${load.toFixed(1)} on ${'`'}nproc${'`'} CPUs (other work on the machine slows every figure); pages meeting both targets: ${met} of ${PAGES.length}
 
-${table(['Page', 'Path', 'Cold', 'Requests (cold)', 'Warm median', 'Warm p95', ''], rows)}
+${table(['Page', 'Path', 'Cold (median)', 'Requests (cold)', 'Warm median', 'Warm p95', ''], rows)}
 
 Bundle (\`console/dist/assets\`, served uncompressed by the server; gzip for reference): ${kb(total.raw)} in all, ${kb(total.gzip)} gzipped.
 

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../../test/support/browser.ts';
-import { recorder, settle, timeTo } from './page-timing.ts';
+import { coldLoads, recorder, timeTo } from './page-timing.ts';
 import { percentile } from './report.ts';
 
 /** Long tasks (≥ 50 ms of main-thread work) the page had, collected from its start. */
@@ -19,20 +19,20 @@ const LONG_TASKS = `(() => {
 })();`;
 
 export interface Load {
+  /** Median of COLD_RUNS cold loads, and each of them. */
   readonly cold: number;
+  readonly coldRuns: readonly number[];
   readonly warmMedian: number;
   readonly warmP95: number;
   readonly requests: number;
 }
 
-/** Time to content of `path`, once in a fresh profile and `warmRuns` times in the same tab. */
+/** Cold loads (each in a fresh profile) of `path`. */
+export const COLD_RUNS = 3;
+
+/** Time to content of `path`: the median of COLD_RUNS cold loads, and `warmRuns` times in the same tab. */
 export async function loadTimes(base: string, session: string, path: string, marker: string, warmRuns: number): Promise<Load> {
-  const cold = await launchChromium();
-  const coldPage = await cold.context.newPage();
-  await settle(coldPage);
-  await coldPage.addInitScript(recorder(session));
-  const first = await timeTo(coldPage, `${base}${path}`, marker);
-  await cold.close();
+  const cold = await coldLoads(`${base}${path}`, session, marker, COLD_RUNS);
   const warm = await launchChromium();
   const page = await warm.context.newPage();
   await page.addInitScript(recorder(session));
@@ -40,7 +40,13 @@ export async function loadTimes(base: string, session: string, path: string, mar
   const times: number[] = [];
   for (let run = 0; run < warmRuns; run++) times.push((await timeTo(page, `${base}${path}`, marker)).ms);
   await warm.close();
-  return { cold: first.ms, warmMedian: percentile(times, 50), warmP95: percentile(times, 95), requests: first.requests };
+  return {
+    cold: cold.median,
+    coldRuns: cold.all,
+    warmMedian: percentile(times, 50),
+    warmP95: percentile(times, 95),
+    requests: cold.requests,
+  };
 }
 
 /** Durations (ms) of the page's fetches whose path contains `part`, from resource timing; then clears them. */

@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core';
+import { launchChromium } from '../../test/support/browser.ts';
+import { percentile } from './report.ts';
 
 /**
  * Records, inside the page, when each `data-loaded` marker first appears (ms since the navigation
@@ -57,4 +59,30 @@ export async function timeTo(page: Page, url: string, marker: string): Promise<{
 export async function settle(page: Page): Promise<void> {
   await page.goto('about:blank');
   await page.waitForTimeout(1500);
+}
+
+/**
+ * Cold loads of `url`: each in a browser with a fresh profile (nothing cached), `runs` times; the
+ * median and every run (a single cold load on a shared machine says little), with the requests
+ * the first one made.
+ */
+export async function coldLoads(
+  url: string,
+  session: string | null,
+  marker: string,
+  runs: number,
+): Promise<{ median: number; all: number[]; requests: number }> {
+  const all: number[] = [];
+  let requests = 0;
+  for (let run = 0; run < runs; run++) {
+    const browser = await launchChromium();
+    const page = await browser.context.newPage();
+    await settle(page);
+    await page.addInitScript(recorder(session));
+    const load = await timeTo(page, url, marker);
+    await browser.close();
+    all.push(load.ms);
+    if (run === 0) requests = load.requests;
+  }
+  return { median: percentile(all, 50), all, requests };
 }

@@ -5,7 +5,7 @@ import { ERROR_CODES } from '../domain/errors.ts';
 export const errorBody = z
   .object({
     error: z.object({
-      code: z.enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited']).describe('stable error code'),
+      code: z.enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited', 'storage_unavailable']).describe('stable error code'),
       message: z.string().describe('what went wrong and how to fix it'),
       path: z.array(z.union([z.string(), z.number()])).optional().describe('path of the offending field'),
     }),

@@ -312,8 +312,17 @@ export class StreamOverlap extends Error {
 
 /** A stable 63-bit advisory lock key per tenant. */
 export function lockKey(tenant: string): string {
-  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16))).toString();
+  let key = lockKeys.get(tenant);
+  if (key === undefined) {
+    key = BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16))).toString();
+    if (lockKeys.size >= 100_000) lockKeys.clear();
+    lockKeys.set(tenant, key);
+  }
+  return key;
 }
+
+/** Lock keys computed so far (a hash per transaction showed in profiles). */
+const lockKeys = new Map<string, string>();
 
 /** The stored offset of the tenant in the stream (0 when nothing was consumed yet). */
 async function consumedUpTo(tx: Sql, tenant: string, position: StreamPosition): Promise<number> {

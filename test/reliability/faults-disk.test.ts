@@ -91,6 +91,7 @@ describe.skipIf(!FAULTS)('the disk of the PGlite folder full', () => {
     shop.http = new Http(server.url, shop.http.key);
     disk.resize(disk.usage().used + 2 * MiB);
     const hard = await sendUntilFailure(shop);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // its log line may still be on the way through the pipe
     const cause = lastLoggedError(server);
     await server.kill();
     disk.resize(disk.usage().used + 256 * MiB);
@@ -169,7 +170,7 @@ function lastLoggedError(server: FenyongProcess): string {
     .split('\n')
     .filter((line) => line.includes('"level":40') || line.includes('"level":50'));
   const last = lines[lines.length - 1];
-  if (!last) return 'nothing logged: the request hung';
+  if (!last) return 'no error logged by the server';
   try {
     const entry = JSON.parse(last) as { err?: { message?: string; code?: string } };
     return `PGlite: ${entry.err?.message ?? '?'}${entry.err?.code ? ` (${entry.err.code})` : ''}`;
