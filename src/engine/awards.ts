@@ -1,4 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
+import { isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
 import { IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
 import type { BalanceSlot, Ledger, PostingRef } from './ledger.ts';
 import type { PostingLog } from './posting-log.ts';
@@ -122,8 +123,8 @@ export class AwardBook {
     this.#ownerOf.set(award, this.#ownerCount - 1);
     this.#to.set(award, to);
     this.#rules.set(award, this.#ruleIndexOf(rule));
-    this.#flags.set(award, settled ? SETTLED : 0);
-    this.#amounts.set(award, 0n);
+    // A new award's flags and amount are zero already: columns start zeroed, and numbers are never reused.
+    if (settled) this.#flags.set(award, SETTLED);
     return award;
   }
 
@@ -157,15 +158,31 @@ export class AwardBook {
   }
 
   /**
+   * Opens the award an order's payment makes and posts it: `add` then `setAmount` from zero, in
+   * one step (the award is new, pending, and its one change is the payment's: none to keep).
+   */
+  pay(
+    owner: AwardOwner, to: string, rule: string, amount: RunningSum, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot,
+  ): number {
+    const award = this.add(owner, to, rule, false);
+    if (isZero(amount)) return award;
+    this.#amounts.set(award, amount);
+    this.ledger.postPair(out.postings, 'award', at, this.#refOf(award, undefined), amount, 'pending', to, 'commission_expense', null, slot);
+    out.awards.push(new BookedChange(this, award, amount, 'award'));
+    return award;
+  }
+
+  /**
    * Brings the award to `amount`: posts the difference (whatever its sign) to pending, or to
    * available once settled. The first posting of a new award is an award, later ones adjustments.
    */
   setAmount(
-    award: number, amount: Minor, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
+    award: number, newAmount: RunningSum, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
     out: { postings: PostingLog; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
     slot?: BalanceSlot,
   ): void {
+    const amount = sumValue(newAmount);
     const current = this.#amounts.get(award);
     // From zero (a new award), the delta is the amount itself: one BigInt less.
     const delta = current === 0n ? amount : amount - current;
@@ -244,11 +261,16 @@ class BookedChange implements AwardChange {
   constructor(
     readonly book: AwardBook,
     readonly number: number,
-    readonly delta: Minor,
+    /** A number while it is a safe integer (made into a BigInt when read, like the award). */
+    readonly change: RunningSum,
     readonly cause: 'award' | 'adjustment' | 'settlement',
   ) {}
 
   get award(): AwardRecord {
     return this.book.recordOf(this.number);
+  }
+
+  get delta(): Minor {
+    return sumValue(this.change);
   }
 }

@@ -1,4 +1,5 @@
 import type { Minor } from '../money/money.ts';
+import type { RunningSum } from '../money/running-sum.ts';
 
 /**
  * Columns of values by number (0, 1, 2…), for figures a tenant keeps millions of (awards). Why
@@ -21,8 +22,8 @@ export class ObjectColumn<T> {
 
   set(at: number, value: T): void {
     const chunk = at >>> CHUNK_BITS;
-    // Made at full size and filled in order: a chunk never changes its shape or grows.
-    if (chunk === this.#chunks.length) this.#chunks.push(new Array<T>(CHUNK));
+    // Made at full size: a chunk never changes its shape or grows.
+    while (chunk >= this.#chunks.length) this.#chunks.push(new Array<T>(CHUNK));
     this.#chunks[chunk]![at & MASK] = value;
   }
 }
@@ -31,13 +32,15 @@ export class ObjectColumn<T> {
 export class IntColumn {
   readonly #chunks: Int32Array[] = [];
 
+  /** 0 where nothing was set. */
   get(at: number): number {
-    return this.#chunks[at >>> CHUNK_BITS]![at & MASK]!;
+    const chunk = this.#chunks[at >>> CHUNK_BITS];
+    return chunk === undefined ? 0 : chunk[at & MASK]!;
   }
 
   set(at: number, value: number): void {
     const chunk = at >>> CHUNK_BITS;
-    if (chunk === this.#chunks.length) this.#chunks.push(new Int32Array(CHUNK));
+    while (chunk >= this.#chunks.length) this.#chunks.push(new Int32Array(CHUNK));
     this.#chunks[chunk]![at & MASK] = value;
   }
 }
@@ -46,13 +49,15 @@ export class IntColumn {
 export class SmallColumn {
   readonly #chunks: Uint16Array[] = [];
 
+  /** 0 where nothing was set. */
   get(at: number): number {
-    return this.#chunks[at >>> CHUNK_BITS]![at & MASK]!;
+    const chunk = this.#chunks[at >>> CHUNK_BITS];
+    return chunk === undefined ? 0 : chunk[at & MASK]!;
   }
 
   set(at: number, value: number): void {
     const chunk = at >>> CHUNK_BITS;
-    if (chunk === this.#chunks.length) this.#chunks.push(new Uint16Array(CHUNK));
+    while (chunk >= this.#chunks.length) this.#chunks.push(new Uint16Array(CHUNK));
     this.#chunks[chunk]![at & MASK] = value;
   }
 }
@@ -68,16 +73,19 @@ export class MoneyColumn {
   /** The amounts too large for a double, by number (their slot holds NaN). */
   readonly #large = new Map<number, Minor>();
 
+  /** 0 where nothing was set. */
   get(at: number): Minor {
-    const value = this.#chunks[at >>> CHUNK_BITS]![at & MASK]!;
+    const chunk = this.#chunks[at >>> CHUNK_BITS];
+    const value = chunk === undefined ? 0 : chunk[at & MASK]!;
     if (value === 0) return 0n;
     return Number.isNaN(value) ? this.#large.get(at)! : BigInt(value);
   }
 
-  set(at: number, amount: Minor): void {
+  /** `amount` held as a RunningSum: a safe-integer number, or a bigint (of any size). */
+  set(at: number, amount: RunningSum): void {
     const chunk = at >>> CHUNK_BITS;
-    if (chunk === this.#chunks.length) this.#chunks.push(new Float64Array(CHUNK));
-    const safe = amount <= MAX_SAFE && amount >= -MAX_SAFE;
+    while (chunk >= this.#chunks.length) this.#chunks.push(new Float64Array(CHUNK));
+    const safe = typeof amount === 'number' || (amount <= MAX_SAFE && amount >= -MAX_SAFE);
     this.#chunks[chunk]![at & MASK] = safe ? Number(amount) : Number.NaN;
     if (!safe) this.#large.set(at, amount);
     else if (this.#large.size > 0) this.#large.delete(at);

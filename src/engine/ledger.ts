@@ -1,6 +1,6 @@
 import { assert } from '../domain/errors.ts';
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { addToSum, sumValue, type RunningSum } from '../money/running-sum.ts';
+import { addTo, isZero, negated, sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { PostingLog } from './posting-log.ts';
 
 /**
@@ -76,9 +76,9 @@ class MemberBalance implements Balance {
     return { pending: this.pending, available: this.available };
   }
 
-  add(account: Account, amount: Minor): void {
-    if (account === 'pending') this.#pending = addToSum(this.#pending, amount);
-    else if (account === 'available') this.#available = addToSum(this.#available, amount);
+  add(account: Account, amount: RunningSum): void {
+    if (account === 'pending') this.#pending = addTo(this.#pending, amount);
+    else if (account === 'available') this.#available = addTo(this.#available, amount);
     else assert(false, `member account ${account} is not a balance`);
   }
 }
@@ -139,20 +139,20 @@ export class Ledger {
    * `post` with those two lines, without its intermediate arrays, for the engine's hot path.
    */
   postPair(
-    out: PostingLog, kind: JournalKind, at: InstantMs, ref: PostingRef, amount: Minor,
+    out: PostingLog, kind: JournalKind, at: InstantMs, ref: PostingRef, amount: RunningSum,
     first: Account, firstMember: string | null, second: Account, secondMember: string | null,
     /** Where `firstMember`'s balance is kept at hand, if the caller has it. */
     firstSlot?: BalanceSlot,
   ): void {
     const journal = ++this.journals;
-    if (amount === 0n) return;
+    if (isZero(amount)) return;
     out.pushPair(journal, at, kind, ref, amount, first, firstMember, second, secondMember);
     const firstBalance = firstMember === null ? null : this.balanceFor(firstMember, firstSlot);
     firstBalance?.add(first, amount);
     if (secondMember === null) return;
     // A settlement moves a member's own money: the same balance, looked up once.
     const secondBalance = secondMember === firstMember ? firstBalance! : this.balanceFor(secondMember);
-    secondBalance.add(second, -amount);
+    secondBalance.add(second, negated(amount));
   }
 
   /** The balance of `member`, made (empty) at its first posting. */

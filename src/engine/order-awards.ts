@@ -1,5 +1,6 @@
 import type { Minor, OrderLineInput } from '../domain/types.ts';
 import { exact, type Exact } from '../money/rate.ts';
+import { addTo, safeNumber, type RunningSum } from '../money/running-sum.ts';
 import type { Member } from './network.ts';
 import type { PaidOrder } from './paid-order.ts';
 import type { EngineState } from './state.ts';
@@ -19,6 +20,7 @@ class OrderNetLine implements NetLine {
   readonly qty: number;
   readonly paid: Minor;
   readonly paidBase: Exact;
+  readonly paidNumber: number;
   readonly #input: OrderLineInput;
 
   constructor(input: OrderLineInput, refundedQty: number, refundedAmount: Minor) {
@@ -28,6 +30,7 @@ class OrderNetLine implements NetLine {
     this.qty = input.qty - refundedQty;
     this.paid = refundedAmount === 0n ? input.paid : input.paid - refundedAmount; // no BigInt made when nothing was refunded
     this.paidBase = exact(this.paid);
+    this.paidNumber = safeNumber(this.paid) ?? Number.NaN;
     this.#input = input;
   }
 
@@ -52,7 +55,9 @@ function orderInput(order: PaidOrder): OrderInput {
   };
 }
 
-export { PAID } from './awards.ts';
+import { PAID } from './awards.ts';
+
+export { PAID };
 
 /** The parts behind `to`'s award under `rule`: its rule run again on the order (same context, same net lines). */
 export function explainOrderAward(order: PaidOrder, rule: string, to: string): readonly Explanation[] {
@@ -64,19 +69,28 @@ export function explainOrderAward(order: PaidOrder, rule: string, to: string): r
 
 /**
  * Each member's amount in a template's parts, in order of first appearance, without
- * explanations. A template pays a handful of members per order: a linear search beats a Map.
+ * explanations; amounts as numbers while they are safe integers (see templates/parts.ts). A
+ * template pays a handful of members per order: a linear search beats a Map.
  */
 class MemberSums implements PartSink {
   readonly explaining = false;
   /** Members summed so far: the first `size` entries of the arrays, which keep their room. */
   size = 0;
   readonly members: string[] = [];
-  readonly amounts: Minor[] = [];
+  readonly amounts: RunningSum[] = [];
 
   add(to: string, amount: Minor): void {
+    this.#add(to, amount);
+  }
+
+  addNumber(to: string, amount: number): void {
+    this.#add(to, amount);
+  }
+
+  #add(to: string, amount: RunningSum): void {
     for (let i = 0; i < this.size; i++) {
       if (this.members[i] === to) {
-        this.amounts[i] = this.amounts[i]! + amount;
+        this.amounts[i] = addTo(this.amounts[i]!, amount);
         return;
       }
     }
@@ -89,9 +103,6 @@ class MemberSums implements PartSink {
     this.size = 0;
   }
 }
-
-/** One for every order: recomputeOrder never runs within itself, and its arrays are reused. */
-const sums = new MemberSums();
 
 /** The number of `to`'s award under `rule` among an order's awards, or -1 (a loop: no closure per lookup). */
 function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string): number {
@@ -126,10 +137,21 @@ export function recomputeOrder(
   // member once, and template ids are unique, so the awards made here are all new.)
   const paying = order.awardCount === 0;
   const untouched = paying ? null : new Set(Array.from({ length: order.awardCount }, (_, position) => order.awardNumber(position)));
+  // Made for each order rather than kept: a new array in the young generation takes the template's
+  // new BigInts without the write barrier's bookkeeping an old one needs.
+  const sums = new MemberSums();
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
     (compiled.template as OrderTemplate<unknown>).compute(compiled.id, compiled.params, input, sums);
+    if (paying && cause === PAID && work.at === order.paidAt) {
+      // The payment itself: every award is new, and its one change is the payment's.
+      for (let i = 0; i < sums.size; i++) {
+        const to = sums.members[i]!;
+        order.noteAward(state.awards.pay(order, to, compiled.id, sums.amounts[i]!, work.at, work, inUpline(seller, to) ?? undefined));
+      }
+      continue;
+    }
     for (let i = 0; i < sums.size; i++) {
       const to = sums.members[i]!;
       let award = paying ? -1 : awardOf(state, order, to, compiled.id);

@@ -1,4 +1,5 @@
-import type { InstantMs, Minor } from '../domain/types.ts';
+import type { InstantMs } from '../domain/types.ts';
+import { sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { Account, JournalKind, Posting, PostingRef } from './ledger.ts';
 
 /**
@@ -12,7 +13,8 @@ class PostingPair {
     readonly at: InstantMs,
     readonly kind: JournalKind,
     readonly ref: PostingRef,
-    readonly amount: Minor,
+    /** A number while it is a safe integer: made into BigInts when the postings are read. */
+    readonly amount: RunningSum,
     readonly first: Account,
     readonly firstMember: string | null,
     readonly second: Account,
@@ -20,7 +22,8 @@ class PostingPair {
   ) {}
 
   appendTo(postings: Posting[]): void {
-    const { journal, at, kind, ref, amount } = this;
+    const { journal, at, kind, ref } = this;
+    const amount = sumValue(this.amount);
     postings.push({ journal, at, kind, account: this.first, member: this.firstMember, amount, ref });
     postings.push({ journal, at, kind, account: this.second, member: this.secondMember, amount: -amount, ref });
   }
@@ -47,7 +50,7 @@ export class PostingLog {
 
   /** Adds a journal of two postings (Ledger.postPair). */
   pushPair(
-    journal: number, at: InstantMs, kind: JournalKind, ref: PostingRef, amount: Minor,
+    journal: number, at: InstantMs, kind: JournalKind, ref: PostingRef, amount: RunningSum,
     first: Account, firstMember: string | null, second: Account, secondMember: string | null,
   ): void {
     this.#all = null;

@@ -47,6 +47,32 @@ export function applyRate(rate: RatePpm, base: Exact): Minor {
 }
 
 /**
+ * A rate as a plain number of ppm, for templates that apply the same rates to every order: they
+ * convert them once per plan (a BigInt's conversion is a call into the runtime) and use applyPpm.
+ * Every rate is a whole number of ppm of at most 10^6 in magnitude: exact in a double.
+ */
+export const ppmOf = (rate: RatePpm): number => Number(rate);
+
+/** The largest whole base (in minor units) whose product with any rate is exact in a double: (2^53 − 1) / 10^6. */
+export const SAFE_BASE = Math.floor(Number.MAX_SAFE_INTEGER / 1e6);
+
+/**
+ * applyPpm in doubles for a whole base of at most SAFE_BASE in magnitude (90 million in major
+ * units): the same rounding, for the engine's hot path (see templates/parts.ts). The caller checks
+ * the bound (wholeBase).
+ */
+export const ppmTimesWhole = (ppm: number, base: number): number => divRoundHalfUpSafe(ppm * base, 1e6);
+
+/** applyRate for a rate given by ppmOf: `ppm` × base, rounded once, half-up, to the minor unit. */
+export function applyPpm(ppm: number, base: Exact): Minor {
+  if (ppm <= 1e6 && ppm >= -1e6) {
+    if (base !== lastBase) convertBase(base);
+    if (!Number.isNaN(lastNum)) return BigInt(divRoundHalfUpSafe(ppm * lastNum, 1e6 * lastDen));
+  }
+  return divRoundHalfUp(BigInt(ppm) * base.num, PPM * base.den);
+}
+
+/**
  * Every BigInt operation allocates, and an order computes dozens of awards. Below these bounds
  * (bases up to about 90 million in major units, every rate, a denominator — a line's quantity —
  * up to a billion) the numerator rate × base.num and the denominator PPM × base.den stay below

@@ -34,3 +34,23 @@ export function safeNumber(amount: Minor): number | null {
 export function sumValue(sum: RunningSum): Minor {
   return typeof sum === 'number' ? BigInt(sum) : sum;
 }
+
+/**
+ * `sum + amount`, the amount held as a safe-integer number or a bigint: the engine's hot path
+ * works out most amounts as numbers (see templates/parts.ts addAmount) and adds them without
+ * making a BigInt; a bigint amount is added as addToSum adds it.
+ */
+export function addTo(sum: RunningSum, amount: RunningSum): RunningSum {
+  if (typeof amount !== 'number') return addToSum(sum, amount);
+  if (typeof sum === 'number') {
+    const next = sum + amount;
+    if (Number.isSafeInteger(next)) return next;
+  }
+  return BigInt(sum) + BigInt(amount);
+}
+
+/** `-amount`, held the same way. */
+export const negated = (amount: RunningSum): RunningSum => (typeof amount === 'number' ? -amount : -amount);
+
+/** Whether an amount held either way is zero. */
+export const isZero = (amount: RunningSum): boolean => amount === 0 || amount === 0n;

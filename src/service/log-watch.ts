@@ -8,6 +8,8 @@ export function logNotice(tenant: string, seq: number, versions: number): string
   return `${seq} ${versions} ${tenant}`;
 }
 
+const RETRY_MS = 1000;
+
 /** What a runtime must show to be answered from memory. */
 export interface Watched {
   readonly tenant: string;
@@ -29,13 +31,15 @@ export class LogWatch {
   /** Bumped whenever the subscription comes up or goes down: earlier checks no longer count. */
   private generation = 0;
   private live = false;
+  /** After a failed subscription, not before this instant (ms): a database that is down is not asked per request. */
+  private retryAt = 0;
   private readonly heads = new Map<string, { seq: number; versions: number }>();
 
   constructor(private readonly sql: Sql) {}
 
   /** Subscribes when not subscribed yet (or again after a loss); returns at once. */
   start(): void {
-    if (this.live || this.starting) return;
+    if (this.live || this.starting || Date.now() < this.retryAt) return;
     this.starting = this.sql
       .listen(LOG_CHANNEL, (payload) => this.announced(payload), () => this.lost())
       .then((subscription) => {
@@ -43,7 +47,9 @@ export class LogWatch {
         this.live = true;
         this.generation += 1;
       })
-      .catch(() => undefined)
+      .catch(() => {
+        this.retryAt = Date.now() + RETRY_MS;
+      })
       .finally(() => {
         this.starting = null;
       });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { applyRate, exact, rateTimes } from '../../money/rate.ts';
+import { applyRate, exact, ppmOf, ppmTimesWhole, rateTimes } from '../../money/rate.ts';
 import { instant, money, rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
+import { compiledParams } from './compiled.ts';
+import { addAmount, wholePaid } from './parts.ts';
 import type { AwardPart, NetLine, OrderInput, OrderTemplate, SchemaContext } from './template.ts';
 
 /** 定向奖励: a campaign that pays the seller on matching lines of orders paid in [from, to). */
@@ -39,8 +41,17 @@ export const targeted: OrderTemplate<Params> = {
       const teamsOf = setOf(params.teamsOf);
       if (!input.fullChain.some((link) => teamsOf.has(link.id))) return;
     }
+    const skus = params.skus ? setOf(params.skus) : null;
+    const categories = params.categories ? setOf(params.categories) : null;
     for (const line of input.lines) {
-      if (!lineMatches(params, line)) continue;
+      if (!lineMatches(skus, categories, line)) continue;
+      const paid = params.rate !== undefined && params.base === 'paid' ? wholePaid(line, out) : Number.NaN;
+      if (paid === paid) {
+        // In doubles (see parts.ts): the same amount, without an explanation.
+        const amount = ppmTimesWhole(compiledParams(ppmByParams, params, rateInPpm), paid);
+        if (amount !== 0) addAmount(out, seller.id, amount);
+        continue;
+      }
       const amount = amountOf(params, line);
       if (amount === 0n) continue;
       out.add(seller.id, amount, out.explaining ? explain(rule, params, input, line, seller.level, amount) : null);
@@ -48,11 +59,15 @@ export const targeted: OrderTemplate<Params> = {
   },
 };
 
-function lineMatches(params: Params, line: NetLine): boolean {
-  if (params.skus && !setOf(params.skus).has(line.sku)) return false;
-  if (params.categories && (line.category === undefined || !setOf(params.categories).has(line.category))) return false;
+function lineMatches(skus: ReadonlySet<string> | null, categories: ReadonlySet<string> | null, line: NetLine): boolean {
+  if (skus && !skus.has(line.sku)) return false;
+  if (categories && (line.category === undefined || !categories.has(line.category))) return false;
   return true;
 }
+
+/** The rate as a number of ppm, per params (see compiled.ts). */
+const ppmByParams = new WeakMap<Params, number>();
+const rateInPpm = (params: Params): number => ppmOf(params.rate ?? 0n);
 
 /** A filter list as a Set, made once per plan: a campaign may list hundreds of SKUs or members. */
 const filterSets = new WeakMap<readonly string[], ReadonlySet<string>>();

@@ -62,6 +62,8 @@ export interface NetLine {
   readonly cost: Exact;
   /** `paid` as an exact base, when made once for every template (see lineBase). */
   readonly paidBase?: Exact;
+  /** `paid` as a number when it is a safe integer, else NaN (for amounts worked out in doubles: see parts.ts). */
+  readonly paidNumber?: number;
 }
 
 /** Everything about an order fixed at its payment time; refunds recompute on the same. */
@@ -89,6 +91,11 @@ export interface PartSink {
   readonly explaining: boolean;
   /** One part for `to` (an amount of zero is not a part); `explanation` is null unless explaining. */
   add(to: string, amount: Minor, explanation: Explanation | null): void;
+  /**
+   * The same as `add(to, BigInt(amount), null)` for an amount held as a safe-integer number, for
+   * sinks that only sum amounts (paying an order): templates call it through parts.ts addAmount.
+   */
+  readonly addNumber?: (to: string, amount: number) => void;
 }
 
 export interface OrderTemplate<P> {
