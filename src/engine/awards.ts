@@ -86,7 +86,6 @@ export class AwardBook {
   readonly #ownerOf = new IntColumn();
   readonly #owners = new ObjectColumn<AwardOwner>();
   #ownerCount = 0;
-  #lastOwner: AwardOwner | null = null;
   readonly #to = new ObjectColumn<string>();
   readonly #rules = new SmallColumn();
   readonly #flags = new SmallColumn();
@@ -96,7 +95,11 @@ export class AwardBook {
   readonly #ruleIndex = new Map<string, number>();
   /** Changes of awards whose history is more than the payment's award (KEPT_CHANGES). */
   readonly #changes = new Map<number, readonly AwardAmountChange[]>();
+  /** The last ref made, for the awards of one owner, rule and refund posted one after the other. */
   #lastRef: { owner: AwardOwner; rule: number; refund: string | undefined; ref: PostingRef } | null = null;
+  /** The rule looked up last (an order's awards come rule by rule). */
+  #lastRule = '';
+  #lastRuleIndex = -1;
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -116,10 +119,7 @@ export class AwardBook {
   /** Opens a new award of `to` under `rule`, at zero until `setAmount`; returns its number. */
   add(owner: AwardOwner, to: string, rule: string, settled: boolean): number {
     const award = this.#count++;
-    if (owner !== this.#lastOwner) {
-      this.#owners.set(this.#ownerCount++, owner);
-      this.#lastOwner = owner;
-    }
+    if (this.#ownerCount === 0 || this.#owners.get(this.#ownerCount - 1) !== owner) this.#owners.set(this.#ownerCount++, owner);
     this.#ownerOf.set(award, this.#ownerCount - 1);
     this.#to.set(award, to);
     this.#rules.set(award, this.#ruleIndexOf(rule));
@@ -167,7 +167,8 @@ export class AwardBook {
     const award = this.add(owner, to, rule, false);
     if (isZero(amount)) return award;
     this.#amounts.set(award, amount);
-    this.ledger.postPair(out.postings, 'award', at, this.#refOf(award, undefined), amount, 'pending', to, 'commission_expense', null, slot);
+    const ref = this.#refOf(award, undefined, owner, this.#lastRuleIndex);
+    this.ledger.postPair(out.postings, 'award', at, ref, amount, 'pending', to, 'commission_expense', null, slot);
     out.awards.push(new BookedChange(this, award, amount, 'award'));
     return award;
   }
@@ -225,12 +226,14 @@ export class AwardBook {
   }
 
   #ruleIndexOf(rule: string): number {
+    if (rule === this.#lastRule) return this.#lastRuleIndex;
+    this.#lastRule = rule;
     let index = this.#ruleIndex.get(rule);
     if (index === undefined) {
       index = this.#ruleIds.push(rule) - 1;
       this.#ruleIndex.set(rule, index);
     }
-    return index;
+    return (this.#lastRuleIndex = index);
   }
 
   /**
@@ -238,9 +241,7 @@ export class AwardBook {
    * member. The awards of one rule for one order, posted one after the other, share the object of
    * the last one (postings are read, never changed).
    */
-  #refOf(award: number, refund: string | undefined): PostingRef {
-    const owner = this.#owner(award);
-    const rule = this.#rules.get(award);
+  #refOf(award: number, refund: string | undefined, owner = this.#owner(award), rule = this.#rules.get(award)): PostingRef {
     const last = this.#lastRef;
     if (last !== null && last.owner === owner && last.rule === rule && last.refund === refund) return last.ref;
     const ruleId = this.#ruleIds[rule]!;
