@@ -867,7 +867,7 @@ export interface paths {
                                      * @description stable error code
                                      * @enum {string}
                                      */
-                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited";
+                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
                                     /** @description what went wrong and how to fix it */
                                     message: string;
                                     /** @description path of the offending field */
@@ -5877,7 +5877,7 @@ export interface paths {
                                      * @description stable error code
                                      * @enum {string}
                                      */
-                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited";
+                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
                                     /** @description what went wrong and how to fix it */
                                     message: string;
                                     /** @description path of the offending field */
@@ -6716,7 +6716,7 @@ export interface components {
                  * @description stable error code
                  * @enum {string}
                  */
-                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited";
+                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
                 /** @description what went wrong and how to fix it */
                 message: string;
                 /** @description path of the offending field */
@@ -6729,7 +6729,7 @@ export interface components {
                  * @description stable error code
                  * @enum {string}
                  */
-                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited";
+                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
                 /** @description what went wrong and how to fix it */
                 message: string;
                 /** @description path of the offending field */
