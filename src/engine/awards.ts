@@ -82,10 +82,17 @@ const NO_CHANGES: readonly AwardAmountChange[] = Object.freeze([]);
  */
 export class AwardBook {
   #count = 0;
-  /** Each award's owner, by owner number (an order's awards are made one after the other: one number for them all). */
-  readonly #ownerOf = new IntColumn();
+  /**
+   * The owners of awards, each with the number of its first award here: an order's awards are
+   * made one after the other, so an owner is kept once for a run of them (an order's refund that
+   * makes a new award later starts another run). Award n belongs to the last run starting at or
+   * before n.
+   */
   readonly #owners = new ObjectColumn<AwardOwner>();
-  #ownerCount = 0;
+  readonly #runStarts = new IntColumn();
+  #runs = 0;
+  /** The run found last (settling an order's awards looks up one after the other). */
+  #lastRun = 0;
   readonly #to = new ObjectColumn<string>();
   readonly #rules = new SmallColumn();
   readonly #flags = new SmallColumn();
@@ -119,8 +126,10 @@ export class AwardBook {
   /** Opens a new award of `to` under `rule`, at zero until `setAmount`; returns its number. */
   add(owner: AwardOwner, to: string, rule: string, settled: boolean): number {
     const award = this.#count++;
-    if (this.#ownerCount === 0 || this.#owners.get(this.#ownerCount - 1) !== owner) this.#owners.set(this.#ownerCount++, owner);
-    this.#ownerOf.set(award, this.#ownerCount - 1);
+    if (this.#runs === 0 || this.#owners.get(this.#runs - 1) !== owner) {
+      this.#owners.set(this.#runs, owner);
+      this.#runStarts.set(this.#runs++, award);
+    }
     this.#to.set(award, to);
     this.#rules.set(award, this.#ruleIndexOf(rule));
     // A new award's flags and amount are zero already: columns start zeroed, and numbers are never reused.
@@ -222,7 +231,21 @@ export class AwardBook {
   }
 
   #owner(award: number): AwardOwner {
-    return this.#owners.get(this.#ownerOf.get(award));
+    return this.#owners.get(this.#runOf(award));
+  }
+
+  /** The run award `award` is in: the last starting at or before it (binary search, the last one found first). */
+  #runOf(award: number): number {
+    const last = this.#lastRun;
+    if (this.#runStarts.get(last) <= award && (last + 1 === this.#runs || this.#runStarts.get(last + 1) > award)) return last;
+    let low = 0;
+    let high = this.#runs - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.#runStarts.get(middle) <= award) low = middle;
+      else high = middle - 1;
+    }
+    return (this.#lastRun = low);
   }
 
   #ruleIndexOf(rule: string): number {

@@ -77,8 +77,8 @@ export class Member implements BalanceSlot {
   }
 
   /** Only the network calls these (sales, refunds, moves); `asNumber` as for addToSum. */
-  addPersonalSales(amount: Minor): void {
-    this.#personalSales = addToSum(this.#personalSales, amount);
+  addPersonalSales(amount: Minor, asNumber: number | null): void {
+    this.#personalSales = addToSum(this.#personalSales, amount, asNumber);
   }
 
   addTeamSales(amount: Minor, asNumber: number | null): void {
@@ -228,8 +228,10 @@ export class Network {
 
   /** Adds a sale (or, negative, a refund) to the seller's personal and everyone's team sales. */
   addSale(seller: Member, amount: bigint): void {
-    seller.addPersonalSales(amount);
-    this.addTeamSales(seller, amount);
+    if (amount === 0n) return;
+    const asNumber = safeNumber(amount);
+    seller.addPersonalSales(amount, asNumber);
+    this.addTeamSales(seller, amount, asNumber);
   }
 
   /**
@@ -328,9 +330,8 @@ export class Network {
     member.parent = null;
   }
 
-  private addTeamSales(from: Member, amount: bigint): void {
+  private addTeamSales(from: Member, amount: bigint, asNumber: number | null = safeNumber(amount)): void {
     if (amount === 0n) return;
-    const asNumber = safeNumber(amount);
     for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.addTeamSales(amount, asNumber);
   }
 }

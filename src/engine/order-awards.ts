@@ -19,9 +19,9 @@ class OrderNetLine implements NetLine {
   readonly category: string | undefined;
   readonly qty: number;
   readonly paid: Minor;
-  readonly paidBase: Exact;
   readonly paidNumber: number;
   readonly #input: OrderLineInput;
+  #paidBase: Exact | null = null;
 
   constructor(input: OrderLineInput, refundedQty: number, refundedAmount: Minor) {
     this.line = input.line;
@@ -29,9 +29,13 @@ class OrderNetLine implements NetLine {
     this.category = input.category;
     this.qty = input.qty - refundedQty;
     this.paid = refundedAmount === 0n ? input.paid : input.paid - refundedAmount; // no BigInt made when nothing was refunded
-    this.paidBase = exact(this.paid);
     this.paidNumber = safeNumber(this.paid) ?? Number.NaN;
     this.#input = input;
+  }
+
+  /** `paid` as an exact base, one object for every template that asks (most work in doubles and never do). */
+  get paidBase(): Exact {
+    return (this.#paidBase ??= exact(this.paid));
   }
 
   get cost(): Exact {

@@ -1,6 +1,6 @@
 import TinyQueue from 'tinyqueue';
 import type { InstantMs, Minor, OrderLineInput, OrderPaid, TenantSettings } from '../domain/types.ts';
-import type { CompiledPlan } from '../schema/plan.ts';
+import type { CompiledPlan, CompiledTemplate } from '../schema/plan.ts';
 import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';
 import { Ledger } from './ledger.ts';
@@ -129,6 +129,11 @@ export interface EngineState {
   /** Orders sold by each member, oldest first (compression looks for recent live sales). */
   readonly salesLog: Map<string, PaidOrder[]>;
   readonly periods: Map<string, PeriodBucket>;
+  /**
+   * The bucket each period rule put its last order in. Orders come in time order, and a bucket
+   * whose period contains an order's instant is still open then (its close runs after its end).
+   */
+  readonly recentBuckets: WeakMap<CompiledTemplate, PeriodBucket>;
   readonly closes: Set<string>;
   readonly dueSettlements: TinyQueue<DueSettlement>;
   readonly dueCloses: TinyQueue<DueClose>;
@@ -167,6 +172,7 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
     taxMonths: new Map(),
     salesLog: new Map(),
     periods: new Map(),
+    recentBuckets: new WeakMap(),
     closes: new Set(),
     dueSettlements: new TinyQueue<DueSettlement>([], byDue),
     dueCloses: new TinyQueue<DueClose>([], byDue),

@@ -122,6 +122,12 @@ function recordSale(state: EngineState, order: PaidOrder, seller: Member | null,
   }
   for (const compiled of plan.templates) {
     if (compiled.template.kind !== 'period') continue;
+    // Orders come in time order: most go to the bucket the rule's last order went to.
+    const recent = state.recentBuckets.get(compiled);
+    if (recent !== undefined && recent.start <= order.paidAt && order.paidAt < recent.end) {
+      if (recent.orders[recent.orders.length - 1] !== order) recent.orders.push(order);
+      continue;
+    }
     const template = compiled.template as PeriodTemplate<unknown>;
     const period = state.calendar.periodOf(template.period(compiled.params), order.paidAt);
     const bucketKey = bucketKeyOf(period);
@@ -137,6 +143,7 @@ function recordSale(state: EngineState, order: PaidOrder, seller: Member | null,
       const at = period.end + template.closeDelayDays(compiled.params) * DAY_MS;
       state.dueCloses.push({ at, seq: state.dueSeq++, rule: compiled.id, bucket });
     }
+    state.recentBuckets.set(compiled, bucket);
   }
 }
 
