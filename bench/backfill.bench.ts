@@ -294,6 +294,7 @@ async function main(): Promise<void> {
     const cpu = new CpuSampler(admin, server.child.pid!);
     await cpu.sample();
     const sampling = setInterval(() => void cpu.sample(), 2000);
+    const clientCpu = process.cpuUsage();
     const started = Date.now();
     const timer = setTimeout(() => {
       log(`stopping: ${TIMEOUT_S} s have passed`);
@@ -316,6 +317,8 @@ async function main(): Promise<void> {
     clearInterval(sampling);
     await cpu.sample();
     const used = cpu.used();
+    const clientUsed = process.cpuUsage(clientCpu);
+    const clientSeconds = (clientUsed.user + clientUsed.system) / 1e6;
     const loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
     const peakRss = server.rss();
     const counts = (
@@ -385,7 +388,7 @@ async function main(): Promise<void> {
             ],
             [
               'CPU',
-              `server process ${used.server.toFixed(0)} s, its PostgreSQL backends ${used.postgres.toFixed(0)} s (WAL writer and checkpointer not counted): per 1,000 events ${((1000 * used.server) / Math.max(1, report.events)).toFixed(3)} s and ${((1000 * used.postgres) / Math.max(1, report.events)).toFixed(3)} s`,
+              `server process ${used.server.toFixed(0)} s, its PostgreSQL backends ${used.postgres.toFixed(0)} s (WAL writer and checkpointer not counted), the client (\`fenyong backfill\` in the benchmark's process) ${clientSeconds.toFixed(0)} s: per 1,000 events ${((1000 * used.server) / Math.max(1, report.events)).toFixed(3)} s, ${((1000 * used.postgres) / Math.max(1, report.events)).toFixed(3)} s and ${((1000 * clientSeconds) / Math.max(1, report.events)).toFixed(3)} s`,
             ],
             ['Server', `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (the tenant's engine holds its whole history in memory)`],
           ],

@@ -7,7 +7,8 @@
  *  3. estimates at 500 requests/s;
  *  4. the ceiling: PostgreSQL's raw COPY of the same postings rows phase 1 wrote.
  * Figures go into the "server" section of BENCHMARKS.md. Bounded: about two minutes.
- * BENCH_SERVER_NODE_ARGS adds node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=tmp/prof`).
+ * BENCH_SERVER_NODE_ARGS adds node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=tmp/prof`);
+ * BENCH_SERVER_SUSTAINED_S shortens phase 1 for a quick try (the section then says so).
  */
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
@@ -26,7 +27,7 @@ const PLATFORM_TOKEN = 'fyp_bench-server';
 const TENANTS = 4;
 const LEADERS = 2000;
 const CUSTOMERS = 18_000;
-const SUSTAINED_MS = 30_000;
+const SUSTAINED_MS = Number(process.env.BENCH_SERVER_SUSTAINED_S ?? 30) * 1000;
 const BATCH = 1000;
 const RATE_PER_S = 500;
 const OPEN_LOOP_MS = 10_000;

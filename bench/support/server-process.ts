@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 
@@ -36,6 +36,9 @@ export async function startBenchServer(databaseUrl: string, platformToken: strin
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
+  // BENCH_SERVER_LOG=<file> keeps what the server prints (e.g. with --trace-gc in the node flags).
+  const keep = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG) : null;
+  if (keep) child.stdout!.pipe(keep);
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();

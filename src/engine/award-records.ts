@@ -1,6 +1,7 @@
-import type { Minor } from '../domain/types.ts';
+import type { InstantMs, Minor } from '../domain/types.ts';
 import type { AwardAmountChange, AwardBook, AwardOwner, AwardRecord, AwardStatus } from './awards.ts';
-import type { Explanation } from './templates/template.ts';
+import type { BalanceSlot } from './ledger.ts';
+import type { AwardPart, Explanation } from './templates/template.ts';
 
 /**
  * The objects of awards (AwardRecord), made when someone asks for one (see AwardBook): each reads
@@ -52,25 +53,41 @@ export class OrderAwardRecord implements AwardRecord {
   }
 }
 
-/** An award of a period: made once, at its close, with its explanations; its own owner. */
+/** An award of a period: made once, at its close, from its parts; its own owner. */
 export class PeriodAward implements AwardRecord, AwardOwner {
   #book: AwardBook | null = null;
   #number = -1;
+  #explanations: readonly Explanation[] | null = null;
 
   constructor(
     readonly period: string,
-    readonly explanations: readonly Explanation[],
+    /** The parts of the template's close that make it (their explanations are made when asked). */
+    private readonly parts: readonly AwardPart[],
+    /** The instant of the close. */
+    private readonly closedAt: InstantMs,
   ) {}
 
-  /** Opens the award in `book` (to `to` under `rule`); returns its number. */
-  open(book: AwardBook, to: string, rule: string): number {
+  /** Opens the award in `book` (to `to` under `rule`) and posts it; returns its number. */
+  pay(book: AwardBook, to: string, rule: string, amount: Minor, out: Parameters<AwardBook['pay']>[6], slot?: BalanceSlot): number {
     this.#book = book;
-    this.#number = book.add(this, to, rule, false);
+    this.#number = book.pay(this, 0, to, rule, amount, this.closedAt, out, slot);
     return this.#number;
   }
 
   recordOf(): AwardRecord {
     return this;
+  }
+
+  subject(): { readonly period: string } {
+    return { period: this.period };
+  }
+
+  firstChange(_key: number, amount: Minor): AwardAmountChange {
+    return { at: this.closedAt, delta: amount, cause: CLOSE };
+  }
+
+  get explanations(): readonly Explanation[] {
+    return (this.#explanations ??= this.parts.map((part) => part.explanation));
   }
 
   get to(): string {
@@ -93,3 +110,6 @@ export class PeriodAward implements AwardRecord, AwardOwner {
     return this.#book!.changes(this.#number);
   }
 }
+
+/** The cause of a period award's one change. */
+export const CLOSE = 'close';

@@ -40,26 +40,31 @@ export interface AwardChange {
 /** The cause of the changes an order's payment makes. */
 export const PAID = 'paid';
 
-/** What an award is for: an order (award-records.ts' PaidOrder) or a period close (PeriodAward). */
+/**
+ * What awards are for: orders (the OrderBook, an order by its number as `key`) or a period close
+ * (a PeriodAward, its own owner).
+ */
 export interface AwardOwner {
-  /** The order or the period the award is for, as postings refer to it. */
-  readonly order?: string;
-  readonly period?: string;
-  /** When the order was paid (an order's award made then keeps no change of its own). */
-  readonly paidAt?: InstantMs;
+  /** The order or the period the awards of `key` are for, as postings refer to it. */
+  subject(key: number): { readonly order: string } | { readonly period: string };
+  /**
+   * The change that first made an award of `amount` (an order's payment, a period's close): an
+   * award whose only change is that one keeps none of its own (see AwardBook.changes).
+   */
+  firstChange(key: number, amount: Minor): AwardAmountChange;
   /** The award object of award `award`: made when first asked, the same one afterwards. */
-  recordOf(book: AwardBook, award: number): AwardRecord;
+  recordOf(book: AwardBook, award: number, key: number): AwardRecord;
 }
 
-/** Sums one rule's parts into one award per member, members in order of their first part. */
-export function groupParts(parts: readonly AwardPart[]): Map<string, { amount: Minor; explanations: Explanation[] }> {
-  const grouped = new Map<string, { amount: Minor; explanations: Explanation[] }>();
+/** Groups one rule's parts into one award per member (its amount and parts), members in order of their first part. */
+export function groupParts(parts: readonly AwardPart[]): Map<string, { amount: Minor; parts: AwardPart[] }> {
+  const grouped = new Map<string, { amount: Minor; parts: AwardPart[] }>();
   for (const part of parts) {
     const entry = grouped.get(part.to);
-    if (entry === undefined) grouped.set(part.to, { amount: part.amount, explanations: [part.explanation] });
+    if (entry === undefined) grouped.set(part.to, { amount: part.amount, parts: [part] });
     else {
       entry.amount += part.amount;
-      entry.explanations.push(part.explanation);
+      entry.parts.push(part);
     }
   }
   return grouped;
@@ -89,6 +94,7 @@ export class AwardBook {
    * before n.
    */
   readonly #owners = new ObjectColumn<AwardOwner>();
+  readonly #ownerKeys = new IntColumn();
   readonly #runStarts = new IntColumn();
   #runs = 0;
   /** The run found last (settling an order's awards looks up one after the other). */
@@ -103,7 +109,7 @@ export class AwardBook {
   /** Changes of awards whose history is more than the payment's award (KEPT_CHANGES). */
   readonly #changes = new Map<number, readonly AwardAmountChange[]>();
   /** The last ref made, for the awards of one owner, rule and refund posted one after the other. */
-  #lastRef: { owner: AwardOwner; rule: number; refund: string | undefined; ref: PostingRef } | null = null;
+  #lastRef: { run: number; rule: number; refund: string | undefined; ref: PostingRef } | null = null;
   /** The rule looked up last (an order's awards come rule by rule). */
   #lastRule = '';
   #lastRuleIndex = -1;
@@ -120,14 +126,17 @@ export class AwardBook {
 
   /** The object of award `award` (made by its owner when first asked). */
   recordOf(award: number): AwardRecord {
-    return this.#owner(award).recordOf(this, award);
+    const run = this.#runOf(award);
+    return this.#owners.get(run).recordOf(this, award, this.#ownerKeys.get(run));
   }
 
-  /** Opens a new award of `to` under `rule`, at zero until `setAmount`; returns its number. */
-  add(owner: AwardOwner, to: string, rule: string, settled: boolean): number {
+  /** Opens a new award of `to` under `rule` for (`owner`, `key`), at zero until `setAmount`; returns its number. */
+  add(owner: AwardOwner, key: number, to: string, rule: string, settled: boolean): number {
     const award = this.#count++;
-    if (this.#runs === 0 || this.#owners.get(this.#runs - 1) !== owner) {
+    const last = this.#runs - 1;
+    if (last < 0 || this.#owners.get(last) !== owner || this.#ownerKeys.get(last) !== key) {
       this.#owners.set(this.#runs, owner);
+      this.#ownerKeys.set(this.#runs, key);
       this.#runStarts.set(this.#runs++, award);
     }
     this.#to.set(award, to);
@@ -162,8 +171,7 @@ export class AwardBook {
   changes(award: number): readonly AwardAmountChange[] {
     if ((this.#flags.get(award) & KEPT_CHANGES) !== 0) return this.#changes.get(award)!;
     const amount = this.#amounts.get(award);
-    const paidAt = this.#owner(award).paidAt;
-    return amount === 0n || paidAt === undefined ? NO_CHANGES : [{ at: paidAt, delta: amount, cause: PAID }];
+    return amount === 0n ? NO_CHANGES : [this.#firstChange(award, amount)];
   }
 
   /**
@@ -171,12 +179,13 @@ export class AwardBook {
    * one step (the award is new, pending, and its one change is the payment's: none to keep).
    */
   pay(
-    owner: AwardOwner, to: string, rule: string, amount: RunningSum, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot,
+    owner: AwardOwner, key: number, to: string, rule: string, amount: RunningSum, at: InstantMs,
+    out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot,
   ): number {
-    const award = this.add(owner, to, rule, false);
+    const award = this.add(owner, key, to, rule, false);
     if (isZero(amount)) return award;
     this.#amounts.set(award, amount);
-    const ref = this.#refOf(award, undefined, owner, this.#lastRuleIndex);
+    const ref = this.#refOf(award, undefined, this.#runs - 1, this.#lastRuleIndex);
     this.ledger.postPair(out.postings, 'award', at, ref, amount, 'pending', to, 'commission_expense', null, slot);
     out.awards.push(new BookedChange(this, award, amount, 'award'));
     return award;
@@ -218,9 +227,10 @@ export class AwardBook {
     const flags = this.#flags.get(award);
     const before = this.changes(award);
     this.#amounts.set(award, amount);
-    // The award an order's payment makes is not kept as a change: it follows from the order
-    // and the amount (`changes`), and most awards never change again.
-    const atPayment = before.length === 0 && cause === PAID && at === this.#owner(award).paidAt && delta === amount;
+    // The change that first makes an award (an order's payment, a period's close) is not kept:
+    // it follows from the owner and the amount (`changes`), and most awards never change again.
+    const first = before.length === 0 && delta === amount ? this.#firstChange(award, amount) : null;
+    const atPayment = first !== null && first.at === at && first.cause === cause;
     if (atPayment) {
       if ((flags & KEPT_CHANGES) !== 0) this.#changes.delete(award);
       this.#flags.set(award, flags & ~KEPT_CHANGES);
@@ -230,8 +240,9 @@ export class AwardBook {
     this.#flags.set(award, flags | KEPT_CHANGES);
   }
 
-  #owner(award: number): AwardOwner {
-    return this.#owners.get(this.#runOf(award));
+  #firstChange(award: number, amount: Minor): AwardAmountChange {
+    const run = this.#runOf(award);
+    return this.#owners.get(run).firstChange(this.#ownerKeys.get(run), amount);
   }
 
   /** The run award `award` is in: the last starting at or before it (binary search, the last one found first). */
@@ -264,14 +275,15 @@ export class AwardBook {
    * member. The awards of one rule for one order, posted one after the other, share the object of
    * the last one (postings are read, never changed).
    */
-  #refOf(award: number, refund: string | undefined, owner = this.#owner(award), rule = this.#rules.get(award)): PostingRef {
+  #refOf(award: number, refund: string | undefined, run = this.#runOf(award), rule = this.#rules.get(award)): PostingRef {
     const last = this.#lastRef;
-    if (last !== null && last.owner === owner && last.rule === rule && last.refund === refund) return last.ref;
+    if (last !== null && last.run === run && last.rule === rule && last.refund === refund) return last.ref;
     const ruleId = this.#ruleIds[rule]!;
+    const subject = this.#owners.get(run).subject(this.#ownerKeys.get(run));
     const ref: { order?: string; period?: string; rule: string; refund?: string } =
-      owner.order !== undefined ? { order: owner.order, rule: ruleId } : { period: owner.period!, rule: ruleId };
+      'order' in subject ? { order: subject.order, rule: ruleId } : { period: subject.period, rule: ruleId };
     if (refund !== undefined) ref.refund = refund;
-    this.#lastRef = { owner, rule, refund, ref };
+    this.#lastRef = { run, rule, refund, ref };
     return ref;
   }
 }

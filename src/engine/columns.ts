@@ -45,6 +45,22 @@ export class IntColumn {
   }
 }
 
+/** Numbers (instants) by number; 0 where nothing was set. */
+export class FloatColumn {
+  readonly #chunks: Float64Array[] = [];
+
+  get(at: number): number {
+    const chunk = this.#chunks[at >>> CHUNK_BITS];
+    return chunk === undefined ? 0 : chunk[at & MASK]!;
+  }
+
+  set(at: number, value: number): void {
+    const chunk = at >>> CHUNK_BITS;
+    while (chunk >= this.#chunks.length) this.#chunks.push(new Float64Array(CHUNK));
+    this.#chunks[chunk]![at & MASK] = value;
+  }
+}
+
 /** Small whole numbers (0–65535) by number. */
 export class SmallColumn {
   readonly #chunks: Uint16Array[] = [];

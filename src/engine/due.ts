@@ -3,7 +3,8 @@ import { PeriodAward } from './award-records.ts';
 import { groupParts } from './awards.ts';
 import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
 import type { Member } from './network.ts';
-import type { PaidOrder } from './paid-order.ts';
+import type { OrderBook } from './order-book.ts';
+import { safeNumber } from '../money/running-sum.ts';
 import { TeamSales } from './team-sales.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './templates/template.ts';
 import type { Work } from './work.ts';
@@ -15,9 +16,10 @@ import type { Work } from './work.ts';
 export function runDue(state: EngineState, until: InstantMs, work: Work): void {
   for (let next = state.dueSettlements.peek(); next && next.at <= until; next = state.dueSettlements.peek()) {
     state.dueSettlements.pop();
+    const orders = state.orders;
     const order = next.order;
-    order.settled = true;
-    for (let position = 0; position < order.awardCount; position++) state.awards.settle(order.awardNumber(position), next.at, work);
+    orders.settle(order);
+    for (let position = 0; position < orders.awardCount(order); position++) state.awards.settle(orders.awardNumber(order, position), next.at, work);
   }
   for (let next = state.dueCloses.peek(); next && next.at <= until; next = state.dueCloses.peek()) {
     state.dueCloses.pop();
@@ -35,11 +37,10 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
     const template = compiled.template as PeriodTemplate<unknown>;
     const parts = template.compute(compiled.id, compiled.params, periodInput(state, bucket));
     const out = { postings: work.postings, awards: work.awards };
-    for (const [to, { amount, explanations }] of groupParts(parts)) {
-      // A period's awards are made once: each rule closes each period once.
-      const award = new PeriodAward(bucket.label, explanations).open(state.awards, to, compiled.id);
+    for (const [to, { amount, parts: memberParts }] of groupParts(parts)) {
+      // A period's awards are made once (each rule closes each period once), and settled at once.
       const member = state.network.get(to);
-      state.awards.setAmount(award, amount, true, due.at, 'close', undefined, out, member);
+      const award = new PeriodAward(bucket.label, memberParts, due.at).pay(state.awards, to, compiled.id, amount, out, member);
       state.awards.settle(award, due.at, out, member);
     }
   }
@@ -52,8 +53,8 @@ function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
   return {
     settings: state.settings,
     period: bucket.label,
-    sales: netSales(bucket.orders),
-    teamSales: TeamSales.build(bucket.orders, network.size, (id) => network.get(id)) ?? teamSalesInBigInts(state, bucket),
+    sales: netSales(state.orders, bucket.orders),
+    teamSales: TeamSales.build(state.orders, bucket.orders, network.size, (id) => network.get(id)) ?? teamSalesInBigInts(state, bucket),
     parentOf: (id) => network.get(id)?.parent?.id ?? null,
     distributors: function* (): Generator<PeriodMember> {
       for (const member of network.distributors()) {
@@ -64,11 +65,11 @@ function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
 }
 
 /** Net paid sales of every order of the period, with or without a seller (in doubles while they are exact). */
-function netSales(orders: readonly PaidOrder[]): Minor {
+function netSales(book: OrderBook, orders: readonly number[]): Minor {
   let sum = 0;
   for (const order of orders) {
-    sum += Number(order.netPaid);
-    if (!Number.isSafeInteger(sum)) return orders.reduce((total, each) => total + each.netPaid, 0n);
+    sum += safeNumber(book.netPaid(order)) ?? Number.NaN;
+    if (!Number.isSafeInteger(sum)) return orders.reduce((total, each) => total + book.netPaid(each), 0n);
   }
   return BigInt(sum);
 }
@@ -81,7 +82,9 @@ function netSales(orders: readonly PaidOrder[]): Minor {
 function teamSalesInBigInts(state: EngineState, bucket: PeriodBucket): Map<string, Minor> {
   const bySeller = new Map<Member, Minor>();
   for (const order of bucket.orders) {
-    if (order.seller !== null && order.netPaid !== 0n) bySeller.set(order.seller, (bySeller.get(order.seller) ?? 0n) + order.netPaid);
+    const seller = state.orders.seller(order);
+    const netPaid = state.orders.netPaid(order);
+    if (seller !== null && netPaid !== 0n) bySeller.set(seller, (bySeller.get(seller) ?? 0n) + netPaid);
   }
   const teamSales = new Map<string, Minor>();
   for (const [seller, amount] of bySeller) {

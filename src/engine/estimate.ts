@@ -53,8 +53,8 @@ export function estimate(engine: Engine, request: EstimateRequest): EstimatedAwa
   for (const compiled of plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     const parts = explainedParts(compiled.template as OrderTemplate<unknown>, compiled.id, compiled.params, input);
-    for (const { amount, explanations } of groupParts(parts).values()) {
-      result.push({ to: explanations[0]!.to, rule: compiled.id, amount, explanations });
+    for (const [to, { amount, parts: memberParts }] of groupParts(parts)) {
+      result.push({ to, rule: compiled.id, amount, explanations: memberParts.map((part) => part.explanation) });
     }
   }
   return result;

@@ -241,15 +241,26 @@ export class Network {
    */
   chainOf(member: Member | null): readonly ChainLink[] {
     if (member === null) return NO_LINKS;
-    const cached = member.cachedChain(this.shapeVersion);
+    const version = this.shapeVersion;
+    const cached = member.cachedChain(version);
     if (cached !== null) return cached;
-    // The member, then its parent's chain: cached too (a parent has many sellers below it), it is
-    // copied from one array instead of walking every member above (a cache miss or two each).
-    const above = this.chainOf(member.parent);
-    const chain = new Array<ChainLink>(above.length + 1);
-    chain[0] = member.link;
-    for (let position = 0; position < above.length; position++) chain[position + 1] = above[position]!;
-    member.cacheChain(chain, this.shapeVersion);
+    // Walked up to the first member with a chain of its own (a seller above, often), whose chain
+    // is copied from one array instead of walking every member above it (a cache miss or two each).
+    let walked = 0;
+    let above: readonly ChainLink[] = NO_LINKS;
+    for (let cursor: Member | null = member; cursor !== null; cursor = cursor.parent) {
+      const chain = cursor === member ? null : cursor.cachedChain(version);
+      if (chain !== null) {
+        above = chain;
+        break;
+      }
+      walked += 1;
+    }
+    const chain = new Array<ChainLink>(walked + above.length);
+    let cursor: Member | null = member;
+    for (let position = 0; position < walked; position++, cursor = cursor!.parent) chain[position] = cursor!.link;
+    for (let position = 0; position < above.length; position++) chain[walked + position] = above[position]!;
+    member.cacheChain(chain, version);
     return chain;
   }
 

@@ -46,7 +46,7 @@ class OrderNetLine implements NetLine {
 
 /** The order's lines net of refunds (its event's lines as they are while nothing was refunded). */
 export function netLines(order: PaidOrder): NetLine[] {
-  if (!order.hasLineStates) return order.event.lines.map((input) => new OrderNetLine(input, 0, 0n));
+  if (!order.book.hasLineStates(order.number)) return order.event.lines.map((input) => new OrderNetLine(input, 0, 0n));
   return order.lines.map((state) => new OrderNetLine(state.input, state.refundedQty, state.refundedAmount));
 }
 
@@ -110,8 +110,9 @@ class MemberSums implements PartSink {
 
 /** The number of `to`'s award under `rule` among an order's awards, or -1 (a loop: no closure per lookup). */
 function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string): number {
-  for (let position = 0; position < order.awardCount; position++) {
-    const award = order.awardNumber(position);
+  const { book, number } = order;
+  for (let position = 0; position < book.awardCount(number); position++) {
+    const award = book.awardNumber(number, position);
     if (state.awards.is(award, to, rule)) return award;
   }
   return -1;
@@ -136,11 +137,13 @@ function inUpline(seller: Member | null, to: string): Member | null {
 export function recomputeOrder(
   state: EngineState, order: PaidOrder, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
 ): void {
+  const { book, number } = order;
   const input = orderInput(order);
   // At payment the order has no awards yet: none to find, none left over. (Each template pays a
   // member once, and template ids are unique, so the awards made here are all new.)
-  const paying = order.awardCount === 0;
-  const untouched = paying ? null : new Set(Array.from({ length: order.awardCount }, (_, position) => order.awardNumber(position)));
+  const count = book.awardCount(number);
+  const paying = count === 0;
+  const untouched = paying ? null : new Set(Array.from({ length: count }, (_, position) => book.awardNumber(number, position)));
   // Made for each order rather than kept: a new array in the young generation takes the template's
   // new BigInts without the write barrier's bookkeeping an old one needs.
   const sums = new MemberSums();
@@ -152,7 +155,7 @@ export function recomputeOrder(
       // The payment itself: every award is new, and its one change is the payment's.
       for (let i = 0; i < sums.size; i++) {
         const to = sums.members[i]!;
-        order.noteAward(state.awards.pay(order, to, compiled.id, sums.amounts[i]!, work.at, work, inUpline(seller, to) ?? undefined));
+        book.noteAward(number, state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, inUpline(seller, to) ?? undefined));
       }
       continue;
     }
@@ -162,8 +165,8 @@ export function recomputeOrder(
       const isNew = award < 0;
       if (isNew) {
         // A new award of an order that has already settled (made by a refund) is settled too.
-        award = state.awards.add(order, to, compiled.id, order.settled);
-        order.noteAward(award);
+        award = state.awards.add(book, number, to, compiled.id, book.settled(number));
+        book.noteAward(number, award);
       }
       untouched?.delete(award);
       state.awards.setAmount(award, sums.amounts[i]!, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);

@@ -6,7 +6,7 @@ import { AwardBook, type AwardRecord } from './awards.ts';
 import { Ledger } from './ledger.ts';
 import { Network } from './network.ts';
 import type { BuyerFigures } from './events/purchases.ts';
-import type { PaidOrder } from './paid-order.ts';
+import { OrderBook } from './order-book.ts';
 import { Calendar } from './periods.ts';
 import type { OrderInput } from './templates/template.ts';
 
@@ -28,9 +28,9 @@ export interface OrderRecord {
   readonly context: Omit<OrderInput, 'lines' | 'settings'>;
   readonly plan: CompiledPlan;
   readonly awards: AwardRecord[];
-  netPaid: Minor;
-  completedAt: InstantMs | null;
-  settled: boolean;
+  readonly netPaid: Minor;
+  readonly completedAt: InstantMs | null;
+  readonly settled: boolean;
 }
 
 /**
@@ -83,7 +83,8 @@ export interface PlanVersion {
 export interface DueSettlement {
   readonly at: InstantMs;
   readonly seq: number;
-  readonly order: PaidOrder;
+  /** The order's number in the OrderBook. */
+  readonly order: number;
 }
 
 export interface DueClose {
@@ -100,7 +101,8 @@ export interface PeriodBucket {
   readonly label: string;
   readonly start: InstantMs;
   readonly end: InstantMs;
-  readonly orders: PaidOrder[];
+  /** Their numbers in the OrderBook. */
+  readonly orders: number[];
   readonly rules: Set<string>;
   openCloses: number;
 }
@@ -115,7 +117,8 @@ export interface EngineState {
   readonly network: Network;
   readonly ledger: Ledger;
   readonly awards: AwardBook;
-  readonly orders: Map<string, PaidOrder>;
+  /** Every order paid, by number and by id (a read-only Map of PaidOrder views for readers). */
+  readonly orders: OrderBook;
   readonly refunds: Map<string, { readonly order: string; readonly fingerprint: string }>;
   readonly withdrawals: Map<string, WithdrawalRecord>;
   readonly adjustments: Map<string, AdjustmentRecord>;
@@ -127,7 +130,7 @@ export interface EngineState {
   readonly buyers: Map<string, BuyerFigures>;
   readonly taxMonths: Map<string, { gross: Minor; withheld: Minor }>;
   /** Orders sold by each member, oldest first (compression looks for recent live sales). */
-  readonly salesLog: Map<string, PaidOrder[]>;
+  readonly salesLog: Map<string, number[]>;
   readonly periods: Map<string, PeriodBucket>;
   /**
    * The bucket each period rule put its last order in. Orders come in time order, and a bucket
@@ -156,14 +159,15 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
   const network = new Network();
   // Members keep their balances themselves (Member is a BalanceSlot).
   const ledger = new Ledger((member) => network.get(member));
+  const awards = new AwardBook(ledger);
   return {
     settings,
     calendar: new Calendar(settings.timezone),
     plans,
     network,
     ledger,
-    awards: new AwardBook(ledger),
-    orders: new Map(),
+    awards,
+    orders: new OrderBook({ settings, awards }),
     refunds: new Map(),
     withdrawals: new Map(),
     adjustments: new Map(),

@@ -1,6 +1,7 @@
 import type { Minor } from '../domain/types.ts';
+import { safeNumber } from '../money/running-sum.ts';
 import type { Member } from './network.ts';
-import type { PaidOrder } from './paid-order.ts';
+import type { OrderBook } from './order-book.ts';
 
 /**
  * T(m) at a period's close: the net paid of the period's orders sold by m or by anyone below m
@@ -27,27 +28,15 @@ export class TeamSales implements ReadonlyMap<string, Minor> {
   ) {}
 
   /** The team sales of `orders` over a network of `size` members; null when a sum is not a safe integer. */
-  static build(orders: readonly PaidOrder[], size: number, byId: (id: string) => Member | undefined): TeamSales | null {
-    const sellers = salesBySeller(orders, size);
+  static build(book: OrderBook, orders: readonly number[], size: number, byId: (id: string) => Member | undefined): TeamSales | null {
+    const sellers = salesBySeller(book, orders, size);
     if (sellers === null) return null;
     const positions = new Int32Array(size).fill(-1);
-    const members: Member[] = [];
-    const sums: number[] = [];
-    for (let i = 0; i < sellers.members.length; i++) {
-      const amount = sellers.sums[i]!;
-      for (let cursor: Member | null = sellers.members[i]!; cursor; cursor = cursor.parent) {
-        let position = positions[cursor.entrySeq]!;
-        if (position < 0) {
-          position = positions[cursor.entrySeq] = members.push(cursor) - 1;
-          sums.push(0);
-        }
-        const sum = sums[position]! + amount;
-        if (!Number.isSafeInteger(sum)) return null;
-        sums[position] = sum;
-      }
-    }
+    const members = reached(sellers.members, positions);
     const parents = Int32Array.from(members, (member) => (member.parent === null ? -1 : positions[member.parent.entrySeq]!));
-    return new TeamSales(members, Float64Array.from(sums), parents, positions, byId);
+    const teams = new Float64Array(members.length);
+    for (let i = 0; i < sellers.members.length; i++) teams[positions[sellers.members[i]!.entrySeq]!] = sellers.sums[i]!;
+    return sumUpward(teams, parents) ? new TeamSales(members, teams, parents, positions, byId) : null;
   }
 
   get size(): number {
@@ -98,22 +87,61 @@ export class TeamSales implements ReadonlyMap<string, Minor> {
  * Net paid per seller, sellers in the order of their first sale of non-zero net paid (as the
  * close always took them; a seller whose sales net to zero later is still there, at zero).
  */
-function salesBySeller(orders: readonly PaidOrder[], size: number): { members: Member[]; sums: number[] } | null {
+function salesBySeller(book: OrderBook, orders: readonly number[], size: number): { members: Member[]; sums: number[] } | null {
   const positions = new Int32Array(size).fill(-1);
   const members: Member[] = [];
   const sums: number[] = [];
   for (const order of orders) {
-    const seller = order.seller;
-    if (seller === null || order.netPaid === 0n) continue;
-    const amount = Number(order.netPaid);
+    const seller = book.seller(order);
+    const netPaid = book.netPaid(order);
+    if (seller === null || netPaid === 0n) continue;
+    const amount = safeNumber(netPaid);
     let position = positions[seller.entrySeq]!;
     if (position < 0) {
       position = positions[seller.entrySeq] = members.push(seller) - 1;
       sums.push(0);
     }
-    const sum = sums[position]! + amount;
-    if (!Number.isSafeInteger(amount) || !Number.isSafeInteger(sum)) return null;
+    const sum = amount === null ? Number.NaN : sums[position]! + amount;
+    if (!Number.isSafeInteger(sum)) return null;
     sums[position] = sum;
   }
   return { members, sums };
+}
+
+/**
+ * The members the sellers reach, in the order first reached: each seller, then its uplines. A walk
+ * stops at the first member already reached, whose uplines are all reached already: each member
+ * is visited once, not once per seller below it. `positions` gets each one's place.
+ */
+function reached(sellers: readonly Member[], positions: Int32Array): Member[] {
+  const members: Member[] = [];
+  for (const seller of sellers) {
+    for (let cursor: Member | null = seller; cursor !== null && positions[cursor.entrySeq]! < 0; cursor = cursor.parent) {
+      positions[cursor.entrySeq] = members.push(cursor) - 1;
+    }
+  }
+  return members;
+}
+
+/**
+ * Adds each member's total to its parent's, children before parents (a member is summed once
+ * every child is), so that teams[i] becomes its own sales plus its children's teams. False when
+ * a sum is not a safe integer.
+ */
+function sumUpward(teams: Float64Array, parents: Int32Array): boolean {
+  const waiting = new Int32Array(teams.length);
+  for (const parent of parents) if (parent >= 0) waiting[parent]! += 1;
+  const ready = new Int32Array(teams.length);
+  let tail = 0;
+  for (let i = 0; i < teams.length; i++) if (waiting[i] === 0) ready[tail++] = i;
+  for (let head = 0; head < tail; head++) {
+    const child = ready[head]!;
+    const parent = parents[child]!;
+    if (parent < 0) continue;
+    const sum = teams[parent]! + teams[child]!;
+    if (!Number.isSafeInteger(sum)) return false;
+    teams[parent] = sum;
+    if (--waiting[parent]! === 0) ready[tail++] = parent;
+  }
+  return true;
 }

@@ -20,6 +20,9 @@ export interface Segment {
   readonly serverTime?: boolean;
 }
 
+/** Events applied between two turns of the event loop. */
+const YIELD_EVERY = 250;
+
 /** A rejection that may still turn out a duplicate of a logged event (decided after the loop). */
 interface Pending {
   readonly row: RejectedRow;
@@ -52,14 +55,23 @@ export async function applySegments(
   );
   const identities = new Identities(await loggedFingerprints(reader, tenant, explicit), inFlight);
   const pending: Pending[] = [];
-  const results = segments.map((segment, s) =>
-    segment.items.map((raw, index) => {
+  const results: ItemResult[][] = [];
+  let applied = 0;
+  for (const [s, segment] of segments.entries()) {
+    const answers: ItemResult[] = [];
+    results.push(answers);
+    for (const [index, raw] of segment.items.entries()) {
+      // Now and then the event loop runs what waits (a bulk ingestion's statements in flight, other tenants).
+      if (++applied % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       const unstorable = refused[s]![index];
-      if (unstorable) return reject(pending, { key: null, type: null, payload: { unstorable: true }, code: unstorable.code, message: unstorable.message, path: unstorable.path, source: segment.source }, null, raw, s, index);
+      if (unstorable) {
+        answers.push(reject(pending, { key: null, type: null, payload: { unstorable: true }, code: unstorable.code, message: unstorable.message, path: unstorable.path, source: segment.source }, null, raw, s, index));
+        continue;
+      }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
-      return applyOne(runtime, item, segment.source, identities, rows, notify, pending, s, index);
-    }),
-  );
+      answers.push(applyOne(runtime, item, segment.source, identities, rows, notify, pending, s, index));
+    }
+  }
   const logged = await loggedFingerprints(reader, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
   for (const p of pending) {
     // The very event the log already holds, sent again after later events (a client's retry, a

@@ -34,10 +34,10 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
   const small = position !== undefined && rows.events.length > 0 && rows.events.length <= SMALL_BATCH;
   if (small) await persistSmall(tx, tenant, rows, position);
   else {
-    await persistEvents(tx, tenant, rows);
-    await persistPostings(tx, tenant, rows);
-    await persistBalances(tx, tenant, rows);
-    await persistAwards(tx, tenant, rows);
+    // Every statement's data is made first: then PostgreSQL goes from one statement to the next
+    // without waiting for this process (busy applying the next chunk, in a bulk ingestion).
+    const writes = [eventsWrite(tenant, rows), postingsWrite(tenant, rows), balancesWrite(tenant, rows), awardsWrite(tenant, rows)];
+    for (const write of writes) await write?.(tx);
   }
   if (rows.rejected.length > 0) {
     const r = rows.rejected;
@@ -113,21 +113,24 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
   );
 }
 
-async function persistEvents(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
-  if (rows.events.length === 0) return;
+/** A statement with its data made, to run in the batch's transaction. */
+type Write = (tx: Sql) => Promise<void>;
+
+function eventsWrite(tenant: string, rows: BatchRows): Write | null {
+  if (rows.events.length === 0) return null;
   const t = copyText(tenant);
   let text = '';
   for (const e of rows.events) {
     text += `${t}\t${e.seq}\t${copyField(e.key)}\t${copyText(e.type)}\t${iso(e.at)}\t${copyText(payloadJson(e.payload))}\t${copyText(e.source)}\n`;
   }
-  await tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], text);
+  return (tx) => tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], text);
 }
 
 const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kind', 'account', 'member', 'amount', 'order_id', 'period', 'rule', 'refund_id', 'withdrawal_id', 'adjustment_id'];
 
-async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+function postingsWrite(tenant: string, rows: BatchRows): Write | null {
   const postings = rows.postings;
-  if (postings.length === 0) return;
+  if (postings.length === 0) return null;
   const t = copyText(tenant);
   const lines = rows.postingLines;
   const seqs = rows.postingSeqs;
@@ -150,13 +153,13 @@ async function persistPostings(tx: Sql, tenant: string, rows: BatchRows): Promis
     }
     text += `${t}\t${p.journal}\t${lines[i]}\t${seqs[i]}\t${at}\t${p.kind}\t${p.account}\t${p.member === null ? '\\N' : copyText(p.member)}\t${p.amount}\t${ref}`;
   }
-  await tx.copy('postings', POSTING_COLUMNS, text);
+  return (tx) => tx.copy('postings', POSTING_COLUMNS, text);
 }
 
 /** Balances are a read model of the member postings: this batch's sums per member, added. */
-async function persistBalances(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
+function balancesWrite(tenant: string, rows: BatchRows): Write | null {
   const deltas = rows.balanceDeltas;
-  if (deltas.size === 0) return;
+  if (deltas.size === 0) return null;
   const members: string[] = [];
   const pending: string[] = [];
   const available: string[] = [];
@@ -165,24 +168,26 @@ async function persistBalances(tx: Sql, tenant: string, rows: BatchRows): Promis
     pending.push(String(delta.pending));
     available.push(String(delta.available));
   }
-  await tx.query(
-    `insert into balances (tenant_id, member, pending, available)
-     select $1, * from unnest($2::text[], $3::bigint[], $4::bigint[])
-     on conflict (tenant_id, member) do update
-       set pending = balances.pending + excluded.pending, available = balances.available + excluded.available`,
-    [tenant, members, pending, available],
-    { name: 'fenyong_add_balances' },
-  );
+  return async (tx) => {
+    await tx.query(
+      `insert into balances (tenant_id, member, pending, available)
+       select $1, * from unnest($2::text[], $3::bigint[], $4::bigint[])
+       on conflict (tenant_id, member) do update
+         set pending = balances.pending + excluded.pending, available = balances.available + excluded.available`,
+      [tenant, members, pending, available],
+      { name: 'fenyong_add_balances' },
+    );
+  };
 }
 
 const awardKey = (x: AwardRecord) => `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
 
 /**
  * Awards as they stand after the batch: the ones it made are new rows (COPY); the others (settled
- * or adjusted by a refund) are upserted with their amount, status and the position of the change.
+ * or adjusted by a refund) get their amount, status and the position of the change.
  */
-async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
-  if (rows.awards.size === 0) return;
+function awardsWrite(tenant: string, rows: BatchRows): Write | null {
+  if (rows.awards.size === 0) return null;
   const t = copyText(tenant);
   let created = '';
   const changed: [AwardRecord, number][] = [];
@@ -194,16 +199,18 @@ async function persistAwards(tx: Sql, tenant: string, rows: BatchRows): Promise<
     }
     created += `${t}\t${copyText(awardKey(x))}\t${copyText(x.to)}\t${copyField(x.order)}\t${copyField(x.period)}\t${copyText(x.rule)}\t${x.amount}\t${x.status}\t${seq}\n`;
   }
-  await tx.copy('awards', AWARD_COLUMNS, created);
-  if (changed.length === 0) return;
-  // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
-  // place. An award first written now (made at zero, changed later) is inserted with all it has.
-  const missing = new Set((await tx.query<{ award_key: string }>(UPDATE_AWARDS, [
-    tenant, changed.map(([x]) => awardKey(x)), changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq),
-  ], { name: 'fenyong_update_awards' })).rows.map((row) => row.award_key));
-  if (missing.size === 0) return;
-  const absent = changed.filter(([x]) => missing.has(awardKey(x)));
-  await tx.copy('awards', AWARD_COLUMNS, absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''));
+  const keys = changed.map(([x]) => awardKey(x));
+  const update = [tenant, keys, changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq)];
+  return async (tx) => {
+    await tx.copy('awards', AWARD_COLUMNS, created);
+    if (changed.length === 0) return;
+    // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
+    // place. An award first written now (made at zero, changed later) is inserted with all it has.
+    const missing = new Set((await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards' })).rows.map((row) => row.award_key));
+    if (missing.size === 0) return;
+    const absent = changed.filter((_, i) => missing.has(keys[i]!));
+    await tx.copy('awards', AWARD_COLUMNS, absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''));
+  };
 }
 
 const AWARD_COLUMNS = ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'];

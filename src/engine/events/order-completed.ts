@@ -6,11 +6,12 @@ import type { Verdict } from '../work.ts';
 
 /** Starts the freeze: the order's awards settle at completedAt + freezeDays (days of 24 h). */
 export function orderCompleted(state: EngineState, event: OrderCompleted): Verdict {
-  const order = state.orders.get(event.order);
-  if (!order) return fail('unknown_order', `order ${event.order} was never paid; send its order.paid first`, ['order']);
-  if (order.completedAt !== null) return 'duplicate';
-  order.completedAt = event.at;
-  const at = event.at + order.plan.plan.freezeDays * DAY_MS;
+  const orders = state.orders;
+  const order = orders.numberOf(event.order);
+  if (order < 0) return fail('unknown_order', `order ${event.order} was never paid; send its order.paid first`, ['order']);
+  if (orders.completedAt(order) !== null) return 'duplicate';
+  orders.complete(order, event.at);
+  const at = event.at + orders.plan(order).plan.freezeDays * DAY_MS;
   state.dueSettlements.push({ at, seq: state.dueSeq++, order });
   return 'applied';
 }

@@ -1,5 +1,5 @@
 import { fail } from '../../domain/errors.ts';
-import type { OrderPaid } from '../../domain/types.ts';
+import type { Minor, OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
@@ -13,9 +13,9 @@ import { bindBuyer } from './binding.ts';
 import { recordPurchase, type PurchaseDelta } from './purchases.ts';
 
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
-  const existing = state.orders.get(event.order);
-  if (existing) {
-    return fingerprint(existing.event) === fingerprint(event)
+  const existing = state.orders.numberOf(event.order);
+  if (existing >= 0) {
+    return fingerprint(state.orders.event(existing)) === fingerprint(event)
       ? 'duplicate'
       : fail('conflict', `order ${event.order} was already paid with other content; use a new order id`, ['order']);
   }
@@ -31,11 +31,10 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const seller = sellerOf(buyer, plan);
   const fullChain = state.network.chainOf(seller);
   const chain = activeChain(state, fullChain, event.at, plan);
-  const order = new PaidOrder(state, event, plan, seller, chain, fullChain, placeOf(state, event, pickup));
-  state.orders.set(order.id, order);
+  const order = new PaidOrder(state.orders, state.orders.add(event, plan, seller, chain, fullChain, placeOf(state, event, pickup)));
   recomputeOrder(state, order, PAID, undefined, work, seller);
-  recordSale(state, order, seller, plan, work);
   const netPaid = order.netPaid;
+  recordSale(state, order.number, event.at, netPaid, seller, plan, work);
   const skus = state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS;
   recordPurchase(state, { buyer: event.buyer, spend: netPaid, orders: netPaid > 0n ? 1 : 0, skus }, work, buyer);
   return 'applied';
@@ -108,28 +107,31 @@ function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays:
   if (member.activeSince >= since) return true;
   const sales = state.salesLog.get(member.id);
   if (!sales) return false;
-  for (let i = sales.length - 1; i >= 0 && sales[i]!.paidAt >= since; i--) if (sales[i]!.netPaid > 0n) return true;
+  const orders = state.orders;
+  for (let i = sales.length - 1; i >= 0 && orders.event(sales[i]!).at >= since; i--) if (orders.netPaid(sales[i]!) > 0n) return true;
   return false;
 }
 
 /** Counts the sale for its seller (levels, compression) and for its periods (period templates). */
-function recordSale(state: EngineState, order: PaidOrder, seller: Member | null, plan: CompiledPlan, work: Work): void {
+function recordSale(
+  state: EngineState, order: number, paidAt: number, netPaid: Minor, seller: Member | null, plan: CompiledPlan, work: Work,
+): void {
   if (seller) {
-    state.network.addSale(seller, order.netPaid);
+    state.network.addSale(seller, netPaid);
     // Sales only matter to level conditions; without levels the same plan re-checks nothing.
     if (plan.plan.levels.length > 0) markUpline(work, seller);
-    if (state.compressionWindowMs > 0) logSale(state, seller, order);
+    if (state.compressionWindowMs > 0) logSale(state, seller, order, paidAt);
   }
   for (const compiled of plan.templates) {
     if (compiled.template.kind !== 'period') continue;
     // Orders come in time order: most go to the bucket the rule's last order went to.
     const recent = state.recentBuckets.get(compiled);
-    if (recent !== undefined && recent.start <= order.paidAt && order.paidAt < recent.end) {
+    if (recent !== undefined && recent.start <= paidAt && paidAt < recent.end) {
       if (recent.orders[recent.orders.length - 1] !== order) recent.orders.push(order);
       continue;
     }
     const template = compiled.template as PeriodTemplate<unknown>;
-    const period = state.calendar.periodOf(template.period(compiled.params), order.paidAt);
+    const period = state.calendar.periodOf(template.period(compiled.params), paidAt);
     const bucketKey = bucketKeyOf(period);
     let bucket = state.periods.get(bucketKey);
     if (!bucket) {
@@ -160,13 +162,14 @@ function bucketKeyOf(period: Period): string {
 }
 
 /** Keeps each seller's recent orders for compression, dropping those older than any window. */
-function logSale(state: EngineState, seller: Member, order: PaidOrder): void {
+function logSale(state: EngineState, seller: Member, order: number, paidAt: number): void {
   let sales = state.salesLog.get(seller.id);
   if (!sales) state.salesLog.set(seller.id, (sales = []));
   sales.push(order);
-  const oldest = order.paidAt - state.compressionWindowMs;
-  if (sales[0]!.paidAt < oldest) {
-    const keep = sales.findIndex((sale) => sale.paidAt >= oldest);
+  const oldest = paidAt - state.compressionWindowMs;
+  const paidAtOf = (sale: number): number => state.orders.event(sale).at;
+  if (paidAtOf(sales[0]!) < oldest) {
+    const keep = sales.findIndex((sale) => paidAtOf(sale) >= oldest);
     sales.splice(0, keep);
   }
 }

@@ -3,7 +3,8 @@ import { applyRate, exact, rateTimes, type RatePpm } from '../../money/rate.ts';
 import { days, money, rate } from '../../schema/primitives.ts';
 import type { Minor } from '../../domain/types.ts';
 import { TeamSales } from '../team-sales.ts';
-import type { AwardPart, PeriodInput, PeriodTemplate, SchemaContext } from './template.ts';
+import { partsInDoubles } from './team-tier-doubles.ts';
+import type { AwardPart, Explanation, PeriodInput, PeriodTemplate, SchemaContext } from './template.ts';
 
 /**
  * 团队业绩阶梯: at period close each distributor's team earns g = tierRate(T) × T, and the member
@@ -18,7 +19,7 @@ const paramsSchema = (context: SchemaContext) =>
       .refine((tiers) => tiers.every((tier, i) => i === 0 || tier.min > tiers[i - 1]!.min), 'tiers must rise by `min`'),
     closeDelayDays: days.default(0),
   });
-type Params = z.output<ReturnType<typeof paramsSchema>>;
+export type Params = z.output<ReturnType<typeof paramsSchema>>;
 
 export function tierRate(tiers: Params['tiers'], teamSales: bigint): RatePpm {
   let chosen = 0n;
@@ -36,44 +37,55 @@ export const teamTier: PeriodTemplate<Params> = {
   maxChainPayees: () => null,
   compute(rule, params, input) {
     const table = teamTable(input);
-    // g(m) of every team, and what each member's children's teams took: Σ g(child).
-    const teamAward: Minor[] = new Array<Minor>(table.size).fill(0n);
-    const childrenAward: Minor[] = new Array<Minor>(table.size).fill(0n);
-    for (let position = 0; position < table.size; position++) {
-      const team = table.team(position);
-      const g = applyRate(tierRate(params.tiers, team), exact(team));
-      teamAward[position] = g;
-      const parent = table.parent(position);
-      if (g !== 0n && parent >= 0) childrenAward[parent] = childrenAward[parent]! + g;
-    }
-    const parts: AwardPart[] = [];
-    for (let position = 0; position < table.size; position++) {
-      const g = teamAward[position]!;
-      const children = childrenAward[position]!;
-      const amount = g - children;
-      if (g === 0n || amount <= 0n) continue;
-      const member = table.id(position);
-      const team = table.team(position);
-      const memberRate = tierRate(params.tiers, team);
-      parts.push({
-        to: member,
-        amount,
-        explanation: {
-          rule, template: 'team-tier', to: member, period: input.period,
-          base: { kind: 'teamSales', amount: exact(team) }, rate: memberRate,
-          exact: { num: rateTimes(memberRate, exact(team)).num - children * 1_000_000n, den: 1_000_000n },
-          amount, reason: 'team-tier.differential',
-          facts: { teamAward: g.toString(), childrenAward: children.toString() },
-        },
-      });
-    }
-    return parts;
+    // In doubles when every figure allows (team-tier-doubles.ts), else in BigInts: the same parts.
+    const inDoubles = table.teams === undefined ? null : partsInDoubles(rule, params.tiers, input.period, table.teams, table);
+    return inDoubles ?? partsInBigInts(rule, params.tiers, input.period, table);
   },
 };
 
+/** g(m) of every team, what each member's children's teams took (Σ g(child)), and each member's part. */
+function partsInBigInts(rule: string, tiers: Params['tiers'], period: string, table: TeamTable): AwardPart[] {
+  const teamAward: Minor[] = new Array<Minor>(table.size).fill(0n);
+  const childrenAward: Minor[] = new Array<Minor>(table.size).fill(0n);
+  for (let position = 0; position < table.size; position++) {
+    const team = table.team(position);
+    const g = applyRate(tierRate(tiers, team), exact(team));
+    teamAward[position] = g;
+    const parent = table.parent(position);
+    if (g !== 0n && parent >= 0) childrenAward[parent] = childrenAward[parent]! + g;
+  }
+  const parts: AwardPart[] = [];
+  for (let position = 0; position < table.size; position++) {
+    const g = teamAward[position]!;
+    const children = childrenAward[position]!;
+    const amount = g - children;
+    if (g === 0n || amount <= 0n) continue;
+    const team = table.team(position);
+    const to = table.id(position);
+    parts.push({ to, amount, explanation: teamTierExplanation({ rule, period, to, team, rate: tierRate(tiers, team), g, children, amount }) });
+  }
+  return parts;
+}
+
+/** Why a member got its team-tier part: its team's g, less its children's teams' g. */
+export function teamTierExplanation(figures: {
+  rule: string; period: string; to: string; team: Minor; rate: RatePpm; g: Minor; children: Minor; amount: Minor;
+}): Explanation {
+  const { rule, period, to, team, rate, g, children, amount } = figures;
+  return {
+    rule, template: 'team-tier', to, period,
+    base: { kind: 'teamSales', amount: exact(team) }, rate,
+    exact: { num: rateTimes(rate, exact(team)).num - children * 1_000_000n, den: 1_000_000n },
+    amount, reason: 'team-tier.differential',
+    facts: { teamAward: g.toString(), childrenAward: children.toString() },
+  };
+}
+
 /** T(m) by position, in the order of the period's team sales, with the position of each member's parent. */
-interface TeamTable {
+export interface TeamTable {
   readonly size: number;
+  /** T(m) as doubles, when the close summed them so (TeamSales). */
+  readonly teams?: Float64Array;
   id(position: number): string;
   team(position: number): Minor;
   /** −1 for a root, or a parent without team sales. */
@@ -84,7 +96,10 @@ interface TeamTable {
 function teamTable(input: PeriodInput): TeamTable {
   const sales = input.teamSales;
   if (sales instanceof TeamSales) {
-    return { size: sales.size, id: (position) => sales.members[position]!.id, team: (position) => sales.team(position), parent: (position) => sales.parents[position]! };
+    return {
+      size: sales.size, teams: sales.teams,
+      id: (position) => sales.members[position]!.id, team: (position) => sales.team(position), parent: (position) => sales.parents[position]!,
+    };
   }
   const ids = [...sales.keys()];
   const teams = [...sales.values()];

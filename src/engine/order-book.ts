@@ -1,0 +1,222 @@
+import type { InstantMs, Minor, OrderPaid, TenantSettings } from '../domain/types.ts';
+import type { CompiledPlan } from '../schema/plan.ts';
+import { OrderAwardRecord } from './award-records.ts';
+import { PAID, type AwardAmountChange, type AwardBook, type AwardOwner, type AwardRecord } from './awards.ts';
+import { FloatColumn, IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
+import type { Member } from './network.ts';
+import { PaidOrder, type OrderPlace } from './paid-order.ts';
+import type { OrderLineState } from './state.ts';
+import type { ChainLink } from './templates/template.ts';
+
+/** What only some orders have: kept aside, by order number, so that the others carry no room for it. */
+interface OrderExtra {
+  /** The chain before compression, when compression left someone out. */
+  fullChain: readonly ChainLink[] | null;
+  place: OrderPlace | null;
+  /** Per-line refund state, once a refund came (or someone asked for the lines). */
+  lines: OrderLineState[] | null;
+  /** Awards a refund made after payment (their numbers are not next to the payment's). */
+  laterAwards: number[] | null;
+  /** Its awards' objects, made when first asked (see AwardBook), by position among its awards. */
+  records: AwardRecord[] | null;
+}
+
+const SETTLED = 1;
+/** Completed (its freeze started at `completedAt`). */
+const COMPLETED = 2;
+
+/**
+ * Every order paid, by number in the order they were paid, and by id (a read-only Map of
+ * PaidOrder objects for readers). Paying an order writes its figures in columns (columns.ts):
+ * an object per order (the previous design) was the largest thing the garbage collector copied
+ * while orders were paid. A PaidOrder is a view of one number, made when asked for.
+ *
+ * Each order keeps its event (the same order id again is compared with it: idempotency), the plan
+ * version of its payment, its seller and chains (fixed for ever: refunds recompute with them), its
+ * net paid, and the numbers of its awards in the AwardBook: the payment's, made one after the
+ * other (`firstAward`, `awardCount`), then any a refund made (`laterAwards`).
+ */
+export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
+  #count = 0;
+  readonly #numbers = new Map<string, number>();
+  readonly #events = new ObjectColumn<OrderPaid>();
+  readonly #sellers = new ObjectColumn<Member | null>();
+  readonly #chains = new ObjectColumn<readonly ChainLink[]>();
+  readonly #plans = new ObjectColumn<CompiledPlan>();
+  readonly #netPaid = new MoneyColumn();
+  readonly #flags = new SmallColumn();
+  readonly #completedAt = new FloatColumn();
+  readonly #firstAward = new IntColumn();
+  readonly #awardCount = new IntColumn();
+  readonly #extras = new Map<number, OrderExtra>();
+
+  constructor(readonly tenant: { readonly settings: TenantSettings; readonly awards: AwardBook }) {}
+
+  /** Keeps a new order; returns its number. */
+  add(event: OrderPaid, plan: CompiledPlan, seller: Member | null, chain: readonly ChainLink[], fullChain: readonly ChainLink[], place: OrderPlace | null): number {
+    const order = this.#count++;
+    this.#numbers.set(event.order, order);
+    this.#events.set(order, event);
+    this.#plans.set(order, plan);
+    this.#sellers.set(order, seller);
+    this.#chains.set(order, chain);
+    this.#netPaid.set(order, paidOf(event));
+    if (fullChain !== chain || place !== null) this.#extraOf(order).fullChain = fullChain === chain ? null : fullChain;
+    if (place !== null) this.#extraOf(order).place = place;
+    return order;
+  }
+
+  /** The number of order `id`, or −1 when it was never paid. */
+  numberOf(id: string): number {
+    return this.#numbers.get(id) ?? -1;
+  }
+
+  event(order: number): OrderPaid {
+    return this.#events.get(order);
+  }
+
+  plan(order: number): CompiledPlan {
+    return this.#plans.get(order);
+  }
+
+  seller(order: number): Member | null {
+    return this.#sellers.get(order);
+  }
+
+  chain(order: number): readonly ChainLink[] {
+    return this.#chains.get(order);
+  }
+
+  fullChain(order: number): readonly ChainLink[] {
+    return this.#extras.get(order)?.fullChain ?? this.#chains.get(order);
+  }
+
+  place(order: number): OrderPlace | null {
+    return this.#extras.get(order)?.place ?? null;
+  }
+
+  netPaid(order: number): Minor {
+    return this.#netPaid.get(order);
+  }
+
+  setNetPaid(order: number, amount: Minor): void {
+    this.#netPaid.set(order, amount);
+  }
+
+  completedAt(order: number): InstantMs | null {
+    return (this.#flags.get(order) & COMPLETED) !== 0 ? this.#completedAt.get(order) : null;
+  }
+
+  complete(order: number, at: InstantMs): void {
+    this.#completedAt.set(order, at);
+    this.#flags.set(order, this.#flags.get(order) | COMPLETED);
+  }
+
+  settled(order: number): boolean {
+    return (this.#flags.get(order) & SETTLED) !== 0;
+  }
+
+  settle(order: number): void {
+    this.#flags.set(order, this.#flags.get(order) | SETTLED);
+  }
+
+  /** Its lines with what was refunded of each (made at the first look: most orders are never refunded). */
+  lines(order: number): OrderLineState[] {
+    const extra = this.#extraOf(order);
+    return (extra.lines ??= this.event(order).lines.map((input) => ({ input, refundedQty: 0, refundedAmount: 0n })));
+  }
+
+  /** Whether the lines' refund state was made (else no line was ever refunded). */
+  hasLineStates(order: number): boolean {
+    return (this.#extras.get(order)?.lines ?? null) !== null;
+  }
+
+  // ----- its awards ---------------------------------------------------------------------------
+
+  /** How many awards it has (each member paid under each rule, zero or not). */
+  awardCount(order: number): number {
+    const later = this.#extras.get(order)?.laterAwards;
+    return this.#awardCount.get(order) + (later ? later.length : 0);
+  }
+
+  /** The number in the AwardBook of its `position`-th award. */
+  awardNumber(order: number, position: number): number {
+    const count = this.#awardCount.get(order);
+    return position < count ? this.#firstAward.get(order) + position : this.#extras.get(order)!.laterAwards![position - count]!;
+  }
+
+  /** Counts award `award` (just opened in the book) as one of the order's own. */
+  noteAward(order: number, award: number): void {
+    const count = this.#awardCount.get(order);
+    if (count === 0 && this.awardCount(order) === 0) this.#firstAward.set(order, award);
+    if (this.#extras.get(order)?.laterAwards == null && award === this.#firstAward.get(order) + count) this.#awardCount.set(order, count + 1);
+    else (this.#extraOf(order).laterAwards ??= []).push(award);
+  }
+
+  subject(order: number): { readonly order: string } {
+    return { order: this.event(order).order };
+  }
+
+  firstChange(order: number, amount: Minor): AwardAmountChange {
+    return { at: this.event(order).at, delta: amount, cause: PAID };
+  }
+
+  recordOf(book: AwardBook, award: number, order: number): AwardRecord {
+    let position = award - this.#firstAward.get(order);
+    const count = this.#awardCount.get(order);
+    if (position < 0 || position >= count) position = count + this.#extras.get(order)!.laterAwards!.indexOf(award);
+    const records = (this.#extraOf(order).records ??= []);
+    return (records[position] ??= new OrderAwardRecord(book, award, new PaidOrder(this, order)));
+  }
+
+  // ----- a read-only Map of PaidOrder objects, by id -------------------------------------------
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get(id: string): PaidOrder | undefined {
+    const order = this.#numbers.get(id);
+    return order === undefined ? undefined : new PaidOrder(this, order);
+  }
+
+  has(id: string): boolean {
+    return this.#numbers.has(id);
+  }
+
+  *entries(): MapIterator<[string, PaidOrder]> {
+    for (let order = 0; order < this.#count; order++) yield [this.event(order).order, new PaidOrder(this, order)];
+  }
+
+  *keys(): MapIterator<string> {
+    for (let order = 0; order < this.#count; order++) yield this.event(order).order;
+  }
+
+  *values(): MapIterator<PaidOrder> {
+    for (let order = 0; order < this.#count; order++) yield new PaidOrder(this, order);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, PaidOrder]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: PaidOrder, key: string, map: ReadonlyMap<string, PaidOrder>) => void): void {
+    for (const [id, order] of this.entries()) callback(order, id, this);
+  }
+
+  #extraOf(order: number): OrderExtra {
+    let extra = this.#extras.get(order);
+    if (extra === undefined) {
+      extra = { fullChain: null, place: null, lines: null, laterAwards: null, records: null };
+      this.#extras.set(order, extra);
+    }
+    return extra;
+  }
+}
+
+/** What the order's lines paid. From the first line, not 0n: a one-line order makes no new BigInt. */
+function paidOf(event: OrderPaid): Minor {
+  let paid = event.lines[0]?.paid ?? 0n;
+  for (let i = 1; i < event.lines.length; i++) paid += event.lines[i]!.paid;
+  return paid;
+}
