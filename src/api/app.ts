@@ -82,7 +82,7 @@ const BODY_LIMITS: Readonly<Record<string, number>> = {
   'POST /v1/ingest/:tenant/:name': 1 * MB, // a shop's webhook, read before its signature is checked
   'POST /v1/estimate': 256 * KB,
   'POST /v1/payouts/batches/:id/results': 32 * MB, // a payer's XLSX file (the route sets it itself)
-  'POST /v1/backfill/events': 32 * MB, // 20,000 events of history (the route sets it itself)
+  'POST /v1/backfill/events': 64 * MB, // 100,000 events of history (the route sets it itself)
 };
 
 const formatBytes = (bytes: number) => (bytes >= MB ? `${bytes / MB} MB` : `${bytes / KB} KB`);

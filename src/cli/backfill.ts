@@ -21,7 +21,7 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
       '--orders <file>',
       'past events, one JSON object a line, in time order (order.paid, order.completed, order.refunded, member.*)',
     )
-    .option('--batch <n>', 'events per request (at most 1000)', '1000')
+    .option('--batch <n>', 'events per request (at most 100,000, the default; a request also stops before 48 MB)', '100000')
     .option('--from-line <n>', 'skip the first n lines of the events file (resume)', '0')
     .action(async (options: { url: string; key: string; network?: string; orders?: string; batch: string; fromLine: string }) => {
       if (!options.network && !options.orders) {
@@ -29,11 +29,17 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
         setExit(2);
         return;
       }
+      const batch = Number(options.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
+        process.stderr.write(`fenyong backfill: --batch must be a whole number from 1 to 100000, not ${options.batch}\n`);
+        setExit(2);
+        return;
+      }
       try {
         const report = await backfill({
           url: options.url,
           key: options.key,
-          batch: Number(options.batch),
+          batch,
           fromLine: Number(options.fromLine),
           ...(options.network ? { network: options.network } : {}),
           ...(options.orders ? { orders: options.orders } : {}),

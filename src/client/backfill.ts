@@ -10,8 +10,9 @@ import { createClient, FenyongError, withIdempotencyId, type ClientOptions, type
  *     POST /v1/network/import — only possible before the tenant's first event; a chunk whose last
  *     member already exists is skipped, so a run can be repeated after a failure;
  *  3. past events (JSON lines, in time order: orders paid, completed, refunded, members joining…)
- *     go in requests of up to 20,000 with POST /v1/backfill/events, one after the other (the
- *     server applies each in pipelined transactions); events keep their identities (and get ids
+ *     go in requests of up to 100,000 (and 48 MB) with POST /v1/backfill/events, one after the
+ *     other, the next read while the last is applied (the server applies each in pipelined
+ *     transactions); events keep their identities (and get ids
  *     where they need one), so a repeated run, or a retried request, answers `duplicate`;
  *  4. the hold is released: the scheduler then settles what fell due.
  * Progress is reported about once a second.
@@ -24,7 +25,7 @@ export interface BackfillOptions {
   readonly network?: string;
   /** JSON lines of events in time order. */
   readonly orders?: string;
-  /** Events per request (at most 20,000, the default). */
+  /** Events per request (at most 100,000, the default). */
   readonly batch?: number;
   /** Members per import request (default 20,000). */
   readonly chunk?: number;
@@ -60,7 +61,11 @@ export interface BackfillReport {
 
 const HOLD_SECONDS = 300;
 /** Events per request of POST /v1/backfill/events (the server's limit). */
-const MAX_BULK = 20_000;
+const MAX_BULK = 100_000;
+/** The most JSON a request carries (the server takes 64 MB). */
+const MAX_BULK_BYTES = 48 * 1024 * 1024;
+/** Room per event for an id added to it and the comma between events. */
+const ID_ROOM_BYTES = 64;
 const RENEW_EVERY_MS = 60_000;
 
 export async function backfill(options: BackfillOptions): Promise<BackfillReport> {
@@ -163,8 +168,6 @@ async function sendEvents(
   const counts = { events: 0, accepted: 0, duplicate: 0, rejected: 0 };
   const rejections: Rejection[] = [];
   let last = 0;
-  let batch: Record<string, unknown>[] = [];
-  let lines: number[] = [];
   const progress = (force: boolean) => {
     if (!force && Date.now() - last < everyMs) return;
     last = Date.now();
@@ -178,53 +181,82 @@ async function sendEvents(
     );
   };
   let sentThrough = fromLine;
-  const flush = async () => {
-    if (batch.length === 0) return;
+  const send = async (batch: Batch) => {
     // Ids (where an event has no identity of its own) before the first attempt: a retry is the same request.
-    const events = await Promise.all(batch.map((event) => withIdempotencyId(event)));
+    const events = await Promise.all(batch.events.map((event) => withIdempotencyId(event)));
     const answer = await client.ok(client.api.POST('/v1/backfill/events', { body: { events } }));
-    sentThrough = lines[lines.length - 1]!;
+    sentThrough = batch.lines[batch.lines.length - 1]!;
     counts.accepted += answer.accepted;
     counts.duplicate += answer.duplicate;
     counts.rejected += answer.rejected.length;
     for (const { index, error } of answer.rejected) {
       if (rejections.length >= 20) break;
-      rejections.push({ line: lines[index]!, code: error.code, message: error.message });
-      log(`  line ${lines[index]}: rejected ${error.code}: ${error.message}`);
+      rejections.push({ line: batch.lines[index]!, code: error.code, message: error.message });
+      log(`  line ${batch.lines[index]}: rejected ${error.code}: ${error.message}`);
     }
-    counts.events += batch.length;
-    batch = [];
-    lines = [];
+    counts.events += batch.events.length;
     progress(false);
   };
+  // One request in flight at a time (the events must be applied in order), while the next
+  // batch is read from the file: the server never waits for the client's parsing.
+  let inFlight: Promise<void> | null = null;
   let stopped = false;
-  for await (const { value, line } of jsonLines(file)) {
-    if (line <= fromLine) continue;
-    batch.push(value as Record<string, unknown>);
-    lines.push(line);
-    if (batch.length >= batchSize) {
-      await flush();
-      if (signal?.aborted) {
-        stopped = true;
-        log(`stopped after line ${fmt(sentThrough)}: resume with --from-line ${sentThrough}`);
-        break;
-      }
+  for await (const batch of batches(file, fromLine, batchSize)) {
+    if (inFlight) await inFlight;
+    if (signal?.aborted) {
+      stopped = true;
+      log(`stopped after line ${fmt(sentThrough)}: resume with --from-line ${sentThrough}`);
+      break;
     }
+    inFlight = send(batch);
+    inFlight.catch(() => undefined); // (awaited before the next batch goes, or below)
   }
-  if (!stopped) await flush();
+  if (inFlight) await inFlight;
   progress(true);
   return { ...counts, rejections, stopped };
 }
 
+interface Batch {
+  readonly events: Record<string, unknown>[];
+  /** Each event's line in the file. */
+  readonly lines: number[];
+}
+
+/**
+ * The events after `fromLine` in batches of `size`, each also cut before MAX_BULK_BYTES of JSON
+ * (the server's body limit, with room for the ids added to events without an identity).
+ */
+async function* batches(file: string, fromLine: number, size: number): AsyncGenerator<Batch> {
+  let batch: Batch = { events: [], lines: [] };
+  let bytes = 0;
+  for await (const { value, line, length } of jsonLines(file)) {
+    if (line <= fromLine) continue;
+    if (batch.events.length > 0 && bytes + length + ID_ROOM_BYTES > MAX_BULK_BYTES) {
+      yield batch;
+      batch = { events: [], lines: [] };
+      bytes = 0;
+    }
+    batch.events.push(value as Record<string, unknown>);
+    batch.lines.push(line);
+    bytes += length + ID_ROOM_BYTES;
+    if (batch.events.length >= size) {
+      yield batch;
+      batch = { events: [], lines: [] };
+      bytes = 0;
+    }
+  }
+  if (batch.events.length > 0) yield batch;
+}
+
 /** Parsed JSON lines of a file (blank lines skipped), with their 1-based line numbers. */
-async function* jsonLines(file: string): AsyncGenerator<{ value: unknown; line: number }> {
+async function* jsonLines(file: string): AsyncGenerator<{ value: unknown; line: number; length: number }> {
   const reader = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
   for await (const text of reader) {
     line += 1;
     if (text.trim() === '') continue;
     try {
-      yield { value: JSON.parse(text) as unknown, line };
+      yield { value: JSON.parse(text) as unknown, line, length: Buffer.byteLength(text) };
     } catch (error) {
       throw new FenyongError(0, 'invalid', `${file}:${line}: not JSON (${(error as Error).message})`);
     }

@@ -5840,7 +5840,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send history in bulk: up to 20,000 events in time order (admin)
+         * Send history in bulk: up to 100,000 events in time order (admin)
          * @description Applied in order like POST /v1/events, in transactions of 2,500 events: when a request fails, the chunks before the failure stay applied, and sending the same events again answers them duplicate (events are idempotent by identity).
          */
         post: {

@@ -7,7 +7,7 @@ import { errorBody, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
 /** Events per request of POST /v1/backfill/events. */
-export const MAX_BULK = 20_000;
+export const MAX_BULK = 100_000;
 
 /**
  * History in bulk (`fenyong backfill`): many events per request, applied in order in transactions
@@ -18,7 +18,7 @@ export const registerBackfillEvents: Register = (app, { service }) => {
   app.post(
     '/v1/backfill/events',
     {
-      bodyLimit: 32 * 1024 * 1024,
+      bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags: ['events'],
         summary: `Send history in bulk: up to ${MAX_BULK.toLocaleString('en-US')} events in time order (admin)`,
