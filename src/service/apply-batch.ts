@@ -20,8 +20,14 @@ export interface Segment {
   readonly serverTime?: boolean;
 }
 
-/** Events applied between two turns of the event loop. */
-const YIELD_EVERY = 250;
+/**
+ * The longest the apply loop keeps the event loop to itself. A bulk ingestion's previous chunk
+ * is being written meanwhile, and each of its statements waits for a turn of the event loop to be
+ * sent: long slices leave PostgreSQL idle between statements (and other tenants' requests wait).
+ */
+const SLICE_MS = 2;
+/** Events between two looks at the clock. */
+const CLOCK_EVERY = 16;
 
 /** A rejection that may still turn out a duplicate of a logged event (decided after the loop). */
 interface Pending {
@@ -57,12 +63,16 @@ export async function applySegments(
   const pending: Pending[] = [];
   const results: ItemResult[][] = [];
   let applied = 0;
+  let sliceStart = performance.now();
   for (const [s, segment] of segments.entries()) {
     const answers: ItemResult[] = [];
     results.push(answers);
     for (const [index, raw] of segment.items.entries()) {
       // Now and then the event loop runs what waits (a bulk ingestion's statements in flight, other tenants).
-      if (++applied % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++applied % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       const unstorable = refused[s]![index];
       if (unstorable) {
         answers.push(reject(pending, { key: null, type: null, payload: { unstorable: true }, code: unstorable.code, message: unstorable.message, path: unstorable.path, source: segment.source }, null, raw, s, index));
