@@ -7,7 +7,7 @@
  *   const { awards } = await fenyong.ok(fenyong.api.GET('/v1/awards', { params: { query: { member: 'L1' } } }));
  *
  * `api` is openapi-fetch over types generated from the OpenAPI document (schema.d.ts, `npm run
- * gen:client`): every path, parameter, body and answer of the API is typed. Requests that are
+ * gen:api`): every path, parameter, body and answer of the API is typed. Requests that are
  * safe to repeat are retried with exponential backoff on network errors, timeouts, 429 and 5xx
  * (never on another 4xx); events keep the same id on every retry (ids.ts). `send` splits any
  * number of events into batches of at most 1000; `batcher()` queues events and sends them every

@@ -4,8 +4,8 @@ import { CLIENT_SCHEMA, generateClientSchema } from '../../src/client/generate.t
 
 /** The typed client's schema is generated from the live OpenAPI document: the committed file must be current. */
 describe('fenyong/client schema', () => {
-  it('src/client/schema.d.ts matches the routes (run `npm run gen:client` after changing the API)', async () => {
+  it('src/client/schema.d.ts matches the routes (run `npm run gen:api` after changing the API)', async () => {
     const live = await generateClientSchema();
-    expect(readFileSync(CLIENT_SCHEMA, 'utf8') === live, 'src/client/schema.d.ts is stale: run npm run gen:client').toBe(true);
+    expect(readFileSync(CLIENT_SCHEMA, 'utf8') === live, 'src/client/schema.d.ts is stale: run npm run gen:api').toBe(true);
   });
 });

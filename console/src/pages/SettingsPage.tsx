@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, ok, type Reply } from '../api/client';
-import type { paths } from '../api/schema';
+import type { paths } from '../api/client';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { Async, Badge, Card, Empty, ErrorNote, JsonView, PageHeader } from '../components/ui';
