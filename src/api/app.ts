@@ -13,6 +13,7 @@ import { registerEstimate } from './routes/estimate.ts';
 import { registerEvents } from './routes/events.ts';
 import { registerKeys } from './routes/keys.ts';
 import { registerMembers } from './routes/members.ts';
+import { registerMemberTokens } from './routes/member-tokens.ts';
 import { registerPlans } from './routes/plans.ts';
 import { registerTenants } from './routes/tenants.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
@@ -179,7 +180,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   refuseUnstorableInput(app);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {
+  for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerMemberTokens, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {
     register(typed, context);
   }
   registerSimulations(typed, context);

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   'plan.published',
   'key.created',
   'key.revoked',
+  'member_token.issued',
+  'member_token.revoked',
   'webhook.created',
   'webhook.removed',
   'payee.set',

@@ -17,7 +17,8 @@ export interface ApiKey {
   readonly scope: Scope;
 }
 
-const hash = (secret: string) => createHash('sha256').update(secret).digest();
+/** sha256 of a secret: what is stored of an API key or a member token (src/service/member-tokens.ts). */
+export const hash = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 
 /** Creates a key; the full text (`fyk_<id>.<secret>`) is returned once and only its hash is stored. */
 export async function createKey(sql: Sql, tenant: string, scope: Scope, label?: string): Promise<{ id: string; key: string; scope: Scope }> {
@@ -58,15 +59,22 @@ export async function verifyKey(sql: Sql, presented: string): Promise<ApiKey | n
     cache.set(id!, cached);
   }
   const row = cached.row;
-  const given = hash(secret!);
-  // An unknown or revoked id costs the same comparison as a known one (against a hash no secret has).
-  const stored = row ? Buffer.from(row.secret_hash, 'hex') : NO_SECRET_HASH;
-  const equal = stored.length === given.length && timingSafeEqual(stored, given);
+  const equal = sameHash(row?.secret_hash ?? null, hash(secret!));
   return row && equal ? { id: id!, tenant: row.tenant_id, scope: row.scope } : null;
 }
 
-/** Compared against when a key id is unknown: sha256 of nothing a key can hold. */
+/** Compared against when an id is unknown: sha256 of nothing a key or token can hold. */
 const NO_SECRET_HASH = hash('no such key');
+
+/**
+ * Whether a stored hash (hex; null when the id is unknown or revoked) equals the hash of the
+ * presented secret, in constant time: an unknown id costs the same comparison as a known one.
+ */
+export function sameHash(storedHex: string | null, given: Buffer): boolean {
+  const stored = storedHex === null ? NO_SECRET_HASH : Buffer.from(storedHex, 'hex');
+  const equal = stored.length === given.length && timingSafeEqual(stored, given);
+  return storedHex !== null && equal;
+}
 
 /** The platform operator's token (creates tenants), compared in constant time. */
 export function isPlatformToken(expected: string | undefined, presented: string): boolean {

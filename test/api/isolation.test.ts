@@ -384,6 +384,28 @@ const RECIPES: Record<string, Recipe> = {
       body: { realName: 'matrix payee', account: '6222000011112222' },
     }),
   },
+  // Member tokens (issue 6): an admin issues, lists and revokes a leader's sign-in; B's member is unknown to A.
+  'POST /v1/members/{id}/tokens': {
+    need: 'admin',
+    other: [404],
+    check: (body, own) => {
+      if (own) expect(body.token).toMatch(/^fym_/);
+    },
+    call: ({ target }) => ({ method: 'POST', url: `/v1/members/${target.leader2}/tokens`, body: { expiresInDays: 1 } }),
+  },
+  'GET /v1/members/{id}/tokens': {
+    need: 'admin',
+    check: expectEmpty('tokens'),
+    call: ({ target }) => ({ method: 'GET', url: `/v1/members/${target.leader2}/tokens` }),
+  },
+  'DELETE /v1/members/{id}/tokens/{tokenId}': {
+    need: 'admin',
+    other: [404],
+    call: async ({ own, target, setup }) => {
+      const id = own ? (await setup.ok(setup.post(`/v1/members/${target.leader2}/tokens`, {}), 201)).id : 'bm-token';
+      return { method: 'DELETE', url: `/v1/members/${target.leader2}/tokens/${id}` };
+    },
+  },
   'GET /v1/members/{id}/payee': {
     need: 'read',
     other: [404],
@@ -746,6 +768,7 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       `fyk_${idA}`,
       `fyk_${idA}.${'x'.repeat(32)}`,
       `fyk_${'z'.repeat(12)}.${'y'.repeat(32)}`,
+      `fym_${'z'.repeat(12)}.${'y'.repeat(32)}`, // shaped like a member token
       `${clients.admin.key!}x`,
       '',
       PLATFORM_TOKEN.slice(0, -1),

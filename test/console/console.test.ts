@@ -56,7 +56,7 @@ describe.skipIf(!present)('web console in Chromium', () => {
   it('signs in with the demo key and shows the dashboard with its charts', async () => {
     await page.goto(`${demo.url}/`);
     await see(page, 'API 密钥');
-    await see(page, '团长使用成员令牌登录的功能即将推出');
+    expect(await page.getByRole('tab', { name: '团长' }).isEnabled()).toBe(true); // leaders: test/console/leader.test.ts
     await shot(page, '01-sign-in');
     await page.getByLabel('API 密钥').fill('fyk_not.a-real-key');
     await page.getByRole('button', { name: '登录' }).click();

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createKey, forgetCachedKeys, isPlatformToken, verifyKey } from '../../src/service/keys.ts';
+import { forgetCachedMemberTokens, issueMemberToken, verifyMemberToken } from '../../src/service/member-tokens.ts';
 import type { Sql } from '../../src/store/sql.ts';
 import { recordFigures } from './support/figures.ts';
 
@@ -10,13 +11,16 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
 });
 
-/** An api_keys table in memory, recording every query. */
+/** A row of api_keys, or of member_tokens (with its member and expiry). */
+type KeyRow = { tenant_id: string; scope: string; secret_hash: string; member?: string; expires_at?: string };
+
+/** An api_keys (and member_tokens) table in memory, recording every query. */
 function keyTable(): {
   sql: Sql;
-  rows: Map<string, { tenant_id: string; scope: string; secret_hash: string }>;
+  rows: Map<string, KeyRow>;
   queries: { text: string; params: readonly unknown[] }[];
 } {
-  const rows = new Map<string, { tenant_id: string; scope: string; secret_hash: string }>();
+  const rows = new Map<string, KeyRow>();
   const queries: { text: string; params: readonly unknown[] }[] = [];
   const sql: Sql = {
     kind: 'pglite',
@@ -24,6 +28,11 @@ function keyTable(): {
       queries.push({ text, params });
       if (text.startsWith('insert into api_keys')) {
         rows.set(String(params[0]), { tenant_id: String(params[1]), scope: String(params[2]), secret_hash: String(params[3]) });
+        return { rows: [] as Row[] };
+      }
+      if (text.startsWith('insert into member_tokens')) {
+        const [id, tenant, member, secretHash, , expires] = params.map(String);
+        rows.set(id!, { tenant_id: tenant!, scope: 'member', secret_hash: secretHash!, member, expires_at: expires });
         return { rows: [] as Row[] };
       }
       const row = rows.get(String(params[0]));
@@ -98,7 +107,55 @@ describe('API keys: hashed at rest, compared in constant time', () => {
     recordFigures(
       'security',
       '2-keys',
-      '### API keys\n\nStored as sha256 of their secret only (checked on the rows and on every table in `test/api/isolation.test.ts`); every check of a key or the platform token goes through `crypto.timingSafeEqual` on two 32-byte hashes, also for an unknown or revoked key id (`test/reliability/security-keys.test.ts`).',
+      '### API keys\n\nStored as sha256 of their secret only (checked on the rows and on every table in `test/api/isolation.test.ts`); every check of a key or the platform token goes through `crypto.timingSafeEqual` on two 32-byte hashes, also for an unknown or revoked key id (`test/reliability/security-keys.test.ts`). Member tokens (`fym_…`, the read-only console sign-in of a leader) are made, stored and checked the same way, and refused once expired.',
     );
+  });
+});
+
+describe('member tokens: hashed at rest, compared in constant time, like API keys', () => {
+  beforeEach(() => {
+    vi.mocked(crypto.timingSafeEqual).mockClear();
+    forgetCachedMemberTokens();
+  });
+  const NOW = Date.parse('2026-04-01T00:00:00Z');
+  const issue = (sql: Sql) => issueMemberToken(sql, { tenant: 'shop', member: 'L1', days: 30, by: 'admin-key', now: NOW });
+
+  it('stores only the sha256 of the secret; the token text is answered once and kept nowhere', async () => {
+    const table = keyTable();
+    const issued = await issue(table.sql);
+    const [, id, secret] = /^fym_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{32})$/.exec(issued.token)!;
+    expect(table.rows.get(id!)?.secret_hash).toBe(sha256(secret!));
+    expect(JSON.stringify(table.queries)).not.toContain(secret);
+  });
+
+  it('compares with timingSafeEqual on two 32-byte hashes, right, wrong or unknown; refuses an expired token', async () => {
+    const table = keyTable();
+    const issued = await issue(table.sql);
+    expect(await verifyMemberToken(table.sql, issued.token, NOW)).toEqual({
+      id: issued.id,
+      tenant: 'shop',
+      member: 'L1',
+      expiresAt: issued.expiresAt,
+    });
+    const wrong = `${issued.token.slice(0, -1)}${issued.token.endsWith('A') ? 'B' : 'A'}`;
+    expect(await verifyMemberToken(table.sql, wrong, NOW)).toBeNull();
+    expect(await verifyMemberToken(table.sql, `fym_${'z'.repeat(12)}.${'y'.repeat(32)}`, NOW)).toBeNull();
+    expect(await verifyMemberToken(table.sql, issued.token, Date.parse(issued.expiresAt))).toBeNull();
+    expect(compared()).toHaveLength(4);
+    for (const [a, b] of compared()) expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
+  });
+
+  it('refuses malformed tokens (and API keys) before any lookup', async () => {
+    const table = keyTable();
+    for (const bad of [
+      '',
+      'fym_',
+      'fym_abc.def',
+      `fym_${'a'.repeat(12)}.${'b'.repeat(31)}`,
+      `fyk_${'a'.repeat(12)}.${'b'.repeat(32)}`,
+    ]) {
+      expect(await verifyMemberToken(table.sql, bad, NOW)).toBeNull();
+    }
+    expect(table.queries).toEqual([]);
   });
 });

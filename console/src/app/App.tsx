@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { useSession } from '../auth/session';
+import { LEADER_LINK_PATH, useSession } from '../auth/session';
 import { ErrorNote, Loading } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import SignInPage from '../pages/SignInPage';
-import { useLocation } from './router';
+import { navigate, useLocation } from './router';
 import { findPage, loadPage, pageModule } from './routes';
 import { Shell } from './Shell';
 
@@ -18,9 +18,14 @@ export function App() {
   useEffect(() => {
     if (found && !pageModule(found.page)) loadPage(found.page).then(() => setReady((n) => n + 1), setFailed);
   }, [found?.page]);
+  // After a sign-in link, the leader lands on their home (the link's path means nothing more).
+  useEffect(() => {
+    if (credential && pathname === LEADER_LINK_PATH) navigate('/', { replace: true });
+  }, [credential, pathname]);
 
-  if (!credential) return <SignInPage />;
+  if (!credential) return checking ? <Loading /> : <SignInPage />;
   if (!me) return checking ? <Loading /> : <SignInPage />;
+  if (pathname === LEADER_LINK_PATH) return <Loading />;
   const Page = found ? pageModule(found.page) : undefined;
   return (
     <Shell current={found?.page.id ?? null}>

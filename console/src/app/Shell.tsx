@@ -46,6 +46,7 @@ export function Shell({ current, children }: { current: string | null; children:
         <div className="topbar-end">
           <span className="scope" title={t('shell.keyScope')}>
             {t(`scope.${me?.key.scope ?? 'read'}`)}
+            {me?.member ? <span data-signed-in-member> · {me.member.id}</span> : null}
           </span>
           <LanguageSwitch />
           <button type="button" className="ghost" onClick={signOut}>

@@ -14,7 +14,7 @@ export interface PageDefinition {
   readonly path: string;
   /** Shown in the navigation when set. */
   readonly nav?: { readonly label: MessageKey; readonly icon: string };
-  /** Who may open it: operators (API key) and, later, leaders (member token). */
+  /** Who may open it: operators (API key), leaders (member token). */
   readonly audience: readonly Audience[];
   /** Loads the page's module on first visit (one chunk per page; see pageModule). */
   readonly load: () => Promise<{ default: ComponentType<PageProps> }>;
@@ -25,6 +25,21 @@ export interface PageDefinition {
  * simulation, …) is one entry here, one file in pages/ and its strings in i18n/.
  */
 export const PAGES: readonly PageDefinition[] = [
+  // A leader's own pages (phone first): their money, then their team rooted at themselves.
+  {
+    id: 'mine',
+    path: '/',
+    nav: { label: 'nav.mine', icon: '¥' },
+    audience: ['leader'],
+    load: () => import('../pages/LeaderHomePage'),
+  },
+  {
+    id: 'team',
+    path: '/network',
+    nav: { label: 'nav.team', icon: '⋔' },
+    audience: ['leader'],
+    load: () => import('../pages/NetworkPage'),
+  },
   {
     id: 'dashboard',
     path: '/',
@@ -76,11 +91,6 @@ export const PAGES: readonly PageDefinition[] = [
     load: () => import('../pages/SettingsPage'),
   },
 ];
-
-/** Where a session lands after sign-in. */
-export function homeOf(audience: Audience, member?: string): string {
-  return audience === 'leader' && member ? `/members/${encodeURIComponent(member)}` : '/';
-}
 
 const loaded = new Map<string, ComponentType<PageProps>>();
 const loading = new Map<string, Promise<ComponentType<PageProps>>>();

@@ -1,10 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiFailure, configureApi, ok, type Reply } from '../api/client';
 
 /**
- * Who is signed in. An operator signs in with a tenant API key; a leader (团长) will sign in with a
- * member token once the API has one (the `leader` variant is the seam: its pages are the routes
- * whose audience includes 'leader', see app/routes.ts).
+ * Who is signed in. An operator signs in with a tenant API key; a leader (团长) with a member token
+ * an operator issued them, pasted or carried by their sign-in link (/leader#token=…). A leader's
+ * pages are the routes whose audience includes 'leader' (app/routes.ts); the API lets the token
+ * read only the leader's own data and downline.
  */
 export type Credential =
   | { readonly kind: 'operator'; readonly apiKey: string }
@@ -13,6 +14,8 @@ export type Audience = Credential['kind'];
 export type Me = Reply<'/v1/me'>;
 
 const STORAGE_KEY = 'fenyong.session';
+/** The path of a leader's sign-in link; the token rides in the fragment, which reaches no server. */
+export const LEADER_LINK_PATH = '/leader';
 
 function load(): Credential | null {
   try {
@@ -26,24 +29,47 @@ function load(): Credential | null {
 const tokenOf = (credential: Credential | null) =>
   credential === null ? null : credential.kind === 'operator' ? credential.apiKey : credential.memberToken;
 
+/**
+ * The token of a sign-in link opened now, taken once when the console loads: the fragment is
+ * cleared at once so that the token stays in no address bar, history entry or bookmark.
+ */
+function takeLinkToken(): string | null {
+  if (location.pathname !== LEADER_LINK_PATH) return null;
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  history.replaceState(null, '', location.pathname + location.search);
+  return token && token.trim() ? token.trim() : null;
+}
+const linkToken = takeLinkToken();
+
+/** A member token from what a leader pasted: the token itself, or their whole sign-in link. */
+export function memberTokenFrom(text: string): string {
+  const trimmed = text.trim();
+  const hash = trimmed.indexOf('#');
+  const fromLink = hash >= 0 ? new URLSearchParams(trimmed.slice(hash + 1)).get('token') : null;
+  return (fromLink ?? trimmed).trim();
+}
+
 interface SessionState {
   readonly credential: Credential | null;
-  /** The tenant and key scope, once GET /v1/me answered. */
+  /** The tenant and key scope (and a leader's member), once GET /v1/me answered. */
   readonly me: Me | null;
   readonly checking: boolean;
-  /** Checks the key with GET /v1/me, then keeps it in sessionStorage (gone when the tab closes). */
-  signIn(credential: Credential): Promise<void>;
+  /** Why a sign-in link did not sign in (shown on the leader tab of the sign-in page). */
+  readonly linkError: unknown;
+  /** Checks the key or token with GET /v1/me, then keeps it in sessionStorage (gone when the tab closes). */
+  signIn(credential: { kind: 'operator'; apiKey: string } | { kind: 'leader'; memberToken: string }): Promise<void>;
   signOut(): void;
-  /** True when the key's scope allows `need` (admin ⊃ ingest ⊃ read). */
+  /** True when an operator's key scope allows `need` (admin ⊃ ingest ⊃ read); never for a leader. */
   can(need: 'admin' | 'ingest' | 'read'): boolean;
 }
 
 const SessionContext = createContext<SessionState | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [credential, setCredential] = useState<Credential | null>(load);
+  const [credential, setCredential] = useState<Credential | null>(() => (linkToken ? null : load()));
   const [me, setMe] = useState<Me | null>(null);
-  const [checking, setChecking] = useState(() => load() !== null);
+  const [checking, setChecking] = useState(() => linkToken !== null || load() !== null);
+  const [linkError, setLinkError] = useState<unknown>(null);
 
   const signOut = useCallback(() => {
     sessionStorage.removeItem(STORAGE_KEY);
@@ -53,6 +79,35 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   // The API client reads the token of the current session and signs out on a 401.
   useEffect(() => configureApi({ credential: () => tokenOf(load()), onUnauthorized: signOut }), [signOut]);
+
+  const signIn = useCallback<SessionState['signIn']>(async (next) => {
+    const token = next.kind === 'operator' ? next.apiKey : next.memberToken;
+    const answer = await ok(api.GET('/v1/me', { headers: { authorization: `Bearer ${token}` } }));
+    const signedIn: Credential =
+      next.kind === 'operator' ? next : { kind: 'leader', memberToken: next.memberToken, member: answer.member?.id ?? '' };
+    // A key pasted on the leader tab (or a token on the operator tab) signs in as what it is.
+    const kind = answer.key.scope === 'member' ? 'leader' : 'operator';
+    const stored: Credential =
+      kind === signedIn.kind
+        ? signedIn
+        : kind === 'leader'
+          ? { kind, memberToken: token, member: answer.member?.id ?? '' }
+          : { kind, apiKey: token };
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
+    setMe(answer);
+    setCredential(stored);
+  }, []);
+
+  // A sign-in link opened: sign in with its token (replacing any session of this tab).
+  const linkTried = useRef(false);
+  useEffect(() => {
+    if (!linkToken || linkTried.current) return;
+    linkTried.current = true;
+    sessionStorage.removeItem(STORAGE_KEY);
+    signIn({ kind: 'leader', memberToken: linkToken })
+      .catch((error: unknown) => setLinkError(error))
+      .finally(() => setChecking(false));
+  }, [signIn]);
 
   useEffect(() => {
     if (!credential || me) return;
@@ -69,25 +124,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [credential, me, signOut]);
 
-  const signIn = useCallback(async (next: Credential) => {
-    if (next.kind === 'leader') throw new ApiFailure(400, 'invalid', 'leader sign-in is not available yet');
-    const answer = await ok(api.GET('/v1/me', { headers: { authorization: `Bearer ${next.apiKey}` } }));
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    setMe(answer);
-    setCredential(next);
-  }, []);
-
   const value = useMemo<SessionState>(() => {
-    const rank = { read: 0, ingest: 1, admin: 2 } as const;
+    const rank = { member: -1, read: 0, ingest: 1, admin: 2 } as const;
     return {
       credential,
       me,
       checking,
+      linkError,
       signIn,
       signOut,
       can: (need) => (me ? rank[me.key.scope] >= rank[need] : false),
     };
-  }, [credential, me, checking, signIn, signOut]);
+  }, [credential, me, checking, linkError, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
@@ -95,4 +143,9 @@ export function useSession(): SessionState {
   const session = useContext(SessionContext);
   if (!session) throw new Error('useSession outside SessionProvider');
   return session;
+}
+
+/** Who is signed in, or null outside a session (for components used on both sides). */
+export function useAudience(): Audience | null {
+  return useContext(SessionContext)?.credential?.kind ?? null;
 }

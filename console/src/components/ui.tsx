@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiFailure } from '../api/client';
+import { useAudience } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -91,10 +92,12 @@ export function Empty({ children }: { children: ReactNode }) {
 /** An error as a person reads it: a refused key, a missing thing, or the API's message. */
 export function ErrorNote({ error }: { error: unknown }) {
   const { t } = useI18n();
+  const audience = useAudience();
   if (!error) return null;
   let text: string;
   if (error instanceof ApiFailure) {
-    if (error.status === 403) text = t('error.forbidden');
+    // A leader is refused what is not theirs (another member, an operator's page): say so plainly.
+    if (error.status === 403) text = t(audience === 'leader' ? 'error.leaderForbidden' : 'error.forbidden');
     else if (error.status === 0) text = t('error.network', { message: error.message });
     else text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
   } else text = error instanceof Error ? error.message : String(error);

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
 import { dateTime, money, sumDecimals, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { MemberTokens } from './member/MemberTokens';
 
 type Award = Reply<'/v1/awards'>['awards'][number];
 const STATUSES = ['pending', 'settled', 'reversed'] as const;
@@ -18,12 +19,19 @@ const awardKey = (award: Award) => `${award.order ?? award.period}:${award.rule}
 
 /**
  * One member as a leader sees it (usable on a phone): balances, awards with "why did I get
- * this?" in plain sentences, and withdrawals.
+ * this?" in plain sentences, and withdrawals. A leader sees this of themselves only; another
+ * member (one of their downline, or not theirs at all) shows as DownlineMember.
  */
 export default function MemberPage({ params }: PageProps) {
   const id = params.id!;
-  const { t, lang } = useI18n();
   const { me, credential } = useSession();
+  if (credential?.kind === 'leader' && id !== me?.member?.id) return <DownlineMember key={id} id={id} />;
+  return <MemberDetails key={id} id={id} />;
+}
+
+function MemberDetails({ id }: { id: string }) {
+  const { t, lang } = useI18n();
+  const { me, credential, can } = useSession();
   const { currency, timezone: zone } = me!.tenant;
   const [status, setStatus] = useState<string>('');
   const [shown, setShown] = useState(SHOWN);
@@ -54,9 +62,9 @@ export default function MemberPage({ params }: PageProps) {
                 title={t('member.title', { id: member.id })}
                 subtitle={<RoleBadge role={member.role} level={member.level} />}
                 actions={
-                  credential?.kind === 'operator' ? (
-                    <Link to={`/network?member=${encodeURIComponent(member.id)}`}>{t('member.inNetwork')}</Link>
-                  ) : null
+                  <Link to={`/network?member=${encodeURIComponent(member.id)}`}>
+                    {t(credential?.kind === 'leader' ? 'leader.myTeam' : 'member.inNetwork')}
+                  </Link>
                 }
               />
               <div className="stats">
@@ -172,11 +180,61 @@ export default function MemberPage({ params }: PageProps) {
                 />
               </Card>
               <Statement member={id} />
+              {can('admin') && member.role !== 'customer' ? <MemberTokens member={id} /> : null}
               {explaining ? <Explanation member={id} award={explaining} onClose={() => setExplaining(null)} /> : null}
             </div>
           );
         }}
       </Async>
+    </div>
+  );
+}
+
+/**
+ * A member as a leader may see one of their downline: role, sales and team, with the way into the
+ * team view; their money stays theirs. A member outside the leader's downline answers 403, shown
+ * as a plain "not in your team".
+ */
+function DownlineMember({ id }: { id: string }) {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const currency = me!.tenant.currency;
+  const state = useAsync(() => ok(api.GET('/v1/members/{id}', { params: { path: { id } } })), [id]);
+  return (
+    <div data-page="member" className="stack">
+      {state.error ? (
+        <div className="stack" data-out-of-reach>
+          <ErrorNote error={state.error} />
+          <Link to="/">{t('leader.backHome')}</Link>
+        </div>
+      ) : state.data ? (
+        <Card
+          title={
+            <span className="title-row">
+              {t('member.title', { id: state.data.id })} <RoleBadge role={state.data.role} level={state.data.level} />
+            </span>
+          }
+          actions={<Link to={`/network?member=${encodeURIComponent(id)}`}>{t('member.inNetwork')}</Link>}
+        >
+          <dl className="facts" data-loaded="downline-member">
+            <div>
+              <dt>{t('member.personalSales')}</dt>
+              <dd>{money(state.data.personalSales, currency)}</dd>
+            </div>
+            <div>
+              <dt>{t('member.teamSales')}</dt>
+              <dd>{money(state.data.teamSales, currency)}</dd>
+            </div>
+            <div>
+              <dt>{t('network.teamSizeLabel')}</dt>
+              <dd>{(state.data.teamSize ?? 0).toLocaleString()}</dd>
+            </div>
+          </dl>
+          <p className="muted small">{t('leader.downlineNote')}</p>
+        </Card>
+      ) : (
+        <Loading />
+      )}
     </div>
   );
 }

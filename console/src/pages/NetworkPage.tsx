@@ -13,21 +13,24 @@ import { CHILDREN_PAGE } from './network/downlineStore';
 /**
  * Search members, walk the upline, expand the downline lazily, all as of a chosen day. Nothing
  * here reads more than a page of members at a time: the explorer stays as quick on a tenant of a
- * million members as on the demo (BENCHMARKS.md, "Network explorer").
+ * million members as on the demo (BENCHMARKS.md, "Network explorer"). A leader's team: the same
+ * explorer rooted at themselves, without the tenant-wide search (the API shows them no one else).
  */
 export default function NetworkPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const zone = me!.tenant.timezone;
-  const [member, setMember] = useQueryParam('member');
+  const self = me!.member?.id;
+  const [picked, setMember] = useQueryParam('member');
+  const member = picked || (self ?? '');
   const [asOfDay, setAsOfDay] = useQueryParam('asOf');
   const asOf = asOfDay ? zonedInstant(asOfDay, '23:59:59.999', zone) : undefined;
 
   return (
     <div data-page="network">
       <PageHeader
-        title={t('network.title')}
-        subtitle={t('network.subtitle')}
+        title={t(self ? 'leader.teamTitle' : 'network.title')}
+        subtitle={t(self ? 'leader.teamSubtitle' : 'network.subtitle')}
         actions={
           <label className="inline-field">
             <span>{t('network.asOf')}</span>
@@ -40,8 +43,8 @@ export default function NetworkPage() {
           </label>
         }
       />
-      <div className="split">
-        <MemberSearch selected={member} onPick={setMember} />
+      <div className={self ? 'stack' : 'split'}>
+        {self ? null : <MemberSearch selected={member} onPick={setMember} />}
         <div className="stack grow">
           {member ? (
             <MemberTree key={`${member}@${asOf ?? 'now'}`} id={member} asOf={asOf} onPick={setMember} />
@@ -60,6 +63,7 @@ function MemberTree({ id, asOf, onPick }: { id: string; asOf: string | undefined
   const { t } = useI18n();
   const { me } = useSession();
   const currency = me!.tenant.currency;
+  const self = me!.member?.id;
   const query = asOf ? { asOf } : {};
   // The first page of the downline is asked for with the member, not after it: one round trip less.
   const state = useAsync(async () => {
@@ -80,7 +84,11 @@ function MemberTree({ id, asOf, onPick }: { id: string; asOf: string | undefined
                 {member.id} <RoleBadge role={member.role} level={member.level} />
               </span>
             }
-            actions={<Link to={`/members/${encodeURIComponent(member.id)}`}>{t('network.openMember')}</Link>}
+            actions={
+              <Link to={member.id === self ? '/' : `/members/${encodeURIComponent(member.id)}`}>
+                {t(member.id === self ? 'leader.myMoney' : 'network.openMember')}
+              </Link>
+            }
           >
             <nav className="upline" aria-label={t('network.upline')}>
               <span className="muted">{t('network.upline')}:</span>

@@ -5,28 +5,9 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
-export const registerKeys: Register = (app, { service }) => {
-  app.get('/v1/me', {
-    schema: {
-      tags: ['keys'],
-      summary: 'The tenant and the scope of the key making the request (what the console shows after sign-in)',
-      response: {
-        200: z.object({
-          tenant: z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() }),
-          key: z.object({ id: z.string(), scope: z.enum(SCOPES as ['admin', 'ingest', 'read']) }),
-        }),
-        ...errorResponses,
-      },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const row = (await service.sql.query<{ id: string; name: string; timezone: string; currency: string }>(
-      'select id, name, timezone, currency from tenants where id = $1', [tenant],
-    )).rows[0];
-    if (!row) throw new ApiError(404, 'not_found', `no tenant ${tenant}`);
-    return { tenant: row, key: { id: request.apiKey!.id, scope: request.apiKey!.scope } };
-  });
-
+export const registerKeys: Register = (app, context) => {
+  const { service } = context;
+  registerMe(app, context);
   app.post('/v1/keys', {
     schema: {
       tags: ['keys'],
@@ -74,5 +55,35 @@ export const registerKeys: Register = (app, { service }) => {
     if (!revoked) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
     forgetCachedKeys();
     return reply.status(204).send(null);
+  });
+};
+
+/** GET /v1/me: who is signed in (the console asks it first). */
+const registerMe: Register = (app, { service }) => {
+  app.get('/v1/me', {
+    schema: {
+      tags: ['keys'],
+      summary: 'Who is signed in: the tenant, and the key (its scope) or the member token (its member)',
+      response: {
+        200: z.object({
+          tenant: z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() }),
+          key: z.object({
+            id: z.string(),
+            scope: z.enum([...SCOPES, 'member'] as ['admin', 'ingest', 'read', 'member']).describe('`member`: a member token (read only, own data and downline)'),
+          }),
+          member: z.object({ id: z.string(), expiresAt: z.string() }).optional().describe("with a member token: the leader's member"),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const tenant = await requireScope(service.sql, request, 'read');
+    const row = (await service.sql.query<{ id: string; name: string; timezone: string; currency: string }>(
+      'select id, name, timezone, currency from tenants where id = $1', [tenant],
+    )).rows[0];
+    if (!row) throw new ApiError(404, 'not_found', `no tenant ${tenant}`);
+    const token = request.memberToken;
+    if (token) return { tenant: row, key: { id: token.id, scope: 'member' as const }, member: { id: token.member, expiresAt: token.expiresAt } };
+    return { tenant: row, key: { id: request.apiKey!.id, scope: request.apiKey!.scope } };
   });
 };

@@ -116,7 +116,7 @@ function registerMember(app: TypedApp, context: RouteContext): void {
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
-      return service.read(tenant, (runtime) =>
+      const view = await service.read(tenant, (runtime) =>
         viewAt(
           runtime.engine,
           directoryOf(runtime.engine.state.network),
@@ -124,6 +124,8 @@ function registerMember(app: TypedApp, context: RouteContext): void {
           instant(request.query.asOf, nowOf(context, runtime)),
         ),
       );
+      // A leader sees no one above themselves (src/api/leader-access.ts), not even their parent.
+      return request.memberToken?.member === view.id ? { ...view, parent: null } : view;
     },
   );
 
@@ -149,10 +151,17 @@ function registerMember(app: TypedApp, context: RouteContext): void {
           instant(request.query.asOf, nowOf(context, runtime)),
         );
         if (upline.length === 0) throw new ApiError(404, 'not_found', `member ${request.params.id} was not in the network then`);
-        return { upline };
+        return { upline: cutAtLeader(upline, request.memberToken?.member) };
       });
     },
   );
+}
+
+/** The upline as a leader may see it: up to themselves, never above (all of it for an API key). */
+function cutAtLeader<T extends { readonly id: string }>(upline: T[], leader: string | undefined): T[] {
+  if (leader === undefined) return upline;
+  const at = upline.findIndex((member) => member.id === leader);
+  return at < 0 ? [] : upline.slice(0, at + 1);
 }
 
 function registerDownline(app: TypedApp, context: RouteContext): void {
