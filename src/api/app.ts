@@ -142,7 +142,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'fenyong API', version: '1', description: 'Distribution-commission engine (分佣引擎). Amounts are decimal strings in the tenant currency.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'fyk_… key (scope admin, ingest or read)' } } },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'fyk_… key (scope admin, ingest or read), or a leader\'s fym_… member token (read only: its own data and downline)' } } },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,

@@ -24,12 +24,13 @@ export async function rateLimiter(app: FastifyInstance, options: RateLimitOption
   const limiter = app.rateLimit({
     max: options.max,
     timeWindow: options.windowMs,
-    keyGenerator: (request) => (request.apiKey ? `key:${request.apiKey.id}` : `ip:${request.ip}`),
+    keyGenerator: (request) =>
+      request.apiKey ? `key:${request.apiKey.id}` : request.memberToken ? `token:${request.memberToken.id}` : `ip:${request.ip}`,
     errorResponseBuilder: (request, context) =>
       new ApiError(
         429,
         'rate_limited',
-        `too many requests: at most ${options.max} in ${seconds} s for ${request.apiKey ? 'this key' : 'this address'}; retry in ${context.after}`,
+        `too many requests: at most ${options.max} in ${seconds} s for ${request.apiKey ? 'this key' : request.memberToken ? 'this member token' : 'this address'}; retry in ${context.after}`,
       ),
   });
   return async (request, reply) => {
