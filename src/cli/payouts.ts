@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { configFromEnv } from '../server/config.ts';
 import { PayoutError } from '../service/payouts/common.ts';
 import type { ExportFormat } from '../service/payouts/export.ts';
+import type { ImportReport } from '../service/payouts/import.ts';
+import type { ReconcileReport } from '../service/payouts/reconcile.ts';
 import { Service } from '../service/service.ts';
 import { openDatabase } from '../store/open.ts';
 import type { Sql } from '../store/sql.ts';
@@ -49,8 +51,15 @@ async function withStore(setExit: (code: number) => void, work: (sql: Sql) => Pr
 
 /** `fenyong payouts export | import | reconcile`: payout batch files against the database. */
 export function registerPayouts(program: Command, setExit: (code: number) => void): void {
-  const payouts = program.command('payouts').description('payout batch files: export for the payer, import its results, reconcile');
+  const payouts = program
+    .command('payouts')
+    .description('payout batch files: export for the payer, import its results, reconcile');
+  registerExport(payouts, setExit);
+  registerImport(payouts, setExit);
+  registerReconcile(payouts, setExit);
+}
 
+function registerExport(payouts: Command, setExit: (code: number) => void): void {
   payouts
     .command('export')
     .description('write a payout batch as CSV or XLSX (accounts masked); audited')
@@ -77,10 +86,14 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
         }
       });
     });
+}
 
+function registerImport(payouts: Command, setExit: (code: number) => void): void {
   payouts
     .command('import')
-    .description("apply the payer's result file (CSV or XLSX: reference, status paid|failed, reason, payer_reference); importing it again changes nothing")
+    .description(
+      "apply the payer's result file (CSV or XLSX: reference, status paid|failed, reason, payer_reference); importing it again changes nothing",
+    )
     .requiredOption('--tenant <id>', 'tenant')
     .requiredOption('--batch <id>', 'payout batch id')
     .requiredOption('--file <file>', 'the result file')
@@ -88,24 +101,46 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
     .option('--at <instant>', 'instant of the results (ISO 8601; default now)')
     .option('--by <actor>', 'who imports, for the audit log (default cli:<user>)')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { tenant: string; batch: string; file: string; format?: string; at?: string; by?: string; json?: boolean }) => {
-      await withStore(setExit, async (sql) => {
-        const { importResults, parseResultFile } = await import('../service/payouts/import.ts');
-        const chosen = format(options.format, options.file);
-        const data = readFileSync(options.file);
-        const rows = await parseResultFile(data, chosen);
-        const at = options.at ?? new Date().toISOString();
-        if (Number.isNaN(Date.parse(at))) throw new PayoutError('invalid', '--at must be an ISO 8601 instant');
-        const report = await importResults(new Service(sql), options.tenant, options.batch, rows, { actor: cliActor(options.by), at, format: chosen, file: data });
-        if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else {
-          process.stdout.write(`${report.batch}: ${report.rows} rows, ${report.applied} applied, ${report.duplicates} already applied, ${report.skipped} without a status, ${report.problems.length} not applied\n`);
-          for (const problem of report.problems) process.stdout.write(`  row ${problem.row} ${problem.reference || '(no reference)'}: ${problem.code}: ${problem.message}\n`);
-        }
-        if (report.problems.length > 0) setExit(1);
-      });
-    });
+    .action(
+      async (options: {
+        tenant: string;
+        batch: string;
+        file: string;
+        format?: string;
+        at?: string;
+        by?: string;
+        json?: boolean;
+      }) => {
+        await withStore(setExit, async (sql) => {
+          const { importResults, parseResultFile } = await import('../service/payouts/import.ts');
+          const chosen = format(options.format, options.file);
+          const data = readFileSync(options.file);
+          const rows = await parseResultFile(data, chosen);
+          const at = options.at ?? new Date().toISOString();
+          if (Number.isNaN(Date.parse(at))) throw new PayoutError('invalid', '--at must be an ISO 8601 instant');
+          const report = await importResults(new Service(sql), options.tenant, options.batch, rows, {
+            actor: cliActor(options.by),
+            at,
+            format: chosen,
+            file: data,
+          });
+          if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+          else printImport(report);
+          if (report.problems.length > 0) setExit(1);
+        });
+      },
+    );
+}
 
+function printImport(report: ImportReport): void {
+  process.stdout.write(
+    `${report.batch}: ${report.rows} rows, ${report.applied} applied, ${report.duplicates} already applied, ${report.skipped} without a status, ${report.problems.length} not applied\n`,
+  );
+  for (const problem of report.problems)
+    process.stdout.write(`  row ${problem.row} ${problem.reference || '(no reference)'}: ${problem.code}: ${problem.message}\n`);
+}
+
+function registerReconcile(payouts: Command, setExit: (code: number) => void): void {
   payouts
     .command('reconcile')
     .description('check a batch: every line against its withdrawal and the ledger; exit 1 on a difference')
@@ -115,16 +150,22 @@ export function registerPayouts(program: Command, setExit: (code: number) => voi
     .action(async (options: { tenant: string; batch: string; json?: boolean }) => {
       await withStore(setExit, async (sql) => {
         const { reconcileBatch } = await import('../service/payouts/reconcile.ts');
+        // (The text report prints totals and differences only: no lines are listed for it.)
         const report = await reconcileBatch(sql, options.tenant, options.batch, { limit: options.json ? 1_000_000 : 0 });
         if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else {
-          const t = report.totals;
-          process.stdout.write(`${report.ok ? 'ok  ' : 'FAIL'} ${report.batch} (${report.status}): ${report.counts.paid} paid, ${report.counts.failed} failed, ${report.counts.open} open, ${report.counts.rejected} rejected\n`);
-          process.stdout.write(`     lines  gross ${t.lines.gross}  tax ${t.lines.tax}  net ${t.lines.net}\n`);
-          process.stdout.write(`     ledger gross ${t.ledger.gross}  tax ${t.ledger.tax}  net ${t.ledger.net}\n`);
-          for (const d of report.differences) process.stdout.write(`     ✗ ${d.reference ? `${d.reference} ` : ''}${d.check}: expected ${d.expected}, got ${d.actual}\n`);
-        }
+        else printReconcile(report);
         if (!report.ok) setExit(1);
       });
     });
+}
+
+function printReconcile(report: ReconcileReport): void {
+  const t = report.totals;
+  process.stdout.write(
+    `${report.ok ? 'ok  ' : 'FAIL'} ${report.batch} (${report.status}): ${report.counts.paid} paid, ${report.counts.failed} failed, ${report.counts.open} open, ${report.counts.rejected} rejected\n`,
+  );
+  process.stdout.write(`     lines  gross ${t.lines.gross}  tax ${t.lines.tax}  net ${t.lines.net}\n`);
+  process.stdout.write(`     ledger gross ${t.ledger.gross}  tax ${t.ledger.tax}  net ${t.ledger.net}\n`);
+  for (const d of report.differences)
+    process.stdout.write(`     ✗ ${d.reference ? `${d.reference} ` : ''}${d.check}: expected ${d.expected}, got ${d.actual}\n`);
 }

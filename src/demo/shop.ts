@@ -50,110 +50,183 @@ const PRODUCTS = [
 ];
 const MAPPING = 'demo-shop-mall';
 
-export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopReport> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const client = createClient({ baseUrl: options.url, key: options.key, retry: { retries: 3 } });
-  const interval = options.intervalMs ?? 800;
-  let seed = options.seed ?? Date.now();
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const me = await client.ok(client.api.GET('/v1/me', {}));
-  log(
-    `demo shop → tenant "${me.tenant.id}" at ${options.url}${options.viaMapping ? ` (through the cn-mall mapping "${MAPPING}")` : ''}`,
-  );
+/** A line of an order the shop placed, with its amount in fen for the refund of one unit. */
+interface OrderLine {
+  readonly line: number;
+  readonly sku: string;
+  readonly category: string;
+  readonly qty: number;
+  readonly fen: number;
+  readonly paid: string;
+}
 
-  // Leaders to sell through: the tenant's own, or two the shop brings.
-  const found = await client.ok(client.api.GET('/v1/members', { params: { query: { q: '', limit: 1000 } } }));
-  let leaders = found.members
-    .filter((m) => m.role !== 'customer')
-    .map((m) => m.id)
-    .slice(0, 40);
-  const tag = Date.now().toString(36);
-  // A tenant's events are applied in time order: start after its last one (and not before now).
-  const latest = await client.ok(client.api.GET('/v1/events', { params: { query: { sort: 'desc', limit: 1 } } }));
-  const clock = new Clock(latest.events[0] ? Date.parse(latest.events[0].at) : 0);
-  const send = await sender(client, options, me.tenant.id, log);
-  if (leaders.length === 0) {
-    leaders = [`shop-${tag}-L1`, `shop-${tag}-L2`];
-    await send([
-      { type: 'member.joined', at: clock.next(), member: { id: leaders[0]!, role: 'leader', level: 1 } },
-      { type: 'member.joined', at: clock.next(), member: { id: leaders[1]!, role: 'leader', level: 1, parent: leaders[0]! } },
-    ]);
-    log(`  two leaders joined: ${leaders.join(', ')}`);
+/** An order the shop placed that is neither completed nor refunded yet. */
+interface OpenOrder {
+  readonly order: string;
+  readonly lines: readonly OrderLine[];
+}
+
+type Send = (events: FenyongEvent[]) => Promise<void>;
+
+/** The shop's choices: a small linear congruential generator, so a seed replays the same shop. */
+class Choices {
+  constructor(private seed: number) {}
+
+  random(): number {
+    return (this.seed = (this.seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   }
 
-  const report = { orders: [] as string[], members: [] as string[], refunds: 0, completed: 0 };
-  const open: { order: string; lines: { line: number; sku: string; qty: number; paid: string }[] }[] = [];
+  pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.random() * list.length)]!;
+  }
+}
+
+export async function runDemoShop(options: DemoShopOptions): Promise<DemoShopReport> {
+  const shop = await DemoShop.open(options);
   const count = options.orders ?? 12;
   for (let n = 1; n <= count; n++) {
-    // A new customer follows a leader's share link (every other order), then buys.
-    const referrer = pick(leaders);
-    let buyer = pick(report.members.length > 0 ? report.members : [`shop-${tag}-C0`]);
-    if (n % 2 === 1 || report.members.length === 0) {
-      buyer = `shop-${tag}-C${n}`;
-      await send([{ type: 'member.joined', at: clock.next(), member: { id: buyer, role: 'customer', parent: referrer } }]);
-      report.members.push(buyer);
-      log(`👤 ${buyer} signed up through ${referrer}'s share link`);
-    }
-    const order = `shop-${tag}-O${n}`;
-    const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => {
-      const product = pick(PRODUCTS);
-      const qty = 1 + Math.floor(random() * 3);
-      return {
-        line: i + 1,
-        sku: product.sku,
-        category: product.category,
-        qty,
-        fen: product.fen * qty,
-        paid: yuan(product.fen * qty),
-      };
-    });
-    await send([
-      { type: 'order.paid', at: clock.next(), order, buyer, referrer, lines: lines.map(({ fen: _fen, ...line }) => line) },
+    await shop.sell(n);
+    await sleep(options.intervalMs ?? 800);
+  }
+  return shop.done();
+}
+
+/** A shop selling through a tenant's leaders: its customers, orders, and what it reports. */
+class DemoShop {
+  private readonly report = { orders: [] as string[], members: [] as string[], refunds: 0, completed: 0 };
+  private readonly open: OpenOrder[] = [];
+
+  private constructor(
+    private readonly options: DemoShopOptions,
+    private readonly client: FenyongClient,
+    private readonly log: (line: string) => void,
+    private readonly choices: Choices,
+    private readonly currency: string,
+    /** Names this run's members and orders apart from earlier runs'. */
+    private readonly tag: string,
+    private readonly clock: Clock,
+    private readonly send: Send,
+    private readonly leaders: readonly string[],
+  ) {}
+
+  /** Connects to the tenant, sets up how events are sent, and finds (or brings) leaders to sell through. */
+  static async open(options: DemoShopOptions): Promise<DemoShop> {
+    const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+    const client = createClient({ baseUrl: options.url, key: options.key, retry: { retries: 3 } });
+    const choices = new Choices(options.seed ?? Date.now());
+    const me = await client.ok(client.api.GET('/v1/me', {}));
+    log(
+      `demo shop → tenant "${me.tenant.id}" at ${options.url}${options.viaMapping ? ` (through the cn-mall mapping "${MAPPING}")` : ''}`,
+    );
+    // Leaders to sell through: the tenant's own, or two the shop brings.
+    const found = await client.ok(client.api.GET('/v1/members', { params: { query: { q: '', limit: 1000 } } }));
+    const leaders = found.members
+      .filter((m) => m.role !== 'customer')
+      .map((m) => m.id)
+      .slice(0, 40);
+    const tag = Date.now().toString(36);
+    // A tenant's events are applied in time order: start after its last one (and not before now).
+    const latest = await client.ok(client.api.GET('/v1/events', { params: { query: { sort: 'desc', limit: 1 } } }));
+    const clock = new Clock(latest.events[0] ? Date.parse(latest.events[0].at) : 0);
+    const send = await sender(client, options, me.tenant.id, log);
+    if (leaders.length === 0) leaders.push(...(await bringLeaders(send, clock, tag, log)));
+    return new DemoShop(options, client, log, choices, me.tenant.currency, tag, clock, send, leaders);
+  }
+
+  /** The n-th sale: a buyer (new every other order) pays an order, then an earlier order is refunded or completed. */
+  async sell(n: number): Promise<void> {
+    const referrer = this.choices.pick(this.leaders);
+    const buyer = await this.buyer(n, referrer);
+    const order = `shop-${this.tag}-O${n}`;
+    const lines = this.basket();
+    await this.send([
+      { type: 'order.paid', at: this.clock.next(), order, buyer, referrer, lines: lines.map(({ fen: _fen, ...line }) => line) },
     ]);
-    report.orders.push(order);
-    open.push({ order, lines });
+    this.report.orders.push(order);
+    this.open.push({ order, lines });
+    await this.logAwards(order, buyer, lines);
+    if (n % 3 === 0 && this.open.length > 1) await this.refundOne(this.open.shift()!);
+    else if (n % 2 === 0 && this.open.length > 1) await this.complete(this.open.shift()!.order);
+  }
+
+  /** Who buys: a new customer following the referrer's share link (every other order), else an earlier one. */
+  private async buyer(n: number, referrer: string): Promise<string> {
+    const { members } = this.report;
+    // (Picked even when a new customer buys: the seed's later choices stay the same.)
+    const earlier = this.choices.pick(members.length > 0 ? members : [`shop-${this.tag}-C0`]);
+    if (n % 2 === 0 && members.length > 0) return earlier;
+    const buyer = `shop-${this.tag}-C${n}`;
+    await this.send([
+      { type: 'member.joined', at: this.clock.next(), member: { id: buyer, role: 'customer', parent: referrer } },
+    ]);
+    members.push(buyer);
+    this.log(`👤 ${buyer} signed up through ${referrer}'s share link`);
+    return buyer;
+  }
+
+  /** One to three lines of one to three units of the shop's products. */
+  private basket(): OrderLine[] {
+    return Array.from({ length: 1 + Math.floor(this.choices.random() * 3) }, (_, i) => {
+      const product = this.choices.pick(PRODUCTS);
+      const qty = 1 + Math.floor(this.choices.random() * 3);
+      const fen = product.fen * qty;
+      return { line: i + 1, sku: product.sku, category: product.category, qty, fen, paid: yuan(fen) };
+    });
+  }
+
+  private async logAwards(order: string, buyer: string, lines: readonly OrderLine[]): Promise<void> {
     const total = yuan(lines.reduce((sum, line) => sum + line.fen, 0));
-    const awards = await client.ok(client.api.GET('/v1/awards', { params: { query: { order } } }));
+    const awards = await this.client.ok(this.client.api.GET('/v1/awards', { params: { query: { order } } }));
     const earned =
       awards.awards.map((a) => `${a.to} ${a.amount} (${a.rule})`).join(', ') || 'no award (no seller for this buyer)';
-    log(
-      `🛒 ${order}: ${buyer} paid ${total} ${me.tenant.currency} for ${lines.map((l) => `${l.qty}× ${l.sku}`).join(', ')} → ${earned}`,
+    this.log(
+      `🛒 ${order}: ${buyer} paid ${total} ${this.currency} for ${lines.map((l) => `${l.qty}× ${l.sku}`).join(', ')} → ${earned}`,
     );
-
-    if (n % 3 === 0 && open.length > 1) {
-      // The buyer returns one unit of the first line of an earlier order.
-      const earlier = open.shift()!;
-      const line = earlier.lines[0]!;
-      const amount = yuan(Math.round(Number(line.paid.replace('.', '')) / line.qty));
-      await send([
-        {
-          type: 'order.refunded',
-          at: clock.next(),
-          order: earlier.order,
-          refund: `${earlier.order}-R1`,
-          lines: [{ line: line.line, qty: 1, amount }],
-        },
-      ]);
-      report.refunds += 1;
-      log(`↩️  ${earlier.order}: one ${line.sku} refunded (${amount}): its awards are reversed in proportion`);
-      await complete(earlier.order);
-    } else if (n % 2 === 0 && open.length > 1) {
-      await complete(open.shift()!.order);
-    }
-    await sleep(interval);
   }
-  log(
-    `done: ${report.members.length} customers, ${report.orders.length} orders, ${report.completed} completed, ${report.refunds} refunded.`,
-  );
-  log(`open the console (${options.url}/) → 事件 Events and 成员 Members (e.g. ${leaders[0]}) to see them.`);
-  return report;
 
-  async function complete(order: string): Promise<void> {
-    await send([{ type: 'order.completed', at: clock.next(), order }]);
-    report.completed += 1;
-    log(`✅ ${order} completed: its awards settle when the plan's freeze days have passed`);
+  /** The buyer returns one unit of the first line of an earlier order, which then completes. */
+  private async refundOne(earlier: OpenOrder): Promise<void> {
+    const line = earlier.lines[0]!;
+    const amount = yuan(Math.round(Number(line.paid.replace('.', '')) / line.qty));
+    await this.send([
+      {
+        type: 'order.refunded',
+        at: this.clock.next(),
+        order: earlier.order,
+        refund: `${earlier.order}-R1`,
+        lines: [{ line: line.line, qty: 1, amount }],
+      },
+    ]);
+    this.report.refunds += 1;
+    this.log(`↩️  ${earlier.order}: one ${line.sku} refunded (${amount}): its awards are reversed in proportion`);
+    await this.complete(earlier.order);
   }
+
+  private async complete(order: string): Promise<void> {
+    await this.send([{ type: 'order.completed', at: this.clock.next(), order }]);
+    this.report.completed += 1;
+    this.log(`✅ ${order} completed: its awards settle when the plan's freeze days have passed`);
+  }
+
+  done(): DemoShopReport {
+    const { report } = this;
+    this.log(
+      `done: ${report.members.length} customers, ${report.orders.length} orders, ${report.completed} completed, ${report.refunds} refunded.`,
+    );
+    this.log(`open the console (${this.options.url}/) → 事件 Events and 成员 Members (e.g. ${this.leaders[0]}) to see them.`);
+    return report;
+  }
+}
+
+/** Two leaders the shop brings to a tenant that has none, the second below the first. */
+async function bringLeaders(send: Send, clock: Clock, tag: string, log: (line: string) => void): Promise<string[]> {
+  const leaders = [`shop-${tag}-L1`, `shop-${tag}-L2`];
+  await send([
+    { type: 'member.joined', at: clock.next(), member: { id: leaders[0]!, role: 'leader', level: 1 } },
+    { type: 'member.joined', at: clock.next(), member: { id: leaders[1]!, role: 'leader', level: 1, parent: leaders[0]! } },
+  ]);
+  log(`  two leaders joined: ${leaders.join(', ')}`);
+  return leaders;
 }
 
 /** How the shop talks to fenyong: native events with the client, or signed pushes through a mapping. */
@@ -162,7 +235,7 @@ async function sender(
   options: DemoShopOptions,
   tenant: string,
   log: (line: string) => void,
-): Promise<(events: FenyongEvent[]) => Promise<void>> {
+): Promise<Send> {
   if (!options.viaMapping) {
     return async (events) => {
       const results = await client.send(events);

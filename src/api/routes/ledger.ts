@@ -1,103 +1,202 @@
 import { z } from 'zod';
+import type { EngineError } from '../../domain/errors.ts';
 import { formatMoney } from '../../money/money.ts';
 import { verifyTenant } from '../../service/verify.ts';
+import type { RouteContext } from '../app.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import { moneyString, type Register } from '../typed.ts';
+import { moneyString, type Register, type TypedApp } from '../typed.ts';
 
 const balance = z.object({ member: z.string(), pending: moneyString, available: moneyString });
 const withdrawal = z.object({
-  withdrawal: z.string(), member: z.string(), at: z.string(), amount: moneyString, tax: moneyString, net: moneyString, month: z.string(),
+  withdrawal: z.string(),
+  member: z.string(),
+  at: z.string(),
+  amount: moneyString,
+  tax: moneyString,
+  net: moneyString,
+  month: z.string(),
   status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']),
   history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
 });
+type WithdrawalView = z.infer<typeof withdrawal>;
 
+/** The ledger's reads and writes: balances, withdrawals, the passing of time, and its self-check. */
 export const registerLedger: Register = (app, context) => {
-  const { service } = context;
-  const decimalsOf = (tenant: string) => service.read(tenant, (runtime) => runtime.engine.settings.decimals);
-
-  app.get('/v1/balances', {
-    schema: {
-      tags: ['ledger'], summary: 'Balances of every member with postings (or one member)',
-      querystring: z.object({ member: z.string().optional(), limit: z.coerce.number().int().min(1).max(10000).default(1000) }),
-      response: { 200: z.object({ balances: z.array(balance) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const decimals = await decimalsOf(tenant);
-    const rows = (await service.sql.query<{ member: string; pending: string; available: string }>(
-      `select member, pending::text as pending, available::text as available from balances
-        where tenant_id = $1 and ($2::text is null or member = $2) order by member limit $3`,
-      [tenant, request.query.member ?? null, request.query.limit],
-    )).rows;
-    return { balances: rows.map((row) => ({ member: row.member, pending: formatMoney(BigInt(row.pending), decimals), available: formatMoney(BigInt(row.available), decimals) })) };
-  });
-
-  app.post('/v1/withdrawals', {
-    schema: {
-      tags: ['ledger'], summary: 'Request a withdrawal (tax withheld per the plan)',
-      body: z.object({ withdrawal: z.string(), member: z.string(), amount: moneyString, at: z.string().optional() }),
-      response: { 200: z.object({ status: z.string(), seq: z.number().optional() }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'ingest');
-    const event = { type: 'withdrawal.requested', ...request.body, at: request.body.at ?? new Date(context.now()).toISOString() };
-    const [result] = await service.ingest(tenant, [event], 'http', undefined, { serverTime: request.body.at === undefined });
-    if (result!.status === 'rejected') {
-      const { code, message, path } = result!.error;
-      throw new ApiError(code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 422, code, message, path ? [...path] : undefined);
-    }
-    return result!;
-  });
-
-  app.get('/v1/withdrawals', {
-    schema: {
-      tags: ['ledger'], summary: 'Accepted withdrawals with gross, tax withheld and net',
-      querystring: z.object({
-        member: z.string().optional(), status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']).optional(),
-        limit: z.coerce.number().int().min(1).max(10000).default(1000),
-      }),
-      response: { 200: z.object({ withdrawals: z.array(withdrawal) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const decimals = await decimalsOf(tenant);
-    type Row = { id: string; member: string; at: Date | string; amount: string; tax: string; net: string; month: string; status: z.infer<typeof withdrawal>['status']; history: z.infer<typeof withdrawal>['history'] };
-    const rows = (await service.sql.query<Row>(
-      `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
-        where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
-      [tenant, request.query.member ?? null, request.query.status ?? null, request.query.limit],
-    )).rows;
-    const money = (text: string) => formatMoney(BigInt(text), decimals);
-    return {
-      withdrawals: rows.map((r) => ({
-        withdrawal: r.id, member: r.member, at: new Date(r.at).toISOString(), amount: money(r.amount), tax: money(r.tax), net: money(r.net),
-        month: r.month, status: r.status, history: r.history,
-      })),
-    };
-  });
-
-  app.post('/v1/tick', {
-    schema: {
-      tags: ['ledger'], summary: 'Let time pass to `at` (default now): due settlements and period closes run',
-      body: z.object({ at: z.string().optional() }).default({}),
-      response: { 200: z.object({ status: z.string() }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const at = request.body.at ?? new Date(context.now()).toISOString();
-    const [result] = await service.ingest(tenant, [{ type: 'tick', at }], 'http', undefined, { serverTime: request.body.at === undefined });
-    if (result!.status === 'rejected') throw new ApiError(400, 'invalid', result!.error.message, ['at']);
-    return { status: result!.status };
-  });
-
-  app.get('/v1/verify', {
-    schema: {
-      tags: ['ledger'], summary: 'Check the ledger: journals balance, balances equal postings, awards equal a replay',
-      response: { 200: z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return verifyTenant(service, tenant);
-  });
+  registerBalances(app, context);
+  registerRequestWithdrawal(app, context);
+  registerListWithdrawals(app, context);
+  registerTick(app, context);
+  registerVerify(app, context);
 };
+
+/** A tenant's currency decimals, for formatting the amounts it stores in minor units. */
+const decimalsOf = (context: RouteContext, tenant: string) =>
+  context.service.read(tenant, (runtime) => runtime.engine.settings.decimals);
+
+const nowIso = (context: RouteContext) => new Date(context.now()).toISOString();
+
+function registerBalances(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  app.get(
+    '/v1/balances',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Balances of every member with postings (or one member)',
+        querystring: z.object({ member: z.string().optional(), limit: z.coerce.number().int().min(1).max(10000).default(1000) }),
+        response: { 200: z.object({ balances: z.array(balance) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const decimals = await decimalsOf(context, tenant);
+      const rows = (
+        await service.sql.query<{ member: string; pending: string; available: string }>(
+          `select member, pending::text as pending, available::text as available from balances
+        where tenant_id = $1 and ($2::text is null or member = $2) order by member limit $3`,
+          [tenant, request.query.member ?? null, request.query.limit],
+        )
+      ).rows;
+      const money = (text: string) => formatMoney(BigInt(text), decimals);
+      return {
+        balances: rows.map((row) => ({ member: row.member, pending: money(row.pending), available: money(row.available) })),
+      };
+    },
+  );
+}
+
+/** A refused withdrawal request as an HTTP error: an unknown member 404, a malformed request 400, else 422. */
+function withdrawalRefusal(error: EngineError): ApiError {
+  const { code, message, path } = error;
+  return new ApiError(
+    code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 422,
+    code,
+    message,
+    path ? [...path] : undefined,
+  );
+}
+
+function registerRequestWithdrawal(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  app.post(
+    '/v1/withdrawals',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Request a withdrawal (tax withheld per the plan)',
+        body: z.object({ withdrawal: z.string(), member: z.string(), amount: moneyString, at: z.string().optional() }),
+        response: { 200: z.object({ status: z.string(), seq: z.number().optional() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'ingest');
+      const event = { type: 'withdrawal.requested', ...request.body, at: request.body.at ?? nowIso(context) };
+      const [result] = await service.ingest(tenant, [event], 'http', undefined, { serverTime: request.body.at === undefined });
+      if (result!.status === 'rejected') throw withdrawalRefusal(result!.error);
+      return result!;
+    },
+  );
+}
+
+function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  app.get(
+    '/v1/withdrawals',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Accepted withdrawals with gross, tax withheld and net',
+        querystring: z.object({
+          member: z.string().optional(),
+          status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(10000).default(1000),
+        }),
+        response: { 200: z.object({ withdrawals: z.array(withdrawal) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const decimals = await decimalsOf(context, tenant);
+      type Row = {
+        id: string;
+        member: string;
+        at: Date | string;
+        amount: string;
+        tax: string;
+        net: string;
+        month: string;
+        status: WithdrawalView['status'];
+        history: WithdrawalView['history'];
+      };
+      const rows = (
+        await service.sql.query<Row>(
+          `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
+        where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
+          [tenant, request.query.member ?? null, request.query.status ?? null, request.query.limit],
+        )
+      ).rows;
+      const money = (text: string) => formatMoney(BigInt(text), decimals);
+      return {
+        withdrawals: rows.map((r) => ({
+          withdrawal: r.id,
+          member: r.member,
+          at: new Date(r.at).toISOString(),
+          amount: money(r.amount),
+          tax: money(r.tax),
+          net: money(r.net),
+          month: r.month,
+          status: r.status,
+          history: r.history,
+        })),
+      };
+    },
+  );
+}
+
+function registerTick(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  app.post(
+    '/v1/tick',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Let time pass to `at` (default now): due settlements and period closes run',
+        body: z.object({ at: z.string().optional() }).default({}),
+        response: { 200: z.object({ status: z.string() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const at = request.body.at ?? nowIso(context);
+      const [result] = await service.ingest(tenant, [{ type: 'tick', at }], 'http', undefined, {
+        serverTime: request.body.at === undefined,
+      });
+      if (result!.status === 'rejected') throw new ApiError(400, 'invalid', result!.error.message, ['at']);
+      return { status: result!.status };
+    },
+  );
+}
+
+function registerVerify(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/verify',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Check the ledger: journals balance, balances equal postings, awards equal a replay',
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      return verifyTenant(service, tenant);
+    },
+  );
+}

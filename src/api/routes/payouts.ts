@@ -12,14 +12,20 @@ import { transitionWithdrawal, type Transition } from '../../service/payouts/wor
 import type { Sql } from '../../store/sql.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import { moneyString, optionalAt, type Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
 
 /** An engine refusal as an HTTP error: unknown ids 404, a state that does not allow it 409. */
 export function engineRefusal(error: EngineError): ApiError {
   const status =
-    error.code === 'unknown_withdrawal' || error.code === 'unknown_member' ? 404
-      : error.code === 'conflict' ? 409
-        : error.code === 'invalid' ? (error.path?.[0] === 'withdrawal' ? 409 : 400)
+    error.code === 'unknown_withdrawal' || error.code === 'unknown_member'
+      ? 404
+      : error.code === 'conflict'
+        ? 409
+        : error.code === 'invalid'
+          ? error.path?.[0] === 'withdrawal'
+            ? 409
+            : 400
           : 422;
   return new ApiError(status, error.code, error.message, error.path ? [...error.path] : undefined);
 }
@@ -29,78 +35,184 @@ export async function payoutCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof PayoutError) throw new ApiError(error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400, error.code, error.message, error.path);
+    if (error instanceof PayoutError)
+      throw new ApiError(
+        error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400,
+        error.code,
+        error.message,
+        error.path,
+      );
     throw error;
   }
 }
 
 const status = z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']);
 const withdrawalView = z.object({
-  withdrawal: z.string(), member: z.string(), at: z.string(), amount: moneyString, tax: moneyString, net: moneyString, month: z.string(), status,
+  withdrawal: z.string(),
+  member: z.string(),
+  at: z.string(),
+  amount: moneyString,
+  tax: moneyString,
+  net: moneyString,
+  month: z.string(),
+  status,
   history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
 });
-const transitionReply = z.object({ status: z.enum(['accepted', 'duplicate']), seq: z.number().optional(), withdrawal: withdrawalView });
+const transitionReply = z.object({
+  status: z.enum(['accepted', 'duplicate']),
+  seq: z.number().optional(),
+  withdrawal: withdrawalView,
+});
 
 const eventId = z.string().min(1).max(200).optional().describe('your event id: makes a retry idempotent');
 const reason = z.string().trim().min(1, 'a reason is required').max(500);
 
-const TRANSITIONS: { path: string; transition: Transition; summary: string; body: z.ZodObject; note: (body: Record<string, string | undefined>) => string | undefined }[] = [
+const TRANSITIONS: {
+  path: string;
+  transition: Transition;
+  summary: string;
+  body: z.ZodObject;
+  note: (body: Record<string, string | undefined>) => string | undefined;
+}[] = [
   {
-    path: 'approve', transition: 'approve', summary: 'Approve a withdrawal waiting for review (requested → approved)',
-    body: z.object({ note: z.string().max(500).optional(), at: optionalAt, id: eventId }), note: (b) => b.note,
+    path: 'approve',
+    transition: 'approve',
+    summary: 'Approve a withdrawal waiting for review (requested → approved)',
+    body: z.object({ note: z.string().max(500).optional(), at: optionalAt, id: eventId }),
+    note: (b) => b.note,
   },
   {
-    path: 'reject', transition: 'reject', summary: 'Reject a withdrawal (requested or approved → rejected): gross back to available, tax reversed',
-    body: z.object({ reason, at: optionalAt, id: eventId }), note: (b) => b.reason,
+    path: 'reject',
+    transition: 'reject',
+    summary: 'Reject a withdrawal (requested or approved → rejected): gross back to available, tax reversed',
+    body: z.object({ reason, at: optionalAt, id: eventId }),
+    note: (b) => b.reason,
   },
   {
-    path: 'paid', transition: 'paid', summary: 'Record a withdrawal as paid by the payer (approved → paid)',
-    body: z.object({ reference: z.string().max(200).optional().describe("the payer's reference of the transfer"), at: optionalAt, id: eventId }), note: (b) => b.reference,
+    path: 'paid',
+    transition: 'paid',
+    summary: 'Record a withdrawal as paid by the payer (approved → paid)',
+    body: z.object({
+      reference: z.string().max(200).optional().describe("the payer's reference of the transfer"),
+      at: optionalAt,
+      id: eventId,
+    }),
+    note: (b) => b.reference,
   },
   {
-    path: 'failed', transition: 'failed', summary: 'Record a payout as failed (approved → failed): gross back to available, tax reversed',
-    body: z.object({ reason, at: optionalAt, id: eventId }), note: (b) => b.reason,
+    path: 'failed',
+    transition: 'failed',
+    summary: 'Record a payout as failed (approved → failed): gross back to available, tax reversed',
+    body: z.object({ reason, at: optionalAt, id: eventId }),
+    note: (b) => b.reason,
   },
 ];
 
 async function withdrawalRow(sql: Sql, tenant: string, id: string): Promise<z.infer<typeof withdrawalView> | null> {
   const money = await tenantMoney(sql, tenant);
-  const row = (await sql.query<{ id: string; member: string; at: Date | string; amount: string; tax: string; net: string; month: string; status: z.infer<typeof status>; history: z.infer<typeof withdrawalView>['history'] }>(
-    'select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals where tenant_id = $1 and id = $2',
-    [tenant, id],
-  )).rows[0];
+  const row = (
+    await sql.query<{
+      id: string;
+      member: string;
+      at: Date | string;
+      amount: string;
+      tax: string;
+      net: string;
+      month: string;
+      status: z.infer<typeof status>;
+      history: z.infer<typeof withdrawalView>['history'];
+    }>(
+      'select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals where tenant_id = $1 and id = $2',
+      [tenant, id],
+    )
+  ).rows[0];
   if (!row) return null;
-  return { withdrawal: row.id, member: row.member, at: iso(row.at)!, amount: money.money(row.amount), tax: money.money(row.tax), net: money.money(row.net), month: row.month, status: row.status, history: row.history };
+  return {
+    withdrawal: row.id,
+    member: row.member,
+    at: iso(row.at)!,
+    amount: money.money(row.amount),
+    tax: money.money(row.tax),
+    net: money.money(row.net),
+    month: row.month,
+    status: row.status,
+    history: row.history,
+  };
 }
 
 const batchHeader = z.object({
-  id: z.string(), createdAt: z.string(), createdBy: z.string(), currency: z.string(), status: z.enum(['open', 'closed']),
-  lines: z.number(), gross: moneyString, tax: moneyString, net: moneyString,
+  id: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  currency: z.string(),
+  status: z.enum(['open', 'closed']),
+  lines: z.number(),
+  gross: moneyString,
+  tax: moneyString,
+  net: moneyString,
   counts: z.object({ open: z.number(), paid: z.number(), failed: z.number(), rejected: z.number() }),
   filter: z.object({ members: z.array(z.string()).optional(), max: z.number().optional() }),
 });
 const lineStatus = z.enum(['open', 'paid', 'failed', 'rejected']);
 const batchLine = z.object({
-  line: z.number(), reference: z.string(), withdrawal: z.string(), member: z.string(), realName: z.string(), account: z.string().describe('masked'),
-  gross: moneyString, tax: moneyString, net: moneyString, status: lineStatus,
-  result: z.object({ status: z.enum(['paid', 'failed']), reason: z.string().nullable(), payerReference: z.string().nullable(), at: z.string() }).nullable(),
+  line: z.number(),
+  reference: z.string(),
+  withdrawal: z.string(),
+  member: z.string(),
+  realName: z.string(),
+  account: z.string().describe('masked'),
+  gross: moneyString,
+  tax: moneyString,
+  net: moneyString,
+  status: lineStatus,
+  result: z
+    .object({
+      status: z.enum(['paid', 'failed']),
+      reason: z.string().nullable(),
+      payerReference: z.string().nullable(),
+      at: z.string(),
+    })
+    .nullable(),
 });
 const totals = z.object({ gross: moneyString, tax: moneyString, net: moneyString });
 const reconcileReply = z.object({
-  batch: z.string(), ok: z.boolean(), status: z.enum(['open', 'closed']),
+  batch: z.string(),
+  ok: z.boolean(),
+  status: z.enum(['open', 'closed']),
   counts: z.object({ open: z.number(), paid: z.number(), failed: z.number(), rejected: z.number() }),
   totals: z.object({
-    batch: totals, lines: totals, ledger: totals,
+    batch: totals,
+    lines: totals,
+    ledger: totals,
     paid: totals.extend({ count: z.number(), paidOut: moneyString }),
     failed: totals.extend({ count: z.number(), givenBack: moneyString, taxReversed: moneyString }),
     open: totals.extend({ count: z.number(), outstanding: moneyString }),
   }),
-  differences: z.array(z.object({ line: z.number().optional(), reference: z.string().optional(), withdrawal: z.string().optional(), check: z.string(), expected: z.string(), actual: z.string() })),
+  differences: z.array(
+    z.object({
+      line: z.number().optional(),
+      reference: z.string().optional(),
+      withdrawal: z.string().optional(),
+      check: z.string(),
+      expected: z.string(),
+      actual: z.string(),
+    }),
+  ),
   differenceCount: z.number(),
-  lines: z.array(z.object({
-    line: z.number(), reference: z.string(), withdrawal: z.string(), member: z.string(), status: lineStatus, result: z.enum(['paid', 'failed']).nullable(),
-    gross: moneyString, tax: moneyString, net: moneyString, matched: z.boolean(),
-  })),
+  lines: z.array(
+    z.object({
+      line: z.number(),
+      reference: z.string(),
+      withdrawal: z.string(),
+      member: z.string(),
+      status: lineStatus,
+      result: z.enum(['paid', 'failed']).nullable(),
+      gross: moneyString,
+      tax: moneyString,
+      net: moneyString,
+      matched: z.boolean(),
+    }),
+  ),
 });
 
 /** What format an uploaded result file is in: its content type, else its first bytes. */
@@ -112,132 +224,239 @@ function uploadFormat(request: FastifyRequest, data: Buffer, asked: ExportFormat
   return data.subarray(0, 2).toString('latin1') === 'PK' ? 'xlsx' : 'csv';
 }
 
+/** The payout workflow: withdrawal transitions, payout batches, their files, results and reconciliation. */
 export const registerPayouts: Register = (app, context) => {
-  const { service } = context;
-  const nowIso = () => new Date(context.now()).toISOString();
-
-  for (const route of TRANSITIONS) {
-    app.post(`/v1/withdrawals/:id/${route.path}`, {
-      schema: { tags: ['payouts'], summary: route.summary, params: z.object({ id: z.string() }), body: route.body, response: { 200: transitionReply, ...errorResponses } },
-    }, async (request) => {
-      const tenant = await requireScope(service.sql, request, 'admin');
-      const body = request.body as Record<string, string | undefined>;
-      const outcome = await transitionWithdrawal(service, tenant, request.params.id, route.transition, { note: route.note(body), at: body.at ?? nowIso(), serverTime: body.at === undefined, id: body.id }, request.apiKey!.id);
-      if (outcome.status === 'on_batch') {
-        throw new ApiError(409, 'conflict', `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) instead`, ['withdrawal']);
-      }
-      if (outcome.status === 'rejected') throw engineRefusal(outcome.error);
-      const withdrawal = (await withdrawalRow(service.sql, tenant, request.params.id))!;
-      return { status: outcome.status, ...(outcome.status === 'accepted' ? { seq: outcome.seq } : {}), withdrawal };
-    });
-  }
-
-  app.post('/v1/payouts/batches', {
-    schema: {
-      tags: ['payouts'], summary: 'Make a payout batch of the approved withdrawals on no batch yet (oldest first; members without payee details are skipped)',
-      body: z.object({
-        members: z.array(z.string()).min(1).max(10_000).optional().describe('only withdrawals of these members'),
-        max: z.number().int().min(1).max(MAX_BATCH_LINES).optional().describe('at most this many lines'),
-      }).default({}),
-      response: { 201: z.object({ batch: batchHeader, skipped: z.array(z.object({ withdrawal: z.string(), member: z.string(), reason: z.string() })) }), ...errorResponses },
-    },
-  }, async (request, reply) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const created = await payoutCall(() => createBatch(service, tenant, request.body, request.apiKey!.id, context.now()));
-    return reply.status(201).send(created);
-  });
-
-  app.get('/v1/payouts/batches', {
-    schema: {
-      tags: ['payouts'], summary: 'Payout batches, newest first',
-      querystring: z.object({ status: z.enum(['open', 'closed']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      response: { 200: z.object({ batches: z.array(batchHeader) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return { batches: await payoutCall(() => listBatches(service.sql, tenant, request.query)) };
-  });
-
-  app.get('/v1/payouts/batches/:id', {
-    schema: {
-      tags: ['payouts'], summary: 'A payout batch with its lines (paged by line number)', params: z.object({ id: z.string() }),
-      querystring: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
-      response: { 200: z.object({ batch: batchHeader, lines: z.array(batchLine) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const batch = await payoutCall(() => getBatchHeader(service.sql, tenant, request.params.id));
-    if (!batch) throw new ApiError(404, 'not_found', `no payout batch ${request.params.id}`);
-    return { batch, lines: await batchLines(service.sql, tenant, batch.id, request.query) };
-  });
-
-  app.get('/v1/payouts/batches/:id/export', {
-    schema: {
-      tags: ['payouts'],
-      summary: 'The payout file of a batch, CSV (UTF-8) or XLSX: reference, withdrawal, member, real_name, account (masked), gross, tax, net, currency, and empty status, reason, payer_reference for the payer to fill in',
-      params: z.object({ id: z.string() }),
-      querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }),
-      response: { 200: z.unknown().describe('the file (text/csv or XLSX), streamed'), ...errorResponses },
-    },
-  }, async (request, reply) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const { format } = request.query;
-    await payoutCall(() => auditExport(service.sql, tenant, request.params.id, format, request.apiKey!.id));
-    const body = new PassThrough();
-    writeBatchFile(service.sql, tenant, request.params.id, format, body).catch((error: unknown) => body.destroy(error as Error));
-    return reply
-      .header('content-type', EXPORT_MIME[format])
-      .header('content-disposition', `attachment; filename="${request.params.id.replace(/[^A-Za-z0-9_-]/g, '_')}.${format}"`)
-      .send(body);
-  });
-
+  registerTransitions(app, context);
+  registerCreateBatch(app, context);
+  registerListBatches(app, context);
+  registerGetBatch(app, context);
+  registerExport(app, context);
   // Result files arrive as they are: CSV (text/csv, text/plain) or XLSX (its mime, or octet-stream);
   // the parsers of raw files are registered for this route's scope only.
   void app.register(async (scope) => registerResults(scope.withTypeProvider<ZodTypeProvider>(), context));
-
-  app.get('/v1/payouts/batches/:id/reconcile', {
-    schema: {
-      tags: ['payouts'], summary: 'Reconcile a batch: each line (paid, failed, open) against its withdrawal and the ledger; batch, line and ledger totals; every difference',
-      params: z.object({ id: z.string() }),
-      querystring: z.object({ limit: z.coerce.number().int().min(0).max(200_000).default(1000).describe('lines listed') }),
-      response: { 200: reconcileReply, ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return payoutCall(() => reconcileBatch(service.sql, tenant, request.params.id, request.query));
-  });
+  registerReconcile(app, context);
 };
+
+const nowIso = (context: RouteContext) => new Date(context.now()).toISOString();
+
+/** POST /v1/withdrawals/:id/approve | reject | paid | failed: one route per transition of TRANSITIONS. */
+function registerTransitions(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  for (const route of TRANSITIONS) {
+    app.post(
+      `/v1/withdrawals/:id/${route.path}`,
+      {
+        schema: {
+          tags: ['payouts'],
+          summary: route.summary,
+          params: z.object({ id: z.string() }),
+          body: route.body,
+          response: { 200: transitionReply, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const tenant = await requireScope(service.sql, request, 'admin');
+        const body = request.body as Record<string, string | undefined>;
+        const outcome = await transitionWithdrawal(
+          service,
+          tenant,
+          request.params.id,
+          route.transition,
+          { note: route.note(body), at: body.at ?? nowIso(context), serverTime: body.at === undefined, id: body.id },
+          request.apiKey!.id,
+        );
+        if (outcome.status === 'on_batch') {
+          throw new ApiError(
+            409,
+            'conflict',
+            `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) instead`,
+            ['withdrawal'],
+          );
+        }
+        if (outcome.status === 'rejected') throw engineRefusal(outcome.error);
+        const withdrawal = (await withdrawalRow(service.sql, tenant, request.params.id))!;
+        return { status: outcome.status, ...(outcome.status === 'accepted' ? { seq: outcome.seq } : {}), withdrawal };
+      },
+    );
+  }
+}
+
+function registerCreateBatch(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
+  app.post(
+    '/v1/payouts/batches',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary:
+          'Make a payout batch of the approved withdrawals on no batch yet (oldest first; members without payee details are skipped)',
+        body: z
+          .object({
+            members: z.array(z.string()).min(1).max(10_000).optional().describe('only withdrawals of these members'),
+            max: z.number().int().min(1).max(MAX_BATCH_LINES).optional().describe('at most this many lines'),
+          })
+          .default({}),
+        response: {
+          201: z.object({
+            batch: batchHeader,
+            skipped: z.array(z.object({ withdrawal: z.string(), member: z.string(), reason: z.string() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const created = await payoutCall(() => createBatch(service, tenant, request.body, request.apiKey!.id, context.now()));
+      return reply.status(201).send(created);
+    },
+  );
+}
+
+function registerListBatches(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/payouts/batches',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary: 'Payout batches, newest first',
+        querystring: z.object({
+          status: z.enum(['open', 'closed']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+        response: { 200: z.object({ batches: z.array(batchHeader) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      return { batches: await payoutCall(() => listBatches(service.sql, tenant, request.query)) };
+    },
+  );
+}
+
+function registerGetBatch(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/payouts/batches/:id',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary: 'A payout batch with its lines (paged by line number)',
+        params: z.object({ id: z.string() }),
+        querystring: z.object({
+          offset: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+        }),
+        response: { 200: z.object({ batch: batchHeader, lines: z.array(batchLine) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const batch = await payoutCall(() => getBatchHeader(service.sql, tenant, request.params.id));
+      if (!batch) throw new ApiError(404, 'not_found', `no payout batch ${request.params.id}`);
+      return { batch, lines: await batchLines(service.sql, tenant, batch.id, request.query) };
+    },
+  );
+}
+
+function registerExport(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/payouts/batches/:id/export',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary:
+          'The payout file of a batch, CSV (UTF-8) or XLSX: reference, withdrawal, member, real_name, account (masked), gross, tax, net, currency, and empty status, reason, payer_reference for the payer to fill in',
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }),
+        response: { 200: z.unknown().describe('the file (text/csv or XLSX), streamed'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const { format } = request.query;
+      // Checked (404 for no batch) and audited before the file streams: once it streams, no error status can be answered.
+      await payoutCall(() => auditExport(service.sql, tenant, request.params.id, format, request.apiKey!.id));
+      const body = new PassThrough();
+      writeBatchFile(service.sql, tenant, request.params.id, format, body).catch((error: unknown) =>
+        body.destroy(error as Error),
+      );
+      return reply
+        .header('content-type', EXPORT_MIME[format])
+        .header('content-disposition', `attachment; filename="${request.params.id.replace(/[^A-Za-z0-9_-]/g, '_')}.${format}"`)
+        .send(body);
+    },
+  );
+}
+
+function registerReconcile(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/payouts/batches/:id/reconcile',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary:
+          'Reconcile a batch: each line (paid, failed, open) against its withdrawal and the ledger; batch, line and ledger totals; every difference',
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ limit: z.coerce.number().int().min(0).max(200_000).default(1000).describe('lines listed') }),
+        response: { 200: reconcileReply, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      return payoutCall(() => reconcileBatch(service.sql, tenant, request.params.id, request.query));
+    },
+  );
+}
 
 /** POST /v1/payouts/batches/:id/results, in a scope of its own that reads raw CSV and XLSX bodies. */
 const registerResults: Register = (app, context) => {
   const { service } = context;
-  const nowIso = () => new Date(context.now()).toISOString();
-  app.addContentTypeParser(['text/csv', XLSX_MIME, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.post('/v1/payouts/batches/:id/results', {
-    bodyLimit: 32 * 1024 * 1024,
-    schema: {
-      tags: ['payouts'],
-      summary: "Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied",
-      params: z.object({ id: z.string() }),
-      querystring: z.object({ format: z.enum(['csv', 'xlsx']).optional().describe('default: from the content type'), at: optionalAt }),
-      response: {
-        200: z.object({
-          batch: z.string(), rows: z.number(), applied: z.number(), duplicates: z.number(), skipped: z.number(),
-          problems: z.array(z.object({ row: z.number(), reference: z.string(), code: z.string(), message: z.string() })),
+  app.addContentTypeParser(['text/csv', XLSX_MIME, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.post(
+    '/v1/payouts/batches/:id/results',
+    {
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: ['payouts'],
+        summary:
+          "Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied",
+        params: z.object({ id: z.string() }),
+        querystring: z.object({
+          format: z.enum(['csv', 'xlsx']).optional().describe('default: from the content type'),
+          at: optionalAt,
         }),
-        ...errorResponses,
+        response: {
+          200: z.object({
+            batch: z.string(),
+            rows: z.number(),
+            applied: z.number(),
+            duplicates: z.number(),
+            skipped: z.number(),
+            problems: z.array(z.object({ row: z.number(), reference: z.string(), code: z.string(), message: z.string() })),
+          }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const data = request.body;
-    if (!Buffer.isBuffer(data)) {
-      throw new ApiError(400, 'invalid', `send the result file itself as the body, with content type text/csv or ${XLSX_MIME}`);
-    }
-    const format = uploadFormat(request, data, request.query.format);
-    return payoutCall(async () => {
-      const rows = await parseResultFile(data, format);
-      return importResults(service, tenant, request.params.id, rows, { actor: request.apiKey!.id, at: request.query.at ?? nowIso(), serverTime: request.query.at === undefined, format, file: data });
-    });
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const data = request.body;
+      if (!Buffer.isBuffer(data)) {
+        throw new ApiError(400, 'invalid', `send the result file itself as the body, with content type text/csv or ${XLSX_MIME}`);
+      }
+      const format = uploadFormat(request, data, request.query.format);
+      return payoutCall(async () => {
+        const rows = await parseResultFile(data, format);
+        return importResults(service, tenant, request.params.id, rows, {
+          actor: request.apiKey!.id,
+          at: request.query.at ?? nowIso(context),
+          serverTime: request.query.at === undefined,
+          format,
+          file: data,
+        });
+      });
+    },
+  );
 };

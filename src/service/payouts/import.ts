@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { writeAudit, type AuditEntry } from '../audit.ts';
 import { payeeKey, sameAccount } from '../account-digest.ts';
 import type { ItemResult, Service } from '../service.ts';
+import type { Sql } from '../../store/sql.ts';
 import { PayoutError } from './common.ts';
 import type { ExportFormat } from './export.ts';
 
@@ -33,18 +34,39 @@ const MAX_ROWS = 200_000;
 export async function parseResultFile(data: Buffer, format: ExportFormat): Promise<ResultRow[]> {
   const table = format === 'csv' ? readCsv(data) : await readXlsx(data);
   if (table.length === 0) throw new PayoutError('invalid', 'the result file is empty');
-  const header = table[0]!.map((name) => name.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const header = table[0]!.map((name) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   const column = (field: keyof typeof ALIASES) => header.findIndex((name) => ALIASES[field].includes(name));
-  const at = { reference: column('reference'), status: column('status'), reason: column('reason'), payerReference: column('payerReference'), account: column('account') };
+  const at = {
+    reference: column('reference'),
+    status: column('status'),
+    reason: column('reason'),
+    payerReference: column('payerReference'),
+    account: column('account'),
+  };
   if (at.reference < 0 || at.status < 0) {
-    throw new PayoutError('invalid', `the result file needs a header row with columns "reference" and "status" (found: ${header.slice(0, 20).join(', ') || 'none'})`);
+    throw new PayoutError(
+      'invalid',
+      `the result file needs a header row with columns "reference" and "status" (found: ${header.slice(0, 20).join(', ') || 'none'})`,
+    );
   }
   if (table.length - 1 > MAX_ROWS) throw new PayoutError('invalid', `a result file has at most ${MAX_ROWS} rows`);
   const rows: ResultRow[] = [];
   table.slice(1).forEach((cells, index) => {
     const cell = (i: number) => (i < 0 ? '' : (cells[i] ?? '').trim());
     if (cells.every((value) => value.trim() === '')) return;
-    rows.push({ row: index + 2, reference: cell(at.reference), status: cell(at.status).toLowerCase(), reason: cell(at.reason), payerReference: cell(at.payerReference), account: cell(at.account) });
+    rows.push({
+      row: index + 2,
+      reference: cell(at.reference),
+      status: cell(at.status).toLowerCase(),
+      reason: cell(at.reason),
+      payerReference: cell(at.payerReference),
+      account: cell(at.account),
+    });
   });
   return rows;
 }
@@ -99,7 +121,44 @@ export interface ImportReport {
   readonly problems: ImportProblem[];
 }
 
-interface Line { line: number; reference: string; withdrawal: string; account_digest: string; result_status: string | null }
+interface Line {
+  line: number;
+  reference: string;
+  withdrawal: string;
+  account_digest: string;
+  result_status: string | null;
+}
+
+interface ImportContext {
+  actor: string;
+  at: string;
+  serverTime?: boolean;
+  format: ExportFormat;
+  file: Buffer;
+}
+
+/** A row's result to apply to its line, as a `withdrawal.<status>` event with the id `id`. */
+interface Planned {
+  row: ResultRow;
+  line: Line;
+  status: 'paid' | 'failed';
+  id: string;
+  note: string | undefined;
+}
+
+/** A planned result to write on its line: `seq` of its event, or null when the withdrawal already had that status. */
+interface Recorded {
+  p: Planned;
+  seq: number | null;
+}
+
+/** Counts of an import so far, and its problems (each row's, in the order found). */
+interface Tally {
+  applied: number;
+  duplicates: number;
+  skipped: number;
+  problems: ImportProblem[];
+}
 
 /**
  * Applies a payer's result file to a batch, all in one transaction under the tenant's lock: each
@@ -109,109 +168,216 @@ interface Line { line: number; reference: string; withdrawal: string; account_di
  * or failed, are reported and not applied. Each applied line is audited, and the import itself.
  */
 export async function importResults(
-  service: Service, tenant: string, batch: string, rows: readonly ResultRow[],
-  context: { actor: string; at: string; serverTime?: boolean; format: ExportFormat; file: Buffer },
+  service: Service,
+  tenant: string,
+  batch: string,
+  rows: readonly ResultRow[],
+  context: ImportContext,
 ): Promise<ImportReport> {
   const key = await payeeKey(service.sql);
   const report = await service.transact(tenant, async (tx, apply): Promise<ImportReport | null> => {
-    const lines = (await tx.query<Line>(
-      'select line, reference, withdrawal, account_digest, result_status from payout_lines where tenant_id = $1 and batch_id = $2',
-      [tenant, batch],
-    )).rows;
-    if (lines.length === 0) {
-      const exists = (await tx.query('select 1 from payout_batches where tenant_id = $1 and id = $2', [tenant, batch])).rows.length > 0;
-      // (Answered outside the transaction: an error inside would make the engine rebuild.)
-      if (!exists) return null;
-    }
-    const byReference = new Map(lines.map((line) => [line.reference, line]));
-    const problems: ImportProblem[] = [];
-    const seen = new Map<string, string>();
-    const planned: { row: ResultRow; line: Line; status: 'paid' | 'failed'; id: string; note: string | undefined }[] = [];
-    let duplicates = 0;
-    let skipped = 0;
-    for (const row of rows) {
-      const line = byReference.get(row.reference);
-      if (!line) {
-        problems.push({ row: row.row, reference: row.reference, code: 'unknown_reference', message: row.reference ? `no line ${row.reference} in batch ${batch}` : 'the row has no reference' });
-        continue;
-      }
-      if (row.status === '') {
-        skipped += 1;
-        continue;
-      }
-      if (row.status !== 'paid' && row.status !== 'failed') {
-        problems.push({ row: row.row, reference: row.reference, code: 'invalid', message: `status must be paid or failed, not "${row.status.slice(0, 40)}"` });
-        continue;
-      }
-      const earlier = seen.get(row.reference);
-      if (earlier !== undefined) {
-        if (earlier === row.status) duplicates += 1;
-        else problems.push({ row: row.row, reference: row.reference, code: 'conflict', message: `line ${row.reference} is ${earlier} in an earlier row of this file` });
-        continue;
-      }
-      seen.set(row.reference, row.status);
-      if (row.account && !row.account.includes('*') && !sameAccount(line.account_digest, row.account, key)) {
-        // (Never echo the account: only that it differs.)
-        problems.push({ row: row.row, reference: row.reference, code: 'account_mismatch', message: `the account paid is not the payee account of line ${row.reference}` });
-        continue;
-      }
-      const note = (row.status === 'paid' ? row.payerReference || row.reason : row.reason || (row.payerReference ? `failed (payer reference ${row.payerReference})` : `failed (result file of batch ${batch})`)) || undefined;
-      planned.push({ row, line, status: row.status, id: `payout:${batch}:${line.line}:${row.status}`, note: note?.slice(0, 500) });
-    }
-
-    // Results already imported: their events are in the log under the same ids.
-    const known = new Set((await tx.query<{ event_key: string }>(
-      'select event_key from events where tenant_id = $1 and event_key = any($2::text[])', [tenant, planned.map((p) => `id:${p.id}`)],
-    )).rows.map((r) => r.event_key));
-    const fresh = planned.filter((p) => !known.has(`id:${p.id}`));
-    duplicates += planned.length - fresh.length;
+    const lines = await batchLinesOrNull(tx, tenant, batch);
+    // (Answered outside the transaction: an error inside would make the engine rebuild.)
+    if (!lines) return null;
+    const tally: Tally = { applied: 0, duplicates: 0, skipped: 0, problems: [] };
+    const planned = planResults(rows, lines, batch, key, tally);
+    const fresh = await notYetImported(tx, tenant, planned);
+    tally.duplicates += planned.length - fresh.length;
     const events = fresh.map((p) => ({
-      type: `withdrawal.${p.status}`, id: p.id, at: context.at, withdrawal: p.line.withdrawal, by: context.actor, ...(p.note ? { note: p.note } : {}),
+      type: `withdrawal.${p.status}`,
+      id: p.id,
+      at: context.at,
+      withdrawal: p.line.withdrawal,
+      by: context.actor,
+      ...(p.note ? { note: p.note } : {}),
     }));
-    const results: ItemResult[] = events.length > 0 ? await apply(events, 'payout-import', { serverTime: context.serverTime === true }) : [];
-    const recorded: { p: (typeof fresh)[number]; seq: number | null }[] = [];
-    const audit: AuditEntry[] = [];
-    let applied = 0;
-    results.forEach((result, index) => {
-      const p = fresh[index]!;
-      if (result.status === 'accepted') {
-        applied += 1;
-        recorded.push({ p, seq: result.seq });
-        audit.push({
-          actor: context.actor, action: `withdrawal.${p.status}`, target: p.line.withdrawal, reason: p.note ?? null,
-          details: { batch, line: p.line.line, reference: p.line.reference, ...(p.row.payerReference ? { payerReference: p.row.payerReference } : {}), seq: result.seq, eventId: p.id },
-        });
-      } else if (result.status === 'duplicate') {
-        // The withdrawal already had this status (set by hand): the line records the payer's word.
-        duplicates += 1;
-        recorded.push({ p, seq: null });
-      } else {
-        problems.push({ row: p.row.row, reference: p.line.reference, code: result.error.code, message: result.error.message });
-      }
-    });
-    if (recorded.length > 0) {
-      await tx.query(
-        `update payout_lines l set result_status = v.status, result_reason = v.reason, payer_reference = v.payer, result_at = now(), result_seq = v.seq
-           from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[]) as v(line, status, reason, payer, seq)
-          where l.tenant_id = $1 and l.batch_id = $2 and l.line = v.line and l.result_status is null`,
-        [
-          tenant, batch, recorded.map((r) => r.p.line.line), recorded.map((r) => r.p.status), recorded.map((r) => r.p.row.reason || null),
-          recorded.map((r) => r.p.row.payerReference || null), recorded.map((r) => r.seq),
-        ],
-      );
-    }
-    problems.sort((a, b) => a.row - b.row);
-    const answer: ImportReport = { batch, rows: rows.length, applied, duplicates, skipped, problems };
-    audit.push({
-      actor: context.actor, action: 'payout_batch.imported', target: batch,
-      details: {
-        format: context.format, sha256: createHash('sha256').update(context.file).digest('hex'), rows: rows.length, applied, duplicates, skipped,
-        problems: problems.length,
-      },
-    });
+    const results: ItemResult[] =
+      events.length > 0 ? await apply(events, 'payout-import', { serverTime: context.serverTime === true }) : [];
+    const { recorded, audit } = tallyResults(fresh, results, batch, context.actor, tally);
+    await recordOnLines(tx, tenant, batch, recorded);
+    tally.problems.sort((a, b) => a.row - b.row);
+    audit.push(importAudit(batch, rows.length, tally, context));
     await writeAudit(tx, tenant, audit);
-    return answer;
+    return {
+      batch,
+      rows: rows.length,
+      applied: tally.applied,
+      duplicates: tally.duplicates,
+      skipped: tally.skipped,
+      problems: tally.problems,
+    };
   });
   if (!report) throw new PayoutError('not_found', `no payout batch ${batch}`);
   return report;
+}
+
+/** The lines of a batch; null when there is no such batch. */
+async function batchLinesOrNull(tx: Sql, tenant: string, batch: string): Promise<Line[] | null> {
+  const lines = (
+    await tx.query<Line>(
+      'select line, reference, withdrawal, account_digest, result_status from payout_lines where tenant_id = $1 and batch_id = $2',
+      [tenant, batch],
+    )
+  ).rows;
+  if (lines.length > 0) return lines;
+  const exists =
+    (await tx.query('select 1 from payout_batches where tenant_id = $1 and id = $2', [tenant, batch])).rows.length > 0;
+  return exists ? lines : null;
+}
+
+/**
+ * The results to apply, one per line: rows naming no line, with a status other than paid or
+ * failed, contradicting an earlier row, or paid to another account than the payee's are problems;
+ * rows without a status are skipped, repeats of an earlier row are duplicates.
+ */
+function planResults(rows: readonly ResultRow[], lines: readonly Line[], batch: string, key: Buffer, tally: Tally): Planned[] {
+  const byReference = new Map(lines.map((line) => [line.reference, line]));
+  const seen = new Map<string, string>();
+  const planned: Planned[] = [];
+  const problem = (row: ResultRow, code: ImportProblem['code'], message: string) =>
+    tally.problems.push({ row: row.row, reference: row.reference, code, message });
+  for (const row of rows) {
+    const line = byReference.get(row.reference);
+    if (!line) {
+      problem(
+        row,
+        'unknown_reference',
+        row.reference ? `no line ${row.reference} in batch ${batch}` : 'the row has no reference',
+      );
+      continue;
+    }
+    if (row.status === '') {
+      tally.skipped += 1;
+      continue;
+    }
+    if (row.status !== 'paid' && row.status !== 'failed') {
+      problem(row, 'invalid', `status must be paid or failed, not "${row.status.slice(0, 40)}"`);
+      continue;
+    }
+    const earlier = seen.get(row.reference);
+    if (earlier !== undefined) {
+      if (earlier === row.status) tally.duplicates += 1;
+      else problem(row, 'conflict', `line ${row.reference} is ${earlier} in an earlier row of this file`);
+      continue;
+    }
+    seen.set(row.reference, row.status);
+    if (row.account && !row.account.includes('*') && !sameAccount(line.account_digest, row.account, key)) {
+      // (Never echo the account: only that it differs.)
+      problem(row, 'account_mismatch', `the account paid is not the payee account of line ${row.reference}`);
+      continue;
+    }
+    planned.push({
+      row,
+      line,
+      status: row.status,
+      id: `payout:${batch}:${line.line}:${row.status}`,
+      note: resultNote(row, batch)?.slice(0, 500),
+    });
+  }
+  return planned;
+}
+
+/** The note of a result's event: the payer's reference of a payment, the reason of a failure. */
+function resultNote(row: ResultRow, batch: string): string | undefined {
+  if (row.status === 'paid') return row.payerReference || row.reason || undefined;
+  return (
+    row.reason ||
+    (row.payerReference ? `failed (payer reference ${row.payerReference})` : `failed (result file of batch ${batch})`)
+  );
+}
+
+/** The planned results whose events are not in the log yet (those imported before are, under the same ids). */
+async function notYetImported(tx: Sql, tenant: string, planned: readonly Planned[]): Promise<Planned[]> {
+  const known = new Set(
+    (
+      await tx.query<{ event_key: string }>('select event_key from events where tenant_id = $1 and event_key = any($2::text[])', [
+        tenant,
+        planned.map((p) => `id:${p.id}`),
+      ])
+    ).rows.map((r) => r.event_key),
+  );
+  return planned.filter((p) => !known.has(`id:${p.id}`));
+}
+
+/** Counts the engine's answers to the results' events: the lines to record, and an audit entry per applied line. */
+function tallyResults(
+  fresh: readonly Planned[],
+  results: readonly ItemResult[],
+  batch: string,
+  actor: string,
+  tally: Tally,
+): { recorded: Recorded[]; audit: AuditEntry[] } {
+  const recorded: Recorded[] = [];
+  const audit: AuditEntry[] = [];
+  results.forEach((result, index) => {
+    const p = fresh[index]!;
+    if (result.status === 'accepted') {
+      tally.applied += 1;
+      recorded.push({ p, seq: result.seq });
+      audit.push({
+        actor,
+        action: `withdrawal.${p.status}`,
+        target: p.line.withdrawal,
+        reason: p.note ?? null,
+        details: {
+          batch,
+          line: p.line.line,
+          reference: p.line.reference,
+          ...(p.row.payerReference ? { payerReference: p.row.payerReference } : {}),
+          seq: result.seq,
+          eventId: p.id,
+        },
+      });
+    } else if (result.status === 'duplicate') {
+      // The withdrawal already had this status (set by hand): the line records the payer's word.
+      tally.duplicates += 1;
+      recorded.push({ p, seq: null });
+    } else {
+      tally.problems.push({
+        row: p.row.row,
+        reference: p.line.reference,
+        code: result.error.code,
+        message: result.error.message,
+      });
+    }
+  });
+  return { recorded, audit };
+}
+
+/** Writes each result on its line, once: a line keeps the first result recorded on it. */
+async function recordOnLines(tx: Sql, tenant: string, batch: string, recorded: readonly Recorded[]): Promise<void> {
+  if (recorded.length === 0) return;
+  await tx.query(
+    `update payout_lines l set result_status = v.status, result_reason = v.reason, payer_reference = v.payer, result_at = now(), result_seq = v.seq
+       from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[]) as v(line, status, reason, payer, seq)
+      where l.tenant_id = $1 and l.batch_id = $2 and l.line = v.line and l.result_status is null`,
+    [
+      tenant,
+      batch,
+      recorded.map((r) => r.p.line.line),
+      recorded.map((r) => r.p.status),
+      recorded.map((r) => r.p.row.reason || null),
+      recorded.map((r) => r.p.row.payerReference || null),
+      recorded.map((r) => r.seq),
+    ],
+  );
+}
+
+/** The audit entry of the import itself: the file by its sha256, and what came of it. */
+function importAudit(batch: string, rows: number, tally: Tally, context: ImportContext): AuditEntry {
+  const { applied, duplicates, skipped, problems } = tally;
+  return {
+    actor: context.actor,
+    action: 'payout_batch.imported',
+    target: batch,
+    details: {
+      format: context.format,
+      sha256: createHash('sha256').update(context.file).digest('hex'),
+      rows,
+      applied,
+      duplicates,
+      skipped,
+      problems: problems.length,
+    },
+  };
 }

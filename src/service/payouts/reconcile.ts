@@ -66,12 +66,28 @@ export interface ReconcileReport {
 }
 
 type LineRow = {
-  line: number; reference: string; withdrawal: string; member: string; gross: string; tax: string; net: string; result_status: 'paid' | 'failed' | null;
-  status: string; w_gross: string; w_tax: string; w_net: string;
+  line: number;
+  reference: string;
+  withdrawal: string;
+  member: string;
+  gross: string;
+  tax: string;
+  net: string;
+  result_status: 'paid' | 'failed' | null;
+  status: string;
+  w_gross: string;
+  w_tax: string;
+  w_net: string;
 };
 type LedgerRow = {
-  withdrawal_id: string; l_gross: string | null; l_tax: string | null; l_net: string | null; paid_out: string | null; outstanding: string | null;
-  given_back: string | null; tax_reversed: string | null;
+  withdrawal_id: string;
+  l_gross: string | null;
+  l_tax: string | null;
+  l_net: string | null;
+  paid_out: string | null;
+  outstanding: string | null;
+  given_back: string | null;
+  tax_reversed: string | null;
 };
 type Row = LineRow & Omit<LedgerRow, 'withdrawal_id'>;
 
@@ -91,25 +107,52 @@ class Sum {
   }
 }
 
-export async function reconcileBatch(sql: Sql, tenant: string, batch: string, options: { limit: number }): Promise<ReconcileReport> {
+type BatchHead = { gross: string; tax: string; net: string; lines: number };
+
+/** Where a difference is: the line, its reference and its withdrawal. */
+type Where = Pick<Difference, 'line' | 'reference' | 'withdrawal'>;
+
+const MAX_DIFFERENCES_LISTED = 1000;
+
+export async function reconcileBatch(
+  sql: Sql,
+  tenant: string,
+  batch: string,
+  options: { limit: number },
+): Promise<ReconcileReport> {
   const money = await tenantMoney(sql, tenant);
-  const head = (await sql.query<{ gross: string; tax: string; net: string; lines: number }>(
-    'select gross::text as gross, tax::text as tax, net::text as net, lines from payout_batches where tenant_id = $1 and id = $2', [tenant, batch],
-  )).rows[0];
+  const head = (
+    await sql.query<BatchHead>(
+      'select gross::text as gross, tax::text as tax, net::text as net, lines from payout_batches where tenant_id = $1 and id = $2',
+      [tenant, batch],
+    )
+  ).rows[0];
   if (!head) throw new PayoutError('not_found', `no payout batch ${batch}`);
+  const rows = await linesWithLedger(sql, tenant, batch);
+  const check = new BatchCheck(money, options.limit);
+  for (const row of rows) check.line(row);
+  check.totals(head, rows.length);
+  return check.report(batch);
+}
+
+/** The lines of a batch in order, each with its withdrawal and the ledger's sums for that withdrawal. */
+async function linesWithLedger(sql: Sql, tenant: string, batch: string): Promise<Row[]> {
   // Two plain queries joined here: the lines with their withdrawals, and the postings of those
   // withdrawals summed per withdrawal (one query joining a grouped subquery can get a nested-loop
   // plan on fresh tables without statistics, and take minutes on a large batch).
-  const lineRows = (await sql.query<LineRow>(
-    `select l.line, l.reference, l.withdrawal, l.member, l.gross::text as gross, l.tax::text as tax, l.net::text as net, l.result_status,
+  const lineRows = (
+    await sql.query<LineRow>(
+      `select l.line, l.reference, l.withdrawal, l.member, l.gross::text as gross, l.tax::text as tax, l.net::text as net, l.result_status,
             w.status, w.amount::text as w_gross, w.tax::text as w_tax, w.net::text as w_net
        from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
       where l.tenant_id = $1 and l.batch_id = $2
       order by l.line`,
-    [tenant, batch],
-  )).rows;
-  const sums = (await sql.query<LedgerRow>(
-    `select p.withdrawal_id,
+      [tenant, batch],
+    )
+  ).rows;
+  const sums = (
+    await sql.query<LedgerRow>(
+      `select p.withdrawal_id,
             (-sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'available'))::text as l_gross,
             (sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'tax_payable'))::text as l_tax,
             (sum(p.amount) filter (where p.kind = 'withdrawal' and p.account = 'payout'))::text as l_net,
@@ -120,115 +163,194 @@ export async function reconcileBatch(sql: Sql, tenant: string, batch: string, op
        from payout_lines l join postings p on p.tenant_id = l.tenant_id and p.withdrawal_id = l.withdrawal
       where l.tenant_id = $1 and l.batch_id = $2
       group by p.withdrawal_id`,
-    [tenant, batch],
-  )).rows;
+      [tenant, batch],
+    )
+  ).rows;
   const ledgerOf = new Map(sums.map((row) => [row.withdrawal_id, row]));
-  const none: Omit<LedgerRow, 'withdrawal_id'> = { l_gross: null, l_tax: null, l_net: null, paid_out: null, outstanding: null, given_back: null, tax_reversed: null };
-  const rows: Row[] = lineRows.map((line) => ({ ...line, ...(ledgerOf.get(line.withdrawal) ?? none) }));
-
-  const differences: Difference[] = [];
-  let differenceCount = 0;
-  const differ = (difference: Difference) => {
-    differenceCount += 1;
-    if (differences.length < 1000) differences.push(difference);
+  const none: Omit<LedgerRow, 'withdrawal_id'> = {
+    l_gross: null,
+    l_tax: null,
+    l_net: null,
+    paid_out: null,
+    outstanding: null,
+    given_back: null,
+    tax_reversed: null,
   };
-  const lines = new Sum();
-  const ledger = new Sum();
-  const byStatus = { paid: new Sum(), failed: new Sum(), open: new Sum(), rejected: new Sum() };
-  let paidOut = 0n;
-  let outstanding = 0n;
-  let givenBack = 0n;
-  let taxReversed = 0n;
-  let failedGivenBack = 0n;
-  let failedTaxReversed = 0n;
-  const listed: ReconcileLine[] = [];
-  const n = (text: string | null) => (text === null ? 0n : BigInt(text));
-  for (const r of rows) {
+  return lineRows.map((line) => ({ ...line, ...(ledgerOf.get(line.withdrawal) ?? none) }));
+}
+
+/** A ledger sum, 0 where the withdrawal has no such postings. */
+const n = (text: string | null) => (text === null ? 0n : BigInt(text));
+
+/** The checks of one batch, line by line, then of its totals; every difference is counted, the first 1000 listed. */
+class BatchCheck {
+  private readonly differences: Difference[] = [];
+  private differenceCount = 0;
+  private readonly lines = new Sum();
+  private readonly ledger = new Sum();
+  private readonly byStatus = { paid: new Sum(), failed: new Sum(), open: new Sum(), rejected: new Sum() };
+  private readonly batchSum = new Sum();
+  private paidOut = 0n;
+  private outstanding = 0n;
+  private givenBack = 0n;
+  private taxReversed = 0n;
+  private failedGivenBack = 0n;
+  private failedTaxReversed = 0n;
+  private readonly listed: ReconcileLine[] = [];
+
+  constructor(
+    private readonly money: TenantMoney,
+    private readonly limit: number,
+  ) {}
+
+  private differ(difference: Difference): void {
+    this.differenceCount += 1;
+    if (this.differences.length < MAX_DIFFERENCES_LISTED) this.differences.push(difference);
+  }
+
+  private expect(where: Where, check: string, expected: bigint, actual: bigint): void {
+    if (expected !== actual)
+      this.differ({ ...where, check, expected: this.money.money(expected), actual: this.money.money(actual) });
+  }
+
+  line(r: Row): void {
     const gross = BigInt(r.gross);
     const tax = BigInt(r.tax);
     const net = BigInt(r.net);
     const status = lineStatus(r.status);
     const where = { line: r.line, reference: r.reference, withdrawal: r.withdrawal };
-    const before = differenceCount;
-    const expect = (check: string, expected: bigint, actual: bigint) => {
-      if (expected !== actual) differ({ ...where, check, expected: money.money(expected), actual: money.money(actual) });
-    };
-    lines.add(gross, tax, net);
-    ledger.add(n(r.l_gross), n(r.l_tax), n(r.l_net));
-    byStatus[status].add(gross, tax, net);
-    expect('line gross = withdrawal gross', BigInt(r.w_gross), gross);
-    expect('line tax = withdrawal tax', BigInt(r.w_tax), tax);
-    expect('line net = withdrawal net', BigInt(r.w_net), net);
-    expect('line gross = ledger gross', gross, n(r.l_gross));
-    expect('line tax = ledger tax withheld', tax, n(r.l_tax));
-    expect('line net = ledger net owed', net, n(r.l_net));
-    const lineOut = n(r.paid_out);
-    const lineOwed = n(r.outstanding);
-    paidOut += lineOut;
-    outstanding += lineOwed;
-    givenBack += n(r.given_back);
-    taxReversed += n(r.tax_reversed);
-    if (status === 'failed') {
-      failedGivenBack += n(r.given_back);
-      failedTaxReversed += n(r.tax_reversed);
-    }
-    if (status === 'open') {
-      expect('open line: net still owed (payout)', net, lineOwed);
-      expect('open line: nothing paid out', 0n, lineOut);
-    } else if (status === 'paid') {
-      expect('paid line: net paid out', net, lineOut);
-      expect('paid line: nothing owed (payout)', 0n, lineOwed);
-    } else {
-      expect(`${status} line: nothing owed (payout)`, 0n, lineOwed);
-      expect(`${status} line: nothing paid out`, 0n, lineOut);
-      expect(`${status} line: gross given back to available`, gross, n(r.given_back));
-      expect(`${status} line: tax reversed`, tax, n(r.tax_reversed));
-    }
-    if (status === 'rejected') differ({ ...where, check: 'line rejected outside the payer result', expected: 'paid, failed or open', actual: 'rejected' });
-    if (r.result_status !== null && r.result_status !== status) {
-      differ({ ...where, check: 'payer result = withdrawal status', expected: r.result_status, actual: status });
-    }
-    if (listed.length < options.limit) {
-      listed.push({
-        line: r.line, reference: r.reference, withdrawal: r.withdrawal, member: r.member, status, result: r.result_status,
-        gross: money.money(gross), tax: money.money(tax), net: money.money(net), matched: differenceCount === before,
+    const before = this.differenceCount;
+    this.add(r, status, gross, tax, net);
+    this.expect(where, 'line gross = withdrawal gross', BigInt(r.w_gross), gross);
+    this.expect(where, 'line tax = withdrawal tax', BigInt(r.w_tax), tax);
+    this.expect(where, 'line net = withdrawal net', BigInt(r.w_net), net);
+    this.expect(where, 'line gross = ledger gross', gross, n(r.l_gross));
+    this.expect(where, 'line tax = ledger tax withheld', tax, n(r.l_tax));
+    this.expect(where, 'line net = ledger net owed', net, n(r.l_net));
+    this.checkStatus(r, where, status, gross, tax, net);
+    if (this.listed.length < this.limit) {
+      const money = this.money;
+      this.listed.push({
+        line: r.line,
+        reference: r.reference,
+        withdrawal: r.withdrawal,
+        member: r.member,
+        status,
+        result: r.result_status,
+        gross: money.money(gross),
+        tax: money.money(tax),
+        net: money.money(net),
+        matched: this.differenceCount === before,
       });
     }
   }
-  const total = (check: string, expected: Sum | bigint, actual: Sum | bigint) => {
+
+  /** Adds a line to the sums of lines, of the ledger, of its status, and of what was paid out, owed, given back. */
+  private add(r: Row, status: LineStatus, gross: bigint, tax: bigint, net: bigint): void {
+    this.lines.add(gross, tax, net);
+    this.ledger.add(n(r.l_gross), n(r.l_tax), n(r.l_net));
+    this.byStatus[status].add(gross, tax, net);
+    this.paidOut += n(r.paid_out);
+    this.outstanding += n(r.outstanding);
+    this.givenBack += n(r.given_back);
+    this.taxReversed += n(r.tax_reversed);
+    if (status === 'failed') {
+      this.failedGivenBack += n(r.given_back);
+      this.failedTaxReversed += n(r.tax_reversed);
+    }
+  }
+
+  /** What the ledger must show for a line in its status, and the payer's result agreeing with that status. */
+  private checkStatus(r: Row, where: Where, status: LineStatus, gross: bigint, tax: bigint, net: bigint): void {
+    const lineOut = n(r.paid_out);
+    const lineOwed = n(r.outstanding);
+    if (status === 'open') {
+      this.expect(where, 'open line: net still owed (payout)', net, lineOwed);
+      this.expect(where, 'open line: nothing paid out', 0n, lineOut);
+    } else if (status === 'paid') {
+      this.expect(where, 'paid line: net paid out', net, lineOut);
+      this.expect(where, 'paid line: nothing owed (payout)', 0n, lineOwed);
+    } else {
+      this.expect(where, `${status} line: nothing owed (payout)`, 0n, lineOwed);
+      this.expect(where, `${status} line: nothing paid out`, 0n, lineOut);
+      this.expect(where, `${status} line: gross given back to available`, gross, n(r.given_back));
+      this.expect(where, `${status} line: tax reversed`, tax, n(r.tax_reversed));
+    }
+    if (status === 'rejected')
+      this.differ({
+        ...where,
+        check: 'line rejected outside the payer result',
+        expected: 'paid, failed or open',
+        actual: 'rejected',
+      });
+    if (r.result_status !== null && r.result_status !== status) {
+      this.differ({ ...where, check: 'payer result = withdrawal status', expected: r.result_status, actual: status });
+    }
+  }
+
+  /** A total check: of each of gross, tax and net when given sums, else of the one amount. */
+  private total(check: string, expected: Sum | bigint, actual: Sum | bigint): void {
     for (const field of expected instanceof Sum ? (['gross', 'tax', 'net'] as const) : ([null] as const)) {
       const e = field === null ? (expected as bigint) : (expected as Sum)[field];
       const a = field === null ? (actual as bigint) : (actual as Sum)[field];
-      if (e !== a) differ({ check: field === null ? check : `${check} (${field})`, expected: money.money(e), actual: money.money(a) });
+      if (e !== a)
+        this.differ({
+          check: field === null ? check : `${check} (${field})`,
+          expected: this.money.money(e),
+          actual: this.money.money(a),
+        });
     }
-  };
-  const batchSum = new Sum();
-  batchSum.gross = BigInt(head.gross);
-  batchSum.tax = BigInt(head.tax);
-  batchSum.net = BigInt(head.net);
-  if (head.lines !== rows.length) differ({ check: 'batch lines = lines', expected: String(head.lines), actual: String(rows.length) });
-  total('batch totals = sum of lines', batchSum, lines);
-  total('sum of lines = ledger', lines, ledger);
-  total('paid out = net of paid lines', byStatus.paid.net, paidOut);
-  total('owed = net of open lines', byStatus.open.net, outstanding);
-  total('given back = gross of failed and rejected lines', byStatus.failed.gross + byStatus.rejected.gross, givenBack);
-  total('tax reversed = tax of failed and rejected lines', byStatus.failed.tax + byStatus.rejected.tax, taxReversed);
-  const counts = { open: byStatus.open.count, paid: byStatus.paid.count, failed: byStatus.failed.count, rejected: byStatus.rejected.count };
-  return {
-    batch,
-    ok: differenceCount === 0,
-    status: counts.open > 0 ? 'open' : 'closed',
-    counts,
-    totals: {
-      batch: batchSum.view(money),
-      lines: lines.view(money),
-      ledger: ledger.view(money),
-      paid: { ...byStatus.paid.view(money), count: byStatus.paid.count, paidOut: money.money(paidOut) },
-      failed: { ...byStatus.failed.view(money), count: byStatus.failed.count, givenBack: money.money(failedGivenBack), taxReversed: money.money(failedTaxReversed) },
-      open: { ...byStatus.open.view(money), count: byStatus.open.count, outstanding: money.money(outstanding) },
-    },
-    differences,
-    differenceCount,
-    lines: listed,
-  };
+  }
+
+  /** The batch as made against its lines, the lines against the ledger, and each status's money against where it went. */
+  totals(head: BatchHead, lineCount: number): void {
+    const { byStatus } = this;
+    this.batchSum.gross = BigInt(head.gross);
+    this.batchSum.tax = BigInt(head.tax);
+    this.batchSum.net = BigInt(head.net);
+    if (head.lines !== lineCount)
+      this.differ({ check: 'batch lines = lines', expected: String(head.lines), actual: String(lineCount) });
+    this.total('batch totals = sum of lines', this.batchSum, this.lines);
+    this.total('sum of lines = ledger', this.lines, this.ledger);
+    this.total('paid out = net of paid lines', byStatus.paid.net, this.paidOut);
+    this.total('owed = net of open lines', byStatus.open.net, this.outstanding);
+    this.total(
+      'given back = gross of failed and rejected lines',
+      byStatus.failed.gross + byStatus.rejected.gross,
+      this.givenBack,
+    );
+    this.total('tax reversed = tax of failed and rejected lines', byStatus.failed.tax + byStatus.rejected.tax, this.taxReversed);
+  }
+
+  report(batch: string): ReconcileReport {
+    const { byStatus, money } = this;
+    const counts = {
+      open: byStatus.open.count,
+      paid: byStatus.paid.count,
+      failed: byStatus.failed.count,
+      rejected: byStatus.rejected.count,
+    };
+    return {
+      batch,
+      ok: this.differenceCount === 0,
+      status: counts.open > 0 ? 'open' : 'closed',
+      counts,
+      totals: {
+        batch: this.batchSum.view(money),
+        lines: this.lines.view(money),
+        ledger: this.ledger.view(money),
+        paid: { ...byStatus.paid.view(money), count: byStatus.paid.count, paidOut: money.money(this.paidOut) },
+        failed: {
+          ...byStatus.failed.view(money),
+          count: byStatus.failed.count,
+          givenBack: money.money(this.failedGivenBack),
+          taxReversed: money.money(this.failedTaxReversed),
+        },
+        open: { ...byStatus.open.view(money), count: byStatus.open.count, outstanding: money.money(this.outstanding) },
+      },
+      differences: this.differences,
+      differenceCount: this.differenceCount,
+      lines: this.listed,
+    };
+  }
 }
