@@ -53,12 +53,10 @@ export async function applySegments(
   const rows = new BatchRows(runtime.engine.settings.decimals);
   // Text PostgreSQL cannot store (NUL, lone surrogates) or hostile nesting is refused before any query sees it.
   const refused = segments.map((segment) => segment.items.map((item) => unstorableInput(item)));
-  const explicit = segments.flatMap((segment, s) =>
-    segment.items.flatMap((item, index) => {
-      const key = refused[s]![index] ? null : eventKey(item);
-      return key !== null && key.startsWith('id:') ? [key] : [];
-    }),
-  );
+  // Each item's identity, once (null for a refused one); explicit ids are looked up in the log.
+  const keys = segments.map((segment, s) => segment.items.map((item, index) => (refused[s]![index] ? null : eventKey(item))));
+  const explicit: string[] = [];
+  for (const segmentKeys of keys) for (const key of segmentKeys) if (key !== null && key.startsWith('id:')) explicit.push(key);
   const identities = new Identities(await loggedFingerprints(reader, tenant, explicit), inFlight);
   const pending: Pending[] = [];
   const results: ItemResult[][] = [];
@@ -79,7 +77,8 @@ export async function applySegments(
         continue;
       }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
-      answers.push(applyOne(runtime, item, segment.source, identities, rows, notify, pending, s, index));
+      // (A server-stamped instant leaves the identity as it was: `at` is no part of it.)
+      answers.push(applyOne(runtime, item, keys[s]![index]!, segment.source, identities, rows, notify, pending, s, index));
     }
   }
   const logged = await loggedFingerprints(reader, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
@@ -98,10 +97,9 @@ function reject(pending: Pending[], row: RejectedRow, key: string | null, item: 
 }
 
 function applyOne(
-  runtime: TenantRuntime, item: unknown, source: string, identities: Identities, rows: BatchRows, notify: boolean,
+  runtime: TenantRuntime, item: unknown, key: string | null, source: string, identities: Identities, rows: BatchRows, notify: boolean,
   pending: Pending[], segment: number, index: number,
 ): ItemResult {
-  const key = eventKey(item);
   if (key?.startsWith('id:')) {
     const repeat = identities.repeatOfExplicit(key, item);
     if (repeat) return repeat;

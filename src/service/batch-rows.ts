@@ -67,8 +67,9 @@ export class BatchRows {
       }
     }
     for (const change of outcome.awards) {
-      this.awards.set(change.award, eventSeq);
-      if (change.cause === 'award') this.awardsCreated.add(change.award);
+      const award = change.award; // (the engine makes an award's record when asked: once here)
+      this.awards.set(award, eventSeq);
+      if (change.cause === 'award') this.awardsCreated.add(award);
     }
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
     if (!notify) return;

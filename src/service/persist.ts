@@ -1,12 +1,12 @@
 import type { AwardRecord } from '../engine/awards.ts';
-import { copyField, copyLine, copyText } from '../store/copy-text.ts';
+import { copyLine, CopyWriter, isoInstant } from '../store/copy-text.ts';
 import type { Sql } from '../store/sql.ts';
-import type { BatchRows } from './batch-rows.ts';
+import type { BatchRows, OutboxRow } from './batch-rows.ts';
 import { toJson } from './json.ts';
 import { LOG_CHANNEL, logNotice } from './log-watch.ts';
 import type { LogPosition } from './runtime.ts';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = isoInstant;
 
 /**
  * JSON of a payload as it came (JSON.stringify without a replacer unless a value holds a
@@ -49,14 +49,26 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
   }
   await persistWithdrawals(tx, tenant, rows);
   await persistAdjustments(tx, tenant, rows);
-  if (rows.outbox.length > 0) {
-    const o = rows.outbox;
+  if (rows.outbox.length > 0) await persistOutbox(tx, tenant, rows.outbox, small);
+  return small;
+}
+
+/**
+ * Notifications for the tenant's webhooks, a few per event: with COPY in a large batch (no
+ * array literal of JSON texts to build and parse), with one statement in a small one (a COPY
+ * waits for the server's go-ahead: one more round trip).
+ */
+async function persistOutbox(tx: Sql, tenant: string, outbox: readonly OutboxRow[], small: boolean): Promise<void> {
+  if (small) {
     await tx.query(
       `insert into outbox (tenant_id, topic, payload, event_seq) select $1, * from unnest($2::text[], $3::jsonb[], $4::bigint[])`,
-      [tenant, o.map((x) => x.topic), o.map((x) => toJson(x.payload)), o.map((x) => x.eventSeq)],
+      [tenant, outbox.map((x) => x.topic), outbox.map((x) => toJson(x.payload)), outbox.map((x) => x.eventSeq)],
     );
+    return;
   }
-  return small;
+  const data = new CopyWriter();
+  for (const x of outbox) data.text(tenant).tab().text(x.topic).tab().text(toJson(x.payload)).tab().int(x.eventSeq).end();
+  await tx.copy('outbox', ['tenant_id', 'topic', 'payload', 'event_seq'], data.finish());
 }
 
 /** Records the tenant's log position and announces it to every instance (LogWatch) at commit. */
@@ -118,12 +130,13 @@ type Write = (tx: Sql) => Promise<void>;
 
 function eventsWrite(tenant: string, rows: BatchRows): Write | null {
   if (rows.events.length === 0) return null;
-  const t = copyText(tenant);
-  let text = '';
+  const data = new CopyWriter();
   for (const e of rows.events) {
-    text += `${t}\t${e.seq}\t${copyField(e.key)}\t${copyText(e.type)}\t${iso(e.at)}\t${copyText(payloadJson(e.payload))}\t${copyText(e.source)}\n`;
+    data.text(tenant).tab().int(e.seq).tab().nullable(e.key).tab().text(e.type).tab().text(iso(e.at)).tab();
+    data.text(payloadJson(e.payload)).tab().text(e.source).end();
   }
-  return (tx) => tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], text);
+  const pieces = data.finish();
+  return (tx) => tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], pieces);
 }
 
 const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kind', 'account', 'member', 'amount', 'order_id', 'period', 'rule', 'refund_id', 'withdrawal_id', 'adjustment_id'];
@@ -131,29 +144,25 @@ const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kin
 function postingsWrite(tenant: string, rows: BatchRows): Write | null {
   const postings = rows.postings;
   if (postings.length === 0) return null;
-  const t = copyText(tenant);
   const lines = rows.postingLines;
   const seqs = rows.postingSeqs;
-  // Postings of one event share its instant and often their ref: format each once.
+  // Postings of one event share its instant: formatted once.
   let lastAt = Number.NaN;
   let at = '';
-  let lastRef: object | null = null;
-  let ref = '';
-  let text = '';
+  const data = new CopyWriter();
   for (let i = 0; i < postings.length; i++) {
     const p = postings[i]!;
     if (p.at !== lastAt) {
       lastAt = p.at;
       at = iso(p.at);
     }
-    if (p.ref !== lastRef) {
-      lastRef = p.ref;
-      const r = p.ref;
-      ref = `${copyField(r.order)}\t${copyField(r.period)}\t${copyField(r.rule)}\t${copyField(r.refund)}\t${copyField(r.withdrawal)}\t${copyField(r.adjustment)}\n`;
-    }
-    text += `${t}\t${p.journal}\t${lines[i]}\t${seqs[i]}\t${at}\t${p.kind}\t${p.account}\t${p.member === null ? '\\N' : copyText(p.member)}\t${p.amount}\t${ref}`;
+    const r = p.ref;
+    data.text(tenant).tab().int(p.journal).tab().int(lines[i]!).tab().int(seqs[i]!).tab().text(at).tab().text(p.kind).tab().text(p.account).tab();
+    data.nullable(p.member).tab().amount(p.amount).tab();
+    data.nullable(r.order).tab().nullable(r.period).tab().nullable(r.rule).tab().nullable(r.refund).tab().nullable(r.withdrawal).tab().nullable(r.adjustment).end();
   }
-  return (tx) => tx.copy('postings', POSTING_COLUMNS, text);
+  const pieces = data.finish();
+  return (tx) => tx.copy('postings', POSTING_COLUMNS, pieces);
 }
 
 /** Balances are a read model of the member postings: this batch's sums per member, added. */
@@ -188,8 +197,7 @@ const awardKey = (x: AwardRecord) => `${x.order !== undefined ? 'order:' + x.ord
  */
 function awardsWrite(tenant: string, rows: BatchRows): Write | null {
   if (rows.awards.size === 0) return null;
-  const t = copyText(tenant);
-  let created = '';
+  const created = new CopyWriter();
   const changed: [AwardRecord, number][] = [];
   for (const entry of rows.awards) {
     const [x, seq] = entry;
@@ -197,12 +205,17 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
       changed.push(entry);
       continue;
     }
-    created += `${t}\t${copyText(awardKey(x))}\t${copyText(x.to)}\t${copyField(x.order)}\t${copyField(x.period)}\t${copyText(x.rule)}\t${x.amount}\t${x.status}\t${seq}\n`;
+    // The award key (see awardKey) written in its parts.
+    if (x.order !== undefined) created.text(tenant).tab().text('order:').text(x.order);
+    else created.text(tenant).tab().text('period:').text(String(x.period));
+    created.text('/').text(x.to).text('/').text(x.rule).tab();
+    created.text(x.to).tab().nullable(x.order).tab().nullable(x.period).tab().text(x.rule).tab().amount(x.amount).tab().text(x.status).tab().int(seq).end();
   }
+  const createdPieces = created.finish();
   const keys = changed.map(([x]) => awardKey(x));
   const update = [tenant, keys, changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq)];
   return async (tx) => {
-    await tx.copy('awards', AWARD_COLUMNS, created);
+    await tx.copy('awards', AWARD_COLUMNS, createdPieces);
     if (changed.length === 0) return;
     // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
     // place. An award first written now (made at zero, changed later) is inserted with all it has.

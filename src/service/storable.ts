@@ -22,11 +22,29 @@ export function unstorableString(text: string): boolean {
 /**
  * The first reason `value` cannot be taken, with the path of the offending field: a string (value
  * or key) PostgreSQL cannot store, or nesting deeper than `maxDepth`. Null when it can be taken.
- * Walks iteratively, so that hostile nesting cannot exhaust the stack here; paths are only built
- * once something is found (a second walk), so that a clean request costs one pass.
+ * A clean value costs one pass that allocates nothing (it runs on every ingested event); only
+ * when that pass finds something does a second walk, iterative and keeping paths, name the first.
  */
 export function unstorableInput(value: unknown, maxDepth = MAX_DEPTH): EngineError | null {
-  return walk(value, maxDepth, false) && walk(value, maxDepth, true);
+  return mayBeUnstorable(value, 0, maxDepth) ? walk(value, maxDepth, true) : null;
+}
+
+/**
+ * Whether `walk` would find anything (it may answer true where walk finds nothing, never the
+ * reverse: `for…in` also visits inherited keys). Recursive, but never deeper than `maxDepth`.
+ */
+function mayBeUnstorable(node: unknown, depth: number, maxDepth: number): boolean {
+  if (typeof node === 'string') return unstorableString(node);
+  if (node === null || typeof node !== 'object') return false;
+  if (depth >= maxDepth) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (mayBeUnstorable(node[i], depth + 1, maxDepth)) return true;
+    return false;
+  }
+  for (const key in node) {
+    if (unstorableString(key) || mayBeUnstorable((node as Record<string, unknown>)[key], depth + 1, maxDepth)) return true;
+  }
+  return false;
 }
 
 function walk(value: unknown, maxDepth: number, withPaths: boolean): EngineError | null {

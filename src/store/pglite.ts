@@ -1,4 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { emptyCopy, type CopyInput } from './copy-text.ts';
 import { DEFAULT_RESERVE_BYTES, diskGuard, readsOnly } from './disk-guard.ts';
 import { lockLiteral, type Sql } from './sql.ts';
 
@@ -9,10 +10,11 @@ import { lockLiteral, type Sql } from './sql.ts';
 export async function pgliteSql(dataDir?: string, options: { reserveBytes?: number } = {}): Promise<Sql> {
   const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const roomToWrite = diskGuard(dataDir ?? '', dataDir ? (options.reserveBytes ?? DEFAULT_RESERVE_BYTES) : 0);
-  const copy = (target: PGlite | Transaction) => async (table: string, columns: readonly string[], text: string) => {
-    if (text.length === 0) return;
+  const copy = (target: PGlite | Transaction) => async (table: string, columns: readonly string[], data: CopyInput) => {
+    if (emptyCopy(data)) return;
     // PGlite reads COPY data from a blob given with the query.
-    await target.query(`copy ${identifier(table)} (${columns.map(identifier).join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+    const blob = new Blob(typeof data === 'string' ? [data] : [...data]);
+    await target.query(`copy ${identifier(table)} (${columns.map(identifier).join(', ')}) from '/dev/blob'`, [], { blob });
   };
   const wrap = (tx: Transaction): Sql => ({
     kind: 'pglite',
@@ -35,9 +37,9 @@ export async function pgliteSql(dataDir?: string, options: { reserveBytes?: numb
         return work(wrap(tx));
       });
     },
-    copy: async (table, columns, text) => {
+    copy: async (table, columns, data) => {
       await roomToWrite();
-      return copy(db)(table, columns, text);
+      return copy(db)(table, columns, data);
     },
     async listen(channel, onMessage) {
       const unsubscribe = await db.listen(identifier(channel), onMessage);

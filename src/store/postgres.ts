@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { emptyCopy, type CopyInput } from './copy-text.ts';
 import { lockLiteral, type Sql, type Subscription } from './sql.ts';
 
 /** COPY data goes out in pieces of this many bytes (one CopyData message each). */
@@ -18,7 +19,7 @@ export function postgresSql(connectionString: string, options: { max?: number } 
     query: async (text, params, queryOptions) =>
       (queryOptions?.name ? client.query({ name: queryOptions.name, text, values: params as unknown[] }) : client.query(text, params as unknown[])) as never,
     transaction: async (work) => work(wrap(client)),
-    copy: (table, columns, text) => copyInto(client, table, columns, text),
+    copy: (table, columns, data) => copyInto(client, table, columns, data),
     listen: () => Promise.reject(new Error('listen on the pool, not inside a transaction')),
     close: async () => undefined,
   });
@@ -42,11 +43,11 @@ export function postgresSql(connectionString: string, options: { max?: number } 
         connection.release();
       }
     },
-    async copy(table, columns, text) {
+    async copy(table, columns, data) {
       const client = await pool.connect();
       const connection = watchConnection(client);
       try {
-        await copyInto(client, table, columns, text);
+        await copyInto(client, table, columns, data);
       } catch (error) {
         connection.broke(error); // a COPY cut short leaves the connection in no state to reuse
         throw error;
@@ -90,15 +91,16 @@ export function postgresSql(connectionString: string, options: { max?: number } 
 }
 
 /** COPY … FROM STDIN of text-format lines on one connection. */
-async function copyInto(client: pg.ClientBase, table: string, columns: readonly string[], text: string): Promise<void> {
-  if (text.length === 0) return;
+async function copyInto(client: pg.ClientBase, table: string, columns: readonly string[], data: CopyInput): Promise<void> {
+  if (emptyCopy(data)) return;
   const stream = client.query(copyFrom(`copy ${identifier(table)} (${columns.map(identifier).join(', ')}) from stdin`));
   await new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
-    // Encoded once; pieces are views of it (no copies).
-    const data = Buffer.from(text);
-    for (let start = 0; start < data.length; start += COPY_PIECE) stream.write(data.subarray(start, start + COPY_PIECE));
+    for (const piece of typeof data === 'string' ? [Buffer.from(data)] : data) {
+      // Large pieces go out as views of at most COPY_PIECE bytes (no copies).
+      for (let start = 0; start < piece.length; start += COPY_PIECE) stream.write(piece.subarray(start, start + COPY_PIECE));
+    }
     stream.end();
   });
 }

@@ -1,3 +1,5 @@
+import type { CopyInput } from './copy-text.ts';
+
 /**
  * The one database interface fenyong uses: parameterised SQL only ($1, $2…), the same text for
  * PostgreSQL (pg) and PGlite. Values are never interpolated into SQL.
@@ -8,9 +10,10 @@ export interface Sql {
   transaction<T>(work: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Bulk-loads rows with `COPY table (columns) FROM …` in PostgreSQL's text format (copy-text.ts
-   * makes the lines): the cheapest way to write many rows, for PostgreSQL and PGlite alike.
+   * makes the lines, as one string or as the UTF-8 pieces of a CopyWriter): the cheapest way to
+   * write many rows, for PostgreSQL and PGlite alike.
    */
-  copy(table: string, columns: readonly string[], text: string): Promise<void>;
+  copy(table: string, columns: readonly string[], data: CopyInput): Promise<void>;
   /**
    * Calls `onMessage` with the payload of every NOTIFY on `channel` (sent by any connection, in
    * this process or another, when its transaction commits). `onLost` is called when the
