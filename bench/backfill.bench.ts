@@ -22,7 +22,7 @@ import pg from 'pg';
 import { backfill, type BackfillReport } from '../src/client/backfill.ts';
 import { Random } from '../src/sim/random.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
-import { processCpuSeconds } from './support/server-process.ts';
+import { processCpuSeconds, SERVER_NODE_FLAGS } from './support/server-process.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_backfill';
@@ -199,7 +199,7 @@ async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; 
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=12288`.trim(),
   };
   const nodeArgs = (process.env.BACKFILL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/fenyong.js'), 'serve'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, join(root, 'bin/fenyong.js'), 'serve'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -16,12 +16,16 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The node flags `npm start` runs the server with (package.json). */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /**
  * Starts the server on `databaseUrl` with the scheduler held off (benchmarks send history, which
  * a tick to "now" would make late); `nodeArgs` adds flags such as `--cpu-prof`.
  */
 export async function startBenchServer(databaseUrl: string, platformToken: string, nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
+  // Flags as `npm start` runs the server with (README, Configuration), then the benchmark's own.
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, BIN, 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
