@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   ];
   const body = `## Server (\`bench/server.bench.ts\`)
 
-The whole service over HTTP on loopback against PostgreSQL ${(await pgVersion()) ?? ''}: \`fenyong serve\` in a child process,
+The whole service over HTTP on loopback against PostgreSQL ${(await pgVersion()) ?? ''}: \`fenyong serve\` in a child process (the node flags of \`npm start\`),
 the clients in the benchmark's process; ${TENANTS} tenants, each a network of ${(LEADERS + CUSTOMERS).toLocaleString('en-US')} members and a plan stacking
 multi-level (2 rates), differential + peer and a targeted campaign; orders of 1–3 lines. Clients, server and PostgreSQL
 share the machine's 2 cores.
