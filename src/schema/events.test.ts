@@ -89,4 +89,21 @@ describe('order events read directly', () => {
     }
     expect(direct).toBeGreaterThan(2000);
   });
+
+  it('take at most 1000 lines an order, so that no award can overflow the ledger', () => {
+    const context = contexts[0]!;
+    const schema = eventSchema(context);
+    const order = (lines: number) => ({
+      type: 'order.paid',
+      at: '2026-03-01T10:00:00Z',
+      order: 'o1',
+      buyer: 'C1',
+      lines: Array.from({ length: lines }, (_, i) => ({ line: i + 1, sku: 's', qty: 1_000_000, paid: '10000000000000.00' })),
+    });
+    expect(schema.safeParse(order(1000)).success).toBe(true);
+    const refused = schema.safeParse(order(1001));
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.path).toEqual(['lines']);
+    expect(refused.error?.issues[0]?.message).toBe('an order has at most 1000 lines');
+  });
 });

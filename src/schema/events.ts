@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DISTRIBUTOR_ROLES, type EngineEvent, type MemberInput, type OrderLineInput } from '../domain/types.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
-import { count, id, instant, instantValue, level, MAX_COUNT, MAX_ID_LENGTH, money, moneyValue, positiveCount } from './primitives.ts';
+import { count, id, instant, instantValue, level, MAX_COUNT, MAX_ID_LENGTH, MAX_ORDER_LINES, money, moneyValue, positiveCount } from './primitives.ts';
 
 export const ROLES = [...DISTRIBUTOR_ROLES, 'customer'] as const;
 const regionCode = z.union([z.string(), z.number().int()]).transform((code) => String(code));
@@ -42,7 +42,11 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
         .pipe(z.string().regex(/^\d{6}$/, 'an order\'s region is a 6-digit district code (GB/T 2260), e.g. "330106"'))
         .nullish()
         .transform((value) => value ?? undefined),
-      lines: z.array(line).min(1, 'an order has at least one line').refine(uniqueLines, 'line numbers must be unique'),
+      lines: z
+        .array(line)
+        .min(1, 'an order has at least one line')
+        .max(MAX_ORDER_LINES, `an order has at most ${MAX_ORDER_LINES} lines`)
+        .refine(uniqueLines, 'line numbers must be unique'),
     }),
     z.object({ type: z.literal('order.completed'), at, order: id }),
     z.object({
@@ -53,6 +57,7 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
       lines: z
         .array(refundLine)
         .min(1, 'a refund names at least one line')
+        .max(MAX_ORDER_LINES, `a refund names at most ${MAX_ORDER_LINES} lines`)
         .refine(uniqueLines, 'line numbers must be unique')
         .refine((lines) => lines.some((l) => l.qty > 0 || l.amount > 0n), 'a refund must refund a quantity or an amount'),
     }),
@@ -121,7 +126,7 @@ export function readOrderEvent(raw: unknown, context: SchemaContext): EngineEven
 }
 
 function readOrderLines(raw: unknown, decimals: number): OrderLineInput[] | null {
-  if (!Array.isArray(raw) || raw.length === 0) return null;
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_ORDER_LINES) return null;
   const lines: OrderLineInput[] = [];
   for (const item of raw as unknown[]) {
     if (!isObject(item)) return null;

@@ -20,6 +20,16 @@ const decimalText = z.union([z.string(), z.number()]);
 export const MAX_AMOUNT = 10n ** 15n;
 /** The largest quantity or count in an event or a plan. */
 export const MAX_COUNT = 1_000_000;
+/**
+ * The most lines of one order. With MAX_AMOUNT a line, an order's total, and any award computed
+ * on it, stays below 10^18, within PostgreSQL's bigint (9.2 × 10^18).
+ */
+export const MAX_ORDER_LINES = 1000;
+/**
+ * The largest amount per unit a plan may name (a per-unit reward, a level's unit price):
+ * MAX_AMOUNT / MAX_COUNT, so that one line's `amount × qty` stays within MAX_AMOUNT.
+ */
+export const MAX_UNIT_AMOUNT = MAX_AMOUNT / BigInt(MAX_COUNT);
 
 /** An amount in the currency's minor unit, ≥ 0 unless `allowNegative`, at most MAX_AMOUNT either way. */
 export function money(decimals: number, options: MoneyOptions = {}) {
