@@ -15,11 +15,7 @@ import { withdrawalTransition } from './events/withdrawal-transition.ts';
 import { adjustmentPosted } from './events/adjustment-posted.ts';
 import { settleLevels } from './levels.ts';
 import type { EngineState } from './state.ts';
-import type { AwardChange } from './awards.ts';
-import type { Posting } from './ledger.ts';
-import type { PostingLog } from './posting-log.ts';
-import type { WithdrawalRecord } from './state.ts';
-import { newWork, type Effects, type LevelChange, type Verdict, type Work } from './work.ts';
+import { newWork, type EventWork, type Effects, type Verdict, type Work } from './work.ts';
 import type { Engine } from './engine.ts';
 
 /** What an event did, and whether time moved (even a rejected event lets time pass). */
@@ -112,34 +108,11 @@ function dispatch(state: EngineState, event: EngineEvent, work: Work): Verdict {
 }
 
 /**
- * What an event did. Its postings are made into Posting objects when first read (PostingLog):
- * the service reads them all, a simulation never does.
+ * What an event did: its work, finished (see EventWork). Its postings are made into Posting
+ * objects when first read (PostingLog): the service reads them all, a simulation never does.
  */
-class EventOutcome implements Effects {
-  readonly awards: AwardChange[];
-  readonly levels: LevelChange[];
-  readonly withdrawals: WithdrawalRecord[];
-  readonly #postings: PostingLog;
-
-  constructor(
-    readonly status: Outcome['status'],
-    readonly error: EngineError | undefined,
-    work: Work,
-    readonly clockMoved: boolean,
-  ) {
-    this.awards = work.awards;
-    this.levels = work.levels;
-    this.withdrawals = work.withdrawals;
-    this.#postings = work.postings;
-  }
-
-  get postings(): Posting[] {
-    return this.#postings.all();
-  }
-}
-
-function outcome(status: 'applied' | 'duplicate', work: Work, clockMoved: boolean): Outcome;
-function outcome(status: 'rejected', work: Work, clockMoved: boolean, error: EngineError): Outcome;
-function outcome(status: Outcome['status'], work: Work, clockMoved: boolean, error?: EngineError): Outcome {
-  return new EventOutcome(status, error, work, clockMoved) as Outcome;
+function outcome(status: 'applied' | 'duplicate', work: EventWork, clockMoved: boolean): Outcome;
+function outcome(status: 'rejected', work: EventWork, clockMoved: boolean, error: EngineError): Outcome;
+function outcome(status: Outcome['status'], work: EventWork, clockMoved: boolean, error?: EngineError): Outcome {
+  return work.finish(status, clockMoved, error) as Outcome;
 }

@@ -1,6 +1,5 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import type { AwardAmountChange, AwardBook, AwardOwner, AwardRecord, AwardStatus } from './awards.ts';
-import type { BalanceSlot } from './ledger.ts';
+import type { AwardAmountChange, AwardBook, AwardOwner, AwardRecord, AwardStatus, Payee } from './awards.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 /**
@@ -68,7 +67,7 @@ export class PeriodAward implements AwardRecord, AwardOwner {
   ) {}
 
   /** Opens the award in `book` (to `to` under `rule`) and posts it; returns its number. */
-  pay(book: AwardBook, to: string, rule: string, amount: Minor, out: Parameters<AwardBook['pay']>[6], slot?: BalanceSlot): number {
+  pay(book: AwardBook, to: string, rule: string, amount: Minor, out: Parameters<AwardBook['pay']>[6], slot?: Payee): number {
     this.#book = book;
     this.#number = book.pay(this, 0, to, rule, amount, this.closedAt, out, slot);
     return this.#number;

@@ -1,11 +1,17 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
 import { isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
+import { PeriodAward } from './award-records.ts';
 import { IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
-import type { BalanceSlot, Ledger, PostingRef } from './ledger.ts';
-import type { PostingLog } from './posting-log.ts';
+import type { BalanceSlot, Ledger, Posting, PostingRef } from './ledger.ts';
+import type { PostingLog, PostingSource } from './posting-log.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
+
+/** A member an award is paid to, with the slot where it keeps its balance (a network Member). */
+export interface Payee extends BalanceSlot {
+  readonly id: string;
+}
 
 /** The net award of one member under one rule for one order or one period, as readers see it. */
 export interface AwardRecord {
@@ -99,7 +105,11 @@ export class AwardBook {
   #runs = 0;
   /** The run found last (settling an order's awards looks up one after the other). */
   #lastRun = 0;
-  readonly #to = new ObjectColumn<string>();
+  /**
+   * Who each award is to: the member itself when the caller had it at hand (a network member keeps
+   * its balance: settling and adjusting the award then posts without looking it up by id), else its id.
+   */
+  readonly #to = new ObjectColumn<string | Payee>();
   readonly #rules = new SmallColumn();
   readonly #flags = new SmallColumn();
   readonly #amounts = new MoneyColumn();
@@ -131,7 +141,7 @@ export class AwardBook {
   }
 
   /** Opens a new award of `to` under `rule` for (`owner`, `key`), at zero until `setAmount`; returns its number. */
-  add(owner: AwardOwner, key: number, to: string, rule: string, settled: boolean): number {
+  add(owner: AwardOwner, key: number, to: string, rule: string, settled: boolean, payee?: Payee): number {
     const award = this.#count++;
     const last = this.#runs - 1;
     if (last < 0 || this.#owners.get(last) !== owner || this.#ownerKeys.get(last) !== key) {
@@ -139,7 +149,7 @@ export class AwardBook {
       this.#ownerKeys.set(this.#runs, key);
       this.#runStarts.set(this.#runs++, award);
     }
-    this.#to.set(award, to);
+    this.#to.set(award, payee ?? to);
     this.#rules.set(award, this.#ruleIndexOf(rule));
     // A new award's flags and amount are zero already: columns start zeroed, and numbers are never reused.
     if (settled) this.#flags.set(award, SETTLED);
@@ -147,7 +157,14 @@ export class AwardBook {
   }
 
   to(award: number): string {
-    return this.#to.get(award);
+    const to = this.#to.get(award);
+    return typeof to === 'string' ? to : to.id;
+  }
+
+  /** Where the balance of award `award`'s member is kept at hand, when the award knows it. */
+  #slotOf(award: number): Payee | undefined {
+    const to = this.#to.get(award);
+    return typeof to === 'string' ? undefined : to;
   }
 
   rule(award: number): string {
@@ -156,11 +173,36 @@ export class AwardBook {
 
   /** Whether award `award` is `to`'s under `rule` (without looking the rule up by id per award). */
   is(award: number, to: string, rule: string): boolean {
-    return this.#to.get(award) === to && this.#ruleIds[this.#rules.get(award)] === rule;
+    return this.to(award) === to && this.#ruleIds[this.#rules.get(award)] === rule;
   }
 
   amount(award: number): Minor {
     return this.#amounts.get(award);
+  }
+
+  /** The amount as a RunningSum: a number while it is a safe integer (readers summing millions of awards). */
+  amountSum(award: number): RunningSum {
+    return this.#amounts.getSum(award);
+  }
+
+  /** The rule of award `award` as an index into `ruleIds` (readers grouping millions of awards by rule). */
+  ruleIndex(award: number): number {
+    return this.#rules.get(award);
+  }
+
+  /** The rule ids, by index (see ruleIndex). */
+  get ruleIds(): readonly string[] {
+    return this.#ruleIds;
+  }
+
+  /** The awards of periods (not of orders), in order: a reader of period awards need not make every order's. */
+  *periodAwards(): IterableIterator<AwardRecord> {
+    for (let run = 0; run < this.#runs; run++) {
+      const owner = this.#owners.get(run);
+      if (!(owner instanceof PeriodAward)) continue;
+      const end = run + 1 < this.#runs ? this.#runStarts.get(run + 1) : this.#count;
+      for (let award = this.#runStarts.get(run); award < end; award++) yield this.recordOf(award);
+    }
   }
 
   status(award: number): AwardStatus {
@@ -180,14 +222,12 @@ export class AwardBook {
    */
   pay(
     owner: AwardOwner, key: number, to: string, rule: string, amount: RunningSum, at: InstantMs,
-    out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot,
+    out: { postingLog: PostingLog; awards: AwardChange[] }, slot?: Payee,
   ): number {
-    const award = this.add(owner, key, to, rule, false);
+    const award = this.add(owner, key, to, rule, false, slot);
     if (isZero(amount)) return award;
     this.#amounts.set(award, amount);
-    const ref = this.#refOf(award, undefined, this.#runs - 1, this.#lastRuleIndex);
-    this.ledger.postPair(out.postings, 'award', at, ref, amount, 'pending', to, 'commission_expense', null, slot);
-    out.awards.push(new BookedChange(this, award, amount, 'award'));
+    this.#book(out, new BookedChange(this, award, amount, 'award', this.ledger.nextJournal(), at, undefined, PENDING), to, slot);
     return award;
   }
 
@@ -197,9 +237,9 @@ export class AwardBook {
    */
   setAmount(
     award: number, newAmount: RunningSum, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
-    out: { postings: PostingLog; awards: AwardChange[] },
+    out: { postingLog: PostingLog; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
-    slot?: BalanceSlot,
+    slot: BalanceSlot | undefined = this.#slotOf(award),
   ): void {
     const amount = sumValue(newAmount);
     const current = this.#amounts.get(award);
@@ -207,20 +247,34 @@ export class AwardBook {
     const delta = current === 0n ? amount : amount - current;
     if (delta === 0n) return;
     this.#recordChange(award, amount, delta, at, cause);
-    const to = this.#to.get(award);
-    const account = (this.#flags.get(award) & SETTLED) !== 0 ? 'available' : 'pending';
-    this.ledger.postPair(out.postings, isNew ? 'award' : 'adjustment', at, this.#refOf(award, refund), delta, account, to, 'commission_expense', null, slot);
-    out.awards.push(new BookedChange(this, award, delta, isNew ? 'award' : 'adjustment'));
+    const account = (this.#flags.get(award) & SETTLED) !== 0 ? AVAILABLE : PENDING;
+    const change = new BookedChange(this, award, delta, isNew ? 'award' : 'adjustment', this.ledger.nextJournal(), at, refund, account);
+    this.#book(out, change, this.to(award), slot);
   }
 
   /** Moves a pending award to available. */
-  settle(award: number, at: InstantMs, out: { postings: PostingLog; awards: AwardChange[] }, slot?: BalanceSlot): void {
+  settle(award: number, at: InstantMs, out: { postingLog: PostingLog; awards: AwardChange[] }, slot: BalanceSlot | undefined = this.#slotOf(award)): void {
     const flags = this.#flags.get(award);
     if ((flags & SETTLED) !== 0) return;
     this.#flags.set(award, flags | SETTLED);
-    const to = this.#to.get(award);
-    this.ledger.postPair(out.postings, 'settlement', at, this.#refOf(award, undefined), -this.#amounts.get(award), 'pending', to, 'available', to, slot);
-    out.awards.push(new BookedChange(this, award, 0n, 'settlement'));
+    const change = new BookedChange(this, award, this.#amounts.getSum(award), 'settlement', this.ledger.nextJournal(), at, undefined, PENDING);
+    this.#book(out, change, this.to(award), slot);
+  }
+
+  /**
+   * Reports a change and posts its journal (when it moves any money): the change is its own
+   * journal of two postings, made into Posting objects only if someone reads them (PostingLog).
+   */
+  #book(out: { postingLog: PostingLog; awards: AwardChange[] }, change: BookedChange, to: string, slot: BalanceSlot | undefined): void {
+    out.awards.push(change);
+    const amount = change.amount;
+    if (isZero(amount)) return;
+    out.postingLog.pushSource(change);
+    if (change.cause === 'settlement') {
+      this.ledger.move(to, slot, amount);
+    } else {
+      this.ledger.credit(to, slot, change.account === AVAILABLE ? 'available' : 'pending', amount);
+    }
   }
 
   #recordChange(award: number, amount: Minor, delta: Minor, at: InstantMs, cause: string): void {
@@ -272,10 +326,13 @@ export class AwardBook {
 
   /**
    * What the postings of an award refer to: the order (or period), rule and refund, not the
-   * member. The awards of one rule for one order, posted one after the other, share the object of
-   * the last one (postings are read, never changed).
+   * member. Made when the postings are read (PostingLog), not as they are written: a simulation
+   * never reads them. The awards of one rule for one order, read one after the other, share the
+   * object of the last one (postings are read, never changed).
    */
-  #refOf(award: number, refund: string | undefined, run = this.#runOf(award), rule = this.#rules.get(award)): PostingRef {
+  refOf(award: number, refund: string | undefined): PostingRef {
+    const run = this.#runOf(award);
+    const rule = this.#rules.get(award);
     const last = this.#lastRef;
     if (last !== null && last.run === run && last.rule === rule && last.refund === refund) return last.ref;
     const ruleId = this.#ruleIds[rule]!;
@@ -288,25 +345,53 @@ export class AwardBook {
   }
 }
 
+const PENDING = 0;
+const AVAILABLE = 1;
+
 /**
- * A change of an award as an apply call reports it. Its award object is made when read: paying
- * an order reports a handful of changes, and callers that only count them (a simulation, a
- * benchmark) never need the objects.
+ * A change of an award as an apply call reports it, and the journal it posts: an award or an
+ * adjustment moves `amount` to the member's pending (or available, once settled) against
+ * commission expense; a settlement moves `amount` from the member's pending to its available.
+ *
+ * One object for both, made into an award object and two Posting objects only when read: paying
+ * an order makes a handful, and callers that only count them (a simulation, a benchmark) never
+ * read them. (A change and a posting pair apiece were a tenth of what a year's simulation allocated.)
  */
-class BookedChange implements AwardChange {
+class BookedChange implements AwardChange, PostingSource {
   constructor(
     readonly book: AwardBook,
     readonly number: number,
-    /** A number while it is a safe integer (made into a BigInt when read, like the award). */
-    readonly change: RunningSum,
+    /** What the journal moves; a number while it is a safe integer (made into a BigInt when read). */
+    readonly amount: RunningSum,
     readonly cause: 'award' | 'adjustment' | 'settlement',
+    readonly journal: number,
+    readonly at: InstantMs,
+    readonly refund: string | undefined,
+    /** The member's account an award or adjustment moves (PENDING or AVAILABLE). */
+    readonly account: number,
   ) {}
 
   get award(): AwardRecord {
     return this.book.recordOf(this.number);
   }
 
+  /** The change of the award's amount: none for a settlement. */
   get delta(): Minor {
-    return sumValue(this.change);
+    return this.cause === 'settlement' ? 0n : sumValue(this.amount);
+  }
+
+  appendTo(postings: Posting[]): void {
+    const { journal, at, number } = this;
+    const ref = this.book.refOf(number, this.refund);
+    const member = this.book.to(number);
+    const amount = sumValue(this.amount);
+    if (this.cause === 'settlement') {
+      postings.push({ journal, at, kind: 'settlement', account: 'pending', member, amount: -amount, ref });
+      postings.push({ journal, at, kind: 'settlement', account: 'available', member, amount, ref });
+      return;
+    }
+    const account = this.account === AVAILABLE ? 'available' : 'pending';
+    postings.push({ journal, at, kind: this.cause, account, member, amount, ref });
+    postings.push({ journal, at, kind: this.cause, account: 'commission_expense', member: null, amount: -amount, ref });
   }
 }

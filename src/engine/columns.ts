@@ -97,6 +97,13 @@ export class MoneyColumn {
     return Number.isNaN(value) ? this.#large.get(at)! : BigInt(value);
   }
 
+  /** The same as a RunningSum: a number while it is a safe integer (no BigInt made), else the bigint. */
+  getSum(at: number): RunningSum {
+    const chunk = this.#chunks[at >>> CHUNK_BITS];
+    const value = chunk === undefined ? 0 : chunk[at & MASK]!;
+    return Number.isNaN(value) ? this.#large.get(at)! : value;
+  }
+
   /** `amount` held as a RunningSum: a safe-integer number, or a bigint (of any size). */
   set(at: number, amount: RunningSum): void {
     const chunk = at >>> CHUNK_BITS;

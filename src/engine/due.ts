@@ -14,12 +14,13 @@ import type { Work } from './work.ts';
  * oldest first (DOMAIN.md, "Settlement and refunds").
  */
 export function runDue(state: EngineState, until: InstantMs, work: Work): void {
-  for (let next = state.dueSettlements.peek(); next && next.at <= until; next = state.dueSettlements.peek()) {
-    state.dueSettlements.pop();
-    const orders = state.orders;
-    const order = next.order;
+  const due = state.dueSettlements;
+  const orders = state.orders;
+  for (let at = due.nextAt(); at <= until; at = due.nextAt()) {
+    const order = due.pop();
     orders.settle(order);
-    for (let position = 0; position < orders.awardCount(order); position++) state.awards.settle(orders.awardNumber(order, position), next.at, work);
+    const count = orders.awardCount(order);
+    for (let position = 0; position < count; position++) state.awards.settle(orders.awardNumber(order, position), at, work);
   }
   for (let next = state.dueCloses.peek(); next && next.at <= until; next = state.dueCloses.peek()) {
     state.dueCloses.pop();
@@ -36,7 +37,7 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
   if (compiled) {
     const template = compiled.template as PeriodTemplate<unknown>;
     const parts = template.compute(compiled.id, compiled.params, periodInput(state, bucket));
-    const out = { postings: work.postings, awards: work.awards };
+    const out = { postingLog: work.postingLog, awards: work.awards };
     for (const [to, { amount, parts: memberParts }] of groupParts(parts)) {
       // A period's awards are made once (each rule closes each period once), and settled at once.
       const member = state.network.get(to);

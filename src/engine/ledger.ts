@@ -1,7 +1,6 @@
 import { assert } from '../domain/errors.ts';
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { addTo, isZero, negated, sumValue, type RunningSum } from '../money/running-sum.ts';
-import type { PostingLog } from './posting-log.ts';
+import { addTo, negated, sumValue, type RunningSum } from '../money/running-sum.ts';
 
 /**
  * A double-entry ledger. Every journal entry's postings sum to zero; a member's balances are the
@@ -134,25 +133,27 @@ export class Ledger {
   }
 
   /**
-   * A journal of two lines, `amount` on (`first`, `firstMember`) and −amount on (`second`,
-   * `secondMember`), appended to `out`: every award, adjustment and settlement is one. The same as
-   * `post` with those two lines, without its intermediate arrays, for the engine's hot path.
+   * The number of a new journal entry whose postings the caller keeps (an award's change, see
+   * awards.ts BookedChange): every award, adjustment and settlement takes one, posted or not.
    */
-  postPair(
-    out: PostingLog, kind: JournalKind, at: InstantMs, ref: PostingRef, amount: RunningSum,
-    first: Account, firstMember: string | null, second: Account, secondMember: string | null,
-    /** Where `firstMember`'s balance is kept at hand, if the caller has it. */
-    firstSlot?: BalanceSlot,
-  ): void {
-    const journal = ++this.journals;
-    if (isZero(amount)) return;
-    out.pushPair(journal, at, kind, ref, amount, first, firstMember, second, secondMember);
-    const firstBalance = firstMember === null ? null : this.balanceFor(firstMember, firstSlot);
-    firstBalance?.add(first, amount);
-    if (secondMember === null) return;
-    // A settlement moves a member's own money: the same balance, looked up once.
-    const secondBalance = secondMember === firstMember ? firstBalance! : this.balanceFor(secondMember);
-    secondBalance.add(second, negated(amount));
+  nextJournal(): number {
+    return ++this.journals;
+  }
+
+  /**
+   * Adds `amount` to `member`'s `account` (the member's side of an award's journal; the other
+   * side is the platform's commission expense, which keeps no balance). `slot`: where the
+   * member's balance is kept at hand, if the caller has it.
+   */
+  credit(member: string, slot: BalanceSlot | undefined, account: 'pending' | 'available', amount: RunningSum): void {
+    this.balanceFor(member, slot).add(account, amount);
+  }
+
+  /** Moves `amount` from `member`'s pending to its available (a settlement's journal). */
+  move(member: string, slot: BalanceSlot | undefined, amount: RunningSum): void {
+    const balance = this.balanceFor(member, slot);
+    balance.add('pending', negated(amount));
+    balance.add('available', amount);
   }
 
   /** The balance of `member`, made (empty) at its first posting. */

@@ -1,4 +1,4 @@
-import type { LevelLeaf, RecruitLeaf } from '../domain/types.ts';
+import type { Condition, LevelLeaf, RecruitLeaf } from '../domain/types.ts';
 import { holds } from './conditions.ts';
 import { promote } from './events/member-promoted.ts';
 import type { Member } from './network.ts';
@@ -43,9 +43,9 @@ export function settleLevels(state: EngineState, work: Work): void {
 }
 
 function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['recruit'], work: Work): boolean {
-  const buyers = [...work.dirtyBuyers];
-  work.dirtyBuyers.clear();
-  if (!rule) return false;
+  // Taken as they are: promotions below mark others anew, for the next round.
+  const buyers = work.takeDirtyBuyers();
+  if (!rule || buyers === null) return false;
   let changed = false;
   for (const id of buyers) {
     const member = state.network.get(id);
@@ -64,16 +64,14 @@ function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['re
 }
 
 function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['levels'], work: Work): boolean {
-  const members = [...work.dirtyMembers];
-  work.dirtyMembers.clear();
+  const members = work.takeDirtyMembers();
+  if (members === null) return false;
   let changed = false;
   for (const member of members) {
     if (!member.isDistributor) continue;
     let target = member.level;
     for (const rule of levels) {
-      if (rule.level > target && rule.upgradeWhen && holds<LevelLeaf>(rule.upgradeWhen, (leaf) => leafHolds(member, leaf))) {
-        target = rule.level;
-      }
+      if (rule.level > target && rule.upgradeWhen && levelHolds(rule.upgradeWhen, member)) target = rule.level;
     }
     if (target === member.level) continue;
     changeLevel(state, member, target, 'upgrade', work);
@@ -82,11 +80,43 @@ function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['
   return changed;
 }
 
+/**
+ * `holds` for a level condition, without a closure per member: every order re-checks its seller's
+ * whole upline. The same leaves in the same order, stopping as `some` and `every` do.
+ */
+function levelHolds(condition: Condition<LevelLeaf>, member: Member): boolean {
+  if ('any' in condition) {
+    for (const inner of condition.any) if (levelHolds(inner, member)) return true;
+    return false;
+  }
+  if ('all' in condition) {
+    for (const inner of condition.all) if (!levelHolds(inner, member)) return false;
+    return true;
+  }
+  return leafHolds(member, condition);
+}
+
 function leafHolds(member: Member, leaf: LevelLeaf): boolean {
   if ('personalSales' in leaf) return member.personalSalesReach(leaf.personalSales);
   if ('teamSales' in leaf) return member.teamSalesReach(leaf.teamSales);
-  const children = member.children ?? [];
-  if ('directRecruits' in leaf) return children.filter((child) => child.isDistributor).length >= leaf.directRecruits;
-  const { level, count } = leaf.directAtLevel;
-  return children.filter((child) => child.isDistributor && child.level >= level).length >= count;
+  if ('directRecruits' in leaf) return distributorChildrenReach(member, -Infinity, leaf.directRecruits);
+  return distributorChildrenReach(member, leaf.directAtLevel.level, leaf.directAtLevel.count);
+}
+
+/**
+ * Whether at least `count` of the member's direct children are distributors at `level` or above:
+ * counted in place, stopping at `count` (a shop binds thousands of customers as children).
+ */
+function distributorChildrenReach(member: Member, level: number, count: number): boolean {
+  if (count <= 0) return true;
+  // Those at `level` or above are some of its distributor children, whose count it keeps.
+  if (member.distributorChildren < count) return false;
+  if (level === -Infinity) return true;
+  const children = member.children!;
+  let found = 0;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
+    if (child.isDistributor && child.level >= level && ++found >= count) return true;
+  }
+  return false;
 }

@@ -1,9 +1,16 @@
 import { assert } from '../domain/errors.ts';
 import type { Minor } from '../money/money.ts';
-import { addToSum, safeNumber, sumValue, type RunningSum } from '../money/running-sum.ts';
+import { addTo, asSum, isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
 import type { Balance, BalanceSlot } from './ledger.ts';
-import type { BuyerFigures } from './events/purchases.ts';
+import type { BuyerStats } from './state.ts';
+
+/** What a guest bought, as a member's figures start from it (events/purchases.ts BuyerFigures). */
+export interface GuestFigures {
+  readonly spendSum: RunningSum;
+  readonly orders: number;
+  readonly skus: Map<string, number> | null;
+}
 import type { ChainLink } from './templates/template.ts';
 
 /** The state of a member's place in the network from an instant on (for as-of queries). */
@@ -25,35 +32,85 @@ const NO_LINKS: readonly ChainLink[] = Object.freeze([]);
 export const LONG_AGO: InstantMs = -8.64e15;
 
 export class Member implements BalanceSlot {
+  // Fields in the order an order reads them: a buyer's role, parent and purchases, then an
+  // upline member's sales, balance and chain, first; the rest after. A million members do not
+  // stay in the cache, and each line of one an order reads is a miss.
+  public role: Role;
   parent: Member | null = null;
+  /** Next to `parent`: a sale adds to the team sales of every member up to the root. */
+  #teamSales: RunningSum = 0;
+  readonly id: string;
+  public level: number;
+  #bought = false;
+  /**
+   * What it bought as a member, from its first purchase as one on (see events/purchases.ts). Kept
+   * in the member, which paying an order has at hand: an object of its own was a cache miss an order.
+   */
+  #boughtSpend: RunningSum = 0;
+  #boughtOrders = 0;
+  #personalSales: RunningSum = 0;
+  /** Its ledger balance once it has one: awards made as an order is paid post through it. */
+  balance: Balance | null = null;
+  /** The chain from this member up, as chainOf last made it, and the network's shape version then. */
+  #chain: readonly ChainLink[] | null = null;
+  #chainVersion = -1;
+  #link: ChainLink | null = null;
   children: Member[] | null = null;
+  /** How many of its children are distributors (level conditions count direct recruits after every sale). */
+  distributorChildren = 0;
+  /** The marks for a level re-check it is in (see work.ts MemberMarks): the last one's number. */
+  markedIn = 0;
   /** Start of the current binding (customers) — joined, bound or moved. */
   boundAt: InstantMs;
   /** Last join or promotion: activity for compression. */
   activeSince: InstantMs;
-  #personalSales: RunningSum = 0;
-  #teamSales: RunningSum = 0;
   regions: readonly string[] = NO_REGIONS;
   /** Earlier placements, oldest first; null while the member never changed. */
   history: Placement[] | null = null;
   /** When the current placement began. */
   changedAt: InstantMs;
-  /** Its ledger balance once it has one: awards made as an order is paid post through it. */
-  balance: Balance | null = null;
-  /** What it has bought once it has bought as a member (see events/purchases.ts). */
-  purchases: BuyerFigures | null = null;
+  #boughtSkus: Map<string, number> | null = null;
+  readonly joinedAt: InstantMs;
+  /** Order of entry into the network (tie-breaks favour the earliest). */
+  readonly entrySeq: number;
 
-  constructor(
-    readonly id: string,
-    public role: Role,
-    public level: number,
-    readonly joinedAt: InstantMs,
-    /** Order of entry into the network (tie-breaks favour the earliest). */
-    readonly entrySeq: number,
-  ) {
+  constructor(id: string, role: Role, level: number, joinedAt: InstantMs, entrySeq: number) {
+    this.role = role;
+    this.id = id;
+    this.level = level;
     this.boundAt = joinedAt;
     this.activeSince = joinedAt;
     this.changedAt = joinedAt;
+    this.joinedAt = joinedAt;
+    this.entrySeq = entrySeq;
+  }
+
+  /** What it has bought as a member (recruiting conditions), or null before its first purchase as one. */
+  get purchases(): BuyerStats | null {
+    return this.#bought ? { spend: sumValue(this.#boughtSpend), orders: this.#boughtOrders, skus: this.#boughtSkus } : null;
+  }
+
+  /**
+   * Adds to what it bought: `spend` (a running sum), `orders` (+1, −1 or 0). Its first purchase as
+   * a member starts from what it bought as a guest, if anything (in `guests`, by id).
+   */
+  addPurchase(spend: RunningSum, orders: number, guests: ReadonlyMap<string, GuestFigures>): void {
+    if (!this.#bought) {
+      this.#bought = true;
+      const guest = guests.get(this.id);
+      if (guest !== undefined) {
+        this.#boughtSpend = guest.spendSum;
+        this.#boughtOrders = guest.orders;
+        this.#boughtSkus = guest.skus;
+      }
+    }
+    this.#boughtSpend = addTo(this.#boughtSpend, spend);
+    this.#boughtOrders += orders;
+  }
+
+  /** Its net quantities by SKU (made at the first; kept only when a plan recruits on buying a SKU). */
+  boughtSkus(): Map<string, number> {
+    return (this.#boughtSkus ??= new Map());
   }
 
   /** Net paid sold by this member (level conditions). */
@@ -76,23 +133,18 @@ export class Member implements BalanceSlot {
     return this.#teamSales >= threshold;
   }
 
-  /** Only the network calls these (sales, refunds, moves); `asNumber` as for addToSum. */
-  addPersonalSales(amount: Minor, asNumber: number | null): void {
-    this.#personalSales = addToSum(this.#personalSales, amount, asNumber);
+  /** Only the network calls these (sales, refunds, moves). */
+  addPersonalSales(amount: RunningSum): void {
+    this.#personalSales = addTo(this.#personalSales, amount);
   }
 
-  addTeamSales(amount: Minor, asNumber: number | null): void {
-    this.#teamSales = addToSum(this.#teamSales, amount, asNumber);
+  addTeamSales(amount: RunningSum): void {
+    this.#teamSales = addTo(this.#teamSales, amount);
   }
 
   get isDistributor(): boolean {
     return this.role !== 'customer';
   }
-
-  #link: ChainLink | null = null;
-  /** The chain from this member up, as chainOf last made it, and the network's shape version then. */
-  #chain: readonly ChainLink[] | null = null;
-  #chainVersion = -1;
 
   /** The chain made at shape version `version`, or null when none was made since the shape changed. */
   cachedChain(version: number): readonly ChainLink[] | null {
@@ -190,12 +242,12 @@ export class Network {
     this.shapeVersion += 1;
     const team = member.teamSales;
     if (member.parent) {
-      this.addTeamSales(member.parent, -team);
+      this.addTeamSales(member.parent, asSum(-team));
       this.detach(member);
     }
     if (parent) {
       this.attach(member, parent);
-      this.addTeamSales(parent, team);
+      this.addTeamSales(parent, asSum(team));
     }
     member.boundAt = at;
     this.observer?.moved(member, from);
@@ -204,6 +256,7 @@ export class Network {
   promote(member: Member, role: DistributorRole, level: number, at: InstantMs): void {
     this.remember(member, at);
     this.shapeVersion += 1;
+    if (!member.isDistributor && member.parent !== null) member.parent.distributorChildren += 1;
     member.role = role;
     member.level = level;
     member.activeSince = at;
@@ -226,12 +279,14 @@ export class Network {
     for (const code of regions) this.recordHolder(code, member, at);
   }
 
-  /** Adds a sale (or, negative, a refund) to the seller's personal and everyone's team sales. */
-  addSale(seller: Member, amount: bigint): void {
-    if (amount === 0n) return;
-    const asNumber = safeNumber(amount);
-    seller.addPersonalSales(amount, asNumber);
-    this.addTeamSales(seller, amount, asNumber);
+  /**
+   * Adds a sale (or, negative, a refund) to the seller's personal and everyone's team sales: a
+   * running sum, a number while it is a safe integer (no BigInt per member of the upline).
+   */
+  addSale(seller: Member, amount: RunningSum): void {
+    if (isZero(amount)) return;
+    seller.addPersonalSales(amount);
+    this.addTeamSales(seller, amount);
   }
 
   /**
@@ -333,16 +388,18 @@ export class Network {
   private attach(member: Member, parent: Member): void {
     member.parent = parent;
     (parent.children ??= []).push(member);
+    if (member.isDistributor) parent.distributorChildren += 1;
   }
 
   private detach(member: Member): void {
     const siblings = member.parent!.children!;
     siblings.splice(siblings.indexOf(member), 1);
+    if (member.isDistributor) member.parent!.distributorChildren -= 1;
     member.parent = null;
   }
 
-  private addTeamSales(from: Member, amount: bigint, asNumber: number | null = safeNumber(amount)): void {
-    if (amount === 0n) return;
-    for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.addTeamSales(amount, asNumber);
+  private addTeamSales(from: Member, amount: RunningSum): void {
+    if (isZero(amount)) return;
+    for (let cursor: Member | null = from; cursor; cursor = cursor.parent) cursor.addTeamSales(amount);
   }
 }

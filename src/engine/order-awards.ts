@@ -108,6 +108,12 @@ class MemberSums implements PartSink {
   }
 }
 
+/**
+ * One for every order: recomputeOrder never runs inside itself. (Most amounts are small integers,
+ * which its arrays hold without allocating; an object and two arrays per order added up.)
+ */
+const SUMS = new MemberSums();
+
 /** The number of `to`'s award under `rule` among an order's awards, or -1 (a loop: no closure per lookup). */
 function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string): number {
   const { book, number } = order;
@@ -119,20 +125,42 @@ function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string)
 }
 
 /**
- * The member `to` among `seller` and its uplines, or null. Chain members are most of whom an
- * order pays, and through their Member objects the ledger finds their balances without a lookup
- * in a map of every member (a cache miss or two each, several times an order).
+ * The members of a seller's upline, walked as far as asked for, for the order being computed:
+ * chain members are most of whom an order pays, and through their Member objects the ledger finds
+ * their balances without a lookup in a map of every member. Walked once an order (a cache miss a
+ * member), not once an award.
  */
-function inUpline(seller: Member | null, to: string): Member | null {
-  for (let member = seller; member !== null; member = member.parent) if (member.id === to) return member;
-  return null;
+class Upline {
+  readonly #members: Member[] = [];
+  #size = 0;
+  #next: Member | null = null;
+
+  /** Starts again from `seller` (null: no one). */
+  reset(seller: Member | null): void {
+    this.#size = 0;
+    this.#next = seller;
+  }
+
+  /** The member `to` among the seller and its uplines, or null. */
+  find(to: string): Member | null {
+    for (let i = 0; i < this.#size; i++) if (this.#members[i]!.id === to) return this.#members[i]!;
+    for (let member = this.#next; member !== null; member = member.parent) {
+      this.#members[this.#size++] = member;
+      this.#next = member.parent;
+      if (member.id === to) return member;
+    }
+    return null;
+  }
 }
+
+/** One for every order, as SUMS. */
+const UPLINE = new Upline();
 
 /**
  * (Re)computes every order-template award of `order` on its net lines, with the plan and the
  * network of its payment time, and posts the difference to what was awarded before. At payment
  * that is the award itself; after a refund it is an adjustment (a reversal when negative).
- * `seller`, when given, is where to look for the Member objects of those paid (see inUpline).
+ * `seller`, when given, is where to look for the Member objects of those paid (see Upline).
  */
 export function recomputeOrder(
   state: EngineState, order: PaidOrder, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
@@ -144,9 +172,9 @@ export function recomputeOrder(
   const count = book.awardCount(number);
   const paying = count === 0;
   const untouched = paying ? null : new Set(Array.from({ length: count }, (_, position) => book.awardNumber(number, position)));
-  // Made for each order rather than kept: a new array in the young generation takes the template's
-  // new BigInts without the write barrier's bookkeeping an old one needs.
-  const sums = new MemberSums();
+  const sums = SUMS;
+  const upline = UPLINE;
+  upline.reset(seller);
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
@@ -155,7 +183,7 @@ export function recomputeOrder(
       // The payment itself: every award is new, and its one change is the payment's.
       for (let i = 0; i < sums.size; i++) {
         const to = sums.members[i]!;
-        book.noteAward(number, state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, inUpline(seller, to) ?? undefined));
+        book.noteAward(number, state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, upline.find(to) ?? undefined));
       }
       continue;
     }
@@ -165,11 +193,11 @@ export function recomputeOrder(
       const isNew = award < 0;
       if (isNew) {
         // A new award of an order that has already settled (made by a refund) is settled too.
-        award = state.awards.add(book, number, to, compiled.id, book.settled(number));
+        award = state.awards.add(book, number, to, compiled.id, book.settled(number), upline.find(to) ?? undefined);
         book.noteAward(number, award);
       }
       untouched?.delete(award);
-      state.awards.setAmount(award, sums.amounts[i]!, isNew, work.at, cause, refund, work, inUpline(seller, to) ?? undefined);
+      state.awards.setAmount(award, sums.amounts[i]!, isNew, work.at, cause, refund, work);
     }
   }
   // Awards no template pays any more (after a refund) go back to zero.

@@ -2,8 +2,10 @@ import type { InstantMs, Minor, OrderPaid, TenantSettings } from '../domain/type
 import type { CompiledPlan } from '../schema/plan.ts';
 import { OrderAwardRecord } from './award-records.ts';
 import { PAID, type AwardAmountChange, type AwardBook, type AwardOwner, type AwardRecord } from './awards.ts';
+import type { RunningSum } from '../money/running-sum.ts';
 import { FloatColumn, IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
 import type { Member } from './network.ts';
+import { IdIndex } from './id-index.ts';
 import { PaidOrder, type OrderPlace } from './paid-order.ts';
 import type { OrderLineState } from './state.ts';
 import type { ChainLink } from './templates/template.ts';
@@ -24,6 +26,8 @@ interface OrderExtra {
 const SETTLED = 1;
 /** Completed (its freeze started at `completedAt`). */
 const COMPLETED = 2;
+/** It has an OrderExtra (most orders have none: no lookup in the map of extras for them). */
+const HAS_EXTRA = 4;
 
 /**
  * Every order paid, by number in the order they were paid, and by id (a read-only Map of
@@ -38,7 +42,10 @@ const COMPLETED = 2;
  */
 export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   #count = 0;
-  readonly #numbers = new Map<string, number>();
+  /** Order ids to numbers (see IdIndex: a Map of millions of ids was a tenth of a year's simulation). */
+  readonly #numbers = new IdIndex(this);
+  /** Each order's id, by number: what the index confirms a match with (its event is a cache miss further). */
+  readonly #ids = new ObjectColumn<string>();
   readonly #events = new ObjectColumn<OrderPaid>();
   readonly #sellers = new ObjectColumn<Member | null>();
   readonly #chains = new ObjectColumn<readonly ChainLink[]>();
@@ -55,7 +62,8 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   /** Keeps a new order; returns its number. */
   add(event: OrderPaid, plan: CompiledPlan, seller: Member | null, chain: readonly ChainLink[], fullChain: readonly ChainLink[], place: OrderPlace | null): number {
     const order = this.#count++;
-    this.#numbers.set(event.order, order);
+    this.#numbers.add(event.order, order);
+    this.#ids.set(order, event.order);
     this.#events.set(order, event);
     this.#plans.set(order, plan);
     this.#sellers.set(order, seller);
@@ -66,9 +74,14 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
     return order;
   }
 
+  /** The id of order number `order` (IdIndex). */
+  idOf(order: number): string {
+    return this.#ids.get(order);
+  }
+
   /** The number of order `id`, or −1 when it was never paid. */
   numberOf(id: string): number {
-    return this.#numbers.get(id) ?? -1;
+    return this.#numbers.get(id);
   }
 
   event(order: number): OrderPaid {
@@ -88,15 +101,20 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   }
 
   fullChain(order: number): readonly ChainLink[] {
-    return this.#extras.get(order)?.fullChain ?? this.#chains.get(order);
+    return this.#extra(order)?.fullChain ?? this.#chains.get(order);
   }
 
   place(order: number): OrderPlace | null {
-    return this.#extras.get(order)?.place ?? null;
+    return this.#extra(order)?.place ?? null;
   }
 
   netPaid(order: number): Minor {
     return this.#netPaid.get(order);
+  }
+
+  /** The net paid as a RunningSum: a number while it is a safe integer (no BigInt made). */
+  netPaidSum(order: number): RunningSum {
+    return this.#netPaid.getSum(order);
   }
 
   setNetPaid(order: number, amount: Minor): void {
@@ -128,28 +146,28 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
 
   /** Whether the lines' refund state was made (else no line was ever refunded). */
   hasLineStates(order: number): boolean {
-    return (this.#extras.get(order)?.lines ?? null) !== null;
+    return (this.#extra(order)?.lines ?? null) !== null;
   }
 
   // ----- its awards ---------------------------------------------------------------------------
 
   /** How many awards it has (each member paid under each rule, zero or not). */
   awardCount(order: number): number {
-    const later = this.#extras.get(order)?.laterAwards;
+    const later = this.#extra(order)?.laterAwards;
     return this.#awardCount.get(order) + (later ? later.length : 0);
   }
 
   /** The number in the AwardBook of its `position`-th award. */
   awardNumber(order: number, position: number): number {
     const count = this.#awardCount.get(order);
-    return position < count ? this.#firstAward.get(order) + position : this.#extras.get(order)!.laterAwards![position - count]!;
+    return position < count ? this.#firstAward.get(order) + position : this.#extra(order)!.laterAwards![position - count]!;
   }
 
   /** Counts award `award` (just opened in the book) as one of the order's own. */
   noteAward(order: number, award: number): void {
     const count = this.#awardCount.get(order);
     if (count === 0 && this.awardCount(order) === 0) this.#firstAward.set(order, award);
-    if (this.#extras.get(order)?.laterAwards == null && award === this.#firstAward.get(order) + count) this.#awardCount.set(order, count + 1);
+    if (this.#extra(order)?.laterAwards == null && award === this.#firstAward.get(order) + count) this.#awardCount.set(order, count + 1);
     else (this.#extraOf(order).laterAwards ??= []).push(award);
   }
 
@@ -164,7 +182,7 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   recordOf(book: AwardBook, award: number, order: number): AwardRecord {
     let position = award - this.#firstAward.get(order);
     const count = this.#awardCount.get(order);
-    if (position < 0 || position >= count) position = count + this.#extras.get(order)!.laterAwards!.indexOf(award);
+    if (position < 0 || position >= count) position = count + this.#extra(order)!.laterAwards!.indexOf(award);
     const records = (this.#extraOf(order).records ??= []);
     return (records[position] ??= new OrderAwardRecord(book, award, new PaidOrder(this, order)));
   }
@@ -177,11 +195,11 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
 
   get(id: string): PaidOrder | undefined {
     const order = this.#numbers.get(id);
-    return order === undefined ? undefined : new PaidOrder(this, order);
+    return order < 0 ? undefined : new PaidOrder(this, order);
   }
 
   has(id: string): boolean {
-    return this.#numbers.has(id);
+    return this.#numbers.get(id) >= 0;
   }
 
   *entries(): MapIterator<[string, PaidOrder]> {
@@ -204,11 +222,16 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
     for (const [id, order] of this.entries()) callback(order, id, this);
   }
 
+  #extra(order: number): OrderExtra | undefined {
+    return (this.#flags.get(order) & HAS_EXTRA) === 0 ? undefined : this.#extras.get(order);
+  }
+
   #extraOf(order: number): OrderExtra {
-    let extra = this.#extras.get(order);
+    let extra = this.#extra(order);
     if (extra === undefined) {
       extra = { fullChain: null, place: null, lines: null, laterAwards: null, records: null };
       this.#extras.set(order, extra);
+      this.#flags.set(order, this.#flags.get(order) | HAS_EXTRA);
     }
     return extra;
   }

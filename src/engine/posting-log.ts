@@ -1,32 +1,8 @@
-import type { InstantMs } from '../domain/types.ts';
-import { sumValue, type RunningSum } from '../money/running-sum.ts';
-import type { Account, JournalKind, Posting, PostingRef } from './ledger.ts';
+import type { Posting } from './ledger.ts';
 
-/**
- * A journal of two postings, `amount` on (`first`, `firstMember`) and −amount on (`second`,
- * `secondMember`): every award, adjustment and settlement is one. Kept as one object until its
- * postings are read.
- */
-class PostingPair {
-  constructor(
-    readonly journal: number,
-    readonly at: InstantMs,
-    readonly kind: JournalKind,
-    readonly ref: PostingRef,
-    /** A number while it is a safe integer: made into BigInts when the postings are read. */
-    readonly amount: RunningSum,
-    readonly first: Account,
-    readonly firstMember: string | null,
-    readonly second: Account,
-    readonly secondMember: string | null,
-  ) {}
-
-  appendTo(postings: Posting[]): void {
-    const { journal, at, kind, ref } = this;
-    const amount = sumValue(this.amount);
-    postings.push({ journal, at, kind, account: this.first, member: this.firstMember, amount, ref });
-    postings.push({ journal, at, kind, account: this.second, member: this.secondMember, amount: -amount, ref });
-  }
+/** Something that stands for postings until they are read (an award's change: see awards.ts BookedChange). */
+export interface PostingSource {
+  appendTo(postings: Posting[]): void;
 }
 
 /**
@@ -35,7 +11,7 @@ class PostingPair {
  * a simulation or a benchmark never does, and making them was a tenth of the time of an order.
  */
 export class PostingLog {
-  readonly #entries: (Posting | PostingPair)[] = [];
+  readonly #entries: (Posting | PostingSource)[] = [];
   #all: Posting[] | null = null;
 
   get length(): number {
@@ -48,13 +24,10 @@ export class PostingLog {
     for (const posting of postings) this.#entries.push(posting);
   }
 
-  /** Adds a journal of two postings (Ledger.postPair). */
-  pushPair(
-    journal: number, at: InstantMs, kind: JournalKind, ref: PostingRef, amount: RunningSum,
-    first: Account, firstMember: string | null, second: Account, secondMember: string | null,
-  ): void {
+  /** Adds postings made when read (PostingSource). */
+  pushSource(source: PostingSource): void {
     this.#all = null;
-    this.#entries.push(new PostingPair(journal, at, kind, ref, amount, first, firstMember, second, secondMember));
+    this.#entries.push(source);
   }
 
   /** Every posting, in the order written. */
@@ -62,9 +35,11 @@ export class PostingLog {
     if (this.#all !== null) return this.#all;
     const postings: Posting[] = [];
     for (const entry of this.#entries) {
-      if (entry instanceof PostingPair) entry.appendTo(postings);
+      if (isSource(entry)) entry.appendTo(postings);
       else postings.push(entry);
     }
     return (this.#all = postings);
   }
 }
+
+const isSource = (entry: Posting | PostingSource): entry is PostingSource => typeof (entry as PostingSource).appendTo === 'function';

@@ -8,6 +8,7 @@ import { Network } from './network.ts';
 import type { BuyerFigures } from './events/purchases.ts';
 import { OrderBook } from './order-book.ts';
 import { Calendar } from './periods.ts';
+import { DueSettlements } from './due-settlements.ts';
 import type { OrderInput } from './templates/template.ts';
 
 export interface OrderLineState {
@@ -80,13 +81,6 @@ export interface PlanVersion {
   readonly compiled: CompiledPlan;
 }
 
-export interface DueSettlement {
-  readonly at: InstantMs;
-  readonly seq: number;
-  /** The order's number in the OrderBook. */
-  readonly order: number;
-}
-
 export interface DueClose {
   readonly at: InstantMs;
   readonly seq: number;
@@ -138,7 +132,7 @@ export interface EngineState {
    */
   readonly recentBuckets: WeakMap<CompiledTemplate, PeriodBucket>;
   readonly closes: Set<string>;
-  readonly dueSettlements: TinyQueue<DueSettlement>;
+  readonly dueSettlements: DueSettlements;
   readonly dueCloses: TinyQueue<DueClose>;
   /** The instant of the last event applied; events never go back in time. */
   clock: InstantMs | null;
@@ -178,7 +172,7 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
     periods: new Map(),
     recentBuckets: new WeakMap(),
     closes: new Set(),
-    dueSettlements: new TinyQueue<DueSettlement>([], byDue),
+    dueSettlements: new DueSettlements(),
     dueCloses: new TinyQueue<DueClose>([], byDue),
     clock: null,
     fullRecheckPending: true,

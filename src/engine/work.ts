@@ -26,29 +26,57 @@ export interface Effects {
 export interface Work extends Omit<Effects, 'postings'> {
   readonly at: InstantMs;
   /** The postings written (made into Posting objects only when read: see PostingLog). */
-  readonly postings: PostingLog;
-  readonly dirtyMembers: Set<Member>;
+  readonly postingLog: PostingLog;
+  readonly dirtyMembers: MemberMarks;
   readonly dirtyBuyers: Set<string>;
   /** Whether any member or buyer is marked for a re-check (without making the sets). */
   readonly marksAnyone: boolean;
+  /** The members marked so far (null: none), no longer marked: a re-check takes them in turn. */
+  takeDirtyMembers(): MemberMarks | null;
+  takeDirtyBuyers(): Set<string> | null;
 }
 
 /**
+ * An event's work, which becomes its outcome once done (`finish`): one object per event rather
+ * than two, at millions of events. What the outcome shows are its own fields (status, error,
+ * clockMoved, awards, levels, withdrawals) and the `postings` getter; the rest is private or a
+ * getter, as on the separate outcome object it replaced.
+ *
  * The sets of members to re-check are made when first marked: most events mark no one (an order
  * under a plan without levels or recruiting), and two sets an event add up at a million events.
  */
-class EventWork implements Work {
-  readonly postings = new PostingLog();
+export class EventWork implements Work {
+  status: 'applied' | 'duplicate' | 'rejected' = 'applied';
+  error: EngineError | undefined = undefined;
+  clockMoved = false;
   readonly awards: AwardChange[] = [];
   readonly levels: LevelChange[] = [];
   readonly withdrawals: WithdrawalRecord[] = [];
-  #dirtyMembers: Set<Member> | null = null;
+  readonly #at: InstantMs;
+  /** Made at the first posting (an order's completion, most ticks and many events post nothing). */
+  #postingLog: PostingLog | null = null;
+  #dirtyMembers: MemberMarks | null = null;
   #dirtyBuyers: Set<string> | null = null;
 
-  constructor(readonly at: InstantMs) {}
+  constructor(at: InstantMs) {
+    this.#at = at;
+  }
 
-  get dirtyMembers(): Set<Member> {
-    return (this.#dirtyMembers ??= new Set());
+  get at(): InstantMs {
+    return this.#at;
+  }
+
+  get postingLog(): PostingLog {
+    return (this.#postingLog ??= new PostingLog());
+  }
+
+  /** Every posting written, made into Posting objects at the first read. */
+  get postings(): Posting[] {
+    return this.postingLog.all();
+  }
+
+  get dirtyMembers(): MemberMarks {
+    return (this.#dirtyMembers ??= new MemberMarks());
   }
 
   get dirtyBuyers(): Set<string> {
@@ -58,9 +86,54 @@ class EventWork implements Work {
   get marksAnyone(): boolean {
     return (this.#dirtyMembers !== null && this.#dirtyMembers.size > 0) || (this.#dirtyBuyers !== null && this.#dirtyBuyers.size > 0);
   }
+
+  takeDirtyMembers(): MemberMarks | null {
+    const members = this.#dirtyMembers;
+    this.#dirtyMembers = null;
+    return members;
+  }
+
+  takeDirtyBuyers(): Set<string> | null {
+    const buyers = this.#dirtyBuyers;
+    this.#dirtyBuyers = null;
+    return buyers;
+  }
+
+  /** Makes this work the event's outcome. */
+  finish(status: EventWork['status'], clockMoved: boolean, error?: EngineError): this {
+    this.status = status;
+    this.clockMoved = clockMoved;
+    this.error = error;
+    return this;
+  }
 }
 
-export function newWork(at: InstantMs): Work {
+/**
+ * Members marked for a re-check, each once, in the order first marked (a Set of them did the
+ * same): every order marks its seller's whole upline, and a member remembers the marks it is in
+ * (Member.markedIn) instead of a hash table entry per member an order.
+ */
+export class MemberMarks implements Iterable<Member> {
+  static #next = 1;
+  readonly #id = MemberMarks.#next++;
+  readonly #members: Member[] = [];
+
+  get size(): number {
+    return this.#members.length;
+  }
+
+  add(member: Member): void {
+    if (member.markedIn === this.#id) return;
+    member.markedIn = this.#id;
+    this.#members.push(member);
+  }
+
+  [Symbol.iterator](): Iterator<Member> {
+    return this.#members[Symbol.iterator]();
+  }
+}
+
+export function newWork(at: InstantMs): EventWork {
   return new EventWork(at);
 }
 

@@ -108,8 +108,25 @@ function convertBase(base: Exact): void {
  */
 export function divRoundHalfUpSafe(numerator: number, denominator: number): number {
   const magnitude = Math.abs(numerator);
-  const remainder = magnitude % denominator;
-  const quotient = (magnitude - remainder) / denominator;
+  let quotient: number;
+  let remainder: number;
+  if (magnitude + denominator <= Number.MAX_SAFE_INTEGER) {
+    // `%` of doubles is a call into the C library, several times a division. The rounded
+    // quotient is off by one at most (it is below 2^53), and quotient × denominator is then a
+    // safe integer, so the remainder comes out exact and puts the quotient right.
+    quotient = Math.floor(magnitude / denominator);
+    remainder = magnitude - quotient * denominator;
+    if (remainder < 0) {
+      quotient -= 1;
+      remainder += denominator;
+    } else if (remainder >= denominator) {
+      quotient += 1;
+      remainder -= denominator;
+    }
+  } else {
+    remainder = magnitude % denominator;
+    quotient = (magnitude - remainder) / denominator;
+  }
   // Half-up: a remainder of at least half the denominator rounds away from zero.
   const rounded = 2 * remainder >= denominator ? quotient + 1 : quotient;
   return numerator < 0 ? -rounded : rounded;

@@ -39,6 +39,11 @@ const INT64 = new BigInt64Array(1);
 const HIGH_HALF = new Int32Array(INT64.buffer);
 const LOW_HALF = new Uint32Array(INT64.buffer);
 
+/** `amount` held as a running sum: a number when it is a safe integer, else the bigint itself. */
+export function asSum(amount: Minor): RunningSum {
+  return safeNumber(amount) ?? amount;
+}
+
 export function sumValue(sum: RunningSum): Minor {
   return typeof sum === 'number' ? BigInt(sum) : sum;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OrderCompleted, OrderLineInput, OrderPaid, OrderRefunded } from '../domain/types.ts';
+import type { OrderLineInput, OrderPaid, OrderRefunded } from '../domain/types.ts';
 import { countFrom1, logNormal, skewedIndex, subSeed } from './distributions.ts';
 import type { Month } from './months.ts';
 import type { SyntheticNetwork } from './network.ts';
@@ -68,10 +68,14 @@ export const orderParamsSchema = z.strictObject({
 });
 export type OrderParams = z.infer<typeof orderParamsSchema>;
 
-/** What one generated order brings: its payment, its completion and perhaps a refund. */
+/**
+ * What one generated order brings: its payment, the instant of its completion (the event is made
+ * when it comes: millions of them waiting a week or two were work for the garbage collector) and
+ * perhaps a refund.
+ */
 export interface GeneratedOrder {
   readonly paid: OrderPaid;
-  readonly completed: OrderCompleted;
+  readonly completedAt: number;
   readonly refunded: OrderRefunded | null;
 }
 
@@ -158,7 +162,7 @@ export class OrderMaker {
         : { type: 'order.paid', at, order, buyer: network.ids[buyer]!, pickupPoint: pickup, lines };
     const { min, max } = params.completionDays;
     const delay = (min + random.next() * (max - min)) * DAY_MS;
-    const completed: OrderCompleted = { type: 'order.completed', at: at + Math.round(delay), order };
+    const completedAt = at + Math.round(delay);
     let refunded: OrderRefunded | null = null;
     if (params.refundRate > 0 && random.next() < params.refundRate) {
       const line = lines[Math.floor(random.next() * lineCount)]!;
@@ -173,7 +177,7 @@ export class OrderMaker {
         lines: [{ line: line.line, qty, amount: this.amounts(skus[line.line - 1]!, qty).paid }],
       };
     }
-    return { paid, completed, refunded };
+    return { paid, completedAt, refunded };
   }
 
   /** An active member that has joined, earlier ones more often. */

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Finding } from '../lint/profile.ts';
 import { formatMoney } from '../money/money.ts';
+import { addTo, isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
 import { ratio, spreadOf } from './inequality.ts';
 import { lastMonthOfPeriod, monthIndex, type Month } from './months.ts';
 
@@ -71,9 +72,51 @@ interface Tally {
   gmv: bigint[];
   cost: bigint[];
   byRule: Map<string, bigint[]>;
-  /** Per month: member → payout (minor units, safe integers). */
-  perMember: Map<string, number>[];
-  overall: Map<string, number>;
+  /** Per month and over the whole window: what each member was paid (minor units, safe integers). */
+  payouts: Payouts;
+}
+
+/**
+ * What each member was paid, per month and in all: a dense number per payee (one lookup by id an
+ * award, not two per month and in all) and sums in typed arrays. Amounts are safe integers summed
+ * in doubles, exactly, as before in maps.
+ */
+class Payouts {
+  readonly #index = new Map<string, number>();
+  #capacity = 1024;
+  #months: Float64Array<ArrayBuffer>[];
+  #overall: Float64Array<ArrayBuffer> = new Float64Array(this.#capacity);
+
+  constructor(months: number) {
+    this.#months = Array.from({ length: months }, () => new Float64Array(this.#capacity));
+  }
+
+  add(month: number, to: string, value: number): void {
+    let payee = this.#index.get(to);
+    if (payee === undefined) {
+      payee = this.#index.size;
+      this.#index.set(to, payee);
+      if (payee >= this.#capacity) this.#grow();
+    }
+    this.#months[month]![payee]! += value;
+    this.#overall[payee]! += value;
+  }
+
+  /** Every payee's sum in `month` (−1: over the whole window); zero for those paid nothing then. */
+  amounts(month: number): Float64Array {
+    return (month < 0 ? this.#overall : this.#months[month]!).subarray(0, this.#index.size);
+  }
+
+  #grow(): void {
+    this.#capacity *= 2;
+    const grown = (from: Float64Array): Float64Array<ArrayBuffer> => {
+      const to = new Float64Array(this.#capacity);
+      to.set(from);
+      return to;
+    };
+    this.#months = this.#months.map(grown);
+    this.#overall = grown(this.#overall);
+  }
 }
 
 /**
@@ -90,39 +133,49 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
     gmv: new Array<bigint>(n).fill(0n),
     cost: new Array<bigint>(n).fill(0n),
     byRule: new Map(),
-    perMember: Array.from({ length: n }, () => new Map<string, number>()),
-    overall: new Map(),
+    payouts: new Payouts(n),
   };
-  const add = (index: number, rule: string, to: string, amount: bigint) => {
-    if (amount === 0n) return;
-    tally.cost[index]! += amount;
-    let row = tally.byRule.get(rule);
-    if (!row) tally.byRule.set(rule, (row = new Array<bigint>(n).fill(0n)));
-    row[index]! += amount;
-    const value = Number(amount);
-    const perMember = tally.perMember[index]!;
-    perMember.set(to, (perMember.get(to) ?? 0) + value);
-    tally.overall.set(to, (tally.overall.get(to) ?? 0) + value);
+  // Summed as running sums (numbers while they are safe integers): a year has millions of awards,
+  // and a BigInt per addition was most of the tally.
+  const gmv: RunningSum[] = new Array<RunningSum>(n).fill(0);
+  const cost: RunningSum[] = new Array<RunningSum>(n).fill(0);
+  const byRule = new Map<string, RunningSum[]>();
+  const add = (index: number, rule: string, to: string, amount: RunningSum) => {
+    if (isZero(amount)) return;
+    cost[index] = addTo(cost[index]!, amount);
+    let row = byRule.get(rule);
+    if (!row) byRule.set(rule, (row = new Array<RunningSum>(n).fill(0)));
+    row[index] = addTo(row[index]!, amount);
+    tally.payouts.add(index, to, Number(amount));
   };
+  // The order book and the award book read by number: no PaidOrder or award object per award.
+  const book = engine.state.orders;
+  const awards = engine.state.awards;
+  const ruleIds = awards.ruleIds;
   let last = -1;
-  for (const order of engine.state.orders.values()) {
+  for (let order = 0; order < book.size; order++) {
+    const paidAt = book.event(order).at;
     // Orders come in time order: the month of the previous one is the likely one.
     const index =
-      last >= 0 && months[last]!.start <= order.paidAt && order.paidAt < months[last]!.end
-        ? last
-        : monthIndex(months, order.paidAt);
+      last >= 0 && months[last]!.start <= paidAt && paidAt < months[last]!.end ? last : monthIndex(months, paidAt);
     last = index;
     if (index < 0) continue;
     tally.orders[index]! += 1;
-    tally.gmv[index]! += order.netPaid;
-    for (const award of order.awards) add(index, award.rule, award.to, award.amount);
+    gmv[index] = addTo(gmv[index]!, book.netPaidSum(order));
+    const count = book.awardCount(order);
+    for (let position = 0; position < count; position++) {
+      const award = book.awardNumber(order, position);
+      add(index, ruleIds[awards.ruleIndex(award)]!, awards.to(award), awards.amountSum(award));
+    }
   }
   const byLabel = new Map(months.map((month, index) => [month.label, index]));
-  for (const award of engine.state.awards.all()) {
-    if (award.period === undefined) continue;
-    const index = byLabel.get(lastMonthOfPeriod(award.period));
+  for (const award of awards.periodAwards()) {
+    const index = byLabel.get(lastMonthOfPeriod(award.period!));
     if (index !== undefined) add(index, award.rule, award.to, award.amount);
   }
+  tally.gmv = gmv.map(sumValue);
+  tally.cost = cost.map(sumValue);
+  for (const [rule, row] of byRule) tally.byRule.set(rule, row.map(sumValue));
   return tally;
 }
 
@@ -159,8 +212,8 @@ export function planReport(input: {
     const [x, y] = [sum(tally.byRule.get(a)!), sum(tally.byRule.get(b)!)];
     return x === y ? a.localeCompare(b) : x > y ? -1 : 1;
   });
-  const spread = (amounts: Map<string, number>): PayoutSpread => {
-    const s = spreadOf([...amounts.values()].filter((amount) => amount > 0));
+  const spread = (amounts: Float64Array): PayoutSpread => {
+    const s = spreadOf(amounts.filter((amount) => amount > 0));
     return { earners: s.members, median: money(s.median), max: money(s.max), top10Share: s.top10Share, gini: s.gini };
   };
   const capPpm = BigInt(Math.round(cap * 1_000_000));
@@ -182,7 +235,7 @@ export function planReport(input: {
       cost: money(cost),
       costByRule: Object.fromEntries(rules.map((rule) => [rule, money(tally.byRule.get(rule)![index]!)])),
       ratio: ratio(cost, gmv),
-      payouts: spread(tally.perMember[index]!),
+      payouts: spread(tally.payouts.amounts(index)),
       levels: input.levels[index] ?? { customers: 0, distributors: 0, byLevel: {} },
       findings,
     };
@@ -200,7 +253,7 @@ export function planReport(input: {
       cost: money(cost),
       costByRule: Object.fromEntries(rules.map((rule) => [rule, money(sum(tally.byRule.get(rule)!))])),
       ratio: ratio(cost, gmv),
-      payouts: spread(tally.overall),
+      payouts: spread(tally.payouts.amounts(-1)),
     },
     rejected: input.rejected,
   };

@@ -218,7 +218,8 @@ class PlanRun implements Player {
     if (engine.state.clock === null || horizon > engine.state.clock) engine.passTime(horizon);
     while (this.levels.length < months.length) this.levels.push(levelCounts(engine));
     let lines = 0;
-    for (const order of engine.state.orders.values()) lines += order.event.lines.length;
+    const book = engine.state.orders;
+    for (let order = 0; order < book.size; order++) lines += book.event(order).lines.length;
     const report = planReport({
       name: plan.name,
       tally: tallyEngine(engine, months),

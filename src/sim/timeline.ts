@@ -91,12 +91,14 @@ function* timeline(
 ): Generator<EngineEvent, void, undefined> {
   const maker = new OrderMaker(params.orders, network, decimals, params.seed);
   const t0 = months[0]!.start;
-  const buckets = new Map<number, EngineEvent[]>();
-  const later = (event: EngineEvent) => {
-    const slot = Math.floor((event.at - t0) / DAY_MS);
-    const bucket = buckets.get(slot);
-    if (bucket) bucket.push(event);
-    else buckets.set(slot, [event]);
+  const buckets = new Map<number, FollowUps>();
+  /** A follow-up at `at`: an order's completion (its id) or a refund. */
+  const later = (at: number, item: string | EngineEvent) => {
+    const slot = Math.floor((at - t0) / DAY_MS);
+    let bucket = buckets.get(slot);
+    if (!bucket) buckets.set(slot, (bucket = { ats: [], items: [] }));
+    bucket.ats.push(at);
+    bucket.items.push(item);
   };
   let join = network.startSize;
   let month = 0;
@@ -120,24 +122,26 @@ function* timeline(
 
   for (let slot = 0; ; slot++) {
     const slotEnd = t0 + (slot + 1) * DAY_MS;
-    const due = inTimeOrder(buckets.get(slot) ?? [], t0 + slot * DAY_MS);
+    const bucket = buckets.get(slot);
+    const due = bucket === undefined ? NO_FOLLOW_UPS : inTimeOrder(bucket, t0 + slot * DAY_MS);
     buckets.delete(slot);
     let d = 0;
     let nextOrder = orderAt();
     for (;;) {
       const joinAt = join < network.size ? network.joinedAt[join]! : Infinity;
-      const dueAt = d < due.length ? due[d]!.at : Infinity;
+      const dueAt = d < due.length ? bucket!.ats[due[d]!]! : Infinity;
       const next = Math.min(joinAt, dueAt, nextOrder);
       if (next >= slotEnd) break;
       if (joinAt === next) {
         yield joinEvent(network, join++);
       } else if (dueAt === next) {
-        yield due[d++]!;
+        const item = bucket!.items[due[d++]!]!;
+        yield typeof item === 'string' ? { type: 'order.completed', at: dueAt, order: item } : item;
       } else {
         const order = maker.make(n++, nextOrder);
         k++;
-        if (order.refunded) later(order.refunded);
-        later(order.completed);
+        if (order.refunded) later(order.refunded.at, order.refunded);
+        later(order.completedAt, order.paid.order);
         yield order.paid;
         nextOrder = orderAt();
       }
@@ -146,17 +150,29 @@ function* timeline(
   }
 }
 
+/** A day's follow-ups as they were scheduled: instants, and an order id (its completion) or a refund. */
+interface FollowUps {
+  readonly ats: number[];
+  readonly items: (string | EngineEvent)[];
+}
+
+const NO_FOLLOW_UPS = new Int32Array(0);
+
 /**
- * Sorts a day's follow-ups by instant, stable: each key packs the offset in the day (< 2^27 ms)
- * above the position (< 2^20), exact in a double, so a native numeric sort does it.
+ * The positions of a day's follow-ups by instant, stable: each key packs the offset in the day
+ * (< 2^27 ms) above the position (< 2^20), exact in a double, so a native numeric sort does it.
  */
-function inTimeOrder(events: EngineEvent[], dayStart: number): EngineEvent[] {
-  if (events.length < 2) return events;
-  if (events.length >= 1 << 20) return events.sort((a, b) => a.at - b.at);
-  const keys = new Float64Array(events.length);
-  for (let i = 0; i < events.length; i++) keys[i] = (events[i]!.at - dayStart) * 1_048_576 + i;
+function inTimeOrder(followUps: FollowUps, dayStart: number): Int32Array {
+  const { ats } = followUps;
+  const order = new Int32Array(ats.length);
+  if (ats.length >= 1 << 20) {
+    const positions = Array.from(ats, (_, i) => i).sort((a, b) => ats[a]! - ats[b]! || a - b);
+    order.set(positions);
+    return order;
+  }
+  const keys = new Float64Array(ats.length);
+  for (let i = 0; i < ats.length; i++) keys[i] = (ats[i]! - dayStart) * 1_048_576 + i;
   keys.sort();
-  const sorted = new Array<EngineEvent>(events.length);
-  for (let i = 0; i < keys.length; i++) sorted[i] = events[keys[i]! % 1_048_576]!;
-  return sorted;
+  for (let i = 0; i < keys.length; i++) order[i] = keys[i]! % 1_048_576;
+  return order;
 }

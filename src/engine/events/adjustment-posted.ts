@@ -17,7 +17,7 @@ export function adjustmentPosted(state: EngineState, event: AdjustmentPosted, wo
     id: event.adjustment, fingerprint: print, member: event.member, at: event.at, amount: event.amount, reason: event.reason,
     ...(event.by ? { by: event.by } : {}),
   });
-  work.postings.push(
+  work.postingLog.push(
     ...state.ledger.post('manual', event.at, { adjustment: event.adjustment }, [
       { account: 'available', member: event.member, amount: event.amount },
       { account: 'manual_adjustment', member: null, amount: -event.amount },

@@ -11,7 +11,9 @@ export function orderCompleted(state: EngineState, event: OrderCompleted): Verdi
   if (order < 0) return fail('unknown_order', `order ${event.order} was never paid; send its order.paid first`, ['order']);
   if (orders.completedAt(order) !== null) return 'duplicate';
   orders.complete(order, event.at);
-  const at = event.at + orders.plan(order).plan.freezeDays * DAY_MS;
-  state.dueSettlements.push({ at, seq: state.dueSeq++, order });
+  // With one plan version (most tenants), its freeze without reading the order's plan (a cache miss).
+  const plan = state.plans.length === 1 ? state.plans[0]!.compiled : orders.plan(order);
+  const at = event.at + plan.plan.freezeDays * DAY_MS;
+  state.dueSettlements.push(at, state.dueSeq++, order);
   return 'applied';
 }

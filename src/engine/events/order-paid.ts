@@ -1,6 +1,7 @@
 import { fail } from '../../domain/errors.ts';
-import type { Minor, OrderPaid } from '../../domain/types.ts';
+import type { OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
+import type { RunningSum } from '../../money/running-sum.ts';
 import { fingerprint } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
 import { PAID, recomputeOrder } from '../order-awards.ts';
@@ -10,7 +11,7 @@ import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
 import { bindBuyer } from './binding.ts';
-import { recordPurchase, type PurchaseDelta } from './purchases.ts';
+import { recordPurchase, type SkuQuantities } from './purchases.ts';
 
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
   const existing = state.orders.numberOf(event.order);
@@ -33,14 +34,15 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const chain = activeChain(state, fullChain, event.at, plan);
   const order = new PaidOrder(state.orders, state.orders.add(event, plan, seller, chain, fullChain, placeOf(state, event, pickup)));
   recomputeOrder(state, order, PAID, undefined, work, seller);
-  const netPaid = order.netPaid;
+  // A number while it is a safe integer: sales and spend add it without a BigInt each.
+  const netPaid = state.orders.netPaidSum(order.number);
   recordSale(state, order.number, event.at, netPaid, seller, plan, work);
   const skus = state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS;
-  recordPurchase(state, { buyer: event.buyer, spend: netPaid, orders: netPaid > 0n ? 1 : 0, skus }, work, buyer);
+  recordPurchase(state, event.buyer, netPaid, netPaid > 0 ? 1 : 0, skus, work, buyer);
   return 'applied';
 }
 
-const NO_SKUS: PurchaseDelta['skus'] = Object.freeze([]);
+const NO_SKUS: SkuQuantities = Object.freeze([]);
 
 /** DOMAIN.md, "Binding and who sold". */
 export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | null {
@@ -114,7 +116,7 @@ function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays:
 
 /** Counts the sale for its seller (levels, compression) and for its periods (period templates). */
 function recordSale(
-  state: EngineState, order: number, paidAt: number, netPaid: Minor, seller: Member | null, plan: CompiledPlan, work: Work,
+  state: EngineState, order: number, paidAt: number, netPaid: RunningSum, seller: Member | null, plan: CompiledPlan, work: Work,
 ): void {
   if (seller) {
     state.network.addSale(seller, netPaid);

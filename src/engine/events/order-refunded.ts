@@ -1,6 +1,7 @@
 import { fail, type EngineError } from '../../domain/errors.ts';
 import type { OrderRefunded } from '../../domain/types.ts';
 import { formatMoney } from '../../money/money.ts';
+import { asSum } from '../../money/running-sum.ts';
 import { fingerprint, repeatVerdict } from '../fingerprint.ts';
 import { recomputeOrder } from '../order-awards.ts';
 import type { EngineState, OrderRecord } from '../state.ts';
@@ -32,17 +33,15 @@ export function orderRefunded(state: EngineState, event: OrderRefunded, work: Wo
 
   const seller = order.context.sellerId === null ? undefined : state.network.get(order.context.sellerId);
   if (seller) {
-    state.network.addSale(seller, order.netPaid - before);
+    state.network.addSale(seller, asSum(order.netPaid - before));
     markUpline(work, seller);
   }
   recordPurchase(
     state,
-    {
-      buyer: order.buyer,
-      spend: order.netPaid - before,
-      orders: before > 0n && order.netPaid === 0n ? -1 : 0,
-      skus: event.lines.map((l) => [order.lines.find((c) => c.input.line === l.line)!.input.sku, -l.qty] as const),
-    },
+    order.buyer,
+    asSum(order.netPaid - before),
+    before > 0n && order.netPaid === 0n ? -1 : 0,
+    event.lines.map((l) => [order.lines.find((c) => c.input.line === l.line)!.input.sku, -l.qty] as const),
     work,
   );
   return 'applied';

@@ -41,7 +41,7 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
     status, history: [{ status, at: event.at }],
   };
   state.withdrawals.set(record.id, record);
-  work.postings.push(
+  work.postingLog.push(
     ...state.ledger.post('withdrawal', event.at, { withdrawal: record.id }, [
       { account: 'available', member: member.id, amount: -record.amount },
       { account: 'tax_payable', member: null, amount: record.tax },

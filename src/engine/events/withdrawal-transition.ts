@@ -30,7 +30,7 @@ export function withdrawalTransition(state: EngineState, event: WithdrawalTransi
   record.status = rule.to;
   record.history.push({ status: rule.to, at: event.at, ...(event.note ? { note: event.note } : {}) });
   if (rule.to === 'paid') {
-    work.postings.push(
+    work.postingLog.push(
       ...state.ledger.post('payout', event.at, { withdrawal: record.id }, [
         { account: 'payout', member: null, amount: -record.net },
         { account: 'paid_out', member: null, amount: record.net },
@@ -45,7 +45,7 @@ export function withdrawalTransition(state: EngineState, event: WithdrawalTransi
 /** Reverses a withdrawal and, under a cumulative regime, trues its tax month up to what remains. */
 function giveBack(state: EngineState, record: WithdrawalRecord, at: number, work: Work): void {
   const ref = { withdrawal: record.id };
-  work.postings.push(
+  work.postingLog.push(
     ...state.ledger.post('withdrawal_reversal', at, ref, [
       { account: 'available', member: record.member, amount: record.amount },
       { account: 'tax_payable', member: null, amount: -record.tax },
@@ -61,7 +61,7 @@ function giveBack(state: EngineState, record: WithdrawalRecord, at: number, work
     const target = regime.withhold({ gross: 0n, withheld: 0n }, after.gross, state.settings.decimals);
     const excess = after.withheld - target;
     if (excess !== 0n) {
-      work.postings.push(
+      work.postingLog.push(
         ...state.ledger.post('tax_true_up', at, { withdrawal: record.id }, [
           { account: 'tax_payable', member: null, amount: -excess },
           { account: 'available', member: record.member, amount: excess },

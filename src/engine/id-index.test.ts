@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { IdIndex } from './id-index.ts';
+
+describe('IdIndex', () => {
+  it('finds every id it was given, through growth, and no other', () => {
+    const ids: string[] = [];
+    const index = new IdIndex({ idOf: (number) => ids[number]! });
+    for (let n = 0; n < 5000; n++) {
+      const id = n % 3 === 0 ? `o${n}` : `order-${n * 7919}-é`;
+      expect(index.get(id)).toBe(-1);
+      ids.push(id);
+      index.add(id, n);
+    }
+    expect(index.size).toBe(5000);
+    ids.forEach((id, n) => expect(index.get(id)).toBe(n));
+    // Equal content, another string: found; a near miss: not.
+    expect(index.get(['o', '3'].join(''))).toBe(3);
+    expect(index.get('o1')).toBe(-1);
+    expect(index.get('')).toBe(-1);
+  });
+});
