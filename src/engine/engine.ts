@@ -1,8 +1,7 @@
-import type { z } from 'zod';
 import { fail, InputError } from '../domain/errors.ts';
 import type { EngineEvent, MemberInput, TenantSettings } from '../domain/types.ts';
 import { currencyDecimals } from '../money/money.ts';
-import { eventSchema, memberSchema } from '../schema/events.ts';
+import { eventReader, memberSchema, type EventReader } from '../schema/events.ts';
 import { parsePlan, type CompiledPlan } from '../schema/plan.ts';
 import { firstIssue, isValidZone } from '../schema/primitives.ts';
 import { applyEvent, applyParsed, passTime, type Outcome } from './apply.ts';
@@ -27,10 +26,10 @@ export interface EngineConfig {
  * instant comes from the events. The scenario runner, the server and simulations all use it.
  */
 export class Engine {
-  readonly schemas: { readonly event: z.ZodType<EngineEvent> };
+  readonly schemas: { readonly event: EventReader };
 
   private constructor(readonly state: EngineState) {
-    this.schemas = { event: eventSchema(state.settings) };
+    this.schemas = { event: eventReader(state.settings) };
   }
 
   get settings(): TenantSettings {

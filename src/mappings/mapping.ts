@@ -1,9 +1,7 @@
 import jsonata from 'jsonata';
-import type { z } from 'zod';
 import { withIdempotencyId } from '../client/ids.ts';
-import type { EngineEvent } from '../domain/types.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
-import { eventSchema } from '../schema/events.ts';
+import { eventReader, type EventReader } from '../schema/events.ts';
 import { registerMoneyFunctions } from './functions.ts';
 
 /**
@@ -50,12 +48,12 @@ export class MappingError extends Error {
 }
 
 const LIMITS = { timeout: 1000, stack: 500, sequence: 100_000 };
-const schemas = new Map<string, z.ZodType<EngineEvent>>();
+const schemas = new Map<string, EventReader>();
 
-function schemaFor(context: SchemaContext): z.ZodType<EngineEvent> {
+function schemaFor(context: SchemaContext): EventReader {
   const key = `${context.decimals}|${context.timezone}`;
   let schema = schemas.get(key);
-  if (!schema) schemas.set(key, (schema = eventSchema(context)));
+  if (!schema) schemas.set(key, (schema = eventReader(context)));
   return schema;
 }
 

@@ -81,13 +81,26 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
       by: z.string().max(128).optional(),
     }),
   ]) as unknown as z.ZodType<EngineEvent>;
-  // Order events of the usual form are read directly (see readOrderEvent); zod has the rest.
-  const checked = schema.safeParse.bind(schema);
-  schema.safeParse = (data, params) => {
-    const event = readOrderEvent(data, context);
-    return event ? { success: true, data: event } : checked(data, params);
-  };
   return schema;
+}
+
+/** Reads raw events into engine events: what eventSchema makes of them, errors included. */
+export interface EventReader {
+  safeParse(raw: unknown): z.ZodSafeParseResult<EngineEvent>;
+}
+
+/**
+ * The event schema, with order events of the usual form read directly (readOrderEvent: the same
+ * result, a tenth of the CPU); zod reads the rest, and its answers stay the one reference.
+ */
+export function eventReader(context: SchemaContext): EventReader {
+  const schema = eventSchema(context);
+  return {
+    safeParse(raw) {
+      const event = readOrderEvent(raw, context);
+      return event ? { success: true, data: event } : schema.safeParse(raw);
+    },
+  };
 }
 
 /**

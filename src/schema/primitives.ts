@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 import { z } from 'zod';
-import { parseMoney } from '../money/money.ts';
+import { formatMoney, parseMoney } from '../money/money.ts';
 import { parseRate } from '../money/rate.ts';
 
 /**
@@ -57,6 +57,13 @@ export function moneyValue(value: string | number, decimals: number, options: Mo
   if (!options.allowNegative && parsed < 0n) return { refused: `amount "${value}" must not be negative` };
   if (options.positive && parsed === 0n) return { refused: `amount "${value}" must be above zero` };
   return parsed;
+}
+
+/** An amount per unit in a plan (a per-unit reward, a level's unit price): at most MAX_UNIT_AMOUNT. */
+export function unitMoney(decimals: number) {
+  return money(decimals).refine((amount) => amount <= MAX_UNIT_AMOUNT, {
+    message: `an amount per unit is at most ${formatMoney(MAX_UNIT_AMOUNT, decimals)} (times up to ${MAX_COUNT.toLocaleString('en-US')} units a line, it must stay a storable amount)`,
+  });
 }
 
 /** A percentage such as "12.5%" (up to 4 decimals), as parts per million. */

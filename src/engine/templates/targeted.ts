@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyRate, exact, ppmOf, ppmTimesWhole, rateTimes } from '../../money/rate.ts';
-import { instant, money, rate } from '../../schema/primitives.ts';
+import { instant, rate, unitMoney } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
 import { addAmount, wholePaid } from './parts.ts';
@@ -16,7 +16,7 @@ const paramsSchema = (context: SchemaContext) =>
       categories: z.array(z.string()).optional(),
       members: z.array(z.string()).optional(),
       teamsOf: z.array(z.string()).optional(),
-      perUnit: money(context.decimals).optional(),
+      perUnit: unitMoney(context.decimals).optional(),
       rate: rate.optional(),
       base: baseKind,
     })
