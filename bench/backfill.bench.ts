@@ -240,7 +240,9 @@ class CpuSampler {
     const initial = this.serverFirst === null;
     this.serverLast = processCpuSeconds(this.serverPid) || this.serverLast;
     this.serverFirst ??= this.serverLast;
-    const rows = (await this.admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME])).rows;
+    const rows = (
+      await this.admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME])
+    ).rows;
     for (const { pid } of rows) {
       const seconds = processCpuSeconds(pid);
       // A backend there at the start counts from then on; one opened later, all of it.
@@ -319,7 +321,9 @@ async function main(): Promise<void> {
     const used = cpu.used();
     const clientUsed = process.cpuUsage(clientCpu);
     const clientSeconds = (clientUsed.user + clientUsed.system) / 1e6;
-    const loadAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
+    const loadAtEnd = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     const peakRss = server.rss();
     const counts = (
       await admin.query<{ events: string; postings: string; awards: string; settled: string }>(
@@ -399,7 +403,7 @@ async function main(): Promise<void> {
         'settlement) and 3 to 4 award rows (a new row at payment, its status at settlement); the log,',
         'postings and new awards go in with COPY. Explanations are not stored: the engine recomputes them',
         'when asked. With 2 cores shared by the client, the server and PostgreSQL (and, on this machine,',
-        "other work), the wall-clock rate follows the load; the CPU row is the work itself.",
+        'other work), the wall-clock rate follows the load; the CPU row is the work itself.',
         '',
         'Progress as `fenyong backfill` printed it (every 5 s here, every second by default):',
         '',

@@ -130,7 +130,15 @@ function hashState(hash: Hash, engine: Engine): void {
     if (!state.network.get(buyer)) hash.update(text([buyer, stats.spend, stats.orders, stats.skus]));
   }
   for (const order of state.orders.values()) {
-    hash.update(text({ id: order.id, netPaid: order.netPaid, settled: order.settled, completedAt: order.completedAt, chain: order.context.chain.map((link) => [link.id, link.level]) }));
+    hash.update(
+      text({
+        id: order.id,
+        netPaid: order.netPaid,
+        settled: order.settled,
+        completedAt: order.completedAt,
+        chain: order.context.chain.map((link) => [link.id, link.level]),
+      }),
+    );
   }
   hash.update(text([...state.withdrawals.values()]));
   hash.update(text(state.clock));
@@ -141,9 +149,16 @@ function runScenario(file: string): string {
   const scenario = loadScenario(file);
   let engine: Engine;
   try {
-    engine = Engine.create({ timezone: scenario.timezone, currency: scenario.currency, plan: scenario.plan, members: scenario.members });
+    engine = Engine.create({
+      timezone: scenario.timezone,
+      currency: scenario.currency,
+      plan: scenario.plan,
+      members: scenario.members,
+    });
   } catch (error) {
-    return createHash('sha256').update(`create failed: ${String(error)}`).digest('hex');
+    return createHash('sha256')
+      .update(`create failed: ${String(error)}`)
+      .digest('hex');
   }
   scenario.events.forEach((event, index) => hashOutcome(hash, index, engine.apply(event)));
   hashState(hash, engine);
@@ -162,7 +177,13 @@ const BENCH_PLAN = {
     {
       id: 'campaign',
       template: 'targeted',
-      params: { from: '2026-01-01', to: '2026-05-01', skus: Array.from({ length: 20 }, (_, i) => `sku${i * 7}`), rate: '3%', base: 'paid' },
+      params: {
+        from: '2026-01-01',
+        to: '2026-05-01',
+        skus: Array.from({ length: 20 }, (_, i) => `sku${i * 7}`),
+        rate: '3%',
+        base: 'paid',
+      },
     },
     {
       id: 'team',
@@ -181,7 +202,13 @@ const BENCH_PLAN = {
 
 function runGenerated(name: string, plan: unknown): string {
   const hash = newHash(name);
-  const data = syntheticData({ seed: 7, start: '2026-01', months: 4, network: { members: 3_000 }, orders: { ordersPerMonth: Math.round(ORDERS / 4) } });
+  const data = syntheticData({
+    seed: 7,
+    start: '2026-01',
+    months: 4,
+    network: { members: 3_000 },
+    orders: { ordersPerMonth: Math.round(ORDERS / 4) },
+  });
   const engine = Engine.create({ timezone: data.params.timezone, currency: data.params.currency, plan, members: data.members });
   let index = 0;
   let last = 0;
@@ -193,7 +220,13 @@ function runGenerated(name: string, plan: unknown): string {
   let count = 0;
   for (const [member, balance] of [...engine.state.ledger.members()]) {
     if (balance.available < 2n || count >= 40) continue;
-    const event = { type: 'withdrawal.requested', at: ++last, withdrawal: `W${count++}`, member, amount: balance.available / 2n } as const;
+    const event = {
+      type: 'withdrawal.requested',
+      at: ++last,
+      withdrawal: `W${count++}`,
+      member,
+      amount: balance.available / 2n,
+    } as const;
     hashOutcome(hash, index++, engine.applyParsed(event));
   }
   hashOutcome(hash, index++, engine.applyParsed({ type: 'tick', at: last + 400 * 86_400_000 }));
@@ -209,15 +242,18 @@ const ONLY = process.env.FINGERPRINT_ONLY ?? '';
 const SHARED = process.env.SHARED_SCENARIOS ?? join(ROOT, '..', 'shared', 'scenarios');
 const started = performance.now();
 const scenarioFiles = [...yamlFiles(join(ROOT, 'conformance')), ...yamlFiles(SHARED)];
-for (const file of scenarioFiles.filter((name) => name.includes(ONLY))) results[file.replace(ROOT, '.').replace(SHARED, 'shared')] = runScenario(file);
-const plans = [
-  ...yamlFiles(join(ROOT, 'examples', 'plans')),
-  ...yamlFiles(join(ROOT, 'plans', 'library')),
-].map((file) => ({ key: file.replace(ROOT, '.'), plan: readPlanFile(file).plan }));
+for (const file of scenarioFiles.filter((name) => name.includes(ONLY)))
+  results[file.replace(ROOT, '.').replace(SHARED, 'shared')] = runScenario(file);
+const plans = [...yamlFiles(join(ROOT, 'examples', 'plans')), ...yamlFiles(join(ROOT, 'plans', 'library'))].map((file) => ({
+  key: file.replace(ROOT, '.'),
+  plan: readPlanFile(file).plan,
+}));
 plans.push({ key: 'bench-plan', plan: BENCH_PLAN });
 for (const { key, plan } of plans.filter(({ key }) => key.includes(ONLY))) results[`generated:${key}`] = runGenerated(key, plan);
 const total = createHash('sha256').update(text(results)).digest('hex');
-console.log(`${Object.keys(results).length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; fingerprint ${total}`);
+console.log(
+  `${Object.keys(results).length} runs in ${((performance.now() - started) / 1000).toFixed(1)} s; fingerprint ${total}`,
+);
 
 const [flag, file] = process.argv.slice(2);
 if (flag === '--save' && file) {

@@ -32,14 +32,25 @@ const BATCH = 1000;
 const RATE_PER_S = 500;
 const OPEN_LOOP_MS = 10_000;
 const log = (line: string) => process.stderr.write(`[bench:server] ${line}\n`);
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 const plan = {
   freezeDays: 7,
   templates: [
     { id: 'ml', template: 'multi-level', params: { rates: ['8%', '4%'] } },
-    { id: 'diff', template: 'differential', params: { rates: { 1: '3%', 2: '6%', 3: '9%' }, peer: { rate: '10%', generations: 1 } } },
-    { id: 'promo', template: 'targeted', params: { from: '2026-01-01', to: '2027-01-01', skus: ['sku-1', 'sku-2', 'sku-3'], rate: '2%' } },
+    {
+      id: 'diff',
+      template: 'differential',
+      params: { rates: { 1: '3%', 2: '6%', 3: '9%' }, peer: { rate: '10%', generations: 1 } },
+    },
+    {
+      id: 'promo',
+      template: 'targeted',
+      params: { from: '2026-01-01', to: '2027-01-01', skus: ['sku-1', 'sku-2', 'sku-3'], rate: '2%' },
+    },
   ],
 };
 
@@ -47,7 +58,12 @@ function network(random: Random): { members: unknown[]; customers: string[] } {
   const members: unknown[] = [];
   for (let i = 0; i < LEADERS; i++) {
     const parent = i < 10 ? undefined : `L${random.int(0, Math.floor(i * 0.7))}`;
-    members.push({ id: `L${i}`, role: i < 10 ? 'branch' : 'leader', level: i < 10 ? 3 : random.int(1, 3), ...(parent ? { parent } : {}) });
+    members.push({
+      id: `L${i}`,
+      role: i < 10 ? 'branch' : 'leader',
+      level: i < 10 ? 3 : random.int(1, 3),
+      ...(parent ? { parent } : {}),
+    });
   }
   const customers: string[] = [];
   for (let i = 0; i < CUSTOMERS; i++) {
@@ -66,13 +82,19 @@ class Clock {
 }
 
 function order(random: Random, clock: Clock, customers: string[], id: string): unknown {
-  const lines = Array.from({ length: random.int(1, 3) }, (_, i) => ({ line: i + 1, sku: `sku-${random.int(1, 50)}`, qty: random.int(1, 3), paid: `${random.int(5, 500)}.${random.int(10, 99)}` }));
+  const lines = Array.from({ length: random.int(1, 3) }, (_, i) => ({
+    line: i + 1,
+    sku: `sku-${random.int(1, 50)}`,
+    qty: random.int(1, 3),
+    paid: `${random.int(5, 500)}.${random.int(10, 99)}`,
+  }));
   return { type: 'order.paid', at: clock.next(), order: id, buyer: random.pick(customers), lines };
 }
 
 /** CPU seconds used by the server process and by its PostgreSQL backends, read together. */
 async function cpuNow(admin: pg.Client, serverCpu: () => number): Promise<{ server: number; postgres: number }> {
-  const pids = (await admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME])).rows;
+  const pids = (await admin.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME]))
+    .rows;
   return { server: serverCpu(), postgres: pids.reduce((sum, row) => sum + processCpuSeconds(row.pid), 0) };
 }
 
@@ -103,18 +125,24 @@ async function main(): Promise<void> {
     const id = `bench-${t}`;
     const created = await call('/v1/tenants', PLATFORM_TOKEN, { id, name: id, timezone: 'Asia/Shanghai', currency: 'CNY', plan });
     const { members, customers } = network(random);
-    for (let start = 0; start < members.length; start += 10_000) await call('/v1/network/import', created.adminKey!, { members: members.slice(start, start + 10_000) });
+    for (let start = 0; start < members.length; start += 10_000)
+      await call('/v1/network/import', created.adminKey!, { members: members.slice(start, start + 10_000) });
     tenants.push({ id, key: created.adminKey!, clock: new Clock(), customers, orders: 0 });
   }
   log(`${TENANTS} tenants with ${LEADERS + CUSTOMERS} members each`);
 
   // Warm-up: load every tenant's engine and JIT the paths.
   for (const tenant of tenants) {
-    await call('/v1/events', tenant.key, { events: Array.from({ length: 200 }, () => order(random, tenant.clock, tenant.customers, `${tenant.id}-w${tenant.orders++}`)) });
+    await call('/v1/events', tenant.key, {
+      events: Array.from({ length: 200 }, () =>
+        order(random, tenant.clock, tenant.customers, `${tenant.id}-w${tenant.orders++}`),
+      ),
+    });
   }
 
   log(`phase 1: batches of ${BATCH} for ${SUSTAINED_MS / 1000} s (load ${load()})`);
-  const count = async (table: string) => Number((await admin.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.${table}`)).rows[0]!.n);
+  const count = async (table: string) =>
+    Number((await admin.query<{ n: string }>(`select count(*)::text as n from ${SCHEMA}.${table}`)).rows[0]!.n);
   const postingsBefore = await count('postings');
   const cpuBefore = await cpuNow(admin, server.cpuSeconds);
   const batchLatencies: number[] = [];
@@ -123,7 +151,9 @@ async function main(): Promise<void> {
   await Promise.all(
     tenants.map(async (tenant) => {
       while (performance.now() - started < SUSTAINED_MS) {
-        const events = Array.from({ length: BATCH }, () => order(random, tenant.clock, tenant.customers, `${tenant.id}-o${tenant.orders++}`));
+        const events = Array.from({ length: BATCH }, () =>
+          order(random, tenant.clock, tenant.customers, `${tenant.id}-o${tenant.orders++}`),
+        );
         const t0 = performance.now();
         const result = await call('/v1/events', tenant.key, { events });
         batchLatencies.push(performance.now() - t0);
@@ -136,8 +166,13 @@ async function main(): Promise<void> {
   const loadAfterPhase1 = load();
   const postingsWritten = (await count('postings')) - postingsBefore;
   const eventsPerS = accepted / sustainedS;
-  const cpuPer1000 = { server: ((cpuAfter.server - cpuBefore.server) / accepted) * 1000, postgres: ((cpuAfter.postgres - cpuBefore.postgres) / accepted) * 1000 };
-  log(`  ${Math.round(eventsPerS)} events/s, p99 batch ${percentile(batchLatencies, 99).toFixed(0)} ms; CPU per 1000 events: server ${cpuPer1000.server.toFixed(3)} s, PostgreSQL ${cpuPer1000.postgres.toFixed(3)} s (load ${loadAfterPhase1})`);
+  const cpuPer1000 = {
+    server: ((cpuAfter.server - cpuBefore.server) / accepted) * 1000,
+    postgres: ((cpuAfter.postgres - cpuBefore.postgres) / accepted) * 1000,
+  };
+  log(
+    `  ${Math.round(eventsPerS)} events/s, p99 batch ${percentile(batchLatencies, 99).toFixed(0)} ms; CPU per 1000 events: server ${cpuPer1000.server.toFixed(3)} s, PostgreSQL ${cpuPer1000.postgres.toFixed(3)} s (load ${loadAfterPhase1})`,
+  );
 
   const single = await openLoop('single events', async (i) => {
     const tenant = tenants[i % TENANTS]!;
@@ -145,7 +180,10 @@ async function main(): Promise<void> {
   });
   const estimates = await openLoop('estimates', async (i) => {
     const tenant = tenants[i % TENANTS]!;
-    await call('/v1/estimate', tenant.key, { buyer: random.pick(tenant.customers), lines: [{ sku: 'sku-1', qty: 1, price: '99.00' }] });
+    await call('/v1/estimate', tenant.key, {
+      buyer: random.pick(tenant.customers),
+      lines: [{ sku: 'sku-1', qty: 1, price: '99.00' }],
+    });
   });
 
   log('phase 4: COPY ceiling');
@@ -160,12 +198,37 @@ async function main(): Promise<void> {
   const ourRows = postingsWritten / sustainedS;
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const rows = [
-    ['Sustained ingestion, HTTP batches of 1000 order events', '≥ 10,000 events/s', `${Math.round(eventsPerS).toLocaleString('en-US')} events/s`, eventsPerS >= 10_000 ? 'met' : '**missed**'],
-    ['p99 latency of a batch of 1000', '≤ 200 ms', `${percentile(batchLatencies, 99).toFixed(0)} ms (p50 ${percentile(batchLatencies, 50).toFixed(0)} ms)`, percentile(batchLatencies, 99) <= 200 ? 'met' : '**missed**'],
-    [`Single event p99 at ${RATE_PER_S} req/s`, '≤ 15 ms', `${ms(single.p99)} (p50 ${ms(single.p50)}, ${single.achieved.toFixed(0)} req/s achieved)`, single.p99 <= 15 ? 'met' : '**missed**'],
-    [`Estimate p99 at ${RATE_PER_S} req/s`, '≤ 5 ms', `${ms(estimates.p99)} (p50 ${ms(estimates.p50)}, ${estimates.achieved.toFixed(0)} req/s achieved)`, estimates.p99 <= 5 ? 'met' : '**missed**'],
+    [
+      'Sustained ingestion, HTTP batches of 1000 order events',
+      '≥ 10,000 events/s',
+      `${Math.round(eventsPerS).toLocaleString('en-US')} events/s`,
+      eventsPerS >= 10_000 ? 'met' : '**missed**',
+    ],
+    [
+      'p99 latency of a batch of 1000',
+      '≤ 200 ms',
+      `${percentile(batchLatencies, 99).toFixed(0)} ms (p50 ${percentile(batchLatencies, 50).toFixed(0)} ms)`,
+      percentile(batchLatencies, 99) <= 200 ? 'met' : '**missed**',
+    ],
+    [
+      `Single event p99 at ${RATE_PER_S} req/s`,
+      '≤ 15 ms',
+      `${ms(single.p99)} (p50 ${ms(single.p50)}, ${single.achieved.toFixed(0)} req/s achieved)`,
+      single.p99 <= 15 ? 'met' : '**missed**',
+    ],
+    [
+      `Estimate p99 at ${RATE_PER_S} req/s`,
+      '≤ 5 ms',
+      `${ms(estimates.p99)} (p50 ${ms(estimates.p50)}, ${estimates.achieved.toFixed(0)} req/s achieved)`,
+      estimates.p99 <= 5 ? 'met' : '**missed**',
+    ],
     ['Postings rows written per second (phase 1)', '—', `${Math.round(ourRows).toLocaleString('en-US')} rows/s`, ''],
-    ['PostgreSQL raw COPY of the same postings rows', 'ceiling', `${Math.round(copy).toLocaleString('en-US')} rows/s`, `ratio ${(ourRows / copy).toFixed(2)}`],
+    [
+      'PostgreSQL raw COPY of the same postings rows',
+      'ceiling',
+      `${Math.round(copy).toLocaleString('en-US')} rows/s`,
+      `ratio ${(ourRows / copy).toFixed(2)}`,
+    ],
   ];
   const body = `## Server (\`bench/server.bench.ts\`)
 
@@ -190,7 +253,10 @@ every ${1000 / RATE_PER_S} ms, spread over the tenants; latency is measured per 
 }
 
 /** Sends one request every 1000/RATE ms for OPEN_LOOP_MS, whatever the answers' pace. */
-async function openLoop(name: string, send: (i: number) => Promise<void>): Promise<{ p50: number; p99: number; achieved: number }> {
+async function openLoop(
+  name: string,
+  send: (i: number) => Promise<void>,
+): Promise<{ p50: number; p99: number; achieved: number }> {
   log(`phase: ${name} at ${RATE_PER_S} req/s for ${OPEN_LOOP_MS / 1000} s (load ${load()})`);
   const latencies: number[] = [];
   const inflight: Promise<void>[] = [];

@@ -19,7 +19,12 @@ async function fenyong(...args: string[]): Promise<{ code: number; stdout: strin
 
 describe('fenyong scenario check', () => {
   it('exits 0 when every scenario matches its expect', async () => {
-    const result = await fenyong('scenario', 'check', 'conformance/public/01-two-level-settle.yaml', 'conformance/public/08-bad-input.yaml');
+    const result = await fenyong(
+      'scenario',
+      'check',
+      'conformance/public/01-two-level-settle.yaml',
+      'conformance/public/08-bad-input.yaml',
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('2 passed, 0 failed');
   });
@@ -49,7 +54,10 @@ describe('fenyong scenario run --json', () => {
     const result = await fenyong('scenario', 'run', 'conformance/public/07-withdrawal-tax.yaml', '--json');
     const outcome = JSON.parse(result.stdout);
     expect(outcome.withdrawals[0]).toEqual({ withdrawal: 'W1', amount: '3000.00', tax: '440.00', net: '2560.00' });
-    expect(outcome.errors).toEqual([{ event: 4, code: 'below_minimum' }, { event: 6, code: 'insufficient_funds' }]);
+    expect(outcome.errors).toEqual([
+      { event: 4, code: 'below_minimum' },
+      { event: 6, code: 'insufficient_funds' },
+    ]);
     expect(outcome.balances.L).toEqual({ pending: '0.00', available: '5000.00' });
     expect(outcome.levels).toEqual({ L: 1 });
   });
@@ -65,13 +73,27 @@ describe('fenyong explain', () => {
   });
 
   it('explains the rounding of an award in English', async () => {
-    const result = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'L2:O2:direct', '--lang', 'en');
+    const result = await fenyong(
+      'explain',
+      'conformance/public/01-two-level-settle.yaml',
+      '--award',
+      'L2:O2:direct',
+      '--lang',
+      'en',
+    );
     expect(result.stdout).toContain('L2 earned 4.56 CNY on order O2 under rule "direct"');
     expect(result.stdout).toContain('exactly 4.555, rounded half-up to 4.56');
   });
 
   it('explains a period award', async () => {
-    const result = await fenyong('explain', 'conformance/public/04-team-tier-month.yaml', '--award', 'A:2026-03:team', '--lang', 'en');
+    const result = await fenyong(
+      'explain',
+      'conformance/public/04-team-tier-month.yaml',
+      '--award',
+      'A:2026-03:team',
+      '--lang',
+      'en',
+    );
     expect(result.stdout).toContain('minus 4650.00 already earned by your direct teams');
   });
 
@@ -99,7 +121,13 @@ describe('fenyong plan lint', () => {
   });
 
   it('lets an operator lower a rule to a warning', async () => {
-    const result = await fenyong('plan', 'lint', 'conformance/public/03-differential-peer.yaml', '--severity', 'chain-over-3=warn');
+    const result = await fenyong(
+      'plan',
+      'lint',
+      'conformance/public/03-differential-peer.yaml',
+      '--severity',
+      'chain-over-3=warn',
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('WARN   chain-over-3 [diff]');
   });

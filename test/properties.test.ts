@@ -71,7 +71,11 @@ const tiersArb = (exactRates: boolean) =>
   fc
     .array(
       fc.record({
-        step: fc.oneof(fc.integer({ min: 0, max: 500_000 }), fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 0, max: 50_000_000 })),
+        step: fc.oneof(
+          fc.integer({ min: 0, max: 500_000 }),
+          fc.integer({ min: 0, max: 5_000_000 }),
+          fc.integer({ min: 0, max: 50_000_000 }),
+        ),
         rate: fc.integer({ min: 0, max: 150_000 }),
       }),
       { minLength: 1, maxLength: 4 },
@@ -102,15 +106,28 @@ function planArb(options: PlanOptions = {}) {
       minWithdrawal: fc.constantFrom('0.01', '1.00', '50.00'),
       tax: fc.constantFrom('none', 'cn-labor', 'flat-20'),
       levels: maybe(fc.record({ personal: fc.integer({ min: 0, max: 300_000 }), team: fc.integer({ min: 0, max: 800_000 }) })),
-      recruit: maybe(fc.record({ spend: fc.integer({ min: 0, max: 200_000 }), orders: fc.integer({ min: 1, max: 3 }), level: fc.integer({ min: 1, max: 2 }) })),
+      recruit: maybe(
+        fc.record({
+          spend: fc.integer({ min: 0, max: 200_000 }),
+          orders: fc.integer({ min: 1, max: 3 }),
+          level: fc.integer({ min: 1, max: 2 }),
+        }),
+      ),
       compression: maybe(fc.integer({ min: 1, max: 20 })),
       multiLevel: maybe(fc.record({ rates: fc.array(rateText(200_000), { minLength: 1, maxLength: 3 }), base })),
       differential: maybe(
         fc.record({
           rates: fc.tuple(rateText(150_000), rateText(150_000), rateText(150_000)),
-          peer: fc.option(fc.record({ rate: rateText(200_000), of: fc.constantFrom('award', 'base'), generations: fc.integer({ min: 1, max: 2 }) }), {
-            nil: undefined,
-          }),
+          peer: fc.option(
+            fc.record({
+              rate: rateText(200_000),
+              of: fc.constantFrom('award', 'base'),
+              generations: fc.integer({ min: 1, max: 2 }),
+            }),
+            {
+              nil: undefined,
+            },
+          ),
           base,
         }),
       ),
@@ -126,10 +143,21 @@ function planArb(options: PlanOptions = {}) {
           base,
         }),
       ),
-      region: maybe(fc.record({ province: fc.option(rateText(50_000), { nil: undefined }), city: fc.option(rateText(50_000), { nil: undefined }), district: fc.option(rateText(50_000), { nil: undefined }), base })),
+      region: maybe(
+        fc.record({
+          province: fc.option(rateText(50_000), { nil: undefined }),
+          city: fc.option(rateText(50_000), { nil: undefined }),
+          district: fc.option(rateText(50_000), { nil: undefined }),
+          base,
+        }),
+      ),
       groupBuy: maybe(fc.record({ pickupRate: rateText(100_000), recommenderRate: rateText(50_000), base })),
       teamTier: maybe(
-        fc.record({ period: fc.constantFrom('month', 'quarter'), tiers: tiersArb(options.teamTier === 'exact'), closeDelayDays: fc.integer({ min: 0, max: 2 }) }),
+        fc.record({
+          period: fc.constantFrom('month', 'quarter'),
+          tiers: tiersArb(options.teamTier === 'exact'),
+          closeDelayDays: fc.integer({ min: 0, max: 2 }),
+        }),
         options.teamTier !== undefined,
       ),
       pool: maybe(
@@ -149,8 +177,13 @@ function planArb(options: PlanOptions = {}) {
       if (p.differential) {
         const [r1, r2, r3] = p.differential.rates;
         templates.push({
-          id: 'diff', template: 'differential',
-          params: { rates: { 1: r1, 2: r2, 3: r3 }, base: p.differential.base, ...(p.differential.peer ? { peer: p.differential.peer } : {}) },
+          id: 'diff',
+          template: 'differential',
+          params: {
+            rates: { 1: r1, 2: r2, 3: r3 },
+            base: p.differential.base,
+            ...(p.differential.peer ? { peer: p.differential.peer } : {}),
+          },
         });
       }
       if (p.levelPrice) templates.push({ id: 'price', template: 'level-price', params: { prices: p.levelPrice } });
@@ -158,7 +191,8 @@ function planArb(options: PlanOptions = {}) {
         const { window: w, pay, ...filters } = p.targeted;
         const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
         templates.push({
-          id: 'promo', template: 'targeted',
+          id: 'promo',
+          template: 'targeted',
           params: { ...clean, ...pay, from: iso(START + w.from * DAY_MS), to: iso(START + (w.from + w.days) * DAY_MS) },
         });
       }
@@ -182,13 +216,18 @@ function planArb(options: PlanOptions = {}) {
               levels: [
                 { level: 1 },
                 { level: 2, upgradeWhen: { personalSales: fen(p.levels.personal) } },
-                { level: 3, upgradeWhen: { any: [{ teamSales: fen(p.levels.team) }, { directAtLevel: { level: 2, count: 2 } }] } },
+                {
+                  level: 3,
+                  upgradeWhen: { any: [{ teamSales: fen(p.levels.team) }, { directAtLevel: { level: 2, count: 2 } }] },
+                },
                 { level: 4 },
               ],
             }
           : {}),
         ...(p.recruit
-          ? { recruit: { level: p.recruit.level, when: { any: [{ spend: fen(p.recruit.spend) }, { orders: p.recruit.orders }] } } }
+          ? {
+              recruit: { level: p.recruit.level, when: { any: [{ spend: fen(p.recruit.spend) }, { orders: p.recruit.orders }] } },
+            }
           : {}),
         ...(p.compression ? { compression: { inactiveDays: p.compression } } : {}),
         templates,
@@ -198,9 +237,23 @@ function planArb(options: PlanOptions = {}) {
 
 /** Abstract actions; they become concrete events against the engine's state when applied. */
 type Action =
-  | { kind: 'pay'; buyer: number; fresh: boolean; referrer: number | null; pickup: number | null; region: number | null; lines: LineSpec[]; wholeYuan: boolean }
+  | {
+      kind: 'pay';
+      buyer: number;
+      fresh: boolean;
+      referrer: number | null;
+      pickup: number | null;
+      region: number | null;
+      lines: LineSpec[];
+      wholeYuan: boolean;
+    }
   | { kind: 'complete'; order: number }
-  | { kind: 'refund'; order: number; mode: 'full' | 'partial' | 'items' | 'excess'; picks: { line: number; qty: number; amount: number }[] }
+  | {
+      kind: 'refund';
+      order: number;
+      mode: 'full' | 'partial' | 'items' | 'excess';
+      picks: { line: number; qty: number; amount: number }[];
+    }
   | { kind: 'move'; member: number; parent: number | null }
   | { kind: 'level'; member: number; level: number }
   | { kind: 'promote'; member: number; level: number }
@@ -221,15 +274,24 @@ const lineArb: fc.Arbitrary<LineSpec> = fc.record({
   sku: fc.constantFrom(...SKUS),
   category: fc.option(fc.constantFrom('food', 'drink'), { nil: undefined }),
   qty: fc.integer({ min: 1, max: 4 }),
-  paid: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 200_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 99 }) }),
+  paid: fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 200_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 99 }) },
+  ),
   cost: fc.option(fc.integer({ min: 0, max: 150_000 }), { nil: undefined }),
 });
 const pick = fc.nat({ max: 1000 });
 const maybePick = fc.option(pick, { freq: 3, nil: null });
 
 const payArb: fc.Arbitrary<Action> = fc.record({
-  kind: fc.constant('pay' as const), buyer: pick, fresh: fc.boolean(), referrer: maybePick, pickup: fc.option(pick, { freq: 2, nil: null }),
-  region: fc.option(pick, { freq: 2, nil: null }), lines: fc.array(lineArb, { minLength: 1, maxLength: 3 }), wholeYuan: fc.boolean(),
+  kind: fc.constant('pay' as const),
+  buyer: pick,
+  fresh: fc.boolean(),
+  referrer: maybePick,
+  pickup: fc.option(pick, { freq: 2, nil: null }),
+  region: fc.option(pick, { freq: 2, nil: null }),
+  lines: fc.array(lineArb, { minLength: 1, maxLength: 3 }),
+  wholeYuan: fc.boolean(),
 });
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
@@ -238,16 +300,45 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
-      kind: fc.constant('refund' as const), order: pick, mode: fc.constantFrom('full', 'partial', 'partial', 'items', 'excess'),
-      picks: fc.array(fc.record({ line: pick, qty: fc.integer({ min: 0, max: 100 }), amount: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 3 }),
+      kind: fc.constant('refund' as const),
+      order: pick,
+      mode: fc.constantFrom('full', 'partial', 'partial', 'items', 'excess'),
+      picks: fc.array(
+        fc.record({ line: pick, qty: fc.integer({ min: 0, max: 100 }), amount: fc.integer({ min: 0, max: 100 }) }),
+        { minLength: 1, maxLength: 3 },
+      ),
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('move' as const), member: pick, parent: maybePick }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('level' as const), member: pick, level: fc.integer({ min: 1, max: 4 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('promote' as const), member: pick, level: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('regions' as const), member: pick, codes: fc.subarray(REGION_CODES, { maxLength: 2 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('join' as const), role: fc.constantFrom('leader', 'agency', 'customer'), parent: maybePick, level: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), member: pick, percent: fc.integer({ min: 1, max: 130 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('level' as const), member: pick, level: fc.integer({ min: 1, max: 4 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('promote' as const), member: pick, level: fc.integer({ min: 1, max: 3 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('regions' as const),
+      member: pick,
+      codes: fc.subarray(REGION_CODES, { maxLength: 2 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('join' as const),
+      role: fc.constantFrom('leader', 'agency', 'customer'),
+      parent: maybePick,
+      level: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('withdraw' as const), member: pick, percent: fc.integer({ min: 1, max: 130 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('bad' as const), variant: fc.nat({ max: 11 }), pick }) },
 );
@@ -262,16 +353,18 @@ const gapArb = fc.oneof(
 const stepsArb = fc.array(fc.record({ gap: gapArb, action: actionArb }), { minLength: 3, maxLength: 22 });
 
 /** For period templates: many orders per period (short gaps), so that trees have several selling members. */
-const denseStepsArb = fc.array(
-  fc.record({
-    gap: fc.oneof(
-      { weight: 8, arbitrary: fc.integer({ min: 0, max: 900 }).map((m) => m * MINUTE) },
-      { weight: 2, arbitrary: fc.integer({ min: 1, max: 12 }).map((d) => d * DAY_MS + 7 * MINUTE) },
-    ),
-    action: fc.oneof({ weight: 3, arbitrary: actionArb }, { weight: 2, arbitrary: payArb }),
-  }),
-  { minLength: 5, maxLength: 30 },
-).map((steps) => [...steps, { gap: 100 * DAY_MS, action: { kind: 'tick' } as Action }]); // then every period closes
+const denseStepsArb = fc
+  .array(
+    fc.record({
+      gap: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 900 }).map((m) => m * MINUTE) },
+        { weight: 2, arbitrary: fc.integer({ min: 1, max: 12 }).map((d) => d * DAY_MS + 7 * MINUTE) },
+      ),
+      action: fc.oneof({ weight: 3, arbitrary: actionArb }, { weight: 2, arbitrary: payArb }),
+    }),
+    { minLength: 5, maxLength: 30 },
+  )
+  .map((steps) => [...steps, { gap: 100 * DAY_MS, action: { kind: 'tick' } as Action }]); // then every period closes
 
 interface World {
   readonly timezone: string;
@@ -303,7 +396,8 @@ const wholeYuan = (arb: typeof stepsArb) =>
 const newEngine = (world: World): Engine =>
   Engine.create({ timezone: world.timezone, currency: 'CNY', plan: world.plan, members: world.members });
 
-const at = (index: number, world: World): number => START + world.steps.slice(0, index + 1).reduce((sum, step) => sum + step.gap, 0);
+const at = (index: number, world: World): number =>
+  START + world.steps.slice(0, index + 1).reduce((sum, step) => sum + step.gap, 0);
 
 function choose<T>(items: readonly T[], n: number): T | undefined {
   return items.length === 0 ? undefined : items[n % items.length];
@@ -323,13 +417,20 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
     case 'pay': {
       const buyer = action.fresh ? `N${index}` : (choose(members, action.buyer) ?? `N${index}`);
       return {
-        type: 'order.paid', at: when, order: `O${index}`, buyer,
+        type: 'order.paid',
+        at: when,
+        order: `O${index}`,
+        buyer,
         ...(action.referrer !== null && distributors.length > 0 ? { referrer: choose(distributors, action.referrer) } : {}),
         ...(action.pickup !== null && distributors.length > 0 ? { pickupPoint: choose(distributors, action.pickup) } : {}),
         ...(action.region !== null ? { region: choose(DISTRICTS, action.region) } : {}),
         lines: action.lines.map((line, n) => ({
-          line: n + 1, sku: line.sku, ...(line.category ? { category: line.category } : {}), qty: line.qty,
-          paid: money(action.wholeYuan ? line.paid * 100 : line.paid), ...(line.cost !== undefined ? { cost: money(line.cost) } : {}),
+          line: n + 1,
+          sku: line.sku,
+          ...(line.category ? { category: line.category } : {}),
+          qty: line.qty,
+          paid: money(action.wholeYuan ? line.paid * 100 : line.paid),
+          ...(line.cost !== undefined ? { cost: money(line.cost) } : {}),
         })),
       };
     }
@@ -337,11 +438,24 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
       return { type: 'order.completed', at: when, order: choose(orders, action.order)?.id ?? 'O-none' };
     case 'refund': {
       const order = choose(orders, action.order);
-      if (!order) return { type: 'order.refunded', at: when, order: 'O-none', refund: `R${index}`, lines: [{ line: 1, qty: 1, amount: '1.00' }] };
-      const left = order.lines.map((l) => ({ line: l.input.line, qty: l.input.qty - l.refundedQty, amount: l.input.paid - l.refundedAmount }));
+      if (!order)
+        return {
+          type: 'order.refunded',
+          at: when,
+          order: 'O-none',
+          refund: `R${index}`,
+          lines: [{ line: 1, qty: 1, amount: '1.00' }],
+        };
+      const left = order.lines.map((l) => ({
+        line: l.input.line,
+        qty: l.input.qty - l.refundedQty,
+        amount: l.input.paid - l.refundedAmount,
+      }));
       let lines: { line: number; qty: number; amount: string }[];
       if (action.mode === 'full') {
-        lines = left.filter((l) => l.qty > 0 || l.amount > 0n).map((l) => ({ line: l.line, qty: l.qty, amount: money(l.amount) }));
+        lines = left
+          .filter((l) => l.qty > 0 || l.amount > 0n)
+          .map((l) => ({ line: l.line, qty: l.qty, amount: money(l.amount) }));
       } else {
         const chosen = new Map<number, { line: number; qty: number; amount: string }>();
         for (const p of action.picks) {
@@ -350,7 +464,11 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
           // 'items': units come back without money (an exchange), which raises a profit base or a margin
           chosen.set(l.line, {
             line: l.line,
-            qty: excess ? l.qty + 1 : action.mode === 'items' ? Math.max(1, Math.floor((l.qty * p.qty) / 100)) : Math.floor((l.qty * p.qty) / 100),
+            qty: excess
+              ? l.qty + 1
+              : action.mode === 'items'
+                ? Math.max(1, Math.floor((l.qty * p.qty) / 100))
+                : Math.floor((l.qty * p.qty) / 100),
             amount: money(excess ? l.amount : action.mode === 'items' ? 0n : (l.amount * BigInt(p.amount)) / 100n),
           });
         }
@@ -360,7 +478,12 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
       return { type: 'order.refunded', at: when, order: order.id, refund: `R${index}`, lines };
     }
     case 'move':
-      return { type: 'member.moved', at: when, member: choose(members, action.member), parent: action.parent === null ? null : (choose(members, action.parent) ?? null) };
+      return {
+        type: 'member.moved',
+        at: when,
+        member: choose(members, action.member),
+        parent: action.parent === null ? null : (choose(members, action.parent) ?? null),
+      };
     case 'level':
       return { type: 'member.level_set', at: when, member: choose(members, action.member), level: action.level };
     case 'promote':
@@ -369,9 +492,12 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
       return { type: 'member.regions_set', at: when, member: choose(members, action.member), regions: action.codes };
     case 'join':
       return {
-        type: 'member.joined', at: when,
+        type: 'member.joined',
+        at: when,
         member: {
-          id: `J${index}`, role: action.role, ...(action.role === 'customer' ? {} : { level: action.level }),
+          id: `J${index}`,
+          role: action.role,
+          ...(action.role === 'customer' ? {} : { level: action.level }),
           parent: action.parent === null ? null : (choose(distributors, action.parent) ?? null),
         },
       };
@@ -380,18 +506,33 @@ function concretize(engine: Engine, world: World, index: number): Record<string,
       const member = choose(funded, action.member) ?? choose(members, action.member)!;
       const available = state.ledger.balanceOf(member).available;
       const amount = available > 0n ? (available * BigInt(action.percent)) / 100n : 100n;
-      return { type: 'withdrawal.requested', at: when, withdrawal: `W${index}`, member, amount: money(amount > 0n ? amount : 1n) };
+      return {
+        type: 'withdrawal.requested',
+        at: when,
+        withdrawal: `W${index}`,
+        member,
+        amount: money(amount > 0n ? amount : 1n),
+      };
     }
     case 'tick':
       return { type: 'tick', at: when };
     case 'bad':
-      return badEvent(engine, action.variant, action.pick, when, index, { members, distributors, customers, orders: orders.map((o) => o.id) });
+      return badEvent(engine, action.variant, action.pick, when, index, {
+        members,
+        distributors,
+        customers,
+        orders: orders.map((o) => o.id),
+      });
   }
 }
 
 /** Events that must be rejected (or, when the state offers no way to be wrong, harmless ones). */
 function badEvent(
-  engine: Engine, variant: number, n: number, when: string, index: number,
+  engine: Engine,
+  variant: number,
+  n: number,
+  when: string,
+  index: number,
   ids: { members: string[]; distributors: string[]; customers: string[]; orders: string[] },
 ): Record<string, unknown> {
   const line = { line: 1, sku: 'a', qty: 1, paid: '10.00' };
@@ -399,7 +540,13 @@ function badEvent(
     case 0:
       return { type: 'order.paid', at: when, order: `O${index}`, buyer: 'x', lines: [] }; // invalid shape
     case 1:
-      return { type: 'order.refunded', at: when, order: 'O-missing', refund: `R${index}`, lines: [{ line: 1, qty: 1, amount: '1.00' }] };
+      return {
+        type: 'order.refunded',
+        at: when,
+        order: 'O-missing',
+        refund: `R${index}`,
+        lines: [{ line: 1, qty: 1, amount: '1.00' }],
+      };
     case 2: {
       // move an ancestor under its own descendant: cycle (or invalid when the descendant is a customer)
       const child = [...engine.state.network.all()].find((m) => m.parent !== null);
@@ -409,25 +556,45 @@ function badEvent(
     case 3:
       return { type: 'member.level_set', at: when, member: choose(ids.customers, n) ?? 'ghost', level: 2 };
     case 4:
-      return { type: 'withdrawal.requested', at: when, withdrawal: `W${index}`, member: choose(ids.members, n) ?? 'ghost', amount: '99999999.00' };
+      return {
+        type: 'withdrawal.requested',
+        at: when,
+        withdrawal: `W${index}`,
+        member: choose(ids.members, n) ?? 'ghost',
+        amount: '99999999.00',
+      };
     case 5: {
       const clock = engine.state.clock;
       return { type: 'tick', at: iso((clock ?? START) - MINUTE) }; // earlier than the last event: invalid (when there was one)
     }
     case 6: {
       const order = choose(ids.orders, n);
-      return { type: 'order.paid', at: when, order: order ?? `O${index}`, buyer: 'someone-else', lines: [{ ...line, paid: '12345.67' }] };
+      return {
+        type: 'order.paid',
+        at: when,
+        order: order ?? `O${index}`,
+        buyer: 'someone-else',
+        lines: [{ ...line, paid: '12345.67' }],
+      };
     }
     case 7:
       return { type: 'order.completed', at: when, order: 'O-missing' };
     case 8: {
       const holder = [...engine.state.network.all()].find((m) => m.regions.length > 0);
       const other = ids.distributors.find((id) => id !== holder?.id);
-      if (!holder || !other) return { type: 'member.regions_set', at: when, member: choose(ids.members, n) ?? 'ghost', regions: ['123'] };
+      if (!holder || !other)
+        return { type: 'member.regions_set', at: when, member: choose(ids.members, n) ?? 'ghost', regions: ['123'] };
       return { type: 'member.regions_set', at: when, member: other, regions: [holder.regions[0]] };
     }
     case 9:
-      return { type: 'order.paid', at: when, order: `O${index}`, buyer: `N${index}`, referrer: choose(ids.customers, n) ?? 'ghost', lines: [line] };
+      return {
+        type: 'order.paid',
+        at: when,
+        order: `O${index}`,
+        buyer: `N${index}`,
+        referrer: choose(ids.customers, n) ?? 'ghost',
+        lines: [line],
+      };
     case 10: {
       const member = choose(ids.members, n);
       return { type: 'member.joined', at: when, member: { id: member ?? 'ghost', role: 'agency', level: 9, parent: null } };
@@ -465,7 +632,10 @@ interface Step {
 /** Applies every step, calling `before` (engine state before the step) and `after` around each. */
 function drive(
   world: World,
-  hooks: { before?: (engine: Engine, raw: Record<string, unknown>, atMs: number) => void; after?: (engine: Engine, step: Step) => void } = {},
+  hooks: {
+    before?: (engine: Engine, raw: Record<string, unknown>, atMs: number) => void;
+    after?: (engine: Engine, step: Step) => void;
+  } = {},
 ): { engine: Engine; steps: Step[] } {
   const engine = newEngine(world);
   const steps: Step[] = [];
@@ -511,7 +681,13 @@ describe('engine invariants (property-based)', () => {
             .filter((l) => l.qty > 0 || l.amount > 0n)
             .map((l) => ({ ...l, amount: m(l.amount) }));
           if (lines.length === 0) continue;
-          const outcome = engine.apply({ type: 'order.refunded', at: iso(when), order: order.id, refund: `FULL-${order.id}`, lines });
+          const outcome = engine.apply({
+            type: 'order.refunded',
+            at: iso(when),
+            order: order.id,
+            refund: `FULL-${order.id}`,
+            lines,
+          });
           when += MINUTE;
           expect(outcome.status, `full refund of ${order.id}`).toBe('applied');
           postings.push(...outcome.postings);
@@ -558,7 +734,9 @@ describe('engine invariants (property-based)', () => {
         for (const [member, balance] of engine.state.ledger.members()) {
           const summed = sums.get(member) ?? { pending: 0n, available: 0n };
           expect({ member, pending: m(summed.pending), available: m(summed.available) }).toEqual({
-            member, pending: m(balance.pending), available: m(balance.available),
+            member,
+            pending: m(balance.pending),
+            available: m(balance.available),
           });
           expect(balances[member]).toEqual({ pending: m(balance.pending), available: m(balance.available) });
         }
@@ -581,7 +759,10 @@ describe('engine invariants (property-based)', () => {
         for (const member of everyone) {
           const balance = engine.state.ledger.balanceOf(member);
           const award = awarded.get(member) ?? { all: 0n, pending: 0n };
-          expect({ member, awards: m(award.all) }).toEqual({ member, awards: m(balance.pending + balance.available + (withdrawn.get(member) ?? 0n)) });
+          expect({ member, awards: m(award.all) }).toEqual({
+            member,
+            awards: m(balance.pending + balance.available + (withdrawn.get(member) ?? 0n)),
+          });
           expect({ member, pending: m(award.pending) }).toEqual({ member, pending: m(balance.pending) });
         }
 
@@ -625,7 +806,9 @@ describe('engine invariants (property-based)', () => {
   });
 
   it('each distributor earns max(0, g(m) − Σ g(child)) of its team at the close, and a tree never earns less than its root’s g', () => {
-    checkTeamTier('required', (paid, tree, detail) => expect(paid >= tree.g, `tree of ${tree.root}: ${m(paid)} < ${m(tree.g)}; ${detail}`).toBe(true));
+    checkTeamTier('required', (paid, tree, detail) =>
+      expect(paid >= tree.g, `tree of ${tree.root}: ${m(paid)} < ${m(tree.g)}; ${detail}`).toBe(true),
+    );
   });
 
   it('the team-tier awards of a period over one tree add up exactly to the root’s g = round(rate(T(root)) × T(root)) when tier rates never fall and rate × T is exact', () => {
@@ -639,7 +822,11 @@ describe('engine invariants (property-based)', () => {
     fc.assert(
       fc.property(worldArb({ pool: 'required' }), (world) => {
         const params = world.plan.templates.find((t) => t.id === 'pool')!.params as {
-          period: 'month' | 'quarter'; share: string; minLevel: number; weight: 'equal' | 'teamSales'; closeDelayDays: number;
+          period: 'month' | 'quarter';
+          share: string;
+          minLevel: number;
+          weight: 'equal' | 'teamSales';
+          closeDelayDays: number;
         };
         const calendar = new Calendar(world.timezone);
         const closed = new Set<string>();
@@ -668,7 +855,8 @@ describe('engine invariants (property-based)', () => {
               const label = change.award.period!;
               paid.set(label, (paid.get(label) ?? 0n) + change.delta);
             }
-            for (const label of paid.keys()) expect(expected.has(label), `pool of ${label} paid at an unexpected time`).toBe(true);
+            for (const label of paid.keys())
+              expect(expected.has(label), `pool of ${label} paid at an unexpected time`).toBe(true);
             for (const [label, pool] of expected) {
               expect(m(paid.get(label) ?? 0n), `pool of ${label}`).toBe(m(pool));
             }
@@ -690,7 +878,10 @@ describe('engine invariants (property-based)', () => {
           for (const award of engine.state.awards.all()) {
             if (award.order !== order.id || award.amount === 0n) continue;
             const expected = order.completedAt === null ? 'pending' : 'settled';
-            expect(award.status, `${award.rule} award of ${award.to} on ${order.id} (${m(award.amount)}); completed ${order.completedAt === null ? 'never' : iso(order.completedAt)}`).toBe(expected);
+            expect(
+              award.status,
+              `${award.rule} award of ${award.to} on ${order.id} (${m(award.amount)}); completed ${order.completedAt === null ? 'never' : iso(order.completedAt)}`,
+            ).toBe(expected);
           }
         }
       }),
@@ -714,7 +905,8 @@ describe('engine invariants (property-based)', () => {
         }),
         ({ template, price, qty, paid, cost, back, freezeDays }) => {
           const engine = Engine.create({
-            timezone: 'Asia/Shanghai', currency: 'CNY',
+            timezone: 'Asia/Shanghai',
+            currency: 'CNY',
             plan: {
               freezeDays,
               templates: [
@@ -723,11 +915,20 @@ describe('engine invariants (property-based)', () => {
                   : { id: 'r', template, params: { rates: { 1: '10%' }, base: 'profit' } },
               ],
             },
-            members: [{ id: 'D', role: 'leader', level: 1 }, { id: 'c', role: 'customer', parent: 'D' }],
+            members: [
+              { id: 'D', role: 'leader', level: 1 },
+              { id: 'c', role: 'customer', parent: 'D' },
+            ],
           });
           const day = (n: number) => iso(START + n * DAY_MS);
           const events = [
-            { type: 'order.paid', at: day(0), order: 'O', buyer: 'c', lines: [{ line: 1, sku: 'a', qty, paid: fen(paid), cost: fen(cost) }] },
+            {
+              type: 'order.paid',
+              at: day(0),
+              order: 'O',
+              buyer: 'c',
+              lines: [{ line: 1, sku: 'a', qty, paid: fen(paid), cost: fen(cost) }],
+            },
             { type: 'order.completed', at: day(1) },
             { type: 'tick', at: day(1 + freezeDays) },
             { type: 'order.refunded', at: day(10), refund: 'R', lines: [{ line: 1, qty: Math.min(back, qty), amount: '0.00' }] },
@@ -735,7 +936,11 @@ describe('engine invariants (property-based)', () => {
           ];
           for (const event of events) expect(engine.apply({ order: 'O', ...event }).status).toBe('applied');
           for (const award of engine.state.awards.all()) {
-            expect({ to: award.to, amount: m(award.amount), status: award.status }).toEqual({ to: award.to, amount: m(award.amount), status: 'settled' });
+            expect({ to: award.to, amount: m(award.amount), status: award.status }).toEqual({
+              to: award.to,
+              amount: m(award.amount),
+              status: 'settled',
+            });
           }
           expect(m(engine.state.ledger.balanceOf('D').pending)).toBe('0.00');
         },
@@ -749,8 +954,13 @@ describe('engine invariants (property-based)', () => {
       fc.property(worldArb(), (world) => {
         const { steps, engine } = drive(world);
         const scenario = {
-          name: 'random', timezone: world.timezone, currency: 'CNY', plan: world.plan, members: world.members,
-          events: steps.map((s) => s.raw), expect: {},
+          name: 'random',
+          timezone: world.timezone,
+          currency: 'CNY',
+          plan: world.plan,
+          members: world.members,
+          events: steps.map((s) => s.raw),
+          expect: {},
         } as Scenario;
         const first = runScenario(scenario);
         const second = runScenario(scenario);
@@ -774,10 +984,17 @@ describe('engine invariants (property-based)', () => {
           const outcome = a.apply(raw);
           const label = `${JSON.stringify(raw)} → ${outcome.status === 'rejected' ? outcome.error.code : outcome.status}`;
           const mirror =
-            outcome.status !== 'rejected' ? b.apply(raw) : passes ? b.apply({ type: 'tick', at: raw.at }) : { status: 'rejected' as const, postings: [] };
+            outcome.status !== 'rejected'
+              ? b.apply(raw)
+              : passes
+                ? b.apply({ type: 'tick', at: raw.at })
+                : { status: 'rejected' as const, postings: [] };
           if (outcome.status === 'rejected') {
             expect(outcome.postings, label).toEqual(mirror.postings);
-            expect(outcome.awards.every((change) => change.cause === 'settlement' || change.award.period !== undefined), label).toBe(true);
+            expect(
+              outcome.awards.every((change) => change.cause === 'settlement' || change.award.period !== undefined),
+              label,
+            ).toBe(true);
             expect(outcome.withdrawals, label).toEqual([]);
             expect(outcome.error.message.length, label).toBeGreaterThan(0);
           } else {
@@ -837,11 +1054,16 @@ interface TeamClose {
  * Drives a world whose plan has a team-tier rule `team` and, at every close, compares the awards
  * with DOMAIN.md's formula evaluated on the network and the period's net sales at the close.
  */
-function checkTeamTier(mode: 'exact' | 'required', verifyTree: (paid: bigint, tree: { root: string; g: bigint }, detail: string) => void): void {
+function checkTeamTier(
+  mode: 'exact' | 'required',
+  verifyTree: (paid: bigint, tree: { root: string; g: bigint }, detail: string) => void,
+): void {
   fc.assert(
     fc.property(worldArb({ teamTier: mode }), (world) => {
       const params = world.plan.templates.find((t) => t.id === 'team')!.params as {
-        period: 'month' | 'quarter'; tiers: { min: string; rate: string }[]; closeDelayDays: number;
+        period: 'month' | 'quarter';
+        tiers: { min: string; rate: string }[];
+        closeDelayDays: number;
       };
       const tiers = params.tiers.map((tier) => ({ min: parseMoney(tier.min, 2)!, rate: parseRate(tier.rate)! }));
       const calendar = new Calendar(world.timezone);
@@ -857,7 +1079,9 @@ function checkTeamTier(mode: 'exact' | 'required', verifyTree: (paid: bigint, tr
             closed.add(label);
             const team = teamSalesOf(engine, orders);
             const distributors = [...engine.state.network.distributors()];
-            const g = new Map(distributors.map((d) => [d.id, applyRate(rateOf(tiers, team.get(d.id) ?? 0n), exact(team.get(d.id) ?? 0n))]));
+            const g = new Map(
+              distributors.map((d) => [d.id, applyRate(rateOf(tiers, team.get(d.id) ?? 0n), exact(team.get(d.id) ?? 0n))]),
+            );
             const expected = new Map<string, bigint>();
             for (const d of distributors) {
               const children = (d.children ?? []).filter((c) => c.isDistributor).reduce((sum, c) => sum + g.get(c.id)!, 0n);
@@ -868,14 +1092,16 @@ function checkTeamTier(mode: 'exact' | 'required', verifyTree: (paid: bigint, tr
               .filter((d) => d.parent === null)
               .map((root) => {
                 const members = new Set<string>();
-                for (const stack = [root]; stack.length > 0; ) {
+                for (const stack = [root]; stack.length > 0;) {
                   const node = stack.pop()!;
                   members.add(node.id);
                   for (const child of node.children ?? []) if (child.isDistributor) stack.push(child);
                 }
                 return { root: root.id, g: g.get(root.id)!, members };
               });
-            const detail = distributors.map((d) => `${d.id} parent=${d.parent?.id ?? '-'} T=${m(team.get(d.id) ?? 0n)} g=${m(g.get(d.id)!)}`).join('; ');
+            const detail = distributors
+              .map((d) => `${d.id} parent=${d.parent?.id ?? '-'} T=${m(team.get(d.id) ?? 0n)} g=${m(g.get(d.id)!)}`)
+              .join('; ');
             closes.set(label, { expected, trees, detail });
           }
         },
@@ -887,10 +1113,17 @@ function checkTeamTier(mode: 'exact' | 'required', verifyTree: (paid: bigint, tr
             byMember.set(change.award.to, (byMember.get(change.award.to) ?? 0n) + change.delta);
             paid.set(change.award.period!, byMember);
           }
-          for (const label of paid.keys()) expect(closes.has(label), `team-tier of ${label} paid at an unexpected time`).toBe(true);
+          for (const label of paid.keys())
+            expect(closes.has(label), `team-tier of ${label} paid at an unexpected time`).toBe(true);
           for (const [label, close] of closes) {
             const actual = paid.get(label) ?? new Map<string, bigint>();
-            const show = (map: Map<string, bigint>) => Object.fromEntries([...map].filter(([, v]) => v !== 0n).map(([k, v]) => [k, m(v)]).sort());
+            const show = (map: Map<string, bigint>) =>
+              Object.fromEntries(
+                [...map]
+                  .filter(([, v]) => v !== 0n)
+                  .map(([k, v]) => [k, m(v)])
+                  .sort(),
+              );
             expect(show(actual), `team-tier of ${label}: ${close.detail}`).toEqual(show(close.expected));
             for (const tree of close.trees) {
               const total = [...actual].filter(([id]) => tree.members.has(id)).reduce((sum, [, amount]) => sum + amount, 0n);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 /** The lines every BENCHMARKS.md section starts with: date, machine, command. */
 export function machineLines(command: string): string {
-  const cpu = /^model name\s*:\s*(.*)$/m.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? '?';
+  const cpu =
+    /^model name\s*:\s*(.*)$/m.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? '?';
   const cores = execFileSync('nproc').toString().trim();
   return [
     `- Date: ${execFileSync('date').toString().trim()}`,
@@ -15,7 +16,11 @@ export function machineLines(command: string): string {
 }
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Replaces (or appends) the section `name` of BENCHMARKS.md, leaving the others as they are. */

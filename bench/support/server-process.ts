@@ -23,7 +23,12 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
  * Starts the server on `databaseUrl` with the scheduler held off (benchmarks send history, which
  * a tick to "now" would make late); `nodeArgs` adds flags such as `--cpu-prof`.
  */
-export async function startBenchServer(databaseUrl: string, platformToken: string, nodeArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  databaseUrl: string,
+  platformToken: string,
+  nodeArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<BenchServer> {
   // Flags as `npm start` runs the server with (README, Configuration), then the benchmark's own.
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, BIN, 'serve'], {
     env: {
@@ -102,8 +107,16 @@ export class JsonClient {
     return new Promise<T>((resolve, reject) => {
       const req = request(
         {
-          host: this.host, port: this.port, path, method: 'POST', agent: this.agent,
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+          host: this.host,
+          port: this.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(text),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,7 +1,13 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { InputError } from '../domain/errors.ts';
 import { UnknownTenant, type Service } from '../service/service.ts';
 import { unstorableInput } from '../service/storable.ts';
@@ -58,9 +64,16 @@ export interface RouteContext {
  */
 const REQUEST_LOGGING = {
   serializers: {
-    req: (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)', remoteAddress: request.ip }),
+    req: (request: FastifyRequest) => ({
+      method: request.method,
+      route: request.routeOptions?.url ?? '(no route)',
+      remoteAddress: request.ip,
+    }),
   },
-  redact: { paths: ['req.headers.authorization', 'req.headers["x-signature"]', 'req.headers.cookie', 'req.query', 'req.body', 'req.url'], censor: '[redacted]' },
+  redact: {
+    paths: ['req.headers.authorization', 'req.headers["x-signature"]', 'req.headers.cookie', 'req.query', 'req.body', 'req.url'],
+    censor: '[redacted]',
+  },
 };
 
 const KB = 1024;
@@ -95,7 +108,12 @@ const formatBytes = (bytes: number) => (bytes >= MB ? `${bytes / MB} MB` : `${by
 function limitBodies(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (route.bodyLimit !== undefined || !route.url.startsWith('/v1/') || !methods.some((m) => ['POST', 'PUT', 'PATCH'].includes(m))) return;
+    if (
+      route.bodyLimit !== undefined ||
+      !route.url.startsWith('/v1/') ||
+      !methods.some((m) => ['POST', 'PUT', 'PATCH'].includes(m))
+    )
+      return;
     route.bodyLimit = BODY_LIMITS[`${methods[0]} ${route.url}`] ?? SMALL_BODY_LIMIT;
   });
 }
@@ -112,11 +130,21 @@ export function bodyLimitOf(method: string, url: string): number {
  */
 function refuseUnstorableInput(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const parts = [['params', request.params], ['query', request.query], ['body', request.body]] as const;
+    const parts = [
+      ['params', request.params],
+      ['query', request.query],
+      ['body', request.body],
+    ] as const;
     for (const [part, value] of parts) {
       if (Buffer.isBuffer(value)) continue;
       const error = unstorableInput(value);
-      if (error) throw new ApiError(400, 'invalid', error.message, part === 'body' ? [...(error.path ?? [])] : [part, ...(error.path ?? [])]);
+      if (error)
+        throw new ApiError(
+          400,
+          'invalid',
+          error.message,
+          part === 'body' ? [...(error.path ?? [])] : [part, ...(error.path ?? [])],
+        );
     }
   });
 }
@@ -131,7 +159,12 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     // A URL the router cannot decode (bad percent-encoding), or a parameter beyond that: the one error schema.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const body: ErrorBody = { error: { code: tooLong ? 'too_large' : 'invalid', message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)' } };
+      const body: ErrorBody = {
+        error: {
+          code: tooLong ? 'too_large' : 'invalid',
+          message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)',
+        },
+      };
       void reply.status(tooLong ? 414 : 400).send(body);
     },
   });
@@ -141,8 +174,21 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'fenyong API', version: '1', description: 'Distribution-commission engine (分佣引擎). Amounts are decimal strings in the tenant currency.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'fyk_… key (scope admin, ingest or read), or a leader\'s fym_… member token (read only: its own data and downline)' } } },
+      info: {
+        title: 'fenyong API',
+        version: '1',
+        description: 'Distribution-commission engine (分佣引擎). Amounts are decimal strings in the tenant currency.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              "fyk_… key (scope admin, ingest or read), or a leader's fym_… member token (read only: its own data and downline)",
+          },
+        },
+      },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
@@ -154,13 +200,28 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     if (error instanceof ApiError) return reply.status(error.status).send(error.body());
     if (error instanceof InputError) {
       const status = error.error.code === 'conflict' ? 409 : error.error.code === 'invalid' ? 400 : 422;
-      return reply.status(status).send({ error: { code: error.error.code, message: error.error.message, ...(error.error.path ? { path: [...error.error.path] } : {}) } });
+      return reply
+        .status(status)
+        .send({
+          error: {
+            code: error.error.code,
+            message: error.error.message,
+            ...(error.error.path ? { path: [...error.error.path] } : {}),
+          },
+        });
     }
     if (error instanceof UnknownTenant) return reply.status(404).send({ error: { code: 'not_found', message: error.message } });
     const fastifyError = error as { statusCode?: number; validation?: unknown; message: string; code?: string };
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-      return reply.status(413).send({ error: { code: 'too_large', message: `the request body is too large (${formatBytes(limit)} at most for ${request.method} ${request.routeOptions.url ?? 'this route'})` } });
+      return reply
+        .status(413)
+        .send({
+          error: {
+            code: 'too_large',
+            message: `the request body is too large (${formatBytes(limit)} at most for ${request.method} ${request.routeOptions.url ?? 'this route'})`,
+          },
+        });
     }
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
       return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message } });
@@ -169,18 +230,48 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     const storage = storageFailure(error);
     if (storage) {
       app.log.warn(error);
-      return reply.status(storage.status).header('retry-after', String(storage.retryAfterSeconds)).send({ error: { code: storage.code, message: storage.message } });
+      return reply
+        .status(storage.status)
+        .header('retry-after', String(storage.retryAfterSeconds))
+        .send({ error: { code: storage.code, message: storage.message } });
     }
     app.log.error(error);
     return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
   });
   // (With the console, its handler answers unknown API routes the same way and serves its pages.)
-  if (!options.consoleDir) app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` } }));
+  if (!options.consoleDir)
+    app.setNotFoundHandler((request, reply) =>
+      reply
+        .status(404)
+        .send({
+          error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
+        }),
+    );
   authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
   refuseUnstorableInput(app);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  for (const register of [registerTenants, registerKeys, registerPlans, registerEvents, registerMembers, registerMemberTokens, registerAwards, registerLedger, registerEstimate, registerWebhooks, registerReports, registerStatements, registerFinanceReports, registerPayouts, registerAdjustments, registerPayees, registerAudit, registerMappings, registerBackfill]) {
+  for (const register of [
+    registerTenants,
+    registerKeys,
+    registerPlans,
+    registerEvents,
+    registerMembers,
+    registerMemberTokens,
+    registerAwards,
+    registerLedger,
+    registerEstimate,
+    registerWebhooks,
+    registerReports,
+    registerStatements,
+    registerFinanceReports,
+    registerPayouts,
+    registerAdjustments,
+    registerPayees,
+    registerAudit,
+    registerMappings,
+    registerBackfill,
+  ]) {
     register(typed, context);
   }
   registerSimulations(typed, context);

@@ -19,7 +19,8 @@ declare module 'fastify' {
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new ApiError(401, 'unauthorized', 'send an API key as "Authorization: Bearer fyk_…" (or a member token, fym_…)');
+  if (!match)
+    throw new ApiError(401, 'unauthorized', 'send an API key as "Authorization: Bearer fyk_…" (or a member token, fym_…)');
   return match[1]!;
 }
 
@@ -28,7 +29,8 @@ export async function requireScope(sql: Sql, request: FastifyRequest, need: Scop
   if (request.memberToken) return leaderTenant(request, request.memberToken, need);
   const key = request.apiKey ?? (await verifyKey(sql, bearer(request)));
   if (!key) throw new ApiError(401, 'unauthorized', 'unknown or revoked API key');
-  if (!allows(key.scope, need)) throw new ApiError(403, 'forbidden', `this ${key.scope} key cannot do that; it needs an ${need} key`);
+  if (!allows(key.scope, need))
+    throw new ApiError(403, 'forbidden', `this ${key.scope} key cannot do that; it needs an ${need} key`);
   request.apiKey = key;
   return key.tenant;
 }
@@ -45,7 +47,8 @@ function leaderTenant(request: FastifyRequest, token: MemberToken, need: Scope):
 
 /** The platform operator (creates tenants): the token given in FENYONG_PLATFORM_TOKEN. */
 export function requirePlatform(expected: string | undefined, request: FastifyRequest): void {
-  if (!isPlatformToken(expected, bearer(request))) throw new ApiError(401, 'unauthorized', 'creating tenants needs the platform token');
+  if (!isPlatformToken(expected, bearer(request)))
+    throw new ApiError(401, 'unauthorized', 'creating tenants needs the platform token');
 }
 
 /**
@@ -56,7 +59,12 @@ export function requirePlatform(expected: string | undefined, request: FastifyRe
  * every request, by its API key once known, by its address otherwise (a wrong key, a member
  * token), before a refusal is answered.
  */
-export function authenticateFirst(app: FastifyInstance, sql: Sql, platformToken: string | undefined, limit: Limiter | null = null): void {
+export function authenticateFirst(
+  app: FastifyInstance,
+  sql: Sql,
+  platformToken: string | undefined,
+  limit: Limiter | null = null,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
     if (route === undefined || !route.startsWith('/v1/')) return;

@@ -29,16 +29,21 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
     });
   }
   const page = (reply: FastifyReply) =>
-    built ? reply.header('cache-control', 'no-cache').sendFile('index.html') : reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT);
+    built
+      ? reply.header('cache-control', 'no-cache').sendFile('index.html')
+      : reply.status(503).type('text/html; charset=utf-8').send(NOT_BUILT);
   app.get('/', { schema: { hide: true } }, (_request, reply) => page(reply));
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;
     if (request.method !== 'GET' && request.method !== 'HEAD') return apiNotFound(request, reply);
-    if (API_PATHS.test(path) || path.startsWith('/assets/') || /^\/[^/]*\.[a-z0-9]+$/i.test(path)) return apiNotFound(request, reply);
+    if (API_PATHS.test(path) || path.startsWith('/assets/') || /^\/[^/]*\.[a-z0-9]+$/i.test(path))
+      return apiNotFound(request, reply);
     return page(reply);
   });
 }
 
 function apiNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  return reply
+    .status(404)
+    .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
 }

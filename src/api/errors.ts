@@ -5,9 +5,14 @@ import { ERROR_CODES } from '../domain/errors.ts';
 export const errorBody = z
   .object({
     error: z.object({
-      code: z.enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited', 'storage_unavailable']).describe('stable error code'),
+      code: z
+        .enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited', 'storage_unavailable'])
+        .describe('stable error code'),
       message: z.string().describe('what went wrong and how to fix it'),
-      path: z.array(z.union([z.string(), z.number()])).optional().describe('path of the offending field'),
+      path: z
+        .array(z.union([z.string(), z.number()]))
+        .optional()
+        .describe('path of the offending field'),
     }),
   })
   .meta({ id: 'Error' });

@@ -10,10 +10,10 @@ import { planGroup } from './plan-group.ts';
 export function registerPlanLint(program: Command, setExit: (code: number) => void): void {
   planGroup(program)
     .command('lint')
-    .description('check a plan (or a scenario\'s plan) against a compliance profile; exit 1 on a refuse finding')
+    .description("check a plan (or a scenario's plan) against a compliance profile; exit 1 on a refuse finding")
     .argument('<file>', 'plan or scenario YAML file')
     .option('--profile <id>', `compliance profile (${Object.keys(PROFILES).join(', ')})`, 'cn')
-    .option('--severity <rule=level...>', 'override a rule\'s severity, e.g. chain-over-3=warn')
+    .option('--severity <rule=level...>', "override a rule's severity, e.g. chain-over-3=warn")
     .option('--json', 'print findings as JSON')
     .action((file: string, options: { profile: string; severity?: string[]; json?: boolean }) => {
       const raw = readYaml(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -34,7 +34,15 @@ export function registerPlanLint(program: Command, setExit: (code: number) => vo
 function formatFinding(f: Finding): string {
   const head = `${f.severity.toUpperCase().padEnd(6)} ${f.code}${f.template ? ` [${f.template}]` : ''}: ${f.message}\n`;
   if (!f.at) return head;
-  const where = f.path ? `${f.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('').slice(1)}, ` : '';
-  const pointer = f.at.pointer.split('\n').map((text) => `         ${text}`).join('\n');
+  const where = f.path
+    ? `${f.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`))
+        .join('')
+        .slice(1)}, `
+    : '';
+  const pointer = f.at.pointer
+    .split('\n')
+    .map((text) => `         ${text}`)
+    .join('\n');
   return `${head}       ${where}line ${f.at.line}, column ${f.at.column}:\n${pointer}\n`;
 }

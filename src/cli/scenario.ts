@@ -43,7 +43,14 @@ function checkFile(file: string): Mismatch[] {
     return compare(loaded, runScenario(loaded).result);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return [{ kind: 'different', what: 'scenario input', expected: 'a valid plan and network', actual: `${error.error.code}: ${error.message}` }];
+    return [
+      {
+        kind: 'different',
+        what: 'scenario input',
+        expected: 'a valid plan and network',
+        actual: `${error.error.code}: ${error.message}`,
+      },
+    ];
   }
 }
 

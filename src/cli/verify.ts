@@ -8,18 +8,25 @@ import { openDatabase } from '../store/open.ts';
 export function registerVerify(program: Command, setExit: (code: number) => void): void {
   program
     .command('verify')
-    .description('check every tenant\'s ledger: journals balance, balances equal postings, awards and balances equal a clean replay')
+    .description(
+      "check every tenant's ledger: journals balance, balances equal postings, awards and balances equal a clean replay",
+    )
     .option('--tenant <id>', 'only this tenant')
     .action(async (options: { tenant?: string }) => {
       const config = configFromEnv();
-      const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes });
+      const sql = await openDatabase(
+        config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes },
+      );
       try {
         const service = new Service(sql);
-        const tenants = options.tenant ? [options.tenant] : (await sql.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);
+        const tenants = options.tenant
+          ? [options.tenant]
+          : (await sql.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);
         for (const tenant of tenants) {
           const report = await verifyTenant(service, tenant);
           process.stdout.write(`${report.ok ? 'ok  ' : 'FAIL'} ${tenant}\n`);
-          for (const check of report.checks) process.stdout.write(`     ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`);
+          for (const check of report.checks)
+            process.stdout.write(`     ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}\n`);
           if (!report.ok) setExit(1);
         }
       } finally {

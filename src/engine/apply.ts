@@ -20,9 +20,7 @@ import type { Engine } from './engine.ts';
 
 /** What an event did, and whether time moved (even a rejected event lets time pass). */
 export type Outcome = (
-  | { readonly status: 'applied' }
-  | { readonly status: 'duplicate' }
-  | { readonly status: 'rejected'; readonly error: EngineError }
+  { readonly status: 'applied' } | { readonly status: 'duplicate' } | { readonly status: 'rejected'; readonly error: EngineError }
 ) &
   Effects & { readonly clockMoved: boolean };
 
@@ -44,7 +42,11 @@ export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
   const work = newWork(event.at);
   const before = state.clock;
   if (state.clock !== null && event.at < state.clock) {
-    const error = fail('invalid', `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`, ['at']);
+    const error = fail(
+      'invalid',
+      `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`,
+      ['at'],
+    );
     return outcome('rejected', work, false, error);
   }
   runDue(state, event.at, work);
@@ -67,7 +69,11 @@ export function passTime(state: EngineState, at: InstantMs): Outcome {
   const work = newWork(at);
   const before = state.clock;
   if (before !== null && at < before) {
-    const error = fail('invalid', `time cannot pass back to ${new Date(at).toISOString()} (the clock is at ${new Date(before).toISOString()})`, ['at']);
+    const error = fail(
+      'invalid',
+      `time cannot pass back to ${new Date(at).toISOString()} (the clock is at ${new Date(before).toISOString()})`,
+      ['at'],
+    );
     return outcome('rejected', work, false, error);
   }
   runDue(state, at, work);

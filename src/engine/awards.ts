@@ -221,8 +221,14 @@ export class AwardBook {
    * one step (the award is new, pending, and its one change is the payment's: none to keep).
    */
   pay(
-    owner: AwardOwner, key: number, to: string, rule: string, amount: RunningSum, at: InstantMs,
-    out: { postingLog: PostingLog; awards: AwardChange[] }, slot?: Payee,
+    owner: AwardOwner,
+    key: number,
+    to: string,
+    rule: string,
+    amount: RunningSum,
+    at: InstantMs,
+    out: { postingLog: PostingLog; awards: AwardChange[] },
+    slot?: Payee,
   ): number {
     const award = this.add(owner, key, to, rule, false, slot);
     if (isZero(amount)) return award;
@@ -236,7 +242,12 @@ export class AwardBook {
    * available once settled. The first posting of a new award is an award, later ones adjustments.
    */
   setAmount(
-    award: number, newAmount: RunningSum, isNew: boolean, at: InstantMs, cause: string, refund: string | undefined,
+    award: number,
+    newAmount: RunningSum,
+    isNew: boolean,
+    at: InstantMs,
+    cause: string,
+    refund: string | undefined,
     out: { postingLog: PostingLog; awards: AwardChange[] },
     /** Where the member's balance is kept at hand, when the caller knows (see BalanceSlot). */
     slot: BalanceSlot | undefined = this.#slotOf(award),
@@ -248,16 +259,39 @@ export class AwardBook {
     if (delta === 0n) return;
     this.#recordChange(award, amount, delta, at, cause);
     const account = (this.#flags.get(award) & SETTLED) !== 0 ? AVAILABLE : PENDING;
-    const change = new BookedChange(this, award, delta, isNew ? 'award' : 'adjustment', this.ledger.nextJournal(), at, refund, account);
+    const change = new BookedChange(
+      this,
+      award,
+      delta,
+      isNew ? 'award' : 'adjustment',
+      this.ledger.nextJournal(),
+      at,
+      refund,
+      account,
+    );
     this.#book(out, change, this.to(award), slot);
   }
 
   /** Moves a pending award to available. */
-  settle(award: number, at: InstantMs, out: { postingLog: PostingLog; awards: AwardChange[] }, slot: BalanceSlot | undefined = this.#slotOf(award)): void {
+  settle(
+    award: number,
+    at: InstantMs,
+    out: { postingLog: PostingLog; awards: AwardChange[] },
+    slot: BalanceSlot | undefined = this.#slotOf(award),
+  ): void {
     const flags = this.#flags.get(award);
     if ((flags & SETTLED) !== 0) return;
     this.#flags.set(award, flags | SETTLED);
-    const change = new BookedChange(this, award, this.#amounts.getSum(award), 'settlement', this.ledger.nextJournal(), at, undefined, PENDING);
+    const change = new BookedChange(
+      this,
+      award,
+      this.#amounts.getSum(award),
+      'settlement',
+      this.ledger.nextJournal(),
+      at,
+      undefined,
+      PENDING,
+    );
     this.#book(out, change, this.to(award), slot);
   }
 
@@ -265,7 +299,12 @@ export class AwardBook {
    * Reports a change and posts its journal (when it moves any money): the change is its own
    * journal of two postings, made into Posting objects only if someone reads them (PostingLog).
    */
-  #book(out: { postingLog: PostingLog; awards: AwardChange[] }, change: BookedChange, to: string, slot: BalanceSlot | undefined): void {
+  #book(
+    out: { postingLog: PostingLog; awards: AwardChange[] },
+    change: BookedChange,
+    to: string,
+    slot: BalanceSlot | undefined,
+  ): void {
     out.awards.push(change);
     const amount = change.amount;
     if (isZero(amount)) return;

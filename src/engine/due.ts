@@ -55,11 +55,18 @@ function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
     settings: state.settings,
     period: bucket.label,
     sales: netSales(state.orders, bucket.orders),
-    teamSales: TeamSales.build(state.orders, bucket.orders, network.size, (id) => network.get(id)) ?? teamSalesInBigInts(state, bucket),
+    teamSales:
+      TeamSales.build(state.orders, bucket.orders, network.size, (id) => network.get(id)) ?? teamSalesInBigInts(state, bucket),
     parentOf: (id) => network.get(id)?.parent?.id ?? null,
     distributors: function* (): Generator<PeriodMember> {
       for (const member of network.distributors()) {
-        yield { id: member.id, level: member.level, role: member.role, entrySeq: member.entrySeq, parent: member.parent?.id ?? null };
+        yield {
+          id: member.id,
+          level: member.level,
+          role: member.role,
+          entrySeq: member.entrySeq,
+          parent: member.parent?.id ?? null,
+        };
       }
     },
   };
@@ -89,7 +96,8 @@ function teamSalesInBigInts(state: EngineState, bucket: PeriodBucket): Map<strin
   }
   const teamSales = new Map<string, Minor>();
   for (const [seller, amount] of bySeller) {
-    for (let cursor: Member | null = seller; cursor; cursor = cursor.parent) teamSales.set(cursor.id, (teamSales.get(cursor.id) ?? 0n) + amount);
+    for (let cursor: Member | null = seller; cursor; cursor = cursor.parent)
+      teamSales.set(cursor.id, (teamSales.get(cursor.id) ?? 0n) + amount);
   }
   return teamSales;
 }

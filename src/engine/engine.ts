@@ -59,7 +59,11 @@ export class Engine {
     const compiled = compilePlan(raw, this.settings);
     const clock = this.state.clock;
     if (clock !== null && from <= clock) {
-      throw new InputError(fail('invalid', `a plan version must take effect after the last event (${new Date(clock).toISOString()})`, ['effectiveFrom']));
+      throw new InputError(
+        fail('invalid', `a plan version must take effect after the last event (${new Date(clock).toISOString()})`, [
+          'effectiveFrom',
+        ]),
+      );
     }
     const plans = this.state.plans;
     if (from <= plans[plans.length - 1]!.from) {
@@ -75,7 +79,9 @@ export class Engine {
    */
   importNetwork(members: readonly unknown[]): void {
     if (this.state.clock !== null) {
-      throw new InputError(fail('invalid', 'a network can only be imported before the first event; send member.joined events instead', ['members']));
+      throw new InputError(
+        fail('invalid', 'a network can only be imported before the first event; send member.joined events instead', ['members']),
+      );
     }
     loadStartingNetwork(this.state, members);
   }
@@ -83,9 +89,15 @@ export class Engine {
   /** Builds an engine; throws InputError when the plan or the starting network is not valid. */
   static create(config: EngineConfig): Engine {
     if (!isValidZone(config.timezone)) {
-      throw new InputError(fail('invalid', `unknown time zone "${config.timezone}" (use an IANA name such as Asia/Shanghai)`, ['timezone']));
+      throw new InputError(
+        fail('invalid', `unknown time zone "${config.timezone}" (use an IANA name such as Asia/Shanghai)`, ['timezone']),
+      );
     }
-    const settings: TenantSettings = { timezone: config.timezone, currency: config.currency, decimals: currencyDecimals(config.currency) };
+    const settings: TenantSettings = {
+      timezone: config.timezone,
+      currency: config.currency,
+      decimals: currencyDecimals(config.currency),
+    };
     const plan = compilePlan(config.plan, settings);
     const engine = new Engine(emptyState(settings, [{ from: -Infinity, compiled: plan }]));
     for (const version of config.laterPlans ?? []) engine.addPlanVersion(version.plan, version.from);
@@ -111,7 +123,8 @@ function loadStartingNetwork(state: EngineState, raw: readonly unknown[]): void 
     }
     const shape = checkMemberShape(parsed.data, ['members', index]);
     if (shape) throw new InputError(shape);
-    if (state.network.get(parsed.data.id)) throw new InputError(fail('invalid', `member ${parsed.data.id} is listed twice`, ['members', index, 'id']));
+    if (state.network.get(parsed.data.id))
+      throw new InputError(fail('invalid', `member ${parsed.data.id} is listed twice`, ['members', index, 'id']));
     // Parents and regions come in a second pass: members may be listed in any order.
     const member = placeNewMember(state, parsed.data, null, [], LONG_AGO, null);
     return { input: parsed.data, member };
@@ -125,8 +138,10 @@ function linkStartingMember(state: EngineState, input: MemberInput, member: Memb
     const parent = network.get(input.parent);
     const path = ['members', index, 'parent'];
     if (!parent) throw new InputError(fail('unknown_member', `members[${index}]: parent ${input.parent} is not listed`, path));
-    if (!parent.isDistributor) throw new InputError(fail('invalid', `members[${index}]: parent ${parent.id} is a customer`, path));
-    if (network.isAncestorOrSelf(member, parent)) throw new InputError(fail('cycle', `members[${index}]: ${input.id} would be its own ancestor`, path));
+    if (!parent.isDistributor)
+      throw new InputError(fail('invalid', `members[${index}]: parent ${parent.id} is a customer`, path));
+    if (network.isAncestorOrSelf(member, parent))
+      throw new InputError(fail('cycle', `members[${index}]: ${input.id} would be its own ancestor`, path));
     network.attachInitial(member, parent);
   }
   const regions = input.regions?.length ? uniqueCodes(input.regions) : [];

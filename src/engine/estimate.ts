@@ -45,7 +45,11 @@ export function estimate(engine: Engine, request: EstimateRequest): EstimatedAwa
   const seller = previewSeller(state, request.buyer ?? `\u0000estimate`, referrer, plan, request.at);
   const context = paymentContext(state, { order: '(estimate)', at: request.at, region: request.region }, seller, pickup, plan);
   const lines: NetLine[] = request.lines.map((line, index) => ({
-    line: index + 1, sku: line.sku, ...(line.category ? { category: line.category } : {}), qty: line.qty, paid: line.paid,
+    line: index + 1,
+    sku: line.sku,
+    ...(line.category ? { category: line.category } : {}),
+    qty: line.qty,
+    paid: line.paid,
     cost: { num: line.cost ?? 0n, den: 1n },
   }));
   const input = { ...context, settings: state.settings, lines };

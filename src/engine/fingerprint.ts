@@ -95,7 +95,10 @@ function canonical(value: unknown): unknown {
  * content is the same and a `conflict` otherwise; null when the identity is new.
  */
 export function repeatVerdict(
-  known: { readonly fingerprint: string } | undefined, print: string, conflict: string, path: string,
+  known: { readonly fingerprint: string } | undefined,
+  print: string,
+  conflict: string,
+  path: string,
 ): 'duplicate' | EngineError | null {
   if (!known) return null;
   return known.fingerprint === print ? 'duplicate' : fail('conflict', conflict, [path]);

@@ -199,7 +199,10 @@ describe('Network as-of queries', () => {
       expect(network.isAncestorOrSelf(network.get('A')!, network.get('C')!)).toBe(true);
       expect(network.isAncestorOrSelf(network.get('C')!, network.get('C')!)).toBe(true);
       expect(network.isAncestorOrSelf(network.get('C')!, network.get('A')!)).toBe(false);
-      expect(network.chainOf(network.get('B')!)).toEqual([{ id: 'B', level: 1, role: 'leader' }, { id: 'A', level: 2, role: 'branch' }]);
+      expect(network.chainOf(network.get('B')!)).toEqual([
+        { id: 'B', level: 1, role: 'leader' },
+        { id: 'A', level: 2, role: 'branch' },
+      ]);
       expect(network.chainOf(null)).toEqual([]);
     });
 

@@ -160,7 +160,9 @@ export class Member implements BalanceSlot {
   get link(): ChainLink {
     const link = this.#link;
     // role: read by CEL conditions (src/engine/cel); a customer promoted keeps its level but not its role.
-    return link !== null && link.level === this.level && link.role === this.role ? link : (this.#link = { id: this.id, level: this.level, role: this.role });
+    return link !== null && link.level === this.level && link.role === this.role
+      ? link
+      : (this.#link = { id: this.id, level: this.level, role: this.role });
   }
 
   placement(from: InstantMs): Placement {
@@ -342,7 +344,7 @@ export class Network {
   uplineAt(id: string, at: InstantMs): { id: string; role: Role; level: number }[] {
     const upline: { id: string; role: Role; level: number }[] = [];
     const seen = new Set<string>();
-    for (let cursor: string | null = id; cursor !== null && !seen.has(cursor); ) {
+    for (let cursor: string | null = id; cursor !== null && !seen.has(cursor);) {
       seen.add(cursor);
       const placement = this.placementAt(cursor, at);
       if (!placement) break;

@@ -29,7 +29,13 @@ describe('refund recomputation', () => {
       network,
       [
         paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 3, paid: '300.00', cost: '100.00' }]),
-        { type: 'order.refunded', at: '2026-03-02T10:00:00+08:00', order: 'O1', refund: 'R1', lines: [{ line: 1, qty: 1, amount: '100.00' }] },
+        {
+          type: 'order.refunded',
+          at: '2026-03-02T10:00:00+08:00',
+          order: 'O1',
+          refund: 'R1',
+          lines: [{ line: 1, qty: 1, amount: '100.00' }],
+        },
       ],
     );
     // 10% × 133.333… = 13.333… → 13.33 (20.00 at payment, then an adjustment of −6.67)
@@ -45,7 +51,13 @@ describe('refund recomputation', () => {
         paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 2, paid: '200.00' }]),
         { type: 'member.moved', at: '2026-03-02T10:00:00+08:00', member: 'B', parent: 'Z' },
         { type: 'member.level_set', at: '2026-03-02T11:00:00+08:00', member: 'B', level: 2 },
-        { type: 'order.refunded', at: '2026-03-03T10:00:00+08:00', order: 'O1', refund: 'R1', lines: [{ line: 1, qty: 1, amount: '100.00' }] },
+        {
+          type: 'order.refunded',
+          at: '2026-03-03T10:00:00+08:00',
+          order: 'O1',
+          refund: 'R1',
+          lines: [{ line: 1, qty: 1, amount: '100.00' }],
+        },
       ],
     );
     expect(awards).toEqual([
@@ -55,16 +67,18 @@ describe('refund recomputation', () => {
   });
 
   it('takes a reversal of a settled award from available, which may go below zero', () => {
-    const { balances } = run(
-      { templates: [{ id: 'ml', template: 'multi-level', params: { rates: ['10%'] } }] },
-      network,
-      [
-        paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 1, paid: '100.00' }]),
-        { type: 'order.completed', at: '2026-03-02T10:00:00+08:00', order: 'O1' },
-        { type: 'withdrawal.requested', at: '2026-03-03T10:00:00+08:00', withdrawal: 'W1', member: 'B', amount: '10.00' },
-        { type: 'order.refunded', at: '2026-03-04T10:00:00+08:00', order: 'O1', refund: 'R1', lines: [{ line: 1, qty: 1, amount: '100.00' }] },
-      ],
-    );
+    const { balances } = run({ templates: [{ id: 'ml', template: 'multi-level', params: { rates: ['10%'] } }] }, network, [
+      paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 1, paid: '100.00' }]),
+      { type: 'order.completed', at: '2026-03-02T10:00:00+08:00', order: 'O1' },
+      { type: 'withdrawal.requested', at: '2026-03-03T10:00:00+08:00', withdrawal: 'W1', member: 'B', amount: '10.00' },
+      {
+        type: 'order.refunded',
+        at: '2026-03-04T10:00:00+08:00',
+        order: 'O1',
+        refund: 'R1',
+        lines: [{ line: 1, qty: 1, amount: '100.00' }],
+      },
+    ]);
     expect(balances.B).toEqual({ pending: '0.00', available: '-10.00' });
   });
 
@@ -76,7 +90,13 @@ describe('refund recomputation', () => {
       network,
       [
         paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 2, paid: '150.00' }]),
-        { type: 'order.refunded', at: '2026-03-02T10:00:00+08:00', order: 'O1', refund: 'R1', lines: [{ line: 1, qty: 1, amount: '0.00' }] },
+        {
+          type: 'order.refunded',
+          at: '2026-03-02T10:00:00+08:00',
+          order: 'O1',
+          refund: 'R1',
+          lines: [{ line: 1, qty: 1, amount: '0.00' }],
+        },
         { type: 'order.completed', at: '2026-03-03T10:00:00+08:00', order: 'O1' },
         { type: 'tick', at: '2026-03-04T10:00:00+08:00' },
       ],
@@ -97,7 +117,13 @@ describe('refund recomputation', () => {
         paid('2026-03-01T10:00:00+08:00', [{ line: 1, sku: 's', qty: 2, paid: '150.00' }]),
         { type: 'order.completed', at: '2026-03-02T10:00:00+08:00', order: 'O1' },
         { type: 'tick', at: '2026-03-03T10:00:00+08:00' }, // O1 settles: A has 40.00 available
-        { type: 'order.refunded', at: '2026-03-04T10:00:00+08:00', order: 'O1', refund: 'R1', lines: [{ line: 1, qty: 1, amount: '0.00' }] },
+        {
+          type: 'order.refunded',
+          at: '2026-03-04T10:00:00+08:00',
+          order: 'O1',
+          refund: 'R1',
+          lines: [{ line: 1, qty: 1, amount: '0.00' }],
+        },
         { type: 'tick', at: '2026-04-04T10:00:00+08:00' },
       ],
     );

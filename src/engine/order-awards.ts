@@ -54,8 +54,16 @@ export function netLines(order: PaidOrder): NetLine[] {
 function orderInput(order: PaidOrder): OrderInput {
   // Field by field: spreading the context costs more than the rest of this function.
   return {
-    settings: order.settings, order: order.id, paidAt: order.paidAt, lines: netLines(order), sellerId: order.sellerId,
-    chain: order.chain, fullChain: order.fullChain, pickup: order.pickup, region: order.region, regionHolders: order.regionHolders,
+    settings: order.settings,
+    order: order.id,
+    paidAt: order.paidAt,
+    lines: netLines(order),
+    sellerId: order.sellerId,
+    chain: order.chain,
+    fullChain: order.fullChain,
+    pickup: order.pickup,
+    region: order.region,
+    regionHolders: order.regionHolders,
   };
 }
 
@@ -163,7 +171,12 @@ const UPLINE = new Upline();
  * `seller`, when given, is where to look for the Member objects of those paid (see Upline).
  */
 export function recomputeOrder(
-  state: EngineState, order: PaidOrder, cause: string, refund: string | undefined, work: Work, seller: Member | null = null,
+  state: EngineState,
+  order: PaidOrder,
+  cause: string,
+  refund: string | undefined,
+  work: Work,
+  seller: Member | null = null,
 ): void {
   const { book, number } = order;
   const input = orderInput(order);
@@ -183,7 +196,10 @@ export function recomputeOrder(
       // The payment itself: every award is new, and its one change is the payment's.
       for (let i = 0; i < sums.size; i++) {
         const to = sums.members[i]!;
-        book.noteAward(number, state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, upline.find(to) ?? undefined));
+        book.noteAward(
+          number,
+          state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, upline.find(to) ?? undefined),
+        );
       }
       continue;
     }

@@ -60,7 +60,14 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   constructor(readonly tenant: { readonly settings: TenantSettings; readonly awards: AwardBook }) {}
 
   /** Keeps a new order; returns its number. */
-  add(event: OrderPaid, plan: CompiledPlan, seller: Member | null, chain: readonly ChainLink[], fullChain: readonly ChainLink[], place: OrderPlace | null): number {
+  add(
+    event: OrderPaid,
+    plan: CompiledPlan,
+    seller: Member | null,
+    chain: readonly ChainLink[],
+    fullChain: readonly ChainLink[],
+    place: OrderPlace | null,
+  ): number {
     const order = this.#count++;
     this.#numbers.add(event.order, order);
     this.#ids.set(order, event.order);
@@ -167,7 +174,8 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   noteAward(order: number, award: number): void {
     const count = this.#awardCount.get(order);
     if (count === 0 && this.awardCount(order) === 0) this.#firstAward.set(order, award);
-    if (this.#extra(order)?.laterAwards == null && award === this.#firstAward.get(order) + count) this.#awardCount.set(order, count + 1);
+    if (this.#extra(order)?.laterAwards == null && award === this.#firstAward.get(order) + count)
+      this.#awardCount.set(order, count + 1);
     else (this.#extraOf(order).laterAwards ??= []).push(award);
   }
 

@@ -16,7 +16,10 @@ describe('Calendar', () => {
     it('labels a month as yyyy-MM and runs it from local midnight of the 1st to local midnight of the next 1st', () => {
       const period = calendar.periodOf('month', ms('2026-03-15T12:00:00+08:00'));
       expect(period).toEqual({
-        kind: 'month', label: '2026-03', start: ms('2026-03-01T00:00:00+08:00'), end: ms('2026-04-01T00:00:00+08:00'),
+        kind: 'month',
+        label: '2026-03',
+        start: ms('2026-03-01T00:00:00+08:00'),
+        end: ms('2026-04-01T00:00:00+08:00'),
       });
     });
 
@@ -29,18 +32,25 @@ describe('Calendar', () => {
 
     it('labels quarters as yyyy-Qn, with Q1 from January to March', () => {
       expect(calendar.periodOf('quarter', ms('2026-02-10T00:00:00+08:00'))).toEqual({
-        kind: 'quarter', label: '2026-Q1', start: ms('2026-01-01T00:00:00+08:00'), end: ms('2026-04-01T00:00:00+08:00'),
+        kind: 'quarter',
+        label: '2026-Q1',
+        start: ms('2026-01-01T00:00:00+08:00'),
+        end: ms('2026-04-01T00:00:00+08:00'),
       });
       expect(calendar.periodOf('quarter', ms('2026-04-01T00:00:00+08:00')).label).toBe('2026-Q2');
       expect(calendar.periodOf('quarter', ms('2026-09-30T23:59:59+08:00')).label).toBe('2026-Q3');
       expect(calendar.periodOf('quarter', ms('2026-12-31T23:59:59+08:00'))).toMatchObject({
-        label: '2026-Q4', end: ms('2027-01-01T00:00:00+08:00'),
+        label: '2026-Q4',
+        end: ms('2027-01-01T00:00:00+08:00'),
       });
     });
 
     it('labels a year by its number and ends it at local midnight of January 1st', () => {
       expect(calendar.periodOf('year', ms('2026-07-01T00:00:00+08:00'))).toEqual({
-        kind: 'year', label: '2026', start: ms('2026-01-01T00:00:00+08:00'), end: ms('2027-01-01T00:00:00+08:00'),
+        kind: 'year',
+        label: '2026',
+        start: ms('2026-01-01T00:00:00+08:00'),
+        end: ms('2027-01-01T00:00:00+08:00'),
       });
       expect(calendar.periodOf('year', ms('2026-12-31T16:00:00Z')).label).toBe('2027');
     });
@@ -87,7 +97,10 @@ describe('Calendar', () => {
 
     it('ends Q1 at local midnight of April 1st in EDT', () => {
       expect(calendar.periodOf('quarter', ms('2026-01-15T00:00:00Z'))).toEqual({
-        kind: 'quarter', label: '2026-Q1', start: ms('2026-01-01T05:00:00Z'), end: ms('2026-04-01T04:00:00Z'),
+        kind: 'quarter',
+        label: '2026-Q1',
+        start: ms('2026-01-01T05:00:00Z'),
+        end: ms('2026-04-01T04:00:00Z'),
       });
     });
   });
@@ -105,20 +118,33 @@ describe('Calendar', () => {
 
     it('runs a year from midnight GMT to midnight GMT', () => {
       expect(calendar.periodOf('year', ms('2026-06-01T00:00:00Z'))).toEqual({
-        kind: 'year', label: '2026', start: ms('2026-01-01T00:00:00Z'), end: ms('2027-01-01T00:00:00Z'),
+        kind: 'year',
+        label: '2026',
+        start: ms('2026-01-01T00:00:00Z'),
+        end: ms('2027-01-01T00:00:00Z'),
       });
     });
 
     it('runs Q4 from midnight BST on October 1st to midnight GMT on January 1st', () => {
       expect(calendar.periodOf('quarter', ms('2026-11-11T11:00:00Z'))).toEqual({
-        kind: 'quarter', label: '2026-Q4', start: ms('2026-09-30T23:00:00Z'), end: ms('2027-01-01T00:00:00Z'),
+        kind: 'quarter',
+        label: '2026-Q4',
+        start: ms('2026-09-30T23:00:00Z'),
+        end: ms('2027-01-01T00:00:00Z'),
       });
     });
   });
 
   it('answers correctly whatever order instants are asked in (its cache never leaks a neighbour period)', () => {
     const calendar = new Calendar('Asia/Shanghai');
-    const instants = ['2026-05-10', '2026-03-10', '2026-05-31T23:59:59', '2026-06-01T00:00:00', '2026-01-01', '2025-12-31T23:59:59'];
+    const instants = [
+      '2026-05-10',
+      '2026-03-10',
+      '2026-05-31T23:59:59',
+      '2026-06-01T00:00:00',
+      '2026-01-01',
+      '2025-12-31T23:59:59',
+    ];
     const expected = ['2026-05', '2026-03', '2026-05', '2026-06', '2026-01', '2025-12'];
     instants.forEach((local, index) => {
       const at = ms(`${local.length === 10 ? `${local}T00:00:00` : local}+08:00`);

@@ -42,4 +42,5 @@ export class PostingLog {
   }
 }
 
-const isSource = (entry: Posting | PostingSource): entry is PostingSource => typeof (entry as PostingSource).appendTo === 'function';
+const isSource = (entry: Posting | PostingSource): entry is PostingSource =>
+  typeof (entry as PostingSource).appendTo === 'function';

@@ -8,7 +8,11 @@ const REGION_CODE = /^(\d{2}|\d{4}|\d{6})$/;
  * customer, none held by another member. Nested codes held by different members are normal.
  */
 export function checkRegions(
-  network: Network, memberId: string, isCustomer: boolean, regions: readonly string[], path: (string | number)[],
+  network: Network,
+  memberId: string,
+  isCustomer: boolean,
+  regions: readonly string[],
+  path: (string | number)[],
 ): EngineError | null {
   if (isCustomer && regions.length > 0) {
     return fail('invalid', `member ${memberId} is a customer; only distributors can hold regions`, path);
@@ -19,7 +23,10 @@ export function checkRegions(
     }
     const holder: Member | undefined = network.holderOf(code);
     if (holder && holder.id !== memberId) {
-      return fail('conflict', `region ${code} is already held by ${holder.id}; take it from ${holder.id} first`, [...path, index]);
+      return fail('conflict', `region ${code} is already held by ${holder.id}; take it from ${holder.id} first`, [
+        ...path,
+        index,
+      ]);
     }
   }
   return null;

@@ -28,7 +28,12 @@ export class TeamSales implements ReadonlyMap<string, Minor> {
   ) {}
 
   /** The team sales of `orders` over a network of `size` members; null when a sum is not a safe integer. */
-  static build(book: OrderBook, orders: readonly number[], size: number, byId: (id: string) => Member | undefined): TeamSales | null {
+  static build(
+    book: OrderBook,
+    orders: readonly number[],
+    size: number,
+    byId: (id: string) => Member | undefined,
+  ): TeamSales | null {
     const sellers = salesBySeller(book, orders, size);
     if (sellers === null) return null;
     const positions = new Int32Array(size).fill(-1);

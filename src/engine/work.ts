@@ -84,7 +84,9 @@ export class EventWork implements Work {
   }
 
   get marksAnyone(): boolean {
-    return (this.#dirtyMembers !== null && this.#dirtyMembers.size > 0) || (this.#dirtyBuyers !== null && this.#dirtyBuyers.size > 0);
+    return (
+      (this.#dirtyMembers !== null && this.#dirtyMembers.size > 0) || (this.#dirtyBuyers !== null && this.#dirtyBuyers.size > 0)
+    );
   }
 
   takeDirtyMembers(): MemberMarks | null {

@@ -24,8 +24,10 @@ const zh: Catalog = {
   no_rounding: '金额 {amount}，无需取整。',
   'multi-level.position': '{who}{level}。按{base} 的 {rate} 计算，',
   'differential.gap': '{who}{level}。你的等级比例 {ownRate}，下方已拿走 {paidBelow}，你得级差 {rate}：{base} × {rate}，',
-  'differential.peer-of-award': '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
-  'differential.peer-of-base': '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
+  'differential.peer-of-award':
+    '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
+  'differential.peer-of-base':
+    '{who}{level}。平级奖：你与下方最近拿到级差的成员同级，按{base} 的 {rate}（第 {generation} 代）计算，',
   'level-price.margin': '你是卖家，拿货价 {unitPrice} × 数量 {qty}，实付 {paid}，差价归你。',
   'level-price.gap': '{who}{level}。你的拿货价 {unitPrice} 低于下方最低价 {lowestBelow}，得 数量 {qty} × 差价。',
   'group-buy.pickup': '你是本单的自提点团长{level}。按{base} 的 {rate} 计算，',
@@ -64,11 +66,15 @@ const en: Catalog = {
   rounding: 'exactly {exact}, rounded half-up to {amount}.',
   no_rounding: 'that is {amount}, nothing to round.',
   'multi-level.position': 'Because {who}{level}, you get {rate} of {base}: ',
-  'differential.gap': 'Because {who}{level}: your level pays {ownRate}, {paidBelow} was already paid below you, so you get the difference {rate} of {base}: ',
-  'differential.peer-of-award': 'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
-  'differential.peer-of-base': 'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
+  'differential.gap':
+    'Because {who}{level}: your level pays {ownRate}, {paidBelow} was already paid below you, so you get the difference {rate} of {base}: ',
+  'differential.peer-of-award':
+    'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
+  'differential.peer-of-base':
+    'Peer bonus, because {who}{level} and share the level of the nearest member below who earned a differential: {rate} of {base} (generation {generation}): ',
   'level-price.margin': 'You sold at a paid amount of {paid}; your unit price is {unitPrice} × {qty}, and the margin is yours.',
-  'level-price.gap': 'Because {who}{level}, your unit price {unitPrice} is below the lowest price below you, {lowestBelow}: you get {qty} × the difference.',
+  'level-price.gap':
+    'Because {who}{level}, your unit price {unitPrice} is below the lowest price below you, {lowestBelow}: you get {qty} × the difference.',
   'group-buy.pickup': 'You are the pickup point of this order{level}; you get {rate} of {base}: ',
   'group-buy.recommender': 'You recommended the pickup point {pickupPoint}{level}; you get {rate} of {base}: ',
   'targeted.per-unit': 'Campaign reward: you sold {qty} units at {unitPrice} each.',
@@ -76,16 +82,20 @@ const en: Catalog = {
   'region.province': 'You hold province {code} and the order was delivered to {region}; you get {rate} of {base}: ',
   'region.city': 'You hold city {code} and the order was delivered to {region}; you get {rate} of {base}: ',
   'region.district': 'You hold district {code} and the order was delivered to {region}; you get {rate} of {base}: ',
-  'team-tier.differential': 'Your {base} reached the {rate} tier: a team award of {teamAward}, minus {childrenAward} already earned by your direct teams: ',
+  'team-tier.differential':
+    'Your {base} reached the {rate} tier: a team award of {teamAward}, minus {childrenAward} already earned by your direct teams: ',
   'pool.equal': 'The pool is {base} × {rate} = {pool}, shared equally among {totalWeight} eligible members (largest remainder): ',
-  'pool.teamSales': 'The pool is {base} × {rate} = {pool}, shared by team sales, yours {weight} of {totalWeight} (largest remainder): ',
+  'pool.teamSales':
+    'The pool is {base} × {rate} = {pool}, shared by team sales, yours {weight} of {totalWeight} (largest remainder): ',
   change_award: '{at}: credited {delta}.',
   change_adjustment: '{at}: adjusted by {delta} after refund {refund}.',
   history: 'History:',
   // CEL `when:` conditions (src/engine/cel)
-  'condition.held': 'The rule\'s condition `{when}` held.',
-  'condition.excluded': 'The rule\'s condition `{when}` did not hold here, so the rule left this out (it would have paid {wouldBe}).',
-  'condition.error': 'The rule\'s condition `{when}` could not be evaluated here ({error}), which counts as not holding, so the rule left this out (it would have paid {wouldBe}).',
+  'condition.held': "The rule's condition `{when}` held.",
+  'condition.excluded':
+    "The rule's condition `{when}` did not hold here, so the rule left this out (it would have paid {wouldBe}).",
+  'condition.error':
+    "The rule's condition `{when}` could not be evaluated here ({error}), which counts as not holding, so the rule left this out (it would have paid {wouldBe}).",
 };
 
 const catalogs: Readonly<Record<Lang, Catalog>> = { 'zh-CN': zh, en };
@@ -97,11 +107,23 @@ export function message(lang: Lang, key: string, values: Readonly<Record<string,
 
 export const TEMPLATE_NAMES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
   'zh-CN': {
-    'multi-level': '多级分销', differential: '级差+平级奖', 'level-price': '拿货价', 'group-buy': '社区团购',
-    targeted: '定向奖励', region: '区域代理', 'team-tier': '团队业绩阶梯', pool: '分红奖池',
+    'multi-level': '多级分销',
+    differential: '级差+平级奖',
+    'level-price': '拿货价',
+    'group-buy': '社区团购',
+    targeted: '定向奖励',
+    region: '区域代理',
+    'team-tier': '团队业绩阶梯',
+    pool: '分红奖池',
   },
   en: {
-    'multi-level': 'multi-level', differential: 'differential + peer', 'level-price': 'level price', 'group-buy': 'group buy',
-    targeted: 'targeted campaign', region: 'regional agent', 'team-tier': 'team tiers', pool: 'bonus pool',
+    'multi-level': 'multi-level',
+    differential: 'differential + peer',
+    'level-price': 'level price',
+    'group-buy': 'group buy',
+    targeted: 'targeted campaign',
+    region: 'regional agent',
+    'team-tier': 'team tiers',
+    pool: 'bonus pool',
   },
 };

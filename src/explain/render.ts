@@ -45,7 +45,8 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
   const facts: Record<string, string> = {};
   for (const [name, value] of Object.entries(part.facts ?? {})) {
     if (RATE_FACTS.has(name)) facts[name] = formatRate(BigInt(value));
-    else if (MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight'))) facts[name] = money(BigInt(value));
+    else if (MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight')))
+      facts[name] = money(BigInt(value));
     else facts[name] = String(value);
   }
   const who =

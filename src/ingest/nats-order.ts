@@ -23,13 +23,22 @@ const MAX_READ = 1000;
  * Given the tenant's messages at hand after `offset` (ascending), answers the tenant's messages
  * from `offset` on, gapless, up to one of them (all of them unless MAX_READ was reached).
  */
-export async function inStreamOrder(jsm: JetStreamManager, stream: string, subject: string, offset: number, held: readonly Delivered[]): Promise<Delivered[]> {
-  const first = (after: number) => jsm.streams.getMessage(stream, { seq: after + 1, next_by_subj: subject } satisfies NextMsgRequest as unknown as MsgRequest);
+export async function inStreamOrder(
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+  offset: number,
+  held: readonly Delivered[],
+): Promise<Delivered[]> {
+  const first = (after: number) =>
+    jsm.streams.getMessage(stream, { seq: after + 1, next_by_subj: subject } satisfies NextMsgRequest as unknown as MsgRequest);
   // One look per message at hand, side by side: the subject's first message after the one before it.
-  const looks = await Promise.all(held.map((message, i) => {
-    const previous = i === 0 ? offset : held[i - 1]!.seq;
-    return message.seq === previous + 1 ? null : first(previous);
-  }));
+  const looks = await Promise.all(
+    held.map((message, i) => {
+      const previous = i === 0 ? offset : held[i - 1]!.seq;
+      return message.seq === previous + 1 ? null : first(previous);
+    }),
+  );
   const ordered: Delivered[] = [];
   let read = 0;
   for (const [i, message] of held.entries()) {

@@ -20,15 +20,33 @@ export function parseMessage(data: Uint8Array): MessageBody {
   try {
     payload = JSON.parse(text);
   } catch (error) {
-    return { ok: false, payload: text, error: { code: 'invalid', message: `the message is not JSON: ${(error as Error).message}`, path: [] } };
+    return {
+      ok: false,
+      payload: text,
+      error: { code: 'invalid', message: `the message is not JSON: ${(error as Error).message}`, path: [] },
+    };
   }
   // Text PostgreSQL cannot store, or hostile nesting (which would also break publishing the rejection): refused whole.
   const unstorable = unstorableInput(payload);
-  if (unstorable) return { ok: false, payload: text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text, error: { ...unstorable, message: `the message: ${unstorable.message}` } };
+  if (unstorable)
+    return {
+      ok: false,
+      payload: text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text,
+      error: { ...unstorable, message: `the message: ${unstorable.message}` },
+    };
   if (Array.isArray(payload)) {
-    if (payload.length > MAX_BATCH) return { ok: false, payload, error: { code: 'invalid', message: `a batch has at most ${MAX_BATCH} events, this one has ${payload.length}`, path: [] } };
+    if (payload.length > MAX_BATCH)
+      return {
+        ok: false,
+        payload,
+        error: { code: 'invalid', message: `a batch has at most ${MAX_BATCH} events, this one has ${payload.length}`, path: [] },
+      };
     return { ok: true, payload, events: payload };
   }
   if (payload !== null && typeof payload === 'object') return { ok: true, payload, events: [payload] };
-  return { ok: false, payload, error: { code: 'invalid', message: 'a message holds one event (a JSON object) or a JSON array of events', path: [] } };
+  return {
+    ok: false,
+    payload,
+    error: { code: 'invalid', message: 'a message holds one event (a JSON object) or a JSON array of events', path: [] },
+  };
 }

@@ -16,7 +16,10 @@ export interface NatsSettings {
 
 /** The server URLs of a setting (comma-separated). */
 export function natsServers(url: string): string[] {
-  return url.split(',').map((server) => server.trim()).filter((server) => server.length > 0);
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
 }
 
 export const eventsSubject = (prefix: string, tenant: string): string => `${prefix}.${tenant}.events`;

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { NatsSettings } from './nats-settings.ts';
 
@@ -11,14 +18,15 @@ export async function ensureStreamAndConsumer(jsm: JetStreamManager, settings: N
   const stream = await ensureStream(jsm, settings);
   await orCreate(
     () => jsm.consumers.info(settings.stream, settings.durable),
-    () => jsm.consumers.add(settings.stream, {
-      durable_name: settings.durable,
-      filter_subject: `${settings.subjectPrefix}.*.events`,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(settings.ackWaitMs),
-      max_ack_pending: 10_000,
-    }),
+    () =>
+      jsm.consumers.add(settings.stream, {
+        durable_name: settings.durable,
+        filter_subject: `${settings.subjectPrefix}.*.events`,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(settings.ackWaitMs),
+        max_ack_pending: 10_000,
+      }),
   );
   return { streamKey: `${settings.stream}@${stream.created}` };
 }
@@ -26,13 +34,14 @@ export async function ensureStreamAndConsumer(jsm: JetStreamManager, settings: N
 async function ensureStream(jsm: JetStreamManager, settings: NatsSettings): Promise<StreamInfo> {
   return orCreate(
     () => jsm.streams.info(settings.stream),
-    () => jsm.streams.add({
-      name: settings.stream,
-      subjects: [`${settings.subjectPrefix}.*.events`, `${settings.subjectPrefix}.*.rejected`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      num_replicas: settings.replicas ?? 1,
-    }),
+    () =>
+      jsm.streams.add({
+        name: settings.stream,
+        subjects: [`${settings.subjectPrefix}.*.events`, `${settings.subjectPrefix}.*.rejected`],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        num_replicas: settings.replicas ?? 1,
+      }),
   );
 }
 

@@ -75,10 +75,12 @@ export async function consumeTenant(ctx: ConsumeContext, tenant: string, message
 
 /** The tenant's stored offset in the stream (0 before its first message), or null when there is no such tenant. */
 async function storedOffset(ctx: ConsumeContext, tenant: string): Promise<number | null> {
-  const rows = (await ctx.service.sql.query<{ seq: string | null }>(
-    'select (select seq::text from stream_offsets where tenant_id = $1 and stream = $2) as seq from tenants where id = $1',
-    [tenant, ctx.streamKey],
-  )).rows;
+  const rows = (
+    await ctx.service.sql.query<{ seq: string | null }>(
+      'select (select seq::text from stream_offsets where tenant_id = $1 and stream = $2) as seq from tenants where id = $1',
+      [tenant, ctx.streamKey],
+    )
+  ).rows;
   return rows.length === 0 ? null : Number(rows[0]!.seq ?? 0);
 }
 
@@ -98,7 +100,11 @@ function capRun(messages: readonly Delivered[]): readonly Delivered[] {
 async function applyRun(ctx: ConsumeContext, tenant: string, run: readonly Delivered[]): Promise<void> {
   const items = run.flatMap(({ body }) => (body.ok ? body.events : []));
   // A message refused whole still moves the offset (with no events): the order needs every message.
-  const results = await ctx.service.ingest(tenant, items, 'nats', { stream: ctx.streamKey, seq: run[run.length - 1]!.seq, first: run[0]!.seq });
+  const results = await ctx.service.ingest(tenant, items, 'nats', {
+    stream: ctx.streamKey,
+    seq: run[run.length - 1]!.seq,
+    first: run[0]!.seq,
+  });
   const rejections: Rejection[] = [];
   let next = 0;
   run.forEach(({ seq, body }) => {
@@ -124,7 +130,12 @@ async function refuseUnknownTenant(ctx: ConsumeContext, tenant: string, messages
     message: `tenant ${tenant} does not exist: create it (POST /v1/tenants) before publishing to ${eventsSubject(ctx.settings.subjectPrefix, tenant)}`,
     path: [],
   };
-  await publishRejections(ctx.js, ctx.settings.stream, ctx.settings.subjectPrefix, messages.map(({ seq, body }) => rejection(tenant, seq, undefined, body.payload, error)));
+  await publishRejections(
+    ctx.js,
+    ctx.settings.stream,
+    ctx.settings.subjectPrefix,
+    messages.map(({ seq, body }) => rejection(tenant, seq, undefined, body.payload, error)),
+  );
   messages.forEach(ack);
   ctx.stats.messages += messages.length;
 }

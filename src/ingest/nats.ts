@@ -1,4 +1,11 @@
-import { jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Service } from '../service/service.ts';
 import type { Delivered } from './nats-order.ts';
@@ -23,7 +30,10 @@ async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGener
     const batch = [first.value];
     next = iterator.next();
     while (batch.length < max) {
-      const more = await Promise.race([next, new Promise<typeof NOTHING_MORE>((resolve) => setImmediate(() => resolve(NOTHING_MORE)))]);
+      const more = await Promise.race([
+        next,
+        new Promise<typeof NOTHING_MORE>((resolve) => setImmediate(() => resolve(NOTHING_MORE))),
+      ]);
       if (more === NOTHING_MORE) break;
       if (more.done) {
         yield batch;
@@ -61,7 +71,11 @@ export class NatsIngest {
   ) {}
 
   /** Connects, creates the stream and the consumer when missing, and starts consuming. */
-  static async start(service: Service, settings: NatsSettings, log: (line: string) => void = () => undefined): Promise<NatsIngest> {
+  static async start(
+    service: Service,
+    settings: NatsSettings,
+    log: (line: string) => void = () => undefined,
+  ): Promise<NatsIngest> {
     const nc = await connect({ servers: natsServers(settings.url), name: 'fenyong', maxReconnectAttempts: -1 });
     try {
       const jsm = await jetstreamManager(nc);
@@ -87,10 +101,18 @@ export class NatsIngest {
     this.messages?.stop();
     await this.loop;
     // Drain flushes the acks; a connection that cannot drain (NATS unreachable) is closed instead.
-    const drained = await Promise.race([this.nc.drain().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000).unref())]);
+    const drained = await Promise.race([
+      this.nc.drain().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
+    ]);
     if (!drained) await this.nc.close().catch(() => undefined);
     const { messages, readAhead, redelivered, failed } = this.stats;
-    this.log(`nats: stopped after applying ${messages} messages (${readAhead} read ahead from the stream for order; ${redelivered} deliveries of applied messages acked; ${failed} failed)`);
+    this.log(
+      `nats: stopped after applying ${messages} messages (${readAhead} read ahead from the stream for order; ${redelivered} deliveries of applied messages acked; ${failed} failed)`,
+    );
   }
 
   private async run(firstStreamKey: string): Promise<void> {
@@ -119,7 +141,15 @@ export class NatsIngest {
   }
 
   private context(streamKey: string): ConsumeContext {
-    return { service: this.service, jsm: this.jsm, js: this.js, settings: this.settings, streamKey, log: this.log, stats: this.stats };
+    return {
+      service: this.service,
+      jsm: this.jsm,
+      js: this.js,
+      settings: this.settings,
+      streamKey,
+      log: this.log,
+      stats: this.stats,
+    };
   }
 
   /** Groups a batch per tenant (copies of one message together, ascending sequence) and applies each tenant's part. */
@@ -135,11 +165,13 @@ export class NatsIngest {
       tenants.set(tenant, bySeq);
       bySeq.set(message.seq, [...(bySeq.get(message.seq) ?? []), message]);
     }
-    await Promise.all([...tenants].map(([tenant, bySeq]) => {
-      const messages: Delivered[] = [...bySeq]
-        .sort(([a], [b]) => a - b)
-        .map(([seq, copies]) => ({ seq, copies, body: parseMessage(copies[0]!.data) }));
-      return consumeTenant(context, tenant, messages);
-    }));
+    await Promise.all(
+      [...tenants].map(([tenant, bySeq]) => {
+        const messages: Delivered[] = [...bySeq]
+          .sort(([a], [b]) => a - b)
+          .map(([seq, copies]) => ({ seq, copies, body: parseMessage(copies[0]!.data) }));
+        return consumeTenant(context, tenant, messages);
+      }),
+    );
   }
 }

@@ -31,12 +31,17 @@ function chainFindings(plan: CompiledPlan): Draft[] {
     const template = entry.template;
     const payees = template.maxChainPayees(entry.params as never);
     if (entry.template.name === 'multi-level' && payees !== null && payees > 3) {
-      findings.push({ code: 'multi-level-over-3', template: entry.id, message: `${entry.id} lists ${payees} rates; the law allows at most 3 levels` });
+      findings.push({
+        code: 'multi-level-over-3',
+        template: entry.id,
+        message: `${entry.id} lists ${payees} rates; the law allows at most 3 levels`,
+      });
     }
     if (!template.paysChain) continue;
     if (payees === null) {
       findings.push({
-        code: 'team-pay-unbounded', template: entry.id,
+        code: 'team-pay-unbounded',
+        template: entry.id,
         message: `${entry.id} (${template.name}) pays every upline on the team's sales; keep it to sales of goods and review it as 团队计酬`,
       });
       continue;
@@ -48,7 +53,10 @@ function chainFindings(plan: CompiledPlan): Draft[] {
   if (total > 3) {
     findings.push({
       code: 'chain-over-3',
-      template: payers.filter((p) => p.payees > 1 || payers.length === 1).map((p) => p.id).join('+'),
+      template: payers
+        .filter((p) => p.payees > 1 || payers.length === 1)
+        .map((p) => p.id)
+        .join('+'),
       message: `one sale can pay up to ${total} members of one chain (${payers.map((p) => `${p.id}: ${p.payees}`).join(', ')}); at most 3, seller included`,
     });
   }
@@ -60,12 +68,16 @@ function recruitFindings(plan: CompiledPlan): Draft[] {
   if (!when || !leafKeys(when).includes('bought')) return [];
   const entrySkus = boughtSkus(when);
   const findings: Draft[] = [
-    { code: 'entry-fee', message: `recruiting requires buying ${entrySkus.join(', ')}: an entry package counts as a fee to join` },
+    {
+      code: 'entry-fee',
+      message: `recruiting requires buying ${entrySkus.join(', ')}: an entry package counts as a fee to join`,
+    },
   ];
   for (const entry of plan.templates) {
     if (paysOnSkus(entry, entrySkus)) {
       findings.push({
-        code: 'recruit-reward', template: entry.id,
+        code: 'recruit-reward',
+        template: entry.id,
         message: `${entry.id} pays on the entry package ${entrySkus.join(', ')}, i.e. money for each recruit`,
       });
     }
@@ -90,7 +102,9 @@ function payoutFindings(plan: CompiledPlan): Draft[] {
   let total = 0n;
   for (const entry of plan.templates) total += maxRate(entry);
   if (total <= 300_000n) return [];
-  return [{ code: 'payout-over-30', message: `the rates of this plan can add up to ${formatRate(total)} of a sale, above the 30% cap` }];
+  return [
+    { code: 'payout-over-30', message: `the rates of this plan can add up to ${formatRate(total)} of a sale, above the 30% cap` },
+  ];
 }
 
 function maxRate(entry: CompiledTemplate): bigint {
@@ -102,7 +116,9 @@ function maxRate(entry: CompiledTemplate): bigint {
       const rates = Object.values(params.rates as Record<string, bigint>);
       const top = rates.reduce((a, b) => (a > b ? a : b), 0n);
       const peer = params.peer as { rate: bigint; of: string; generations: number } | undefined;
-      const peerRate = peer ? (peer.of === 'base' ? peer.rate : (peer.rate * top) / 1_000_000n) * BigInt(peer.generations) * BigInt(rates.length) : 0n;
+      const peerRate = peer
+        ? (peer.of === 'base' ? peer.rate : (peer.rate * top) / 1_000_000n) * BigInt(peer.generations) * BigInt(rates.length)
+        : 0n;
       return top + peerRate;
     }
     case 'group-buy':

@@ -24,7 +24,10 @@ export function lintPlan(plan: CompiledPlan, profileId = 'cn', severities: Reado
  * Any other fault of the plan is thrown as compilePlan throws it (InputError `invalid`).
  */
 export function lintPlanSource(
-  raw: unknown, settings: TenantSettings, profileId = 'cn', severities: Readonly<Record<string, Severity>> = {},
+  raw: unknown,
+  settings: TenantSettings,
+  profileId = 'cn',
+  severities: Readonly<Record<string, Severity>> = {},
 ): Finding[] {
   const conditions = conditionFindings(raw);
   if (conditions.length > 0) return conditions;

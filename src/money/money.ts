@@ -52,7 +52,18 @@ export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 export const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 /** Minor-unit digits of the currencies fenyong knows; others default to 2. */
-const CURRENCY_DECIMALS: Record<string, number> = { CNY: 2, HKD: 2, TWD: 2, USD: 2, EUR: 2, GBP: 2, SGD: 2, MYR: 2, JPY: 0, KRW: 0 };
+const CURRENCY_DECIMALS: Record<string, number> = {
+  CNY: 2,
+  HKD: 2,
+  TWD: 2,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  SGD: 2,
+  MYR: 2,
+  JPY: 0,
+  KRW: 0,
+};
 
 export function currencyDecimals(currency: string): number {
   return CURRENCY_DECIMALS[currency] ?? 2;

@@ -31,9 +31,12 @@ describe('rates', () => {
       expect(parseRate('1000%')).toBeNull();
     });
 
-    it.each(['12.5', '', '%', '-1%', '+1%', '1.%', '.5%', '12,5%', 'abc%', '1e1%', '12.5 %'])('refuses the malformed rate %j', (text) => {
-      expect(parseRate(text)).toBeNull();
-    });
+    it.each(['12.5', '', '%', '-1%', '+1%', '1.%', '.5%', '12,5%', 'abc%', '1e1%', '12.5 %'])(
+      'refuses the malformed rate %j',
+      (text) => {
+        expect(parseRate(text)).toBeNull();
+      },
+    );
 
     it('ignores surrounding whitespace', () => {
       expect(parseRate(' 5% ')).toBe(50_000n);
@@ -103,9 +106,14 @@ describe('rates', () => {
 
     it('agrees with rateTimes rounded by roundExact', () => {
       fc.assert(
-        fc.property(fc.bigInt({ min: 0n, max: PPM }), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 1n, max: 1000n }), (ppm, num, den) => {
-          expect(applyRate(ppm, { num, den })).toBe(roundExact(rateTimes(ppm, { num, den })));
-        }),
+        fc.property(
+          fc.bigInt({ min: 0n, max: PPM }),
+          fc.bigInt({ min: 0n, max: 10n ** 15n }),
+          fc.bigInt({ min: 1n, max: 1000n }),
+          (ppm, num, den) => {
+            expect(applyRate(ppm, { num, den })).toBe(roundExact(rateTimes(ppm, { num, den })));
+          },
+        ),
       );
     });
 

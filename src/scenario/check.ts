@@ -38,13 +38,24 @@ export function compare(scenario: Scenario, result: ScenarioResult): Mismatch[] 
     for (const field of ['pending', 'available'] as const) {
       if (want[field] === undefined) continue;
       if (norm(want[field]) !== got[field]) {
-        mismatches.push({ kind: 'different', what: `balance ${member}.${field}`, expected: norm(want[field]), actual: got[field] });
+        mismatches.push({
+          kind: 'different',
+          what: `balance ${member}.${field}`,
+          expected: norm(want[field]),
+          actual: got[field],
+        });
       }
     }
   }
   for (const [member, level] of Object.entries(expect.levels ?? {})) {
     const got = result.levels[member];
-    if (got !== level) mismatches.push({ kind: got === undefined ? 'missing' : 'different', what: `level of ${member}`, expected: String(level), actual: got === undefined ? 'not a distributor' : String(got) });
+    if (got !== level)
+      mismatches.push({
+        kind: got === undefined ? 'missing' : 'different',
+        what: `level of ${member}`,
+        expected: String(level),
+        actual: got === undefined ? 'not a distributor' : String(got),
+      });
   }
   if (expect.withdrawals) compareWithdrawals(expect.withdrawals, result, norm, mismatches);
   compareErrors(expect.errors ?? [], result, mismatches);
@@ -52,8 +63,10 @@ export function compare(scenario: Scenario, result: ScenarioResult): Mismatch[] 
 }
 
 function compareWithdrawals(
-  expected: NonNullable<Scenario['expect']['withdrawals']>, result: ScenarioResult,
-  norm: (value: string | number | undefined) => string, mismatches: Mismatch[],
+  expected: NonNullable<Scenario['expect']['withdrawals']>,
+  result: ScenarioResult,
+  norm: (value: string | number | undefined) => string,
+  mismatches: Mismatch[],
 ): void {
   const actual = new Map(result.withdrawals.map((w) => [w.withdrawal, w]));
   for (const want of expected) {
@@ -64,7 +77,8 @@ function compareWithdrawals(
       continue;
     }
     const gotText = `${got.amount} tax ${want.tax === undefined ? '*' : got.tax} net ${want.net === undefined ? '*' : got.net}`;
-    if (gotText !== wantText) mismatches.push({ kind: 'different', what: `withdrawal ${want.withdrawal}`, expected: wantText, actual: gotText });
+    if (gotText !== wantText)
+      mismatches.push({ kind: 'different', what: `withdrawal ${want.withdrawal}`, expected: wantText, actual: gotText });
     actual.delete(want.withdrawal);
   }
   for (const [id, got] of actual) {
@@ -78,10 +92,17 @@ function compareErrors(expected: { event: number; code: string }[], result: Scen
   for (const [event, code] of want) {
     const actual = got.get(event);
     if (!actual) mismatches.push({ kind: 'missing', what: `error of event ${event}`, expected: code, actual: 'accepted' });
-    else if (actual.code !== code) mismatches.push({ kind: 'different', what: `error of event ${event}`, expected: code, actual: `${actual.code} (${actual.message})` });
+    else if (actual.code !== code)
+      mismatches.push({
+        kind: 'different',
+        what: `error of event ${event}`,
+        expected: code,
+        actual: `${actual.code} (${actual.message})`,
+      });
   }
   for (const [event, actual] of got) {
-    if (!want.has(event)) mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: `${actual.code} (${actual.message})` });
+    if (!want.has(event))
+      mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: `${actual.code} (${actual.message})` });
   }
 }
 

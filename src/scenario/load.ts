@@ -43,7 +43,9 @@ export const scenarioSchema = z.object({
       balances: z.record(z.string(), z.object({ pending: moneyText.optional(), available: moneyText.optional() })).optional(),
       levels: z.record(z.string(), z.coerce.number()).optional(),
       withdrawals: z
-        .array(z.object({ withdrawal: z.coerce.string(), amount: moneyText, tax: moneyText.optional(), net: moneyText.optional() }))
+        .array(
+          z.object({ withdrawal: z.coerce.string(), amount: moneyText, tax: moneyText.optional(), net: moneyText.optional() }),
+        )
         .optional(),
       errors: z.array(z.object({ event: z.number().int(), code: z.string() })).optional(),
     })

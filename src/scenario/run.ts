@@ -62,7 +62,10 @@ export function summarize(engine: Engine): Omit<ScenarioResult, 'errors'> {
   // Withdrawals given back (rejected or failed) are no longer accepted ones.
   const kept = [...state.withdrawals.values()].filter((w) => w.status !== 'rejected' && w.status !== 'failed');
   const withdrawals = kept.map((w) => ({
-    withdrawal: w.id, amount: money(w.amount), tax: money(w.tax), net: money(w.net),
+    withdrawal: w.id,
+    amount: money(w.amount),
+    tax: money(w.tax),
+    net: money(w.net),
   }));
   return { awards, balances, levels, withdrawals };
 }

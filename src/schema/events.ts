@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { DISTRIBUTOR_ROLES, type EngineEvent, type MemberInput, type OrderLineInput } from '../domain/types.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
-import { count, id, instant, instantValue, level, MAX_COUNT, MAX_ID_LENGTH, MAX_ORDER_LINES, money, moneyValue, positiveCount } from './primitives.ts';
+import {
+  count,
+  id,
+  instant,
+  instantValue,
+  level,
+  MAX_COUNT,
+  MAX_ID_LENGTH,
+  MAX_ORDER_LINES,
+  money,
+  moneyValue,
+  positiveCount,
+} from './primitives.ts';
 
 export const ROLES = [...DISTRIBUTOR_ROLES, 'customer'] as const;
 const regionCode = z.union([z.string(), z.number().int()]).transform((code) => String(code));
@@ -63,20 +75,41 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
     }),
     z.object({ type: z.literal('member.joined'), at, member: memberSchema(context) }),
     z.object({ type: z.literal('member.moved'), at, member: id, parent: id.nullable() }),
-    z.object({ type: z.literal('member.promoted'), at, member: id, role: z.enum(DISTRIBUTOR_ROLES).default('leader'), level: level.default(1) }),
+    z.object({
+      type: z.literal('member.promoted'),
+      at,
+      member: id,
+      role: z.enum(DISTRIBUTOR_ROLES).default('leader'),
+      level: level.default(1),
+    }),
     z.object({ type: z.literal('member.level_set'), at, member: id, level }),
     z.object({ type: z.literal('member.regions_set'), at, member: id, regions: z.array(regionCode) }),
-    z.object({ type: z.literal('withdrawal.requested'), at, withdrawal: id, member: id, amount: money(context.decimals, { positive: true }) }),
+    z.object({
+      type: z.literal('withdrawal.requested'),
+      at,
+      withdrawal: id,
+      member: id,
+      amount: money(context.decimals, { positive: true }),
+    }),
     z.object({ type: z.literal('tick'), at }),
     ...(['withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed'] as const).map((type) =>
-      z.object({ type: z.literal(type), at, withdrawal: id, note: z.string().max(500).optional(), by: z.string().max(128).optional() }),
+      z.object({
+        type: z.literal(type),
+        at,
+        withdrawal: id,
+        note: z.string().max(500).optional(),
+        by: z.string().max(128).optional(),
+      }),
     ),
     z.object({
       type: z.literal('adjustment.posted'),
       at,
       adjustment: id,
       member: id,
-      amount: money(context.decimals, { allowNegative: true }).refine((amount) => amount !== 0n, 'an adjustment must not be zero'),
+      amount: money(context.decimals, { allowNegative: true }).refine(
+        (amount) => amount !== 0n,
+        'an adjustment must not be zero',
+      ),
       reason: z.string().trim().min(1, 'a manual adjustment needs a reason').max(500),
       by: z.string().max(128).optional(),
     }),

@@ -9,11 +9,7 @@ import { count, days, level, money, positiveCount } from './primitives.ts';
 /** A condition tree: a leaf with one key, or `any` / `all` of conditions. */
 function conditionSchema<Leaf>(leaf: z.ZodType<Leaf>): z.ZodType<Condition<Leaf>> {
   const tree: z.ZodType<Condition<Leaf>> = z.lazy(() =>
-    z.union([
-      z.strictObject({ any: z.array(tree).min(1) }),
-      z.strictObject({ all: z.array(tree).min(1) }),
-      leaf,
-    ]),
+    z.union([z.strictObject({ any: z.array(tree).min(1) }), z.strictObject({ all: z.array(tree).min(1) }), leaf]),
   ) as z.ZodType<Condition<Leaf>>;
   return tree;
 }
@@ -85,7 +81,8 @@ export function planSchema(context: SchemaContext) {
     .superRefine((plan, ctx) => {
       const seen = new Set<string>();
       plan.templates.forEach((entry, index) => {
-        if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', message: `template id "${entry.id}" is used twice`, path: ['templates', index, 'id'] });
+        if (seen.has(entry.id))
+          ctx.addIssue({ code: 'custom', message: `template id "${entry.id}" is used twice`, path: ['templates', index, 'id'] });
         seen.add(entry.id);
         if (!TEMPLATES[entry.template]) {
           ctx.addIssue({
@@ -114,9 +111,7 @@ export interface CompiledPlan {
   readonly templates: readonly CompiledTemplate[];
 }
 
-export type PlanParseResult =
-  | { ok: true; value: CompiledPlan }
-  | { ok: false; path: (string | number)[]; message: string };
+export type PlanParseResult = { ok: true; value: CompiledPlan } | { ok: false; path: (string | number)[]; message: string };
 
 /** A template's `when:`, type-checked for its kind of template; undefined when it has none. */
 function compileWhen(when: string | undefined, template: Template): CompileResult | undefined {
@@ -128,7 +123,11 @@ export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult
   const parsed = planSchema(context).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)), message: issue.message };
+    return {
+      ok: false,
+      path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
+      message: issue.message,
+    };
   }
   const templates: CompiledTemplate[] = [];
   for (const [index, entry] of parsed.data.templates.entries()) {
@@ -137,11 +136,19 @@ export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult
     if (!params.success) {
       const issue = params.error.issues[0]!;
       const inner = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-      return { ok: false, path: ['templates', index, 'params', ...inner], message: `${entry.template} "${entry.id}": ${issue.message}` };
+      return {
+        ok: false,
+        path: ['templates', index, 'params', ...inner],
+        message: `${entry.template} "${entry.id}": ${issue.message}`,
+      };
     }
     const condition = compileWhen(entry.when, template);
     if (condition && !condition.ok) {
-      return { ok: false, path: ['templates', index, 'when'], message: `${entry.template} "${entry.id}": when: ${describeIssue(condition.issue)}` };
+      return {
+        ok: false,
+        path: ['templates', index, 'when'],
+        message: `${entry.template} "${entry.id}": when: ${describeIssue(condition.issue)}`,
+      };
     }
     templates.push({
       id: entry.id,

@@ -48,11 +48,14 @@ export interface MoneyOptions {
 
 /** The amount `money` makes of a decimal string or whole number, or why it refuses it. */
 export function moneyValue(value: string | number, decimals: number, options: MoneyOptions = {}): bigint | { refused: string } {
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) return { refused: `amount ${value} must be a decimal string such as "12.30"` };
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    return { refused: `amount ${value} must be a decimal string such as "12.30"` };
   const parsed = parseMoney(String(value), decimals);
   if (parsed === null) return { refused: `"${value}" is not an amount with at most ${decimals} decimals` };
   if (parsed > MAX_AMOUNT || parsed < -MAX_AMOUNT) {
-    return { refused: `amount "${String(value).slice(0, 40)}" is beyond the largest amount fenyong takes (${MAX_AMOUNT} minor units)` };
+    return {
+      refused: `amount "${String(value).slice(0, 40)}" is beyond the largest amount fenyong takes (${MAX_AMOUNT} minor units)`,
+    };
   }
   if (!options.allowNegative && parsed < 0n) return { refused: `amount "${value}" must not be negative` };
   if (options.positive && parsed === 0n) return { refused: `amount "${value}" must be above zero` };
@@ -126,11 +129,17 @@ export function plainInstant(text: string): number | null {
   const match = PLAIN_INSTANT.exec(text);
   if (match === null) return null;
   const [, year, month, day, hour, minute, second, fraction, sign, offsetHours, offsetMinutes] = match as unknown as string[];
-  const y = Number(year), mo = Number(month), d = Number(day), h = Number(hour), mi = Number(minute), s = Number(second);
+  const y = Number(year),
+    mo = Number(month),
+    d = Number(day),
+    h = Number(hour),
+    mi = Number(minute),
+    s = Number(second);
   if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   let offset = 0;
   if (sign !== undefined) {
-    const oh = Number(offsetHours), om = Number(offsetMinutes);
+    const oh = Number(offsetHours),
+      om = Number(offsetMinutes);
     if (oh > 23 || om > 59) return null;
     offset = (sign === '-' ? -1 : 1) * (oh * 60 + om);
   }

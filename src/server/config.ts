@@ -14,7 +14,13 @@ export interface ServerConfig {
    * JetStream names of the NATS consumer (src/ingest/nats.ts); defaults FENYONG, fenyong, fenyong.
    * `replicas`: copies of the stream when fenyong creates it (3 on a 3-node cluster).
    */
-  readonly nats: { readonly stream: string; readonly subjectPrefix: string; readonly durable: string; readonly ackWaitMs: number; readonly replicas: number };
+  readonly nats: {
+    readonly stream: string;
+    readonly subjectPrefix: string;
+    readonly durable: string;
+    readonly ackWaitMs: number;
+    readonly replicas: number;
+  };
   readonly platformToken: string;
   readonly platformTokenGenerated: boolean;
   readonly tickIntervalMs: number;
@@ -55,7 +61,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     webhookIntervalMs: Number(env.FENYONG_WEBHOOK_SECONDS ?? 1) * 1000,
     seedDemo: env.FENYONG_DEMO !== '0',
     logRequests: env.FENYONG_LOG === '1',
-    rateLimit: { max: Number(env.FENYONG_RATE_LIMIT ?? 6000), windowMs: Number(env.FENYONG_RATE_LIMIT_WINDOW_SECONDS ?? 10) * 1000 },
+    rateLimit: {
+      max: Number(env.FENYONG_RATE_LIMIT ?? 6000),
+      windowMs: Number(env.FENYONG_RATE_LIMIT_WINDOW_SECONDS ?? 10) * 1000,
+    },
     consoleDir: env.FENYONG_CONSOLE_DIR || CONSOLE_DIST,
   };
 }

@@ -17,13 +17,37 @@ export function demoPlan(now: number): unknown {
     recruit: { role: 'leader', level: 1, when: { spend: '999.00' } },
     levels: [
       { level: 2, name: '金牌团长', upgradeWhen: { any: [{ personalSales: '20000.00' }, { directRecruits: 5 }] } },
-      { level: 3, name: '钻石团长', upgradeWhen: { all: [{ teamSales: '150000.00' }, { directAtLevel: { level: 2, count: 2 } }] } },
+      {
+        level: 3,
+        name: '钻石团长',
+        upgradeWhen: { all: [{ teamSales: '150000.00' }, { directAtLevel: { level: 2, count: 2 } }] },
+      },
     ],
     templates: [
       { id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } },
       { id: 'pickup', template: 'group-buy', params: { pickupRate: '5%', recommenderRate: '1%', base: 'paid' } },
-      { id: 'tea-week', template: 'targeted', params: { from: month.minus({ months: 1 }).toISODate(), to: month.toISODate(), categories: ['tea'], rate: '3%', base: 'paid' } },
-      { id: 'team', template: 'team-tier', params: { period: 'month', tiers: [{ min: '20000.00', rate: '2%' }, { min: '80000.00', rate: '4%' }] } },
+      {
+        id: 'tea-week',
+        template: 'targeted',
+        params: {
+          from: month.minus({ months: 1 }).toISODate(),
+          to: month.toISODate(),
+          categories: ['tea'],
+          rate: '3%',
+          base: 'paid',
+        },
+      },
+      {
+        id: 'team',
+        template: 'team-tier',
+        params: {
+          period: 'month',
+          tiers: [
+            { min: '20000.00', rate: '2%' },
+            { min: '80000.00', rate: '4%' },
+          ],
+        },
+      },
       { id: 'area', template: 'region', params: { rates: { province: '0.3%', city: '0.5%', district: '1%' }, base: 'paid' } },
     ],
   };
@@ -48,14 +72,25 @@ const PRODUCTS = [
  * completions, refunds and withdrawals, all through the normal ingestion path.
  * Returns a fresh admin key (only its hash is stored).
  */
-export async function seedDemo(service: Service, now: number, log: (line: string) => void): Promise<{ key: string; created: boolean }> {
+export async function seedDemo(
+  service: Service,
+  now: number,
+  log: (line: string) => void,
+): Promise<{ key: string; created: boolean }> {
   const exists = (await service.sql.query('select 1 from tenants where id = $1', [DEMO_TENANT])).rows.length > 0;
   if (!exists) {
     log('seeding the demo tenant (a few hundred members, three months of orders)…');
-    await createTenant(service, { id: DEMO_TENANT, name: '演示商城 Demo shop', timezone: 'Asia/Shanghai', currency: 'CNY', plan: demoPlan(now) });
+    await createTenant(service, {
+      id: DEMO_TENANT,
+      name: '演示商城 Demo shop',
+      timezone: 'Asia/Shanghai',
+      currency: 'CNY',
+      plan: demoPlan(now),
+    });
     const { members, events } = demoData(now);
     await service.importNetwork(DEMO_TENANT, members, 'demo');
-    for (let start = 0; start < events.length; start += 1000) await service.ingest(DEMO_TENANT, events.slice(start, start + 1000), 'demo');
+    for (let start = 0; start < events.length; start += 1000)
+      await service.ingest(DEMO_TENANT, events.slice(start, start + 1000), 'demo');
     log(`demo tenant ready: ${members.length} members, ${events.length} events`);
   }
   const key = await createKey(service.sql, DEMO_TENANT, 'admin', 'npm start demo key');
@@ -107,20 +142,30 @@ function demoTimeline(random: Random, now: number, leaders: string[], customers:
     events.push({
       at,
       event: {
-        type: 'order.paid', order, buyer: buyer.id, referrer: buyer.parent, lines,
+        type: 'order.paid',
+        order,
+        buyer: buyer.id,
+        referrer: buyer.parent,
+        lines,
         ...(random.chance(0.3) ? { pickupPoint: random.pick(leaders) } : {}),
         ...(random.chance(0.6) ? { region: random.pick(districts) } : {}),
       },
     });
     if (random.chance(0.06)) {
       const line = lines[0]!;
-      events.push({ at: at + 86_400_000, event: { type: 'order.refunded', order, refund: `R${order}`, lines: [{ line: 1, qty: line.qty, amount: line.paid }] } });
+      events.push({
+        at: at + 86_400_000,
+        event: { type: 'order.refunded', order, refund: `R${order}`, lines: [{ line: 1, qty: line.qty, amount: line.paid }] },
+      });
     }
     if (random.chance(0.9)) events.push({ at: at + random.int(2, 5) * 86_400_000, event: { type: 'order.completed', order } });
   }
   for (let month = 1; month <= 2; month++) {
     leaders.slice(0, 12).forEach((leader, i) => {
-      events.push({ at: start + month * 30 * 86_400_000 + i * 3_600_000, event: { type: 'withdrawal.requested', withdrawal: `W${month}-${leader}`, member: leader, amount: '50.00' } });
+      events.push({
+        at: start + month * 30 * 86_400_000 + i * 3_600_000,
+        event: { type: 'withdrawal.requested', withdrawal: `W${month}-${leader}`, member: leader, amount: '50.00' },
+      });
     });
   }
   events.push(...demoPayouts(now, leaders));
@@ -128,8 +173,20 @@ function demoTimeline(random: Random, now: number, leaders: string[], customers:
   // their error and how to fix them (no random draws here, so the rest of the demo is unchanged).
   const late = now - 2 * 86_400_000;
   events.push(
-    { at: late, event: { type: 'order.paid', order: 'D-BAD-1', buyer: 'C-UNKNOWN', referrer: 'L-UNKNOWN', lines: [{ line: 1, sku: 'milk-1L', qty: 1, paid: '19.90' }] } },
-    { at: late + 60_000, event: { type: 'order.refunded', order: 'D00010', refund: 'R-BAD-2', lines: [{ line: 1, qty: 0, amount: '99999.00' }] } },
+    {
+      at: late,
+      event: {
+        type: 'order.paid',
+        order: 'D-BAD-1',
+        buyer: 'C-UNKNOWN',
+        referrer: 'L-UNKNOWN',
+        lines: [{ line: 1, sku: 'milk-1L', qty: 1, paid: '19.90' }],
+      },
+    },
+    {
+      at: late + 60_000,
+      event: { type: 'order.refunded', order: 'D00010', refund: 'R-BAD-2', lines: [{ line: 1, qty: 0, amount: '99999.00' }] },
+    },
     { at: late + 120_000, event: { type: 'withdrawal.requested', withdrawal: 'W-BAD-3', member: leaders[0], amount: '5.00' } },
   );
   events.push({ at: now - 86_400_000, event: { type: 'tick' } });
@@ -151,11 +208,41 @@ function demoPayouts(now: number, leaders: readonly string[]): { at: number; eve
   const at = (month: DateTime, day: number, hour: number) => month.plus({ days: day - 1, hours: hour }).toMillis();
   const [first, , , fourth, , sixth] = leaders;
   return [
-    { at: at(lastMonth, 20, 10), event: { type: 'withdrawal.requested', withdrawal: `WX-${first}`, member: first, amount: '1500.00' } },
-    { at: at(lastMonth, 21, 10), event: { type: 'withdrawal.requested', withdrawal: `WX-${fourth}`, member: fourth, amount: '2500.00' } },
-    { at: at(lastMonth, 25, 15), event: { type: 'adjustment.posted', adjustment: `ADJ-${first}`, member: first, amount: '66.00', reason: '月度团长激励 monthly leader incentive' } },
-    { at: at(lastMonth, 26, 11), event: { type: 'adjustment.posted', adjustment: `ADJ-${leaders[2]}`, member: leaders[2], amount: '-30.00', reason: '扣回重复计佣 duplicate commission clawback' } },
-    { at: thisMonth.toMillis() - 12 * 3_600_000, event: { type: 'withdrawal.requested', withdrawal: `WX-${sixth}`, member: sixth, amount: '1200.00' } },
-    { at: at(thisMonth, 1, 10), event: { type: 'withdrawal.rejected', withdrawal: `WX-${sixth}`, note: '收款账户姓名不符 payee name does not match' } },
+    {
+      at: at(lastMonth, 20, 10),
+      event: { type: 'withdrawal.requested', withdrawal: `WX-${first}`, member: first, amount: '1500.00' },
+    },
+    {
+      at: at(lastMonth, 21, 10),
+      event: { type: 'withdrawal.requested', withdrawal: `WX-${fourth}`, member: fourth, amount: '2500.00' },
+    },
+    {
+      at: at(lastMonth, 25, 15),
+      event: {
+        type: 'adjustment.posted',
+        adjustment: `ADJ-${first}`,
+        member: first,
+        amount: '66.00',
+        reason: '月度团长激励 monthly leader incentive',
+      },
+    },
+    {
+      at: at(lastMonth, 26, 11),
+      event: {
+        type: 'adjustment.posted',
+        adjustment: `ADJ-${leaders[2]}`,
+        member: leaders[2],
+        amount: '-30.00',
+        reason: '扣回重复计佣 duplicate commission clawback',
+      },
+    },
+    {
+      at: thisMonth.toMillis() - 12 * 3_600_000,
+      event: { type: 'withdrawal.requested', withdrawal: `WX-${sixth}`, member: sixth, amount: '1200.00' },
+    },
+    {
+      at: at(thisMonth, 1, 10),
+      event: { type: 'withdrawal.rejected', withdrawal: `WX-${sixth}`, note: '收款账户姓名不符 payee name does not match' },
+    },
   ];
 }

@@ -6,7 +6,4 @@ import { startWebhooks } from './webhook-starter.ts';
  * Optional server parts, each started with the server and stopped with it (NATS consumer,
  * webhook dispatcher, …). One line per part.
  */
-export const starters: Starter[] = [
-  startNats,
-  startWebhooks,
-];
+export const starters: Starter[] = [startNats, startWebhooks];

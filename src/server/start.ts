@@ -22,16 +22,29 @@ export interface RunningServer {
 
 /** Opens the database, migrates, seeds the demo, starts the API, the scheduler and consumers. */
 export async function startServer(config: ServerConfig, log: (line: string) => void = () => undefined): Promise<RunningServer> {
-  const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes });
+  const sql = await openDatabase(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes },
+  );
   const service = new Service(sql);
   await service.loadNotifying();
   const demo = config.seedDemo ? await seedDemo(service, Date.now(), log) : null;
-  const app = await buildApp({ service, platformToken: config.platformToken, logger: config.logRequests, rateLimit: config.rateLimit, ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}) });
+  const app = await buildApp({
+    service,
+    platformToken: config.platformToken,
+    logger: config.logRequests,
+    rateLimit: config.rateLimit,
+    ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  const scheduler = new Scheduler(service, { intervalMs: config.tickIntervalMs, lagMs: config.tickLagMs, now: Date.now, onError: (e) => log(`scheduler: ${String(e)}`) });
+  const scheduler = new Scheduler(service, {
+    intervalMs: config.tickIntervalMs,
+    lagMs: config.tickLagMs,
+    now: Date.now,
+    onError: (e) => log(`scheduler: ${String(e)}`),
+  });
   scheduler.start();
   const stops: (() => Promise<void>)[] = [];
   for (const starter of starters) stops.push(await starter({ config, service, log }));
@@ -41,9 +54,14 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
   if (demo) log(`  demo tenant "demo", admin key: ${demo.key}`);
   // Where the demo shop (npm run demo:shop) finds this server and the demo key (a local file only).
   const serverFile = demo ? writeServerFile(config, { url, tenant: 'demo', key: demo.key }) : null;
-  if (config.platformTokenGenerated) log(`  platform token (creates tenants; set FENYONG_PLATFORM_TOKEN to fix it): ${config.platformToken}`);
+  if (config.platformTokenGenerated)
+    log(`  platform token (creates tenants; set FENYONG_PLATFORM_TOKEN to fix it): ${config.platformToken}`);
   return {
-    app, service, sql, url, demoKey: demo?.key,
+    app,
+    service,
+    sql,
+    url,
+    demoKey: demo?.key,
     async stop() {
       if (serverFile) rmSync(serverFile, { force: true });
       scheduler.stop();
@@ -55,7 +73,11 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
 }
 
 /** An optional part of the server (see plugins.ts): started with it, returns how to stop it. */
-export type Starter = (context: { config: ServerConfig; service: Service; log: (line: string) => void }) => Promise<() => Promise<void>>;
+export type Starter = (context: {
+  config: ServerConfig;
+  service: Service;
+  log: (line: string) => void;
+}) => Promise<() => Promise<void>>;
 
 /**
  * Writes `.data/server.json` (beside the PGlite folder): the URL and the demo tenant's fresh admin
@@ -65,7 +87,9 @@ export function writeServerFile(config: ServerConfig, info: { url: string; tenan
   const file = join(dirname(config.dataDir), 'server.json');
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ ...info, pid: process.pid, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ ...info, pid: process.pid, startedAt: new Date().toISOString() }, null, 2)}\n`, {
+      mode: 0o600,
+    });
     return file;
   } catch {
     return null;

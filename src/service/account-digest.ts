@@ -29,7 +29,10 @@ export function payeeKey(sql: Sql): Promise<Buffer> {
 }
 
 async function storedKey(sql: Sql): Promise<Buffer> {
-  await sql.query('insert into installation_secrets (name, value) values ($1, $2) on conflict (name) do nothing', [KEY_NAME, randomBytes(32).toString('base64')]);
+  await sql.query('insert into installation_secrets (name, value) values ($1, $2) on conflict (name) do nothing', [
+    KEY_NAME,
+    randomBytes(32).toString('base64'),
+  ]);
   const row = (await sql.query<{ value: string }>('select value from installation_secrets where name = $1', [KEY_NAME])).rows[0];
   if (!row) throw new Error('installation_secrets lost the payee account key');
   return Buffer.from(row.value, 'base64');

@@ -11,7 +11,11 @@ export function checkAccount(account: string): string {
   const normal = normaliseAccount(account);
   if (!/^[A-Za-z0-9._+@-]{4,64}$/.test(normal) || normal.includes('*')) {
     // Never echo the account back: the message names the rule only.
-    throw new InputError(fail('invalid', 'account must be 4 to 64 letters, digits or . _ + @ - (a bank card, or a wallet phone number or e-mail)', ['account']));
+    throw new InputError(
+      fail('invalid', 'account must be 4 to 64 letters, digits or . _ + @ - (a bank card, or a wallet phone number or e-mail)', [
+        'account',
+      ]),
+    );
   }
   return normal;
 }

@@ -46,7 +46,11 @@ interface Pending {
  * `reader` is the batch's transaction, or the pool when the batch is written later (bulk).
  */
 export async function applySegments(
-  runtime: TenantRuntime, reader: Sql, tenant: string, segments: readonly Segment[], notify: boolean,
+  runtime: TenantRuntime,
+  reader: Sql,
+  tenant: string,
+  segments: readonly Segment[],
+  notify: boolean,
   /** Events accepted by an earlier batch whose transaction has not committed yet (bulk ingestion). */
   inFlight?: ReadonlyMap<string, unknown>,
 ): Promise<{ results: ItemResult[][]; rows: BatchRows; accepted: ReadonlyMap<string, unknown> }> {
@@ -73,7 +77,24 @@ export async function applySegments(
       }
       const unstorable = refused[s]![index];
       if (unstorable) {
-        answers.push(reject(pending, { key: null, type: null, payload: { unstorable: true }, code: unstorable.code, message: unstorable.message, path: unstorable.path, source: segment.source }, null, raw, s, index));
+        answers.push(
+          reject(
+            pending,
+            {
+              key: null,
+              type: null,
+              payload: { unstorable: true },
+              code: unstorable.code,
+              message: unstorable.message,
+              path: unstorable.path,
+              source: segment.source,
+            },
+            null,
+            raw,
+            s,
+            index,
+          ),
+        );
         continue;
       }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
@@ -81,7 +102,11 @@ export async function applySegments(
       answers.push(applyOne(runtime, item, keys[s]![index]!, segment.source, identities, rows, notify, pending, s, index));
     }
   }
-  const logged = await loggedFingerprints(reader, tenant, pending.flatMap((p) => (p.key ? [p.key] : [])));
+  const logged = await loggedFingerprints(
+    reader,
+    tenant,
+    pending.flatMap((p) => (p.key ? [p.key] : [])),
+  );
   for (const p of pending) {
     // The very event the log already holds, sent again after later events (a client's retry, a
     // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
@@ -91,14 +116,32 @@ export async function applySegments(
   return { results, rows, accepted: identities.here };
 }
 
-function reject(pending: Pending[], row: RejectedRow, key: string | null, item: unknown, segment: number, index: number): ItemResult {
+function reject(
+  pending: Pending[],
+  row: RejectedRow,
+  key: string | null,
+  item: unknown,
+  segment: number,
+  index: number,
+): ItemResult {
   pending.push({ row, key, item, segment, index });
-  return { status: 'rejected', error: { code: row.code as EngineError['code'], message: row.message, ...(row.path ? { path: row.path } : {}) } };
+  return {
+    status: 'rejected',
+    error: { code: row.code as EngineError['code'], message: row.message, ...(row.path ? { path: row.path } : {}) },
+  };
 }
 
 function applyOne(
-  runtime: TenantRuntime, item: unknown, key: string | null, source: string, identities: Identities, rows: BatchRows, notify: boolean,
-  pending: Pending[], segment: number, index: number,
+  runtime: TenantRuntime,
+  item: unknown,
+  key: string | null,
+  source: string,
+  identities: Identities,
+  rows: BatchRows,
+  notify: boolean,
+  pending: Pending[],
+  segment: number,
+  index: number,
 ): ItemResult {
   if (key?.startsWith('id:')) {
     const repeat = identities.repeatOfExplicit(key, item);
@@ -125,14 +168,28 @@ function applyOne(
     runtime.seq += 1;
     const at = runtime.engine.state.clock!;
     const entry = outcome.status === 'duplicate' ? 'tick' : TIME_PASSED;
-    rows.events.push({ seq: runtime.seq, key: null, type: entry, at, payload: { type: entry, at: new Date(at).toISOString() }, source: `${source}:time` });
+    rows.events.push({
+      seq: runtime.seq,
+      key: null,
+      type: entry,
+      at,
+      payload: { type: entry, at: new Date(at).toISOString() },
+      source: `${source}:time`,
+    });
     rows.addEffects(outcome, runtime.seq, notify);
   }
   if (outcome.status === 'duplicate') return { status: 'duplicate' };
   // The same event accepted earlier in this batch, sent again with an earlier instant.
   if (key && identities.sameAsAccepted(key, item)) return { status: 'duplicate' };
   const error = outcome.error;
-  return reject(pending, { key, type, payload: item, code: error.code, message: error.message, path: error.path, source }, key, item, segment, index);
+  return reject(
+    pending,
+    { key, type, payload: item, code: error.code, message: error.message, path: error.path, source },
+    key,
+    item,
+    segment,
+    index,
+  );
 }
 
 /** Event identities of a batch: explicit ids found in the log, and what the batch accepted. */
@@ -151,7 +208,10 @@ class Identities {
     if (print === undefined) return null;
     return print === fingerprintPayload(item)
       ? { status: 'duplicate' }
-      : { status: 'rejected', error: { code: 'conflict', message: `event id ${key.slice(3)} was already used for other content`, path: ['id'] } };
+      : {
+          status: 'rejected',
+          error: { code: 'conflict', message: `event id ${key.slice(3)} was already used for other content`, path: ['id'] },
+        };
   }
 
   accepted(key: string, item: unknown): void {
@@ -167,9 +227,11 @@ class Identities {
 /** Event keys of the tenant's log among `keys`, with the fingerprint of the logged payload. */
 async function loggedFingerprints(tx: Sql, tenant: string, keys: readonly string[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
-  const rows = (await tx.query<{ event_key: string; payload: unknown }>(
-    'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',
-    [tenant, [...new Set(keys)]],
-  )).rows;
+  const rows = (
+    await tx.query<{ event_key: string; payload: unknown }>(
+      'select event_key, payload from events where tenant_id = $1 and event_key = any($2::text[])',
+      [tenant, [...new Set(keys)]],
+    )
+  ).rows;
   return new Map(rows.map((row) => [row.event_key, fingerprintPayload(row.payload)]));
 }

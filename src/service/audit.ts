@@ -37,7 +37,12 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Event types that are manual acts when applied (their accepted items are audited). */
 export const MANUAL_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed', 'adjustment.posted', 'member.level_set',
+  'withdrawal.approved',
+  'withdrawal.rejected',
+  'withdrawal.paid',
+  'withdrawal.failed',
+  'adjustment.posted',
+  'member.level_set',
 ]);
 
 /** Appends entries to the audit log, in the caller's transaction when `sql` is one. */
@@ -66,14 +71,25 @@ export function auditOfEvent(item: unknown, actor: string, seq: number): AuditEn
   switch (type) {
     case 'adjustment.posted':
       return {
-        actor, action: 'adjustment.posted', target: text(event.adjustment) ?? null, reason: text(event.reason) ?? null,
+        actor,
+        action: 'adjustment.posted',
+        target: text(event.adjustment) ?? null,
+        reason: text(event.reason) ?? null,
         details: { member: event.member, amount: event.amount, seq, ...(event.id ? { eventId: event.id } : {}) },
       };
     case 'member.level_set':
-      return { actor, action: 'member.level_set', target: text(event.member) ?? null, details: { level: event.level, seq, ...(event.id ? { eventId: event.id } : {}) } };
+      return {
+        actor,
+        action: 'member.level_set',
+        target: text(event.member) ?? null,
+        details: { level: event.level, seq, ...(event.id ? { eventId: event.id } : {}) },
+      };
     default:
       return {
-        actor, action: type as AuditAction, target: text(event.withdrawal) ?? null, reason: text(event.note) ?? null,
+        actor,
+        action: type as AuditAction,
+        target: text(event.withdrawal) ?? null,
+        reason: text(event.note) ?? null,
         details: { seq, ...(event.id ? { eventId: event.id } : {}), ...(event.by ? { by: event.by } : {}) },
       };
   }
@@ -101,13 +117,39 @@ export interface AuditQuery {
 /** Audit entries of a tenant, newest first. `action` may end with `.*` (e.g. `withdrawal.*`). */
 export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): Promise<AuditRow[]> {
   const prefix = query.action?.endsWith('.*') ? query.action.slice(0, -1) : null;
-  const rows = (await sql.query<{ id: string; at: Date | string; actor: string; action: string; target: string | null; reason: string | null; details: Record<string, unknown> }>(
-    `select id::text as id, at, actor, action, target, reason, details from audit_log
+  const rows = (
+    await sql.query<{
+      id: string;
+      at: Date | string;
+      actor: string;
+      action: string;
+      target: string | null;
+      reason: string | null;
+      details: Record<string, unknown>;
+    }>(
+      `select id::text as id, at, actor, action, target, reason, details from audit_log
       where tenant_id = $1
         and ($2::text is null or action = $2) and ($3::text is null or left(action, length($3)) = $3)
         and ($4::text is null or target = $4) and ($5::text is null or actor = $5) and ($6::bigint is null or id < $6)
       order by audit_log.id desc limit $7`,
-    [tenant, prefix === null ? (query.action ?? null) : null, prefix, query.target ?? null, query.actor ?? null, query.before ?? null, query.limit],
-  )).rows;
-  return rows.map((r) => ({ id: Number(r.id), at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, target: r.target, reason: r.reason, details: r.details }));
+      [
+        tenant,
+        prefix === null ? (query.action ?? null) : null,
+        prefix,
+        query.target ?? null,
+        query.actor ?? null,
+        query.before ?? null,
+        query.limit,
+      ],
+    )
+  ).rows;
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    reason: r.reason,
+    details: r.details,
+  }));
 }

@@ -74,7 +74,14 @@ export class BatchRows {
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
     if (!notify) return;
     for (const change of outcome.awards) {
-      const topic = change.cause === 'settlement' ? 'award.settled' : change.delta < 0n ? 'award.reversed' : change.cause === 'award' ? 'award.created' : 'award.adjusted';
+      const topic =
+        change.cause === 'settlement'
+          ? 'award.settled'
+          : change.delta < 0n
+            ? 'award.reversed'
+            : change.cause === 'award'
+              ? 'award.created'
+              : 'award.adjusted';
       this.outbox.push({ topic, payload: awardPayload(change.award, change.delta, this.decimals), eventSeq });
     }
     for (const level of outcome.levels) this.outbox.push({ topic: 'level.changed', payload: levelPayload(level), eventSeq });
@@ -126,12 +133,29 @@ function addExact(sum: number | bigint, amount: bigint): number | bigint {
 
 function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {
   const money = (amount: bigint) => formatMoney(amount, decimals);
-  return { to: award.to, order: award.order, period: award.period, rule: award.rule, amount: money(award.amount), delta: money(delta), status: award.status };
+  return {
+    to: award.to,
+    order: award.order,
+    period: award.period,
+    rule: award.rule,
+    amount: money(award.amount),
+    delta: money(delta),
+    status: award.status,
+  };
 }
 
 function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
   const money = (amount: bigint) => formatMoney(amount, decimals);
-  return { id: record.id, member: record.member, at: new Date(record.at).toISOString(), amount: money(record.amount), tax: money(record.tax), net: money(record.net), month: record.month, status: record.status };
+  return {
+    id: record.id,
+    member: record.member,
+    at: new Date(record.at).toISOString(),
+    amount: money(record.amount),
+    tax: money(record.tax),
+    net: money(record.net),
+    month: record.month,
+    status: record.status,
+  };
 }
 
 function levelPayload(change: LevelChange) {

@@ -23,7 +23,9 @@ export interface BulkContext {
 /** A chunk whose transaction found the tenant's log moved by someone else: nothing of it was written. */
 export class LogMoved extends Error {
   constructor(tenant: string, expected: LogPosition, found: LogPosition | null) {
-    super(`tenant ${tenant}: the log is at ${found ? `${found.seq} (${found.versions} plan versions)` : 'nothing'}, not ${expected.seq} (${expected.versions}): another writer came in between`);
+    super(
+      `tenant ${tenant}: the log is at ${found ? `${found.seq} (${found.versions} plan versions)` : 'nothing'}, not ${expected.seq} (${expected.versions}): another writer came in between`,
+    );
   }
 }
 
@@ -36,7 +38,12 @@ export class LogMoved extends Error {
  * the tenant's turn throughout; when anything fails it must drop the engine (it ran ahead), and
  * the chunks committed so far stay (a retry answers them duplicate).
  */
-export async function ingestInChunks(ctx: BulkContext, items: readonly unknown[], source: string, audit?: BulkAudit): Promise<ItemResult[]> {
+export async function ingestInChunks(
+  ctx: BulkContext,
+  items: readonly unknown[],
+  source: string,
+  audit?: BulkAudit,
+): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   let writing: Promise<void> | null = null;
   let inFlight: ReadonlyMap<string, unknown> = new Map();
@@ -44,7 +51,14 @@ export async function ingestInChunks(ctx: BulkContext, items: readonly unknown[]
     for (let start = 0; start < items.length; start += BULK_CHUNK) {
       const base = position(ctx.runtime);
       // Identities are read from the committed log, plus what the chunk being written accepted.
-      const applied = await applySegments(ctx.runtime, ctx.sql, ctx.tenant, [{ items: items.slice(start, start + BULK_CHUNK), source }], ctx.notify, inFlight);
+      const applied = await applySegments(
+        ctx.runtime,
+        ctx.sql,
+        ctx.tenant,
+        [{ items: items.slice(start, start + BULK_CHUNK), source }],
+        ctx.notify,
+        inFlight,
+      );
       if (writing) await writing;
       const chunk = applied.results[0]!;
       writing = writeChunk(ctx, applied.rows, base, position(ctx.runtime), audit?.(chunk, start) ?? []);
@@ -65,7 +79,13 @@ function position(runtime: TenantRuntime): LogPosition {
   return { seq: runtime.seq, versions: runtime.planVersions };
 }
 
-async function writeChunk(ctx: BulkContext, rows: BatchRows, base: LogPosition, end: LogPosition, audit: readonly AuditEntry[]): Promise<void> {
+async function writeChunk(
+  ctx: BulkContext,
+  rows: BatchRows,
+  base: LogPosition,
+  end: LogPosition,
+  audit: readonly AuditEntry[],
+): Promise<void> {
   await ctx.sql.transaction(
     async (tx) => {
       const found = await recordedPosition(tx, ctx.tenant);
@@ -80,10 +100,12 @@ async function writeChunk(ctx: BulkContext, rows: BatchRows, base: LogPosition, 
 
 /** The tenant's log position and plan version count as the database holds them. */
 async function recordedPosition(tx: Sql, tenant: string): Promise<LogPosition | null> {
-  const row = (await tx.query<{ seq: string; versions: string }>(
-    `select last_seq::text as seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions from tenants where id = $1`,
-    [tenant],
-    { name: 'fenyong_recorded_position' },
-  )).rows[0];
+  const row = (
+    await tx.query<{ seq: string; versions: string }>(
+      `select last_seq::text as seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions from tenants where id = $1`,
+      [tenant],
+      { name: 'fenyong_recorded_position' },
+    )
+  ).rows[0];
   return row ? { seq: Number(row.seq), versions: Number(row.versions) } : null;
 }

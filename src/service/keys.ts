@@ -21,11 +21,20 @@ export interface ApiKey {
 export const hash = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 
 /** Creates a key; the full text (`fyk_<id>.<secret>`) is returned once and only its hash is stored. */
-export async function createKey(sql: Sql, tenant: string, scope: Scope, label?: string): Promise<{ id: string; key: string; scope: Scope }> {
+export async function createKey(
+  sql: Sql,
+  tenant: string,
+  scope: Scope,
+  label?: string,
+): Promise<{ id: string; key: string; scope: Scope }> {
   const id = randomBytes(9).toString('base64url');
   const secret = randomBytes(24).toString('base64url');
   await sql.query('insert into api_keys (id, tenant_id, scope, secret_hash, label) values ($1, $2, $3, $4, $5)', [
-    id, tenant, scope, hash(secret).toString('hex'), label ?? null,
+    id,
+    tenant,
+    scope,
+    hash(secret).toString('hex'),
+    label ?? null,
   ]);
   return { id, key: `fyk_${id}.${secret}`, scope };
 }
@@ -53,7 +62,9 @@ export async function verifyKey(sql: Sql, presented: string): Promise<ApiKey | n
   const now = Date.now();
   let cached = cache.get(id!);
   if (!cached || cached.until < now) {
-    const rows = (await sql.query<KeyRow>('select tenant_id, scope, secret_hash from api_keys where id = $1 and revoked_at is null', [id])).rows;
+    const rows = (
+      await sql.query<KeyRow>('select tenant_id, scope, secret_hash from api_keys where id = $1 and revoked_at is null', [id])
+    ).rows;
     cached = { row: rows[0] ?? null, until: now + CACHE_MS };
     if (cache.size > 10_000) cache.clear();
     cache.set(id!, cached);

@@ -41,7 +41,11 @@ export class LogWatch {
   start(): void {
     if (this.live || this.starting || Date.now() < this.retryAt) return;
     this.starting = this.sql
-      .listen(LOG_CHANNEL, (payload) => this.announced(payload), () => this.lost())
+      .listen(
+        LOG_CHANNEL,
+        (payload) => this.announced(payload),
+        () => this.lost(),
+      )
       .then((subscription) => {
         this.subscription = subscription;
         this.live = true;

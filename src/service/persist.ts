@@ -36,7 +36,12 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
   else {
     // Every statement's data is made first: then PostgreSQL goes from one statement to the next
     // without waiting for this process (busy applying the next chunk, in a bulk ingestion).
-    const writes = [eventsWrite(tenant, rows), postingsWrite(tenant, rows), balancesWrite(tenant, rows), awardsWrite(tenant, rows)];
+    const writes = [
+      eventsWrite(tenant, rows),
+      postingsWrite(tenant, rows),
+      balancesWrite(tenant, rows),
+      awardsWrite(tenant, rows),
+    ];
     for (const write of writes) await write?.(tx);
   }
   if (rows.rejected.length > 0) {
@@ -44,7 +49,16 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
     await tx.query(
       `insert into rejected_events (tenant_id, event_key, type, payload, code, message, path, source)
        select $1, * from unnest($2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::jsonb[], $8::text[])`,
-      [tenant, r.map((x) => x.key), r.map((x) => x.type), r.map((x) => toJson(x.payload ?? null)), r.map((x) => x.code), r.map((x) => x.message), r.map((x) => toJson(x.path ?? [])), r.map((x) => x.source)],
+      [
+        tenant,
+        r.map((x) => x.key),
+        r.map((x) => x.type),
+        r.map((x) => toJson(x.payload ?? null)),
+        r.map((x) => x.code),
+        r.map((x) => x.message),
+        r.map((x) => toJson(x.path ?? [])),
+        r.map((x) => x.source),
+      ],
     );
   }
   await persistWithdrawals(tx, tenant, rows);
@@ -73,9 +87,13 @@ async function persistOutbox(tx: Sql, tenant: string, outbox: readonly OutboxRow
 
 /** Records the tenant's log position and announces it to every instance (LogWatch) at commit. */
 export async function recordPosition(tx: Sql, tenant: string, position: LogPosition): Promise<void> {
-  await tx.query('with moved as (update tenants set last_seq = $2 where id = $1) select pg_notify($3, $4)', [tenant, position.seq, LOG_CHANNEL, logNotice(tenant, position.seq, position.versions)], {
-    name: 'fenyong_record_position',
-  });
+  await tx.query(
+    'with moved as (update tenants set last_seq = $2 where id = $1) select pg_notify($3, $4)',
+    [tenant, position.seq, LOG_CHANNEL, logNotice(tenant, position.seq, position.versions)],
+    {
+      name: 'fenyong_record_position',
+    },
+  );
 }
 
 /** The log, postings, balances, awards and the tenant's position: one statement, prepared once. */
@@ -111,15 +129,40 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
     SMALL_WRITE,
     [
       tenant,
-      e.map((x) => x.seq), e.map((x) => x.key), e.map((x) => x.type), e.map((x) => iso(x.at)), e.map((x) => payloadJson(x.payload)), e.map((x) => x.source),
-      p.map((x) => x.journal), rows.postingLines, rows.postingSeqs, p.map((x) => iso(x.at)), p.map((x) => x.kind),
-      p.map((x) => x.account), p.map((x) => x.member), p.map((x) => String(x.amount)), p.map((x) => x.ref.order ?? null),
-      p.map((x) => x.ref.period ?? null), p.map((x) => x.ref.rule ?? null), p.map((x) => x.ref.refund ?? null),
-      p.map((x) => x.ref.withdrawal ?? null), p.map((x) => x.ref.adjustment ?? null),
-      members, members.map((m) => String(deltas.get(m)!.pending)), members.map((m) => String(deltas.get(m)!.available)),
-      a.map(([x]) => awardKey(x)), a.map(([x]) => x.to), a.map(([x]) => x.order ?? null), a.map(([x]) => x.period ?? null), a.map(([x]) => x.rule),
-      a.map(([x]) => String(x.amount)), a.map(([x]) => x.status), a.map(([, seq]) => seq),
-      position.seq, LOG_CHANNEL, logNotice(tenant, position.seq, position.versions),
+      e.map((x) => x.seq),
+      e.map((x) => x.key),
+      e.map((x) => x.type),
+      e.map((x) => iso(x.at)),
+      e.map((x) => payloadJson(x.payload)),
+      e.map((x) => x.source),
+      p.map((x) => x.journal),
+      rows.postingLines,
+      rows.postingSeqs,
+      p.map((x) => iso(x.at)),
+      p.map((x) => x.kind),
+      p.map((x) => x.account),
+      p.map((x) => x.member),
+      p.map((x) => String(x.amount)),
+      p.map((x) => x.ref.order ?? null),
+      p.map((x) => x.ref.period ?? null),
+      p.map((x) => x.ref.rule ?? null),
+      p.map((x) => x.ref.refund ?? null),
+      p.map((x) => x.ref.withdrawal ?? null),
+      p.map((x) => x.ref.adjustment ?? null),
+      members,
+      members.map((m) => String(deltas.get(m)!.pending)),
+      members.map((m) => String(deltas.get(m)!.available)),
+      a.map(([x]) => awardKey(x)),
+      a.map(([x]) => x.to),
+      a.map(([x]) => x.order ?? null),
+      a.map(([x]) => x.period ?? null),
+      a.map(([x]) => x.rule),
+      a.map(([x]) => String(x.amount)),
+      a.map(([x]) => x.status),
+      a.map(([, seq]) => seq),
+      position.seq,
+      LOG_CHANNEL,
+      logNotice(tenant, position.seq, position.versions),
     ],
     { name: 'fenyong_small_write' },
   );
@@ -139,7 +182,23 @@ function eventsWrite(tenant: string, rows: BatchRows): Write | null {
   return (tx) => tx.copy('events', ['tenant_id', 'seq', 'event_key', 'type', 'at', 'payload', 'source'], pieces);
 }
 
-const POSTING_COLUMNS = ['tenant_id', 'journal', 'line', 'event_seq', 'at', 'kind', 'account', 'member', 'amount', 'order_id', 'period', 'rule', 'refund_id', 'withdrawal_id', 'adjustment_id'];
+const POSTING_COLUMNS = [
+  'tenant_id',
+  'journal',
+  'line',
+  'event_seq',
+  'at',
+  'kind',
+  'account',
+  'member',
+  'amount',
+  'order_id',
+  'period',
+  'rule',
+  'refund_id',
+  'withdrawal_id',
+  'adjustment_id',
+];
 
 function postingsWrite(tenant: string, rows: BatchRows): Write | null {
   const postings = rows.postings;
@@ -157,9 +216,35 @@ function postingsWrite(tenant: string, rows: BatchRows): Write | null {
       at = iso(p.at);
     }
     const r = p.ref;
-    data.text(tenant).tab().int(p.journal).tab().int(lines[i]!).tab().int(seqs[i]!).tab().text(at).tab().text(p.kind).tab().text(p.account).tab();
+    data
+      .text(tenant)
+      .tab()
+      .int(p.journal)
+      .tab()
+      .int(lines[i]!)
+      .tab()
+      .int(seqs[i]!)
+      .tab()
+      .text(at)
+      .tab()
+      .text(p.kind)
+      .tab()
+      .text(p.account)
+      .tab();
     data.nullable(p.member).tab().amount(p.amount).tab();
-    data.nullable(r.order).tab().nullable(r.period).tab().nullable(r.rule).tab().nullable(r.refund).tab().nullable(r.withdrawal).tab().nullable(r.adjustment).end();
+    data
+      .nullable(r.order)
+      .tab()
+      .nullable(r.period)
+      .tab()
+      .nullable(r.rule)
+      .tab()
+      .nullable(r.refund)
+      .tab()
+      .nullable(r.withdrawal)
+      .tab()
+      .nullable(r.adjustment)
+      .end();
   }
   const pieces = data.finish();
   return (tx) => tx.copy('postings', POSTING_COLUMNS, pieces);
@@ -209,20 +294,50 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
     if (x.order !== undefined) created.text(tenant).tab().text('order:').text(x.order);
     else created.text(tenant).tab().text('period:').text(String(x.period));
     created.text('/').text(x.to).text('/').text(x.rule).tab();
-    created.text(x.to).tab().nullable(x.order).tab().nullable(x.period).tab().text(x.rule).tab().amount(x.amount).tab().text(x.status).tab().int(seq).end();
+    created
+      .text(x.to)
+      .tab()
+      .nullable(x.order)
+      .tab()
+      .nullable(x.period)
+      .tab()
+      .text(x.rule)
+      .tab()
+      .amount(x.amount)
+      .tab()
+      .text(x.status)
+      .tab()
+      .int(seq)
+      .end();
   }
   const createdPieces = created.finish();
   const keys = changed.map(([x]) => awardKey(x));
-  const update = [tenant, keys, changed.map(([x]) => String(x.amount)), changed.map(([x]) => x.status), changed.map(([, seq]) => seq)];
+  const update = [
+    tenant,
+    keys,
+    changed.map(([x]) => String(x.amount)),
+    changed.map(([x]) => x.status),
+    changed.map(([, seq]) => seq),
+  ];
   return async (tx) => {
     await tx.copy('awards', AWARD_COLUMNS, createdPieces);
     if (changed.length === 0) return;
     // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
     // place. An award first written now (made at zero, changed later) is inserted with all it has.
-    const missing = new Set((await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards' })).rows.map((row) => row.award_key));
+    const missing = new Set(
+      (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards' })).rows.map(
+        (row) => row.award_key,
+      ),
+    );
     if (missing.size === 0) return;
     const absent = changed.filter((_, i) => missing.has(keys[i]!));
-    await tx.copy('awards', AWARD_COLUMNS, absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''));
+    await tx.copy(
+      'awards',
+      AWARD_COLUMNS,
+      absent
+        .map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq]))
+        .join(''),
+    );
   };
 }
 
@@ -249,9 +364,17 @@ async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Pro
      select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::jsonb[])
      on conflict (tenant_id, id) do update set status = excluded.status, history = excluded.history`,
     [
-      tenant, w.map((x) => x.record.id), w.map((x) => x.record.member), w.map((x) => iso(x.record.at)), w.map((x) => String(x.record.amount)),
-      w.map((x) => String(x.record.tax)), w.map((x) => String(x.record.net)), w.map((x) => x.record.month), w.map((x) => x.eventSeq),
-      w.map((x) => x.record.status), w.map((x) => toJson(x.record.history.map((h) => ({ ...h, at: iso(h.at) })))),
+      tenant,
+      w.map((x) => x.record.id),
+      w.map((x) => x.record.member),
+      w.map((x) => iso(x.record.at)),
+      w.map((x) => String(x.record.amount)),
+      w.map((x) => String(x.record.tax)),
+      w.map((x) => String(x.record.net)),
+      w.map((x) => x.record.month),
+      w.map((x) => x.eventSeq),
+      w.map((x) => x.record.status),
+      w.map((x) => toJson(x.record.history.map((h) => ({ ...h, at: iso(h.at) })))),
     ],
   );
 }

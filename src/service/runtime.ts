@@ -66,7 +66,15 @@ export async function loadRuntime(sql: Sql, tenant: string, observe?: ReplayObse
     plan: first?.plan ?? { templates: [] },
     laterPlans: later.map((version) => ({ plan: version.plan, from: Number(version.effective_from) })),
   });
-  const runtime: TenantRuntime = { tenant, engine, seq: 0, planVersions: Math.max(1, plans.length), watchGeneration: 0, recorded: { seq: 0, versions: 0 }, applying: false };
+  const runtime: TenantRuntime = {
+    tenant,
+    engine,
+    seq: 0,
+    planVersions: Math.max(1, plans.length),
+    watchGeneration: 0,
+    recorded: { seq: 0, versions: 0 },
+    applying: false,
+  };
   await catchUp(sql, runtime, Number.MAX_SAFE_INTEGER, observe);
   return runtime;
 }
@@ -75,7 +83,12 @@ export async function loadRuntime(sql: Sql, tenant: string, observe?: ReplayObse
 export type ReplayObserver = (seq: number, outcome: Outcome | null) => void;
 
 /** Applies logged events the runtime has not seen (written by another instance, or a replay). */
-export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Number.MAX_SAFE_INTEGER, observe?: ReplayObserver): Promise<void> {
+export async function catchUp(
+  sql: Sql,
+  runtime: TenantRuntime,
+  untilSeq = Number.MAX_SAFE_INTEGER,
+  observe?: ReplayObserver,
+): Promise<void> {
   for (let guard = 0; guard < 1_000_000; guard++) {
     const page = (
       await sql.query<{ seq: string; payload: unknown }>(
@@ -92,7 +105,8 @@ export async function catchUp(sql: Sql, runtime: TenantRuntime, untilSeq = Numbe
       }
       if ((event.payload as { type?: string }).type === TIME_PASSED) {
         const passed = runtime.engine.passTime(Date.parse((event.payload as { at: string }).at));
-        if (passed.status === 'rejected') throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${passed.error.message}`);
+        if (passed.status === 'rejected')
+          throw new Error(`replay of event ${event.seq} of tenant ${runtime.tenant} was rejected: ${passed.error.message}`);
         runtime.seq = Number(event.seq);
         observe?.(runtime.seq, passed);
         continue;

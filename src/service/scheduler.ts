@@ -1,7 +1,11 @@
 import type { Service } from './service.ts';
 
 /** The next instant something is due for a tenant's engine (a settlement or a period close). */
-export function nextDue(runtime: { engine: { state: { dueSettlements: { peek(): { at: number } | undefined }; dueCloses: { peek(): { at: number } | undefined } } } }): number | null {
+export function nextDue(runtime: {
+  engine: {
+    state: { dueSettlements: { peek(): { at: number } | undefined }; dueCloses: { peek(): { at: number } | undefined } };
+  };
+}): number | null {
   const settlement = runtime.engine.state.dueSettlements.peek()?.at;
   const close = runtime.engine.state.dueCloses.peek()?.at;
   const candidates = [settlement, close].filter((at): at is number => at !== undefined);
@@ -43,7 +47,9 @@ export class Scheduler {
       const until = this.options.now() - this.options.lagMs;
       // A tenant being backfilled (POST /v1/backfill/hold) keeps its time until the hold lapses.
       const tenants = (
-        await this.service.sql.query<{ id: string }>('select id from tenants where scheduler_hold_until is null or scheduler_hold_until < now() order by id')
+        await this.service.sql.query<{ id: string }>(
+          'select id from tenants where scheduler_hold_until is null or scheduler_hold_until < now() order by id',
+        )
       ).rows;
       for (const { id } of tenants) {
         try {

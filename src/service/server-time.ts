@@ -22,7 +22,9 @@ export function serverInstant(item: unknown, state: EngineState): unknown {
 
 /** The instant of the withdrawal or adjustment with this event's identity, when one was accepted. */
 function firstInstantOf(event: Record<string, unknown>, state: EngineState): number | null {
-  if (event.type === 'withdrawal.requested' && typeof event.withdrawal === 'string') return state.withdrawals.get(event.withdrawal)?.at ?? null;
-  if (event.type === 'adjustment.posted' && typeof event.adjustment === 'string') return state.adjustments.get(event.adjustment)?.at ?? null;
+  if (event.type === 'withdrawal.requested' && typeof event.withdrawal === 'string')
+    return state.withdrawals.get(event.withdrawal)?.at ?? null;
+  if (event.type === 'adjustment.posted' && typeof event.adjustment === 'string')
+    return state.adjustments.get(event.adjustment)?.at ?? null;
   return null;
 }

@@ -130,7 +130,13 @@ export class Service {
    * the audit entries `options.audit` makes of the results (a manual action and its record are
    * one transaction).
    */
-  async ingest(tenant: string, items: readonly unknown[], source: string, position?: StreamPosition, options: IngestOptions = {}): Promise<ItemResult[]> {
+  async ingest(
+    tenant: string,
+    items: readonly unknown[],
+    source: string,
+    position?: StreamPosition,
+    options: IngestOptions = {},
+  ): Promise<ItemResult[]> {
     const segment: Segment = { items, source, serverTime: options.serverTime === true };
     const audit = options.audit;
     const within = audit ? (tx: Sql, results: readonly ItemResult[]) => writeAudit(tx, tenant, audit(results)) : undefined;
@@ -160,7 +166,12 @@ export class Service {
       const runtime = await this.current(tenant, this.sql);
       runtime.applying = true;
       try {
-        return await ingestInChunks({ sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant) }, items, source, audit);
+        return await ingestInChunks(
+          { sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant) },
+          items,
+          source,
+          audit,
+        );
       } catch (error) {
         this.drop(tenant);
         throw error;
@@ -177,10 +188,18 @@ export class Service {
    * result imports, audit entries): all of it commits, or none of it.
    */
   async transact<T>(
-    tenant: string, work: (tx: Sql, apply: (items: readonly unknown[], source: string, options?: Pick<IngestOptions, 'serverTime'>) => Promise<ItemResult[]>) => Promise<T>,
+    tenant: string,
+    work: (
+      tx: Sql,
+      apply: (items: readonly unknown[], source: string, options?: Pick<IngestOptions, 'serverTime'>) => Promise<ItemResult[]>,
+    ) => Promise<T>,
   ): Promise<T> {
     return this.withTenant(tenant, (runtime, tx) =>
-      work(tx, async (items, source, options) => (await this.applyAndPersist(runtime, tx, tenant, [{ items, source, serverTime: options?.serverTime === true }]))[0]!),
+      work(
+        tx,
+        async (items, source, options) =>
+          (await this.applyAndPersist(runtime, tx, tenant, [{ items, source, serverTime: options?.serverTime === true }]))[0]!,
+      ),
     );
   }
 
@@ -208,7 +227,12 @@ export class Service {
     }
   }
 
-  private async applyAndPersist(runtime: TenantRuntime, tx: Sql, tenant: string, segments: readonly Segment[]): Promise<ItemResult[][]> {
+  private async applyAndPersist(
+    runtime: TenantRuntime,
+    tx: Sql,
+    tenant: string,
+    segments: readonly Segment[],
+  ): Promise<ItemResult[][]> {
     const { results, rows } = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant));
     const position = { seq: runtime.seq, versions: runtime.planVersions };
     if (await persistBatch(tx, tenant, rows, position)) runtime.recorded = position;
@@ -237,7 +261,14 @@ export class Service {
       runtime.seq += 1;
       const rows = new BatchRows(runtime.engine.settings.decimals);
       const at = 0; // the import has no instant of its own; the log needs one
-      rows.events.push({ seq: runtime.seq, key: null, type: NETWORK_IMPORTED, at, payload: { type: NETWORK_IMPORTED, members }, source });
+      rows.events.push({
+        seq: runtime.seq,
+        key: null,
+        type: NETWORK_IMPORTED,
+        at,
+        payload: { type: NETWORK_IMPORTED, members },
+        source,
+      });
       await persistBatch(tx, tenant, rows);
       return { seq: runtime.seq, members: members.length };
     });
@@ -305,8 +336,13 @@ export class UnknownTenant extends Error {
 
 /** A multi-message batch of which a part was consumed meanwhile (StreamPosition.first): retry. */
 export class StreamOverlap extends Error {
-  constructor(readonly tenant: string, readonly position: StreamPosition) {
-    super(`stream ${position.stream} of tenant ${tenant}: messages ${position.first}..${position.seq} were partly consumed already`);
+  constructor(
+    readonly tenant: string,
+    readonly position: StreamPosition,
+  ) {
+    super(
+      `stream ${position.stream} of tenant ${tenant}: messages ${position.first}..${position.seq} were partly consumed already`,
+    );
   }
 }
 
@@ -314,7 +350,10 @@ export class StreamOverlap extends Error {
 export function lockKey(tenant: string): string {
   let key = lockKeys.get(tenant);
   if (key === undefined) {
-    key = BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16))).toString();
+    key = BigInt.asIntN(
+      64,
+      BigInt('0x' + createHash('sha256').update(`fenyong:${tenant}`).digest('hex').slice(0, 16)),
+    ).toString();
     if (lockKeys.size >= 100_000) lockKeys.clear();
     lockKeys.set(tenant, key);
   }
@@ -326,6 +365,11 @@ const lockKeys = new Map<string, string>();
 
 /** The stored offset of the tenant in the stream (0 when nothing was consumed yet). */
 async function consumedUpTo(tx: Sql, tenant: string, position: StreamPosition): Promise<number> {
-  const rows = (await tx.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1 and stream = $2', [tenant, position.stream])).rows;
+  const rows = (
+    await tx.query<{ seq: string }>('select seq::text as seq from stream_offsets where tenant_id = $1 and stream = $2', [
+      tenant,
+      position.stream,
+    ])
+  ).rows;
   return rows.length > 0 ? Number(rows[0]!.seq) : 0;
 }

@@ -156,8 +156,7 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
   for (let order = 0; order < book.size; order++) {
     const paidAt = book.event(order).at;
     // Orders come in time order: the month of the previous one is the likely one.
-    const index =
-      last >= 0 && months[last]!.start <= paidAt && paidAt < months[last]!.end ? last : monthIndex(months, paidAt);
+    const index = last >= 0 && months[last]!.start <= paidAt && paidAt < months[last]!.end ? last : monthIndex(months, paidAt);
     last = index;
     if (index < 0) continue;
     tally.orders[index]! += 1;

@@ -6,13 +6,19 @@ const folder = join(import.meta.dirname, 'migrations');
 
 /** Applies the versioned migrations not applied yet, each in its own transaction. */
 export async function migrate(sql: Sql): Promise<string[]> {
-  await sql.query('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+  await sql.query(
+    'create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())',
+  );
   // One migrator at a time, also across instances sharing a database.
   return sql.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(7243001)');
-    const done = new Set((await tx.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version));
+    const done = new Set(
+      (await tx.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version),
+    );
     const applied: string[] = [];
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.sql')).sort()) {
+    for (const file of readdirSync(folder)
+      .filter((name) => name.endsWith('.sql'))
+      .sort()) {
       if (done.has(file)) continue;
       for (const statement of splitStatements(readFileSync(join(folder, file), 'utf8'))) await tx.query(statement);
       await tx.query('insert into schema_migrations (version) values ($1)', [file]);

@@ -17,7 +17,9 @@ export function postgresSql(connectionString: string, options: { max?: number } 
   const wrap = (client: pg.PoolClient): Sql => ({
     kind: 'postgres',
     query: async (text, params, queryOptions) =>
-      (queryOptions?.name ? client.query({ name: queryOptions.name, text, values: params as unknown[] }) : client.query(text, params as unknown[])) as never,
+      (queryOptions?.name
+        ? client.query({ name: queryOptions.name, text, values: params as unknown[] })
+        : client.query(text, params as unknown[])) as never,
     transaction: async (work) => work(wrap(client)),
     copy: (table, columns, data) => copyInto(client, table, columns, data),
     listen: () => Promise.reject(new Error('listen on the pool, not inside a transaction')),
@@ -26,13 +28,17 @@ export function postgresSql(connectionString: string, options: { max?: number } 
   return {
     kind: 'postgres',
     query: async (text, params, queryOptions) =>
-      (queryOptions?.name ? pool.query({ name: queryOptions.name, text, values: params as unknown[] }) : pool.query(text, params as unknown[])) as never,
+      (queryOptions?.name
+        ? pool.query({ name: queryOptions.name, text, values: params as unknown[] })
+        : pool.query(text, params as unknown[])) as never,
     async transaction(work, transactionOptions) {
       const client = await pool.connect();
       const connection = watchConnection(client);
       try {
         // BEGIN and the lock in one round trip (the simple protocol runs both).
-        await client.query(transactionOptions?.lock ? `begin; select pg_advisory_xact_lock(${lockLiteral(transactionOptions.lock)})` : 'begin');
+        await client.query(
+          transactionOptions?.lock ? `begin; select pg_advisory_xact_lock(${lockLiteral(transactionOptions.lock)})` : 'begin',
+        );
         const result = await work(wrap(client));
         await client.query('commit');
         return result;

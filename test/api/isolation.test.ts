@@ -134,7 +134,9 @@ const RECIPES: Record<string, Recipe> = {
         method: 'POST',
         url: `/v1/ingest/${target.tenant}/${own ? MAPPING_A : MAPPING_B}`,
         body,
-        headers: { 'x-signature': signPayload({ header: 'X-Signature', encoding: 'hex', prefix: '' }, SECRET_A, JSON.stringify(body)) },
+        headers: {
+          'x-signature': signPayload({ header: 'X-Signature', encoding: 'hex', prefix: '' }, SECRET_A, JSON.stringify(body)),
+        },
       };
     },
   },
@@ -144,7 +146,9 @@ const RECIPES: Record<string, Recipe> = {
     call: ({ own, target, fresh, next }) => ({
       method: 'POST',
       url: '/v1/backfill/events',
-      body: { events: [own ? sale(fresh('o'), target.customer, next()) : sale(fresh('o'), target.customer, next(), target.leader)] },
+      body: {
+        events: [own ? sale(fresh('o'), target.customer, next()) : sale(fresh('o'), target.customer, next(), target.leader)],
+      },
     }),
     check: (body, own) => expect(own ? body.accepted : body.rejected[0]?.error.code).toBe(own ? 1 : 'unknown_member'),
   },
@@ -341,7 +345,11 @@ const RECIPES: Record<string, Recipe> = {
     // Tenant A approves at once (no reviewAbove): approving again is a harmless duplicate.
     need: 'admin',
     other: [404],
-    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/approve`, body: { note: 'matrix', at: env.next() } }),
+    call: async (env) => ({
+      method: 'POST',
+      url: `/v1/withdrawals/${await withdrawalOf(env)}/approve`,
+      body: { note: 'matrix', at: env.next() },
+    }),
     check: (body, own) => {
       if (own) expect(body.status).toBe('duplicate');
     },
@@ -349,17 +357,29 @@ const RECIPES: Record<string, Recipe> = {
   'POST /v1/withdrawals/{id}/reject': {
     need: 'admin',
     other: [404],
-    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/reject`, body: { reason: 'matrix', at: env.next() } }),
+    call: async (env) => ({
+      method: 'POST',
+      url: `/v1/withdrawals/${await withdrawalOf(env)}/reject`,
+      body: { reason: 'matrix', at: env.next() },
+    }),
   },
   'POST /v1/withdrawals/{id}/paid': {
     need: 'admin',
     other: [404],
-    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/paid`, body: { reference: 'matrix', at: env.next() } }),
+    call: async (env) => ({
+      method: 'POST',
+      url: `/v1/withdrawals/${await withdrawalOf(env)}/paid`,
+      body: { reference: 'matrix', at: env.next() },
+    }),
   },
   'POST /v1/withdrawals/{id}/failed': {
     need: 'admin',
     other: [404],
-    call: async (env) => ({ method: 'POST', url: `/v1/withdrawals/${await withdrawalOf(env)}/failed`, body: { reason: 'matrix', at: env.next() } }),
+    call: async (env) => ({
+      method: 'POST',
+      url: `/v1/withdrawals/${await withdrawalOf(env)}/failed`,
+      body: { reason: 'matrix', at: env.next() },
+    }),
   },
   'POST /v1/adjustments': {
     need: 'admin',
@@ -472,7 +492,11 @@ const RECIPES: Record<string, Recipe> = {
       expect(body.plans[0].rules).toEqual(['a-direct']);
       expect(JSON.stringify(body)).not.toMatch(/bm-|321\.00/);
     },
-    call: () => ({ method: 'POST', url: '/v1/simulations', body: { plans: ['current'], replay: { from: '2026-03', to: '2026-04' } } }),
+    call: () => ({
+      method: 'POST',
+      url: '/v1/simulations',
+      body: { plans: ['current'], replay: { from: '2026-03', to: '2026-04' } },
+    }),
   },
   'GET /v1/statements/{member}': {
     // Another tenant's member is no member of this tenant.
@@ -518,7 +542,9 @@ const RECIPES: Record<string, Recipe> = {
 async function withdrawalOf(env: Env): Promise<string> {
   if (!env.own) return 'bm-withdrawal-1';
   const id = env.fresh('a-w');
-  await env.setup.ok(env.setup.post('/v1/withdrawals', { withdrawal: id, member: env.target.leader2, amount: '0.01', at: env.next() }));
+  await env.setup.ok(
+    env.setup.post('/v1/withdrawals', { withdrawal: id, member: env.target.leader2, amount: '0.01', at: env.next() }),
+  );
   return id;
 }
 
@@ -636,8 +662,12 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
       { type: 'tick', at: at() },
     ]);
     const hookA = await a.admin.ok(a.admin.post('/v1/webhooks', { url: 'https://a.example/hook' }), 201);
-    await a.admin.ok(a.admin.request('PUT', '/v1/members/a-leader-2/payee', { body: { realName: 'A payee', account: '6222000011110001' } }));
-    await a.admin.ok(a.admin.post('/v1/withdrawals', { withdrawal: 'a-w-batched', member: 'a-leader-2', amount: '0.01', at: at() }));
+    await a.admin.ok(
+      a.admin.request('PUT', '/v1/members/a-leader-2/payee', { body: { realName: 'A payee', account: '6222000011110001' } }),
+    );
+    await a.admin.ok(
+      a.admin.post('/v1/withdrawals', { withdrawal: 'a-w-batched', member: 'a-leader-2', amount: '0.01', at: at() }),
+    );
     const batchA = await a.admin.ok(a.admin.post('/v1/payouts/batches', {}), 201);
     const spareA = await createKey(a.admin, 'read', 'spare');
     targetA = {
@@ -683,8 +713,20 @@ describe('authorisation matrix and tenant isolation (PostgreSQL)', () => {
     const bItems = await sendEvents(b.admin, bEvents);
     expect(bItems.map((item) => item.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
     const hookB = await b.admin.ok(b.admin.post('/v1/webhooks', { url: 'https://bm-hook.example/hook' }), 201);
-    await b.admin.ok(b.admin.request('PUT', '/v1/members/bm-leader-2/payee', { body: { realName: 'bm-payee-name', account: '6222999988887777' } }));
-    await b.admin.ok(b.admin.post('/v1/adjustments', { adjustment: 'bm-adjustment-1', member: 'bm-leader-2', amount: '0.07', reason: 'bm-adjustment-reason', at: '2026-04-01T00:05:00Z' }));
+    await b.admin.ok(
+      b.admin.request('PUT', '/v1/members/bm-leader-2/payee', {
+        body: { realName: 'bm-payee-name', account: '6222999988887777' },
+      }),
+    );
+    await b.admin.ok(
+      b.admin.post('/v1/adjustments', {
+        adjustment: 'bm-adjustment-1',
+        member: 'bm-leader-2',
+        amount: '0.07',
+        reason: 'bm-adjustment-reason',
+        at: '2026-04-01T00:05:00Z',
+      }),
+    );
     const batchB = await b.admin.ok(b.admin.post('/v1/payouts/batches', {}), 201);
     const spareB = await createKey(b.admin, 'read', 'bm-key-label');
     targetB = {

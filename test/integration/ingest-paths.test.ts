@@ -10,7 +10,10 @@ import type { Backend } from '../support/db.ts';
  * estimates answered from memory while another instance writes. On PGlite and on PostgreSQL.
  */
 
-const plan = { freezeDays: 7, templates: [{ id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }] };
+const plan = {
+  freezeDays: 7,
+  templates: [{ id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }],
+};
 const members = [
   { id: 'L1', role: 'leader' },
   { id: 'L2', role: 'leader', parent: 'L1' },
@@ -19,7 +22,11 @@ const members = [
 ];
 const at = (minute: number) => new Date(Date.parse('2026-03-01T00:00:00Z') + minute * 60_000).toISOString();
 const paid = (order: string, buyer: string, minute: number, amount = '100.00') => ({
-  type: 'order.paid', at: at(minute), order, buyer, lines: [{ line: 1, sku: 'tea', qty: 1, paid: amount }],
+  type: 'order.paid',
+  at: at(minute),
+  order,
+  buyer,
+  lines: [{ line: 1, sku: 'tea', qty: 1, paid: amount }],
 });
 
 async function verified(admin: ApiClient): Promise<void> {
@@ -28,7 +35,12 @@ async function verified(admin: ApiClient): Promise<void> {
 }
 
 const loggedPayloads = async (test: TestApp, tenant: string) =>
-  (await test.sql.query<{ payload: Json }>('select payload from events where tenant_id = $1 and type = $2 order by seq', [tenant, 'order.paid'])).rows.map((row) => row.payload);
+  (
+    await test.sql.query<{ payload: Json }>('select payload from events where tenant_id = $1 and type = $2 order by seq', [
+      tenant,
+      'order.paid',
+    ])
+  ).rows.map((row) => row.payload);
 
 describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend) => {
   let test: TestApp;
@@ -57,8 +69,16 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
       paid('G13', 'C3', 22),
     ];
     const replies = await Promise.all(sent.map((event) => admin.ok<{ results: Json[] }>(admin.post('/v1/events', event))));
-    const statuses = replies.map((reply) => (reply.results[0].status === 'rejected' ? `rejected ${reply.results[0].error.code}` : reply.results[0].status));
-    expect(statuses).toEqual([...Array(12).fill('accepted'), 'rejected unknown_order', 'duplicate', 'rejected conflict', 'accepted']);
+    const statuses = replies.map((reply) =>
+      reply.results[0].status === 'rejected' ? `rejected ${reply.results[0].error.code}` : reply.results[0].status,
+    );
+    expect(statuses).toEqual([
+      ...Array(12).fill('accepted'),
+      'rejected unknown_order',
+      'duplicate',
+      'rejected conflict',
+      'accepted',
+    ]);
     const seqs = replies.filter((reply) => reply.results[0].status === 'accepted').map((reply) => reply.results[0].seq as number);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(await loggedPayloads(test, id)).toEqual([first, ...sent.slice(0, 12), sent[15]]);
@@ -68,7 +88,9 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
   it('writes text with tabs, newlines and backslashes exactly as sent', async () => {
     const { admin } = await tenant('copy-escapes');
     const order = 'O\t1\\n\nx\r\\';
-    const reply = await admin.ok<{ results: Json[] }>(admin.post('/v1/events', { events: [paid(order, 'C1', 1), { type: 'order.completed', at: at(2), order }] }));
+    const reply = await admin.ok<{ results: Json[] }>(
+      admin.post('/v1/events', { events: [paid(order, 'C1', 1), { type: 'order.completed', at: at(2), order }] }),
+    );
     expect(reply.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     const awards = await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { order }));
     expect(awards.awards.map((a) => `${a.to} ${a.order} ${a.amount}`).sort()).toEqual([`L1 ${order} 5.00`, `L3 ${order} 10.00`]);
@@ -90,17 +112,30 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     const move = { type: 'member.moved', id: 'move-1', at: at(1), member: 'L3', parent: 'L2' };
     events.splice(1, 0, move);
     events.splice(3000, 0, { ...move });
-    events.push({ type: 'order.refunded', at: at(20_000), order: 'NOPE', refund: 'R9', lines: [{ line: 1, qty: 1, amount: '1.00' }] });
-    const reply = await bulk.admin.ok<{ accepted: number; duplicate: number; rejected: Json[] }>(bulk.admin.post('/v1/backfill/events', { events }));
+    events.push({
+      type: 'order.refunded',
+      at: at(20_000),
+      order: 'NOPE',
+      refund: 'R9',
+      lines: [{ line: 1, qty: 1, amount: '1.00' }],
+    });
+    const reply = await bulk.admin.ok<{ accepted: number; duplicate: number; rejected: Json[] }>(
+      bulk.admin.post('/v1/backfill/events', { events }),
+    );
     expect(reply).toEqual({
-      accepted: events.length - 2, duplicate: 1,
+      accepted: events.length - 2,
+      duplicate: 1,
       rejected: [{ index: events.length - 1, error: expect.objectContaining({ code: 'unknown_order' }) }],
     });
-    for (let i = 0; i < events.length; i += 1000) await batched.admin.ok(batched.admin.post('/v1/events', { events: events.slice(i, i + 1000) }));
-    const awards = async (admin: ApiClient) => (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { includeZero: true, limit: 5000 }))).awards;
+    for (let i = 0; i < events.length; i += 1000)
+      await batched.admin.ok(batched.admin.post('/v1/events', { events: events.slice(i, i + 1000) }));
+    const awards = async (admin: ApiClient) =>
+      (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { includeZero: true, limit: 5000 }))).awards;
     expect(await awards(bulk.admin)).toEqual(await awards(batched.admin));
     await verified(bulk.admin);
-    const again = await bulk.admin.ok<{ accepted: number; duplicate: number; rejected: Json[] }>(bulk.admin.post('/v1/backfill/events', { events: events.slice(0, -1) }));
+    const again = await bulk.admin.ok<{ accepted: number; duplicate: number; rejected: Json[] }>(
+      bulk.admin.post('/v1/backfill/events', { events: events.slice(0, -1) }),
+    );
     expect(again).toEqual({ accepted: 0, duplicate: events.length - 1, rejected: [] });
     await verified(bulk.admin);
   });
@@ -108,7 +143,11 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
   it('answers an estimate from memory, and after another instance commits, with what it committed', async () => {
     const { tenant: id, adminKey, admin } = await tenant('estimate-watch');
     const estimate = async (client: ApiClient) =>
-      (await client.ok<{ awards: Json[] }>(client.post('/v1/estimate', { buyer: 'C0', lines: [{ sku: 'tea', qty: 1, price: '100.00' }] }))).awards.map((a) => `${a.to} ${a.amount}`);
+      (
+        await client.ok<{ awards: Json[] }>(
+          client.post('/v1/estimate', { buyer: 'C0', lines: [{ sku: 'tea', qty: 1, price: '100.00' }] }),
+        )
+      ).awards.map((a) => `${a.to} ${a.amount}`);
     // Answered from memory once the instance listens for other instances' commits.
     for (let i = 0; i < 3; i++) {
       expect(await estimate(admin)).toEqual(['L2 10.00', 'L1 5.00']);
@@ -118,7 +157,15 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     const other = new Service(test.sql);
     const otherApp = await buildApp({ service: other, platformToken: PLATFORM_TOKEN });
     try {
-      await new ApiClient(otherApp, adminKey).ok(new ApiClient(otherApp, adminKey).post('/v1/events', { type: 'member.moved', id: 'mv', at: at(1), member: 'L2', parent: 'L3' }));
+      await new ApiClient(otherApp, adminKey).ok(
+        new ApiClient(otherApp, adminKey).post('/v1/events', {
+          type: 'member.moved',
+          id: 'mv',
+          at: at(1),
+          member: 'L2',
+          parent: 'L3',
+        }),
+      );
       let seen: string[] = [];
       for (let attempt = 0; attempt < 100; attempt++) {
         seen = await estimate(admin);
@@ -126,7 +173,11 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(seen).toEqual(['L2 10.00', 'L3 5.00']);
-      expect(Number((await test.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [id])).rows[0]!.n)).toBeGreaterThan(0);
+      expect(
+        Number(
+          (await test.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [id])).rows[0]!.n,
+        ),
+      ).toBeGreaterThan(0);
     } finally {
       await otherApp.close();
       await other.close();

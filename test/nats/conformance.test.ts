@@ -22,7 +22,10 @@ import { createSchema, type TestSchema } from './support/postgres.ts';
  */
 const root = join(import.meta.dirname, '..', '..', 'conformance');
 const files = ['public', 'own'].flatMap((folder) =>
-  readdirSync(join(root, folder)).filter((name) => name.endsWith('.yaml')).sort().map((name) => join(folder, name)),
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.yaml'))
+    .sort()
+    .map((name) => join(folder, name)),
 );
 
 interface Published {
@@ -67,7 +70,13 @@ describe('conformance scenarios through NATS JetStream', () => {
     for (const [i, file] of files.entries()) {
       const scenario = loadScenario(join(root, file));
       const tenant = `s${String(i).padStart(2, '0')}`;
-      await createTenant(service, { id: tenant, name: scenario.name, timezone: scenario.timezone, currency: scenario.currency, plan: scenario.plan });
+      await createTenant(service, {
+        id: tenant,
+        name: scenario.name,
+        timezone: scenario.timezone,
+        currency: scenario.currency,
+        plan: scenario.plan,
+      });
       if (scenario.members.length > 0) await service.importNetwork(tenant, scenario.members, 'test');
       plans.push({ tenant, file, scenario, messages: messagesOf(scenario.events, i % 3) });
     }
@@ -83,7 +92,13 @@ describe('conformance scenarios through NATS JetStream', () => {
         firstEvents.get(plan.tenant)!.set(seq!, message.first);
       }
     }
-    for (const plan of plans) published.push({ file: plan.file, tenant: plan.tenant, scenario: plan.scenario, firstEvent: firstEvents.get(plan.tenant)! });
+    for (const plan of plans)
+      published.push({
+        file: plan.file,
+        tenant: plan.tenant,
+        scenario: plan.scenario,
+        firstEvent: firstEvents.get(plan.tenant)!,
+      });
     await waitConsumed(nats.jsm, settings, 45_000);
     consumedInMs = Date.now() - started;
   }, 60_000);
@@ -98,7 +113,9 @@ describe('conformance scenarios through NATS JetStream', () => {
   it('consumed every scenario', () => {
     expect(published.length).toBe(files.length);
     expect(ingest.counters.failed).toBe(0);
-    console.log(`nats conformance: ${files.length} scenarios, ${ingest.counters.messages} messages consumed in ${consumedInMs} ms`);
+    console.log(
+      `nats conformance: ${files.length} scenarios, ${ingest.counters.messages} messages consumed in ${consumedInMs} ms`,
+    );
   });
 
   it.each(files)('%s', async (file) => {
@@ -107,7 +124,11 @@ describe('conformance scenarios through NATS JetStream', () => {
     expect(await storedOutcome(sql, tenant, expected.engine.settings.decimals)).toEqual(engineOutcome(expected.engine));
 
     const rejected = await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, tenant));
-    const errors = rejected.map(({ body }) => ({ event: firstEvent.get(body.seq)! + (body.index ?? 0), code: body.error.code, message: body.error.message }));
+    const errors = rejected.map(({ body }) => ({
+      event: firstEvent.get(body.seq)! + (body.index ?? 0),
+      code: body.error.code,
+      message: body.error.message,
+    }));
     expect(errors).toEqual(expected.result.errors);
 
     const report = await verifyTenant(service, tenant);

@@ -21,7 +21,10 @@ describe('two server instances on one stream and one database', () => {
     const nats = await connectNats(settings);
     cleanups.push(() => nats.close());
     const env = { DATABASE_URL: db.url, ...natsEnv(settings) };
-    const servers: ServerProcess[] = await Promise.all([startServerProcess(env, await freePort()), startServerProcess(env, await freePort())]);
+    const servers: ServerProcess[] = await Promise.all([
+      startServerProcess(env, await freePort()),
+      startServerProcess(env, await freePort()),
+    ]);
     for (const server of servers) cleanups.push(() => server.kill());
 
     const tenants = ['north', 'south', 'east', 'west'];
@@ -31,7 +34,7 @@ describe('two server instances on one stream and one database', () => {
     const random = new Random(9);
     const queues = events.map((list) => {
       const messages: unknown[] = [];
-      for (let i = 0; i < list.length; ) {
+      for (let i = 0; i < list.length;) {
         const size = random.int(1, 6);
         messages.push(size === 1 ? list[i] : list.slice(i, i + size));
         i += size;
@@ -56,13 +59,23 @@ describe('two server instances on one stream and one database', () => {
 
     await Promise.all(servers.map((server) => server.stop()));
     const counts = servers.map((server) => {
-      const line = /nats: stopped after applying (\d+) messages \((\d+) read ahead from the stream for order; (\d+) deliveries of applied messages acked; (\d+) failed\)/.exec(server.output());
+      const line =
+        /nats: stopped after applying (\d+) messages \((\d+) read ahead from the stream for order; (\d+) deliveries of applied messages acked; (\d+) failed\)/.exec(
+          server.output(),
+        );
       expect(line).not.toBeNull();
-      return { applied: Number(line![1]), readAhead: Number(line![2]), ackedAsApplied: Number(line![3]), failed: Number(line![4]) };
+      return {
+        applied: Number(line![1]),
+        readAhead: Number(line![2]),
+        ackedAsApplied: Number(line![3]),
+        failed: Number(line![4]),
+      };
     });
     // Both took part. (A message both raced for may be counted by each: the log above is the proof.)
     for (const count of counts) expect(count.applied).toBeGreaterThan(0);
     expect(counts[0]!.applied + counts[1]!.applied).toBeGreaterThanOrEqual(total);
-    console.log(`two instances: ${tenants.length} tenants, ${events.flat().length} events in ${total} messages, consumed in ${consumedIn} ms; per instance ${JSON.stringify(counts)}; test ${Date.now() - t0} ms`);
+    console.log(
+      `two instances: ${tenants.length} tenants, ${events.flat().length} events in ${total} messages, consumed in ${consumedIn} ms; per instance ${JSON.stringify(counts)}; test ${Date.now() - t0} ms`,
+    );
   });
 });

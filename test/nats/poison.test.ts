@@ -19,7 +19,10 @@ describe('NATS poison messages and failures', () => {
   let ingest: NatsIngest;
   let nats: TestNats;
   const subject = () => eventsSubject(settings.subjectPrefix, 'shop');
-  const logged = async () => (await sql.query<{ payload: unknown }>("select payload from events where tenant_id = 'shop' order by seq")).rows.map((r) => r.payload);
+  const logged = async () =>
+    (await sql.query<{ payload: unknown }>("select payload from events where tenant_id = 'shop' order by seq")).rows.map(
+      (r) => r.payload,
+    );
 
   beforeAll(async () => {
     db = await createSchema('poison');
@@ -41,14 +44,21 @@ describe('NATS poison messages and failures', () => {
     const events = workload(40, 3, { ids: false });
     const bad = { type: 'order.completed', at: events[24]!.at, order: 'NOPE' }; // at the clock: moves no time
     const seqs = await publish(nats.js, subject(), [
-      events.slice(0, 10), 'not json {', 42, [], new Array(MAX_BATCH + 1).fill(events[10]),
-      ...events.slice(10, 20), [...events.slice(20, 25), bad, ...events.slice(25, 30)],
+      events.slice(0, 10),
+      'not json {',
+      42,
+      [],
+      new Array(MAX_BATCH + 1).fill(events[10]),
+      ...events.slice(10, 20),
+      [...events.slice(20, 25), bad, ...events.slice(25, 30)],
     ]);
     const [strangerSeq] = await publish(nats.js, eventsSubject(settings.subjectPrefix, 'nosuch'), [events[0]]);
     await waitConsumed(nats.jsm, settings, 20_000);
 
     expect(await logged()).toEqual(events.slice(0, 30));
-    const rejected = (await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, 'shop'))).map((m) => m.body);
+    const rejected = (
+      await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, 'shop'))
+    ).map((m) => m.body);
     expect(rejected.map((r) => ({ seq: r.seq, index: r.index, code: r.error.code }))).toEqual([
       { seq: seqs[1], index: undefined, code: 'invalid' },
       { seq: seqs[2], index: undefined, code: 'invalid' },
@@ -60,11 +70,17 @@ describe('NATS poison messages and failures', () => {
     expect(rejected[2]!.error.message).toMatch(new RegExp(`at most ${MAX_BATCH} events`));
     expect(rejected[3]!.event).toEqual(bad);
     // The same code and message as over HTTP (the same engine): stored with the tenant's rejections.
-    const stored = (await sql.query<{ code: string; message: string; source: string }>("select code, message, source from rejected_events where tenant_id = 'shop'")).rows;
+    const stored = (
+      await sql.query<{ code: string; message: string; source: string }>(
+        "select code, message, source from rejected_events where tenant_id = 'shop'",
+      )
+    ).rows;
     expect(stored).toEqual([{ code: 'unknown_order', message: rejected[3]!.error.message, source: 'nats' }]);
 
     const stranger = await readSubject<Rejection>(nats.jsm, settings.stream, rejectedSubject(settings.subjectPrefix, 'nosuch'));
-    expect(stranger.map((m) => ({ seq: m.body.seq, code: m.body.error.code, event: m.body.event }))).toEqual([{ seq: strangerSeq, code: 'not_found', event: events[0] }]);
+    expect(stranger.map((m) => ({ seq: m.body.seq, code: m.body.error.code, event: m.body.event }))).toEqual([
+      { seq: strangerSeq, code: 'not_found', event: events[0] },
+    ]);
     expect(stranger[0]!.body.error.message).toMatch(/tenant nosuch does not exist/);
   });
 
@@ -80,7 +96,11 @@ describe('NATS poison messages and failures', () => {
       return original(...args);
     };
     try {
-      await publish(nats.js, subject(), events.slice(30, 40).map((event) => [event]));
+      await publish(
+        nats.js,
+        subject(),
+        events.slice(30, 40).map((event) => [event]),
+      );
       await waitConsumed(nats.jsm, settings, 20_000);
     } finally {
       service.ingest = original;
@@ -104,7 +124,11 @@ describe('NATS poison messages and failures', () => {
     };
     const before = ingest.counters;
     try {
-      await publish(nats.js, subject(), events.slice(40, 50).map((event) => [event]));
+      await publish(
+        nats.js,
+        subject(),
+        events.slice(40, 50).map((event) => [event]),
+      );
       await waitConsumed(nats.jsm, settings, 20_000);
     } finally {
       service.ingest = original;

@@ -12,7 +12,8 @@ describe('Service.ingest with a stream position', () => {
   let sql: Sql;
   let service: Service;
   const events = workload(12, 4, { ids: false });
-  const count = async () => Number((await sql.query<{ n: string }>("select count(*)::text as n from events where tenant_id = 'pos'")).rows[0]!.n);
+  const count = async () =>
+    Number((await sql.query<{ n: string }>("select count(*)::text as n from events where tenant_id = 'pos'")).rows[0]!.n);
 
   beforeAll(async () => {
     db = await createSchema('position');
@@ -30,15 +31,34 @@ describe('Service.ingest with a stream position', () => {
     const applied = await service.ingest('pos', events.slice(0, 4), 'nats', { stream: 'S', seq: 5, first: 2 });
     expect(applied.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
     // The same messages again (a redelivery): nothing applied, whatever the events are.
-    expect((await service.ingest('pos', events.slice(0, 4), 'nats', { stream: 'S', seq: 5 })).map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect((await service.ingest('pos', events.slice(0, 4), 'nats', { stream: 'S', seq: 5 })).map((r) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
     // Messages 4..7 of which 4 and 5 were consumed: refused whole, never half applied twice.
-    await expect(service.ingest('pos', events.slice(2, 8), 'nats', { stream: 'S', seq: 7, first: 4 })).rejects.toBeInstanceOf(StreamOverlap);
+    await expect(service.ingest('pos', events.slice(2, 8), 'nats', { stream: 'S', seq: 7, first: 4 })).rejects.toBeInstanceOf(
+      StreamOverlap,
+    );
     expect(await count()).toBe(4);
     // Another stream has its own offset.
-    expect((await service.ingest('pos', events.slice(4, 6), 'nats', { stream: 'T', seq: 1 })).map((r) => r.status)).toEqual(['accepted', 'accepted']);
-    expect((await service.ingest('pos', events.slice(6, 8), 'nats', { stream: 'S', seq: 9, first: 6 })).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect((await service.ingest('pos', events.slice(4, 6), 'nats', { stream: 'T', seq: 1 })).map((r) => r.status)).toEqual([
+      'accepted',
+      'accepted',
+    ]);
+    expect(
+      (await service.ingest('pos', events.slice(6, 8), 'nats', { stream: 'S', seq: 9, first: 6 })).map((r) => r.status),
+    ).toEqual(['accepted', 'accepted']);
     expect(await count()).toBe(8);
-    const offsets = (await sql.query<{ stream: string; seq: string }>("select stream, seq::text as seq from stream_offsets where tenant_id = 'pos' order by stream")).rows;
-    expect(offsets).toEqual([{ stream: 'S', seq: '9' }, { stream: 'T', seq: '1' }]);
+    const offsets = (
+      await sql.query<{ stream: string; seq: string }>(
+        "select stream, seq::text as seq from stream_offsets where tenant_id = 'pos' order by stream",
+      )
+    ).rows;
+    expect(offsets).toEqual([
+      { stream: 'S', seq: '9' },
+      { stream: 'T', seq: '1' },
+    ]);
   });
 });

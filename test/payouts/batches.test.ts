@@ -265,10 +265,16 @@ describe.each<Backend>(['pglite', 'postgres'])('payout batches on %s', (backend)
 
     // A payer's file that names the account it paid: another account than the payee's is refused
     // (never echoed); the payee's own account, differently spelled, would match its digest.
-    const mismatch = await admin.ok(importCsv(admin, batch, csv([
-      ['reference', 'status', 'paid_account'],
-      [`${batch}-000003`, 'paid', 'zhang.san@example.com'],
-    ])));
+    const mismatch = await admin.ok(
+      importCsv(
+        admin,
+        batch,
+        csv([
+          ['reference', 'status', 'paid_account'],
+          [`${batch}-000003`, 'paid', 'zhang.san@example.com'],
+        ]),
+      ),
+    );
     expect(mismatch).toMatchObject({ applied: 0, problems: [{ row: 2, code: 'account_mismatch' }] });
     expect(JSON.stringify(mismatch)).not.toContain('zhang.san');
     expect(await withdrawal(admin, 'W3')).toMatchObject({ status: 'approved' });

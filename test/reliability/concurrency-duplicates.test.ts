@@ -30,7 +30,8 @@ async function postUnit(http: Http, unit: readonly unknown[], asBatch: boolean):
 
 /** Is the event with this id in the tenant's log? */
 async function logged(instance: Instance, tenant: string, id: string): Promise<boolean> {
-  const rows = (await instance.sql.query('select 1 from events where tenant_id = $1 and event_key = $2', [tenant, `id:${id}`])).rows;
+  const rows = (await instance.sql.query('select 1 from events where tenant_id = $1 and event_key = $2', [tenant, `id:${id}`]))
+    .rows;
   return rows.length > 0;
 }
 
@@ -50,19 +51,29 @@ interface Tally {
  * since a tenant's events are applied in time order. Every HTTP answer must be accepted or
  * duplicate, and each event accepted at most once over all copies.
  */
-async function sendWithDuplicates(deployment: Deployment, tenant: string, events: readonly Record<string, unknown>[], seed: number): Promise<Tally> {
+async function sendWithDuplicates(
+  deployment: Deployment,
+  tenant: string,
+  events: readonly Record<string, unknown>[],
+  seed: number,
+): Promise<Tally> {
   const random = new Random(seed);
   const clients = await deployment.clients(tenant);
-  const all: Channel[] = [...clients.map((_, instance) => ({ kind: 'http' as const, instance })), ...(deployment.nats ? [{ kind: 'nats' as const }] : [])];
+  const all: Channel[] = [
+    ...clients.map((_, instance) => ({ kind: 'http' as const, instance })),
+    ...(deployment.nats ? [{ kind: 'nats' as const }] : []),
+  ];
   const tally: Tally = { units: 0, copies: 0, eventCopies: 0, httpAccepted: 0, httpDuplicates: 0 };
-  for (let start = 0; start < events.length; ) {
+  for (let start = 0; start < events.length;) {
     const unit = events.slice(start, start + random.int(1, 5));
     start += unit.length;
     const channels = shuffled(all, random).slice(0, random.int(1, all.length));
     if (random.chance(0.3)) channels.push(random.pick(all)); // the same channel twice (a client's retry)
     const tasks = channels.map((channel) => async (): Promise<Result[] | null> => {
       if (channel.kind === 'nats') {
-        await publish(deployment.nats!.client.js, eventsSubject(deployment.nats!.settings.subjectPrefix, tenant), [unit.length === 1 ? unit[0] : unit]);
+        await publish(deployment.nats!.client.js, eventsSubject(deployment.nats!.settings.subjectPrefix, tenant), [
+          unit.length === 1 ? unit[0] : unit,
+        ]);
         return null;
       }
       return postUnit(clients[channel.instance]!, unit, random.chance(0.5));
@@ -138,10 +149,16 @@ describe('the same events through HTTP on two instances and NATS at once (Postgr
 
   it('many events, each through a seeded random set of channels at once, are applied once and in order', async () => {
     const started = Date.now();
-    const tenants = [{ tenant: 'dup-many-1', seed: 11 }, { tenant: 'dup-many-2', seed: 12 }, { tenant: 'dup-many-3', seed: 13 }];
+    const tenants = [
+      { tenant: 'dup-many-1', seed: 11 },
+      { tenant: 'dup-many-2', seed: 12 },
+      { tenant: 'dup-many-3', seed: 13 },
+    ];
     const streams = tenants.map(({ seed }) => workload(300, seed, { ids: true }));
     // The tenants side by side, each with its own interleaving.
-    const tallies = await Promise.all(tenants.map(({ tenant, seed }, i) => sendWithDuplicates(deployment, tenant, streams[i]!, seed)));
+    const tallies = await Promise.all(
+      tenants.map(({ tenant, seed }, i) => sendWithDuplicates(deployment, tenant, streams[i]!, seed)),
+    );
     await waitConsumed(nats.jsm, settings, 60_000);
     for (const [i, { tenant }] of tenants.entries()) {
       const [a] = await deployment.clients(tenant);
@@ -152,8 +169,12 @@ describe('the same events through HTTP on two instances and NATS at once (Postgr
     const counters = instances.map((instance) => instance.nats!.counters);
     recordConcurrency('duplicates-postgres', {
       backend: 'PostgreSQL, 2 instances + NATS',
-      events: streams.flat().length, units: sum('units'), copies: sum('copies'), eventCopies: sum('eventCopies'),
-      duplicatesAnswered: sum('httpDuplicates'), natsMessages: counters.reduce((total, c) => total + c.messages + c.redelivered, 0),
+      events: streams.flat().length,
+      units: sum('units'),
+      copies: sum('copies'),
+      eventCopies: sum('eventCopies'),
+      duplicatesAnswered: sum('httpDuplicates'),
+      natsMessages: counters.reduce((total, c) => total + c.messages + c.redelivered, 0),
       ms: Date.now() - started,
     });
   });
@@ -168,7 +189,8 @@ describe('the same events through two Services on one PGlite database at once', 
     instances.push(first, await startInstance('b', { sql: first.sql }));
     const admins = new Map<string, string>();
     deployment = {
-      instances, nats: null,
+      instances,
+      nats: null,
       async clients(tenant) {
         if (!admins.has(tenant)) admins.set(tenant, (await createTenantOver(instances[0]!.url, tenant, WORKLOAD_PLAN)).key);
         return instances.map((instance) => new Http(instance.url, admins.get(tenant)!));
@@ -182,9 +204,14 @@ describe('the same events through two Services on one PGlite database at once', 
 
   it('applies every event once and in order, answering the other copies duplicate', async () => {
     const started = Date.now();
-    const tenants = [{ tenant: 'dup-lite-1', seed: 21 }, { tenant: 'dup-lite-2', seed: 22 }];
+    const tenants = [
+      { tenant: 'dup-lite-1', seed: 21 },
+      { tenant: 'dup-lite-2', seed: 22 },
+    ];
     const streams = tenants.map(({ seed }) => workload(200, seed, { ids: true }));
-    const tallies = await Promise.all(tenants.map(({ tenant, seed }, i) => sendWithDuplicates(deployment, tenant, streams[i]!, seed)));
+    const tallies = await Promise.all(
+      tenants.map(({ tenant, seed }, i) => sendWithDuplicates(deployment, tenant, streams[i]!, seed)),
+    );
     for (const [i, { tenant }] of tenants.entries()) {
       const [a] = await deployment.clients(tenant);
       await expectAppliedExactlyOnce(instances[0]!.sql, a!, tenant, streams[i]!);
@@ -192,8 +219,14 @@ describe('the same events through two Services on one PGlite database at once', 
     const sum = (key: keyof Tally) => tallies.reduce((total, t) => total + t[key], 0);
     expect(sum('httpAccepted')).toBe(streams.flat().length); // no NATS here: every event accepted by exactly one copy
     recordConcurrency('duplicates-pglite', {
-      backend: 'PGlite, 2 Services on one database', events: streams.flat().length, units: sum('units'), copies: sum('copies'), eventCopies: sum('eventCopies'),
-      duplicatesAnswered: sum('httpDuplicates'), natsMessages: 0, ms: Date.now() - started,
+      backend: 'PGlite, 2 Services on one database',
+      events: streams.flat().length,
+      units: sum('units'),
+      copies: sum('copies'),
+      eventCopies: sum('eventCopies'),
+      duplicatesAnswered: sum('httpDuplicates'),
+      natsMessages: 0,
+      ms: Date.now() - started,
     });
   });
 });

@@ -20,16 +20,51 @@ export function recordConcurrency(key: string, figures: Figures): void {
   withLock(() => {
     const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '';
     const data = JSON.parse(DATA.exec(text)?.[1] ?? '{}') as Record<string, Figures & { at: string; load: string }>;
-    data[key] = { ...figures, at: new Date().toISOString().slice(0, 16).replace('T', ' '), load: loadavg().map((l) => l.toFixed(2)).join(' ') };
+    data[key] = {
+      ...figures,
+      at: new Date().toISOString().slice(0, 16).replace('T', ' '),
+      load: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+    };
     writeReliabilitySection('concurrency', render(data));
   });
 }
 
 function render(data: Record<string, Figures & { at: string; load: string }>): string {
-  const rows = (prefix: string) => Object.entries(data).filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b));
-  const duplicates = rows('duplicates-').map(([, f]) => [String(f.backend), String(f.events), String(f.units), String(f.copies), String(f.eventCopies), String(f.duplicatesAnswered), String(f.natsMessages), 'exactly once, verify clean', `${f.ms} ms`, `${f.at} (load ${f.load})`]);
-  const withdrawals = rows('withdrawals-').map(([, f]) => [String(f.backend), String(f.case), String(f.attempts), String(f.accepted), String(f.refused), String(f.withdrawn), String(f.available), String(f.after), `${f.at} (load ${f.load})`]);
-  const tenants = rows('tenants-').map(([, f]) => [String(f.backend), String(f.case), String(f.detail), `${f.at} (load ${f.load})`]);
+  const rows = (prefix: string) =>
+    Object.entries(data)
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => a.localeCompare(b));
+  const duplicates = rows('duplicates-').map(([, f]) => [
+    String(f.backend),
+    String(f.events),
+    String(f.units),
+    String(f.copies),
+    String(f.eventCopies),
+    String(f.duplicatesAnswered),
+    String(f.natsMessages),
+    'exactly once, verify clean',
+    `${f.ms} ms`,
+    `${f.at} (load ${f.load})`,
+  ]);
+  const withdrawals = rows('withdrawals-').map(([, f]) => [
+    String(f.backend),
+    String(f.case),
+    String(f.attempts),
+    String(f.accepted),
+    String(f.refused),
+    String(f.withdrawn),
+    String(f.available),
+    String(f.after),
+    `${f.at} (load ${f.load})`,
+  ]);
+  const tenants = rows('tenants-').map(([, f]) => [
+    String(f.backend),
+    String(f.case),
+    String(f.detail),
+    `${f.at} (load ${f.load})`,
+  ]);
   return [
     '## Concurrency: figures',
     '',
@@ -37,11 +72,38 @@ function render(data: Record<string, Figures & { at: string; load: string }>): s
     '',
     '### The same event through several channels at once',
     '',
-    table(['deployment', 'events', 'units (1–5 events)', 'unit copies sent at once', 'event copies', 'event copies answered duplicate over HTTP', 'NATS messages handled', 'outcome', 'time', 'run'], duplicates),
+    table(
+      [
+        'deployment',
+        'events',
+        'units (1–5 events)',
+        'unit copies sent at once',
+        'event copies',
+        'event copies answered duplicate over HTTP',
+        'NATS messages handled',
+        'outcome',
+        'time',
+        'run',
+      ],
+      duplicates,
+    ),
     '',
     '### Withdrawals racing for one balance',
     '',
-    table(['deployment', 'case', 'withdrawals sent at once', 'accepted', 'refused insufficient_funds', 'withdrawn', 'available before', 'available after', 'run'], withdrawals),
+    table(
+      [
+        'deployment',
+        'case',
+        'withdrawals sent at once',
+        'accepted',
+        'refused insufficient_funds',
+        'withdrawn',
+        'available before',
+        'available after',
+        'run',
+      ],
+      withdrawals,
+    ),
     '',
     '### Tenants side by side',
     '',

@@ -42,7 +42,12 @@ export async function startInstance(name: string, options: InstanceOptions = {})
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const nats = options.nats ? await NatsIngest.start(service, options.nats) : null;
   return {
-    name, service, sql, app, url, nats,
+    name,
+    service,
+    sql,
+    app,
+    url,
+    nats,
     async close() {
       await nats?.stop();
       await app.close();
@@ -75,9 +80,12 @@ export function shuffled<T>(items: readonly T[], random: { int(min: number, max:
 
 /** Ledger totals of a tenant per account (minor units as text): the fingerprint of "nothing doubled". */
 export async function ledgerTotals(sql: Sql, tenant: string): Promise<Record<string, string>> {
-  const rows = (await sql.query<{ account: string; total: string }>(
-    'select account, sum(amount)::text as total from postings where tenant_id = $1 group by account order by account', [tenant],
-  )).rows;
+  const rows = (
+    await sql.query<{ account: string; total: string }>(
+      'select account, sum(amount)::text as total from postings where tenant_id = $1 group by account order by account',
+      [tenant],
+    )
+  ).rows;
   return Object.fromEntries(rows.map((row) => [row.account, row.total]));
 }
 

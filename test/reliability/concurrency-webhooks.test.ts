@@ -35,12 +35,17 @@ describe('a webhook created through one instance (PostgreSQL, 2 instances)', () 
 
     const count = async (sql: string) => Number((await db.sql.query<{ n: string }>(sql, ['hooked'])).rows[0]!.n);
     const webhookAfter = await count(`select seq::text as n from events where tenant_id = $1 order by seq offset 39 limit 1`);
-    const paidAfter = await count(`select count(*)::text as n from events where tenant_id = $1 and type = 'order.paid' and seq > ${webhookAfter}`);
-    const notified = await count(`select count(*)::text as n from outbox where tenant_id = $1 and topic = 'award.created' and event_seq > ${webhookAfter}`);
+    const paidAfter = await count(
+      `select count(*)::text as n from events where tenant_id = $1 and type = 'order.paid' and seq > ${webhookAfter}`,
+    );
+    const notified = await count(
+      `select count(*)::text as n from outbox where tenant_id = $1 and topic = 'award.created' and event_seq > ${webhookAfter}`,
+    );
     expect(paidAfter).toBeGreaterThan(0);
     expect(notified).toBeGreaterThanOrEqual(paidAfter); // every order paid pays someone under this plan
     recordConcurrency('tenants-c-webhook-postgres', {
-      backend: 'PostgreSQL, 2 instances', case: 'webhook created through instance a, events applied by instance b',
+      backend: 'PostgreSQL, 2 instances',
+      case: 'webhook created through instance a, events applied by instance b',
       detail: `${notified} award.created notifications in the outbox for the ${paidAfter} orders paid after the webhook was created`,
     });
   });

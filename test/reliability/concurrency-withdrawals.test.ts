@@ -63,7 +63,12 @@ describe.each(deployments)('withdrawals racing for one balance: $label', (deploy
     instances = await deployment.start();
     const admin = await createTenantOver(instances[0]!.url, 'wd', PLAN);
     clients = instances.map((instance) => new Http(instance.url, admin.key));
-    await clients[0]!.ok('POST', '/v1/events', { type: 'member.joined', at: new Date().toISOString(), id: 'root', member: { id: 'ROOT', role: 'leader', level: 1, parent: null } });
+    await clients[0]!.ok('POST', '/v1/events', {
+      type: 'member.joined',
+      at: new Date().toISOString(),
+      id: 'root',
+      member: { id: 'ROOT', role: 'leader', level: 1, parent: null },
+    });
   });
 
   afterAll(async () => {
@@ -74,8 +79,18 @@ describe.each(deployments)('withdrawals racing for one balance: $label', (deploy
   /** A new member with `amount` available (a manual bonus), sent through the first instance. */
   async function fundedMember(amount: string): Promise<string> {
     const member = `M${++members}`;
-    await clients[0]!.ok('POST', '/v1/events', { type: 'member.joined', id: `join-${member}`, at: new Date().toISOString(), member: { id: member, role: 'leader', level: 1, parent: 'ROOT' } });
-    await clients[0]!.ok('POST', '/v1/adjustments', { adjustment: `fund-${member}`, member, amount, reason: 'funds for the race' });
+    await clients[0]!.ok('POST', '/v1/events', {
+      type: 'member.joined',
+      id: `join-${member}`,
+      at: new Date().toISOString(),
+      member: { id: member, role: 'leader', level: 1, parent: 'ROOT' },
+    });
+    await clients[0]!.ok('POST', '/v1/adjustments', {
+      adjustment: `fund-${member}`,
+      member,
+      amount,
+      reason: 'funds for the race',
+    });
     return member;
   }
 
@@ -86,31 +101,52 @@ describe.each(deployments)('withdrawals racing for one balance: $label', (deploy
 
   /** Sends the withdrawals at once, alternating instances, without `at` (the server stamps it). */
   async function race(member: string, amounts: readonly string[]): Promise<Reply[]> {
-    return atOnce(amounts.map((amount, i) => () =>
-      clients[i % clients.length]!.request<Reply['body']>('POST', '/v1/withdrawals', { withdrawal: `${member}-w${i}`, member, amount })));
+    return atOnce(
+      amounts.map(
+        (amount, i) => () =>
+          clients[i % clients.length]!.request<Reply['body']>('POST', '/v1/withdrawals', {
+            withdrawal: `${member}-w${i}`,
+            member,
+            amount,
+          }),
+      ),
+    );
   }
 
   /** The lowest `available` the member's postings ever reached, in log order. */
   async function lowestAvailable(member: string): Promise<bigint> {
-    const rows = (await deployment.sql().query<{ low: string | null }>(
-      `select min(running)::text as low from (
+    const rows = (
+      await deployment.sql().query<{ low: string | null }>(
+        `select min(running)::text as low from (
          select sum(amount) over (order by event_seq, journal, line) as running
-           from postings where tenant_id = 'wd' and account = 'available' and member = $1) r`, [member],
-    )).rows;
+           from postings where tenant_id = 'wd' and account = 'available' and member = $1) r`,
+        [member],
+      )
+    ).rows;
     return BigInt(rows[0]!.low ?? '0');
   }
 
   /** Every reply is 200 accepted or 422 insufficient_funds; the accepted ones add up to what left `available`. */
-  async function expectCovered(member: string, before: string, amounts: readonly string[], replies: readonly Reply[]): Promise<bigint> {
+  async function expectCovered(
+    member: string,
+    before: string,
+    amounts: readonly string[],
+    replies: readonly Reply[],
+  ): Promise<bigint> {
     const refusals = replies.filter((r) => r.status !== 200);
     expect(refusals.map((r) => [r.status, r.body.error?.code])).toEqual(refusals.map(() => [422, 'insufficient_funds']));
     const withdrawn = amounts.filter((_, i) => replies[i]!.status === 200).reduce((sum, amount) => sum + fen(amount), 0n);
     expect(withdrawn).toBeLessThanOrEqual(fen(before));
     expect(await available(member)).toBe(formatMoney(fen(before) - withdrawn, 2));
     expect(await lowestAvailable(member)).toBeGreaterThanOrEqual(0n);
-    const stored = (await deployment.sql().query<{ n: string; total: string | null }>(
-      `select count(*)::text as n, sum(amount)::text as total from withdrawals where tenant_id = 'wd' and member = $1`, [member],
-    )).rows[0]!;
+    const stored = (
+      await deployment
+        .sql()
+        .query<{ n: string; total: string | null }>(
+          `select count(*)::text as n, sum(amount)::text as total from withdrawals where tenant_id = 'wd' and member = $1`,
+          [member],
+        )
+    ).rows[0]!;
     expect(Number(stored.n)).toBe(replies.filter((r) => r.status === 200).length);
     expect(BigInt(stored.total ?? '0')).toBe(withdrawn);
     return withdrawn;
@@ -125,36 +161,73 @@ describe.each(deployments)('withdrawals racing for one balance: $label', (deploy
       await expectCovered(member, '100.00', ['60.00', '60.00'], replies);
       refused += 1;
     }
-    record('withdrawals-a-two', { case: '2 × 60.00 on 100.00, 8 rounds', attempts: 16, accepted: 8, refused, withdrawn: '8 × 60.00', available: '100.00', after: '40.00' });
+    record('withdrawals-a-two', {
+      case: '2 × 60.00 on 100.00, 8 rounds',
+      attempts: 16,
+      accepted: 8,
+      refused,
+      withdrawn: '8 × 60.00',
+      available: '100.00',
+      after: '40.00',
+    });
   });
 
   it('when the balance covers both, both pass', async () => {
     for (let round = 0; round < 4; round++) {
       const member = await fundedMember('100.00');
       const replies = await race(member, ['50.00', '50.00']);
-      expect(replies.map((r) => [r.status, r.body.status])).toEqual([[200, 'accepted'], [200, 'accepted']]);
+      expect(replies.map((r) => [r.status, r.body.status])).toEqual([
+        [200, 'accepted'],
+        [200, 'accepted'],
+      ]);
       expect(await expectCovered(member, '100.00', ['50.00', '50.00'], replies)).toBe(10_000n);
     }
-    record('withdrawals-b-both', { case: '2 × 50.00 on 100.00, 4 rounds', attempts: 8, accepted: 8, refused: 0, withdrawn: '4 × 100.00', available: '100.00', after: '0.00' });
+    record('withdrawals-b-both', {
+      case: '2 × 50.00 on 100.00, 4 rounds',
+      attempts: 8,
+      accepted: 8,
+      refused: 0,
+      withdrawn: '4 × 100.00',
+      available: '100.00',
+      after: '0.00',
+    });
   });
 
   it('the same withdrawal sent to both instances at once is withdrawn once; the other copy is a duplicate', async () => {
     for (let round = 0; round < 4; round++) {
       const member = await fundedMember('100.00');
       const request = { withdrawal: `${member}-once`, member, amount: '70.00' };
-      const replies = await atOnce(clients.map((client) => () => client.request<Reply['body']>('POST', '/v1/withdrawals', request)));
-      expect(replies.map((r) => [r.status, r.body.status]).sort()).toEqual([[200, 'accepted'], [200, 'duplicate']]);
+      const replies = await atOnce(
+        clients.map((client) => () => client.request<Reply['body']>('POST', '/v1/withdrawals', request)),
+      );
+      expect(replies.map((r) => [r.status, r.body.status]).sort()).toEqual([
+        [200, 'accepted'],
+        [200, 'duplicate'],
+      ]);
       expect(await available(member)).toBe('30.00');
     }
-    record('withdrawals-d-same', { case: 'one withdrawal of 70.00 sent to both instances, 4 rounds', attempts: 8, accepted: 4, refused: 0, withdrawn: '4 × 70.00 (4 duplicates)', available: '100.00', after: '30.00' });
+    record('withdrawals-d-same', {
+      case: 'one withdrawal of 70.00 sent to both instances, 4 rounds',
+      attempts: 8,
+      accepted: 4,
+      refused: 0,
+      withdrawn: '4 × 70.00 (4 duplicates)',
+      available: '100.00',
+      after: '30.00',
+    });
   });
 
   it('the same manual bonus sent to both instances at once is posted once', async () => {
     for (let round = 0; round < 3; round++) {
       const member = await fundedMember('10.00');
       const bonus = { adjustment: `${member}-bonus`, member, amount: '25.00', reason: 'campaign bonus' };
-      const replies = await atOnce(clients.map((client) => () => client.request<Reply['body']>('POST', '/v1/adjustments', bonus)));
-      expect(replies.map((r) => [r.status, r.body.status]).sort()).toEqual([[200, 'accepted'], [200, 'duplicate']]);
+      const replies = await atOnce(
+        clients.map((client) => () => client.request<Reply['body']>('POST', '/v1/adjustments', bonus)),
+      );
+      expect(replies.map((r) => [r.status, r.body.status]).sort()).toEqual([
+        [200, 'accepted'],
+        [200, 'duplicate'],
+      ]);
       expect(await available(member)).toBe('35.00');
     }
   });
@@ -174,10 +247,21 @@ describe.each(deployments)('withdrawals racing for one balance: $label', (deploy
     }
     const verify = await clients[0]!.ok<{ ok: boolean; checks: { ok: boolean }[] }>('GET', '/v1/verify');
     expect(verify.checks.filter((c) => !c.ok)).toEqual([]);
-    record('withdrawals-c-hammer', { case: '30 at once (5.00–60.99), 4 rounds', attempts, accepted, refused: attempts - accepted, withdrawn: formatMoney(withdrawnTotal, 2), available: '4 × 500.00', after: formatMoney(200_000n - withdrawnTotal, 2) });
+    record('withdrawals-c-hammer', {
+      case: '30 at once (5.00–60.99), 4 rounds',
+      attempts,
+      accepted,
+      refused: attempts - accepted,
+      withdrawn: formatMoney(withdrawnTotal, 2),
+      available: '4 × 500.00',
+      after: formatMoney(200_000n - withdrawnTotal, 2),
+    });
   });
 
   function record(key: string, figures: Record<string, string | number>): void {
-    recordConcurrency(`${key}-${deployment.label.includes('PGlite') ? 'pglite' : 'postgres'}`, { backend: deployment.label, ...figures });
+    recordConcurrency(`${key}-${deployment.label.includes('PGlite') ? 'pglite' : 'postgres'}`, {
+      backend: deployment.label,
+      ...figures,
+    });
   }
 });

@@ -50,19 +50,42 @@ export function writeSoakSection(f: SoakFigures): void {
     `- NATS: ${f.load.natsEvents} events published (${f.load.natsBlindWithdrawals} of them withdrawals the member may not cover); the consumer finished ${ms(f.drainMs)} ms after the load stopped`,
     `- Webhooks (one subscription to every topic, on soak-batch; loopback receiver): ${f.webhooks.delivered} deliveries, ${(f.webhooks.delivered / (f.seconds + f.webhooks.drainMs / 1000)).toFixed(0)} per second. Not yet delivered (outbox rows not fanned out and deliveries pending) at each minute: ${f.webhooks.series.map((s) => s.backlog).join(', ') || '–'}; ${f.webhooks.backlogAtStop} when the load stopped, delivered ${(f.webhooks.drainMs / 1000).toFixed(0)} s later; at the end ${f.webhooks.backlog} not delivered, ${f.webhooks.failed} failed`,
     '',
-    table(['request', 'count', 'per second', 'p50 ms', 'p99 ms', 'max ms'], [
-      ...requests.map(([kind, l]) => [kind, String(l.count), (l.count / f.seconds).toFixed(1), ms(l.percentile(50)), ms(l.percentile(99)), ms(l.max)]),
-      ['all', String(total), (total / f.seconds).toFixed(1), '', '', ''],
-    ]),
+    table(
+      ['request', 'count', 'per second', 'p50 ms', 'p99 ms', 'max ms'],
+      [
+        ...requests.map(([kind, l]) => [
+          kind,
+          String(l.count),
+          (l.count / f.seconds).toFixed(1),
+          ms(l.percentile(50)),
+          ms(l.percentile(99)),
+          ms(l.max),
+        ]),
+        ['all', String(total), (total / f.seconds).toFixed(1), '', '', ''],
+      ],
+    ),
     '',
-    table(['tenant', 'path', 'events (and withdrawals) accepted or published', 'in the log', 'refused (expected)', 'fenyong verify'], f.events.map((e) => {
-      const check = f.verify.find((v) => v.tenant === e.tenant);
-      return [e.tenant, e.path, String(e.sent), String(e.logged), String(e.rejected), check ? (check.ok ? 'clean' : `**${check.detail}**`) : '–'];
-    })),
+    table(
+      ['tenant', 'path', 'events (and withdrawals) accepted or published', 'in the log', 'refused (expected)', 'fenyong verify'],
+      f.events.map((e) => {
+        const check = f.verify.find((v) => v.tenant === e.tenant);
+        return [
+          e.tenant,
+          e.path,
+          String(e.sent),
+          String(e.logged),
+          String(e.rejected),
+          check ? (check.ok ? 'clean' : `**${check.detail}**`) : '–',
+        ];
+      }),
+    ),
     '',
     `Memory, sampled every 10 s${canForceGc ? ' after a forced full collection (`--expose-gc`)' : ' (no forced collection: run with --expose-gc)'}; the load generator runs in the same process (its buffers are allocated up front):`,
     '',
-    table(['t', 'RSS MB', 'heap used MB', 'external MB', 'load (1 min)'], perMinute.map((s) => [`${(s.t / 60).toFixed(1)} min`, mb(s.rss), mb(s.heapUsed), mb(s.external), s.load1.toFixed(2)])),
+    table(
+      ['t', 'RSS MB', 'heap used MB', 'external MB', 'load (1 min)'],
+      perMinute.map((s) => [`${(s.t / 60).toFixed(1)} min`, mb(s.rss), mb(s.heapUsed), mb(s.external), s.load1.toFixed(2)]),
+    ),
     '',
     `(${f.samples.length} samples in all; the table shows one a minute and the last, taken when the load had stopped.)`,
     '',

@@ -7,7 +7,11 @@ export const SOAK_PLAN = {
   tax: 'cn-labor',
   templates: [
     { id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%', '2%'], base: 'paid' } },
-    { id: 'diff', template: 'differential', params: { rates: { '1': '3%', '2': '6%', '3': '9%' }, peer: { rate: '10%', of: 'award', generations: 1 }, base: 'paid' } },
+    {
+      id: 'diff',
+      template: 'differential',
+      params: { rates: { '1': '3%', '2': '6%', '3': '9%' }, peer: { rate: '10%', of: 'award', generations: 1 }, base: 'paid' },
+    },
   ],
 };
 
@@ -35,7 +39,10 @@ export class ShopStream {
   private readonly open: { order: string; qty: number; paid: string }[] = [];
   private count = 0;
 
-  constructor(readonly name: string, seed: number) {
+  constructor(
+    readonly name: string,
+    seed: number,
+  ) {
     this.random = new Random(seed);
   }
 
@@ -65,7 +72,12 @@ export class ShopStream {
 
   /** A withdrawal request in the stream (NATS), for an amount the member may not have. */
   blindWithdrawal(): Event {
-    return this.stamp({ type: 'withdrawal.requested', withdrawal: `${this.name}-bw${this.count}`, member: this.random.pick(this.leaders.slice(0, FIRST_LEADERS)), amount: `${this.random.int(1, 80)}.00` });
+    return this.stamp({
+      type: 'withdrawal.requested',
+      withdrawal: `${this.name}-bw${this.count}`,
+      member: this.random.pick(this.leaders.slice(0, FIRST_LEADERS)),
+      amount: `${this.random.int(1, 80)}.00`,
+    });
   }
 
   private stamp(event: Event): Event {
@@ -88,7 +100,10 @@ export class ShopStream {
     const paid = `${this.random.int(10, 300)}.${String(this.random.int(0, 99)).padStart(2, '0')}`;
     this.open.push({ order, qty, paid });
     return this.stamp({
-      type: 'order.paid', order, buyer: `C${this.random.int(0, BUYERS - 1)}`, referrer: this.random.pick(this.leaders),
+      type: 'order.paid',
+      order,
+      buyer: `C${this.random.int(0, BUYERS - 1)}`,
+      referrer: this.random.pick(this.leaders),
       lines: [{ line: 1, sku: `sku-${this.random.int(1, 20)}`, qty, paid }],
     });
   }
@@ -100,7 +115,12 @@ export class ShopStream {
 
   private refund(): Event {
     const [order] = this.open.splice(this.random.int(0, this.open.length - 1), 1);
-    return this.stamp({ type: 'order.refunded', order: order!.order, refund: `R${this.count + 1}`, lines: [{ line: 1, qty: order!.qty, amount: order!.paid }] });
+    return this.stamp({
+      type: 'order.refunded',
+      order: order!.order,
+      refund: `R${this.count + 1}`,
+      lines: [{ line: 1, qty: order!.qty, amount: order!.paid }],
+    });
   }
 
   private setLevel(): Event {

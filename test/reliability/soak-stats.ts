@@ -51,7 +51,13 @@ export const canForceGc = typeof gc === 'function';
 export function sampleMemory(startedAt: number): MemorySample {
   gc?.();
   const usage = process.memoryUsage();
-  return { t: Math.round((Date.now() - startedAt) / 1000), rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, load1: loadavg()[0]! };
+  return {
+    t: Math.round((Date.now() - startedAt) / 1000),
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    external: usage.external,
+    load1: loadavg()[0]!,
+  };
 }
 
 /** Heap used after two forced collections (weak references and finalizers get their turn between them). */

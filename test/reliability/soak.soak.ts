@@ -45,18 +45,32 @@ async function receiver(): Promise<{ url: string; server: Server; received: () =
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`, server, received: () => received };
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`,
+    server,
+    received: () => received,
+  };
 }
 
 async function soakTenant(url: string, id: string, seed: number): Promise<SoakTenant> {
   const admin = await createTenantOver(url, id, SOAK_PLAN);
   const key = async (scope: string) => (await admin.ok<{ key: string }>('POST', '/v1/keys', { scope }, 201)).key;
-  return { id, stream: new ShopStream(id, seed), adminKey: admin.key, ingestKey: await key('ingest'), readKey: await key('read') };
+  return {
+    id,
+    stream: new ShopStream(id, seed),
+    adminKey: admin.key,
+    ingestKey: await key('ingest'),
+    readKey: await key('read'),
+  };
 }
 
 async function startSoakServer(db: TestSchema, settings: NatsSettings): Promise<RunningServer> {
   const { consoleDir: _console, ...config } = configFromEnv({
-    PORT: '0', DATABASE_URL: db.url, FENYONG_DEMO: '0', FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN, ...natsEnv(settings),
+    PORT: '0',
+    DATABASE_URL: db.url,
+    FENYONG_DEMO: '0',
+    FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
+    ...natsEnv(settings),
   });
   return startServer(config);
 }
@@ -84,8 +98,14 @@ async function startRig(): Promise<Rig> {
   const server = await startSoakServer(db, settings);
   cleanups.push(() => server.stop());
   const rig = {
-    db, settings, nats, hooks, server,
-    viaBatches: await soakTenant(server.url, 'soak-batch', 1), viaSingles: await soakTenant(server.url, 'soak-single', 2), viaNats: await soakTenant(server.url, 'soak-nats', 3),
+    db,
+    settings,
+    nats,
+    hooks,
+    server,
+    viaBatches: await soakTenant(server.url, 'soak-batch', 1),
+    viaSingles: await soakTenant(server.url, 'soak-single', 2),
+    viaNats: await soakTenant(server.url, 'soak-nats', 3),
   };
   await new Http(server.url, rig.viaBatches.adminKey).ok('POST', '/v1/webhooks', { url: hooks.url }, 201);
   // The first leaders join before the load starts: withdrawals and reads name them.
@@ -123,32 +143,64 @@ async function heapWithoutEngines(rig: Rig, load: Load | null): Promise<number> 
 
 /** What the database and NATS hold after the load, per tenant, and what `GET /v1/verify` says. */
 async function outcome(rig: Rig, load: Load): Promise<Pick<SoakFigures, 'events' | 'verify'>> {
-  const verify = await Promise.all(tenantsOf(rig).map(async (tenant) => {
-    const report = await new Http(rig.server.url, tenant.adminKey).ok<{ ok: boolean; checks: { name: string; ok: boolean; detail: string }[] }>('GET', '/v1/verify');
-    return { tenant: tenant.id, ok: report.ok, detail: report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ') };
-  }));
-  const logged = async (tenant: string, source: string) => Number((await rig.db.sql.query<{ n: string }>(
-    'select count(*)::text as n from events where tenant_id = $1 and source = $2', [tenant, source],
-  )).rows[0]!.n);
-  const natsRejected = (await readSubject(rig.nats.jsm, rig.settings.stream, rejectedSubject(rig.settings.subjectPrefix, rig.viaNats.id))).length;
+  const verify = await Promise.all(
+    tenantsOf(rig).map(async (tenant) => {
+      const report = await new Http(rig.server.url, tenant.adminKey).ok<{
+        ok: boolean;
+        checks: { name: string; ok: boolean; detail: string }[];
+      }>('GET', '/v1/verify');
+      return {
+        tenant: tenant.id,
+        ok: report.ok,
+        detail: report.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name}: ${c.detail}`)
+          .join('; '),
+      };
+    }),
+  );
+  const logged = async (tenant: string, source: string) =>
+    Number(
+      (
+        await rig.db.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1 and source = $2', [
+          tenant,
+          source,
+        ])
+      ).rows[0]!.n,
+    );
+  const natsRejected = (
+    await readSubject(rig.nats.jsm, rig.settings.stream, rejectedSubject(rig.settings.subjectPrefix, rig.viaNats.id))
+  ).length;
   const http = async (tenant: SoakTenant, path: string) => ({
-    tenant: tenant.id, path, sent: load.eventsAccepted.get(tenant.id) ?? 0, logged: (await logged(tenant.id, 'http')) - ShopStream.firstLeaders, rejected: 0,
+    tenant: tenant.id,
+    path,
+    sent: load.eventsAccepted.get(tenant.id) ?? 0,
+    logged: (await logged(tenant.id, 'http')) - ShopStream.firstLeaders,
+    rejected: 0,
   });
   const events = [
     await http(rig.viaBatches, 'HTTP batches of 20 events, withdrawals'),
     await http(rig.viaSingles, 'HTTP one event a request, withdrawals'),
-    { tenant: rig.viaNats.id, path: 'NATS, 1–8 events a message', sent: load.natsEvents, logged: await logged(rig.viaNats.id, 'nats'), rejected: natsRejected },
+    {
+      tenant: rig.viaNats.id,
+      path: 'NATS, 1–8 events a message',
+      sent: load.natsEvents,
+      logged: await logged(rig.viaNats.id, 'nats'),
+      rejected: natsRejected,
+    },
   ];
   return { events, verify };
 }
 
 /** Notifications not delivered yet: outbox rows not fanned out to the webhook, and deliveries pending. */
 async function webhookBacklog(rig: Rig): Promise<{ backlog: number; failed: number }> {
-  const row = (await rig.db.sql.query<{ unfanned: string; pending: string; failed: string }>(
-    `select (select count(*) from outbox where fanned_out_at is null)::text as unfanned,
+  const row = (
+    await rig.db.sql.query<{ unfanned: string; pending: string; failed: string }>(
+      `select (select count(*) from outbox where fanned_out_at is null)::text as unfanned,
             (select count(*) from webhook_deliveries where status = 'pending')::text as pending,
             (select count(*) from webhook_deliveries where status = 'failed')::text as failed`,
-  )).rows[0]!;
+    )
+  ).rows[0]!;
   return { backlog: Number(row.unfanned) + Number(row.pending), failed: Number(row.failed) };
 }
 
@@ -168,10 +220,16 @@ describe(`soak: ${MINUTES} min of mixed load on one server (PostgreSQL, NATS, lo
     const samples: MemorySample[] = [sampleMemory(startedAt)];
     const sampler = setInterval(() => samples.push(sampleMemory(startedAt)), SAMPLE_MS);
     const backlog: { t: number; backlog: number }[] = [];
-    const progress = setInterval(() => void webhookBacklog(rig).then((now) => {
-      backlog.push({ t: Math.round((Date.now() - startedAt) / 1000), backlog: now.backlog });
-      console.log(`soak: ${((Date.now() - startedAt) / 60_000).toFixed(1)} min, errors ${load.errorCount}, heap ${(samples.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB, webhook backlog ${now.backlog}`);
-    }), 60_000);
+    const progress = setInterval(
+      () =>
+        void webhookBacklog(rig).then((now) => {
+          backlog.push({ t: Math.round((Date.now() - startedAt) / 1000), backlog: now.backlog });
+          console.log(
+            `soak: ${((Date.now() - startedAt) / 60_000).toFixed(1)} min, errors ${load.errorCount}, heap ${(samples.at(-1)!.heapUsed / 2 ** 20).toFixed(0)} MB, webhook backlog ${now.backlog}`,
+          );
+        }),
+      60_000,
+    );
 
     await sleep(WARMUP_SECONDS * 1000);
     const warm = await heapWithoutEngines(rig, load);
@@ -189,10 +247,26 @@ describe(`soak: ${MINUTES} min of mixed load on one server (PostgreSQL, NATS, lo
 
     const { events, verify } = await outcome(rig, load);
     const webhookDrainMs = await drainWebhooks(rig, WEBHOOK_DRAIN_MS);
-    const webhooks = { delivered: rig.hooks.received(), backlogAtStop, drainMs: webhookDrainMs, series: backlog, ...(await webhookBacklog(rig)) };
+    const webhooks = {
+      delivered: rig.hooks.received(),
+      backlogAtStop,
+      drainMs: webhookDrainMs,
+      series: backlog,
+      ...(await webhookBacklog(rig)),
+    };
     writeSoakSection({
-      minutes: MINUTES, warmupSeconds: WARMUP_SECONDS, load, seconds, samples, baseline: { warm, end }, boundMb: BASELINE_GROWTH_BOUND_MB,
-      loadAverage: { start: loadAtStart, end: loadavg() }, events, webhooks, drainMs, verify,
+      minutes: MINUTES,
+      warmupSeconds: WARMUP_SECONDS,
+      load,
+      seconds,
+      samples,
+      baseline: { warm, end },
+      boundMb: BASELINE_GROWTH_BOUND_MB,
+      loadAverage: { start: loadAtStart, end: loadavg() },
+      events,
+      webhooks,
+      drainMs,
+      verify,
     });
 
     expect(load.errors).toEqual([]);

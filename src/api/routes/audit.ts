@@ -6,27 +6,46 @@ import type { Register } from '../typed.ts';
 
 /** The append-only audit log of manual actions (admin). */
 export const registerAudit: Register = (app, { service }) => {
-  app.get('/v1/audit', {
-    schema: {
-      tags: ['payouts'], summary: 'The audit log of manual actions, newest first',
-      querystring: z.object({
-        action: z.string().optional().describe(`one of ${AUDIT_ACTIONS.join(', ')}; or a prefix such as withdrawal.*`),
-        target: z.string().optional().describe('the withdrawal, adjustment, member, key, webhook, plan version or batch acted on'),
-        actor: z.string().optional().describe('the API key id'),
-        before: z.coerce.number().int().min(1).optional().describe('only entries older than this id (paging)'),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-      }),
-      response: {
-        200: z.object({
-          entries: z.array(z.object({
-            id: z.number(), at: z.string(), actor: z.string(), action: z.string(), target: z.string().nullable(), reason: z.string().nullable(), details: z.record(z.string(), z.unknown()),
-          })),
+  app.get(
+    '/v1/audit',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary: 'The audit log of manual actions, newest first',
+        querystring: z.object({
+          action: z
+            .string()
+            .optional()
+            .describe(`one of ${AUDIT_ACTIONS.join(', ')}; or a prefix such as withdrawal.*`),
+          target: z
+            .string()
+            .optional()
+            .describe('the withdrawal, adjustment, member, key, webhook, plan version or batch acted on'),
+          actor: z.string().optional().describe('the API key id'),
+          before: z.coerce.number().int().min(1).optional().describe('only entries older than this id (paging)'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
-        ...errorResponses,
+        response: {
+          200: z.object({
+            entries: z.array(
+              z.object({
+                id: z.number(),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                target: z.string().nullable(),
+                reason: z.string().nullable(),
+                details: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return { entries: await queryAudit(service.sql, tenant, request.query) };
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      return { entries: await queryAudit(service.sql, tenant, request.query) };
+    },
+  );
 };

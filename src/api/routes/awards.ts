@@ -7,67 +7,127 @@ import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
 const award = z.object({
-  to: z.string(), order: z.string().nullable(), period: z.string().nullable(), rule: z.string(), amount: z.string(), status: z.string(),
+  to: z.string(),
+  order: z.string().nullable(),
+  period: z.string().nullable(),
+  rule: z.string(),
+  amount: z.string(),
+  status: z.string(),
 });
 
 export const registerAwards: Register = (app, { service }) => {
-  app.get('/v1/awards', {
-    schema: {
-      tags: ['awards'], summary: 'Awards (net of refunds), filtered by member, order, period or rule',
-      querystring: z.object({
-        member: z.string().optional(), order: z.string().optional(), period: z.string().optional(), rule: z.string().optional(),
-        includeZero: z.coerce.boolean().default(false), limit: z.coerce.number().int().min(1).max(5000).default(500),
-        after: z.string().optional().describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
-      }),
-      response: {
-        200: z.object({
-          awards: z.array(award),
-          cursor: z.string().describe('pass as `after` to get the awards created or changed after these (the same cursor when there were none)'),
+  app.get(
+    '/v1/awards',
+    {
+      schema: {
+        tags: ['awards'],
+        summary: 'Awards (net of refunds), filtered by member, order, period or rule',
+        querystring: z.object({
+          member: z.string().optional(),
+          order: z.string().optional(),
+          period: z.string().optional(),
+          rule: z.string().optional(),
+          includeZero: z.coerce.boolean().default(false),
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          after: z
+            .string()
+            .optional()
+            .describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
         }),
-        ...errorResponses,
+        response: {
+          200: z.object({
+            awards: z.array(award),
+            cursor: z
+              .string()
+              .describe(
+                'pass as `after` to get the awards created or changed after these (the same cursor when there were none)',
+              ),
+          }),
+          ...errorResponses,
+        },
       },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const { member, order, period, rule, includeZero, limit, after } = request.query;
-    const from = after === undefined ? { seq: 0, key: '' } : parseCursor(after);
-    const decimals = await service.read(tenant, (runtime) => runtime.engine.settings.decimals);
-    const rows = (await service.sql.query<{ member: string; order_id: string | null; period: string | null; rule: string; amount: string; status: string; change_seq: string; award_key: string }>(
-      `select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const { member, order, period, rule, includeZero, limit, after } = request.query;
+      const from = after === undefined ? { seq: 0, key: '' } : parseCursor(after);
+      const decimals = await service.read(tenant, (runtime) => runtime.engine.settings.decimals);
+      const rows = (
+        await service.sql.query<{
+          member: string;
+          order_id: string | null;
+          period: string | null;
+          rule: string;
+          amount: string;
+          status: string;
+          change_seq: string;
+          award_key: string;
+        }>(
+          `select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
         where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
           and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
           and (updated_seq, award_key) > ($8::bigint, $9::text)
         order by updated_seq, award_key limit $7`,
-      [tenant, member ?? null, order ?? null, period ?? null, rule ?? null, includeZero, limit, from.seq, from.key],
-    )).rows;
-    const last = rows[rows.length - 1];
-    return {
-      awards: rows.map((row) => ({ to: row.member, order: row.order_id, period: row.period, rule: row.rule, amount: formatMoney(BigInt(row.amount), decimals), status: row.status })),
-      cursor: last ? cursorOf(Number(last.change_seq), last.award_key) : (after ?? cursorOf(0, '')),
-    };
-  });
-
-  app.get('/v1/awards/explain', {
-    schema: {
-      tags: ['awards'], summary: '"Why did I get this?": one award in plain sentences, with its exact computation',
-      querystring: z.object({ member: z.string(), order: z.string().optional(), period: z.string().optional(), rule: z.string(), lang: z.enum(['zh-CN', 'en']).default('zh-CN') }),
-      response: { 200: z.object({ award, sentences: z.array(z.string()), explanations: z.unknown() }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const { member, order, period, rule, lang } = request.query;
-    if ((order === undefined) === (period === undefined)) throw new ApiError(400, 'invalid', 'give exactly one of order or period');
-    return service.read(tenant, (runtime) => {
-      const found = findAward(runtime.engine, `${member}:${order ?? period}:${rule}`);
-      if (!found) throw new ApiError(404, 'not_found', `no award of ${member} on ${order ?? period} under ${rule}`);
-      const decimals = runtime.engine.settings.decimals;
+          [tenant, member ?? null, order ?? null, period ?? null, rule ?? null, includeZero, limit, from.seq, from.key],
+        )
+      ).rows;
+      const last = rows[rows.length - 1];
       return {
-        award: { to: found.to, order: found.order ?? null, period: found.period ?? null, rule: found.rule, amount: formatMoney(found.amount, decimals), status: found.status },
-        sentences: explainAward(found, runtime.engine.settings, lang),
-        explanations: JSON.parse(JSON.stringify(found.explanations, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))),
+        awards: rows.map((row) => ({
+          to: row.member,
+          order: row.order_id,
+          period: row.period,
+          rule: row.rule,
+          amount: formatMoney(BigInt(row.amount), decimals),
+          status: row.status,
+        })),
+        cursor: last ? cursorOf(Number(last.change_seq), last.award_key) : (after ?? cursorOf(0, '')),
       };
-    });
-  });
+    },
+  );
+
+  app.get(
+    '/v1/awards/explain',
+    {
+      schema: {
+        tags: ['awards'],
+        summary: '"Why did I get this?": one award in plain sentences, with its exact computation',
+        querystring: z.object({
+          member: z.string(),
+          order: z.string().optional(),
+          period: z.string().optional(),
+          rule: z.string(),
+          lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
+        }),
+        response: { 200: z.object({ award, sentences: z.array(z.string()), explanations: z.unknown() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const { member, order, period, rule, lang } = request.query;
+      if ((order === undefined) === (period === undefined))
+        throw new ApiError(400, 'invalid', 'give exactly one of order or period');
+      return service.read(tenant, (runtime) => {
+        const found = findAward(runtime.engine, `${member}:${order ?? period}:${rule}`);
+        if (!found) throw new ApiError(404, 'not_found', `no award of ${member} on ${order ?? period} under ${rule}`);
+        const decimals = runtime.engine.settings.decimals;
+        return {
+          award: {
+            to: found.to,
+            order: found.order ?? null,
+            period: found.period ?? null,
+            rule: found.rule,
+            amount: formatMoney(found.amount, decimals),
+            status: found.status,
+          },
+          sentences: explainAward(found, runtime.engine.settings, lang),
+          explanations: JSON.parse(
+            JSON.stringify(found.explanations, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+          ),
+        };
+      });
+    },
+  );
 };
 
 /** An opaque position in the awards' change order: the log position of the change and the award. */
@@ -79,6 +139,7 @@ function parseCursor(cursor: string): { seq: number; key: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const bar = text.indexOf('|');
   const seq = Number(text.slice(0, bar));
-  if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0) throw new ApiError(400, 'invalid', 'after must be the cursor of a previous answer of GET /v1/awards', ['after']);
+  if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0)
+    throw new ApiError(400, 'invalid', 'after must be the cursor of a previous answer of GET /v1/awards', ['after']);
   return { seq, key: text.slice(bar + 1) };
 }

@@ -43,7 +43,10 @@ export const registerBackfillEvents: Register = (app, { service }) => {
       const actor = request.apiKey!.id;
       // Manual acts in the history are audited like their own endpoints, in their chunk's transaction.
       const audit: BulkAudit | undefined = manual.some(Boolean)
-        ? (results, offset) => results.flatMap((r, i) => (manual[offset + i] && r.status === 'accepted' ? [auditOfEvent(items[offset + i], actor, r.seq)!] : []))
+        ? (results, offset) =>
+            results.flatMap((r, i) =>
+              manual[offset + i] && r.status === 'accepted' ? [auditOfEvent(items[offset + i], actor, r.seq)!] : [],
+            )
         : undefined;
       return summary(await service.ingestBulk(tenant, items, 'backfill', audit));
     },
@@ -57,7 +60,15 @@ function summary(results: readonly ItemResult[]) {
   results.forEach((result, index) => {
     if (result.status === 'accepted') accepted += 1;
     else if (result.status === 'duplicate') duplicate += 1;
-    else rejected.push({ index, error: { code: result.error.code, message: result.error.message, ...(result.error.path ? { path: [...result.error.path] } : {}) } });
+    else
+      rejected.push({
+        index,
+        error: {
+          code: result.error.code,
+          message: result.error.message,
+          ...(result.error.path ? { path: [...result.error.path] } : {}),
+        },
+      });
   });
   return { accepted, duplicate, rejected };
 }

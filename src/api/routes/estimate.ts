@@ -9,45 +9,83 @@ import { moneyString, type Register } from '../typed.ts';
 
 export const registerEstimate: Register = (app, context) => {
   const { service } = context;
-  app.post('/v1/estimate', {
-    schema: {
-      tags: ['awards'],
-      summary: '预估佣金: what each member of the chain would earn for this order now',
-      body: z.object({
-        buyer: z.string().optional(), referrer: z.string().optional(), pickupPoint: z.string().optional(), region: z.string().optional(),
-        at: z.string().optional(),
-        lines: z.array(z.object({ sku: z.string(), category: z.string().optional(), qty: z.number().int().min(1).default(1), price: moneyString.describe('paid amount of the line'), cost: moneyString.optional() })).min(1).max(100),
-        lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
-      }),
-      response: { 200: z.object({ awards: z.array(z.object({ to: z.string(), rule: z.string(), amount: moneyString, why: z.array(z.string()) })) }), ...errorResponses },
+  app.post(
+    '/v1/estimate',
+    {
+      schema: {
+        tags: ['awards'],
+        summary: '预估佣金: what each member of the chain would earn for this order now',
+        body: z.object({
+          buyer: z.string().optional(),
+          referrer: z.string().optional(),
+          pickupPoint: z.string().optional(),
+          region: z.string().optional(),
+          at: z.string().optional(),
+          lines: z
+            .array(
+              z.object({
+                sku: z.string(),
+                category: z.string().optional(),
+                qty: z.number().int().min(1).default(1),
+                price: moneyString.describe('paid amount of the line'),
+                cost: moneyString.optional(),
+              }),
+            )
+            .min(1)
+            .max(100),
+          lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
+        }),
+        response: {
+          200: z.object({
+            awards: z.array(z.object({ to: z.string(), rule: z.string(), amount: moneyString, why: z.array(z.string()) })),
+          }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const body = request.body;
-    return service.peek(tenant, (runtime) => {
-      const settings = runtime.engine.settings;
-      const money = (text: string, path: (string | number)[]) => {
-        const value = parseMoney(text, settings.decimals);
-        if (value === null || value < 0n) throw new ApiError(400, 'invalid', `"${text}" is not an amount`, path);
-        return value;
-      };
-      const at = body.at ? Date.parse(body.at) : Math.max(context.now(), runtime.engine.state.clock ?? 0);
-      if (!supportedInstant(at)) throw new ApiError(400, 'invalid', `at must be an ISO 8601 instant; ${INSTANT_RANGE_MESSAGE}`, ['at']);
-      const result = estimate(runtime.engine, {
-        at, ...(body.buyer ? { buyer: body.buyer } : {}), ...(body.referrer ? { referrer: body.referrer } : {}),
-        ...(body.pickupPoint ? { pickupPoint: body.pickupPoint } : {}), ...(body.region ? { region: body.region } : {}),
-        lines: body.lines.map((line, i) => ({
-          sku: line.sku, ...(line.category ? { category: line.category } : {}), qty: line.qty,
-          paid: money(line.price, ['lines', i, 'price']), ...(line.cost ? { cost: money(line.cost, ['lines', i, 'cost']) } : {}),
-        })),
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const body = request.body;
+      return service.peek(tenant, (runtime) => {
+        const settings = runtime.engine.settings;
+        const money = (text: string, path: (string | number)[]) => {
+          const value = parseMoney(text, settings.decimals);
+          if (value === null || value < 0n) throw new ApiError(400, 'invalid', `"${text}" is not an amount`, path);
+          return value;
+        };
+        const at = body.at ? Date.parse(body.at) : Math.max(context.now(), runtime.engine.state.clock ?? 0);
+        if (!supportedInstant(at))
+          throw new ApiError(400, 'invalid', `at must be an ISO 8601 instant; ${INSTANT_RANGE_MESSAGE}`, ['at']);
+        const result = estimate(runtime.engine, {
+          at,
+          ...(body.buyer ? { buyer: body.buyer } : {}),
+          ...(body.referrer ? { referrer: body.referrer } : {}),
+          ...(body.pickupPoint ? { pickupPoint: body.pickupPoint } : {}),
+          ...(body.region ? { region: body.region } : {}),
+          lines: body.lines.map((line, i) => ({
+            sku: line.sku,
+            ...(line.category ? { category: line.category } : {}),
+            qty: line.qty,
+            paid: money(line.price, ['lines', i, 'price']),
+            ...(line.cost ? { cost: money(line.cost, ['lines', i, 'cost']) } : {}),
+          })),
+        });
+        if (!Array.isArray(result))
+          throw new ApiError(
+            result.code === 'unknown_member' ? 404 : 400,
+            result.code,
+            result.message,
+            result.path ? [...result.path] : undefined,
+          );
+        return {
+          awards: result.map((a) => ({
+            to: a.to,
+            rule: a.rule,
+            amount: formatMoney(a.amount, settings.decimals),
+            why: a.explanations.map((e) => explainPart(e, settings, body.lang).trim()),
+          })),
+        };
       });
-      if (!Array.isArray(result)) throw new ApiError(result.code === 'unknown_member' ? 404 : 400, result.code, result.message, result.path ? [...result.path] : undefined);
-      return {
-        awards: result.map((a) => ({
-          to: a.to, rule: a.rule, amount: formatMoney(a.amount, settings.decimals),
-          why: a.explanations.map((e) => explainPart(e, settings, body.lang).trim()),
-        })),
-      };
-    });
-  });
+    },
+  );
 };

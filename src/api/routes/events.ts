@@ -13,80 +13,174 @@ const itemResult = z.union([
 
 const eventDoc = z
   .looseObject({
-    type: z.enum(['order.paid', 'order.completed', 'order.refunded', 'member.joined', 'member.moved', 'member.promoted', 'member.level_set', 'member.regions_set', 'withdrawal.requested', 'withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed', 'adjustment.posted', 'tick']),
+    type: z.enum([
+      'order.paid',
+      'order.completed',
+      'order.refunded',
+      'member.joined',
+      'member.moved',
+      'member.promoted',
+      'member.level_set',
+      'member.regions_set',
+      'withdrawal.requested',
+      'withdrawal.approved',
+      'withdrawal.rejected',
+      'withdrawal.paid',
+      'withdrawal.failed',
+      'adjustment.posted',
+      'tick',
+    ]),
     at: z.string().describe('ISO 8601 instant'),
     id: z.string().optional().describe('your event id: makes retries of any event idempotent'),
   })
   .describe('an event as in the scenario format (DOMAIN.md); validated item by item');
 
 export const registerEvents: Register = (app, { service }) => {
-  app.post('/v1/events', {
-    schema: {
-      tags: ['events'],
-      summary: `Send one event, or a batch of up to ${MAX_BATCH} ({ events: [...] }), applied in order`,
-      body: z.union([z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }), eventDoc]),
-      response: { 200: z.object({ results: z.array(itemResult) }), ...errorResponses },
+  app.post(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: `Send one event, or a batch of up to ${MAX_BATCH} ({ events: [...] }), applied in order`,
+        body: z.union([z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }), eventDoc]),
+        response: { 200: z.object({ results: z.array(itemResult) }), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'ingest');
-    const body = request.body as { events?: unknown[] };
-    const items = Array.isArray(body.events) ? body.events : [request.body];
-    if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
-    const manual = items.map((item) => MANUAL_EVENT_TYPES.has(String((item as { type?: unknown } | null)?.type)));
-    if (request.apiKey?.scope !== 'admin' && manual.some(Boolean)) {
-      const type = String((items[manual.indexOf(true)] as { type: unknown }).type);
-      throw new ApiError(403, 'forbidden', `${type} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`);
-    }
-    // Manual acts sent as events are audited like their own endpoints, in the same transaction.
-    const actor = request.apiKey!.id;
-    const audit = (results: readonly ItemResult[]) =>
-      results.flatMap((r, index) => (manual[index] && r.status === 'accepted' ? [auditOfEvent(items[index], actor, r.seq)!] : []));
-    const results = await service.ingest(tenant, items, 'http', undefined, manual.some(Boolean) ? { audit } : {});
-    return { results: results.map((r) => (r.status === 'rejected' ? { status: r.status, error: { code: r.error.code, message: r.error.message, ...(r.error.path ? { path: [...r.error.path] } : {}) } } : r)) };
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'ingest');
+      const body = request.body as { events?: unknown[] };
+      const items = Array.isArray(body.events) ? body.events : [request.body];
+      if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
+      const manual = items.map((item) => MANUAL_EVENT_TYPES.has(String((item as { type?: unknown } | null)?.type)));
+      if (request.apiKey?.scope !== 'admin' && manual.some(Boolean)) {
+        const type = String((items[manual.indexOf(true)] as { type: unknown }).type);
+        throw new ApiError(
+          403,
+          'forbidden',
+          `${type} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`,
+        );
+      }
+      // Manual acts sent as events are audited like their own endpoints, in the same transaction.
+      const actor = request.apiKey!.id;
+      const audit = (results: readonly ItemResult[]) =>
+        results.flatMap((r, index) =>
+          manual[index] && r.status === 'accepted' ? [auditOfEvent(items[index], actor, r.seq)!] : [],
+        );
+      const results = await service.ingest(tenant, items, 'http', undefined, manual.some(Boolean) ? { audit } : {});
+      return {
+        results: results.map((r) =>
+          r.status === 'rejected'
+            ? {
+                status: r.status,
+                error: { code: r.error.code, message: r.error.message, ...(r.error.path ? { path: [...r.error.path] } : {}) },
+              }
+            : r,
+        ),
+      };
+    },
+  );
 
-  app.get('/v1/events', {
-    schema: {
-      tags: ['events'],
-      summary: 'The event log, oldest first (or newest first with sort=desc), paged by sequence number',
-      querystring: z.object({
-        after: z.coerce.number().int().min(0).default(0).describe('only events after this sequence number'),
-        before: z.coerce.number().int().min(1).optional().describe('only events before this sequence number'),
-        sort: z.enum(['asc', 'desc']).default('asc'),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        type: z.string().optional(),
-        order: z.string().optional().describe('only events of this order id'),
-        member: z.string().optional().describe('only events naming this member (member, buyer, referrer or pickup point)'),
-      }),
-      response: { 200: z.object({ events: z.array(z.object({ seq: z.number(), type: z.string(), at: z.string(), source: z.string(), payload: z.unknown() })) }), ...errorResponses },
+  app.get(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'The event log, oldest first (or newest first with sort=desc), paged by sequence number',
+        querystring: z.object({
+          after: z.coerce.number().int().min(0).default(0).describe('only events after this sequence number'),
+          before: z.coerce.number().int().min(1).optional().describe('only events before this sequence number'),
+          sort: z.enum(['asc', 'desc']).default('asc'),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          type: z.string().optional(),
+          order: z.string().optional().describe('only events of this order id'),
+          member: z.string().optional().describe('only events naming this member (member, buyer, referrer or pickup point)'),
+        }),
+        response: {
+          200: z.object({
+            events: z.array(
+              z.object({ seq: z.number(), type: z.string(), at: z.string(), source: z.string(), payload: z.unknown() }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const { after, before, sort, limit, type, order, member } = request.query;
-    const rows = (await service.sql.query<{ seq: string; type: string; at: Date | string; source: string; payload: unknown }>(
-      `select seq::text as seq, type, at, source, payload from events
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const { after, before, sort, limit, type, order, member } = request.query;
+      const rows = (
+        await service.sql.query<{ seq: string; type: string; at: Date | string; source: string; payload: unknown }>(
+          `select seq::text as seq, type, at, source, payload from events
         where tenant_id = $1 and seq > $2 and ($3::bigint is null or seq < $3) and ($4::text is null or type = $4)
           and ($5::text is null or payload->>'order' = $5)
           and ($6::text is null or $6 in (payload->>'member', payload->'member'->>'id', payload->>'buyer', payload->>'referrer', payload->>'pickupPoint'))
         order by events.seq ${sort === 'desc' ? 'desc' : 'asc'} limit $7`,
-      [tenant, after, before ?? null, type ?? null, order ?? null, member ?? null, limit],
-    )).rows;
-    return { events: rows.map((row) => ({ seq: Number(row.seq), type: row.type, at: new Date(row.at).toISOString(), source: row.source, payload: row.payload })) };
-  });
-
-  app.get('/v1/events/rejected', {
-    schema: {
-      tags: ['events'],
-      summary: 'Rejected events with their error, newest first',
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      response: { 200: z.object({ rejected: z.array(z.object({ id: z.number(), type: z.string().nullable(), code: z.string(), message: z.string(), path: z.unknown(), source: z.string(), receivedAt: z.string(), payload: z.unknown() })) }), ...errorResponses },
+          [tenant, after, before ?? null, type ?? null, order ?? null, member ?? null, limit],
+        )
+      ).rows;
+      return {
+        events: rows.map((row) => ({
+          seq: Number(row.seq),
+          type: row.type,
+          at: new Date(row.at).toISOString(),
+          source: row.source,
+          payload: row.payload,
+        })),
+      };
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const rows = (await service.sql.query<{ id: string; type: string | null; code: string; message: string; path: unknown; source: string; received_at: Date | string; payload: unknown }>(
-      'select id::text as id, type, code, message, path, source, received_at, payload from rejected_events where tenant_id = $1 order by rejected_events.id desc limit $2',
-      [tenant, request.query.limit],
-    )).rows;
-    return { rejected: rows.map((row) => ({ ...row, id: Number(row.id), receivedAt: new Date(row.received_at).toISOString(), received_at: undefined })) };
-  });
+  );
+
+  app.get(
+    '/v1/events/rejected',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Rejected events with their error, newest first',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: {
+          200: z.object({
+            rejected: z.array(
+              z.object({
+                id: z.number(),
+                type: z.string().nullable(),
+                code: z.string(),
+                message: z.string(),
+                path: z.unknown(),
+                source: z.string(),
+                receivedAt: z.string(),
+                payload: z.unknown(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const rows = (
+        await service.sql.query<{
+          id: string;
+          type: string | null;
+          code: string;
+          message: string;
+          path: unknown;
+          source: string;
+          received_at: Date | string;
+          payload: unknown;
+        }>(
+          'select id::text as id, type, code, message, path, source, received_at, payload from rejected_events where tenant_id = $1 order by rejected_events.id desc limit $2',
+          [tenant, request.query.limit],
+        )
+      ).rows;
+      return {
+        rejected: rows.map((row) => ({
+          ...row,
+          id: Number(row.id),
+          receivedAt: new Date(row.received_at).toISOString(),
+          received_at: undefined,
+        })),
+      };
+    },
+  );
 };

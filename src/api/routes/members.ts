@@ -17,10 +17,17 @@ async function sendEvent(context: RouteContext, request: FastifyRequest, event: 
   const at = typeof event.at === 'string' ? event.at : new Date(context.now()).toISOString();
   const item = { ...event, at };
   // A level set by hand is audited in the transaction that applies it.
-  const audit = event.type === 'member.level_set'
-    ? { audit: ([r]: readonly ItemResult[]) => (r!.status === 'accepted' ? [auditOfEvent(item, request.apiKey!.id, r!.seq)!] : []) }
-    : {};
-  const [result] = await context.service.ingest(tenant, [item], 'http', undefined, { ...audit, serverTime: typeof event.at !== 'string' });
+  const audit =
+    event.type === 'member.level_set'
+      ? {
+          audit: ([r]: readonly ItemResult[]) =>
+            r!.status === 'accepted' ? [auditOfEvent(item, request.apiKey!.id, r!.seq)!] : [],
+        }
+      : {};
+  const [result] = await context.service.ingest(tenant, [item], 'http', undefined, {
+    ...audit,
+    serverTime: typeof event.at !== 'string',
+  });
   if (result!.status === 'rejected') {
     const { code, message, path } = result!.error;
     const status = code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 409;
@@ -31,33 +38,89 @@ async function sendEvent(context: RouteContext, request: FastifyRequest, event: 
 
 export const registerMembers: Register = (app, context) => {
   const { service } = context;
-  app.post('/v1/network/import', {
-    schema: {
-      tags: ['members'], summary: 'Import a starting network (before the first event; may be sent in chunks)',
-      body: z.object({ members: z.array(z.unknown()).min(1).max(100_000) }),
-      response: { 200: z.object({ seq: z.number(), members: z.number() }), ...errorResponses },
+  app.post(
+    '/v1/network/import',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Import a starting network (before the first event; may be sent in chunks)',
+        body: z.object({ members: z.array(z.unknown()).min(1).max(100_000) }),
+        response: { 200: z.object({ seq: z.number(), members: z.number() }), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    return service.importNetwork(tenant, request.body.members, 'http');
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      return service.importNetwork(tenant, request.body.members, 'http');
+    },
+  );
 
-  app.post('/v1/members', {
-    schema: {
-      tags: ['members'], summary: 'A member joins (member.joined)',
-      body: z.object({ member: z.object({ id: z.string(), role: z.string(), level: z.number().optional(), parent: z.string().nullable().optional(), regions: z.array(z.string()).optional() }), at: z.string().optional(), id: z.string().optional() }),
-      response: { 200: ingestResult, ...errorResponses },
+  app.post(
+    '/v1/members',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'A member joins (member.joined)',
+        body: z.object({
+          member: z.object({
+            id: z.string(),
+            role: z.string(),
+            level: z.number().optional(),
+            parent: z.string().nullable().optional(),
+            regions: z.array(z.string()).optional(),
+          }),
+          at: z.string().optional(),
+          id: z.string().optional(),
+        }),
+        response: { 200: ingestResult, ...errorResponses },
+      },
     },
-  }, async (request) => sendEvent(context, request, { type: 'member.joined', ...request.body }));
+    async (request) => sendEvent(context, request, { type: 'member.joined', ...request.body }),
+  );
 
   const change = (path: string, type: string, body: z.ZodObject, summary: string) =>
-    app.post(path, {
-      schema: { tags: ['members'], summary, params: z.object({ id: z.string() }), body, response: { 200: ingestResult, ...errorResponses } },
-    }, async (request) => sendEvent(context, request, { type, member: (request.params as { id: string }).id, ...(request.body as object) }));
-  change('/v1/members/:id/move', 'member.moved', z.object({ parent: z.string().nullable(), at: z.string().optional(), id: z.string().optional() }), 'Move a member under another parent');
-  change('/v1/members/:id/promote', 'member.promoted', z.object({ role: z.enum(['branch', 'agency', 'leader']).default('leader'), level: z.number().int().min(1).default(1), at: z.string().optional(), id: z.string().optional() }), 'Promote a customer to distributor');
-  change('/v1/members/:id/level', 'member.level_set', z.object({ level: z.number().int().min(1), at: z.string().optional(), id: z.string().optional() }), 'Set a level by hand');
-  change('/v1/members/:id/regions', 'member.regions_set', z.object({ regions: z.array(z.string()), at: z.string().optional(), id: z.string().optional() }), 'Replace the regions a distributor holds');
+    app.post(
+      path,
+      {
+        schema: {
+          tags: ['members'],
+          summary,
+          params: z.object({ id: z.string() }),
+          body,
+          response: { 200: ingestResult, ...errorResponses },
+        },
+      },
+      async (request) =>
+        sendEvent(context, request, { type, member: (request.params as { id: string }).id, ...(request.body as object) }),
+    );
+  change(
+    '/v1/members/:id/move',
+    'member.moved',
+    z.object({ parent: z.string().nullable(), at: z.string().optional(), id: z.string().optional() }),
+    'Move a member under another parent',
+  );
+  change(
+    '/v1/members/:id/promote',
+    'member.promoted',
+    z.object({
+      role: z.enum(['branch', 'agency', 'leader']).default('leader'),
+      level: z.number().int().min(1).default(1),
+      at: z.string().optional(),
+      id: z.string().optional(),
+    }),
+    'Promote a customer to distributor',
+  );
+  change(
+    '/v1/members/:id/level',
+    'member.level_set',
+    z.object({ level: z.number().int().min(1), at: z.string().optional(), id: z.string().optional() }),
+    'Set a level by hand',
+  );
+  change(
+    '/v1/members/:id/regions',
+    'member.regions_set',
+    z.object({ regions: z.array(z.string()), at: z.string().optional(), id: z.string().optional() }),
+    'Replace the regions a distributor holds',
+  );
 
   registerMemberReads(app, context);
 };

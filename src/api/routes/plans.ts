@@ -9,62 +9,129 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
-const finding = z.object({ code: z.string(), severity: z.enum(['warn', 'refuse']), template: z.string().optional(), message: z.string() });
+const finding = z.object({
+  code: z.string(),
+  severity: z.enum(['warn', 'refuse']),
+  template: z.string().optional(),
+  message: z.string(),
+});
 
 export const registerPlans: Register = (app, { service }) => {
-  app.get('/v1/plans', {
-    schema: {
-      tags: ['plans'],
-      summary: 'Plan versions with their effective dates and lint findings',
-      response: { 200: z.object({ versions: z.array(z.object({ version: z.number(), effectiveFrom: z.string().nullable(), plan: z.unknown(), findings: z.array(finding) })) }), ...errorResponses },
+  app.get(
+    '/v1/plans',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: 'Plan versions with their effective dates and lint findings',
+        response: {
+          200: z.object({
+            versions: z.array(
+              z.object({
+                version: z.number(),
+                effectiveFrom: z.string().nullable(),
+                plan: z.unknown(),
+                findings: z.array(finding),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
     },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    const rows = (await service.sql.query<{ version: number; effective_from: Date | string | null; plan: unknown; findings: z.infer<typeof finding>[] }>(
-      'select version, effective_from, plan, findings from plan_versions where tenant_id = $1 order by version', [tenant],
-    )).rows;
-    return { versions: rows.map((row) => ({ version: row.version, effectiveFrom: row.effective_from === null ? null : new Date(row.effective_from).toISOString(), plan: row.plan, findings: row.findings })) };
-  });
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      const rows = (
+        await service.sql.query<{
+          version: number;
+          effective_from: Date | string | null;
+          plan: unknown;
+          findings: z.infer<typeof finding>[];
+        }>('select version, effective_from, plan, findings from plan_versions where tenant_id = $1 order by version', [tenant])
+      ).rows;
+      return {
+        versions: rows.map((row) => ({
+          version: row.version,
+          effectiveFrom: row.effective_from === null ? null : new Date(row.effective_from).toISOString(),
+          plan: row.plan,
+          findings: row.findings,
+        })),
+      };
+    },
+  );
 
-  app.post('/v1/plans', {
-    schema: {
-      tags: ['plans'],
-      summary: 'Publish a plan version in force from `effectiveFrom` (orders use the version in force when paid)',
-      body: z.object({ plan: z.unknown(), effectiveFrom: z.string().describe('ISO 8601 instant after every event applied so far'), allowRefused: z.boolean().default(false) }),
-      response: { 201: z.object({ version: z.number(), findings: z.array(finding) }), ...errorResponses },
+  app.post(
+    '/v1/plans',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: 'Publish a plan version in force from `effectiveFrom` (orders use the version in force when paid)',
+        body: z.object({
+          plan: z.unknown(),
+          effectiveFrom: z.string().describe('ISO 8601 instant after every event applied so far'),
+          allowRefused: z.boolean().default(false),
+        }),
+        response: { 201: z.object({ version: z.number(), findings: z.array(finding) }), ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const tenant = await requireScope(service.sql, request, 'admin');
-    const from = Date.parse(request.body.effectiveFrom);
-    if (Number.isNaN(from)) throw new ApiError(400, 'invalid', 'effectiveFrom must be an ISO 8601 instant', ['effectiveFrom']);
-    if (!supportedInstant(from)) throw new ApiError(400, 'invalid', `effectiveFrom: ${INSTANT_RANGE_MESSAGE}`, ['effectiveFrom']);
-    const result = await service.read(tenant, (runtime) => lintPlan(compilePlan(request.body.plan, runtime.engine.settings)));
-    if (!request.body.allowRefused && result.some((f) => f.severity === 'refuse')) {
-      throw new ApiError(422, 'invalid', `the plan has refuse findings (${result.filter((f) => f.severity === 'refuse').map((f) => f.code).join(', ')}); fix them or set allowRefused after legal review`);
-    }
-    const published = await publishPlan(service, tenant, request.body.plan, from, request.apiKey!.id);
-    return reply.status(201).send({ version: published.version, findings: [...published.findings] });
-  });
-
-  app.post('/v1/plans/lint', {
-    schema: {
-      tags: ['plans'],
-      summary: 'Validate and lint a draft plan against a compliance profile',
-      body: z.object({ plan: z.unknown(), profile: z.string().default('cn') }),
-      response: { 200: z.object({ valid: z.boolean(), error: z.object({ code: z.string(), message: z.string(), path: z.array(z.union([z.string(), z.number()])).optional() }).optional(), findings: z.array(finding) }), ...errorResponses },
-    },
-  }, async (request) => {
-    const tenant = await requireScope(service.sql, request, 'read');
-    if (!PROFILES[request.body.profile]) throw new ApiError(400, 'invalid', `unknown profile ${request.body.profile}`, ['profile']);
-    return service.read(tenant, (runtime) => {
-      try {
-        const compiled = compilePlan(request.body.plan, runtime.engine.settings);
-        return { valid: true, findings: lintPlan(compiled, request.body.profile) };
-      } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        // A `when:` condition that does not compile is also listed as a finding (cel_*), as `plan lint` does.
-        return { valid: false, error: { code: error.error.code, message: error.error.message, path: [...(error.error.path ?? [])] }, findings: conditionFindings(request.body.plan) };
+    async (request, reply) => {
+      const tenant = await requireScope(service.sql, request, 'admin');
+      const from = Date.parse(request.body.effectiveFrom);
+      if (Number.isNaN(from)) throw new ApiError(400, 'invalid', 'effectiveFrom must be an ISO 8601 instant', ['effectiveFrom']);
+      if (!supportedInstant(from))
+        throw new ApiError(400, 'invalid', `effectiveFrom: ${INSTANT_RANGE_MESSAGE}`, ['effectiveFrom']);
+      const result = await service.read(tenant, (runtime) => lintPlan(compilePlan(request.body.plan, runtime.engine.settings)));
+      if (!request.body.allowRefused && result.some((f) => f.severity === 'refuse')) {
+        throw new ApiError(
+          422,
+          'invalid',
+          `the plan has refuse findings (${result
+            .filter((f) => f.severity === 'refuse')
+            .map((f) => f.code)
+            .join(', ')}); fix them or set allowRefused after legal review`,
+        );
       }
-    });
-  });
+      const published = await publishPlan(service, tenant, request.body.plan, from, request.apiKey!.id);
+      return reply.status(201).send({ version: published.version, findings: [...published.findings] });
+    },
+  );
+
+  app.post(
+    '/v1/plans/lint',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: 'Validate and lint a draft plan against a compliance profile',
+        body: z.object({ plan: z.unknown(), profile: z.string().default('cn') }),
+        response: {
+          200: z.object({
+            valid: z.boolean(),
+            error: z
+              .object({ code: z.string(), message: z.string(), path: z.array(z.union([z.string(), z.number()])).optional() })
+              .optional(),
+            findings: z.array(finding),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      if (!PROFILES[request.body.profile])
+        throw new ApiError(400, 'invalid', `unknown profile ${request.body.profile}`, ['profile']);
+      return service.read(tenant, (runtime) => {
+        try {
+          const compiled = compilePlan(request.body.plan, runtime.engine.settings);
+          return { valid: true, findings: lintPlan(compiled, request.body.profile) };
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          // A `when:` condition that does not compile is also listed as a finding (cel_*), as `plan lint` does.
+          return {
+            valid: false,
+            error: { code: error.error.code, message: error.error.message, path: [...(error.error.path ?? [])] },
+            findings: conditionFindings(request.body.plan),
+          };
+        }
+      });
+    },
+  );
 };

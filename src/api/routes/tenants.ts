@@ -5,26 +5,35 @@ import { requirePlatform } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
 
-const finding = z.object({ code: z.string(), severity: z.enum(['warn', 'refuse']), template: z.string().optional(), message: z.string() });
+const finding = z.object({
+  code: z.string(),
+  severity: z.enum(['warn', 'refuse']),
+  template: z.string().optional(),
+  message: z.string(),
+});
 
 export const registerTenants: Register = (app, { service, platformToken }) => {
-  app.post('/v1/tenants', {
-    schema: {
-      tags: ['tenants'],
-      summary: 'Create a tenant (platform token) and its first admin key',
-      body: z.object({
-        id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
-        name: z.string().min(1),
-        timezone: z.string().default('Asia/Shanghai'),
-        currency: z.string().length(3).default('CNY'),
-        plan: z.unknown().optional().describe('the first plan (see the scenario format); empty when absent'),
-      }),
-      response: { 201: z.object({ tenant: z.string(), adminKey: z.string(), findings: z.array(finding) }), ...errorResponses },
+  app.post(
+    '/v1/tenants',
+    {
+      schema: {
+        tags: ['tenants'],
+        summary: 'Create a tenant (platform token) and its first admin key',
+        body: z.object({
+          id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+          name: z.string().min(1),
+          timezone: z.string().default('Asia/Shanghai'),
+          currency: z.string().length(3).default('CNY'),
+          plan: z.unknown().optional().describe('the first plan (see the scenario format); empty when absent'),
+        }),
+        response: { 201: z.object({ tenant: z.string(), adminKey: z.string(), findings: z.array(finding) }), ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    requirePlatform(platformToken, request);
-    const { findings } = await createTenant(service, request.body);
-    const key = await createKey(service.sql, request.body.id, 'admin', 'first admin key');
-    return reply.status(201).send({ tenant: request.body.id, adminKey: key.key, findings: [...findings] });
-  });
+    async (request, reply) => {
+      requirePlatform(platformToken, request);
+      const { findings } = await createTenant(service, request.body);
+      const key = await createKey(service.sql, request.body.id, 'admin', 'first admin key');
+      return reply.status(201).send({ tenant: request.body.id, adminKey: key.key, findings: [...findings] });
+    },
+  );
 };

@@ -10,11 +10,21 @@ import type { Verdict, Work } from '../work.ts';
  */
 export function adjustmentPosted(state: EngineState, event: AdjustmentPosted, work: Work): Verdict {
   const print = fingerprint(event);
-  const repeated = repeatVerdict(state.adjustments.get(event.adjustment), print, `adjustment ${event.adjustment} was already posted with other content; use a new id`, 'adjustment');
+  const repeated = repeatVerdict(
+    state.adjustments.get(event.adjustment),
+    print,
+    `adjustment ${event.adjustment} was already posted with other content; use a new id`,
+    'adjustment',
+  );
   if (repeated) return repeated;
   if (!state.network.get(event.member)) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
   state.adjustments.set(event.adjustment, {
-    id: event.adjustment, fingerprint: print, member: event.member, at: event.at, amount: event.amount, reason: event.reason,
+    id: event.adjustment,
+    fingerprint: print,
+    member: event.member,
+    at: event.at,
+    amount: event.amount,
+    reason: event.reason,
     ...(event.by ? { by: event.by } : {}),
   });
   work.postingLog.push(

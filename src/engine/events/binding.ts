@@ -9,7 +9,13 @@ import type { Work } from '../work.ts';
  * 锁客 (DOMAIN.md, "Binding and who sold"), run as the order is paid, before its seller is found.
  * Returns the buyer as a member, or null for a guest (unknown buyer, no referrer).
  */
-export function bindBuyer(state: EngineState, event: OrderPaid, referrer: Member | null, plan: CompiledPlan, work: Work): Member | null {
+export function bindBuyer(
+  state: EngineState,
+  event: OrderPaid,
+  referrer: Member | null,
+  plan: CompiledPlan,
+  work: Work,
+): Member | null {
   const network = state.network;
   const buyer = network.get(event.buyer);
   if (!buyer) {
@@ -28,7 +34,13 @@ export function bindBuyer(state: EngineState, event: OrderPaid, referrer: Member
  * Who would sell an order of `buyerId` referred by `referrer` now, without binding anyone:
  * the same decision bindBuyer takes, for estimates.
  */
-export function previewSeller(state: EngineState, buyerId: string, referrer: Member | null, plan: CompiledPlan, at: number): Member | null {
+export function previewSeller(
+  state: EngineState,
+  buyerId: string,
+  referrer: Member | null,
+  plan: CompiledPlan,
+  at: number,
+): Member | null {
   const buyer = state.network.get(buyerId);
   if (!buyer) return referrer;
   if (buyer.isDistributor) return plan.plan.selfPurchase ? buyer : buyer.parent;

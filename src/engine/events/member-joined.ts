@@ -13,16 +13,25 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   // Defaults spelled out or left out are the same event (a retry may add `level: 1`).
   const print = fingerprint({
     ...event,
-    member: { ...input, level: input.role === 'customer' ? undefined : (input.level ?? 1), regions: uniqueCodes(input.regions ?? []).sort() },
+    member: {
+      ...input,
+      level: input.role === 'customer' ? undefined : (input.level ?? 1),
+      regions: uniqueCodes(input.regions ?? []).sort(),
+    },
   });
   if (state.network.get(input.id)) {
     return state.joins.get(input.id) === print
       ? 'duplicate'
-      : fail('conflict', `member ${input.id} is already in the network; use member.moved or member.promoted to change it`, ['member', 'id']);
+      : fail('conflict', `member ${input.id} is already in the network; use member.moved or member.promoted to change it`, [
+          'member',
+          'id',
+        ]);
   }
   const parent = input.parent == null ? null : state.network.get(input.parent);
-  if (parent === undefined) return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
-  if (parent && !parent.isDistributor) return fail('invalid', `parent ${parent.id} is a customer; a parent must be a distributor`, ['member', 'parent']);
+  if (parent === undefined)
+    return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
+  if (parent && !parent.isDistributor)
+    return fail('invalid', `parent ${parent.id} is a customer; a parent must be a distributor`, ['member', 'parent']);
   const regions = uniqueCodes(input.regions ?? []);
   const regionProblem = checkRegions(state.network, input.id, input.role === 'customer', regions, ['member', 'regions']);
   if (regionProblem) return regionProblem;

@@ -8,7 +8,8 @@ import { changeLevel } from '../levels.ts';
 export function memberLevelSet(state: EngineState, event: MemberLevelSet, work: Work): Verdict {
   const member = state.network.get(event.member);
   if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
-  if (!member.isDistributor) return fail('invalid', `member ${member.id} is a customer; promote it before setting a level`, ['member']);
+  if (!member.isDistributor)
+    return fail('invalid', `member ${member.id} is a customer; promote it before setting a level`, ['member']);
   if (member.level === event.level) return 'duplicate';
   changeLevel(state, member, event.level, 'level_set', work);
   work.dirtyMembers.add(member);

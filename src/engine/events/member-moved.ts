@@ -9,7 +9,8 @@ export function memberMoved(state: EngineState, event: MemberMoved, work: Work):
   if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
   const parent = event.parent === null ? null : state.network.get(event.parent);
   if (parent === undefined) return fail('unknown_member', `new parent ${event.parent} is not a member`, ['parent']);
-  if (parent && !parent.isDistributor) return fail('invalid', `new parent ${parent.id} is a customer; a parent must be a distributor`, ['parent']);
+  if (parent && !parent.isDistributor)
+    return fail('invalid', `new parent ${parent.id} is a customer; a parent must be a distributor`, ['parent']);
   if (parent && state.network.isAncestorOrSelf(member, parent)) {
     return fail('cycle', `moving ${member.id} under ${parent.id} would make ${member.id} its own ancestor`, ['parent']);
   }

@@ -14,7 +14,12 @@ export function checkMemberShape(input: MemberInput, path: (string | number)[]):
 
 /** Adds a member (by event or from the starting network) with its regions. */
 export function placeNewMember(
-  state: EngineState, input: MemberInput, parent: Member | null, regions: readonly string[], at: InstantMs, work: Work | null,
+  state: EngineState,
+  input: MemberInput,
+  parent: Member | null,
+  regions: readonly string[],
+  at: InstantMs,
+  work: Work | null,
 ): Member {
   const member = state.network.add(input.id, input.role, input.level ?? 1, parent, at);
   if (regions.length > 0) state.network.setRegions(member, regions, at);

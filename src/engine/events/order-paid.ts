@@ -21,18 +21,24 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
       : fail('conflict', `order ${event.order} was already paid with other content; use a new order id`, ['order']);
   }
   const referrer = event.referrer === undefined ? null : state.network.get(event.referrer);
-  if (referrer === undefined) return fail('unknown_member', `referrer ${event.referrer} is not a member; send member.joined first`, ['referrer']);
+  if (referrer === undefined)
+    return fail('unknown_member', `referrer ${event.referrer} is not a member; send member.joined first`, ['referrer']);
   const pickup = event.pickupPoint === undefined ? null : state.network.get(event.pickupPoint);
   if (pickup === undefined) return fail('unknown_member', `pickup point ${event.pickupPoint} is not a member`, ['pickupPoint']);
-  if (referrer && !referrer.isDistributor) return fail('invalid', `referrer ${referrer.id} is a customer; only distributors refer`, ['referrer']);
-  if (pickup && !pickup.isDistributor) return fail('invalid', `pickup point ${pickup.id} is a customer; only distributors run pickup points`, ['pickupPoint']);
+  if (referrer && !referrer.isDistributor)
+    return fail('invalid', `referrer ${referrer.id} is a customer; only distributors refer`, ['referrer']);
+  if (pickup && !pickup.isDistributor)
+    return fail('invalid', `pickup point ${pickup.id} is a customer; only distributors run pickup points`, ['pickupPoint']);
 
   const plan = planAt(state, event.at);
   const buyer = bindBuyer(state, event, referrer, plan, work);
   const seller = sellerOf(buyer, plan);
   const fullChain = state.network.chainOf(seller);
   const chain = activeChain(state, fullChain, event.at, plan);
-  const order = new PaidOrder(state.orders, state.orders.add(event, plan, seller, chain, fullChain, placeOf(state, event, pickup)));
+  const order = new PaidOrder(
+    state.orders,
+    state.orders.add(event, plan, seller, chain, fullChain, placeOf(state, event, pickup)),
+  );
   recomputeOrder(state, order, PAID, undefined, work, seller);
   // A number while it is a safe integer: sales and spend add it without a BigInt each.
   const netPaid = state.orders.netPaidSum(order.number);
@@ -53,7 +59,11 @@ export function sellerOf(buyer: Member | null, plan: CompiledPlan): Member | nul
 
 /** The payment-time context of an order (what estimates compute on; a paid order keeps its own). */
 export function paymentContext(
-  state: EngineState, event: Pick<OrderPaid, 'order' | 'at' | 'region'>, seller: Member | null, pickup: Member | null, plan: CompiledPlan,
+  state: EngineState,
+  event: Pick<OrderPaid, 'order' | 'at' | 'region'>,
+  seller: Member | null,
+  pickup: Member | null,
+  plan: CompiledPlan,
 ): OrderRecord['context'] {
   const fullChain = state.network.chainOf(seller);
   const place = placeOf(state, event, pickup);
@@ -110,13 +120,20 @@ function isActive(state: EngineState, link: ChainLink, at: number, inactiveDays:
   const sales = state.salesLog.get(member.id);
   if (!sales) return false;
   const orders = state.orders;
-  for (let i = sales.length - 1; i >= 0 && orders.event(sales[i]!).at >= since; i--) if (orders.netPaid(sales[i]!) > 0n) return true;
+  for (let i = sales.length - 1; i >= 0 && orders.event(sales[i]!).at >= since; i--)
+    if (orders.netPaid(sales[i]!) > 0n) return true;
   return false;
 }
 
 /** Counts the sale for its seller (levels, compression) and for its periods (period templates). */
 function recordSale(
-  state: EngineState, order: number, paidAt: number, netPaid: RunningSum, seller: Member | null, plan: CompiledPlan, work: Work,
+  state: EngineState,
+  order: number,
+  paidAt: number,
+  netPaid: RunningSum,
+  seller: Member | null,
+  plan: CompiledPlan,
+  work: Work,
 ): void {
   if (seller) {
     state.network.addSale(seller, netPaid);

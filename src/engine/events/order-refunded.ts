@@ -14,7 +14,12 @@ import { recordPurchase } from './purchases.ts';
  */
 export function orderRefunded(state: EngineState, event: OrderRefunded, work: Work): Verdict {
   const print = fingerprint(event);
-  const repeated = repeatVerdict(state.refunds.get(event.refund), print, `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`, 'refund');
+  const repeated = repeatVerdict(
+    state.refunds.get(event.refund),
+    print,
+    `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`,
+    'refund',
+  );
   if (repeated) return repeated;
   const order = state.orders.get(event.order);
   if (!order) return fail('unknown_order', `order ${event.order} was never paid; a refund needs a paid order`, ['order']);

@@ -36,7 +36,12 @@ export class BuyerFigures implements BuyerStats {
  * above zero, −1 when it fell to zero.
  */
 export function recordPurchase(
-  state: EngineState, buyerId: string, spend: RunningSum, orders: number, bought: SkuQuantities, work: Work,
+  state: EngineState,
+  buyerId: string,
+  spend: RunningSum,
+  orders: number,
+  bought: SkuQuantities,
+  work: Work,
   buyer: Member | null = state.network.get(buyerId) ?? null,
 ): void {
   let skus: Map<string, number> | null = null;

@@ -12,7 +12,12 @@ import type { Verdict, Work } from '../work.ts';
  */
 export function withdrawalRequested(state: EngineState, event: WithdrawalRequested, work: Work): Verdict {
   const print = fingerprint(event);
-  const repeated = repeatVerdict(state.withdrawals.get(event.withdrawal), print, `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`, 'withdrawal');
+  const repeated = repeatVerdict(
+    state.withdrawals.get(event.withdrawal),
+    print,
+    `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`,
+    'withdrawal',
+  );
   if (repeated) return repeated;
   const member = state.network.get(event.member);
   if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);
@@ -25,7 +30,11 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
   if (limit) return limit;
   const available = state.ledger.balanceOf(member.id).available;
   if (event.amount > available) {
-    return fail('insufficient_funds', `${member.id} has ${formatMoney(available < 0n ? 0n : available, decimals)} available; pending awards become available once settled`, ['amount']);
+    return fail(
+      'insufficient_funds',
+      `${member.id} has ${formatMoney(available < 0n ? 0n : available, decimals)} available; pending awards become available once settled`,
+      ['amount'],
+    );
   }
 
   const monthLabel = state.calendar.monthOf(event.at);
@@ -34,11 +43,20 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
   const tax = TAX_REGIMES[plan.tax]!.withhold(month, event.amount, decimals);
   state.taxMonths.set(monthKey, { gross: month.gross + event.amount, withheld: month.withheld + tax });
   // Small withdrawals are approved at once; above `reviewAbove` an operator approves them.
-  const status = plan.withdrawals.reviewAbove !== undefined && event.amount > plan.withdrawals.reviewAbove ? 'requested' : 'approved';
+  const status =
+    plan.withdrawals.reviewAbove !== undefined && event.amount > plan.withdrawals.reviewAbove ? 'requested' : 'approved';
   const record: WithdrawalRecord = {
-    id: event.withdrawal, fingerprint: print, member: member.id, at: event.at,
-    amount: event.amount, tax, net: event.amount - tax, month: monthLabel, day: state.calendar.dayOf(event.at),
-    status, history: [{ status, at: event.at }],
+    id: event.withdrawal,
+    fingerprint: print,
+    member: member.id,
+    at: event.at,
+    amount: event.amount,
+    tax,
+    net: event.amount - tax,
+    month: monthLabel,
+    day: state.calendar.dayOf(event.at),
+    status,
+    history: [{ status, at: event.at }],
   };
   state.withdrawals.set(record.id, record);
   work.postingLog.push(
@@ -54,7 +72,10 @@ export function withdrawalRequested(state: EngineState, event: WithdrawalRequest
 
 /** Daily and monthly caps on a member's gross withdrawals (those not given back). */
 function checkLimits(
-  state: EngineState, member: string, event: WithdrawalRequested, limits: Plan['withdrawals'],
+  state: EngineState,
+  member: string,
+  event: WithdrawalRequested,
+  limits: Plan['withdrawals'],
 ): EngineError | null {
   if (limits.dailyLimit === undefined && limits.monthlyLimit === undefined) return null;
   const day = state.calendar.dayOf(event.at);
@@ -68,10 +89,18 @@ function checkLimits(
   }
   const decimals = state.settings.decimals;
   if (limits.dailyLimit !== undefined && dayTotal > limits.dailyLimit) {
-    return fail('limit_exceeded', `withdrawals of ${member} on ${day} would reach ${formatMoney(dayTotal, decimals)}, above the daily limit of ${formatMoney(limits.dailyLimit, decimals)}`, ['amount']);
+    return fail(
+      'limit_exceeded',
+      `withdrawals of ${member} on ${day} would reach ${formatMoney(dayTotal, decimals)}, above the daily limit of ${formatMoney(limits.dailyLimit, decimals)}`,
+      ['amount'],
+    );
   }
   if (limits.monthlyLimit !== undefined && monthTotal > limits.monthlyLimit) {
-    return fail('limit_exceeded', `withdrawals of ${member} in ${month} would reach ${formatMoney(monthTotal, decimals)}, above the monthly limit of ${formatMoney(limits.monthlyLimit, decimals)}`, ['amount']);
+    return fail(
+      'limit_exceeded',
+      `withdrawals of ${member} in ${month} would reach ${formatMoney(monthTotal, decimals)}, above the monthly limit of ${formatMoney(limits.monthlyLimit, decimals)}`,
+      ['amount'],
+    );
   }
   return null;
 }

@@ -25,7 +25,11 @@ export function withdrawalTransition(state: EngineState, event: WithdrawalTransi
   const rule = RULES[event.type];
   if (record.status === rule.to) return 'duplicate';
   if (!rule.from.includes(record.status)) {
-    return fail('invalid', `withdrawal ${record.id} is ${record.status}; it can become ${rule.to} only when ${rule.from.join(' or ')}`, ['withdrawal']);
+    return fail(
+      'invalid',
+      `withdrawal ${record.id} is ${record.status}; it can become ${rule.to} only when ${rule.from.join(' or ')}`,
+      ['withdrawal'],
+    );
   }
   record.status = rule.to;
   record.history.push({ status: rule.to, at: event.at, ...(event.note ? { note: event.note } : {}) });

@@ -67,10 +67,19 @@ function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine
       const gap = ownPpm - paidPpm;
       const amount = applyPpm(gap, base);
       if (amount !== 0n) {
-        out.add(link.id, amount, !out.explaining ? null : explain(rule, input, line, link, position, amount, {
-          base: { kind: params.base, amount: base }, rate: BigInt(gap), exact: rateTimes(BigInt(gap), base),
-          reason: 'differential.gap', facts: { ownRate: String(ownPpm), paidBelow: String(paidPpm) },
-        }));
+        out.add(
+          link.id,
+          amount,
+          !out.explaining
+            ? null
+            : explain(rule, input, line, link, position, amount, {
+                base: { kind: params.base, amount: base },
+                rate: BigInt(gap),
+                exact: rateTimes(BigInt(gap), base),
+                reason: 'differential.gap',
+                facts: { ownRate: String(ownPpm), paidBelow: String(paidPpm) },
+              }),
+        );
       }
       paidPpm = ownPpm;
       lastLevel = link.level;
@@ -81,11 +90,19 @@ function walkLine(rule: string, params: Params, input: OrderInput, line: NetLine
       const amount = applyPpm(ppms.peer, peerBase);
       peers += 1;
       if (amount !== 0n) {
-        out.add(link.id, amount, !out.explaining ? null : explain(rule, input, line, link, position, amount, {
-          base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase }, rate: peer.rate,
-          exact: rateTimes(peer.rate, peerBase), reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
-          facts: { generation: peers },
-        }));
+        out.add(
+          link.id,
+          amount,
+          !out.explaining
+            ? null
+            : explain(rule, input, line, link, position, amount, {
+                base: { kind: peer.of === 'award' ? 'award' : params.base, amount: peerBase },
+                rate: peer.rate,
+                exact: rateTimes(peer.rate, peerBase),
+                reason: peer.of === 'award' ? 'differential.peer-of-award' : 'differential.peer-of-base',
+                facts: { generation: peers },
+              }),
+        );
       }
     }
   }
@@ -118,12 +135,27 @@ function walkLineInDoubles(params: Params, ppms: Ppms, input: OrderInput, paid: 
 }
 
 function explain(
-  rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
-  amount: bigint, detail: Pick<AwardPart['explanation'], 'base' | 'rate' | 'exact' | 'reason' | 'facts'>,
+  rule: string,
+  input: OrderInput,
+  line: NetLine,
+  link: ChainLink,
+  position: number,
+  amount: bigint,
+  detail: Pick<AwardPart['explanation'], 'base' | 'rate' | 'exact' | 'reason' | 'facts'>,
 ): AwardPart['explanation'] {
   return {
-    rule, template: 'differential', to: link.id, order: input.order, line: line.line,
-    amount, position, level: link.level,
-    base: detail.base, rate: detail.rate, exact: detail.exact, reason: detail.reason, facts: detail.facts,
+    rule,
+    template: 'differential',
+    to: link.id,
+    order: input.order,
+    line: line.line,
+    amount,
+    position,
+    level: link.level,
+    base: detail.base,
+    rate: detail.rate,
+    exact: detail.exact,
+    reason: detail.reason,
+    facts: detail.facts,
   };
 }

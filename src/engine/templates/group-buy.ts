@@ -27,11 +27,26 @@ export const groupBuy: OrderTemplate<Params> = {
         if (!link) continue;
         const amount = applyRate(payeeRate, base);
         if (amount === 0n) continue;
-        out.add(link.id, amount, !out.explaining ? null : {
-          rule, template: 'group-buy', to: link.id, order: input.order, line: line.line,
-          base: { kind: params.base, amount: base }, rate: payeeRate, exact: rateTimes(payeeRate, base),
-          amount, level: link.level, reason, facts: { pickupPoint: pickup.point.id },
-        });
+        out.add(
+          link.id,
+          amount,
+          !out.explaining
+            ? null
+            : {
+                rule,
+                template: 'group-buy',
+                to: link.id,
+                order: input.order,
+                line: line.line,
+                base: { kind: params.base, amount: base },
+                rate: payeeRate,
+                exact: rateTimes(payeeRate, base),
+                amount,
+                level: link.level,
+                reason,
+                facts: { pickupPoint: pickup.point.id },
+              },
+        );
       }
     }
   },

@@ -17,7 +17,9 @@ type Params = z.output<ReturnType<typeof paramsSchema>>;
 
 /** A level without a price uses the highest listed level below it, else the lowest listed level. */
 export function priceOf(prices: Params['prices'], level: number): bigint {
-  const listed = Object.keys(prices).map(Number).sort((a, b) => a - b);
+  const listed = Object.keys(prices)
+    .map(Number)
+    .sort((a, b) => a - b);
   const below = listed.filter((listedLevel) => listedLevel <= level);
   const chosen = below.length > 0 ? below[below.length - 1]! : listed[0]!;
   return prices[String(chosen)]!;
@@ -55,12 +57,37 @@ function priceLine(rule: string, params: Params, input: OrderInput, line: NetLin
 }
 
 function push(
-  out: PartSink, rule: string, input: OrderInput, line: NetLine, link: ChainLink, position: number,
-  amount: bigint, unitPrice: bigint, reason: string, facts: Record<string, string>,
+  out: PartSink,
+  rule: string,
+  input: OrderInput,
+  line: NetLine,
+  link: ChainLink,
+  position: number,
+  amount: bigint,
+  unitPrice: bigint,
+  reason: string,
+  facts: Record<string, string>,
 ): void {
   if (amount === 0n) return;
-  out.add(link.id, amount, !out.explaining ? null : {
-    rule, template: 'level-price', to: link.id, order: input.order, line: line.line,
-    unitPrice, qty: line.qty, exact: exact(amount), amount, position, level: link.level, reason, facts,
-  });
+  out.add(
+    link.id,
+    amount,
+    !out.explaining
+      ? null
+      : {
+          rule,
+          template: 'level-price',
+          to: link.id,
+          order: input.order,
+          line: line.line,
+          unitPrice,
+          qty: line.qty,
+          exact: exact(amount),
+          amount,
+          position,
+          level: link.level,
+          reason,
+          facts,
+        },
+  );
 }

@@ -39,12 +39,26 @@ export const multiLevel: OrderTemplate<Params> = {
         const lineRate = params.rates[position]!;
         const amount = applyPpm(ppms[position]!, base);
         if (amount === 0n) continue;
-        out.add(link.id, amount, !out.explaining ? null : {
-          rule, template: 'multi-level', to: link.id, order: input.order, line: line.line,
-          base: { kind: params.base, amount: base }, rate: lineRate,
-          exact: rateTimes(lineRate, base), amount, position, level: link.level,
-          reason: 'multi-level.position',
-        });
+        out.add(
+          link.id,
+          amount,
+          !out.explaining
+            ? null
+            : {
+                rule,
+                template: 'multi-level',
+                to: link.id,
+                order: input.order,
+                line: line.line,
+                base: { kind: params.base, amount: base },
+                rate: lineRate,
+                exact: rateTimes(lineRate, base),
+                amount,
+                position,
+                level: link.level,
+                reason: 'multi-level.position',
+              },
+        );
       }
     }
   },

@@ -4,17 +4,31 @@ import { parseRate } from '../../money/rate.ts';
 import { pool, splitLargestRemainder } from './pool.ts';
 import type { PeriodInput, PeriodMember } from './template.ts';
 
-const member = (id: string, entrySeq: number, level = 1, parent: string | null = null): PeriodMember => ({ id, level, role: 'leader', entrySeq, parent });
+const member = (id: string, entrySeq: number, level = 1, parent: string | null = null): PeriodMember => ({
+  id,
+  level,
+  role: 'leader',
+  entrySeq,
+  parent,
+});
 const weighted = (id: string, entrySeq: number, weight: bigint) => ({ member: member(id, entrySeq), weight });
 const split = (total: bigint, entries: ReturnType<typeof weighted>[]) =>
   Object.fromEntries(
-    splitLargestRemainder(total, entries, entries.reduce((sum, e) => sum + e.weight, 0n)).map(([entry, amount]) => [entry.member.id, amount]),
+    splitLargestRemainder(
+      total,
+      entries,
+      entries.reduce((sum, e) => sum + e.weight, 0n),
+    ).map(([entry, amount]) => [entry.member.id, amount]),
   );
 
 /** DOMAIN.md, pool (分红): largest remainder so that the parts sum exactly; ties to the earliest entry. */
 describe('splitLargestRemainder', () => {
   it('splits evenly when the total divides', () => {
-    expect(split(900n, [weighted('A', 0, 1n), weighted('B', 1, 1n), weighted('C', 2, 1n)])).toEqual({ A: 300n, B: 300n, C: 300n });
+    expect(split(900n, [weighted('A', 0, 1n), weighted('B', 1, 1n), weighted('C', 2, 1n)])).toEqual({
+      A: 300n,
+      B: 300n,
+      C: 300n,
+    });
   });
 
   it('gives the units left after flooring to the largest remainders', () => {
@@ -29,7 +43,9 @@ describe('splitLargestRemainder', () => {
 
   it('breaks ties by entry order, not by the order the members are listed in', () => {
     expect(split(10n, [weighted('late', 7, 1n), weighted('early', 2, 1n), weighted('middle', 5, 1n)])).toEqual({
-      early: 4n, middle: 3n, late: 3n,
+      early: 4n,
+      middle: 3n,
+      late: 3n,
     });
   });
 
@@ -61,23 +77,28 @@ describe('splitLargestRemainder', () => {
 
   it('never lets a member with a smaller remainder get an extra unit before one with a larger remainder', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 6n }), fc.array(fc.bigInt({ min: 1n, max: 1000n }), { minLength: 2, maxLength: 8 }), (total, weights) => {
-        const entries = weights.map((weight, index) => weighted(`M${index}`, index, weight));
-        const totalWeight = weights.reduce((sum, w) => sum + w, 0n);
-        const amounts = new Map(splitLargestRemainder(total, entries, totalWeight).map(([e, amount]) => [e.member.id, amount]));
-        const info = entries.map((entry) => {
-          const floor = (total * entry.weight) / totalWeight;
-          const amount = amounts.get(entry.member.id) ?? 0n;
-          return { seq: entry.member.entrySeq, remainder: (total * entry.weight) % totalWeight, extra: amount - floor };
-        });
-        for (const a of info) {
-          expect(a.extra === 0n || a.extra === 1n).toBe(true);
-          for (const b of info) {
-            // a got the extra unit and b did not: a's remainder is larger, or equal and a entered first
-            if (a.extra === 1n && b.extra === 0n) expect(a.remainder > b.remainder || (a.remainder === b.remainder && a.seq < b.seq)).toBe(true);
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 6n }),
+        fc.array(fc.bigInt({ min: 1n, max: 1000n }), { minLength: 2, maxLength: 8 }),
+        (total, weights) => {
+          const entries = weights.map((weight, index) => weighted(`M${index}`, index, weight));
+          const totalWeight = weights.reduce((sum, w) => sum + w, 0n);
+          const amounts = new Map(splitLargestRemainder(total, entries, totalWeight).map(([e, amount]) => [e.member.id, amount]));
+          const info = entries.map((entry) => {
+            const floor = (total * entry.weight) / totalWeight;
+            const amount = amounts.get(entry.member.id) ?? 0n;
+            return { seq: entry.member.entrySeq, remainder: (total * entry.weight) % totalWeight, extra: amount - floor };
+          });
+          for (const a of info) {
+            expect(a.extra === 0n || a.extra === 1n).toBe(true);
+            for (const b of info) {
+              // a got the extra unit and b did not: a's remainder is larger, or equal and a entered first
+              if (a.extra === 1n && b.extra === 0n)
+                expect(a.remainder > b.remainder || (a.remainder === b.remainder && a.seq < b.seq)).toBe(true);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 });
@@ -104,13 +125,18 @@ describe('pool template', () => {
   });
 
   it('pays only distributors of at least minLevel', () => {
-    const parts = pool.compute('p', params({ minLevel: 2 }), input(100_000n, [member('A', 0, 1), member('B', 1, 2), member('C', 2, 3)]));
+    const parts = pool.compute(
+      'p',
+      params({ minLevel: 2 }),
+      input(100_000n, [member('A', 0, 1), member('B', 1, 2), member('C', 2, 3)]),
+    );
     expect(amounts(parts)).toEqual({ B: 1500n, C: 1500n });
   });
 
   it('weighs by team sales when asked, leaving out distributors without team sales', () => {
     const parts = pool.compute(
-      'p', params({ weight: 'teamSales', share: '10%' }),
+      'p',
+      params({ weight: 'teamSales', share: '10%' }),
       input(100n, [member('A', 0), member('B', 1, 1, 'A'), member('C', 2)], { A: 200n, B: 100n }),
     );
     // pool 10 fen: A 200/300 → 6.67, B 100/300 → 3.33 → A 7, B 3
@@ -127,7 +153,11 @@ describe('pool template', () => {
     const [part] = pool.compute('p', params({ share: '50%' }), input(3n, [member('A', 0), member('B', 1)]));
     // 50% × 3 fen = 1.5 → 2 fen, one each
     expect(part!.explanation).toMatchObject({
-      rule: 'p', template: 'pool', period: '2026-03', rate: parseRate('50%'), reason: 'pool.equal',
+      rule: 'p',
+      template: 'pool',
+      period: '2026-03',
+      rate: parseRate('50%'),
+      reason: 'pool.equal',
       facts: { pool: '2', weight: '1', totalWeight: '2' },
     });
   });

@@ -38,10 +38,16 @@ export const pool: PeriodTemplate<Params> = {
       to: entry.member.id,
       amount,
       explanation: {
-        rule, template: 'pool', to: entry.member.id, period: input.period,
-        base: { kind: 'periodSales', amount: exact(input.sales) }, rate: params.share,
+        rule,
+        template: 'pool',
+        to: entry.member.id,
+        period: input.period,
+        base: { kind: 'periodSales', amount: exact(input.sales) },
+        rate: params.share,
         exact: { num: rateTimes(params.share, exact(input.sales)).num * entry.weight, den: 1_000_000n * totalWeight },
-        amount, level: entry.member.level, reason: `pool.${params.weight}`,
+        amount,
+        level: entry.member.level,
+        reason: `pool.${params.weight}`,
         facts: { pool: total.toString(), weight: entry.weight.toString(), totalWeight: totalWeight.toString() },
       },
     }));
@@ -59,9 +65,7 @@ function eligible(params: Params, input: PeriodInput): Weighted[] {
 }
 
 /** Floor shares, then one more minor unit each to the largest remainders (ties: earliest entry). */
-export function splitLargestRemainder(
-  total: bigint, weighted: readonly Weighted[], totalWeight: bigint,
-): [Weighted, bigint][] {
+export function splitLargestRemainder(total: bigint, weighted: readonly Weighted[], totalWeight: bigint): [Weighted, bigint][] {
   const shares = weighted.map((entry) => ({
     entry,
     amount: (total * entry.weight) / totalWeight,

@@ -34,11 +34,25 @@ export const region: OrderTemplate<Params> = {
         if (holder === undefined || tierRate === undefined) continue;
         const amount = applyRate(tierRate, base);
         if (amount === 0n) continue;
-        out.add(holder, amount, !out.explaining ? null : {
-          rule, template: 'region', to: holder, order: input.order, line: line.line,
-          base: { kind: params.base, amount: base }, rate: tierRate, exact: rateTimes(tierRate, base), amount,
-          reason: `region.${tier}`, facts: { region, code: codeOf(region, tier) },
-        });
+        out.add(
+          holder,
+          amount,
+          !out.explaining
+            ? null
+            : {
+                rule,
+                template: 'region',
+                to: holder,
+                order: input.order,
+                line: line.line,
+                base: { kind: params.base, amount: base },
+                rate: tierRate,
+                exact: rateTimes(tierRate, base),
+                amount,
+                reason: `region.${tier}`,
+                facts: { region, code: codeOf(region, tier) },
+              },
+        );
       }
     }
   },

@@ -83,17 +83,44 @@ function amountOf(params: Params, line: NetLine): bigint {
   return params.perUnit !== undefined ? params.perUnit * BigInt(line.qty) : applyRate(params.rate!, lineBase(line, params.base));
 }
 
-function explain(rule: string, params: Params, input: OrderInput, line: NetLine, level: number, amount: bigint): AwardPart['explanation'] {
+function explain(
+  rule: string,
+  params: Params,
+  input: OrderInput,
+  line: NetLine,
+  level: number,
+  amount: bigint,
+): AwardPart['explanation'] {
   const to = input.chain[0]!.id;
   if (params.perUnit !== undefined) {
     return {
-      rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
-      unitPrice: params.perUnit, qty: line.qty, exact: exact(amount), amount, reason: 'targeted.per-unit', level,
+      rule,
+      template: 'targeted',
+      to,
+      order: input.order,
+      line: line.line,
+      position: 0,
+      unitPrice: params.perUnit,
+      qty: line.qty,
+      exact: exact(amount),
+      amount,
+      reason: 'targeted.per-unit',
+      level,
     };
   }
   const base = lineBase(line, params.base);
   return {
-    rule, template: 'targeted', to, order: input.order, line: line.line, position: 0,
-    base: { kind: params.base, amount: base }, rate: params.rate!, exact: rateTimes(params.rate!, base), amount, reason: 'targeted.rate', level,
+    rule,
+    template: 'targeted',
+    to,
+    order: input.order,
+    line: line.line,
+    position: 0,
+    base: { kind: params.base, amount: base },
+    rate: params.rate!,
+    exact: rateTimes(params.rate!, base),
+    amount,
+    reason: 'targeted.rate',
+    level,
   };
 }

@@ -13,7 +13,13 @@ import type { AwardPart, Explanation } from './template.ts';
  * parent's team. Null otherwise, and the close runs in BigInts (team-tier.ts). The explanation of
  * a part is made when someone asks for it (most closes are never asked why).
  */
-export function partsInDoubles(rule: string, tiers: Params['tiers'], period: string, teams: Float64Array, table: TeamTable): AwardPart[] | null {
+export function partsInDoubles(
+  rule: string,
+  tiers: Params['tiers'],
+  period: string,
+  teams: Float64Array,
+  table: TeamTable,
+): AwardPart[] | null {
   const bounds = compiledParams(boundsByTiers, tiers, tierBounds);
   if (bounds === null) return null;
   const size = table.size;
@@ -76,7 +82,10 @@ class TeamTierPart implements AwardPart {
   #figures: Figures;
   #explanation: Explanation | null = null;
 
-  constructor(readonly to: string, figures: Figures) {
+  constructor(
+    readonly to: string,
+    figures: Figures,
+  ) {
     this.amount = BigInt(figures.g - figures.children);
     this.#figures = figures;
   }
@@ -84,7 +93,16 @@ class TeamTierPart implements AwardPart {
   get explanation(): Explanation {
     if (this.#explanation !== null) return this.#explanation;
     const { rule, period, team, rate, g, children } = this.#figures;
-    const figures = { rule, period, to: this.to, team: BigInt(team), rate, g: BigInt(g), children: BigInt(children), amount: this.amount };
+    const figures = {
+      rule,
+      period,
+      to: this.to,
+      team: BigInt(team),
+      rate,
+      g: BigInt(g),
+      children: BigInt(children),
+      amount: this.amount,
+    };
     return (this.#explanation = teamTierExplanation(figures));
   }
 }

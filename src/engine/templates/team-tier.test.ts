@@ -16,7 +16,14 @@ function close(parents: Record<string, string | null>, team: Record<string, bigi
     sales: 0n,
     teamSales: new Map(Object.entries(team)),
     parentOf: (id) => parents[id] ?? null,
-    distributors: () => Object.keys(parents).map((id, entrySeq) => ({ id, level: 1, role: 'leader' as const, entrySeq, parent: parents[id] ?? null })),
+    distributors: () =>
+      Object.keys(parents).map((id, entrySeq) => ({
+        id,
+        level: 1,
+        role: 'leader' as const,
+        entrySeq,
+        parent: parents[id] ?? null,
+      })),
   };
 }
 
@@ -55,7 +62,12 @@ describe('team-tier', () => {
   });
 
   it('refuses tiers whose min does not rise', () => {
-    expect(() => params([{ min: '100.00', rate: '1%' }, { min: '100.00', rate: '2%' }])).toThrow();
+    expect(() =>
+      params([
+        { min: '100.00', rate: '1%' },
+        { min: '100.00', rate: '2%' },
+      ]),
+    ).toThrow();
   });
 
   describe('where the clamp at zero makes a tree pay more than its root’s g (as DOMAIN.md specifies it)', () => {
@@ -69,7 +81,12 @@ describe('team-tier', () => {
     it('lets a child in a tier with a higher rate keep its g when its parent’s larger team falls into a lower rate', () => {
       // tier rates need not rise: T(B) = 500 at 10% = 50; T(A) = 1500 at 2% = 30; A earns nothing.
       const input = close({ A: null, B: 'A' }, { B: yuan('500.00'), A: yuan('1500.00') });
-      expect(awards(input, [{ min: '0.00', rate: '10%' }, { min: '1000.00', rate: '2%' }])).toEqual({ B: yuan('50.00') });
+      expect(
+        awards(input, [
+          { min: '0.00', rate: '10%' },
+          { min: '1000.00', rate: '2%' },
+        ]),
+      ).toEqual({ B: yuan('50.00') });
     });
   });
 });

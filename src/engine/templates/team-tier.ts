@@ -62,21 +62,37 @@ function partsInBigInts(rule: string, tiers: Params['tiers'], period: string, ta
     if (g === 0n || amount <= 0n) continue;
     const team = table.team(position);
     const to = table.id(position);
-    parts.push({ to, amount, explanation: teamTierExplanation({ rule, period, to, team, rate: tierRate(tiers, team), g, children, amount }) });
+    parts.push({
+      to,
+      amount,
+      explanation: teamTierExplanation({ rule, period, to, team, rate: tierRate(tiers, team), g, children, amount }),
+    });
   }
   return parts;
 }
 
 /** Why a member got its team-tier part: its team's g, less its children's teams' g. */
 export function teamTierExplanation(figures: {
-  rule: string; period: string; to: string; team: Minor; rate: RatePpm; g: Minor; children: Minor; amount: Minor;
+  rule: string;
+  period: string;
+  to: string;
+  team: Minor;
+  rate: RatePpm;
+  g: Minor;
+  children: Minor;
+  amount: Minor;
 }): Explanation {
   const { rule, period, to, team, rate, g, children, amount } = figures;
   return {
-    rule, template: 'team-tier', to, period,
-    base: { kind: 'teamSales', amount: exact(team) }, rate,
+    rule,
+    template: 'team-tier',
+    to,
+    period,
+    base: { kind: 'teamSales', amount: exact(team) },
+    rate,
     exact: { num: rateTimes(rate, exact(team)).num - children * 1_000_000n, den: 1_000_000n },
-    amount, reason: 'team-tier.differential',
+    amount,
+    reason: 'team-tier.differential',
     facts: { teamAward: g.toString(), childrenAward: children.toString() },
   };
 }
@@ -97,8 +113,11 @@ function teamTable(input: PeriodInput): TeamTable {
   const sales = input.teamSales;
   if (sales instanceof TeamSales) {
     return {
-      size: sales.size, teams: sales.teams,
-      id: (position) => sales.members[position]!.id, team: (position) => sales.team(position), parent: (position) => sales.parents[position]!,
+      size: sales.size,
+      teams: sales.teams,
+      id: (position) => sales.members[position]!.id,
+      team: (position) => sales.team(position),
+      parent: (position) => sales.parents[position]!,
     };
   }
   const ids = [...sales.keys()];
@@ -108,5 +127,10 @@ function teamTable(input: PeriodInput): TeamTable {
     const parent = input.parentOf(id);
     return parent === null ? -1 : (positions.get(parent) ?? -1);
   });
-  return { size: ids.length, id: (position) => ids[position]!, team: (position) => teams[position]!, parent: (position) => parents[position]! };
+  return {
+    size: ids.length,
+    id: (position) => ids[position]!,
+    team: (position) => teams[position]!,
+    parent: (position) => parents[position]!,
+  };
 }

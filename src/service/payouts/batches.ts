@@ -70,26 +70,46 @@ export function lineReference(batch: string, line: number): string {
  * reported. Runs under the tenant's lock, so no status changes meanwhile; audited.
  */
 export async function createBatch(
-  service: Service, tenant: string, filter: BatchFilter, actor: string, now: number,
+  service: Service,
+  tenant: string,
+  filter: BatchFilter,
+  actor: string,
+  now: number,
 ): Promise<{ batch: BatchHeader; skipped: SkippedWithdrawal[] }> {
   const max = Math.min(filter.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
   const members = filter.members && filter.members.length > 0 ? [...filter.members] : null;
   const created = await service.transact(tenant, async (tx) => {
     const money = await tenantMoney(tx, tenant);
-    type Row = { id: string; member: string; amount: string; tax: string; net: string; real_name: string | null; account_masked: string | null; account_digest: string | null };
-    const rows = (await tx.query<Row>(
-      `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_digest
+    type Row = {
+      id: string;
+      member: string;
+      amount: string;
+      tax: string;
+      net: string;
+      real_name: string | null;
+      account_masked: string | null;
+      account_digest: string | null;
+    };
+    const rows = (
+      await tx.query<Row>(
+        `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_digest
          from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
         where w.tenant_id = $1 and w.status = 'approved'
           and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
           and ($2::text[] is null or w.member = any($2::text[]))
         order by w.event_seq, w.id`,
-      [tenant, members],
-    )).rows;
+        [tenant, members],
+      )
+    ).rows;
     const skipped: SkippedWithdrawal[] = [];
     const chosen: Row[] = [];
     for (const row of rows) {
-      if (row.real_name === null) skipped.push({ withdrawal: row.id, member: row.member, reason: 'the member has no payee details (PUT /v1/members/{id}/payee)' });
+      if (row.real_name === null)
+        skipped.push({
+          withdrawal: row.id,
+          member: row.member,
+          reason: 'the member has no payee details (PUT /v1/members/{id}/payee)',
+        });
       else if (chosen.length < max) chosen.push(row);
     }
     if (chosen.length === 0) return { empty: true as const, skipped };
@@ -112,28 +132,65 @@ export async function createBatch(
       `insert into payout_lines (tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_digest, gross, tax, net)
        select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])`,
       [
-        tenant, id, lines, lines.map((line) => lineReference(id, line)), chosen.map((r) => r.id), chosen.map((r) => r.member),
-        chosen.map((r) => r.real_name), chosen.map((r) => r.account_masked), chosen.map((r) => r.account_digest),
-        chosen.map((r) => r.amount), chosen.map((r) => r.tax), chosen.map((r) => r.net),
+        tenant,
+        id,
+        lines,
+        lines.map((line) => lineReference(id, line)),
+        chosen.map((r) => r.id),
+        chosen.map((r) => r.member),
+        chosen.map((r) => r.real_name),
+        chosen.map((r) => r.account_masked),
+        chosen.map((r) => r.account_digest),
+        chosen.map((r) => r.amount),
+        chosen.map((r) => r.tax),
+        chosen.map((r) => r.net),
       ],
     );
-    await writeAudit(tx, tenant, [{
-      actor, action: 'payout_batch.created', target: id,
-      details: { lines: chosen.length, gross: money.money(gross), tax: money.money(tax), net: money.money(net), filter: filterJson, skipped: skipped.length },
-    }]);
+    await writeAudit(tx, tenant, [
+      {
+        actor,
+        action: 'payout_batch.created',
+        target: id,
+        details: {
+          lines: chosen.length,
+          gross: money.money(gross),
+          tax: money.money(tax),
+          net: money.money(net),
+          filter: filterJson,
+          skipped: skipped.length,
+        },
+      },
+    ]);
     return { empty: false as const, id, skipped };
   });
   if (created.empty) {
-    const why = created.skipped.length > 0 ? ` (${created.skipped.length} approved withdrawals skipped: their members have no payee details)` : '';
-    throw new PayoutError('conflict', `nothing to pay: no approved withdrawal outside a payout batch${members ? ' for these members' : ''}${why}`);
+    const why =
+      created.skipped.length > 0
+        ? ` (${created.skipped.length} approved withdrawals skipped: their members have no payee details)`
+        : '';
+    throw new PayoutError(
+      'conflict',
+      `nothing to pay: no approved withdrawal outside a payout batch${members ? ' for these members' : ''}${why}`,
+    );
   }
   const batch = await getBatchHeader(service.sql, tenant, created.id);
   return { batch: batch!, skipped: created.skipped.slice(0, 1000) };
 }
 
 type HeaderRow = {
-  id: string; created_at: Date | string; created_by: string; currency: string; lines: number; gross: string; tax: string; net: string;
-  filter: BatchHeader['filter']; open: string; paid: string; failed: string; rejected: string;
+  id: string;
+  created_at: Date | string;
+  created_by: string;
+  currency: string;
+  lines: number;
+  gross: string;
+  tax: string;
+  net: string;
+  filter: BatchHeader['filter'];
+  open: string;
+  paid: string;
+  failed: string;
+  rejected: string;
 };
 
 const HEADER_SELECT = `
@@ -151,8 +208,17 @@ const HEADER_SELECT = `
 function header(row: HeaderRow, money: TenantMoney): BatchHeader {
   const counts = { open: Number(row.open), paid: Number(row.paid), failed: Number(row.failed), rejected: Number(row.rejected) };
   return {
-    id: row.id, createdAt: iso(row.created_at)!, createdBy: row.created_by, currency: row.currency, status: counts.open > 0 ? 'open' : 'closed',
-    lines: row.lines, gross: money.money(row.gross), tax: money.money(row.tax), net: money.money(row.net), counts, filter: row.filter,
+    id: row.id,
+    createdAt: iso(row.created_at)!,
+    createdBy: row.created_by,
+    currency: row.currency,
+    status: counts.open > 0 ? 'open' : 'closed',
+    lines: row.lines,
+    gross: money.money(row.gross),
+    tax: money.money(row.tax),
+    net: money.money(row.net),
+    counts,
+    filter: row.filter,
   };
 }
 
@@ -163,31 +229,70 @@ export async function getBatchHeader(sql: Sql, tenant: string, id: string): Prom
 }
 
 /** Batches, newest first. */
-export async function listBatches(sql: Sql, tenant: string, options: { status?: 'open' | 'closed' | undefined; limit: number }): Promise<BatchHeader[]> {
+export async function listBatches(
+  sql: Sql,
+  tenant: string,
+  options: { status?: 'open' | 'closed' | undefined; limit: number },
+): Promise<BatchHeader[]> {
   const money = await tenantMoney(sql, tenant);
-  const rows = (await sql.query<HeaderRow>(`${HEADER_SELECT} where b.tenant_id = $1 order by b.created_at desc, b.id desc limit $2`, [tenant, options.status ? 10_000 : options.limit])).rows;
+  const rows = (
+    await sql.query<HeaderRow>(`${HEADER_SELECT} where b.tenant_id = $1 order by b.created_at desc, b.id desc limit $2`, [
+      tenant,
+      options.status ? 10_000 : options.limit,
+    ])
+  ).rows;
   const headers = rows.map((row) => header(row, money));
   return (options.status ? headers.filter((h) => h.status === options.status) : headers).slice(0, options.limit);
 }
 
 type LineRow = {
-  line: number; reference: string; withdrawal: string; member: string; real_name: string; account_masked: string; gross: string; tax: string; net: string;
-  status: string; result_status: 'paid' | 'failed' | null; result_reason: string | null; payer_reference: string | null; result_at: Date | string | null;
+  line: number;
+  reference: string;
+  withdrawal: string;
+  member: string;
+  real_name: string;
+  account_masked: string;
+  gross: string;
+  tax: string;
+  net: string;
+  status: string;
+  result_status: 'paid' | 'failed' | null;
+  result_reason: string | null;
+  payer_reference: string | null;
+  result_at: Date | string | null;
 };
 
 /** Lines of a batch in line order, `offset` lines skipped, at most `limit`. */
-export async function batchLines(sql: Sql, tenant: string, id: string, page: { offset: number; limit: number }): Promise<BatchLine[]> {
+export async function batchLines(
+  sql: Sql,
+  tenant: string,
+  id: string,
+  page: { offset: number; limit: number },
+): Promise<BatchLine[]> {
   const money = await tenantMoney(sql, tenant);
-  const rows = (await sql.query<LineRow>(
-    `select l.line, l.reference, l.withdrawal, l.member, l.real_name, l.account_masked, l.gross::text as gross, l.tax::text as tax, l.net::text as net,
+  const rows = (
+    await sql.query<LineRow>(
+      `select l.line, l.reference, l.withdrawal, l.member, l.real_name, l.account_masked, l.gross::text as gross, l.tax::text as tax, l.net::text as net,
             w.status, l.result_status, l.result_reason, l.payer_reference, l.result_at
        from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
       where l.tenant_id = $1 and l.batch_id = $2 and l.line > $3 order by l.line limit $4`,
-    [tenant, id, page.offset, page.limit],
-  )).rows;
+      [tenant, id, page.offset, page.limit],
+    )
+  ).rows;
   return rows.map((r) => ({
-    line: r.line, reference: r.reference, withdrawal: r.withdrawal, member: r.member, realName: r.real_name, account: r.account_masked,
-    gross: money.money(r.gross), tax: money.money(r.tax), net: money.money(r.net), status: lineStatus(r.status),
-    result: r.result_status === null ? null : { status: r.result_status, reason: r.result_reason, payerReference: r.payer_reference, at: iso(r.result_at)! },
+    line: r.line,
+    reference: r.reference,
+    withdrawal: r.withdrawal,
+    member: r.member,
+    realName: r.real_name,
+    account: r.account_masked,
+    gross: money.money(r.gross),
+    tax: money.money(r.tax),
+    net: money.money(r.net),
+    status: lineStatus(r.status),
+    result:
+      r.result_status === null
+        ? null
+        : { status: r.result_status, reason: r.result_reason, payerReference: r.payer_reference, at: iso(r.result_at)! },
   }));
 }

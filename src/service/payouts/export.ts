@@ -15,7 +15,18 @@ export const EXPORT_MIME: Record<ExportFormat, string> = { csv: 'text/csv; chars
  * in (status paid or failed, a reason, its own reference) and sends the same file back.
  */
 export const EXPORT_COLUMNS = [
-  'reference', 'withdrawal', 'member', 'real_name', 'account', 'gross', 'tax', 'net', 'currency', 'status', 'reason', 'payer_reference',
+  'reference',
+  'withdrawal',
+  'member',
+  'real_name',
+  'account',
+  'gross',
+  'tax',
+  'net',
+  'currency',
+  'status',
+  'reason',
+  'payer_reference',
 ] as const;
 
 const PAGE = 10_000;
@@ -27,9 +38,13 @@ function inert(text: string): string {
 
 /** Checks that the batch exists and records the export in the audit log (before the file is written). */
 export async function auditExport(sql: Sql, tenant: string, batch: string, format: ExportFormat, actor: string): Promise<number> {
-  const row = (await sql.query<{ lines: number }>('select lines from payout_batches where tenant_id = $1 and id = $2', [tenant, batch])).rows[0];
+  const row = (
+    await sql.query<{ lines: number }>('select lines from payout_batches where tenant_id = $1 and id = $2', [tenant, batch])
+  ).rows[0];
   if (!row) throw new PayoutError('not_found', `no payout batch ${batch}`);
-  await writeAudit(sql, tenant, [{ actor, action: 'payout_batch.exported', target: batch, details: { format, lines: row.lines } }]);
+  await writeAudit(sql, tenant, [
+    { actor, action: 'payout_batch.exported', target: batch, details: { format, lines: row.lines } },
+  ]);
   return row.lines;
 }
 
@@ -38,7 +53,13 @@ export async function auditExport(sql: Sql, tenant: string, batch: string, forma
  * Chinese names) or XLSX (streamed), a page of lines at a time, then ends `out`.
  * Accounts are masked: the full account is never stored, so never exported.
  */
-export async function writeBatchFile(sql: Sql, tenant: string, batch: string, format: ExportFormat, out: Writable): Promise<{ lines: number }> {
+export async function writeBatchFile(
+  sql: Sql,
+  tenant: string,
+  batch: string,
+  format: ExportFormat,
+  out: Writable,
+): Promise<{ lines: number }> {
   const money = await tenantMoney(sql, tenant);
   const pages = linePages(sql, tenant, batch);
   let lines = 0;
@@ -46,8 +67,18 @@ export async function writeBatchFile(sql: Sql, tenant: string, batch: string, fo
     await write(out, `\uFEFF${stringify([[...EXPORT_COLUMNS]])}`);
     for await (const page of pages) {
       const records = page.map((r) => [
-        r.reference, inert(r.withdrawal), inert(r.member), inert(r.real_name), r.account_masked,
-        money.money(r.gross), money.money(r.tax), money.money(r.net), money.currency, '', '', '',
+        r.reference,
+        inert(r.withdrawal),
+        inert(r.member),
+        inert(r.real_name),
+        r.account_masked,
+        money.money(r.gross),
+        money.money(r.tax),
+        money.money(r.net),
+        money.currency,
+        '',
+        '',
+        '',
       ]);
       lines += records.length;
       await write(out, stringify(records));
@@ -67,8 +98,15 @@ export async function writeBatchFile(sql: Sql, tenant: string, batch: string, fo
     for (const r of page) {
       // (The payer's three columns stay empty: no cells are written for them.)
       const row = sheet.addRow([
-        r.reference, r.withdrawal, r.member, r.real_name, r.account_masked,
-        Number(money.money(r.gross)), Number(money.money(r.tax)), Number(money.money(r.net)), money.currency,
+        r.reference,
+        r.withdrawal,
+        r.member,
+        r.real_name,
+        r.account_masked,
+        Number(money.money(r.gross)),
+        Number(money.money(r.tax)),
+        Number(money.money(r.net)),
+        money.currency,
       ]);
       for (let cell = 1; cell <= 9; cell++) row.getCell(cell).style = cell >= 6 && cell <= 8 ? amount : text;
       row.commit();
@@ -81,7 +119,17 @@ export async function writeBatchFile(sql: Sql, tenant: string, batch: string, fo
   return { lines };
 }
 
-type ExportRow = { line: number; reference: string; withdrawal: string; member: string; real_name: string; account_masked: string; gross: string; tax: string; net: string };
+type ExportRow = {
+  line: number;
+  reference: string;
+  withdrawal: string;
+  member: string;
+  real_name: string;
+  account_masked: string;
+  gross: string;
+  tax: string;
+  net: string;
+};
 
 /**
  * The lines a page at a time, each page fetched as one JSON text: PGlite turns rows into
@@ -90,13 +138,25 @@ type ExportRow = { line: number; reference: string; withdrawal: string; member: 
 async function* linePages(sql: Sql, tenant: string, batch: string): AsyncGenerator<ExportRow[]> {
   let after = 0;
   for (;;) {
-    const page = (await sql.query<{ page: string }>(
-      `select coalesce(json_agg(json_build_array(line, reference, withdrawal, member, real_name, account_masked, gross::text, tax::text, net::text) order by line), '[]')::text as page
+    const page = (
+      await sql.query<{ page: string }>(
+        `select coalesce(json_agg(json_build_array(line, reference, withdrawal, member, real_name, account_masked, gross::text, tax::text, net::text) order by line), '[]')::text as page
          from (select * from payout_lines where tenant_id = $1 and batch_id = $2 and line > $3 order by line limit $4) l`,
-      [tenant, batch, after, PAGE],
-    )).rows[0]!.page;
+        [tenant, batch, after, PAGE],
+      )
+    ).rows[0]!.page;
     const rows = (JSON.parse(page) as [number, string, string, string, string, string, string, string, string][]).map(
-      ([line, reference, withdrawal, member, real_name, account_masked, gross, tax, net]) => ({ line, reference, withdrawal, member, real_name, account_masked, gross, tax, net }),
+      ([line, reference, withdrawal, member, real_name, account_masked, gross, tax, net]) => ({
+        line,
+        reference,
+        withdrawal,
+        member,
+        real_name,
+        account_masked,
+        gross,
+        tax,
+        net,
+      }),
     );
     if (rows.length === 0) return;
     yield rows;

@@ -4,7 +4,10 @@ import type { ItemResult, Service } from '../service.ts';
 
 export type Transition = 'approve' | 'reject' | 'paid' | 'failed';
 
-export const TRANSITION_EVENT: Record<Transition, 'withdrawal.approved' | 'withdrawal.rejected' | 'withdrawal.paid' | 'withdrawal.failed'> = {
+export const TRANSITION_EVENT: Record<
+  Transition,
+  'withdrawal.approved' | 'withdrawal.rejected' | 'withdrawal.paid' | 'withdrawal.failed'
+> = {
   approve: 'withdrawal.approved',
   reject: 'withdrawal.rejected',
   paid: 'withdrawal.paid',
@@ -24,20 +27,30 @@ export type TransitionOutcome =
  * line is not rejected by hand: the payer holds it; its result (paid or failed) settles it.
  */
 export async function transitionWithdrawal(
-  service: Service, tenant: string, withdrawal: string, transition: Transition,
-  input: { note?: string | undefined; at: string; serverTime?: boolean; id?: string | undefined }, actor: string,
+  service: Service,
+  tenant: string,
+  withdrawal: string,
+  transition: Transition,
+  input: { note?: string | undefined; at: string; serverTime?: boolean; id?: string | undefined },
+  actor: string,
 ): Promise<TransitionOutcome> {
   const event = {
-    type: TRANSITION_EVENT[transition], at: input.at, withdrawal, by: actor,
-    ...(input.note ? { note: input.note } : {}), ...(input.id ? { id: input.id } : {}),
+    type: TRANSITION_EVENT[transition],
+    at: input.at,
+    withdrawal,
+    by: actor,
+    ...(input.note ? { note: input.note } : {}),
+    ...(input.id ? { id: input.id } : {}),
   };
   return service.transact(tenant, async (tx, apply): Promise<TransitionOutcome> => {
     if (transition === 'reject') {
-      const line = (await tx.query<{ batch_id: string; reference: string }>(
-        `select l.batch_id, l.reference from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
+      const line = (
+        await tx.query<{ batch_id: string; reference: string }>(
+          `select l.batch_id, l.reference from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
           where l.tenant_id = $1 and l.withdrawal = $2 and w.status = 'approved'`,
-        [tenant, withdrawal],
-      )).rows[0];
+          [tenant, withdrawal],
+        )
+      ).rows[0];
       if (line) return { status: 'on_batch', batch: line.batch_id, reference: line.reference };
     }
     const [result] = await apply([event], 'http', { serverTime: input.serverTime === true });

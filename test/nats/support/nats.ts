@@ -34,7 +34,9 @@ export async function connectNats(settings: NatsSettings): Promise<TestNats> {
   const nc = await connect({ servers: settings.url });
   const jsm = await jetstreamManager(nc);
   return {
-    nc, jsm, js: jetstream(nc),
+    nc,
+    jsm,
+    js: jetstream(nc),
     async close() {
       await jsm.streams.delete(settings.stream).catch(() => false);
       await nc.close();
@@ -47,7 +49,9 @@ export async function publish(js: JetStreamClient, subject: string, messages: re
   const seqs: number[] = [];
   // One connection keeps publication order; acks are awaited a window at a time.
   for (let start = 0; start < messages.length; start += 200) {
-    const window = messages.slice(start, start + 200).map((m) => js.publish(subject, typeof m === 'string' ? m : JSON.stringify(m)));
+    const window = messages
+      .slice(start, start + 200)
+      .map((m) => js.publish(subject, typeof m === 'string' ? m : JSON.stringify(m)));
     seqs.push(...(await Promise.all(window)).map((ack) => ack.seq));
   }
   return seqs;
@@ -66,15 +70,22 @@ export async function waitConsumed(jsm: JetStreamManager, settings: NatsSettings
     } else {
       stableSince = null;
     }
-    if (Date.now() > deadline) throw new Error(`not consumed after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ackPending: info.num_ack_pending })}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `not consumed after ${timeoutMs} ms: ${JSON.stringify(info && { pending: info.num_pending, ackPending: info.num_ack_pending })}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 /** Every message of a subject in the stream, in order, as parsed JSON. */
-export async function readSubject<T = unknown>(jsm: JetStreamManager, stream: string, subject: string): Promise<{ seq: number; body: T }[]> {
+export async function readSubject<T = unknown>(
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+): Promise<{ seq: number; body: T }[]> {
   const found: { seq: number; body: T }[] = [];
-  for (let seq = 1; ; ) {
+  for (let seq = 1; ;) {
     const message = await jsm.streams.getMessage(stream, { seq, next_by_subj: subject } as unknown as MsgRequest);
     if (message === null) return found;
     found.push({ seq: message.seq, body: message.json<T>() });

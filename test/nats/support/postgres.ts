@@ -24,7 +24,9 @@ export async function createSchema(label: string): Promise<TestSchema> {
   url.searchParams.set('options', `-c search_path=${schema}`);
   const sql = postgresSql(url.toString(), { max: 4 });
   return {
-    schema, url: url.toString(), sql,
+    schema,
+    url: url.toString(),
+    sql,
     async drop() {
       await sql.close();
       await admin(`drop schema if exists ${schema} cascade`);

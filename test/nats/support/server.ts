@@ -35,7 +35,14 @@ export async function freePort(): Promise<number> {
  */
 export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PORT: String(port), FENYONG_DEMO: '0', FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN, FENYONG_TICK_SECONDS: '3600', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      FENYONG_DEMO: '0',
+      FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
+      FENYONG_TICK_SECONDS: '3600',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -53,7 +60,8 @@ export async function startServerProcess(env: Record<string, string>, port: numb
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
-    url, child,
+    url,
+    child,
     output: () => output,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -85,13 +93,19 @@ export class Http {
 
   async ok<T>(method: 'GET' | 'POST', path: string, body?: unknown, status = 200): Promise<T> {
     const reply = await this.request<T>(method, path, body);
-    if (reply.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`);
+    if (reply.status !== status)
+      throw new Error(`${method} ${path}: expected ${status}, got ${reply.status}: ${JSON.stringify(reply.body)}`);
     return reply.body;
   }
 }
 
 /** Creates a tenant with the platform token; answers a client holding its admin key. */
 export async function createTenantOver(url: string, tenant: string, plan: unknown): Promise<Http> {
-  const body = await new Http(url, PLATFORM_TOKEN).ok<{ adminKey: string }>('POST', '/v1/tenants', { id: tenant, name: tenant, plan }, 201);
+  const body = await new Http(url, PLATFORM_TOKEN).ok<{ adminKey: string }>(
+    'POST',
+    '/v1/tenants',
+    { id: tenant, name: tenant, plan },
+    201,
+  );
   return new Http(url, body.adminKey);
 }

@@ -6,7 +6,11 @@ export const WORKLOAD_PLAN = {
   freezeDays: 7,
   templates: [
     { id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%', '2%'], base: 'paid' } },
-    { id: 'diff', template: 'differential', params: { rates: { '1': '3%', '2': '6%', '3': '9%' }, peer: { rate: '10%', of: 'award', generations: 1 }, base: 'paid' } },
+    {
+      id: 'diff',
+      template: 'differential',
+      params: { rates: { '1': '3%', '2': '6%', '3': '9%' }, peer: { rate: '10%', of: 'award', generations: 1 }, base: 'paid' },
+    },
   ],
 };
 
@@ -44,7 +48,13 @@ export function workload(count: number, seed: number, options: { ids: boolean; s
       const order = `O${events.length}`;
       const qty = random.int(1, 4);
       const amount = `${random.int(1, 500)}.${String(random.int(0, 99)).padStart(2, '0')}`;
-      add({ type: 'order.paid', order, buyer: `C${random.int(0, 400)}`, referrer: random.pick(leaders), lines: [{ line: 1, sku: 'sku-1', qty, paid: amount }] });
+      add({
+        type: 'order.paid',
+        order,
+        buyer: `C${random.int(0, 400)}`,
+        referrer: random.pick(leaders),
+        lines: [{ line: 1, sku: 'sku-1', qty, paid: amount }],
+      });
       paid.push({ order, qty, amount, completed: false, refunded: false });
     } else if (r < 0.7 && open.length > 0) {
       const order = random.pick(open);
@@ -53,7 +63,12 @@ export function workload(count: number, seed: number, options: { ids: boolean; s
     } else if (r < 0.78 && refundable.length > 0) {
       const order = random.pick(refundable);
       order.refunded = true;
-      add({ type: 'order.refunded', order: order.order, refund: `R${events.length}`, lines: [{ line: 1, qty: order.qty, amount: order.amount }] });
+      add({
+        type: 'order.refunded',
+        order: order.order,
+        refund: `R${events.length}`,
+        lines: [{ line: 1, qty: order.qty, amount: order.amount }],
+      });
     } else if (r < 0.9) {
       // Always a change (setting the current level again would be a no-op, answered duplicate).
       const member = random.pick(leaders);
