@@ -200,28 +200,24 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     if (error instanceof ApiError) return reply.status(error.status).send(error.body());
     if (error instanceof InputError) {
       const status = error.error.code === 'conflict' ? 409 : error.error.code === 'invalid' ? 400 : 422;
-      return reply
-        .status(status)
-        .send({
-          error: {
-            code: error.error.code,
-            message: error.error.message,
-            ...(error.error.path ? { path: [...error.error.path] } : {}),
-          },
-        });
+      return reply.status(status).send({
+        error: {
+          code: error.error.code,
+          message: error.error.message,
+          ...(error.error.path ? { path: [...error.error.path] } : {}),
+        },
+      });
     }
     if (error instanceof UnknownTenant) return reply.status(404).send({ error: { code: 'not_found', message: error.message } });
     const fastifyError = error as { statusCode?: number; validation?: unknown; message: string; code?: string };
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-      return reply
-        .status(413)
-        .send({
-          error: {
-            code: 'too_large',
-            message: `the request body is too large (${formatBytes(limit)} at most for ${request.method} ${request.routeOptions.url ?? 'this route'})`,
-          },
-        });
+      return reply.status(413).send({
+        error: {
+          code: 'too_large',
+          message: `the request body is too large (${formatBytes(limit)} at most for ${request.method} ${request.routeOptions.url ?? 'this route'})`,
+        },
+      });
     }
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
       return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message } });
@@ -241,11 +237,9 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   // (With the console, its handler answers unknown API routes the same way and serves its pages.)
   if (!options.consoleDir)
     app.setNotFoundHandler((request, reply) =>
-      reply
-        .status(404)
-        .send({
-          error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
-        }),
+      reply.status(404).send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
+      }),
     );
   authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
   refuseUnstorableInput(app);
