@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -149,28 +149,20 @@ function refuseUnstorableInput(app: FastifyInstance): void {
   });
 }
 
-/** The HTTP API under /v1, its OpenAPI 3.1 document at /openapi.json and docs at /docs. */
-export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: options.logger ? REQUEST_LOGGING : false,
-    bodyLimit: DEFAULT_BODY_LIMIT,
-    // Ids are up to 128 characters, each up to 12 bytes percent-encoded (the router's default is 100).
-    routerOptions: { maxParamLength: 2048 },
-    // A URL the router cannot decode (bad percent-encoding), or a parameter beyond that: the one error schema.
-    frameworkErrors: (error, _request, reply: FastifyReply) => {
-      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-      const body: ErrorBody = {
-        error: {
-          code: tooLong ? 'too_large' : 'invalid',
-          message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)',
-        },
-      };
-      void reply.status(tooLong ? 414 : 400).send(body);
+/** A URL the router cannot decode (bad percent-encoding), or a parameter beyond its limit: the one error schema. */
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const body: ErrorBody = {
+    error: {
+      code: tooLong ? 'too_large' : 'invalid',
+      message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)',
     },
-  });
-  limitBodies(app);
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  };
+  void reply.status(tooLong ? 414 : 400).send(body);
+}
+
+/** The OpenAPI 3.1 document (served at /openapi.json) and its docs page at /docs. */
+async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -196,6 +188,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+}
+
+/** Every error as the one error schema, with the status its cause calls for. */
+function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(error.body());
     if (error instanceof InputError) {
@@ -234,16 +230,10 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     app.log.error(error);
     return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
   });
-  // (With the console, its handler answers unknown API routes the same way and serves its pages.)
-  if (!options.consoleDir)
-    app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
-      }),
-    );
-  authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
-  refuseUnstorableInput(app);
-  const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
+}
+
+/** The /v1 routes; the order they are registered in is the order of the OpenAPI document's paths. */
+function registerRoutes(app: FastifyInstance, context: RouteContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   for (const register of [
     registerTenants,
@@ -269,6 +259,33 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
     register(typed, context);
   }
   registerSimulations(typed, context);
+}
+
+/** The HTTP API under /v1, its OpenAPI 3.1 document at /openapi.json and docs at /docs. */
+export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? REQUEST_LOGGING : false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Ids are up to 128 characters, each up to 12 bytes percent-encoded (the router's default is 100).
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: answerFrameworkError,
+  });
+  limitBodies(app);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await registerDocs(app);
+  answerErrors(app);
+  // (With the console, its handler answers unknown API routes the same way and serves its pages.)
+  if (!options.consoleDir)
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
+      }),
+    );
+  authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
+  refuseUnstorableInput(app);
+  const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };
+  registerRoutes(app, context);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   if (options.consoleDir) await registerConsole(app, options.consoleDir);

@@ -32,6 +32,21 @@ export function memberSchema(context: SchemaContext): z.ZodType<MemberInput> {
 /** Every event's shape. Unknown extra fields are ignored; a missing or mistyped one is `invalid`. */
 export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
   const at = instant(context.timezone);
+  return z.discriminatedUnion('type', [
+    ...orderEventSchemas(context, at),
+    ...memberEventSchemas(context, at),
+    withdrawalRequestedSchema(context, at),
+    z.object({ type: z.literal('tick'), at }),
+    ...withdrawalDecisionSchemas(at),
+    adjustmentSchema(context, at),
+  ]) as unknown as z.ZodType<EngineEvent>;
+}
+
+/** The instant field of every event, read in the tenant time zone. */
+type At = ReturnType<typeof instant>;
+
+/** order.paid, order.completed and order.refunded. */
+function orderEventSchemas(context: SchemaContext, at: At) {
   const amount = money(context.decimals);
   const line = z.object({
     line: z.coerce.number().int().min(0),
@@ -42,7 +57,7 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
     cost: amount.optional(),
   });
   const refundLine = z.object({ line: z.coerce.number().int().min(0), qty: count, amount });
-  const schema = z.discriminatedUnion('type', [
+  return [
     z.object({
       type: z.literal('order.paid'),
       at,
@@ -73,6 +88,12 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
         .refine(uniqueLines, 'line numbers must be unique')
         .refine((lines) => lines.some((l) => l.qty > 0 || l.amount > 0n), 'a refund must refund a quantity or an amount'),
     }),
+  ] as const;
+}
+
+/** member.joined, member.moved, member.promoted, member.level_set and member.regions_set. */
+function memberEventSchemas(context: SchemaContext, at: At) {
+  return [
     z.object({ type: z.literal('member.joined'), at, member: memberSchema(context) }),
     z.object({ type: z.literal('member.moved'), at, member: id, parent: id.nullable() }),
     z.object({
@@ -84,37 +105,42 @@ export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
     }),
     z.object({ type: z.literal('member.level_set'), at, member: id, level }),
     z.object({ type: z.literal('member.regions_set'), at, member: id, regions: z.array(regionCode) }),
+  ] as const;
+}
+
+function withdrawalRequestedSchema(context: SchemaContext, at: At) {
+  return z.object({
+    type: z.literal('withdrawal.requested'),
+    at,
+    withdrawal: id,
+    member: id,
+    amount: money(context.decimals, { positive: true }),
+  });
+}
+
+/** The decisions on a requested withdrawal: approved, rejected, paid or failed, each with an optional note. */
+function withdrawalDecisionSchemas(at: At) {
+  return (['withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed'] as const).map((type) =>
     z.object({
-      type: z.literal('withdrawal.requested'),
+      type: z.literal(type),
       at,
       withdrawal: id,
-      member: id,
-      amount: money(context.decimals, { positive: true }),
-    }),
-    z.object({ type: z.literal('tick'), at }),
-    ...(['withdrawal.approved', 'withdrawal.rejected', 'withdrawal.paid', 'withdrawal.failed'] as const).map((type) =>
-      z.object({
-        type: z.literal(type),
-        at,
-        withdrawal: id,
-        note: z.string().max(500).optional(),
-        by: z.string().max(128).optional(),
-      }),
-    ),
-    z.object({
-      type: z.literal('adjustment.posted'),
-      at,
-      adjustment: id,
-      member: id,
-      amount: money(context.decimals, { allowNegative: true }).refine(
-        (amount) => amount !== 0n,
-        'an adjustment must not be zero',
-      ),
-      reason: z.string().trim().min(1, 'a manual adjustment needs a reason').max(500),
+      note: z.string().max(500).optional(),
       by: z.string().max(128).optional(),
     }),
-  ]) as unknown as z.ZodType<EngineEvent>;
-  return schema;
+  );
+}
+
+function adjustmentSchema(context: SchemaContext, at: At) {
+  return z.object({
+    type: z.literal('adjustment.posted'),
+    at,
+    adjustment: id,
+    member: id,
+    amount: money(context.decimals, { allowNegative: true }).refine((amount) => amount !== 0n, 'an adjustment must not be zero'),
+    reason: z.string().trim().min(1, 'a manual adjustment needs a reason').max(500),
+    by: z.string().max(128).optional(),
+  });
 }
 
 /** Reads raw events into engine events: what eventSchema makes of them, errors included. */

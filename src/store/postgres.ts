@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { emptyCopy, type CopyInput } from './copy-text.ts';
-import { lockLiteral, type Sql, type Subscription } from './sql.ts';
+import { lockLiteral, type Sql, type Subscription, type TransactionOptions } from './sql.ts';
 
 /** COPY data goes out in pieces of this many bytes (one CopyData message each). */
 const COPY_PIECE = 1 << 20;
@@ -14,84 +14,100 @@ export function postgresSql(connectionString: string, options: { max?: number } 
   });
   const listeners = new Set<pg.Client>();
   let closed = false;
-  const wrap = (client: pg.PoolClient): Sql => ({
-    kind: 'postgres',
-    query: async (text, params, queryOptions) =>
-      (queryOptions?.name
-        ? client.query({ name: queryOptions.name, text, values: params as unknown[] })
-        : client.query(text, params as unknown[])) as never,
-    transaction: async (work) => work(wrap(client)),
-    copy: (table, columns, data) => copyInto(client, table, columns, data),
-    listen: () => Promise.reject(new Error('listen on the pool, not inside a transaction')),
-    close: async () => undefined,
-  });
   return {
     kind: 'postgres',
     query: async (text, params, queryOptions) =>
       (queryOptions?.name
         ? pool.query({ name: queryOptions.name, text, values: params as unknown[] })
         : pool.query(text, params as unknown[])) as never,
-    async transaction(work, transactionOptions) {
-      const client = await pool.connect();
-      const connection = watchConnection(client);
-      try {
-        // BEGIN and the lock in one round trip (the simple protocol runs both).
-        await client.query(
-          transactionOptions?.lock ? `begin; select pg_advisory_xact_lock(${lockLiteral(transactionOptions.lock)})` : 'begin',
-        );
-        const result = await work(wrap(client));
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch((failed: unknown) => connection.broke(failed));
-        throw error;
-      } finally {
-        connection.release();
-      }
-    },
-    async copy(table, columns, data) {
-      const client = await pool.connect();
-      const connection = watchConnection(client);
-      try {
-        await copyInto(client, table, columns, data);
-      } catch (error) {
-        connection.broke(error); // a COPY cut short leaves the connection in no state to reuse
-        throw error;
-      } finally {
-        connection.release();
-      }
-    },
+    transaction: (work, transactionOptions) => poolTransaction(pool, work, transactionOptions),
+    copy: (table, columns, data) => poolCopy(pool, table, columns, data),
     async listen(channel, onMessage, onLost) {
       if (closed) throw new Error('the database is closed');
-      const client = new pg.Client({ connectionString });
-      listeners.add(client);
-      let lost = false;
-      const drop = () => {
-        if (lost) return;
-        lost = true;
-        listeners.delete(client);
-        onLost();
-      };
-      client.on('notification', (message) => {
-        if (message.channel === channel) onMessage(message.payload ?? '');
-      });
-      client.on('error', drop);
-      client.on('end', drop);
-      await client.connect();
-      await client.query(`listen ${identifier(channel)}`);
-      return {
-        async close(): Promise<void> {
-          lost = true;
-          listeners.delete(client);
-          await client.end().catch(() => undefined);
-        },
-      } satisfies Subscription;
+      return listenOn(connectionString, listeners, { channel, onMessage, onLost });
     },
     async close() {
       closed = true;
       for (const client of [...listeners]) await client.end().catch(() => undefined);
       listeners.clear();
       await pool.end();
+    },
+  };
+}
+
+/** The Sql of one checked-out client, inside its transaction: no nested transaction, no listening. */
+function clientSql(client: pg.PoolClient): Sql {
+  return {
+    kind: 'postgres',
+    query: async (text, params, queryOptions) =>
+      (queryOptions?.name
+        ? client.query({ name: queryOptions.name, text, values: params as unknown[] })
+        : client.query(text, params as unknown[])) as never,
+    transaction: async (work) => work(clientSql(client)),
+    copy: (table, columns, data) => copyInto(client, table, columns, data),
+    listen: () => Promise.reject(new Error('listen on the pool, not inside a transaction')),
+    close: async () => undefined,
+  };
+}
+
+async function poolTransaction<T>(pool: pg.Pool, work: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  const client = await pool.connect();
+  const connection = watchConnection(client);
+  try {
+    // BEGIN and the lock in one round trip (the simple protocol runs both).
+    await client.query(options?.lock ? `begin; select pg_advisory_xact_lock(${lockLiteral(options.lock)})` : 'begin');
+    const result = await work(clientSql(client));
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch((failed: unknown) => connection.broke(failed));
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+async function poolCopy(pool: pg.Pool, table: string, columns: readonly string[], data: CopyInput): Promise<void> {
+  const client = await pool.connect();
+  const connection = watchConnection(client);
+  try {
+    await copyInto(client, table, columns, data);
+  } catch (error) {
+    connection.broke(error); // a COPY cut short leaves the connection in no state to reuse
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+/** LISTEN on a connection of its own (outside the pool), kept in `listeners` until closed or lost. */
+async function listenOn(
+  connectionString: string,
+  listeners: Set<pg.Client>,
+  subscriber: { channel: string; onMessage: (payload: string) => void; onLost: () => void },
+): Promise<Subscription> {
+  const { channel, onMessage, onLost } = subscriber;
+  const client = new pg.Client({ connectionString });
+  listeners.add(client);
+  let lost = false;
+  const drop = () => {
+    if (lost) return;
+    lost = true;
+    listeners.delete(client);
+    onLost();
+  };
+  client.on('notification', (message) => {
+    if (message.channel === channel) onMessage(message.payload ?? '');
+  });
+  client.on('error', drop);
+  client.on('end', drop);
+  await client.connect();
+  await client.query(`listen ${identifier(channel)}`);
+  return {
+    async close(): Promise<void> {
+      lost = true;
+      listeners.delete(client);
+      await client.end().catch(() => undefined);
     },
   };
 }

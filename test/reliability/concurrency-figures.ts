@@ -19,7 +19,7 @@ export function recordConcurrency(key: string, figures: Figures): void {
   if (process.env.FENYONG_REPORT !== '1') return;
   withLock(() => {
     const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '';
-    const data = JSON.parse(DATA.exec(text)?.[1] ?? '{}') as Record<string, Figures & { at: string; load: string }>;
+    const data = JSON.parse(DATA.exec(text)?.[1] ?? '{}') as Recorded;
     data[key] = {
       ...figures,
       at: new Date().toISOString().slice(0, 16).replace('T', ' '),
@@ -31,12 +31,41 @@ export function recordConcurrency(key: string, figures: Figures): void {
   });
 }
 
-function render(data: Record<string, Figures & { at: string; load: string }>): string {
-  const rows = (prefix: string) =>
-    Object.entries(data)
-      .filter(([key]) => key.startsWith(prefix))
-      .sort(([a], [b]) => a.localeCompare(b));
-  const duplicates = rows('duplicates-').map(([, f]) => [
+type Recorded = Record<string, Figures & { at: string; load: string }>;
+
+function render(data: Recorded): string {
+  return [
+    '## Concurrency: figures',
+    '',
+    machineLines('npm run test:reliability (test/reliability/concurrency-*.test.ts; also in npm test)'),
+    '',
+    '### The same event through several channels at once',
+    '',
+    duplicatesTable(data),
+    '',
+    '### Withdrawals racing for one balance',
+    '',
+    withdrawalsTable(data),
+    '',
+    '### Tenants side by side',
+    '',
+    tenantsTable(data),
+    '',
+    `<!-- concurrency-data: ${JSON.stringify(data)} -->`,
+  ].join('\n');
+}
+
+/** The figures recorded under keys starting with `prefix`, in key order. */
+function rowsOf(data: Recorded, prefix: string) {
+  return Object.entries(data)
+    .filter(([key]) => key.startsWith(prefix))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+const runOf = (f: Figures & { at: string; load: string }) => `${f.at} (load ${f.load})`;
+
+function duplicatesTable(data: Recorded): string {
+  const rows = rowsOf(data, 'duplicates-').map(([, f]) => [
     String(f.backend),
     String(f.events),
     String(f.units),
@@ -46,9 +75,27 @@ function render(data: Record<string, Figures & { at: string; load: string }>): s
     String(f.natsMessages),
     'exactly once, verify clean',
     `${f.ms} ms`,
-    `${f.at} (load ${f.load})`,
+    runOf(f),
   ]);
-  const withdrawals = rows('withdrawals-').map(([, f]) => [
+  return table(
+    [
+      'deployment',
+      'events',
+      'units (1–5 events)',
+      'unit copies sent at once',
+      'event copies',
+      'event copies answered duplicate over HTTP',
+      'NATS messages handled',
+      'outcome',
+      'time',
+      'run',
+    ],
+    rows,
+  );
+}
+
+function withdrawalsTable(data: Recorded): string {
+  const rows = rowsOf(data, 'withdrawals-').map(([, f]) => [
     String(f.backend),
     String(f.case),
     String(f.attempts),
@@ -57,60 +104,27 @@ function render(data: Record<string, Figures & { at: string; load: string }>): s
     String(f.withdrawn),
     String(f.available),
     String(f.after),
-    `${f.at} (load ${f.load})`,
+    runOf(f),
   ]);
-  const tenants = rows('tenants-').map(([, f]) => [
-    String(f.backend),
-    String(f.case),
-    String(f.detail),
-    `${f.at} (load ${f.load})`,
-  ]);
-  return [
-    '## Concurrency: figures',
-    '',
-    machineLines('npm run test:reliability (test/reliability/concurrency-*.test.ts; also in npm test)'),
-    '',
-    '### The same event through several channels at once',
-    '',
-    table(
-      [
-        'deployment',
-        'events',
-        'units (1–5 events)',
-        'unit copies sent at once',
-        'event copies',
-        'event copies answered duplicate over HTTP',
-        'NATS messages handled',
-        'outcome',
-        'time',
-        'run',
-      ],
-      duplicates,
-    ),
-    '',
-    '### Withdrawals racing for one balance',
-    '',
-    table(
-      [
-        'deployment',
-        'case',
-        'withdrawals sent at once',
-        'accepted',
-        'refused insufficient_funds',
-        'withdrawn',
-        'available before',
-        'available after',
-        'run',
-      ],
-      withdrawals,
-    ),
-    '',
-    '### Tenants side by side',
-    '',
-    table(['deployment', 'case', 'what was seen', 'run'], tenants),
-    '',
-    `<!-- concurrency-data: ${JSON.stringify(data)} -->`,
-  ].join('\n');
+  return table(
+    [
+      'deployment',
+      'case',
+      'withdrawals sent at once',
+      'accepted',
+      'refused insufficient_funds',
+      'withdrawn',
+      'available before',
+      'available after',
+      'run',
+    ],
+    rows,
+  );
+}
+
+function tenantsTable(data: Recorded): string {
+  const rows = rowsOf(data, 'tenants-').map(([, f]) => [String(f.backend), String(f.case), String(f.detail), runOf(f)]);
+  return table(['deployment', 'case', 'what was seen', 'run'], rows);
 }
 
 /** Runs `work` holding a lock directory (mkdir is atomic); a lock older than 60 s is taken over. */

@@ -4,7 +4,8 @@ import { iso, tenantMoney } from '../../service/payouts/common.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { parseMoney } from '../../money/money.ts';
-import { moneyString, optionalAt, type Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
 import { engineRefusal } from './payouts.ts';
 
 const adjustmentView = z.object({
@@ -19,8 +20,12 @@ const adjustmentView = z.object({
 
 /** Manual adjustments (admin): a bonus or deduction with its mandatory reason, audited. */
 export const registerAdjustments: Register = (app, context) => {
-  const { service } = context;
+  registerPostAdjustment(app, context);
+  registerListAdjustments(app, context);
+};
 
+function registerPostAdjustment(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/adjustments',
     {
@@ -77,7 +82,10 @@ export const registerAdjustments: Register = (app, context) => {
       return result!.status === 'accepted' ? { status: 'accepted' as const, seq: result!.seq } : { status: 'duplicate' as const };
     },
   );
+}
 
+function registerListAdjustments(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/adjustments',
     {
@@ -119,4 +127,4 @@ export const registerAdjustments: Register = (app, context) => {
       };
     },
   );
-};
+}

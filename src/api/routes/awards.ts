@@ -4,7 +4,8 @@ import { findAward } from '../../explain/find.ts';
 import { formatMoney } from '../../money/money.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import type { Register, TypedApp } from '../typed.ts';
 
 const award = z.object({
   to: z.string(),
@@ -15,25 +16,31 @@ const award = z.object({
   status: z.string(),
 });
 
-export const registerAwards: Register = (app, { service }) => {
+/** GET /v1/awards filters, with `after` for polling the awards changed since a previous answer. */
+const awardsQuery = z.object({
+  member: z.string().optional(),
+  order: z.string().optional(),
+  period: z.string().optional(),
+  rule: z.string().optional(),
+  includeZero: z.coerce.boolean().default(false),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  after: z.string().optional().describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
+});
+
+export const registerAwards: Register = (app, context) => {
+  registerListAwards(app, context);
+  registerExplainAward(app, context);
+};
+
+function registerListAwards(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/awards',
     {
       schema: {
         tags: ['awards'],
         summary: 'Awards (net of refunds), filtered by member, order, period or rule',
-        querystring: z.object({
-          member: z.string().optional(),
-          order: z.string().optional(),
-          period: z.string().optional(),
-          rule: z.string().optional(),
-          includeZero: z.coerce.boolean().default(false),
-          limit: z.coerce.number().int().min(1).max(5000).default(500),
-          after: z
-            .string()
-            .optional()
-            .describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
-        }),
+        querystring: awardsQuery,
         response: {
           200: z.object({
             awards: z.array(award),
@@ -85,7 +92,10 @@ export const registerAwards: Register = (app, { service }) => {
       };
     },
   );
+}
 
+function registerExplainAward(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/awards/explain',
     {
@@ -128,7 +138,7 @@ export const registerAwards: Register = (app, { service }) => {
       });
     },
   );
-};
+}
 
 /** An opaque position in the awards' change order: the log position of the change and the award. */
 function cursorOf(seq: number, key: string): string {

@@ -7,6 +7,31 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register } from '../typed.ts';
 
+const estimateBody = z.object({
+  buyer: z.string().optional(),
+  referrer: z.string().optional(),
+  pickupPoint: z.string().optional(),
+  region: z.string().optional(),
+  at: z.string().optional(),
+  lines: z
+    .array(
+      z.object({
+        sku: z.string(),
+        category: z.string().optional(),
+        qty: z.number().int().min(1).default(1),
+        price: moneyString.describe('paid amount of the line'),
+        cost: moneyString.optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+  lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
+});
+
+const estimateResponse = z.object({
+  awards: z.array(z.object({ to: z.string(), rule: z.string(), amount: moneyString, why: z.array(z.string()) })),
+});
+
 export const registerEstimate: Register = (app, context) => {
   const { service } = context;
   app.post(
@@ -15,32 +40,8 @@ export const registerEstimate: Register = (app, context) => {
       schema: {
         tags: ['awards'],
         summary: '预估佣金: what each member of the chain would earn for this order now',
-        body: z.object({
-          buyer: z.string().optional(),
-          referrer: z.string().optional(),
-          pickupPoint: z.string().optional(),
-          region: z.string().optional(),
-          at: z.string().optional(),
-          lines: z
-            .array(
-              z.object({
-                sku: z.string(),
-                category: z.string().optional(),
-                qty: z.number().int().min(1).default(1),
-                price: moneyString.describe('paid amount of the line'),
-                cost: moneyString.optional(),
-              }),
-            )
-            .min(1)
-            .max(100),
-          lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
-        }),
-        response: {
-          200: z.object({
-            awards: z.array(z.object({ to: z.string(), rule: z.string(), amount: moneyString, why: z.array(z.string()) })),
-          }),
-          ...errorResponses,
-        },
+        body: estimateBody,
+        response: { 200: estimateResponse, ...errorResponses },
       },
     },
     async (request) => {

@@ -3,7 +3,8 @@ import { auditOfEvent, MANUAL_EVENT_TYPES } from '../../service/audit.ts';
 import { MAX_BATCH, type ItemResult } from '../../service/service.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorBody, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import type { Register, TypedApp } from '../typed.ts';
 
 const itemResult = z.union([
   z.object({ status: z.literal('accepted'), seq: z.number() }),
@@ -35,7 +36,14 @@ const eventDoc = z
   })
   .describe('an event as in the scenario format (DOMAIN.md); validated item by item');
 
-export const registerEvents: Register = (app, { service }) => {
+export const registerEvents: Register = (app, context) => {
+  registerPostEvents(app, context);
+  registerListEvents(app, context);
+  registerListRejected(app, context);
+};
+
+function registerPostEvents(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/events',
     {
@@ -79,7 +87,10 @@ export const registerEvents: Register = (app, { service }) => {
       };
     },
   );
+}
 
+function registerListEvents(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/events',
     {
@@ -129,7 +140,10 @@ export const registerEvents: Register = (app, { service }) => {
       };
     },
   );
+}
 
+function registerListRejected(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/events/rejected',
     {
@@ -183,4 +197,4 @@ export const registerEvents: Register = (app, { service }) => {
       };
     },
   );
-};
+}

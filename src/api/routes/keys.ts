@@ -3,11 +3,18 @@ import { writeAudit } from '../../service/audit.ts';
 import { createKey, forgetCachedKeys, SCOPES } from '../../service/keys.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import type { Register, TypedApp } from '../typed.ts';
 
 export const registerKeys: Register = (app, context) => {
-  const { service } = context;
   registerMe(app, context);
+  registerCreateKey(app, context);
+  registerListKeys(app, context);
+  registerRevokeKey(app, context);
+};
+
+function registerCreateKey(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/keys',
     {
@@ -36,7 +43,10 @@ export const registerKeys: Register = (app, context) => {
       return reply.status(201).send(created);
     },
   );
+}
 
+function registerListKeys(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/keys',
     {
@@ -82,7 +92,10 @@ export const registerKeys: Register = (app, context) => {
       };
     },
   );
+}
 
+function registerRevokeKey(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.delete(
     '/v1/keys/:id',
     {
@@ -116,7 +129,7 @@ export const registerKeys: Register = (app, context) => {
       return reply.status(204).send(null);
     },
   );
-};
+}
 
 /** GET /v1/me: who is signed in (the console asks it first). */
 const registerMe: Register = (app, { service }) => {

@@ -3,7 +3,7 @@ import { auditOfEvent } from '../../service/audit.ts';
 import type { ItemResult } from '../../service/service.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { Register, TypedApp } from '../typed.ts';
 import { registerMemberReads } from './member-reads.ts';
 import type { RouteContext } from '../app.ts';
 import type { FastifyRequest } from 'fastify';
@@ -37,6 +37,13 @@ async function sendEvent(context: RouteContext, request: FastifyRequest, event: 
 }
 
 export const registerMembers: Register = (app, context) => {
+  registerImportNetwork(app, context);
+  registerJoin(app, context);
+  registerMemberChanges(app, context);
+  registerMemberReads(app, context);
+};
+
+function registerImportNetwork(app: TypedApp, context: RouteContext): void {
   const { service } = context;
   app.post(
     '/v1/network/import',
@@ -53,7 +60,9 @@ export const registerMembers: Register = (app, context) => {
       return service.importNetwork(tenant, request.body.members, 'http');
     },
   );
+}
 
+function registerJoin(app: TypedApp, context: RouteContext): void {
   app.post(
     '/v1/members',
     {
@@ -76,22 +85,35 @@ export const registerMembers: Register = (app, context) => {
     },
     async (request) => sendEvent(context, request, { type: 'member.joined', ...request.body }),
   );
+}
 
-  const change = (path: string, type: string, body: z.ZodObject, summary: string) =>
-    app.post(
-      path,
-      {
-        schema: {
-          tags: ['members'],
-          summary,
-          params: z.object({ id: z.string() }),
-          body,
-          response: { 200: ingestResult, ...errorResponses },
-        },
+/** POST `path` (`:id` the member) sends a member event of `type` whose other fields are `body`. */
+function registerChange(
+  app: TypedApp,
+  context: RouteContext,
+  change: { path: string; type: string; body: z.ZodObject; summary: string },
+): void {
+  const { path, type, body, summary } = change;
+  app.post(
+    path,
+    {
+      schema: {
+        tags: ['members'],
+        summary,
+        params: z.object({ id: z.string() }),
+        body,
+        response: { 200: ingestResult, ...errorResponses },
       },
-      async (request) =>
-        sendEvent(context, request, { type, member: (request.params as { id: string }).id, ...(request.body as object) }),
-    );
+    },
+    async (request) =>
+      sendEvent(context, request, { type, member: (request.params as { id: string }).id, ...(request.body as object) }),
+  );
+}
+
+/** The member changes other than joining: move, promote, set a level, set regions. */
+function registerMemberChanges(app: TypedApp, context: RouteContext): void {
+  const change = (path: string, type: string, body: z.ZodObject, summary: string) =>
+    registerChange(app, context, { path, type, body, summary });
   change(
     '/v1/members/:id/move',
     'member.moved',
@@ -121,6 +143,4 @@ export const registerMembers: Register = (app, context) => {
     z.object({ regions: z.array(z.string()), at: z.string().optional(), id: z.string().optional() }),
     'Replace the regions a distributor holds',
   );
-
-  registerMemberReads(app, context);
-};
+}

@@ -7,7 +7,8 @@ import { lintPlan, PROFILES } from '../../lint/lint.ts';
 import { publishPlan } from '../../service/tenants.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import type { Register, TypedApp } from '../typed.ts';
 
 const finding = z.object({
   code: z.string(),
@@ -16,7 +17,14 @@ const finding = z.object({
   message: z.string(),
 });
 
-export const registerPlans: Register = (app, { service }) => {
+export const registerPlans: Register = (app, context) => {
+  registerListPlans(app, context);
+  registerPublishPlan(app, context);
+  registerLintPlan(app, context);
+};
+
+function registerListPlans(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/plans',
     {
@@ -58,7 +66,10 @@ export const registerPlans: Register = (app, { service }) => {
       };
     },
   );
+}
 
+function registerPublishPlan(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/plans',
     {
@@ -94,7 +105,10 @@ export const registerPlans: Register = (app, { service }) => {
       return reply.status(201).send({ version: published.version, findings: [...published.findings] });
     },
   );
+}
 
+function registerLintPlan(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/plans/lint',
     {
@@ -134,4 +148,4 @@ export const registerPlans: Register = (app, { service }) => {
       });
     },
   );
-};
+}

@@ -154,18 +154,7 @@ export const registerReports: Register = (app, context) => {
       const sum = (pick: (row: Row) => bigint) => [...rows.values()].reduce((total, row) => total + pick(row), 0n);
 
       const ledger = await ledgerTotals(service.sql, tenant);
-      const rejectedTotal = (
-        await service.sql.query<{ n: number }>(
-          'select count(*)::int as n from rejected_events where tenant_id = $1 and received_at >= $2 and received_at < $3',
-          [tenant, from.toJSDate(), to.toJSDate()],
-        )
-      ).rows[0]!.n;
-      const recent = (
-        await service.sql.query<{ id: string; type: string | null; code: string; message: string; received_at: Date | string }>(
-          'select id::text as id, type, code, message, received_at from rejected_events where tenant_id = $1 order by id desc limit $2',
-          [tenant, RECENT_REJECTED],
-        )
-      ).rows;
+      const rejected = await rejectedSummary(service.sql, tenant, from.toJSDate(), to.toJSDate());
 
       return {
         currency: settings.currency,
@@ -186,16 +175,7 @@ export const registerReports: Register = (app, context) => {
           keyof typeof ledger,
           string
         >,
-        rejected: {
-          total: rejectedTotal,
-          recent: recent.map((row) => ({
-            id: Number(row.id),
-            type: row.type,
-            code: row.code,
-            message: row.message,
-            receivedAt: new Date(row.received_at).toISOString(),
-          })),
-        },
+        rejected,
       };
     },
   );
@@ -289,5 +269,31 @@ async function ledgerTotals(sql: Sql, tenant: string) {
     withdrawn: BigInt(withdrawn.amount),
     tax: BigInt(withdrawn.tax),
     net: BigInt(withdrawn.net),
+  };
+}
+
+/** How many events were rejected in the window, and the latest few whatever their instant. */
+async function rejectedSummary(sql: Sql, tenant: string, from: Date, to: Date) {
+  const total = (
+    await sql.query<{ n: number }>(
+      'select count(*)::int as n from rejected_events where tenant_id = $1 and received_at >= $2 and received_at < $3',
+      [tenant, from, to],
+    )
+  ).rows[0]!.n;
+  const recent = (
+    await sql.query<{ id: string; type: string | null; code: string; message: string; received_at: Date | string }>(
+      'select id::text as id, type, code, message, received_at from rejected_events where tenant_id = $1 order by id desc limit $2',
+      [tenant, RECENT_REJECTED],
+    )
+  ).rows;
+  return {
+    total,
+    recent: recent.map((row) => ({
+      id: Number(row.id),
+      type: row.type,
+      code: row.code,
+      message: row.message,
+      receivedAt: new Date(row.received_at).toISOString(),
+    })),
   };
 }

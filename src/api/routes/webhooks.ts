@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { writeAudit } from '../../service/audit.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import type { Register } from '../typed.ts';
+import type { RouteContext } from '../app.ts';
+import type { Register, TypedApp } from '../typed.ts';
 
 export const WEBHOOK_TOPICS = [
   'award.created',
@@ -28,7 +29,15 @@ function withoutSecrets(url: string): string {
   }
 }
 
-export const registerWebhooks: Register = (app, { service }) => {
+export const registerWebhooks: Register = (app, context) => {
+  registerCreateWebhook(app, context);
+  registerListWebhooks(app, context);
+  registerDeleteWebhook(app, context);
+  registerListDeliveries(app, context);
+};
+
+function registerCreateWebhook(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.post(
     '/v1/webhooks',
     {
@@ -71,7 +80,10 @@ export const registerWebhooks: Register = (app, { service }) => {
       return reply.status(201).send({ id, secret, topics: request.body.topics });
     },
   );
+}
 
+function registerListWebhooks(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/webhooks',
     {
@@ -95,7 +107,10 @@ export const registerWebhooks: Register = (app, { service }) => {
       return { webhooks: rows };
     },
   );
+}
 
+function registerDeleteWebhook(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.delete(
     '/v1/webhooks/:id',
     {
@@ -130,7 +145,10 @@ export const registerWebhooks: Register = (app, { service }) => {
       return reply.status(204).send(null);
     },
   );
+}
 
+function registerListDeliveries(app: TypedApp, context: RouteContext): void {
+  const { service } = context;
   app.get(
     '/v1/webhooks/:id/deliveries',
     {
@@ -198,4 +216,4 @@ export const registerWebhooks: Register = (app, { service }) => {
       };
     },
   );
-};
+}

@@ -64,6 +64,118 @@ export function lineReference(batch: string, line: number): string {
   return `${batch}-${String(line).padStart(6, '0')}`;
 }
 
+/** An approved withdrawal on no batch yet, with its member's payee details (null without any). */
+type PayableRow = {
+  id: string;
+  member: string;
+  amount: string;
+  tax: string;
+  net: string;
+  real_name: string | null;
+  account_masked: string | null;
+  account_digest: string | null;
+};
+
+/** The approved withdrawals on no batch yet, of `members` (or all), oldest first. */
+async function payableWithdrawals(tx: Sql, tenant: string, members: string[] | null): Promise<PayableRow[]> {
+  return (
+    await tx.query<PayableRow>(
+      `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_digest
+         from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
+        where w.tenant_id = $1 and w.status = 'approved'
+          and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
+          and ($2::text[] is null or w.member = any($2::text[]))
+        order by w.event_seq, w.id`,
+      [tenant, members],
+    )
+  ).rows;
+}
+
+/** The first `max` payable rows with payee details; every row without them is skipped (and reported). */
+function choosePayable(rows: readonly PayableRow[], max: number): { chosen: PayableRow[]; skipped: SkippedWithdrawal[] } {
+  const skipped: SkippedWithdrawal[] = [];
+  const chosen: PayableRow[] = [];
+  for (const row of rows) {
+    if (row.real_name === null)
+      skipped.push({
+        withdrawal: row.id,
+        member: row.member,
+        reason: 'the member has no payee details (PUT /v1/members/{id}/payee)',
+      });
+    else if (chosen.length < max) chosen.push(row);
+  }
+  return { chosen, skipped };
+}
+
+function totalsOf(chosen: readonly PayableRow[]): { gross: bigint; tax: bigint; net: bigint } {
+  let gross = 0n;
+  let tax = 0n;
+  let net = 0n;
+  for (const row of chosen) {
+    gross += BigInt(row.amount);
+    tax += BigInt(row.tax);
+    net += BigInt(row.net);
+  }
+  return { gross, tax, net };
+}
+
+/** One line per chosen withdrawal, numbered from 1 in the order chosen, with the payee as it is now. */
+async function insertLines(tx: Sql, tenant: string, id: string, chosen: readonly PayableRow[]): Promise<void> {
+  const lines = chosen.map((_, index) => index + 1);
+  await tx.query(
+    `insert into payout_lines (tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_digest, gross, tax, net)
+       select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])`,
+    [
+      tenant,
+      id,
+      lines,
+      lines.map((line) => lineReference(id, line)),
+      chosen.map((r) => r.id),
+      chosen.map((r) => r.member),
+      chosen.map((r) => r.real_name),
+      chosen.map((r) => r.account_masked),
+      chosen.map((r) => r.account_digest),
+      chosen.map((r) => r.amount),
+      chosen.map((r) => r.tax),
+      chosen.map((r) => r.net),
+    ],
+  );
+}
+
+/** Writes a batch of the chosen withdrawals (its header, lines and audit entry); returns its id. */
+async function insertBatch(
+  tx: Sql,
+  tenant: string,
+  batch: { chosen: readonly PayableRow[]; filter: BatchHeader['filter']; skipped: number; money: TenantMoney },
+  actor: string,
+  now: number,
+): Promise<string> {
+  const { chosen, filter, money } = batch;
+  const id = newBatchId(now);
+  const { gross, tax, net } = totalsOf(chosen);
+  await tx.query(
+    `insert into payout_batches (tenant_id, id, created_by, currency, lines, gross, tax, net, filter) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [tenant, id, actor, money.currency, chosen.length, String(gross), String(tax), String(net), toJson(filter)],
+  );
+  await insertLines(tx, tenant, id, chosen);
+  await writeAudit(tx, tenant, [
+    {
+      actor,
+      action: 'payout_batch.created',
+      target: id,
+      details: {
+        lines: chosen.length,
+        gross: money.money(gross),
+        tax: money.money(tax),
+        net: money.money(net),
+        filter,
+        skipped: batch.skipped,
+      },
+    },
+  ]);
+  return id;
+}
+
 /**
  * Creates a batch of the approved withdrawals on no batch yet (oldest first), optionally only of
  * some members and at most `max`; withdrawals of members without payee details are skipped and
@@ -79,88 +191,12 @@ export async function createBatch(
   const max = Math.min(filter.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
   const members = filter.members && filter.members.length > 0 ? [...filter.members] : null;
   const created = await service.transact(tenant, async (tx) => {
+    // First, so that an unknown tenant is not_found rather than "nothing to pay".
     const money = await tenantMoney(tx, tenant);
-    type Row = {
-      id: string;
-      member: string;
-      amount: string;
-      tax: string;
-      net: string;
-      real_name: string | null;
-      account_masked: string | null;
-      account_digest: string | null;
-    };
-    const rows = (
-      await tx.query<Row>(
-        `select w.id, w.member, w.amount::text as amount, w.tax::text as tax, w.net::text as net, p.real_name, p.account_masked, p.account_digest
-         from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
-        where w.tenant_id = $1 and w.status = 'approved'
-          and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
-          and ($2::text[] is null or w.member = any($2::text[]))
-        order by w.event_seq, w.id`,
-        [tenant, members],
-      )
-    ).rows;
-    const skipped: SkippedWithdrawal[] = [];
-    const chosen: Row[] = [];
-    for (const row of rows) {
-      if (row.real_name === null)
-        skipped.push({
-          withdrawal: row.id,
-          member: row.member,
-          reason: 'the member has no payee details (PUT /v1/members/{id}/payee)',
-        });
-      else if (chosen.length < max) chosen.push(row);
-    }
+    const { chosen, skipped } = choosePayable(await payableWithdrawals(tx, tenant, members), max);
     if (chosen.length === 0) return { empty: true as const, skipped };
-    const id = newBatchId(now);
-    let gross = 0n;
-    let tax = 0n;
-    let net = 0n;
-    for (const row of chosen) {
-      gross += BigInt(row.amount);
-      tax += BigInt(row.tax);
-      net += BigInt(row.net);
-    }
     const filterJson = { ...(members ? { members } : {}), ...(filter.max !== undefined ? { max: filter.max } : {}) };
-    await tx.query(
-      `insert into payout_batches (tenant_id, id, created_by, currency, lines, gross, tax, net, filter) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [tenant, id, actor, money.currency, chosen.length, String(gross), String(tax), String(net), toJson(filterJson)],
-    );
-    const lines = chosen.map((_, index) => index + 1);
-    await tx.query(
-      `insert into payout_lines (tenant_id, batch_id, line, reference, withdrawal, member, real_name, account_masked, account_digest, gross, tax, net)
-       select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])`,
-      [
-        tenant,
-        id,
-        lines,
-        lines.map((line) => lineReference(id, line)),
-        chosen.map((r) => r.id),
-        chosen.map((r) => r.member),
-        chosen.map((r) => r.real_name),
-        chosen.map((r) => r.account_masked),
-        chosen.map((r) => r.account_digest),
-        chosen.map((r) => r.amount),
-        chosen.map((r) => r.tax),
-        chosen.map((r) => r.net),
-      ],
-    );
-    await writeAudit(tx, tenant, [
-      {
-        actor,
-        action: 'payout_batch.created',
-        target: id,
-        details: {
-          lines: chosen.length,
-          gross: money.money(gross),
-          tax: money.money(tax),
-          net: money.money(net),
-          filter: filterJson,
-          skipped: skipped.length,
-        },
-      },
-    ]);
+    const id = await insertBatch(tx, tenant, { chosen, filter: filterJson, skipped: skipped.length, money }, actor, now);
     return { empty: false as const, id, skipped };
   });
   if (created.empty) {
