@@ -17,7 +17,7 @@ export interface BenchServer {
 }
 
 /** The node flags `npm start` runs the server with (package.json). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /**
  * Starts the server on `databaseUrl` with the scheduler held off (benchmarks send history, which
