@@ -61,7 +61,7 @@ export async function applySegments(
   const keys = segments.map((segment, s) => segment.items.map((item, index) => (refused[s]![index] ? null : eventKey(item))));
   const explicit: string[] = [];
   for (const segmentKeys of keys) for (const key of segmentKeys) if (key !== null && key.startsWith('id:')) explicit.push(key);
-  const identities = new Identities(await loggedFingerprints(reader, tenant, explicit), inFlight);
+  const identities = new Identities(await loggedPayloads(reader, tenant, explicit), inFlight);
   const pending: Pending[] = [];
   const results: ItemResult[][] = [];
   let applied = 0;
@@ -99,10 +99,10 @@ export async function applySegments(
       }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
       // (A server-stamped instant leaves the identity as it was: `at` is no part of it.)
-      answers.push(applyOne(runtime, item, keys[s]![index]!, segment.source, identities, rows, notify, pending, s, index));
+      answers.push(applyOne(runtime, item, keys[s]![index]!, segment, identities, rows, notify, pending, s, index));
     }
   }
-  const logged = await loggedFingerprints(
+  const logged = await loggedPayloads(
     reader,
     tenant,
     pending.flatMap((p) => (p.key ? [p.key] : [])),
@@ -110,7 +110,9 @@ export async function applySegments(
   for (const p of pending) {
     // The very event the log already holds, sent again after later events (a client's retry, a
     // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
-    if (p.key && logged.get(p.key) === fingerprintPayload(p.item)) results[p.segment]![p.index] = { status: 'duplicate' };
+    const sent = p.key ? logged.get(p.key) : undefined;
+    if (sent !== undefined && sameContent(sent, p.item, segments[p.segment]!))
+      results[p.segment]![p.index] = { status: 'duplicate' };
     else rows.rejected.push(p.row);
   }
   return { results, rows, accepted: identities.here };
@@ -135,7 +137,7 @@ function applyOne(
   runtime: TenantRuntime,
   item: unknown,
   key: string | null,
-  source: string,
+  from: Segment,
   identities: Identities,
   rows: BatchRows,
   notify: boolean,
@@ -143,8 +145,9 @@ function applyOne(
   segment: number,
   index: number,
 ): ItemResult {
+  const source = from.source;
   if (key?.startsWith('id:')) {
-    const repeat = identities.repeatOfExplicit(key, item);
+    const repeat = identities.repeatOfExplicit(key, item, from);
     if (repeat) return repeat;
   }
   const outcome = runtime.engine.apply(item);
@@ -180,7 +183,7 @@ function applyOne(
   }
   if (outcome.status === 'duplicate') return { status: 'duplicate' };
   // The same event accepted earlier in this batch, sent again with an earlier instant.
-  if (key && identities.sameAsAccepted(key, item)) return { status: 'duplicate' };
+  if (key && identities.sameAsAccepted(key, item, from)) return { status: 'duplicate' };
   const error = outcome.error;
   return reject(
     pending,
@@ -197,16 +200,15 @@ class Identities {
   readonly here = new Map<string, unknown>();
 
   constructor(
-    private readonly logged: Map<string, string>,
+    private readonly logged: Map<string, unknown>,
     private readonly inFlight: ReadonlyMap<string, unknown> = new Map(),
   ) {}
 
   /** An explicit id seen before: a duplicate when the content is the same, else a conflict. */
-  repeatOfExplicit(key: string, item: unknown): ItemResult | null {
-    const accepted = this.here.get(key) ?? this.inFlight.get(key);
-    const print = this.logged.get(key) ?? (accepted === undefined ? undefined : fingerprintPayload(accepted));
-    if (print === undefined) return null;
-    return print === fingerprintPayload(item)
+  repeatOfExplicit(key: string, item: unknown, from: Segment): ItemResult | null {
+    const before = this.logged.get(key) ?? this.here.get(key) ?? this.inFlight.get(key);
+    if (before === undefined) return null;
+    return sameContent(before, item, from)
       ? { status: 'duplicate' }
       : {
           status: 'rejected',
@@ -218,14 +220,29 @@ class Identities {
     this.here.set(key, item);
   }
 
-  sameAsAccepted(key: string, item: unknown): boolean {
+  sameAsAccepted(key: string, item: unknown, from: Segment): boolean {
     const accepted = this.here.get(key) ?? this.inFlight.get(key);
-    return accepted !== undefined && fingerprintPayload(accepted) === fingerprintPayload(item);
+    return accepted !== undefined && sameContent(accepted, item, from);
   }
 }
 
-/** Event keys of the tenant's log among `keys`, with the fingerprint of the logged payload. */
-async function loggedFingerprints(tx: Sql, tenant: string, keys: readonly string[]): Promise<Map<string, string>> {
+/**
+ * Whether `item` is `before` sent again. An instant the server stamped (the client sent none) is
+ * no part of what was sent: a retry a moment later is stamped anew and is still the same request.
+ */
+function sameContent(before: unknown, item: unknown, from: Segment): boolean {
+  if (!from.serverTime) return fingerprintPayload(before) === fingerprintPayload(item);
+  return fingerprintPayload(withoutInstant(before)) === fingerprintPayload(withoutInstant(item));
+}
+
+function withoutInstant(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { at: _at, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+
+/** Event keys of the tenant's log among `keys`, with the logged payload (repeats only: few). */
+async function loggedPayloads(tx: Sql, tenant: string, keys: readonly string[]): Promise<Map<string, unknown>> {
   if (keys.length === 0) return new Map();
   const rows = (
     await tx.query<{ event_key: string; payload: unknown }>(
@@ -233,5 +250,5 @@ async function loggedFingerprints(tx: Sql, tenant: string, keys: readonly string
       [tenant, [...new Set(keys)]],
     )
   ).rows;
-  return new Map(rows.map((row) => [row.event_key, fingerprintPayload(row.payload)]));
+  return new Map(rows.map((row) => [row.event_key, row.payload]));
 }

@@ -19,6 +19,24 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     await world?.test.close();
   });
 
+  it('answers a retried decision with its own id duplicate, though the server stamped each attempt anew', async () => {
+    const retrying = await payoutTenant(world, `wf-retry-${backend}`, 1);
+    const admin = retrying.admin;
+    expect(await withdraw(world, admin, 'WR', 'L1', '3000.00')).toMatchObject({ status: 'accepted' });
+    world.clock.next();
+    const first = await admin.ok(admin.post('/v1/withdrawals/WR/approve', { id: 'decision-1', note: 'checked' }));
+    expect(first.status).toBe('accepted');
+    // The answer was lost; the client sends the very same request again, a moment later.
+    world.clock.next();
+    const retry = await admin.post('/v1/withdrawals/WR/approve', { id: 'decision-1', note: 'checked' });
+    expect(retry.status).toBe(200);
+    expect(retry.body.status).toBe('duplicate');
+    // The same id for another decision is still a conflict.
+    world.clock.next();
+    const other = await admin.post('/v1/withdrawals/WR/paid', { id: 'decision-1' });
+    expect(other.body.error?.code).toBe('conflict');
+  });
+
   it('takes a withdrawal through every transition, with duplicates harmless and wrong ones refused', async () => {
     const admin = t.admin;
     // Above reviewAbove (1000.00): waits for review. Tax (3000 - 800) × 20% = 440.00.
