@@ -29,30 +29,46 @@ const TARGET_WARM_MS = 500;
 const TARGET_COLD_MS = 1000;
 const log = (line: string) => process.stderr.write(`[bench:console] ${line}\n`);
 
-const PAGES: { name: string; path: string; marker: string; signedIn: boolean }[] = [
-  { name: 'Sign-in', path: '/', marker: 'sign-in', signedIn: false },
-  { name: 'Dashboard (30 days)', path: '/', marker: 'dashboard', signedIn: true },
-  { name: 'Dashboard (12 months)', path: '/?range=12m', marker: 'dashboard', signedIn: true },
+/** Who the page is opened as: nobody (the sign-in page), an operator (API key) or leader L111 (member token). */
+type As = 'nobody' | 'operator' | 'leader';
+
+const PAGES: { name: string; path: string; marker: string; as: As }[] = [
+  { name: 'Sign-in', path: '/', marker: 'sign-in', as: 'nobody' },
+  { name: 'Dashboard (30 days)', path: '/', marker: 'dashboard', as: 'operator' },
+  { name: 'Dashboard (12 months)', path: '/?range=12m', marker: 'dashboard', as: 'operator' },
   {
     name: 'Network (search, A11 and its downline)',
     path: '/network?member=A11',
     marker: 'network+tree+children',
-    signedIn: true,
+    as: 'operator',
   },
   {
     name: 'Member L111 (awards, balances, withdrawals, statement)',
     path: '/members/L111',
     marker: 'member+statement',
-    signedIn: true,
+    as: 'operator',
   },
-  { name: 'Plans (versions)', path: '/plans', marker: 'plans', signedIn: true },
-  { name: 'Plans (draft linted)', path: '/plans', marker: 'lint', signedIn: true },
-  { name: 'Finance (tax and commission reports)', path: '/finance', marker: 'tax+commission', signedIn: true },
-  { name: 'Payouts (to review, approved)', path: '/payouts', marker: 'requested+approved', signedIn: true },
-  { name: 'Events (log, newest 50)', path: '/events', marker: 'events', signedIn: true },
-  { name: 'Events (rejected)', path: '/events?tab=rejected', marker: 'rejected', signedIn: true },
-  { name: 'Settings', path: '/settings', marker: 'settings', signedIn: true },
+  { name: 'Plans (versions)', path: '/plans', marker: 'plans', as: 'operator' },
+  { name: 'Plans (draft linted)', path: '/plans', marker: 'lint', as: 'operator' },
+  { name: 'Finance (tax and commission reports)', path: '/finance', marker: 'tax+commission', as: 'operator' },
+  { name: 'Payouts (to review, approved)', path: '/payouts', marker: 'requested+approved', as: 'operator' },
+  { name: 'Events (log, newest 50)', path: '/events', marker: 'events', as: 'operator' },
+  { name: 'Events (rejected)', path: '/events?tab=rejected', marker: 'rejected', as: 'operator' },
+  { name: 'Settings', path: '/settings', marker: 'settings', as: 'operator' },
+  { name: 'Leader L111: my earnings (awards, balances, statement)', path: '/', marker: 'member+statement', as: 'leader' },
+  { name: 'Leader L111: my team', path: '/network', marker: 'tree+children', as: 'leader' },
 ];
+
+/** A member token for leader L111, issued with the demo tenant's admin key. */
+async function leaderToken(demo: DemoServer): Promise<string> {
+  const response = await fetch(`${demo.url}/v1/members/L111/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${demo.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ expiresInDays: 1 }),
+  });
+  if (!response.ok) throw new Error(`issuing a member token: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
 
 function bundle(): { file: string; raw: number; gzip: number }[] {
   const dir = join(import.meta.dirname, '..', 'console', 'dist', 'assets');
@@ -70,17 +86,21 @@ async function main(): Promise<void> {
   const started = Date.now();
   const demo: DemoServer = await startDemoServer();
   const seedSeconds = (Date.now() - started) / 1000;
-  const session = JSON.stringify({ kind: 'operator', apiKey: demo.key });
+  const sessions: Record<As, string | null> = {
+    nobody: null,
+    operator: JSON.stringify({ kind: 'operator', apiKey: demo.key }),
+    leader: JSON.stringify({ kind: 'leader', memberToken: await leaderToken(demo), member: 'L111' }),
+  };
   const rows: string[][] = [];
   let met = 0;
   try {
     for (const spec of PAGES) {
       const url = `${demo.url}${spec.path}`;
-      const first = await coldLoads(url, spec.signedIn ? session : null, spec.marker, COLD_RUNS);
+      const first = await coldLoads(url, sessions[spec.as], spec.marker, COLD_RUNS);
 
       const warm = await launchChromium();
       const page = await warm.context.newPage();
-      await page.addInitScript(recorder(spec.signedIn ? session : null));
+      await page.addInitScript(recorder(sessions[spec.as]));
       await timeTo(page, url, spec.marker);
       const times: number[] = [];
       for (let run = 0; run < WARM_RUNS; run++) times.push((await timeTo(page, url, spec.marker)).ms);
@@ -115,7 +135,7 @@ Page loads of the web console on the demo tenant (227 members, about 4,700 event
 server on PGlite on this machine and Debian's Chromium ${'`'}--headless${'`'} driven by playwright-core.
 Time to content runs from the start of the navigation to the moment the page's data is on screen
 (its ${'`'}data-loaded${'`'} markers, all of them where a page has several), measured inside the page. Cold: the median of ${COLD_RUNS} loads, each in a fresh browser profile with nothing
-cached (the browser launched and left 1.5 s to finish starting first); warm: the same tab again, ${WARM_RUNS} runs. Signed-in pages start with the key in sessionStorage
+cached (the browser launched and left 1.5 s to finish starting first); warm: the same tab again, ${WARM_RUNS} runs. Signed-in pages start with the key (a leader's pages: the member token of L111) in sessionStorage
 (the first request of each is ${'`'}GET /v1/me${'`'}). Targets: cold ≤ ${TARGET_COLD_MS} ms (issue 6: every page loads in ≤ 1 s on the demo tenant), warm median ≤ ${TARGET_WARM_MS} ms.
 
 ${machineLines('npm run bench:console')}
