@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +10,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
+import { SHOTS, see, shot } from './support.ts';
 
 /**
  * The web console in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -18,7 +18,6 @@ import {
  * Screenshots go to test/console/screenshots/ (git-ignored).
  */
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
 const present = chromiumPresent();
 if (!present) {
   const message = `\n${'!'.repeat(78)}\n!! ${CHROMIUM} is missing: the browser tests of the console are SKIPPED.\n!! Install it with: apt-get install chromium fonts-noto-cjk\n${'!'.repeat(78)}\n`;
@@ -27,11 +26,6 @@ if (!present) {
 }
 
 /** Waits until `text` is visible on the page (the first match). */
-async function see(page: Page, text: string | RegExp, timeout = 15_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
-
-const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
 describe.skipIf(!present)('web console in Chromium', () => {
   let demo: DemoServer;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsoleIfStale, chromiumPresent, launchChromium, type Browser } from '../support/browser.ts';
+import { SHOTS } from './support.ts';
 import { operatorSession, startBareServer, tenantWithNetwork, type BareServer } from '../support/network-tenant.ts';
 
 /**
@@ -13,7 +14,6 @@ import { operatorSession, startBareServer, tenantWithNetwork, type BareServer } 
  * so that three pages of children suffice.
  */
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
 const pad = (n: number) => String(n).padStart(3, '0');
 
 /** Branch B1 with 240 direct customers c000…c239 and 10 leaders L00…L09 of 3 customers each. */

@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,19 +9,13 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
+import { SHOTS, see, shot } from './support.ts';
 
 /**
  * The console's money pages in Chromium against the demo tenant: a member's monthly statement,
  * withdrawal review and a payout batch, the finance reports, a plan simulation, and English.
  * Screenshots go to test/console/screenshots/ (git-ignored).
  */
-
-const SHOTS = join(import.meta.dirname, 'screenshots');
-
-async function see(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
-const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
 describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
   let demo: DemoServer;

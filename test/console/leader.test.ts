@@ -1,5 +1,4 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
+import { SHOTS, see, shot } from './support.ts';
 
 /**
  * A leader (团长) in Chromium against the demo tenant: an operator issues L111 a sign-in link from
@@ -18,13 +18,7 @@ import {
  * Screenshots go to test/console/screenshots/ (git-ignored).
  */
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
 const LEADER = 'L111';
-
-async function see(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
-  await page.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
-const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 
 describe.skipIf(!chromiumPresent())('leader sign-in in Chromium', () => {
   let demo: DemoServer;
