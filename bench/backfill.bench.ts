@@ -13,16 +13,15 @@
  * Knobs (for a quick try): BACKFILL_ORDERS (default 1000000), BACKFILL_MEMBERS (default 100000);
  * BACKFILL_SERVER_NODE_ARGS adds node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=tmp/prof`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { backfill, type BackfillReport } from '../src/client/backfill.ts';
 import { Random } from '../src/sim/random.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
-import { processCpuSeconds, SERVER_NODE_FLAGS } from './support/server-process.ts';
+import { processCpuSeconds, startBenchServer, type BenchServer } from './support/server-process.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'bench_backfill';
@@ -33,7 +32,6 @@ const GOAL_S = 300;
 const DISTRIBUTOR_SHARE = 0.2;
 const PLATFORM_TOKEN = 'fyp_bench-backfill';
 const APP_NAME = 'fenyong-bench-backfill';
-const root = join(import.meta.dirname, '..');
 const log = (line: string) => process.stderr.write(`[bench:backfill] ${line}\n`);
 
 const plan = {
@@ -185,43 +183,13 @@ async function writeLines(file: string, lines: () => Generator<string>): Promise
   await once(out, 'finish');
 }
 
-/** `fenyong serve` on the scratch schema, in a child process; resolves with its URL. */
-async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; url: string; rss: () => number }> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    FENYONG_DEMO: '0',
-    FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
-    NATS_URL: '',
+/** `fenyong serve` on the scratch schema, in a child process, with a scheduler that ticks (it settles what fell due). */
+function startServer(databaseUrl: string): Promise<BenchServer> {
+  const nodeArgs = (process.env.BACKFILL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  return startBenchServer(databaseUrl, PLATFORM_TOKEN, nodeArgs, {
     FENYONG_TICK_SECONDS: '5',
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=12288`.trim(),
-  };
-  const nodeArgs = (process.env.BACKFILL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, join(root, 'bin/fenyong.js'), 'serve'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /console\s+(http:\/\/[^\s/]+)\//.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`fenyong serve exited (${code}): ${output}`)));
-  });
-  const rss = () => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    } catch {
-      return 0;
-    }
-  };
-  return { child, url, rss };
 }
 
 /** CPU seconds of the server process and of its PostgreSQL backends (sampled: backends come and go). */
@@ -267,7 +235,7 @@ async function main(): Promise<void> {
   await admin.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
   const databaseUrl = `${BASE_URL}${BASE_URL.includes('?') ? '&' : '?'}options=-c%20search_path%3D${SCHEMA}`;
   const dir = mkdtempSync(join(tmpdir(), 'fy-bench-backfill-'));
-  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  let server: BenchServer | null = null;
   const stop = new AbortController();
   const cleanup = () => {
     server?.child.kill('SIGKILL');
@@ -324,7 +292,7 @@ async function main(): Promise<void> {
     const loadAtEnd = loadavg()
       .map((x) => x.toFixed(2))
       .join(' ');
-    const peakRss = server.rss();
+    const peakRss = server.peakRss();
     const counts = (
       await admin.query<{ events: string; postings: string; awards: string; settled: string }>(
         `select (select count(*) from ${SCHEMA}.events where tenant_id = 'history')::text as events,
@@ -414,10 +382,7 @@ async function main(): Promise<void> {
     );
     log(`wrote the backfill section of BENCHMARKS.md (${met ? 'goal met' : 'goal missed'})`);
   } finally {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await Promise.race([once(server.child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    }
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
     await admin.query(`drop schema if exists ${SCHEMA} cascade`);
     await admin.end();
