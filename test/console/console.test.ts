@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { SHOTS, see, shot } from './support.ts';
+import { see, shot, signInAsOperator } from './support.ts';
 
 /**
  * The web console in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -25,8 +24,6 @@ if (!present) {
   process.stderr.write(message);
 }
 
-/** Waits until `text` is visible on the page (the first match). */
-
 describe.skipIf(!present)('web console in Chromium', () => {
   let demo: DemoServer;
   let browser: Browser;
@@ -34,7 +31,6 @@ describe.skipIf(!present)('web console in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     buildConsoleIfStale();
     demo = await startDemoServer();
     browser = await launchChromium();
@@ -52,11 +48,9 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await see(page, 'API 密钥');
     expect(await page.getByRole('tab', { name: '团长' }).isEnabled()).toBe(true); // leaders: test/console/leader.test.ts
     await shot(page, '01-sign-in');
-    await page.getByLabel('API 密钥').fill('fyk_not.a-real-key');
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInAsOperator(page, 'fyk_not.a-real-key');
     await see(page, '密钥无效或已被吊销');
-    await page.getByLabel('API 密钥').fill(demo.key);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInAsOperator(page, demo.key);
     await see(page, '经营概览');
     await see(page, '成交额（GMV）');
     await see(page, '各规则佣金成本');
@@ -198,8 +192,7 @@ describe.skipIf(!present)('web console in Chromium', () => {
     const phone = await browser.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${demo.url}/members/L111`);
-    await phone.getByLabel('API 密钥').fill(demo.key);
-    await phone.getByRole('button', { name: '登录' }).click();
+    await signInAsOperator(phone, demo.key);
     await see(phone, '成员 L111');
     await phone.locator('[data-loaded="member"]').waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

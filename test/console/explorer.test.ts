@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsoleIfStale, chromiumPresent, launchChromium, type Browser } from '../support/browser.ts';
-import { SHOTS } from './support.ts';
+import { shot } from './support.ts';
 import { operatorSession, startBareServer, tenantWithNetwork, type BareServer } from '../support/network-tenant.ts';
 
 /**
@@ -57,7 +55,6 @@ describe.skipIf(!chromiumPresent())('network explorer in Chromium (lazy loading)
     tree().evaluate((box, end) => box.scrollTo(0, end ? box.scrollHeight : 0), where === 'end');
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     buildConsoleIfStale();
     server = await startBareServer();
     const key = await tenantWithNetwork(server, 'wide', wideBranch());
@@ -141,7 +138,7 @@ describe.skipIf(!chromiumPresent())('network explorer in Chromium (lazy loading)
       .toEqual(['2:L03', '3:d30', '3:d31', '3:d32', '2:L04']);
     expect(requests.slice(3)).toEqual(['L03']);
     expect(await page.locator('li[data-member="L03"]').getAttribute('aria-expanded')).toBe('true');
-    await page.screenshot({ path: join(SHOTS, '10-explorer-lazy.png') });
+    await shot(page, '10-explorer-lazy');
     expect(errors).toEqual([]);
   });
 });

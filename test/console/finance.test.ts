@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { SHOTS, see, shot } from './support.ts';
+import { see, shot, signInAsOperator } from './support.ts';
 
 /**
  * The console's money pages in Chromium against the demo tenant: a member's monthly statement,
@@ -35,15 +35,13 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     buildConsoleIfStale();
     demo = await startDemoServer();
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${demo.url}/`);
-    await page.getByLabel('API 密钥').fill(demo.key);
-    await page.getByRole('button', { name: '登录' }).click();
+    await signInAsOperator(page, demo.key);
     await page.locator('[data-loaded="dashboard"]').waitFor();
   }, 180_000);
 

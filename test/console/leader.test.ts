@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { SHOTS, see, shot } from './support.ts';
+import { see, shot, signInAsOperator } from './support.ts';
 
 /**
  * A leader (团长) in Chromium against the demo tenant: an operator issues L111 a sign-in link from
@@ -34,15 +34,13 @@ describe.skipIf(!chromiumPresent())('leader sign-in in Chromium', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     buildConsoleIfStale();
     demo = await startDemoServer();
     browser = await launchChromium();
     operator = await browser.context.newPage();
     operator.on('pageerror', (error) => errors.push(error.message));
     await operator.goto(`${demo.url}/members/${LEADER}`);
-    await operator.getByLabel('API 密钥').fill(demo.key);
-    await operator.getByRole('button', { name: '登录' }).click();
+    await signInAsOperator(operator, demo.key);
     await operator.locator('[data-loaded="member"]').waitFor();
   }, 180_000);
 
