@@ -6,20 +6,9 @@ import type { RouteContext } from '../app.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register, type TypedApp } from '../typed.ts';
+import { readWithdrawals, withdrawalStatus, withdrawalView } from '../withdrawal-view.ts';
 
 const balance = z.object({ member: z.string(), pending: moneyString, available: moneyString });
-const withdrawal = z.object({
-  withdrawal: z.string(),
-  member: z.string(),
-  at: z.string(),
-  amount: moneyString,
-  tax: moneyString,
-  net: moneyString,
-  month: z.string(),
-  status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']),
-  history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
-});
-type WithdrawalView = z.infer<typeof withdrawal>;
 
 /** The ledger's reads and writes: balances, withdrawals, the passing of time, and its self-check. */
 export const registerLedger: Register = (app, context) => {
@@ -109,47 +98,27 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
         summary: 'Accepted withdrawals with gross, tax withheld and net',
         querystring: z.object({
           member: z.string().optional(),
-          status: z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']).optional(),
+          status: withdrawalStatus.optional(),
           limit: z.coerce.number().int().min(1).max(10000).default(1000),
         }),
-        response: { 200: z.object({ withdrawals: z.array(withdrawal) }), ...errorResponses },
+        response: { 200: z.object({ withdrawals: z.array(withdrawalView) }), ...errorResponses },
       },
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const decimals = await decimalsOf(context, tenant);
-      type Row = {
-        id: string;
-        member: string;
-        at: Date | string;
-        amount: string;
-        tax: string;
-        net: string;
-        month: string;
-        status: WithdrawalView['status'];
-        history: WithdrawalView['history'];
-      };
-      const rows = (
-        await service.sql.query<Row>(
-          `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
-        where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
-          [tenant, request.query.member ?? null, request.query.status ?? null, request.query.limit],
-        )
-      ).rows;
       const money = (text: string) => formatMoney(BigInt(text), decimals);
-      return {
-        withdrawals: rows.map((r) => ({
-          withdrawal: r.id,
-          member: r.member,
-          at: new Date(r.at).toISOString(),
-          amount: money(r.amount),
-          tax: money(r.tax),
-          net: money(r.net),
-          month: r.month,
-          status: r.status,
-          history: r.history,
-        })),
-      };
+      const withdrawals = await readWithdrawals(
+        service.sql,
+        tenant,
+        {
+          where: '($2::text is null or member = $2) and ($3::text is null or status = $3)',
+          tail: 'order by event_seq limit $4',
+          params: [request.query.member ?? null, request.query.status ?? null, request.query.limit],
+        },
+        money,
+      );
+      return { withdrawals };
     },
   );
 }

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EngineError } from '../../domain/errors.ts';
 import { batchLines, createBatch, getBatchHeader, listBatches, MAX_BATCH_LINES } from '../../service/payouts/batches.ts';
-import { iso, PayoutError, tenantMoney } from '../../service/payouts/common.ts';
+import { PayoutError, tenantMoney } from '../../service/payouts/common.ts';
 import { auditExport, EXPORT_MIME, writeBatchFile, XLSX_MIME, type ExportFormat } from '../../service/payouts/export.ts';
 import { importResults, parseResultFile } from '../../service/payouts/import.ts';
 import { reconcileBatch } from '../../service/payouts/reconcile.ts';
@@ -14,6 +14,7 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { RouteContext } from '../app.ts';
 import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
+import { readWithdrawals, withdrawalView, type WithdrawalView } from '../withdrawal-view.ts';
 
 /** An engine refusal as an HTTP error: unknown ids 404, a state that does not allow it 409. */
 export function engineRefusal(error: EngineError): ApiError {
@@ -46,18 +47,6 @@ export async function payoutCall<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-const status = z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']);
-const withdrawalView = z.object({
-  withdrawal: z.string(),
-  member: z.string(),
-  at: z.string(),
-  amount: moneyString,
-  tax: moneyString,
-  net: moneyString,
-  month: z.string(),
-  status,
-  history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
-});
 const transitionReply = z.object({
   status: z.enum(['accepted', 'duplicate']),
   seq: z.number().optional(),
@@ -108,36 +97,10 @@ const TRANSITIONS: {
   },
 ];
 
-async function withdrawalRow(sql: Sql, tenant: string, id: string): Promise<z.infer<typeof withdrawalView> | null> {
+async function withdrawalRow(sql: Sql, tenant: string, id: string): Promise<WithdrawalView | null> {
   const money = await tenantMoney(sql, tenant);
-  const row = (
-    await sql.query<{
-      id: string;
-      member: string;
-      at: Date | string;
-      amount: string;
-      tax: string;
-      net: string;
-      month: string;
-      status: z.infer<typeof status>;
-      history: z.infer<typeof withdrawalView>['history'];
-    }>(
-      'select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals where tenant_id = $1 and id = $2',
-      [tenant, id],
-    )
-  ).rows[0];
-  if (!row) return null;
-  return {
-    withdrawal: row.id,
-    member: row.member,
-    at: iso(row.at)!,
-    amount: money.money(row.amount),
-    tax: money.money(row.tax),
-    net: money.money(row.net),
-    month: row.month,
-    status: row.status,
-    history: row.history,
-  };
+  const [withdrawal] = await readWithdrawals(sql, tenant, { where: 'id = $2', params: [id] }, money.money);
+  return withdrawal ?? null;
 }
 
 const batchHeader = z.object({
