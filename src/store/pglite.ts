@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { emptyCopy, type CopyInput } from './copy-text.ts';
 import { DEFAULT_RESERVE_BYTES, diskGuard, readsOnly } from './disk-guard.ts';
@@ -8,6 +9,8 @@ import { lockLiteral, type Sql } from './sql.ts';
  * folder, writes are refused (StorageFull) while the disk has less than `reserveBytes` free.
  */
 export async function pgliteSql(dataDir?: string, options: { reserveBytes?: number } = {}): Promise<Sql> {
+  // PGlite makes its own folder but not the ones above it (`.data/` on a fresh clone).
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
   const roomToWrite = diskGuard(dataDir ?? '', dataDir ? (options.reserveBytes ?? DEFAULT_RESERVE_BYTES) : 0);
   const copy = (target: PGlite | Transaction) => async (table: string, columns: readonly string[], data: CopyInput) => {
