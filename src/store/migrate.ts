@@ -4,14 +4,15 @@ import type { Sql } from './sql.ts';
 
 const folder = join(import.meta.dirname, 'migrations');
 
-/** Applies the versioned migrations not applied yet, each in its own transaction. */
+/** Applies the versioned migrations not applied yet, in one transaction under a lock. */
 export async function migrate(sql: Sql): Promise<string[]> {
-  await sql.query(
-    'create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())',
-  );
-  // One migrator at a time, also across instances sharing a database.
+  // One migrator at a time, also across instances sharing a database: the lock comes first, since
+  // two `create table if not exists` at once can both try to create it (a unique violation).
   return sql.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(7243001)');
+    await tx.query(
+      'create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())',
+    );
     const done = new Set(
       (await tx.query<{ version: string }>('select version from schema_migrations')).rows.map((r) => r.version),
     );
