@@ -31,26 +31,38 @@ interface WithdrawalRow {
   history: WithdrawalView['history'];
 }
 
-const COLUMNS = 'id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history';
-
-/**
- * The tenant's withdrawals, as the API answers them: `where` is a condition on the table with
- * parameters from $2 on ($1 is the tenant), `tail` what follows it (order, limit). `money` formats
- * an amount's minor units in the tenant's currency.
- */
-export async function readWithdrawals(
+/** The tenant's withdrawals, filtered by member and status when given, oldest first. */
+export async function listWithdrawals(
   sql: Sql,
   tenant: string,
-  query: { where: string; tail?: string; params: readonly unknown[] },
+  filter: { member: string | null; status: string | null; limit: number },
   money: (minor: string) => string,
 ): Promise<WithdrawalView[]> {
-  const rows = (
-    await sql.query<WithdrawalRow>(
-      `select ${COLUMNS} from withdrawals where tenant_id = $1 and ${query.where} ${query.tail ?? ''}`,
-      [tenant, ...query.params],
-    )
-  ).rows;
-  return rows.map((row) => ({
+  const { rows } = await sql.query<WithdrawalRow>(
+    `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
+     where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
+    [tenant, filter.member, filter.status, filter.limit],
+  );
+  return rows.map((row) => viewOf(row, money));
+}
+
+/** One withdrawal of the tenant, or null. */
+export async function readWithdrawal(
+  sql: Sql,
+  tenant: string,
+  id: string,
+  money: (minor: string) => string,
+): Promise<WithdrawalView | null> {
+  const { rows } = await sql.query<WithdrawalRow>(
+    'select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals where tenant_id = $1 and id = $2',
+    [tenant, id],
+  );
+  return rows[0] ? viewOf(rows[0], money) : null;
+}
+
+/** A row as the API answers it; `money` formats minor units in the tenant's currency. */
+function viewOf(row: WithdrawalRow, money: (minor: string) => string): WithdrawalView {
+  return {
     withdrawal: row.id,
     member: row.member,
     at: new Date(row.at).toISOString(),
@@ -60,5 +72,5 @@ export async function readWithdrawals(
     month: row.month,
     status: row.status,
     history: row.history,
-  }));
+  };
 }

@@ -6,7 +6,7 @@ import type { RouteContext } from '../app.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register, type TypedApp } from '../typed.ts';
-import { readWithdrawals, withdrawalStatus, withdrawalView } from '../withdrawal-view.ts';
+import { listWithdrawals, withdrawalStatus, withdrawalView } from '../withdrawal-view.ts';
 
 const balance = z.object({ member: z.string(), pending: moneyString, available: moneyString });
 
@@ -108,14 +108,10 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
       const tenant = await requireScope(service.sql, request, 'read');
       const decimals = await decimalsOf(context, tenant);
       const money = (text: string) => formatMoney(BigInt(text), decimals);
-      const withdrawals = await readWithdrawals(
+      const withdrawals = await listWithdrawals(
         service.sql,
         tenant,
-        {
-          where: '($2::text is null or member = $2) and ($3::text is null or status = $3)',
-          tail: 'order by event_seq limit $4',
-          params: [request.query.member ?? null, request.query.status ?? null, request.query.limit],
-        },
+        { member: request.query.member ?? null, status: request.query.status ?? null, limit: request.query.limit },
         money,
       );
       return { withdrawals };

@@ -14,7 +14,7 @@ import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { RouteContext } from '../app.ts';
 import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
-import { readWithdrawals, withdrawalView, type WithdrawalView } from '../withdrawal-view.ts';
+import { readWithdrawal, withdrawalView, type WithdrawalView } from '../withdrawal-view.ts';
 
 /** An engine refusal as an HTTP error: unknown ids 404, a state that does not allow it 409. */
 export function engineRefusal(error: EngineError): ApiError {
@@ -99,8 +99,7 @@ const TRANSITIONS: {
 
 async function withdrawalRow(sql: Sql, tenant: string, id: string): Promise<WithdrawalView | null> {
   const money = await tenantMoney(sql, tenant);
-  const [withdrawal] = await readWithdrawals(sql, tenant, { where: 'id = $2', params: [id] }, money.money);
-  return withdrawal ?? null;
+  return readWithdrawal(sql, tenant, id, money.money);
 }
 
 const batchHeader = z.object({
