@@ -2,13 +2,18 @@
  * `npm run bench:server`: the service over HTTP against real PostgreSQL (DATABASE_URL, default
  * the local `test` database, in a scratch schema). The server is `fenyong serve` in a child
  * process (its own event loop, as in production); the clients run in this process. Phases:
- *  1. sustained ingestion: one client per tenant sends batches of 1000 order events back to back;
- *  2. single events at a fixed 500 requests/s (open loop), latency per request;
- *  3. estimates at 500 requests/s;
- *  4. the ceiling: PostgreSQL's raw COPY of the same postings rows phase 1 wrote.
+ *  1. capacity: one client per tenant sends batches of 1000 order events back to back (closed
+ *     loop: the most the service takes in, and its CPU per event);
+ *  2. sustained ingestion at the goal's rate: a batch of 1000 every 98 ms (10,204 events/s offered,
+ *     open loop, spread over the tenants), latency per batch. (A closed loop cannot measure latency at
+ *     a rate: with four clients, four batches are always in flight, and by Little's law the mean
+ *     latency is 4000 events / throughput whatever the server does.)
+ *  3. single events at a fixed 500 requests/s (open loop), latency per request;
+ *  4. estimates at 500 requests/s;
+ *  5. the ceiling: PostgreSQL's raw COPY of the same postings rows phase 1 wrote.
  * Figures go into the "server" section of BENCHMARKS.md. Bounded: about two minutes.
  * BENCH_SERVER_NODE_ARGS adds node flags to the server (e.g. `--cpu-prof --cpu-prof-dir=tmp/prof`);
- * BENCH_SERVER_SUSTAINED_S shortens phase 1 for a quick try (the section then says so).
+ * BENCH_SERVER_SUSTAINED_S and BENCH_SERVER_PACED_S shorten phases 1 and 2 for a quick try.
  */
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
@@ -31,6 +36,14 @@ const SUSTAINED_MS = Number(process.env.BENCH_SERVER_SUSTAINED_S ?? 30) * 1000;
 const BATCH = 1000;
 const RATE_PER_S = 500;
 const OPEN_LOOP_MS = 10_000;
+/** Phase 2: the goal's rate, in batches of BATCH. */
+const GOAL_EVENTS_PER_S = 10_000;
+/**
+ * Phase 2 offers a little more than the goal (a batch every 98 ms): the achieved rate runs from
+ * the first request to the last answer, so the last batch's own latency counts against it.
+ */
+const PACED_EVENTS_PER_S = (BATCH * 1000) / 98;
+const PACED_BATCH_MS = Number(process.env.BENCH_SERVER_PACED_S ?? 20) * 1000;
 const log = (line: string) => process.stderr.write(`[bench:server] ${line}\n`);
 const load = () =>
   loadavg()
@@ -174,6 +187,25 @@ async function main(): Promise<void> {
     `  ${Math.round(eventsPerS)} events/s, p99 batch ${percentile(batchLatencies, 99).toFixed(0)} ms; CPU per 1000 events: server ${cpuPer1000.server.toFixed(3)} s, PostgreSQL ${cpuPer1000.postgres.toFixed(3)} s (load ${loadAfterPhase1})`,
   );
 
+  let pacedAccepted = 0;
+  const paced = await openLoop(
+    'batches of 1000',
+    async (i) => {
+      const tenant = tenants[i % TENANTS]!;
+      const events = Array.from({ length: BATCH }, () =>
+        order(random, tenant.clock, tenant.customers, `${tenant.id}-p${tenant.orders++}`),
+      );
+      const result = await call('/v1/events', tenant.key, { events });
+      pacedAccepted += result.results!.filter((r) => r.status === 'accepted').length;
+    },
+    PACED_EVENTS_PER_S / BATCH,
+    PACED_BATCH_MS,
+  );
+  const pacedEventsPerS = paced.achieved * BATCH;
+  // (Behind its pace, a tenant's later batch can overtake an earlier one: the earlier is then
+  // refused as out of time order. Not accepted whole, the phase misses its goal.)
+  const pacedAll = pacedAccepted === paced.sent * BATCH;
+
   const single = await openLoop('single events', async (i) => {
     const tenant = tenants[i % TENANTS]!;
     await call('/v1/events', tenant.key, order(random, tenant.clock, tenant.customers, `${tenant.id}-s${tenant.orders++}`));
@@ -199,16 +231,22 @@ async function main(): Promise<void> {
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const rows = [
     [
-      'Sustained ingestion, HTTP batches of 1000 order events',
+      'Sustained ingestion, HTTP batches of 1000 order events, one every 98 ms (phase 2)',
       '≥ 10,000 events/s',
-      `${Math.round(eventsPerS).toLocaleString('en-US')} events/s`,
-      eventsPerS >= 10_000 ? 'met' : '**missed**',
+      `${Math.round(pacedEventsPerS).toLocaleString('en-US')} events/s${pacedAll ? '' : ` (only ${pacedAccepted.toLocaleString('en-US')} of ${(paced.sent * BATCH).toLocaleString('en-US')} accepted)`}`,
+      pacedAll && pacedEventsPerS >= GOAL_EVENTS_PER_S ? 'met' : '**missed**',
     ],
     [
-      'p99 latency of a batch of 1000',
+      'p99 latency of a batch of 1000 at that rate',
       '≤ 200 ms',
-      `${percentile(batchLatencies, 99).toFixed(0)} ms (p50 ${percentile(batchLatencies, 50).toFixed(0)} ms)`,
-      percentile(batchLatencies, 99) <= 200 ? 'met' : '**missed**',
+      `${paced.p99.toFixed(0)} ms (p50 ${paced.p50.toFixed(0)} ms)`,
+      paced.p99 <= 200 ? 'met' : '**missed**',
+    ],
+    [
+      'Capacity: batches of 1000 back to back, one client per tenant (phase 1)',
+      '—',
+      `${Math.round(eventsPerS).toLocaleString('en-US')} events/s (batch p50 ${percentile(batchLatencies, 50).toFixed(0)} ms, p99 ${percentile(batchLatencies, 99).toFixed(0)} ms with ${TENANTS} in flight)`,
+      '',
     ],
     [
       `Single event p99 at ${RATE_PER_S} req/s`,
@@ -245,33 +283,39 @@ ${table(['Goal', 'Target', 'Measured', ''], rows)}
 Phase 1 ran ${sustainedS.toFixed(1)} s with one client per tenant sending batches back to back (${accepted.toLocaleString('en-US')} events,
 ${postingsWritten.toLocaleString('en-US')} postings rows): CPU per 1000 events ${cpuPer1000.server.toFixed(3)} s in the server process and
 ${cpuPer1000.postgres.toFixed(3)} s in its PostgreSQL backends (WAL writer and checkpointer not counted); server peak RSS
-${(peakRss / 2 ** 20).toFixed(0)} MiB. Phases 2 and 3 are open loops of ${((RATE_PER_S * OPEN_LOOP_MS) / 1000).toLocaleString('en-US')} requests each, one
-every ${1000 / RATE_PER_S} ms, spread over the tenants; latency is measured per request from send to full response.`;
+${(peakRss / 2 ** 20).toFixed(0)} MiB. Phase 2 is an open loop of ${paced.sent.toLocaleString('en-US')} batches of ${BATCH}, one every ${(BATCH * 1000) / PACED_EVENTS_PER_S} ms
+(${(PACED_BATCH_MS / 1000).toFixed(0)} s) whatever the answers' pace, spread over the tenants; phases 3 and 4 open loops of
+${((RATE_PER_S * OPEN_LOOP_MS) / 1000).toLocaleString('en-US')} requests each, one every ${1000 / RATE_PER_S} ms. Latency is measured per request from
+send to full response. A batch of 1000 is one transaction, written in parts of 250 events while the engine applies
+the next part (\`src/service/part-writer.ts\`).`;
   console.log(body);
   writeSection('server', body);
   log('wrote BENCHMARKS.md');
 }
 
-/** Sends one request every 1000/RATE ms for OPEN_LOOP_MS, whatever the answers' pace. */
+/** Sends one request every 1000/rate ms for `durationMs`, whatever the answers' pace. */
 async function openLoop(
   name: string,
   send: (i: number) => Promise<void>,
-): Promise<{ p50: number; p99: number; achieved: number }> {
-  log(`phase: ${name} at ${RATE_PER_S} req/s for ${OPEN_LOOP_MS / 1000} s (load ${load()})`);
+  ratePerS = RATE_PER_S,
+  durationMs = OPEN_LOOP_MS,
+): Promise<{ p50: number; p99: number; achieved: number; sent: number }> {
+  log(`phase: ${name} at ${ratePerS} req/s for ${durationMs / 1000} s (load ${load()})`);
   const latencies: number[] = [];
   const inflight: Promise<void>[] = [];
-  const total = (RATE_PER_S * OPEN_LOOP_MS) / 1000;
+  const total = Math.round((ratePerS * durationMs) / 1000);
   const started = performance.now();
   for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE_PER_S;
+    const due = started + (i * 1000) / ratePerS;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const t0 = performance.now();
     inflight.push(send(i).then(() => void latencies.push(performance.now() - t0)));
   }
   await Promise.all(inflight);
+  // From the first request sent to the last answer received.
   const achieved = total / ((performance.now() - started) / 1000);
-  const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), achieved };
+  const result = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), achieved, sent: total };
   log(`  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${achieved.toFixed(0)} req/s`);
   return result;
 }

@@ -57,6 +57,11 @@ export async function startBenchServer(
     child.once('exit', (code) => reject(new Error(`fenyong serve exited (${code}): ${output}`)));
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A benchmark that fails half-way must not leave its server running (it holds the port, the
+  // database and the terminal's pipe).
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   return {
     child,
     url,

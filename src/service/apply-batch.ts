@@ -53,8 +53,10 @@ export async function applySegments(
   notify: boolean,
   /** Events accepted by an earlier batch whose transaction has not committed yet (bulk ingestion). */
   inFlight?: ReadonlyMap<string, unknown>,
+  /** Hands the rows over every `every` logged events (to be written while the rest is applied). */
+  parts?: { readonly every: number; readonly flush: (rows: BatchRows) => void },
 ): Promise<{ results: ItemResult[][]; rows: BatchRows; accepted: ReadonlyMap<string, unknown> }> {
-  const rows = new BatchRows(runtime.engine.settings.decimals);
+  let rows = new BatchRows(runtime.engine.settings.decimals);
   // Text PostgreSQL cannot store (NUL, lone surrogates) or hostile nesting is refused before any query sees it.
   const refused = segments.map((segment) => segment.items.map((item) => unstorableInput(item)));
   // Each item's identity, once (null for a refused one); explicit ids are looked up in the log.
@@ -100,6 +102,10 @@ export async function applySegments(
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
       // (A server-stamped instant leaves the identity as it was: `at` is no part of it.)
       answers.push(applyOne(runtime, item, keys[s]![index]!, segment, identities, rows, notify, pending, s, index));
+      if (parts && rows.events.length >= parts.every) {
+        parts.flush(rows);
+        rows = new BatchRows(runtime.engine.settings.decimals);
+      }
     }
   }
   const logged = await loggedPayloads(

@@ -4,6 +4,7 @@ import { applySegments, type ItemResult, type Segment } from './apply-batch.ts';
 import { writeAudit, type AuditEntry } from './audit.ts';
 import { BatchRows } from './batch-rows.ts';
 import { ingestInChunks, type BulkAudit } from './bulk-ingest.ts';
+import { PART_EVENTS, PartWriter } from './part-writer.ts';
 import { IngestGroups, type Submission } from './ingest-groups.ts';
 import { LogWatch } from './log-watch.ts';
 import { persistBatch, recordPosition } from './persist.ts';
@@ -233,7 +234,11 @@ export class Service {
     tenant: string,
     segments: readonly Segment[],
   ): Promise<ItemResult[][]> {
-    const { results, rows } = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant));
+    const events = segments.reduce((sum, segment) => sum + segment.items.length, 0);
+    const parts = PartWriter.worthIt(events) ? new PartWriter(tx, tenant) : null;
+    const split = parts ? { every: PART_EVENTS, flush: (part: BatchRows) => parts.write(part) } : undefined;
+    const { results, rows } = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant), undefined, split);
+    await parts?.done();
     const position = { seq: runtime.seq, versions: runtime.planVersions };
     if (await persistBatch(tx, tenant, rows, position)) runtime.recorded = position;
     return results;

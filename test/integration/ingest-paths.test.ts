@@ -140,6 +140,84 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     await verified(bulk.admin);
   });
 
+  it('writes a large batch in parts while applying the rest: the same results as small batches, and still all or nothing', async () => {
+    const parted = await tenant('parts');
+    const small = await tenant('parts-small');
+    // 1000 events crossing every part boundary: orders refunded and completed in later parts, an
+    // explicit id repeated (same content: duplicate) and reused (other content: conflict) parts
+    // later, an order id sent twice, a rejection, all in one request.
+    const events: Json[] = [];
+    for (let n = 0; events.length < 990; n++) {
+      events.push(paid(`P${n}`, `C${n % 20}`, 2 * n));
+      if (n % 4 === 1) events.push({ type: 'order.completed', at: at(2 * n + 1), order: `P${n - 1}` });
+    }
+    const move = { type: 'member.moved', id: 'move-p', at: events[9]!.at, member: 'L3', parent: 'L2' };
+    events.splice(10, 0, move);
+    events.splice(600, 0, { ...move });
+    events.splice(800, 0, { ...move, parent: 'L1' });
+    events.push({
+      type: 'order.refunded',
+      at: at(5000),
+      order: 'P3',
+      refund: 'R1',
+      lines: [{ line: 1, qty: 1, amount: '40.00' }],
+    });
+    events.push(paid('P5', 'C5', 5001));
+    events.push({
+      type: 'order.refunded',
+      at: at(5002),
+      order: 'NOPE',
+      refund: 'R2',
+      lines: [{ line: 1, qty: 1, amount: '1.00' }],
+    });
+    while (events.length < 1000) events.push(paid(`Q${events.length}`, 'C7', 6000 + events.length));
+    const statuses = (results: Json[]) =>
+      results.map((r) =>
+        r.status === 'rejected' ? `rejected ${r.error.code}` : r.status === 'accepted' ? 'accepted' : r.status,
+      );
+    const whole = await parted.admin.ok<{ results: Json[] }>(parted.admin.post('/v1/events', { events }));
+    const inSmallBatches: Json[] = [];
+    for (let i = 0; i < events.length; i += 100) {
+      const reply = await small.admin.ok<{ results: Json[] }>(
+        small.admin.post('/v1/events', { events: events.slice(i, i + 100) }),
+      );
+      inSmallBatches.push(...reply.results);
+    }
+    expect(statuses(whole.results)).toEqual(statuses(inSmallBatches));
+    expect(statuses(whole.results).filter((s) => s !== 'accepted')).toEqual([
+      'duplicate',
+      'rejected conflict',
+      'rejected conflict',
+      'rejected unknown_order',
+    ]);
+    const awards = async (admin: ApiClient) =>
+      (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { includeZero: true, limit: 5000 }))).awards;
+    expect(await awards(parted.admin)).toEqual(await awards(small.admin));
+    await verified(parted.admin);
+
+    // A failure in the last part rolls back the parts written before it: nothing of the batch stays.
+    const failing = await tenant('parts-fail');
+    await test.sql.query(`create function refuse_boom() returns trigger language plpgsql as $$
+      begin if new.payload->>'order' = 'BOOM' then raise exception 'refused for the test'; end if; return new; end $$`);
+    await test.sql.query('create trigger refuse_boom before insert on events for each row execute function refuse_boom()');
+    try {
+      const doomed = [...events.slice(0, 999), paid('BOOM', 'C1', 9000)];
+      const reply = await failing.admin.post('/v1/events', { events: doomed });
+      expect(reply.status).toBeGreaterThanOrEqual(500);
+      const logged = await test.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [
+        failing.tenant,
+      ]);
+      expect(logged.rows[0]!.n).toBe('1'); // (the network import)
+    } finally {
+      await test.sql.query('drop trigger refuse_boom on events');
+      await test.sql.query('drop function refuse_boom()');
+    }
+    const retried = await failing.admin.ok<{ results: Json[] }>(failing.admin.post('/v1/events', { events }));
+    expect(statuses(retried.results)).toEqual(statuses(whole.results));
+    expect(await awards(failing.admin)).toEqual(await awards(parted.admin));
+    await verified(failing.admin);
+  });
+
   it('answers an estimate from memory, and after another instance commits, with what it committed', async () => {
     const { tenant: id, adminKey, admin } = await tenant('estimate-watch');
     const estimate = async (client: ApiClient) =>
