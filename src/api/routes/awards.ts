@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { explainAward } from '../../explain/render.ts';
 import { findAward } from '../../explain/find.ts';
 import { formatMoney } from '../../money/money.ts';
+import type { Sql } from '../../store/sql.ts';
+import { awardChanges, firstJournalFrom, type AwardFilters, type AwardRow, type ChangeCursor } from '../award-changes.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import type { RouteContext } from '../app.ts';
@@ -57,28 +59,12 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const { member, order, period, rule, includeZero, limit, after } = request.query;
-      const from = after === undefined ? { seq: 0, key: '' } : parseCursor(after);
+      const filters = { member: member ?? null, order: order ?? null, period: period ?? null, rule: rule ?? null, includeZero };
       const decimals = await service.read(tenant, (runtime) => runtime.engine.settings.decimals);
-      const rows = (
-        await service.sql.query<{
-          member: string;
-          order_id: string | null;
-          period: string | null;
-          rule: string;
-          amount: string;
-          status: string;
-          change_seq: string;
-          award_key: string;
-        }>(
-          `select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
-        where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
-          and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
-          and (updated_seq, award_key) > ($8::bigint, $9::text)
-        order by updated_seq, award_key limit $7`,
-          [tenant, member ?? null, order ?? null, period ?? null, rule ?? null, includeZero, limit, from.seq, from.key],
-        )
-      ).rows;
-      const last = rows[rows.length - 1];
+      const { rows, next } =
+        after === undefined
+          ? await listAwards(service.sql, tenant, filters, limit)
+          : await pollAwards(service.sql, tenant, after, filters, limit);
       return {
         awards: rows.map((row) => ({
           to: row.member,
@@ -88,7 +74,7 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
           amount: formatMoney(BigInt(row.amount), decimals),
           status: row.status,
         })),
-        cursor: last ? cursorOf(Number(last.change_seq), last.award_key) : (after ?? cursorOf(0, '')),
+        cursor: after !== undefined && next === null ? after : cursorOf(next ?? { seq: 0, key: '', journal: 0 }),
       };
     },
   );
@@ -140,16 +126,65 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
   );
 }
 
-/** An opaque position in the awards' change order: the log position of the change and the award. */
-function cursorOf(seq: number, key: string): string {
-  return Buffer.from(`${seq}|${key}`).toString('base64url');
+const LIST_AWARDS = `
+select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
+where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
+  and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
+order by updated_seq, award_key limit $7`;
+
+/** A listing (no `after`): the awards in change order, and a cursor to poll from its last one. */
+async function listAwards(
+  sql: Sql,
+  tenant: string,
+  f: AwardFilters,
+  limit: number,
+): Promise<{ rows: AwardRow[]; next: ChangeCursor | null }> {
+  const params = [tenant, f.member, f.order, f.period, f.rule, f.includeZero, limit];
+  const rows = (await sql.query<AwardRow>(LIST_AWARDS, params)).rows;
+  const last = rows[rows.length - 1];
+  if (!last) return { rows, next: null };
+  const seq = Number(last.change_seq);
+  return { rows, next: { seq, key: last.award_key, journal: await firstJournalFrom(sql, tenant, seq) } };
 }
 
-function parseCursor(cursor: string): { seq: number; key: string } {
+/** Polling (`after`): what changed since the cursor (award-changes.ts); null when nothing did. */
+async function pollAwards(
+  sql: Sql,
+  tenant: string,
+  after: string,
+  filters: AwardFilters,
+  limit: number,
+): Promise<{ rows: AwardRow[]; next: ChangeCursor | null }> {
+  const parsed = parseCursor(after);
+  const from = 'journal' in parsed ? parsed : { ...parsed, journal: await firstJournalFrom(sql, tenant, parsed.seq) };
+  const { rows, next } = await awardChanges(sql, tenant, from, filters, limit);
+  const moved = next.seq !== from.seq || next.key !== from.key || next.journal !== from.journal;
+  return { rows, next: moved ? next : null };
+}
+
+/**
+ * An opaque position in the awards' change order: the log position of the change, the award (or
+ * none: all of that position), and the journal where reading resumes. Cursors of the first format
+ * (`seq|key`, before journals were part of it) are still read.
+ */
+function cursorOf(position: ChangeCursor): string {
+  return Buffer.from(`c2:${position.seq}:${position.journal}:${position.key === null ? '-' : '+' + position.key}`).toString(
+    'base64url',
+  );
+}
+
+const BAD_CURSOR = 'after must be the cursor of a previous answer of GET /v1/awards';
+
+function parseCursor(cursor: string): ChangeCursor | { seq: number; key: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const current = /^c2:(\d+):(\d+):([-+])/.exec(text);
+  if (current) {
+    const [seq, journal] = [Number(current[1]), Number(current[2])];
+    if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(journal)) throw new ApiError(400, 'invalid', BAD_CURSOR, ['after']);
+    return { seq, journal, key: current[3] === '-' ? null : text.slice(current[0].length) };
+  }
   const bar = text.indexOf('|');
   const seq = Number(text.slice(0, bar));
-  if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0)
-    throw new ApiError(400, 'invalid', 'after must be the cursor of a previous answer of GET /v1/awards', ['after']);
+  if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0) throw new ApiError(400, 'invalid', BAD_CURSOR, ['after']);
   return { seq, key: text.slice(bar + 1) };
 }

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, startApp, type ApiClient, type Json, type TestApp } from '../support/app.ts';
+import type { Backend } from '../support/db.ts';
+
+/**
+ * Polling `GET /v1/awards?after=…` reads the ledger's postings after the cursor in windows of
+ * whole events (src/api/award-changes.ts). Specified here against the plain listing: paging
+ * through every change answers each award once, at its last change, in the listing's order —
+ * across windows, across an event larger than a window (a day's settlements), with filters that
+ * leave windows empty, and from a cursor of the first format.
+ */
+
+const plan = {
+  freezeDays: 7,
+  templates: [{ id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } }],
+};
+const members = [
+  { id: 'L1', role: 'leader' },
+  ...Array.from({ length: 30 }, (_, i) => ({ id: `L${i + 2}`, role: 'leader', parent: i < 5 ? 'L1' : `L${(i % 5) + 2}` })),
+  ...Array.from({ length: 90 }, (_, i) => ({ id: `C${i}`, role: 'customer', parent: `L${(i % 30) + 2}` })),
+];
+const day = (d: number, minute = 0) =>
+  new Date(Date.parse('2026-03-01T00:00:00Z') + d * 86_400_000 + minute * 60_000).toISOString();
+const ORDERS = 700;
+
+/** Day 1: 700 orders paid; day 2: all completed; day 10: one more order, whose instant settles the 1400 awards at once. */
+function history(): Json[] {
+  const events: Json[] = [];
+  for (let n = 0; n < ORDERS; n++)
+    events.push({
+      type: 'order.paid',
+      at: day(1, n),
+      order: `O${n}`,
+      buyer: `C${n % 90}`,
+      lines: [{ line: 1, sku: 'tea', qty: 1, paid: `${10 + (n % 50)}.00` }],
+    });
+  for (let n = 0; n < ORDERS; n++) events.push({ type: 'order.completed', at: day(2, n), order: `O${n}` });
+  events.push({
+    type: 'order.paid',
+    at: day(10),
+    order: 'LAST',
+    buyer: 'C1',
+    lines: [{ line: 1, sku: 'tea', qty: 1, paid: '99.00' }],
+  });
+  events.push({ type: 'order.refunded', at: day(11), order: 'O3', refund: 'R3', lines: [{ line: 1, qty: 1, amount: '13.00' }] });
+  return events;
+}
+
+const label = (a: Json) => `${a.to} ${a.order ?? a.period} ${a.rule} ${a.amount} ${a.status}`;
+
+async function pollAll(
+  admin: ApiClient,
+  query: Record<string, unknown>,
+  after?: string,
+): Promise<{ seen: Json[]; cursor: string }> {
+  const seen: Json[] = [];
+  let cursor = after;
+  for (let page = 0; page < 2000; page++) {
+    const reply = await admin.ok<{ awards: Json[]; cursor: string }>(
+      admin.get('/v1/awards', { ...query, ...(cursor !== undefined ? { after: cursor } : {}) }),
+    );
+    if (reply.awards.length === 0 && reply.cursor === cursor) return { seen, cursor };
+    seen.push(...reply.awards);
+    cursor = reply.cursor;
+  }
+  throw new Error('polling did not come to an end');
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('polling awards on %s', (backend) => {
+  let test: TestApp;
+  let admin: ApiClient;
+  let listing: Json[];
+
+  beforeAll(async () => {
+    test = await startApp(backend);
+    const shop = await createTenant(test, { id: `poll-${backend}`, plan });
+    admin = shop.admin;
+    await admin.ok(admin.post('/v1/network/import', { members }));
+    const events = history();
+    for (let i = 0; i < events.length; i += 1000) await admin.ok(admin.post('/v1/events', { events: events.slice(i, i + 1000) }));
+    listing = (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { limit: 5000 }))).awards;
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it('answers every award once, at its last change, in the listing order, a few at a time', async () => {
+    expect(listing.length).toBeGreaterThanOrEqual(2 * ORDERS);
+    expect(listing.filter((a) => a.status === 'settled').length).toBeGreaterThan(2 * ORDERS - 10);
+    const { seen } = await pollAll(admin, { limit: 37 }, Buffer.from('c2:0:0:-').toString('base64url'));
+    expect(seen.map(label)).toEqual(listing.map(label));
+  });
+
+  it('goes on from the last cursor with only what changed since', async () => {
+    const { cursor } = await pollAll(admin, { limit: 500 }, Buffer.from('c2:0:0:-').toString('base64url'));
+    const refund = {
+      type: 'order.refunded',
+      at: day(12),
+      order: 'O5',
+      refund: 'R5',
+      lines: [{ line: 1, qty: 1, amount: '15.00' }],
+    };
+    await admin.ok(admin.post('/v1/events', refund));
+    const { seen } = await pollAll(admin, { limit: 500, includeZero: true }, cursor);
+    expect(seen.map(label).sort()).toEqual(['L2 O5 direct 0.00 settled', 'L7 O5 direct 0.00 settled']);
+  });
+
+  it('skips windows a filter leaves empty, and answers the filtered awards once', async () => {
+    const { seen } = await pollAll(admin, { member: 'L1', limit: 5 }, Buffer.from('c2:0:0:-').toString('base64url'));
+    const expected = (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { member: 'L1', limit: 5000 }))).awards;
+    expect(expected.length).toBeGreaterThan(0);
+    expect(seen.map(label)).toEqual(expected.map(label));
+  });
+
+  it('reads a cursor of the first format (log position|award key), and a listing’s cursor', async () => {
+    const legacy = Buffer.from('0|').toString('base64url');
+    const fromLegacy = await pollAll(admin, { limit: 300 }, legacy);
+    expect(fromLegacy.seen.map(label)).toEqual(
+      (await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { limit: 5000 }))).awards.map(label),
+    );
+    const first = await admin.ok<{ awards: Json[]; cursor: string }>(admin.get('/v1/awards', { limit: 100 }));
+    const rest = await pollAll(admin, { limit: 300 }, first.cursor);
+    expect([...first.awards, ...rest.seen].map(label)).toEqual(fromLegacy.seen.map(label));
+    expect((await admin.get('/v1/awards', { after: Buffer.from('c2:x:1:-').toString('base64url') })).status).toBe(400);
+  });
+});
