@@ -302,6 +302,7 @@ async function main(): Promise<void> {
       )
     ).rows[0]!;
     log(`done in ${(totalMs / 1000).toFixed(1)} s: ${JSON.stringify(report)} ${JSON.stringify(counts)}`);
+    const reads = await readBack(admin, server.url, adminKey);
     const fmt = (n: number | string) => Number(n).toLocaleString('en-US');
     clearTimeout(timer);
     // (Only the full run can meet the goal: BACKFILL_ORDERS and BACKFILL_MEMBERS make quick tries.)
@@ -364,6 +365,7 @@ async function main(): Promise<void> {
               `server process ${used.server.toFixed(0)} s, its PostgreSQL backends ${used.postgres.toFixed(0)} s (WAL writer and checkpointer not counted), the client (\`fenyong backfill\` in the benchmark's process) ${clientSeconds.toFixed(0)} s: per 1,000 events ${((1000 * used.server) / Math.max(1, report.events)).toFixed(3)} s, ${((1000 * used.postgres) / Math.max(1, report.events)).toFixed(3)} s and ${((1000 * clientSeconds) / Math.max(1, report.events)).toFixed(3)} s`,
             ],
             ['Server', `peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB (the tenant's engine holds its whole history in memory)`],
+            ['Reading back', reads],
           ],
         ),
         '',
@@ -387,6 +389,41 @@ async function main(): Promise<void> {
     await admin.query(`drop schema if exists ${SCHEMA} cascade`);
     await admin.end();
   }
+}
+
+/**
+ * Reading awards back afterwards, as a shop does: polling what the last 2,000 events changed
+ * (`GET /v1/awards?after=`, pages of 1,000), and for comparison a first page of the plain listing
+ * (which orders every award of the tenant).
+ */
+async function readBack(admin: pg.Client, url: string, key: string): Promise<string> {
+  const get = async (query: string) => {
+    const t0 = performance.now();
+    const response = await fetch(`${url}/v1/awards?${query}`, { headers: { authorization: `Bearer ${key}` } });
+    if (response.status !== 200) throw new Error(`GET /v1/awards?${query}: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { awards: unknown[]; cursor: string };
+    return { ...body, ms: performance.now() - t0 };
+  };
+  const from = (
+    await admin.query<{ seq: string; journal: string }>(
+      `with last as (select max(seq) - 2000 as seq from ${SCHEMA}.events where tenant_id = 'history')
+       select (select seq from last)::text as seq,
+              (select min(journal) from ${SCHEMA}.postings where tenant_id = 'history' and event_seq > (select seq from last))::text as journal`,
+    )
+  ).rows[0]!;
+  let cursor = Buffer.from(`c2:${from.seq}:${from.journal}:-`).toString('base64url');
+  let awards = 0;
+  const pages: number[] = [];
+  for (let page = 0; page < 100; page++) {
+    const reply = await get(`limit=1000&includeZero=true&after=${cursor}`);
+    pages.push(reply.ms);
+    if (reply.awards.length === 0 && reply.cursor === cursor) break;
+    awards += reply.awards.length;
+    cursor = reply.cursor;
+  }
+  const listing = await get('limit=500');
+  const total = pages.reduce((sum, ms) => sum + ms, 0);
+  return `polling the changes of the last 2,000 events: ${awards.toLocaleString('en-US')} awards in ${pages.length} requests, ${total.toFixed(0)} ms in all (the slowest ${Math.max(...pages).toFixed(0)} ms); a first page of the plain listing (500 of all awards, in change order): ${listing.ms.toFixed(0)} ms`;
 }
 
 await main();
