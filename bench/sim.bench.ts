@@ -10,8 +10,11 @@
  * than the default sizes prints its figures but leaves BENCHMARKS.md alone. The engine keeps every
  * order (about 1.5 KB each), so the full run needs a heap of ~3–4 GB: the npm script raises the limit
  * (and the young generation: --max-semi-space-size=64 cut the main thread's CPU time by ~14% at 500,000 orders).
+ * BENCH_PROFILE=<dir> writes a CPU profile of the simulation step (not of the generator's pass alone) there.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { describeNetwork } from '../src/sim/network.ts';
 import { EXAMPLE_PLANS, readPlanFile } from '../src/sim/plans.ts';
 import { progressPrinter } from '../src/sim/progress.ts';
@@ -37,6 +40,22 @@ function mainThreadCpuMs(): number {
   if (!existsSync(file)) return Number.NaN;
   const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs `work`; with BENCH_PROFILE set, writes a CPU profile of it to $BENCH_PROFILE/<name>.cpuprofile. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = await work();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  console.error(`[bench:sim] wrote ${join(dir, `${name}.cpuprofile`)}`);
+  return result;
 }
 
 const startLoad = loadAverage();
@@ -72,7 +91,9 @@ console.error(
 const plan = readPlanFile(EXAMPLE_PLANS.a);
 const cpuBefore = mainThreadCpuMs();
 started = performance.now();
-const report = await simulate(generatedSource(data), [plan], { onProgress: progressPrinter('bench:sim') });
+const report = await profiled('simulate', () =>
+  simulate(generatedSource(data), [plan], { onProgress: progressPrinter('bench:sim') }),
+);
 const simulateMs = performance.now() - started;
 const cpuMs = mainThreadCpuMs() - cpuBefore;
 const heapMB = process.memoryUsage().heapUsed / 1024 / 1024;

@@ -76,7 +76,9 @@ function periodInput(state: EngineState, bucket: PeriodBucket): PeriodInput {
 function netSales(book: OrderBook, orders: readonly number[]): Minor {
   let sum = 0;
   for (const order of orders) {
-    sum += safeNumber(book.netPaid(order)) ?? Number.NaN;
+    // As a RunningSum: a number while it is a safe integer (no BigInt made per order of the period).
+    const netPaid = book.netPaidSum(order);
+    sum += typeof netPaid === 'number' ? netPaid : (safeNumber(netPaid) ?? Number.NaN);
     if (!Number.isSafeInteger(sum)) return orders.reduce((total, each) => total + book.netPaid(each), 0n);
   }
   return BigInt(sum);

@@ -98,9 +98,10 @@ function salesBySeller(book: OrderBook, orders: readonly number[], size: number)
   const sums: number[] = [];
   for (const order of orders) {
     const seller = book.seller(order);
-    const netPaid = book.netPaid(order);
-    if (seller === null || netPaid === 0n) continue;
-    const amount = safeNumber(netPaid);
+    // As a RunningSum: a number while it is a safe integer (no BigInt made per order of the period).
+    const netPaid = book.netPaidSum(order);
+    if (seller === null || netPaid === 0 || netPaid === 0n) continue;
+    const amount = typeof netPaid === 'number' ? netPaid : safeNumber(netPaid);
     let position = positions[seller.entrySeq]!;
     if (position < 0) {
       position = positions[seller.entrySeq] = members.push(seller) - 1;

@@ -3,9 +3,13 @@ import type { OrderLineInput, OrderPaid, OrderRefunded } from '../domain/types.t
 import { countFrom1, logNormal, skewedIndex, subSeed } from './distributions.ts';
 import type { Month } from './months.ts';
 import type { SyntheticNetwork } from './network.ts';
+import { ActiveMembers } from './active-members.ts';
 import { Random } from './random.ts';
 
 export const DAY_MS = 86_400_000;
+
+/** The most entries a cache of lines or amounts may have (they are made once per key, at most this many). */
+const CACHE_LIMIT = 1 << 20;
 
 /**
  * Month-of-year volume factors (Jan…Dec) of Chinese retail: the Spring Festival (a strong January,
@@ -93,9 +97,20 @@ export class OrderMaker {
   private readonly seasonMean: number;
   /** Members with index below this have joined. */
   private joined: number;
+  private readonly active: ActiveMembers;
   private readonly qtyBig: bigint[] = [];
   /** paid and cost of (sku, qty), made once each: no bigint is allocated per line. */
   private readonly lineAmounts: ({ paid: bigint; cost: bigint } | undefined)[] | null;
+  /**
+   * Line objects by (line number, sku, qty), and the lines of one-line orders by (sku, qty), made
+   * once each and shared by the orders with that line: events are read-only, and the engine keeps
+   * every order's event for ever, so a line object and an array per order were half of what an
+   * order's event kept (~130 of ~260 bytes), which the garbage collector copied twice over.
+   */
+  private readonly lineObjects: (OrderLineInput | undefined)[] | null;
+  private readonly singleLines: (readonly OrderLineInput[] | undefined)[] | null;
+  /** The SKUs of the order being made (distinct within an order). */
+  private readonly skus: Int32Array;
 
   constructor(
     private readonly params: OrderParams,
@@ -118,8 +133,14 @@ export class OrderMaker {
     this.seasonMean = params.seasonality.reduce((sum, f) => sum + f, 0) / 12;
     this.random = new Random(subSeed(seed, 3));
     this.joined = network.startSize;
+    this.active = new ActiveMembers(network.inactiveFrom);
     for (let q = 0; q <= params.qty.max; q++) this.qtyBig.push(BigInt(q));
-    this.lineAmounts = params.skus * (params.qty.max + 1) <= 1 << 20 ? [] : null;
+    const pairs = params.skus * (params.qty.max + 1);
+    this.lineAmounts = pairs <= CACHE_LIMIT ? new Array<undefined>(pairs).fill(undefined) : null;
+    this.singleLines = pairs <= CACHE_LIMIT ? new Array<undefined>(pairs).fill(undefined) : null;
+    const lineKeys = pairs * params.lines.max;
+    this.lineObjects = lineKeys <= CACHE_LIMIT ? new Array<undefined>(lineKeys).fill(undefined) : null;
+    this.skus = new Int32Array(params.lines.max);
   }
 
   private amounts(sku: number, qty: number): { paid: bigint; cost: bigint } {
@@ -142,18 +163,9 @@ export class OrderMaker {
   make(n: number, at: number): GeneratedOrder {
     const { params, network, random } = this;
     while (this.joined < network.size && network.joinedAt[this.joined]! <= at) this.joined++;
-    const buyer = this.pickBuyer(at);
-    const lineCount = countFrom1(random, params.lines.mean, Math.min(params.lines.max, params.skus));
-    const lines: OrderLineInput[] = new Array(lineCount);
-    const skus: number[] = [];
-    for (let line = 0; line < lineCount; line++) {
-      let sku = skewedIndex(random, params.skus, params.skuSkew);
-      while (skus.includes(sku)) sku = (sku + 1) % params.skus;
-      skus.push(sku);
-      const qty = countFrom1(random, params.qty.mean, params.qty.max);
-      const { paid, cost } = this.amounts(sku, qty);
-      lines[line] = { line: line + 1, sku: this.skuIds[sku]!, category: this.categoryOf[sku]!, qty, paid, cost };
-    }
+    this.active.advance(at);
+    const buyer = this.pickBuyer();
+    const lines = this.basket();
     const order = `o${n}`;
     const pickup = params.pickupShare > 0 && random.next() < params.pickupShare ? this.pickupPoint(buyer) : null;
     const paid: OrderPaid =
@@ -165,7 +177,7 @@ export class OrderMaker {
     const completedAt = at + Math.round(delay);
     let refunded: OrderRefunded | null = null;
     if (params.refundRate > 0 && random.next() < params.refundRate) {
-      const line = lines[Math.floor(random.next() * lineCount)]!;
+      const line = lines[Math.floor(random.next() * lines.length)]!;
       const qty = 1 + Math.floor(random.next() * line.qty);
       // Between a day after payment and the completion (at the completion when that is a day).
       const refundAt = at + Math.round(DAY_MS + random.next() * Math.max(0, delay - DAY_MS));
@@ -174,19 +186,55 @@ export class OrderMaker {
         at: refundAt,
         order,
         refund: `r${n}`,
-        lines: [{ line: line.line, qty, amount: this.amounts(skus[line.line - 1]!, qty).paid }],
+        lines: [{ line: line.line, qty, amount: this.amounts(this.skus[line.line - 1]!, qty).paid }],
       };
     }
     return { paid, completedAt, refunded };
   }
 
-  /** An active member that has joined, earlier ones more often. */
-  private pickBuyer(at: number): number {
-    const { network } = this;
+  /** An order's lines: 1 + a geometric number of distinct SKUs (`skus` holds them), each 1 + a geometric number of units. */
+  private basket(): readonly OrderLineInput[] {
+    const { params, random, skus } = this;
+    const lineCount = countFrom1(random, params.lines.mean, Math.min(params.lines.max, params.skus));
+    const lines: OrderLineInput[] = [];
+    for (let line = 0; line < lineCount; line++) {
+      let sku = skewedIndex(random, params.skus, params.skuSkew);
+      while (takenBefore(skus, line, sku)) sku = (sku + 1) % params.skus;
+      skus[line] = sku;
+      const qty = countFrom1(random, params.qty.mean, params.qty.max);
+      if (lineCount === 1) return this.singleLine(sku, qty);
+      lines.push(this.line(line + 1, sku, qty));
+    }
+    return lines;
+  }
+
+  /** The (shared) lines of a one-line order. */
+  private singleLine(sku: number, qty: number): readonly OrderLineInput[] {
+    const key = sku * (this.params.qty.max + 1) + qty;
+    const cached = this.singleLines?.[key];
+    if (cached) return cached;
+    const made = [this.line(1, sku, qty)];
+    if (this.singleLines) this.singleLines[key] = made;
+    return made;
+  }
+
+  /** The (shared) object of line number `line` with `qty` units of `sku`. */
+  private line(line: number, sku: number, qty: number): OrderLineInput {
+    const key = ((line - 1) * this.params.skus + sku) * (this.params.qty.max + 1) + qty;
+    const cached = this.lineObjects?.[key];
+    if (cached) return cached;
+    const { paid, cost } = this.amounts(sku, qty);
+    const made = { line, sku: this.skuIds[sku]!, category: this.categoryOf[sku]!, qty, paid, cost };
+    if (this.lineObjects) this.lineObjects[key] = made;
+    return made;
+  }
+
+  /** An active member (at the instant `make` advanced to) that has joined, earlier ones more often. */
+  private pickBuyer(): number {
     let buyer = 0;
     for (let attempt = 0; attempt < 16; attempt++) {
       buyer = skewedIndex(this.random, this.joined, this.params.buyerSkew);
-      if (network.inactiveFrom[buyer]! > at) return buyer;
+      if (this.active.isActive(buyer)) return buyer;
     }
     return buyer;
   }
@@ -198,4 +246,10 @@ export class OrderMaker {
     const p = network.parent[buyer]!;
     return p >= 0 ? network.ids[p]! : null;
   }
+}
+
+/** Whether `sku` is among the first `count` of `skus`. */
+function takenBefore(skus: Int32Array, count: number, sku: number): boolean {
+  for (let i = 0; i < count; i++) if (skus[i] === sku) return true;
+  return false;
 }

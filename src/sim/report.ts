@@ -69,6 +69,8 @@ export interface PlanReport {
 /** Minor-unit figures of one plan's run, before they are formatted. */
 interface Tally {
   orders: number[];
+  /** Lines of every order read (in or out of the window): the run's timing reports them. */
+  lines: number;
   gmv: bigint[];
   cost: bigint[];
   byRule: Map<string, bigint[]>;
@@ -130,6 +132,7 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
   const n = months.length;
   const tally: Tally = {
     orders: new Array<number>(n).fill(0),
+    lines: 0,
     gmv: new Array<bigint>(n).fill(0n),
     cost: new Array<bigint>(n).fill(0n),
     byRule: new Map(),
@@ -139,22 +142,25 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
   // and a BigInt per addition was most of the tally.
   const gmv: RunningSum[] = new Array<RunningSum>(n).fill(0);
   const cost: RunningSum[] = new Array<RunningSum>(n).fill(0);
-  const byRule = new Map<string, RunningSum[]>();
-  const add = (index: number, rule: string, to: string, amount: RunningSum) => {
-    if (isZero(amount)) return;
-    cost[index] = addTo(cost[index]!, amount);
-    let row = byRule.get(rule);
-    if (!row) byRule.set(rule, (row = new Array<RunningSum>(n).fill(0)));
-    row[index] = addTo(row[index]!, amount);
-    tally.payouts.add(index, to, Number(amount));
-  };
   // The order book and the award book read by number: no PaidOrder or award object per award.
   const book = engine.state.orders;
   const awards = engine.state.awards;
-  const ruleIds = awards.ruleIds;
+  // Rows by the award book's rule index (a lookup of the rule's id in a map per award, otherwise).
+  const rules = [...awards.ruleIds];
+  const byRule: (RunningSum[] | undefined)[] = [];
+  const add = (index: number, rule: number, to: string, amount: RunningSum) => {
+    if (isZero(amount)) return;
+    cost[index] = addTo(cost[index]!, amount);
+    const row = (byRule[rule] ??= new Array<RunningSum>(n).fill(0));
+    row[index] = addTo(row[index]!, amount);
+    tally.payouts.add(index, to, Number(amount));
+  };
   let last = -1;
   for (let order = 0; order < book.size; order++) {
-    const paidAt = book.event(order).at;
+    // Its event is read once, for its instant and its lines (the run reported them in a pass of its own).
+    const event = book.event(order);
+    const paidAt = event.at;
+    tally.lines += event.lines.length;
     // Orders come in time order: the month of the previous one is the likely one.
     const index = last >= 0 && months[last]!.start <= paidAt && paidAt < months[last]!.end ? last : monthIndex(months, paidAt);
     last = index;
@@ -164,17 +170,19 @@ export function tallyEngine(engine: Engine, months: readonly Month[]): Tally {
     const count = book.awardCount(order);
     for (let position = 0; position < count; position++) {
       const award = book.awardNumber(order, position);
-      add(index, ruleIds[awards.ruleIndex(award)]!, awards.to(award), awards.amountSum(award));
+      add(index, awards.ruleIndex(award), awards.to(award), awards.amountSum(award));
     }
   }
   const byLabel = new Map(months.map((month, index) => [month.label, index]));
   for (const award of awards.periodAwards()) {
     const index = byLabel.get(lastMonthOfPeriod(award.period!));
-    if (index !== undefined) add(index, award.rule, award.to, award.amount);
+    if (index === undefined) continue;
+    const rule = rules.indexOf(award.rule);
+    add(index, rule >= 0 ? rule : rules.push(award.rule) - 1, award.to, award.amount);
   }
   tally.gmv = gmv.map(sumValue);
   tally.cost = cost.map(sumValue);
-  for (const [rule, row] of byRule) tally.byRule.set(rule, row.map(sumValue));
+  for (const [rule, row] of byRule.entries()) if (row) tally.byRule.set(rules[rule]!, row.map(sumValue));
   return tally;
 }
 

@@ -217,12 +217,10 @@ class PlanRun implements Player {
     const horizon = closeHorizon(engine, months[months.length - 1]?.end ?? this.lastAt);
     if (engine.state.clock === null || horizon > engine.state.clock) engine.passTime(horizon);
     while (this.levels.length < months.length) this.levels.push(levelCounts(engine));
-    let lines = 0;
-    const book = engine.state.orders;
-    for (let order = 0; order < book.size; order++) lines += book.event(order).lines.length;
+    const tally = tallyEngine(engine, months);
     const report = planReport({
       name: plan.name,
-      tally: tallyEngine(engine, months),
+      tally,
       months,
       levels: this.levels,
       decimals: currencyDecimals(source.currency),
@@ -236,7 +234,7 @@ class PlanRun implements Player {
       ms: Math.round(performance.now() - this.started),
       events: this.events,
       orders: this.orders,
-      lines,
+      lines: tally.lines,
     };
     return { report, time };
   }
