@@ -61,7 +61,7 @@ export class IdIndex {
 }
 
 /** FNV-1a over the UTF-16 code units, then murmur3's final mix (the slot comes from the low bits). */
-function hashOf(text: string): number {
+export function hashOf(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   hash ^= hash >>> 16;

@@ -12,6 +12,7 @@ export interface GuestFigures {
   readonly skus: Map<string, number> | null;
 }
 import type { ChainLink } from './templates/template.ts';
+import { MemberIndex } from './member-index.ts';
 
 /** The state of a member's place in the network from an instant on (for as-of queries). */
 export interface Placement {
@@ -162,7 +163,14 @@ export class Member implements BalanceSlot {
     // role: read by CEL conditions (src/engine/cel); a customer promoted keeps its level but not its role.
     return link !== null && link.level === this.level && link.role === this.role
       ? link
-      : (this.#link = { id: this.id, level: this.level, role: this.role });
+      : // A literal, not an instance of a class: V8 can then make these long-lived objects in the
+        // old generation at once (a class of links, tried, left more to the young collector).
+        (this.#link = { id: this.id, level: this.level, role: this.role });
+  }
+
+  /** Whether `link` is this member's link of now (chains made since its level last changed hold it). */
+  hasLink(link: ChainLink): boolean {
+    return this.#link === link;
   }
 
   placement(from: InstantMs): Placement {
@@ -186,7 +194,9 @@ export interface NetworkObserver {
  * methods, each of which records what it changed so that any instant can be queried later.
  */
 export class Network {
-  private readonly members = new Map<string, Member>();
+  /** Every member by id (see MemberIndex), and in order of entry (what `all` iterates). */
+  readonly #byId = new MemberIndex<Member>();
+  readonly #members: Member[] = [];
   private readonly regionHolders = new Map<string, Member>();
   private readonly regionHistory = new Map<string, { from: InstantMs; holder: string | null }[]>();
   private nextSeq = 0;
@@ -200,25 +210,26 @@ export class Network {
   observer: NetworkObserver | null = null;
 
   get size(): number {
-    return this.members.size;
+    return this.#members.length;
   }
 
   get(id: string): Member | undefined {
-    return this.members.get(id);
+    return this.#byId.get(id);
   }
 
   all(): IterableIterator<Member> {
-    return this.members.values();
+    return this.#members.values();
   }
 
   *distributors(): Generator<Member> {
-    for (const member of this.members.values()) if (member.isDistributor) yield member;
+    for (const member of this.#members) if (member.isDistributor) yield member;
   }
 
   add(id: string, role: Role, level: number, parent: Member | null, at: InstantMs): Member {
-    assert(!this.members.has(id), `member ${id} already exists`);
+    assert(this.#byId.get(id) === undefined, `member ${id} already exists`);
     const member = new Member(id, role, role === 'customer' ? 0 : level, at, this.nextSeq++);
-    this.members.set(id, member);
+    this.#byId.add(member);
+    this.#members.push(member);
     // A new leaf: no chain made before passes through it, so the shape version stays.
     if (parent) this.attach(member, parent);
     this.observer?.added(member);
@@ -325,7 +336,7 @@ export class Network {
 
   /** Where `id` stood at instant `at`, or undefined when it was not a member then. */
   placementAt(id: string, at: InstantMs): Placement | undefined {
-    const member = this.members.get(id);
+    const member = this.#byId.get(id);
     if (!member || member.joinedAt > at) return undefined;
     const history = member.history;
     if (history) {
@@ -357,7 +368,7 @@ export class Network {
   /** Direct downline of `id` at instant `at`. */
   childrenAt(id: string, at: InstantMs): string[] {
     const children: string[] = [];
-    for (const member of this.members.values()) {
+    for (const member of this.#members) {
       if (member.id !== id && this.placementAt(member.id, at)?.parent === id) children.push(member.id);
     }
     return children;

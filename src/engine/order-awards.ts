@@ -5,7 +5,7 @@ import type { Member } from './network.ts';
 import type { PaidOrder } from './paid-order.ts';
 import type { EngineState } from './state.ts';
 import { explainedParts } from './templates/parts.ts';
-import type { Explanation, NetLine, OrderInput, OrderTemplate, PartSink } from './templates/template.ts';
+import type { ChainLink, Explanation, NetLine, OrderInput, OrderTemplate, PartSink } from './templates/template.ts';
 import type { Work } from './work.ts';
 
 /**
@@ -83,6 +83,11 @@ export function explainOrderAward(order: PaidOrder, rule: string, to: string): r
  * Each member's amount in a template's parts, in order of first appearance, without
  * explanations; amounts as numbers while they are safe integers (see templates/parts.ts). A
  * template pays a handful of members per order: a linear search beats a Map.
+ *
+ * Chain members come by their link (addLinkNumber), compared by identity: comparing two ids
+ * reads both strings, a cache miss each at first, and so would finding their Member by id (see
+ * Upline). One chain has one link per member, so a link not found is a new member, unless the
+ * same member was added by id (a template mixing both): those entries are compared by id.
  */
 class MemberSums implements PartSink {
   readonly explaining = false;
@@ -90,6 +95,10 @@ class MemberSums implements PartSink {
   size = 0;
   readonly members: string[] = [];
   readonly amounts: RunningSum[] = [];
+  /** The link each member came by, or null when added by id. */
+  readonly links: (ChainLink | null)[] = [];
+  /** How many entries were added by id. */
+  #byId = 0;
 
   add(to: string, amount: Minor): void {
     this.#add(to, amount);
@@ -99,6 +108,16 @@ class MemberSums implements PartSink {
     this.#add(to, amount);
   }
 
+  addLinkNumber(link: ChainLink, amount: number): void {
+    for (let i = 0; i < this.size; i++) {
+      if (this.links[i] === link || (this.#byId > 0 && this.links[i] === null && this.members[i] === link.id)) {
+        this.amounts[i] = addTo(this.amounts[i]!, amount);
+        return;
+      }
+    }
+    this.#push(link.id, link, amount);
+  }
+
   #add(to: string, amount: RunningSum): void {
     for (let i = 0; i < this.size; i++) {
       if (this.members[i] === to) {
@@ -106,13 +125,26 @@ class MemberSums implements PartSink {
         return;
       }
     }
+    this.#byId += 1;
+    this.#push(to, null, amount);
+  }
+
+  #push(to: string, link: ChainLink | null, amount: RunningSum): void {
     this.members[this.size] = to;
+    this.links[this.size] = link;
     this.amounts[this.size] = amount;
     this.size += 1;
   }
 
+  /** Where entry `i`'s member keeps its balance, when it is one of the seller's upline (see Upline). */
+  payee(i: number, upline: Upline): Member | undefined {
+    const link = this.links[i] ?? null;
+    return (link !== null ? upline.findLink(link) : upline.find(this.members[i]!)) ?? undefined;
+  }
+
   clear(): void {
     this.size = 0;
+    this.#byId = 0;
   }
 }
 
@@ -136,7 +168,8 @@ function awardOf(state: EngineState, order: PaidOrder, to: string, rule: string)
  * The members of a seller's upline, walked as far as asked for, for the order being computed:
  * chain members are most of whom an order pays, and through their Member objects the ledger finds
  * their balances without a lookup in a map of every member. Walked once an order (a cache miss a
- * member), not once an award.
+ * member, which adding the sale to the team sales of the same members then finds in the cache),
+ * not once an award.
  */
 class Upline {
   readonly #members: Member[] = [];
@@ -156,6 +189,21 @@ class Upline {
       this.#members[this.#size++] = member;
       this.#next = member.parent;
       if (member.id === to) return member;
+    }
+    return null;
+  }
+
+  /**
+   * The same for a chain link: the member whose link it is, compared by identity, without reading
+   * the ids. Null when none is (a link made before the member's level changed): the ledger then
+   * finds the member by id.
+   */
+  findLink(link: ChainLink): Member | null {
+    for (let i = 0; i < this.#size; i++) if (this.#members[i]!.hasLink(link)) return this.#members[i]!;
+    for (let member = this.#next; member !== null; member = member.parent) {
+      this.#members[this.#size++] = member;
+      this.#next = member.parent;
+      if (member.hasLink(link)) return member;
     }
     return null;
   }
@@ -188,18 +236,19 @@ export function recomputeOrder(
   const sums = SUMS;
   const upline = UPLINE;
   upline.reset(seller);
+  // The payment itself: every award is new, and its one change is the payment's.
+  const atPayment = paying && cause === PAID && work.at === order.paidAt;
+  // The awards it makes are numbered one after the other from here (see below).
+  const firstPaid = state.awards.size;
   for (const compiled of order.plan.templates) {
     if (compiled.template.kind !== 'order') continue;
     sums.clear();
     (compiled.template as OrderTemplate<unknown>).compute(compiled.id, compiled.params, input, sums);
-    if (paying && cause === PAID && work.at === order.paidAt) {
-      // The payment itself: every award is new, and its one change is the payment's.
+    if (atPayment) {
+      // Nothing else opens an award meanwhile: the order notes them all at the end, in one step.
       for (let i = 0; i < sums.size; i++) {
         const to = sums.members[i]!;
-        book.noteAward(
-          number,
-          state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, upline.find(to) ?? undefined),
-        );
+        state.awards.pay(book, number, to, compiled.id, sums.amounts[i]!, work.at, work, sums.payee(i, upline));
       }
       continue;
     }
@@ -209,13 +258,14 @@ export function recomputeOrder(
       const isNew = award < 0;
       if (isNew) {
         // A new award of an order that has already settled (made by a refund) is settled too.
-        award = state.awards.add(book, number, to, compiled.id, book.settled(number), upline.find(to) ?? undefined);
+        award = state.awards.add(book, number, to, compiled.id, book.settled(number), sums.payee(i, upline));
         book.noteAward(number, award);
       }
       untouched?.delete(award);
       state.awards.setAmount(award, sums.amounts[i]!, isNew, work.at, cause, refund, work);
     }
   }
+  if (atPayment) book.notePaymentAwards(number, firstPaid, state.awards.size - firstPaid);
   // Awards no template pays any more (after a refund) go back to zero.
   for (const award of untouched ?? []) state.awards.setAmount(award, 0n, false, work.at, cause, refund, work);
 }

@@ -179,6 +179,16 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
     else (this.#extraOf(order).laterAwards ??= []).push(award);
   }
 
+  /**
+   * Counts awards `first` to `first + count − 1`, the ones its payment made one after the other,
+   * as the order's own: noteAward for each, in one step (an order that has none yet).
+   */
+  notePaymentAwards(order: number, first: number, count: number): void {
+    if (count === 0) return;
+    this.#firstAward.set(order, first);
+    this.#awardCount.set(order, count);
+  }
+
   subject(order: number): { readonly order: string } {
     return { order: this.event(order).order };
   }

@@ -3,7 +3,7 @@ import { applyPpm, ppmOf, ppmTimesWhole, rateTimes } from '../../money/rate.ts';
 import { rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
-import { addAmount, wholePaid } from './parts.ts';
+import { addLinkAmount, wholePaid } from './parts.ts';
 import type { OrderTemplate } from './template.ts';
 
 /** N级分销: chain[i] earns rates[i] × base. */
@@ -29,7 +29,7 @@ export const multiLevel: OrderTemplate<Params> = {
         // In doubles (see parts.ts): the same amounts, without explanations.
         for (let position = 0; position < positions; position++) {
           const amount = ppmTimesWhole(ppms[position]!, paid);
-          if (amount !== 0) addAmount(out, input.chain[position]!.id, amount);
+          if (amount !== 0) addLinkAmount(out, input.chain[position]!, amount);
         }
         continue;
       }

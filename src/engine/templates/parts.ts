@@ -1,5 +1,5 @@
 import { SAFE_BASE } from '../../money/rate.ts';
-import type { AwardPart, NetLine, OrderInput, OrderTemplate, PartSink } from './template.ts';
+import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate, PartSink } from './template.ts';
 
 /** Runs an order template with its explanations, as a list of parts ("why", estimates). */
 export function explainedParts(template: OrderTemplate<unknown>, rule: string, params: unknown, input: OrderInput): AwardPart[] {
@@ -31,4 +31,10 @@ export function wholePaid(line: NetLine, out: PartSink): number {
 export function addAmount(out: PartSink, to: string, amount: number): void {
   if (out.addNumber !== undefined) out.addNumber(to, amount);
   else out.add(to, BigInt(amount), null);
+}
+
+/** addAmount for a member of the order's chain, named by its link (see PartSink.addLinkNumber). */
+export function addLinkAmount(out: PartSink, link: ChainLink, amount: number): void {
+  if (out.addLinkNumber !== undefined) out.addLinkNumber(link, amount);
+  else addAmount(out, link.id, amount);
 }

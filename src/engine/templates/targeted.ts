@@ -3,7 +3,7 @@ import { applyRate, exact, ppmOf, ppmTimesWhole, rateTimes } from '../../money/r
 import { instant, rate, unitMoney } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
-import { addAmount, wholePaid } from './parts.ts';
+import { addLinkAmount, wholePaid } from './parts.ts';
 import type { AwardPart, NetLine, OrderInput, OrderTemplate, SchemaContext } from './template.ts';
 
 /** 定向奖励: a campaign that pays the seller on matching lines of orders paid in [from, to). */
@@ -49,7 +49,7 @@ export const targeted: OrderTemplate<Params> = {
       if (paid === paid) {
         // In doubles (see parts.ts): the same amount, without an explanation.
         const amount = ppmTimesWhole(compiledParams(ppmByParams, params, rateInPpm), paid);
-        if (amount !== 0) addAmount(out, seller.id, amount);
+        if (amount !== 0) addLinkAmount(out, seller, amount);
         continue;
       }
       const amount = amountOf(params, line);

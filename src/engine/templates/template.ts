@@ -96,6 +96,11 @@ export interface PartSink {
    * sinks that only sum amounts (paying an order): templates call it through parts.ts addAmount.
    */
   readonly addNumber?: (to: string, amount: number) => void;
+  /**
+   * The same as `addNumber(link.id, amount)` for a member of the order's chain (`input.chain` or
+   * `input.fullChain`), named by its link: a sink compares links by identity, without reading ids.
+   */
+  readonly addLinkNumber?: (link: ChainLink, amount: number) => void;
 }
 
 export interface OrderTemplate<P> {
