@@ -12,8 +12,9 @@ import type { Sql } from '../store/sql.ts';
  * touch, and answers those whose last change lies inside the window. An award that changed again
  * later comes with a later window, once.
  *
- * What it cannot see: an award whose change moved no money (made at zero, or a zero award
- * settled); those appear in plain listings only.
+ * What it cannot see: a change that moved no money. An award made at zero appears in plain
+ * listings only; a zero award's settlement leaves the award's row at the position of its last
+ * change that moved money (persist.ts, awardsQuiet), where a window finds it.
  */
 
 /** Where a poll resumes: past award (seq, key) — or past every award of `seq` when `key` is null — at journal ≥ `journal`. */
@@ -64,12 +65,6 @@ select p.journal::text as journal, p.event_seq::text as event_seq, p.member, p.o
 where p.tenant_id = $1 and p.journal >= $2 and p.member is not null and p.rule is not null
 order by p.journal limit $3`;
 
-/** The rest of one event's award postings (an event larger than a window: a month's close). */
-const REST_OF_EVENT = `
-select p.journal::text as journal, p.event_seq::text as event_seq, p.member, p.order_id, p.period, p.rule from postings p
-where p.tenant_id = $1 and p.journal > $2 and p.event_seq = $3 and p.member is not null and p.rule is not null
-order by p.journal`;
-
 const TOUCHED_AWARDS = `
 select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
 where tenant_id = $1 and award_key = any($2::text[]) and updated_seq <= $3
@@ -78,13 +73,30 @@ where tenant_id = $1 and award_key = any($2::text[]) and updated_seq <= $3
   and ($8::text is null or period = $8) and ($9::text is null or rule = $9) and ($10 or amount <> 0)
 order by updated_seq, award_key limit $11`;
 
-/** The first journal of the events from `seq` on: where a poll from an award listing starts reading. */
+/**
+ * Where a poll from log position `seq` starts reading: a journal at or below the first one of the
+ * events from `seq` on, above every journal of earlier events; one past the last journal when no
+ * event from `seq` on has postings yet (their journals will be above it). Found by halving: the
+ * events' positions grow with their journals, and no index has event_seq (asking for the first
+ * posting with event_seq >= seq read every posting before it: a second at 4,000,000 postings).
+ */
 const FIRST_JOURNAL_FROM = `
-select p.journal::text as journal from postings p where p.tenant_id = $1 and p.event_seq >= $2 order by p.journal limit 1`;
+with recursive halving(low, high) as (
+  select 0::bigint, coalesce((select p.journal from postings p where p.tenant_id = $1 order by p.journal desc limit 1), 0) + 1
+  union all
+  select case when reached then low else middle + 1 end, case when reached then middle else high end
+  from (
+    select low, high, (low + high) / 2 as middle,
+      coalesce((select p.event_seq from postings p where p.tenant_id = $1 and p.journal >= (low + high) / 2
+                order by p.journal limit 1) >= $2, true) as reached
+    from halving where low < high
+  ) step
+)
+select low::text as journal from halving where low >= high`;
 
 export async function firstJournalFrom(sql: Sql, tenant: string, seq: number): Promise<number> {
   const row = (await sql.query<{ journal: string }>(FIRST_JOURNAL_FROM, [tenant, seq])).rows[0];
-  return row ? Number(row.journal) : Number.MAX_SAFE_INTEGER;
+  return Number(row!.journal);
 }
 
 /** The awards changed after `from` (at most `limit`), and the cursor to pass next time. */
@@ -143,9 +155,15 @@ async function readWindow(sql: Sql, tenant: string, journal: number, size: numbe
   const more = postings.length === size;
   const lastSeq = postings[postings.length - 1]!.event_seq;
   if (more && postings[0]!.event_seq === lastSeq) {
-    // One event fills the window: take all of it.
-    const rest = await sql.query<PostingRow>(REST_OF_EVENT, [tenant, postings[postings.length - 1]!.journal, lastSeq]);
-    postings = postings.concat(rest.rows);
+    // One event fills the window: take all of it, a window's size at a time. (Asking for its
+    // postings by event_seq alone read every posting after it: no index has event_seq. The rest
+    // of the last journal read is skipped: its lines touch the same award.)
+    for (let page = postings; page.length === size && page[page.length - 1]!.event_seq === lastSeq;) {
+      page = (await sql.query<PostingRow>(WINDOW, [tenant, Number(page[page.length - 1]!.journal) + 1, size])).rows;
+      const own = page.filter((row) => row.event_seq === lastSeq);
+      postings = postings.concat(own);
+      if (own.length < page.length) break;
+    }
   } else if (more) {
     // The last event may go on past the window: leave it to the next one.
     postings = postings.filter((row) => row.event_seq !== lastSeq);

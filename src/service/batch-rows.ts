@@ -44,6 +44,12 @@ export class BatchRows {
   readonly awards = new Map<AwardRecord, number>();
   /** Awards made in this batch (no row yet): inserted with their state at its end. */
   readonly awardsCreated = new Set<AwardRecord>();
+  /**
+   * Awards whose only change in this batch moved no money (a zero award settled): their row keeps
+   * the log position of its last change that did. Polling (src/api/award-changes.ts) finds changes
+   * by their postings, and this one has none: at its own position it would never be answered.
+   */
+  readonly awardsQuiet = new Set<AwardRecord>();
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
@@ -68,7 +74,15 @@ export class BatchRows {
     }
     for (const change of outcome.awards) {
       const award = change.award; // (the engine makes an award's record when asked: once here)
+      if (change.cause === 'settlement' && award.amount === 0n) {
+        if (!this.awards.has(award)) {
+          this.awards.set(award, eventSeq);
+          this.awardsQuiet.add(award);
+        }
+        continue;
+      }
       this.awards.set(award, eventSeq);
+      if (this.awardsQuiet.size > 0) this.awardsQuiet.delete(award);
       if (change.cause === 'award') this.awardsCreated.add(award);
     }
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });

@@ -38,4 +38,17 @@ export class PartWriter {
   async done(): Promise<void> {
     await this.writing;
   }
+
+  /**
+   * Waits until no statement of a part is queued or running, and answers the first failure (or
+   * null). For a transaction ending by a throw: its rollback must come after the parts' statements,
+   * else those run after it, in autocommit on the released connection (or in the next transaction
+   * to take it).
+   */
+  async settled(): Promise<unknown> {
+    return this.writing.then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+  }
 }

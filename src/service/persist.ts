@@ -32,8 +32,17 @@ const SMALL_BATCH = 64;
  */
 export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, position?: LogPosition): Promise<boolean> {
   const small = position !== undefined && rows.events.length > 0 && rows.events.length <= SMALL_BATCH;
-  if (small) await persistSmall(tx, tenant, rows, position);
-  else {
+  if (small) {
+    await persistSmall(tx, tenant, rows, position);
+    // (Rare: a zero award settled. Its row keeps its position, which the statement above cannot.)
+    if (rows.awardsQuiet.size > 0)
+      await updateAwards(
+        tx,
+        tenant,
+        [...rows.awardsQuiet].map((x) => [x, rows.awards.get(x)!]),
+        rows,
+      );
+  } else {
     // Every statement's data is made first: then PostgreSQL goes from one statement to the next
     // without waiting for this process (busy applying the next chunk, in a bulk ingestion).
     const writes = [
@@ -124,7 +133,7 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
   const p = rows.postings;
   const deltas = rows.balanceDeltas;
   const members = [...deltas.keys()];
-  const a = [...rows.awards];
+  const a = rows.awardsQuiet.size > 0 ? [...rows.awards].filter(([x]) => !rows.awardsQuiet.has(x)) : [...rows.awards];
   await tx.query(
     SMALL_WRITE,
     [
@@ -311,44 +320,52 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
       .end();
   }
   const createdPieces = created.finish();
+  return async (tx) => {
+    await tx.copy('awards', AWARD_COLUMNS, createdPieces);
+    if (changed.length > 0) await updateAwards(tx, tenant, changed, rows);
+  };
+}
+
+/**
+ * Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
+ * place (an award of `rows.awardsQuiet` keeps its position). An award first written now (made at
+ * zero, changed later) is inserted with all it has.
+ */
+async function updateAwards(tx: Sql, tenant: string, changed: readonly [AwardRecord, number][], rows: BatchRows): Promise<void> {
   const keys = changed.map(([x]) => awardKey(x));
+  const quiet = rows.awardsQuiet;
   const update = [
     tenant,
     keys,
     changed.map(([x]) => String(x.amount)),
     changed.map(([x]) => x.status),
-    changed.map(([, seq]) => seq),
+    changed.map(([x, seq]) => (quiet.size > 0 && quiet.has(x) ? null : seq)),
   ];
-  return async (tx) => {
-    await tx.copy('awards', AWARD_COLUMNS, createdPieces);
-    if (changed.length === 0) return;
-    // Nearly always rows written earlier (a settlement, a refund's adjustment): their new state, in
-    // place. An award first written now (made at zero, changed later) is inserted with all it has.
-    const missing = new Set(
-      (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards' })).rows.map(
-        (row) => row.award_key,
-      ),
-    );
-    if (missing.size === 0) return;
-    const absent = changed.filter((_, i) => missing.has(keys[i]!));
-    await tx.copy(
-      'awards',
-      AWARD_COLUMNS,
-      absent
-        .map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq]))
-        .join(''),
-    );
-  };
+  const missing = new Set(
+    (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards_2' })).rows.map(
+      (row) => row.award_key,
+    ),
+  );
+  if (missing.size === 0) return;
+  const absent = changed.filter((_, i) => missing.has(keys[i]!));
+  await tx.copy(
+    'awards',
+    AWARD_COLUMNS,
+    absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''),
+  );
 }
 
 const AWARD_COLUMNS = ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'];
 
-/** Brings awards to their new amount and status; answers the keys that have no row yet. */
+/**
+ * Brings awards to their new amount and status (and position, unless null: see awardsQuiet);
+ * answers the keys that have no row yet.
+ */
 const UPDATE_AWARDS = `
 with changed as (
   select * from unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[]) as x(award_key, amount, status, updated_seq)
 ), updated as (
-  update awards a set amount = c.amount, status = c.status, updated_seq = c.updated_seq
+  update awards a set amount = c.amount, status = c.status, updated_seq = coalesce(c.updated_seq, a.updated_seq)
     from changed c where a.tenant_id = $1 and a.award_key = c.award_key
   returning a.award_key
 )

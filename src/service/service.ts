@@ -237,7 +237,15 @@ export class Service {
     const events = segments.reduce((sum, segment) => sum + segment.items.length, 0);
     const parts = PartWriter.worthIt(events) ? new PartWriter(tx, tenant) : null;
     const split = parts ? { every: PART_EVENTS, flush: (part: BatchRows) => parts.write(part) } : undefined;
-    const { results, rows } = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant), undefined, split);
+    let applied: Awaited<ReturnType<typeof applySegments>>;
+    try {
+      applied = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant), undefined, split);
+    } catch (error) {
+      // Nothing of a part may run after the rollback; a part's failure (which aborted the
+      // transaction: the apply's later query failed of it) is the cause worth reporting.
+      throw (await parts?.settled()) ?? error;
+    }
+    const { results, rows } = applied;
     await parts?.done();
     const position = { seq: runtime.seq, versions: runtime.planVersions };
     if (await persistBatch(tx, tenant, rows, position)) runtime.recorded = position;

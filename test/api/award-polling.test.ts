@@ -112,6 +112,36 @@ describe.each<Backend>(['pglite', 'postgres'])('polling awards on %s', (backend)
     expect(seen.map(label)).toEqual(expected.map(label));
   });
 
+  it('answers an award a full refund brought to zero and later settled (no money moved, no posting), once, at the refund', async () => {
+    // The refund's postings come windows before the settlement, which posts nothing for a zero
+    // award: the award's row keeps the position of the refund (persist.ts, awardsQuiet). The
+    // settlement comes in a batch of its own, small enough for the one-statement write.
+    const zero = await createTenant(test, { id: `poll-zero-${backend}`, plan });
+    await zero.admin.ok(zero.admin.post('/v1/network/import', { members }));
+    const events = history();
+    events.splice(
+      0,
+      0,
+      { type: 'order.paid', at: day(0), order: 'Z', buyer: 'C0', lines: [{ line: 1, sku: 'tea', qty: 1, paid: '20.00' }] },
+      { type: 'order.refunded', at: day(0, 1), order: 'Z', refund: 'RZ', lines: [{ line: 1, qty: 1, amount: '20.00' }] },
+      { type: 'order.completed', at: day(0, 2), order: 'Z' },
+    );
+    const settling = events.splice(events.length - 2); // (the order whose instant settles them all, a refund)
+    for (let i = 0; i < events.length; i += 1000)
+      await zero.admin.ok(zero.admin.post('/v1/events', { events: events.slice(i, i + 1000) }));
+    await zero.admin.ok(zero.admin.post('/v1/events', { events: settling }));
+    const all = (await zero.admin.ok<{ awards: Json[] }>(zero.admin.get('/v1/awards', { includeZero: true, limit: 5000 })))
+      .awards;
+    expect(
+      all
+        .filter((a) => a.order === 'Z')
+        .map(label)
+        .sort(),
+    ).toEqual(['L1 Z direct 0.00 settled', 'L2 Z direct 0.00 settled']);
+    const { seen } = await pollAll(zero.admin, { limit: 37, includeZero: true }, Buffer.from('c2:0:0:-').toString('base64url'));
+    expect(seen.map(label)).toEqual(all.map(label));
+  });
+
   it('reads a cursor of the first format (log position|award key), and a listing’s cursor', async () => {
     const legacy = Buffer.from('0|').toString('base64url');
     const fromLegacy = await pollAll(admin, { limit: 300 }, legacy);
