@@ -1,3 +1,4 @@
+import { awardKeyOf } from '../service/award-key.ts';
 import type { Sql } from '../store/sql.ts';
 
 /**
@@ -174,8 +175,7 @@ async function readWindow(sql: Sql, tenant: string, journal: number, size: numbe
 
 function awardKeysOf(postings: readonly PostingRow[]): string[] {
   const keys = new Set<string>();
-  for (const p of postings)
-    keys.add(`${p.order_id !== null ? 'order:' + p.order_id : 'period:' + p.period}/${p.member}/${p.rule}`);
+  for (const p of postings) keys.add(awardKeyOf(p.order_id, p.period, p.member, p.rule));
   return [...keys];
 }
 

@@ -2,6 +2,7 @@ import type { AwardRecord } from '../engine/awards.ts';
 import { copyLine, CopyWriter, isoInstant } from '../store/copy-text.ts';
 import type { Sql } from '../store/sql.ts';
 import type { BatchRows, OutboxRow } from './batch-rows.ts';
+import { awardKeyOf } from './award-key.ts';
 import { toJson } from './json.ts';
 import { LOG_CHANNEL, logNotice } from './log-watch.ts';
 import type { LogPosition } from './runtime.ts';
@@ -283,7 +284,7 @@ function balancesWrite(tenant: string, rows: BatchRows): Write | null {
   };
 }
 
-const awardKey = (x: AwardRecord) => `${x.order !== undefined ? 'order:' + x.order : 'period:' + x.period}/${x.to}/${x.rule}`;
+const awardKey = (x: AwardRecord) => awardKeyOf(x.order, x.period, x.to, x.rule);
 
 /**
  * Awards as they stand after the batch: the ones it made are new rows (COPY); the others (settled
@@ -299,10 +300,7 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
       changed.push(entry);
       continue;
     }
-    // The award key (see awardKey) written in its parts.
-    if (x.order !== undefined) created.text(tenant).tab().text('order:').text(x.order);
-    else created.text(tenant).tab().text('period:').text(String(x.period));
-    created.text('/').text(x.to).text('/').text(x.rule).tab();
+    created.text(tenant).tab().text(awardKey(x)).tab();
     created
       .text(x.to)
       .tab()

@@ -85,6 +85,31 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     await verified(admin);
   });
 
+  it('keeps apart awards whose ids differ only in where a / falls', async () => {
+    const { admin } = await tenant('slashes');
+    await admin.ok(
+      admin.post('/v1/network/import', {
+        members: [
+          { id: 'B/C', role: 'leader' },
+          { id: 'C', role: 'leader' },
+          { id: 'buyer-of-B/C', role: 'customer', parent: 'B/C' },
+          { id: 'buyer-of-C', role: 'customer', parent: 'C' },
+        ],
+      }),
+    );
+    // Unescaped, both awards were `order:A/B/C/direct`.
+    const reply = await admin.ok<{ results: Json[] }>(
+      admin.post('/v1/events', { events: [paid('A', 'buyer-of-B/C', 1), paid('A/B', 'buyer-of-C', 2)] }),
+    );
+    expect(reply.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    const awards = await admin.ok<{ awards: Json[] }>(admin.get('/v1/awards', { rule: 'direct', limit: 5000 }));
+    expect(awards.awards.map((a) => `${a.order} ${a.to} ${a.amount}`).filter((a) => a.startsWith('A'))).toEqual([
+      'A B/C 10.00',
+      'A/B C 10.00',
+    ]);
+    await verified(admin);
+  });
+
   it('writes text with tabs, newlines and backslashes exactly as sent', async () => {
     const { admin } = await tenant('copy-escapes');
     const order = 'O\t1\\n\nx\r\\';
