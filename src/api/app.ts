@@ -228,7 +228,8 @@ function answerErrors(app: FastifyInstance): void {
         .send({ error: { code: storage.code, message: storage.message } });
     }
     app.log.error(error);
-    return reply.status(500).send({ error: { code: 'invalid', message: 'internal error; the request was not applied' } });
+    // (Not `invalid`: nothing is wrong with the request, and sending it again may well succeed.)
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error; the request was not applied' } });
   });
 }
 

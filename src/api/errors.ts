@@ -6,7 +6,16 @@ export const errorBody = z
   .object({
     error: z.object({
       code: z
-        .enum([...ERROR_CODES, 'unauthorized', 'forbidden', 'not_found', 'too_large', 'rate_limited', 'storage_unavailable'])
+        .enum([
+          ...ERROR_CODES,
+          'unauthorized',
+          'forbidden',
+          'not_found',
+          'too_large',
+          'rate_limited',
+          'storage_unavailable',
+          'internal',
+        ])
         .describe('stable error code'),
       message: z.string().describe('what went wrong and how to fix it'),
       path: z

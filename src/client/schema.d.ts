@@ -875,7 +875,7 @@ export interface paths {
                                      * @description stable error code
                                      * @enum {string}
                                      */
-                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
+                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable" | "internal";
                                     /** @description what went wrong and how to fix it */
                                     message: string;
                                     /** @description path of the offending field */
@@ -6145,7 +6145,7 @@ export interface paths {
                                      * @description stable error code
                                      * @enum {string}
                                      */
-                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
+                                    code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable" | "internal";
                                     /** @description what went wrong and how to fix it */
                                     message: string;
                                     /** @description path of the offending field */
@@ -6984,7 +6984,7 @@ export interface components {
                  * @description stable error code
                  * @enum {string}
                  */
-                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
+                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable" | "internal";
                 /** @description what went wrong and how to fix it */
                 message: string;
                 /** @description path of the offending field */
@@ -6997,7 +6997,7 @@ export interface components {
                  * @description stable error code
                  * @enum {string}
                  */
-                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable";
+                code: "invalid" | "conflict" | "unknown_member" | "unknown_order" | "cycle" | "refund_exceeds_paid" | "below_minimum" | "insufficient_funds" | "unknown_withdrawal" | "limit_exceeded" | "unauthorized" | "forbidden" | "not_found" | "too_large" | "rate_limited" | "storage_unavailable" | "internal";
                 /** @description what went wrong and how to fix it */
                 message: string;
                 /** @description path of the offending field */
