@@ -39,7 +39,7 @@ export interface Work extends Omit<Effects, 'postings'> {
 /**
  * An event's work, which becomes its outcome once done (`finish`): one object per event rather
  * than two, at millions of events. What the outcome shows are its own fields (status, error,
- * clockMoved, awards, levels, withdrawals) and the `postings` getter; the rest is private or a
+ * clockMoved) and the getters awards, levels, withdrawals and postings; the rest is private or a
  * getter, as on the separate outcome object it replaced.
  *
  * The sets of members to re-check are made when first marked: most events mark no one (an order
@@ -49,10 +49,12 @@ export class EventWork implements Work {
   status: 'applied' | 'duplicate' | 'rejected' = 'applied';
   error: EngineError | undefined = undefined;
   clockMoved = false;
-  readonly awards: AwardChange[] = [];
-  readonly levels: LevelChange[] = [];
-  readonly withdrawals: WithdrawalRecord[] = [];
   readonly #at: InstantMs;
+  // Made at the first read or write: three arrays an event were ~200 bytes of garbage each, and
+  // most events change no level and no withdrawal.
+  #awards: AwardChange[] | null = null;
+  #levels: LevelChange[] | null = null;
+  #withdrawals: WithdrawalRecord[] | null = null;
   /** Made at the first posting (an order's completion, most ticks and many events post nothing). */
   #postingLog: PostingLog | null = null;
   #dirtyMembers: MemberMarks | null = null;
@@ -64,6 +66,18 @@ export class EventWork implements Work {
 
   get at(): InstantMs {
     return this.#at;
+  }
+
+  get awards(): AwardChange[] {
+    return (this.#awards ??= []);
+  }
+
+  get levels(): LevelChange[] {
+    return (this.#levels ??= []);
+  }
+
+  get withdrawals(): WithdrawalRecord[] {
+    return (this.#withdrawals ??= []);
   }
 
   get postingLog(): PostingLog {

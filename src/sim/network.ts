@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MemberJoined } from '../domain/types.ts';
+import type { MemberInput, MemberJoined } from '../domain/types.ts';
 import { cumulativeOf, fromCumulative, subSeed } from './distributions.ts';
 import type { Month } from './months.ts';
 import { Random } from './random.ts';
@@ -196,8 +196,8 @@ class NetworkBuilder {
 }
 
 /** The starting network as the engine takes it (`Engine.create({members})`). */
-export function startingMembers(network: SyntheticNetwork): unknown[] {
-  const members: unknown[] = new Array(network.startSize);
+export function startingMembers(network: SyntheticNetwork): MemberInput[] {
+  const members: MemberInput[] = new Array<MemberInput>(network.startSize);
   for (let i = 0; i < network.startSize; i++) members[i] = memberInput(network, i);
   return members;
 }

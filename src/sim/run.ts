@@ -290,7 +290,12 @@ export function generatedSource(data: SyntheticData): EventSource {
           fail('invalid', '"current" is a tenant\'s own plan: it needs a replay (--tenant); give a plan file for generated data'),
         );
       }
-      return Engine.create({ timezone: params.timezone, currency: params.currency, plan: plan.plan, members: data.members });
+      return Engine.create({
+        timezone: params.timezone,
+        currency: params.currency,
+        plan: plan.plan,
+        parsedMembers: data.members,
+      });
     },
     lintTarget: (plan) => plan.plan,
     async play(engine, player) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EngineEvent } from '../domain/types.ts';
+import type { EngineEvent, MemberInput } from '../domain/types.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { fail, InputError } from '../domain/errors.ts';
 import { firstIssue, isValidZone } from '../schema/primitives.ts';
@@ -33,8 +33,8 @@ export interface SyntheticData {
   readonly params: DataParams;
   readonly months: readonly Month[];
   readonly network: SyntheticNetwork;
-  /** The starting network as `Engine.create` takes it. */
-  readonly members: readonly unknown[];
+  /** The starting network, already in its parsed shape (`Engine.create`'s `parsedMembers`). */
+  readonly members: readonly MemberInput[];
   /** Orders per month and in all. */
   readonly volumes: readonly number[];
   readonly orders: number;

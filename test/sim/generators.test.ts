@@ -88,7 +88,7 @@ describe('the synthetic network and order generators', () => {
 
   it('make events in time order: joins before their orders, refunds before completions, volumes by month with seasonality', () => {
     const data = syntheticData({ ...SMALL, months: 12, orders: { ordersPerMonth: 500, refundRate: 0.1 } });
-    const joined = new Set((data.members as { id: string }[]).map((member) => member.id));
+    const joined = new Set(data.members.map((member) => member.id));
     const paid = new Map<string, number>();
     const perMonth = new Array<number>(12).fill(0);
     let refunds = 0;

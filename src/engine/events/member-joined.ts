@@ -10,13 +10,14 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   const input = event.member;
   const shape = checkMemberShape(input, ['member']);
   if (shape) return shape;
+  const regions = input.regions?.length ? uniqueCodes(input.regions) : [];
   // Defaults spelled out or left out are the same event (a retry may add `level: 1`).
   const print = fingerprint({
     ...event,
     member: {
       ...input,
       level: input.role === 'customer' ? undefined : (input.level ?? 1),
-      regions: uniqueCodes(input.regions ?? []).sort(),
+      regions: regions.length > 1 ? [...regions].sort() : regions,
     },
   });
   if (state.network.get(input.id)) {
@@ -32,7 +33,6 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
     return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
   if (parent && !parent.isDistributor)
     return fail('invalid', `parent ${parent.id} is a customer; a parent must be a distributor`, ['member', 'parent']);
-  const regions = uniqueCodes(input.regions ?? []);
   const regionProblem = checkRegions(state.network, input.id, input.role === 'customer', regions, ['member', 'regions']);
   if (regionProblem) return regionProblem;
 
