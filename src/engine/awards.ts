@@ -226,6 +226,7 @@ export class AwardBook {
     to: string,
     rule: string,
     amount: RunningSum,
+    /** The instant of the owner's first change (see AwardOwner.firstChange), which is when it is made. */
     at: InstantMs,
     out: { postingLog: PostingLog; awards: AwardChange[] },
     slot?: Payee,
@@ -233,8 +234,17 @@ export class AwardBook {
     const award = this.add(owner, key, to, rule, false, slot);
     if (isZero(amount)) return award;
     this.#amounts.set(award, amount);
-    this.#book(out, new BookedChange(this, award, amount, 'award', this.ledger.nextJournal(), at, undefined, PENDING), to, slot);
+    // `at` is the owner's first change's (see PaymentChange): the order's payment, the period's close.
+    const change = new PaymentChange(this, award, amount, this.ledger.nextJournal());
+    out.awards.push(change);
+    out.postingLog.pushSource(change);
+    this.ledger.credit(to, slot, 'pending', amount);
     return award;
+  }
+
+  /** When award `award` was first made (its owner's payment or close), for a PaymentChange read. */
+  madeAt(award: number): InstantMs {
+    return this.#firstChange(award, 0n).at;
   }
 
   /**
@@ -432,5 +442,43 @@ class BookedChange implements AwardChange, PostingSource {
     const account = this.account === AVAILABLE ? 'available' : 'pending';
     postings.push({ journal, at, kind: this.cause, account, member, amount, ref });
     postings.push({ journal, at, kind: this.cause, account: 'commission_expense', member: null, amount: -amount, ref });
+  }
+}
+
+/**
+ * The change an award's payment makes (AwardBook.pay), which is most of them: a BookedChange of
+ * an award to pending, with what follows from that left out. Its instant is the owner's first
+ * change's, read back when asked. Half the size of a BookedChange, and no boxed number for the
+ * instant: an order makes half a dozen, and they were most of the garbage of its payment.
+ */
+class PaymentChange implements AwardChange, PostingSource {
+  constructor(
+    readonly book: AwardBook,
+    readonly number: number,
+    /** The award's amount at payment; a number while it is a safe integer (made into a BigInt when read). */
+    readonly amount: RunningSum,
+    readonly journal: number,
+  ) {}
+
+  get cause(): 'award' {
+    return 'award';
+  }
+
+  get award(): AwardRecord {
+    return this.book.recordOf(this.number);
+  }
+
+  get delta(): Minor {
+    return sumValue(this.amount);
+  }
+
+  appendTo(postings: Posting[]): void {
+    const { journal, number, book } = this;
+    const at = book.madeAt(number);
+    const ref = book.refOf(number, undefined);
+    const member = book.to(number);
+    const amount = sumValue(this.amount);
+    postings.push({ journal, at, kind: 'award', account: 'pending', member, amount, ref });
+    postings.push({ journal, at, kind: 'award', account: 'commission_expense', member: null, amount: -amount, ref });
   }
 }

@@ -55,31 +55,51 @@ export interface Balance {
   readonly available: Minor;
 }
 
-/** A member's balance as the ledger keeps it: running sums (see running-sum.ts), read as bigint. */
-class MemberBalance implements Balance {
-  #pending: RunningSum = 0;
-  #available: RunningSum = 0;
+/**
+ * Where a member's balance is kept: running sums (see running-sum.ts), read as bigint. A network
+ * member is its own (Member keeps the sums among its fields: crediting an award then touches the
+ * member the order already has in the cache, where a separate balance object was one more miss a
+ * payee); the ledger keeps one for ids the network does not know.
+ */
+export interface BalanceSlot {
+  readonly id: string;
+  pendingSum: RunningSum;
+  availableSum: RunningSum;
+  /** Whether the ledger has counted it among the members with a posting (its first posting). */
+  balanceOpened: boolean;
+}
 
-  constructor(readonly member: string) {}
+/** A slot's balance as readers see it: read as bigint, serialized as the plain { pending, available }. */
+class SlotBalance implements Balance {
+  constructor(private readonly slot: BalanceSlot) {}
 
   get pending(): Minor {
-    return sumValue(this.#pending);
+    return sumValue(this.slot.pendingSum);
   }
 
   get available(): Minor {
-    return sumValue(this.#available);
+    return sumValue(this.slot.availableSum);
   }
 
-  /** Serialized as the plain { pending, available } it replaced. */
   toJSON(): Balance {
     return { pending: this.pending, available: this.available };
   }
+}
 
-  add(account: Account, amount: RunningSum): void {
-    if (account === 'pending') this.#pending = addTo(this.#pending, amount);
-    else if (account === 'available') this.#available = addTo(this.#available, amount);
-    else assert(false, `member account ${account} is not a balance`);
-  }
+/** The slot of an id the network does not know. */
+class OtherSlot implements BalanceSlot {
+  pendingSum: RunningSum = 0;
+  availableSum: RunningSum = 0;
+  balanceOpened = false;
+
+  constructor(readonly id: string) {}
+}
+
+/** Adds `amount` to `slot`'s `account`. */
+function addToSlot(slot: BalanceSlot, account: Account, amount: RunningSum): void {
+  if (account === 'pending') slot.pendingSum = addTo(slot.pendingSum, amount);
+  else if (account === 'available') slot.availableSum = addTo(slot.availableSum, amount);
+  else assert(false, `member account ${account} is not a balance`);
 }
 
 export interface LedgerLine {
@@ -88,19 +108,11 @@ export interface LedgerLine {
   readonly amount: Minor;
 }
 
-/**
- * Where a caller keeps a member's balance at hand (a network member does): the ledger fills it
- * in at the member's first posting through it, and later postings skip the lookup by member id.
- */
-export interface BalanceSlot {
-  balance: Balance | null;
-}
-
 export class Ledger {
-  /** Balances of ids the network does not know (a member's is kept on its BalanceSlot). */
-  private readonly others = new Map<string, MemberBalance>();
+  /** Balances of ids the network does not know (a member keeps its own: it is a BalanceSlot). */
+  private readonly others = new Map<string, OtherSlot>();
   /** Every balance, in order of first posting. */
-  private readonly opened: MemberBalance[] = [];
+  private readonly opened: BalanceSlot[] = [];
   private journals = 0;
 
   /**
@@ -110,12 +122,15 @@ export class Ledger {
   constructor(private readonly slotOf: (member: string) => BalanceSlot | undefined = () => undefined) {}
 
   balanceOf(member: string): Balance {
-    return this.slotOf(member)?.balance ?? this.others.get(member) ?? { pending: 0n, available: 0n };
+    const slot = this.slotOf(member);
+    if (slot?.balanceOpened === true) return new SlotBalance(slot);
+    const other = this.others.get(member);
+    return other === undefined ? { pending: 0n, available: 0n } : new SlotBalance(other);
   }
 
   /** Every member with any posting, in order of first posting. */
   *members(): IterableIterator<[string, Balance]> {
-    for (const balance of this.opened) yield [balance.member, balance];
+    for (const slot of this.opened) yield [slot.id, new SlotBalance(slot)];
   }
 
   /** Writes one balanced journal entry and returns its postings. */
@@ -127,7 +142,7 @@ export class Ledger {
     for (const line of lines) {
       if (line.amount === 0n) continue;
       postings.push({ journal, at, kind, account: line.account, member: line.member, amount: line.amount, ref });
-      if (line.member !== null) this.balanceFor(line.member).add(line.account, line.amount);
+      if (line.member !== null) addToSlot(this.balanceFor(line.member), line.account, line.amount);
     }
     return postings;
   }
@@ -146,28 +161,28 @@ export class Ledger {
    * member's balance is kept at hand, if the caller has it.
    */
   credit(member: string, slot: BalanceSlot | undefined, account: 'pending' | 'available', amount: RunningSum): void {
-    this.balanceFor(member, slot).add(account, amount);
+    const balance = this.balanceFor(member, slot);
+    if (account === 'pending') balance.pendingSum = addTo(balance.pendingSum, amount);
+    else balance.availableSum = addTo(balance.availableSum, amount);
   }
 
   /** Moves `amount` from `member`'s pending to its available (a settlement's journal). */
   move(member: string, slot: BalanceSlot | undefined, amount: RunningSum): void {
     const balance = this.balanceFor(member, slot);
-    balance.add('pending', negated(amount));
-    balance.add('available', amount);
+    balance.pendingSum = addTo(balance.pendingSum, negated(amount));
+    balance.availableSum = addTo(balance.availableSum, amount);
   }
 
-  /** The balance of `member`, made (empty) at its first posting. */
-  private balanceFor(member: string, slot: BalanceSlot | undefined = this.slotOf(member)): MemberBalance {
-    // A slot only ever holds what this method gave it.
-    if (slot !== undefined) return (slot.balance ??= this.open(member)) as MemberBalance;
-    let balance = this.others.get(member);
-    if (!balance) this.others.set(member, (balance = this.open(member)));
-    return balance;
-  }
-
-  private open(member: string): MemberBalance {
-    const balance = new MemberBalance(member);
-    this.opened.push(balance);
-    return balance;
+  /** Where `member`'s balance is kept, counted among the members with a posting at its first. */
+  private balanceFor(member: string, slot: BalanceSlot | undefined = this.slotOf(member)): BalanceSlot {
+    if (slot === undefined) {
+      slot = this.others.get(member);
+      if (slot === undefined) this.others.set(member, (slot = new OtherSlot(member)));
+    }
+    if (!slot.balanceOpened) {
+      slot.balanceOpened = true;
+      this.opened.push(slot);
+    }
+    return slot;
   }
 }

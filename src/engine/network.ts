@@ -2,7 +2,7 @@ import { assert } from '../domain/errors.ts';
 import type { Minor } from '../money/money.ts';
 import { addTo, asSum, isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
 import type { DistributorRole, InstantMs, Role } from '../domain/types.ts';
-import type { Balance, BalanceSlot } from './ledger.ts';
+import type { BalanceSlot } from './ledger.ts';
 import type { BuyerStats } from './state.ts';
 
 /** What a guest bought, as a member's figures start from it (events/purchases.ts BuyerFigures). */
@@ -50,8 +50,10 @@ export class Member implements BalanceSlot {
   #boughtSpend: RunningSum = 0;
   #boughtOrders = 0;
   #personalSales: RunningSum = 0;
-  /** Its ledger balance once it has one: awards made as an order is paid post through it. */
-  balance: Balance | null = null;
+  /** Its ledger balance (see ledger.ts BalanceSlot): awards made as an order is paid post to it. */
+  pendingSum: RunningSum = 0;
+  availableSum: RunningSum = 0;
+  balanceOpened = false;
   /** The chain from this member up, as chainOf last made it, and the network's shape version then. */
   #chain: readonly ChainLink[] | null = null;
   #chainVersion = -1;

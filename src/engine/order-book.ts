@@ -2,7 +2,7 @@ import type { InstantMs, Minor, OrderPaid, TenantSettings } from '../domain/type
 import type { CompiledPlan } from '../schema/plan.ts';
 import { OrderAwardRecord } from './award-records.ts';
 import { PAID, type AwardAmountChange, type AwardBook, type AwardOwner, type AwardRecord } from './awards.ts';
-import type { RunningSum } from '../money/running-sum.ts';
+import { addToSum, type RunningSum } from '../money/running-sum.ts';
 import { FloatColumn, IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
 import type { Member } from './network.ts';
 import { IdIndex } from './id-index.ts';
@@ -255,9 +255,13 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   }
 }
 
-/** What the order's lines paid. From the first line, not 0n: a one-line order makes no new BigInt. */
-function paidOf(event: OrderPaid): Minor {
-  let paid = event.lines[0]?.paid ?? 0n;
-  for (let i = 1; i < event.lines.length; i++) paid += event.lines[i]!.paid;
+/**
+ * What the order's lines paid, as a running sum: added as numbers while they are safe integers
+ * (a BigInt addition makes a BigInt and calls into the runtime; the column keeps a number anyway).
+ */
+function paidOf(event: OrderPaid): RunningSum {
+  const lines = event.lines;
+  let paid: RunningSum = 0;
+  for (let i = 0; i < lines.length; i++) paid = addToSum(paid, lines[i]!.paid);
   return paid;
 }
