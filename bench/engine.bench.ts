@@ -14,14 +14,13 @@
  * other than the default sizes prints its figures but leaves BENCHMARKS.md alone.
  * BENCH_PROFILE=<dir> writes CPU profiles of the load, the applyParsed run and the close there.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { OrderLineInput, OrderPaid } from '../src/domain/types.ts';
 import type { Outcome } from '../src/engine/apply.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { formatMoney } from '../src/money/money.ts';
+import { profiled } from './support/profile.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
 
 // ----- configuration -----------------------------------------------------------------------------
@@ -144,22 +143,7 @@ const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
 const int = (value: number): string => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 const log = (message: string): void => console.log(`[${seconds(performance.now())} s] ${message}`);
-
-/** Runs `work`; with BENCH_PROFILE set, writes a CPU profile of it to $BENCH_PROFILE/<name>.cpuprofile. */
-async function profiled<T>(name: string, work: () => T | Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  const result = await work();
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-  log(`  wrote ${join(dir, `${name}.cpuprofile`)}`);
-  return result;
-}
+const profileLog = (line: string): void => log(`  ${line}`);
 
 // ----- 1. the network ----------------------------------------------------------------------------
 
@@ -375,7 +359,9 @@ const generateMs = performance.now() - started;
 const networkFacts = describeNetwork(shape);
 for (const fact of networkFacts) log(`  ${fact}`);
 
-const { engine, listMs, inputHeap, loadMs, heapRightAfterLoad } = await profiled('load', () => loadNetwork(shape, heapBaseline));
+const { engine, listMs, inputHeap, loadMs, heapRightAfterLoad } = await profiled('load', profileLog, () =>
+  loadNetwork(shape, heapBaseline),
+);
 const networkHeap = heapAfterGc() - heapBaseline;
 log(
   `  loaded in ${seconds(loadMs)} s (heap ${mb(heapRightAfterLoad)} MB with the input still held); the network takes ${mb(networkHeap)} MB after gc (goal ≤ ${GOALS.heapMB} MB)`,
@@ -391,7 +377,7 @@ const warmup = await applyAll('warm-up', nextOrders(WARMUP_ORDERS), linesOf, (ev
 log(`timed: ${int(PARSED_ORDERS)} pre-parsed orders through engine.applyParsed…`);
 const heapBeforeParsed = heapAfterGc();
 let parsedEvents: OrderPaid[] | null = nextOrders(PARSED_ORDERS);
-const parsed = await profiled('applyParsed', () =>
+const parsed = await profiled('applyParsed', profileLog, () =>
   applyAll('applyParsed', parsedEvents!, linesOf, (event) => engine.applyParsed(event)),
 );
 const parsedRate = perSecond(parsed.lines, parsed.ms);
@@ -422,7 +408,7 @@ const heapBeforeClose = heapAfterGc();
 log(
   `month close: a tick at ${new Date(MONTH_END).toISOString()} runs the team-tier close of 2026-03 (${int(monthOrders)} orders)…`,
 );
-const { close, closeMs } = await profiled('close', () => {
+const { close, closeMs } = await profiled('close', profileLog, () => {
   const start = performance.now();
   const outcome = engine.applyParsed({ type: 'tick', at: MONTH_END });
   return { close: outcome, closeMs: performance.now() - start };

@@ -12,15 +12,14 @@
  * (and the young generation: --max-semi-space-size=64 cut the main thread's CPU time by ~14% at 500,000 orders).
  * BENCH_PROFILE=<dir> writes a CPU profile of the simulation step (not of the generator's pass alone) there.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { describeNetwork } from '../src/sim/network.ts';
 import { EXAMPLE_PLANS, readPlanFile } from '../src/sim/plans.ts';
 import { progressPrinter } from '../src/sim/progress.ts';
 import { generatedSource, simulate } from '../src/sim/run.ts';
 import { renderReport } from '../src/sim/table.ts';
 import { syntheticData } from '../src/sim/timeline.ts';
+import { profiled } from './support/profile.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
 
 const DEFAULTS = { members: 100_000, orders: 2_000_000, months: 12 };
@@ -42,21 +41,7 @@ function mainThreadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Runs `work`; with BENCH_PROFILE set, writes a CPU profile of it to $BENCH_PROFILE/<name>.cpuprofile. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_PROFILE;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  const result = await work();
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-  console.error(`[bench:sim] wrote ${join(dir, `${name}.cpuprofile`)}`);
-  return result;
-}
+const profileLog = (line: string): void => console.error(`[bench:sim] ${line}`);
 
 const startLoad = loadAverage();
 const params = {
@@ -91,7 +76,7 @@ console.error(
 const plan = readPlanFile(EXAMPLE_PLANS.a);
 const cpuBefore = mainThreadCpuMs();
 started = performance.now();
-const report = await profiled('simulate', () =>
+const report = await profiled('simulate', profileLog, () =>
   simulate(generatedSource(data), [plan], { onProgress: progressPrinter('bench:sim') }),
 );
 const simulateMs = performance.now() - started;
