@@ -9,7 +9,8 @@
  * Sizes can be scaled down for a quick try (SIM_MEMBERS=20000 SIM_ORDERS=200000); a run with other
  * than the default sizes prints its figures but leaves BENCHMARKS.md alone. The engine keeps every
  * order (about 1.5 KB each), so the full run needs a heap of ~3–4 GB: the npm script raises the limit
- * (and the young generation: --max-semi-space-size=64 cut the main thread's CPU time by ~14% at 500,000 orders).
+ * (and the young generation: --max-semi-space-size=128; on the machine of 2026-11-28, 64 → 128 took the
+ * full run from 34–37 s to 29–30 s, three runs each; 192 and 256 gave the same as 128).
  * BENCH_PROFILE=<dir> writes a CPU profile of the simulation step (not of the generator's pass alone) there.
  */
 import { existsSync, readFileSync } from 'node:fs';
