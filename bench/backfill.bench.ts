@@ -386,7 +386,8 @@ async function main(): Promise<void> {
   } finally {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
-    await admin.query(`drop schema if exists ${SCHEMA} cascade`);
+    // (BACKFILL_KEEP=1 leaves the schema for a look at what was written; the next run drops it.)
+    if (process.env.BACKFILL_KEEP !== '1') await admin.query(`drop schema if exists ${SCHEMA} cascade`);
     await admin.end();
   }
 }
@@ -405,13 +406,12 @@ async function readBack(admin: pg.Client, url: string, key: string): Promise<str
     return { ...body, ms: performance.now() - t0 };
   };
   const from = (
-    await admin.query<{ seq: string; journal: string }>(
+    await admin.query<{ journal: string }>(
       `with last as (select max(seq) - 2000 as seq from ${SCHEMA}.events where tenant_id = 'history')
-       select (select seq from last)::text as seq,
-              (select min(journal) from ${SCHEMA}.postings where tenant_id = 'history' and event_seq > (select seq from last))::text as journal`,
+       select (select min(journal) from ${SCHEMA}.postings where tenant_id = 'history' and event_seq > (select seq from last))::text as journal`,
     )
   ).rows[0]!;
-  let cursor = Buffer.from(`c2:${from.seq}:${from.journal}:-`).toString('base64url');
+  let cursor = Buffer.from(`c3:${from.journal}:-`).toString('base64url');
   let awards = 0;
   const pages: number[] = [];
   for (let page = 0; page < 100; page++) {

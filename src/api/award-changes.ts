@@ -2,27 +2,30 @@ import { awardKeyOf } from '../service/award-key.ts';
 import type { Sql } from '../store/sql.ts';
 
 /**
- * Polling `GET /v1/awards?after=…`: the awards created or changed since a cursor, in the order of
- * their last change (log position, then award key), each once.
+ * Polling `GET /v1/awards?after=…`: the awards created or changed since a cursor, each once, in
+ * the order of their last change that moved money: by its journal (journals are numbered in log
+ * order), then award key.
  *
  * Awards have no index on their last change (one would make every settlement rewrite every index
  * of the row instead of a HOT update), and sorting a tenant's millions of awards for each poll took
  * seconds. The ledger already is the list of changes in order: every change with money moved
  * leaves postings, numbered by journal, which the postings' primary key reads in order. So a poll
- * reads the postings after the cursor's journal, a window of whole events, takes the awards they
- * touch, and answers those whose last change lies inside the window. An award that changed again
- * later comes with a later window, once.
+ * reads the postings from the cursor's journal on, a window of about a page's worth, takes the
+ * awards they touch, and answers those whose last change's journal (`updated_journal`) lies inside
+ * the window. An award that changed again later comes with a later window, once. A window may end
+ * inside an event (a catch-up tick settling 740,000 awards at once): a page costs about one window
+ * wherever it falls. (Ordering by key inside an event, as before, made each page read the whole
+ * event again.)
  *
  * What it cannot see: a change that moved no money. An award made at zero appears in plain
- * listings only; a zero award's settlement leaves the award's row at the position of its last
- * change that moved money (persist.ts, awardsQuiet), where a window finds it.
+ * listings only; a zero award's settlement leaves the award's row at the journal (and log
+ * position) of its last change that moved money (persist.ts, awardsQuiet), where a window finds it.
  */
 
-/** Where a poll resumes: past award (seq, key) — or past every award of `seq` when `key` is null — at journal ≥ `journal`. */
+/** Where a poll resumes: past award (journal, key) — or before anything of `journal` when `key` is null. */
 export interface ChangeCursor {
-  readonly seq: number;
-  readonly key: string | null;
   readonly journal: number;
+  readonly key: string | null;
 }
 
 export interface AwardFilters {
@@ -41,6 +44,7 @@ export interface AwardRow {
   amount: string;
   status: string;
   change_seq: string;
+  change_journal: string | null;
   award_key: string;
 }
 
@@ -52,7 +56,6 @@ const MAX_WINDOWS = 20;
 
 interface PostingRow {
   journal: string;
-  event_seq: string;
   member: string;
   order_id: string | null;
   period: string | null;
@@ -62,17 +65,23 @@ interface PostingRow {
 // (Journals are read as text, bigint-safe; the ordering names the table's column: \`order by
 // journal\` would sort by the text of the output column.)
 const WINDOW = `
-select p.journal::text as journal, p.event_seq::text as event_seq, p.member, p.order_id, p.period, p.rule from postings p
+select p.journal::text as journal, p.member, p.order_id, p.period, p.rule from postings p
 where p.tenant_id = $1 and p.journal >= $2 and p.member is not null and p.rule is not null
 order by p.journal limit $3`;
 
+// Each touched award is looked up by its key (\`limit 1\` keeps the lookup a nested loop over the
+// primary key): a plain join or \`award_key = any(…)\` was planned, on a table whose statistics were
+// older than a bulk load (no ANALYZE since), as a scan of every award of the tenant: 0.4 s a page.
 const TOUCHED_AWARDS = `
-select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
-where tenant_id = $1 and award_key = any($2::text[]) and updated_seq <= $3
-  and (updated_seq > $4 or (updated_seq = $4 and $5::text is not null and award_key > $5))
-  and ($6::text is null or member = $6) and ($7::text is null or order_id = $7)
-  and ($8::text is null or period = $8) and ($9::text is null or rule = $9) and ($10 or amount <> 0)
-order by updated_seq, award_key limit $11`;
+select a.member, a.order_id, a.period, a.rule, a.amount::text as amount, a.status, a.updated_seq::text as change_seq,
+  a.updated_journal::text as change_journal, a.award_key
+from unnest($2::text[]) as touched(award_key)
+cross join lateral (select * from awards a where a.tenant_id = $1 and a.award_key = touched.award_key limit 1) a
+where a.updated_journal between $3 and $4
+  and (a.updated_journal > $3 or $5::text is null or a.award_key > $5)
+  and ($6::text is null or a.member = $6) and ($7::text is null or a.order_id = $7)
+  and ($8::text is null or a.period = $8) and ($9::text is null or a.rule = $9) and ($10 or a.amount <> 0)
+order by a.updated_journal, a.award_key limit $11`;
 
 /**
  * Where a poll from log position `seq` starts reading: a journal at or below the first one of the
@@ -109,15 +118,19 @@ export async function awardChanges(
   limit: number,
 ): Promise<{ rows: AwardRow[]; next: ChangeCursor }> {
   let cursor = from;
+  const size = Math.max(MIN_WINDOW_ROWS, limit * ROWS_PER_AWARD);
   for (let windows = 0; windows < MAX_WINDOWS; windows++) {
-    const window = await readWindow(sql, tenant, cursor.journal, Math.max(MIN_WINDOW_ROWS, limit * ROWS_PER_AWARD));
-    if (window === null) return { rows: [], next: cursor };
+    const postings = (await sql.query<PostingRow>(WINDOW, [tenant, cursor.journal, size])).rows;
+    if (postings.length === 0) return { rows: [], next: cursor };
+    // The window ends at the last journal read. When it was cut inside that journal, the rest of
+    // the journal touches the same award: a journal with a rule is one award's change.
+    const last = Number(postings[postings.length - 1]!.journal);
     const rows = (
       await sql.query<AwardRow>(TOUCHED_AWARDS, [
         tenant,
-        awardKeysOf(window.postings),
-        window.lastSeq,
-        cursor.seq,
+        awardKeysOf(postings),
+        cursor.journal,
+        last,
         cursor.key,
         filters.member,
         filters.order,
@@ -128,58 +141,19 @@ export async function awardChanges(
       ])
     ).rows;
     if (rows.length === limit) {
-      // Cut inside the window: resume at the first journal of the last answered award's event.
-      const last = rows[rows.length - 1]!;
-      const seq = Number(last.change_seq);
-      return { rows, next: { seq, key: last.award_key, journal: firstJournalOf(window.postings, seq) ?? cursor.journal } };
+      // Cut inside the window: resume after the last award answered.
+      const end = rows[rows.length - 1]!;
+      return { rows, next: { journal: Number(end.change_journal), key: end.award_key } };
     }
     // The whole window answered: the next poll starts after it.
-    cursor = { seq: window.lastSeq, key: null, journal: window.lastJournal + 1 };
-    if (rows.length > 0 || !window.more) return { rows, next: cursor };
+    cursor = { journal: last + 1, key: null };
+    if (rows.length > 0 || postings.length < size) return { rows, next: cursor };
   }
   return { rows: [], next: cursor };
-}
-
-interface Window {
-  readonly postings: PostingRow[];
-  /** The last event wholly inside the window. */
-  readonly lastSeq: number;
-  readonly lastJournal: number;
-  /** Whether postings follow the window (it stopped at its size, not at the end of the ledger). */
-  readonly more: boolean;
-}
-
-/** Award postings from `journal` on: about `size` rows, cut at an event's end (never inside one). */
-async function readWindow(sql: Sql, tenant: string, journal: number, size: number): Promise<Window | null> {
-  let postings = (await sql.query<PostingRow>(WINDOW, [tenant, journal, size])).rows;
-  if (postings.length === 0) return null;
-  const more = postings.length === size;
-  const lastSeq = postings[postings.length - 1]!.event_seq;
-  if (more && postings[0]!.event_seq === lastSeq) {
-    // One event fills the window: take all of it, a window's size at a time. (Asking for its
-    // postings by event_seq alone read every posting after it: no index has event_seq. The rest
-    // of the last journal read is skipped: its lines touch the same award.)
-    for (let page = postings; page.length === size && page[page.length - 1]!.event_seq === lastSeq;) {
-      page = (await sql.query<PostingRow>(WINDOW, [tenant, Number(page[page.length - 1]!.journal) + 1, size])).rows;
-      const own = page.filter((row) => row.event_seq === lastSeq);
-      postings = postings.concat(own);
-      if (own.length < page.length) break;
-    }
-  } else if (more) {
-    // The last event may go on past the window: leave it to the next one.
-    postings = postings.filter((row) => row.event_seq !== lastSeq);
-  }
-  const end = postings[postings.length - 1]!;
-  return { postings, lastSeq: Number(end.event_seq), lastJournal: Number(end.journal), more };
 }
 
 function awardKeysOf(postings: readonly PostingRow[]): string[] {
   const keys = new Set<string>();
   for (const p of postings) keys.add(awardKeyOf(p.order_id, p.period, p.member, p.rule));
   return [...keys];
-}
-
-function firstJournalOf(postings: readonly PostingRow[], seq: number): number | null {
-  for (const p of postings) if (Number(p.event_seq) >= seq) return Number(p.journal);
-  return null;
 }

@@ -41,6 +41,8 @@ export interface AwardChange {
   readonly award: AwardRecord;
   readonly delta: Minor;
   readonly cause: 'award' | 'adjustment' | 'settlement';
+  /** The journal its postings carry (numbered also when it moved no money and posted nothing). */
+  readonly journal: number;
 }
 
 /** The cause of the changes an order's payment makes. */

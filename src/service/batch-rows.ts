@@ -50,6 +50,12 @@ export class BatchRows {
    * by their postings, and this one has none: at its own position it would never be answered.
    */
   readonly awardsQuiet = new Set<AwardRecord>();
+  /**
+   * The journal of each award's last change in this batch that moved money (its row's
+   * `updated_journal`, where polling answers it); an award whose changes here moved none keeps
+   * the journal its row has.
+   */
+  readonly awardJournals = new Map<AwardRecord, number>();
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
@@ -84,6 +90,8 @@ export class BatchRows {
       this.awards.set(award, eventSeq);
       if (this.awardsQuiet.size > 0) this.awardsQuiet.delete(award);
       if (change.cause === 'award') this.awardsCreated.add(award);
+      // (A settlement here moved money: a zero one was taken above. A zero award or adjustment posts nothing.)
+      if (change.cause === 'settlement' || change.delta !== 0n) this.awardJournals.set(award, change.journal);
     }
     for (const record of outcome.withdrawals) this.withdrawals.push({ record, eventSeq });
     if (!notify) return;

@@ -121,13 +121,14 @@ with logged as (
   on conflict (tenant_id, member) do update
     set pending = balances.pending + excluded.pending, available = balances.available + excluded.available
 ), awarded as (
-  insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq)
-  select $1, * from unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::bigint[], $31::text[], $32::bigint[])
-  on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq
+  insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq, updated_journal)
+  select $1, * from unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::bigint[], $31::text[], $32::bigint[], $33::bigint[])
+  on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq,
+    updated_journal = coalesce(excluded.updated_journal, awards.updated_journal)
 ), moved as (
-  update tenants set last_seq = $33 where id = $1
+  update tenants set last_seq = $34 where id = $1
 )
-select pg_notify($34, $35)`;
+select pg_notify($35, $36)`;
 
 async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: LogPosition): Promise<void> {
   const e = rows.events;
@@ -170,11 +171,12 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
       a.map(([x]) => String(x.amount)),
       a.map(([x]) => x.status),
       a.map(([, seq]) => seq),
+      a.map(([x]) => rows.awardJournals.get(x) ?? null),
       position.seq,
       LOG_CHANNEL,
       logNotice(tenant, position.seq, position.versions),
     ],
-    { name: 'fenyong_small_write' },
+    { name: 'fenyong_small_write_2' },
   );
 }
 
@@ -315,6 +317,8 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
       .text(x.status)
       .tab()
       .int(seq)
+      .tab()
+      .nullableInt(rows.awardJournals.get(x))
       .end();
   }
   const createdPieces = created.finish();
@@ -338,9 +342,10 @@ async function updateAwards(tx: Sql, tenant: string, changed: readonly [AwardRec
     changed.map(([x]) => String(x.amount)),
     changed.map(([x]) => x.status),
     changed.map(([x, seq]) => (quiet.size > 0 && quiet.has(x) ? null : seq)),
+    changed.map(([x]) => rows.awardJournals.get(x) ?? null),
   ];
   const missing = new Set(
-    (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards_2' })).rows.map(
+    (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards_3' })).rows.map(
       (row) => row.award_key,
     ),
   );
@@ -349,21 +354,48 @@ async function updateAwards(tx: Sql, tenant: string, changed: readonly [AwardRec
   await tx.copy(
     'awards',
     AWARD_COLUMNS,
-    absent.map(([x, seq]) => copyLine([tenant, awardKey(x), x.to, x.order, x.period, x.rule, x.amount, x.status, seq])).join(''),
+    absent
+      .map(([x, seq]) =>
+        copyLine([
+          tenant,
+          awardKey(x),
+          x.to,
+          x.order,
+          x.period,
+          x.rule,
+          x.amount,
+          x.status,
+          seq,
+          rows.awardJournals.get(x) ?? null,
+        ]),
+      )
+      .join(''),
   );
 }
 
-const AWARD_COLUMNS = ['tenant_id', 'award_key', 'member', 'order_id', 'period', 'rule', 'amount', 'status', 'updated_seq'];
+const AWARD_COLUMNS = [
+  'tenant_id',
+  'award_key',
+  'member',
+  'order_id',
+  'period',
+  'rule',
+  'amount',
+  'status',
+  'updated_seq',
+  'updated_journal',
+];
 
 /**
- * Brings awards to their new amount and status (and position, unless null: see awardsQuiet);
- * answers the keys that have no row yet.
+ * Brings awards to their new amount and status (and position, unless null: see awardsQuiet; and
+ * journal, unless null: see awardJournals); answers the keys that have no row yet.
  */
 const UPDATE_AWARDS = `
 with changed as (
-  select * from unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[]) as x(award_key, amount, status, updated_seq)
+  select * from unnest($2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) as x(award_key, amount, status, updated_seq, updated_journal)
 ), updated as (
-  update awards a set amount = c.amount, status = c.status, updated_seq = coalesce(c.updated_seq, a.updated_seq)
+  update awards a set amount = c.amount, status = c.status, updated_seq = coalesce(c.updated_seq, a.updated_seq),
+    updated_journal = coalesce(c.updated_journal, a.updated_journal)
     from changed c where a.tenant_id = $1 and a.award_key = c.award_key
   returning a.award_key
 )

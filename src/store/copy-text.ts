@@ -84,6 +84,11 @@ export class CopyWriter {
     return value === null || value === undefined ? this.ascii('\\N') : this.text(value);
   }
 
+  /** An integer, or `\N` for null and undefined. */
+  nullableInt(value: number | null | undefined): this {
+    return value === null || value === undefined ? this.ascii('\\N') : this.int(value);
+  }
+
   /** An integer as decimal digits. */
   int(value: number): this {
     if (!Number.isSafeInteger(value)) return this.ascii(String(value));

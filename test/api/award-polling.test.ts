@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, startApp, type ApiClient, type Json, type TestApp } from '../support/app.ts';
 import type { Backend } from '../support/db.ts';
+import { awardChanges, type ChangeCursor } from '../../src/api/award-changes.ts';
+import type { Sql } from '../../src/store/sql.ts';
 
 /**
  * Polling `GET /v1/awards?after=…` reads the ledger's postings after the cursor in windows of
- * whole events (src/api/award-changes.ts). Specified here against the plain listing: paging
- * through every change answers each award once, at its last change, in the listing's order —
- * across windows, across an event larger than a window (a day's settlements), with filters that
- * leave windows empty, and from a cursor of the first format.
+ * about a page's worth (src/api/award-changes.ts). Specified here against the plain listing:
+ * paging through every change answers each award once, at its last change, in the listing's
+ * order — across windows, across an event larger than a window (a day's settlements) at one
+ * window per page, with filters that leave windows empty, and from cursors of earlier formats.
  */
 
 const plan = {
@@ -45,6 +48,9 @@ function history(): Json[] {
   events.push({ type: 'order.refunded', at: day(11), order: 'O3', refund: 'R3', lines: [{ line: 1, qty: 1, amount: '13.00' }] });
   return events;
 }
+
+/** The cursor before every change. */
+const START = Buffer.from('c3:0:-').toString('base64url');
 
 const label = (a: Json) => `${a.to} ${a.order ?? a.period} ${a.rule} ${a.amount} ${a.status}`;
 
@@ -87,8 +93,35 @@ describe.each<Backend>(['pglite', 'postgres'])('polling awards on %s', (backend)
   it('answers every award once, at its last change, in the listing order, a few at a time', async () => {
     expect(listing.length).toBeGreaterThanOrEqual(2 * ORDERS);
     expect(listing.filter((a) => a.status === 'settled').length).toBeGreaterThan(2 * ORDERS - 10);
-    const { seen } = await pollAll(admin, { limit: 37 }, Buffer.from('c2:0:0:-').toString('base64url'));
+    const { seen } = await pollAll(admin, { limit: 37 }, START);
     expect(seen.map(label)).toEqual(listing.map(label));
+  });
+
+  it('pages through an event larger than a window (1,400 settlements) reading one window of postings per page', async () => {
+    // Counts the postings windows each poll reads (the statement that reads postings by journal).
+    let windows = 0;
+    const counting = {
+      query: (text: string, params?: unknown[], options?: unknown) => {
+        if (text.includes('from postings p')) windows += 1;
+        return test.sql.query(text, params as never, options as never);
+      },
+    } as unknown as Sql;
+    const filters = { member: null, order: null, period: null, rule: null, includeZero: false };
+    const perPage: number[] = [];
+    const seen: string[] = [];
+    let cursor: ChangeCursor = { journal: 0, key: null };
+    for (let page = 0; page < 200; page++) {
+      windows = 0;
+      const { rows, next } = await awardChanges(counting, `poll-${backend}`, cursor, filters, 37);
+      if (rows.length === 0) break;
+      perPage.push(windows);
+      seen.push(...rows.map((r) => `${r.member} ${r.order_id ?? r.period} ${r.rule}`));
+      cursor = next;
+    }
+    expect(seen).toEqual(listing.map((a) => `${a.to} ${a.order ?? a.period} ${a.rule}`));
+    expect(perPage.length).toBeGreaterThan(1400 / 37);
+    // The first page skips the windows of payments (their awards changed again at settlement).
+    expect(perPage.slice(1).every((n) => n === 1)).toBe(true);
   });
 
   it('goes on from the last cursor with only what changed since', async () => {
@@ -142,7 +175,32 @@ describe.each<Backend>(['pglite', 'postgres'])('polling awards on %s', (backend)
     expect(seen.map(label)).toEqual(all.map(label));
   });
 
-  it('reads a cursor of the first format (log position|award key), and a listing’s cursor', async () => {
+  it('gives rows written before migration 013 the journal the writer gives them', async () => {
+    const tenant = `poll-${backend}`;
+    const journals = () =>
+      test.sql.query<{ award_key: string; updated_journal: string | null }>(
+        'select award_key, updated_journal::text as updated_journal from awards where tenant_id = $1 order by award_key',
+        [tenant],
+      );
+    const written = (await journals()).rows;
+    expect(written.filter((row) => row.updated_journal !== null).length).toBeGreaterThan(2 * ORDERS);
+    const migration = readFileSync(new URL('../../src/store/migrations/013_award_updated_journal.sql', import.meta.url), 'utf8');
+    const update = migration.slice(migration.indexOf('update awards'));
+    await test.sql.transaction(async (tx) => {
+      await tx.query('update awards set updated_journal = null where tenant_id = $1', [tenant]);
+      await tx.query(update);
+      expect(
+        (
+          await tx.query<{ award_key: string; updated_journal: string | null }>(
+            'select award_key, updated_journal::text as updated_journal from awards where tenant_id = $1 order by award_key',
+            [tenant],
+          )
+        ).rows,
+      ).toEqual(written);
+    });
+  });
+
+  it('reads cursors of earlier formats (log position|award key; c2), and a listing’s cursor', async () => {
     const legacy = Buffer.from('0|').toString('base64url');
     const fromLegacy = await pollAll(admin, { limit: 300 }, legacy);
     expect(fromLegacy.seen.map(label)).toEqual(
@@ -151,6 +209,9 @@ describe.each<Backend>(['pglite', 'postgres'])('polling awards on %s', (backend)
     const first = await admin.ok<{ awards: Json[]; cursor: string }>(admin.get('/v1/awards', { limit: 100 }));
     const rest = await pollAll(admin, { limit: 300 }, first.cursor);
     expect([...first.awards, ...rest.seen].map(label)).toEqual(fromLegacy.seen.map(label));
-    expect((await admin.get('/v1/awards', { after: Buffer.from('c2:x:1:-').toString('base64url') })).status).toBe(400);
+    const second = await pollAll(admin, { limit: 300 }, Buffer.from('c2:0:0:-').toString('base64url'));
+    expect(second.seen.map(label)).toEqual(fromLegacy.seen.map(label));
+    for (const bad of ['c2:x:1:-', 'c3:x:-', 'c3:1', 'nonsense'])
+      expect((await admin.get('/v1/awards', { after: Buffer.from(bad).toString('base64url') })).status).toBe(400);
   });
 });

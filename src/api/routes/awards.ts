@@ -74,7 +74,7 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
           amount: formatMoney(BigInt(row.amount), decimals),
           status: row.status,
         })),
-        cursor: after !== undefined && next === null ? after : cursorOf(next ?? { seq: 0, key: '', journal: 0 }),
+        cursor: after !== undefined && next === null ? after : cursorOf(next ?? { journal: 0, key: null }),
       };
     },
   );
@@ -126,13 +126,18 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
   );
 }
 
+// (An award whose changes never moved money has no journal: first among its log position's.)
 const LIST_AWARDS = `
-select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq, award_key from awards
+select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq,
+  updated_journal::text as change_journal, award_key from awards
 where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
   and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
-order by updated_seq, award_key limit $7`;
+order by updated_seq, updated_journal nulls first, award_key limit $7`;
 
-/** A listing (no `after`): the awards in change order, and a cursor to poll from its last one. */
+/**
+ * A listing (no `after`): the awards in change order, and a cursor to poll from its last one
+ * (polling's order is the same for every award it can see: journals grow with log positions).
+ */
 async function listAwards(
   sql: Sql,
   tenant: string,
@@ -143,8 +148,9 @@ async function listAwards(
   const rows = (await sql.query<AwardRow>(LIST_AWARDS, params)).rows;
   const last = rows[rows.length - 1];
   if (!last) return { rows, next: null };
-  const seq = Number(last.change_seq);
-  return { rows, next: { seq, key: last.award_key, journal: await firstJournalFrom(sql, tenant, seq) } };
+  if (last.change_journal !== null) return { rows, next: { journal: Number(last.change_journal), key: last.award_key } };
+  // (No journal: the awards of its log position that have one come after it.)
+  return { rows, next: { journal: await firstJournalFrom(sql, tenant, Number(last.change_seq)), key: null } };
 }
 
 /** Polling (`after`): what changed since the cursor (award-changes.ts); null when nothing did. */
@@ -156,35 +162,41 @@ async function pollAwards(
   limit: number,
 ): Promise<{ rows: AwardRow[]; next: ChangeCursor | null }> {
   const parsed = parseCursor(after);
-  const from = 'journal' in parsed ? parsed : { ...parsed, journal: await firstJournalFrom(sql, tenant, parsed.seq) };
+  const from = 'journal' in parsed ? parsed : { journal: await firstJournalFrom(sql, tenant, parsed.seq), key: null };
   const { rows, next } = await awardChanges(sql, tenant, from, filters, limit);
-  const moved = next.seq !== from.seq || next.key !== from.key || next.journal !== from.journal;
+  const moved = next.key !== from.key || next.journal !== from.journal;
   return { rows, next: moved ? next : null };
 }
 
 /**
- * An opaque position in the awards' change order: the log position of the change, the award (or
- * none: all of that position), and the journal where reading resumes. Cursors of the first format
- * (`seq|key`, before journals were part of it) are still read.
+ * An opaque position in the awards' change order: the journal of the last change and the award
+ * (or none: nothing of that journal yet). Cursors of earlier formats are still read; one that was
+ * inside a log position resumes at the start of that position's changes, so a few awards may come
+ * again (at least once, never lost): `seq|key` (the first format) and `c2:seq:journal:±key`.
  */
 function cursorOf(position: ChangeCursor): string {
-  return Buffer.from(`c2:${position.seq}:${position.journal}:${position.key === null ? '-' : '+' + position.key}`).toString(
-    'base64url',
-  );
+  return Buffer.from(`c3:${position.journal}:${position.key === null ? '-' : '+' + position.key}`).toString('base64url');
 }
 
 const BAD_CURSOR = 'after must be the cursor of a previous answer of GET /v1/awards';
 
-function parseCursor(cursor: string): ChangeCursor | { seq: number; key: string } {
+function parseCursor(cursor: string): ChangeCursor | { seq: number } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const current = /^c2:(\d+):(\d+):([-+])/.exec(text);
+  const current = /^c3:(\d+):([-+])/.exec(text);
   if (current) {
-    const [seq, journal] = [Number(current[1]), Number(current[2])];
+    const journal = Number(current[1]);
+    if (!Number.isSafeInteger(journal)) throw new ApiError(400, 'invalid', BAD_CURSOR, ['after']);
+    return { journal, key: current[2] === '-' ? null : text.slice(current[0].length) };
+  }
+  const second = /^c2:(\d+):(\d+):([-+])/.exec(text);
+  if (second) {
+    const [seq, journal] = [Number(second[1]), Number(second[2])];
     if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(journal)) throw new ApiError(400, 'invalid', BAD_CURSOR, ['after']);
-    return { seq, journal, key: current[3] === '-' ? null : text.slice(current[0].length) };
+    // Its journal is where the next window starts, or (with a key) the first of the log position it was inside.
+    return { journal, key: null };
   }
   const bar = text.indexOf('|');
   const seq = Number(text.slice(0, bar));
   if (bar < 0 || !Number.isSafeInteger(seq) || seq < 0) throw new ApiError(400, 'invalid', BAD_CURSOR, ['after']);
-  return { seq, key: text.slice(bar + 1) };
+  return { seq };
 }
