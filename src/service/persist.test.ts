@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type Backend, type TestDatabase } from '../../test/webhooks/databases.ts';
+import type { AwardRecord } from '../engine/awards.ts';
 import { BatchRows } from './batch-rows.ts';
 import { persistBatch } from './persist.ts';
 
@@ -52,5 +53,78 @@ describe.each<Backend>(['pglite', 'postgres'])('outbox rows on %s', (backend) =>
     expect(large).toHaveLength(128);
     expect(large).toEqual(await outboxOf('small'));
     expect(large[0]).toEqual({ topic: 'award.created', payload: batch(1).outbox[0]!.payload, event_seq: '1' });
+  });
+});
+
+/** An award as the engine reports it (only what persisting reads). */
+function award(to: string, order: string, amount: bigint, status: 'pending' | 'settled'): AwardRecord {
+  return { to, order, rule: 'direct', amount, status, explanations: [], changes: [] };
+}
+
+/**
+ * Three batches of award changes: payments (X, Y; Z made at zero, so it has no journal), then X
+ * settled and Z adjusted (Z has no row if the first batch skipped it), then Z settled after it
+ * was brought back to zero, which moves no money: its row keeps its position and journal.
+ */
+function awardBatches(): BatchRows[] {
+  const first = new BatchRows(2);
+  const x = award('m1', 'o1', 100n, 'pending');
+  const y = award('m2', 'o1', 50n, 'pending');
+  for (const [record, journal] of [
+    [x, 10],
+    [y, 11],
+  ] as const) {
+    first.awards.set(record, 1);
+    first.awardsCreated.add(record);
+    first.awardJournals.set(record, journal);
+  }
+  const second = new BatchRows(2);
+  const xSettled = award('m1', 'o1', 100n, 'settled');
+  const z = award('m3', 'o1', 30n, 'pending');
+  second.awards.set(xSettled, 2);
+  second.awardJournals.set(xSettled, 20);
+  second.awards.set(z, 2); // changed, not created here: a row it never had is inserted
+  second.awardJournals.set(z, 21);
+  const third = new BatchRows(2);
+  const zQuiet = award('m3', 'o1', 0n, 'settled');
+  third.awards.set(zQuiet, 3);
+  third.awardsQuiet.add(zQuiet);
+  return [first, second, third];
+}
+
+describe.each<Backend>(['pglite', 'postgres'])('award rows on %s', (backend) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const awardsOf = async (tenant: string) =>
+    (
+      await db.sql.query(
+        `select award_key, amount::text as amount, status, updated_seq::text as seq, updated_journal::text as journal
+         from awards where tenant_id = $1 order by award_key`,
+        [tenant],
+      )
+    ).rows;
+
+  it('keep the journal of their last change that moved money, inserted or updated, in large and small batches alike', async () => {
+    for (const [tenant, small] of [
+      ['awards-large', false],
+      ['awards-small', true],
+    ] as const)
+      for (const [index, rows] of awardBatches().entries())
+        await db.sql.transaction((tx) =>
+          persistBatch(tx, tenant, rows, small ? { seq: index + 1, versions: 1 } : undefined).then(() => undefined),
+        );
+    const large = await awardsOf('awards-large');
+    expect(large).toEqual([
+      { award_key: 'order:o1/m1/direct', amount: '100', status: 'settled', seq: '2', journal: '20' },
+      { award_key: 'order:o1/m2/direct', amount: '50', status: 'pending', seq: '1', journal: '11' },
+      { award_key: 'order:o1/m3/direct', amount: '0', status: 'settled', seq: '2', journal: '21' },
+    ]);
+    expect(await awardsOf('awards-small')).toEqual(large);
   });
 });

@@ -345,7 +345,7 @@ async function updateAwards(tx: Sql, tenant: string, changed: readonly [AwardRec
     changed.map(([x]) => rows.awardJournals.get(x) ?? null),
   ];
   const missing = new Set(
-    (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards_3' })).rows.map(
+    (await tx.query<{ award_key: string }>(UPDATE_AWARDS, update, { name: 'fenyong_update_awards_4' })).rows.map(
       (row) => row.award_key,
     ),
   );
@@ -388,7 +388,9 @@ const AWARD_COLUMNS = [
 
 /**
  * Brings awards to their new amount and status (and position, unless null: see awardsQuiet; and
- * journal, unless null: see awardJournals); answers the keys that have no row yet.
+ * journal, unless null: see awardJournals); answers the keys that have no row yet. (\`not exists\`
+ * is a hash anti-join; the \`not in (…)\` it replaces was planned, when the statistics were older
+ * than the table, as a scan of every updated row for each changed one: 5.6 s for 7,500 awards.)
  */
 const UPDATE_AWARDS = `
 with changed as (
@@ -399,7 +401,7 @@ with changed as (
     from changed c where a.tenant_id = $1 and a.award_key = c.award_key
   returning a.award_key
 )
-select award_key from changed where award_key not in (select award_key from updated)`;
+select c.award_key from changed c where not exists (select from updated u where u.award_key = c.award_key)`;
 
 /** Withdrawals as they stand after the batch (a request, then each transition, upserted). */
 async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
