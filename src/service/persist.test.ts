@@ -27,35 +27,6 @@ function batch(events: number): BatchRows {
   return rows;
 }
 
-describe.each<Backend>(['pglite', 'postgres'])('outbox rows on %s', (backend) => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await openTestDatabase(backend);
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-
-  const outboxOf = async (tenant: string) =>
-    (
-      await db.sql.query<{ topic: string; payload: unknown; event_seq: string }>(
-        'select topic, payload, event_seq::text as event_seq from outbox where tenant_id = $1 order by id',
-        [tenant],
-      )
-    ).rows;
-
-  it('are the same whether a batch writes them with COPY (large) or one statement (small)', async () => {
-    await db.sql.transaction(async (tx) => {
-      expect(await persistBatch(tx, 'large', batch(64), undefined)).toBe(false);
-      expect(await persistBatch(tx, 'small', batch(64), { seq: 64, versions: 1 })).toBe(true);
-    });
-    const large = await outboxOf('large');
-    expect(large).toHaveLength(128);
-    expect(large).toEqual(await outboxOf('small'));
-    expect(large[0]).toEqual({ topic: 'award.created', payload: batch(1).outbox[0]!.payload, event_seq: '1' });
-  });
-});
-
 /** An award as the engine reports it (only what persisting reads). */
 function award(to: string, order: string, amount: bigint, status: 'pending' | 'settled'): AwardRecord {
   return { to, order, rule: 'direct', amount, status, explanations: [], changes: [] };
@@ -92,13 +63,32 @@ function awardBatches(): BatchRows[] {
   return [first, second, third];
 }
 
-describe.each<Backend>(['pglite', 'postgres'])('award rows on %s', (backend) => {
+describe.each<Backend>(['pglite', 'postgres'])('batch rows on %s', (backend) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await openTestDatabase(backend);
   });
   afterAll(async () => {
     await db.close();
+  });
+
+  const outboxOf = async (tenant: string) =>
+    (
+      await db.sql.query<{ topic: string; payload: unknown; event_seq: string }>(
+        'select topic, payload, event_seq::text as event_seq from outbox where tenant_id = $1 order by id',
+        [tenant],
+      )
+    ).rows;
+
+  it('are the same whether a batch writes them with COPY (large) or one statement (small)', async () => {
+    await db.sql.transaction(async (tx) => {
+      expect(await persistBatch(tx, 'large', batch(64), undefined)).toBe(false);
+      expect(await persistBatch(tx, 'small', batch(64), { seq: 64, versions: 1 })).toBe(true);
+    });
+    const large = await outboxOf('large');
+    expect(large).toHaveLength(128);
+    expect(large).toEqual(await outboxOf('small'));
+    expect(large[0]).toEqual({ topic: 'award.created', payload: batch(1).outbox[0]!.payload, event_seq: '1' });
   });
 
   const awardsOf = async (tenant: string) =>
