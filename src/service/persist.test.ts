@@ -80,7 +80,7 @@ describe.each<Backend>(['pglite', 'postgres'])('batch rows on %s', (backend) => 
       )
     ).rows;
 
-  it('are the same whether a batch writes them with COPY (large) or one statement (small)', async () => {
+  it('write outbox rows the same whether a batch uses COPY (large) or one statement (small)', async () => {
     await db.sql.transaction(async (tx) => {
       expect(await persistBatch(tx, 'large', batch(64), undefined)).toBe(false);
       expect(await persistBatch(tx, 'small', batch(64), { seq: 64, versions: 1 })).toBe(true);
@@ -100,7 +100,7 @@ describe.each<Backend>(['pglite', 'postgres'])('batch rows on %s', (backend) => 
       )
     ).rows;
 
-  it('keep the journal of their last change that moved money, inserted or updated, in large and small batches alike', async () => {
+  it('keep each award row at the journal of its last change that moved money, inserted or updated, large or small', async () => {
     for (const [tenant, small] of [
       ['awards-large', false],
       ['awards-small', true],
