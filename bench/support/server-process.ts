@@ -107,9 +107,14 @@ export class JsonClient {
     this.port = Number(url.port);
   }
 
-  post<T>(path: string, key: string, body: unknown): Promise<T> {
+  async post<T>(path: string, key: string, body: unknown): Promise<T> {
+    return (await this.postTimed<T>(path, key, body)).body;
+  }
+
+  /** POSTs, answering the body and the server's own time (its Server-Timing header; null without one). */
+  postTimed<T>(path: string, key: string, body: unknown): Promise<{ body: T; serverMs: number | null }> {
     const text = JSON.stringify(body);
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const req = request(
         {
           host: this.host,
@@ -129,7 +134,7 @@ export class JsonClient {
           res.on('end', () => {
             const reply = Buffer.concat(chunks).toString();
             if ((res.statusCode ?? 500) >= 300) reject(new Error(`${path}: ${res.statusCode} ${reply.slice(0, 500)}`));
-            else resolve(JSON.parse(reply) as T);
+            else resolve({ body: JSON.parse(reply) as T, serverMs: serverTimeOf(res.headers['server-timing']) });
           });
           res.on('error', reject);
         },
@@ -142,4 +147,10 @@ export class JsonClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** The duration of `app` in a Server-Timing header (ms), or null. */
+function serverTimeOf(header: string | string[] | undefined): number | null {
+  const match = /app;dur=([\d.]+)/.exec(Array.isArray(header) ? header.join(',') : (header ?? ''));
+  return match ? Number(match[1]) : null;
 }

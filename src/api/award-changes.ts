@@ -62,15 +62,15 @@ interface PostingRow {
   rule: string;
 }
 
-// (Journals are read as text, bigint-safe; the ordering names the table's column: \`order by
-// journal\` would sort by the text of the output column.)
+// (Journals are read as text, bigint-safe; the ordering names the table's column: `order by
+// journal` would sort by the text of the output column.)
 const WINDOW = `
 select p.journal::text as journal, p.member, p.order_id, p.period, p.rule from postings p
 where p.tenant_id = $1 and p.journal >= $2 and p.member is not null and p.rule is not null
 order by p.journal limit $3`;
 
-// Each touched award is looked up by its key (\`limit 1\` keeps the lookup a nested loop over the
-// primary key): a plain join or \`award_key = any(…)\` was planned, on a table whose statistics were
+// Each touched award is looked up by its key (`limit 1` keeps the lookup a nested loop over the
+// primary key): a plain join or `award_key = any(…)` was planned, on a table whose statistics were
 // older than a bulk load (no ANALYZE since), as a scan of every award of the tenant: 0.4 s a page.
 const TOUCHED_AWARDS = `
 select a.member, a.order_id, a.period, a.rule, a.amount::text as amount, a.status, a.updated_seq::text as change_seq,

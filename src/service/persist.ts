@@ -388,8 +388,8 @@ const AWARD_COLUMNS = [
 
 /**
  * Brings awards to their new amount and status (and position, unless null: see awardsQuiet; and
- * journal, unless null: see awardJournals); answers the keys that have no row yet. (\`not exists\`
- * is a hash anti-join; the \`not in (…)\` it replaces was planned, when the statistics were older
+ * journal, unless null: see awardJournals); answers the keys that have no row yet. (`not exists`
+ * is a hash anti-join; the `not in (…)` it replaces was planned, when the statistics were older
  * than the table, as a scan of every updated row for each changed one: 5.6 s for 7,500 awards.)
  */
 const UPDATE_AWARDS = `

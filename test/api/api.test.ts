@@ -44,6 +44,21 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     return admin;
   }
 
+  it('tells the server’s own time of every answer in Server-Timing, refusals included', async () => {
+    const admin = await tenant(`timing-${backend}`, { templates: [] }, []);
+    const answers = [
+      await test.app.inject({
+        method: 'GET',
+        url: '/v1/balances?member=nobody',
+        headers: { authorization: `Bearer ${admin.key}` },
+      }),
+      await test.app.inject({ method: 'GET', url: '/v1/balances' }),
+      await test.app.inject({ method: 'GET', url: '/v1/no-such-route' }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404]);
+    for (const answer of answers) expect(answer.headers['server-timing']).toMatch(/^app;dur=\d+\.\d$/);
+  });
+
   it('answers a batch item by item: accepted, duplicate and rejected, in order; a retried batch changes nothing', async () => {
     const admin = await tenant('batch', { freezeDays: 0, templates: [multiLevel(['10%'])] }, [
       { id: 'L1', role: 'leader' },
