@@ -124,8 +124,13 @@ function limitBodies(app: FastifyInstance): void {
  * loop) is then the difference. From the request's arrival to its reply being sent.
  */
 function timeResponses(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(1)}`);
+  const arrivals = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    arrivals.set(request, performance.now());
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const arrivedAt = arrivals.get(request);
+    if (arrivedAt !== undefined) reply.header('server-timing', `app;dur=${(performance.now() - arrivedAt).toFixed(1)}`);
     return payload;
   });
 }

@@ -56,7 +56,9 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
       await test.app.inject({ method: 'GET', url: '/v1/no-such-route' }),
     ];
     expect(answers.map((answer) => answer.statusCode)).toEqual([200, 401, 404]);
-    for (const answer of answers) expect(answer.headers['server-timing']).toMatch(/^app;dur=\d+\.\d$/);
+    const durations = answers.map((answer) => /^app;dur=(\d+\.\d)$/.exec(String(answer.headers['server-timing']))?.[1]);
+    expect(durations.every((ms) => ms !== undefined && Number(ms) < 60_000)).toBe(true);
+    expect(Number(durations[0])).toBeGreaterThan(0); // (a query of the database at least)
   });
 
   it('answers a batch item by item: accepted, duplicate and rejected, in order; a retried batch changes nothing', async () => {
