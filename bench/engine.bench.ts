@@ -22,6 +22,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { formatMoney } from '../src/money/money.ts';
 import { profiled } from './support/profile.ts';
 import { machineLines, table, writeSection } from './support/report.ts';
+import { Random } from '../src/sim/random.ts';
 
 // ----- configuration -----------------------------------------------------------------------------
 
@@ -86,20 +87,10 @@ const PLAN = {
   ],
 };
 
-// ----- a tiny seeded PRNG (mulberry32) -----------------------------------------------------------
+// ----- the seeded PRNG (mulberry32, src/sim/random.ts) ------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(SEED);
+const generator = new Random(SEED);
+const random = (): number => generator.next();
 /** An integer in [0, n) skewed toward 0: P(index < x·n) = x^(1/power). */
 const skewed = (n: number, power: number): number => Math.floor(n * random() ** power);
 const pick = (n: number): number => Math.floor(n * random());

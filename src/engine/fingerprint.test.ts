@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../sim/random.ts';
 import { fingerprint } from './fingerprint.ts';
 
 /**
@@ -26,18 +27,6 @@ function canonical(value: unknown): unknown {
 const KEYS = ['0', '1', '2', '10', '9', '01', '-1', '1.5', '4294967294', '4294967295', '99999999999', 'a', 'B', 'b', '_', 'Z9'];
 const ODD_KEYS = ['é', '\u2028', '"q"', '\\', 'type', 'at', 'member', 'lines', ' ', ''];
 
-/** A small seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shape(next: () => number, depth: number): unknown {
   const pick = Math.floor(next() * (depth > 3 ? 8 : 11));
   const scalars: unknown[] = [null, undefined, 0, -0, 1.5, Number.NaN, 'x"é\u2028', true, -12n];
@@ -54,7 +43,8 @@ function shape(next: () => number, depth: number): unknown {
 
 describe('fingerprint', () => {
   it('writes the text of the canonical copy, byte for byte, whatever the shape', () => {
-    const next = random(20261128);
+    const generator = new Random(20261128); // (seeded: a failure can be replayed)
+    const next = () => generator.next();
     for (let i = 0; i < 5000; i++) {
       const value = shape(next, 0);
       expect(fingerprint(value)).toBe(reference(value));
