@@ -302,24 +302,7 @@ function awardsWrite(tenant: string, rows: BatchRows): Write | null {
       changed.push(entry);
       continue;
     }
-    created.text(tenant).tab().text(awardKey(x)).tab();
-    created
-      .text(x.to)
-      .tab()
-      .nullable(x.order)
-      .tab()
-      .nullable(x.period)
-      .tab()
-      .text(x.rule)
-      .tab()
-      .amount(x.amount)
-      .tab()
-      .text(x.status)
-      .tab()
-      .int(seq)
-      .tab()
-      .nullableInt(rows.awardJournals.get(x))
-      .end();
+    writeAwardRow(created, tenant, x, seq, rows);
   }
   const createdPieces = created.finish();
   return async (tx) => {
@@ -350,27 +333,15 @@ async function updateAwards(tx: Sql, tenant: string, changed: readonly [AwardRec
     ),
   );
   if (missing.size === 0) return;
-  const absent = changed.filter((_, i) => missing.has(keys[i]!));
-  await tx.copy(
-    'awards',
-    AWARD_COLUMNS,
-    absent
-      .map(([x, seq]) =>
-        copyLine([
-          tenant,
-          awardKey(x),
-          x.to,
-          x.order,
-          x.period,
-          x.rule,
-          x.amount,
-          x.status,
-          seq,
-          rows.awardJournals.get(x) ?? null,
-        ]),
-      )
-      .join(''),
-  );
+  const absent = new CopyWriter();
+  for (const [i, [x, seq]] of changed.entries()) if (missing.has(keys[i]!)) writeAwardRow(absent, tenant, x, seq, rows);
+  await tx.copy('awards', AWARD_COLUMNS, absent.finish());
+}
+
+/** An award's row as COPY reads it (AWARD_COLUMNS), at log position `seq`. */
+function writeAwardRow(data: CopyWriter, tenant: string, x: AwardRecord, seq: number, rows: BatchRows): void {
+  data.text(tenant).tab().text(awardKey(x)).tab().text(x.to).tab().nullable(x.order).tab().nullable(x.period).tab();
+  data.text(x.rule).tab().amount(x.amount).tab().text(x.status).tab().int(seq).tab().nullableInt(rows.awardJournals.get(x)).end();
 }
 
 const AWARD_COLUMNS = [
