@@ -1,8 +1,7 @@
 import type { Sql } from '../store/sql.ts';
 import { applySegments, type ItemResult } from './apply-batch.ts';
 import { writeAudit, type AuditEntry } from './audit.ts';
-import type { BatchRows } from './batch-rows.ts';
-import { persistBatch, recordPosition } from './persist.ts';
+import { prepareLargeBatch, recordPosition, type LargeBatchWrites } from './persist.ts';
 import type { LogPosition, TenantRuntime } from './runtime.ts';
 
 /** Events per transaction of a bulk ingestion. */
@@ -32,11 +31,14 @@ export class LogMoved extends Error {
 /**
  * Applies a long list of events (a backfill) in chunks of BULK_CHUNK, each chunk in its own
  * transaction, pipelined: the engine applies the next chunk while the database writes the last
- * one, so the server's CPU and PostgreSQL's work side by side instead of taking turns. Chunks
- * commit in order; each transaction checks under the tenant's lock that the log is where the
- * chunk started (no other writer came in between) and records where it ends. The caller holds
- * the tenant's turn throughout; when anything fails it must drop the engine (it ran ahead), and
- * the chunks committed so far stay (a retry answers them duplicate).
+ * ones, so the server's CPU and PostgreSQL's work side by side instead of taking turns. On
+ * PostgreSQL two chunks' transactions overlap as well (two backends at work): a chunk inserts its
+ * new rows (log, postings, the awards it made) while the chunk before commits, and does the rest
+ * (balances, the awards it settled or adjusted: rows earlier chunks wrote) only once that one has
+ * committed. Chunks commit in order; each transaction checks under the tenant's lock that the log
+ * is where the chunk started (no other writer came in between) and records where it ends. The
+ * caller holds the tenant's turn throughout; when anything fails it must drop the engine (it ran
+ * ahead), and the chunks committed so far stay (a retry answers them duplicate).
  */
 export async function ingestInChunks(
   ctx: BulkContext,
@@ -45,31 +47,39 @@ export async function ingestInChunks(
   audit?: BulkAudit,
 ): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
-  let writing: Promise<void> | null = null;
-  let inFlight: ReadonlyMap<string, unknown> = new Map();
+  // PGlite has one connection: a second transaction would wait for it while the first waits for the second.
+  const overlap = ctx.sql.kind === 'postgres';
+  let last: ChunkWrite | null = null;
+  let before: ChunkWrite | null = null;
   try {
     for (let start = 0; start < items.length; start += BULK_CHUNK) {
       const base = position(ctx.runtime);
-      // Identities are read from the committed log, plus what the chunk being written accepted.
+      // Identities are read from the committed log, plus what the chunks being written accepted.
       const applied = await applySegments(
         ctx.runtime,
         ctx.sql,
         ctx.tenant,
         [{ items: items.slice(start, start + BULK_CHUNK), source }],
         ctx.notify,
-        inFlight,
+        acceptedInFlight(before, last),
       );
-      if (writing) await writing;
+      const writes = prepareLargeBatch(ctx.tenant, applied.rows);
+      // At most two transactions at once: this one opens when the one before the last has
+      // committed (a failure stops here) and the last has inserted its new rows.
+      if (before) await before.committed;
+      if (last) await (overlap ? last.inserted : last.committed);
       const chunk = applied.results[0]!;
-      writing = writeChunk(ctx, applied.rows, base, position(ctx.runtime), audit?.(chunk, start) ?? []);
-      writing.catch(() => undefined); // (handled where it is awaited, after the next chunk is applied)
-      inFlight = applied.accepted;
+      const write = writeChunk(ctx, writes, base, position(ctx.runtime), audit?.(chunk, start) ?? [], overlap ? last : null);
+      write.accepted = applied.accepted;
+      before = last;
+      last = write;
       for (const result of chunk) results.push(result);
     }
-    if (writing) await writing;
+    if (last) await last.committed;
   } catch (error) {
     // Never leave a transaction behind: the caller's next use of the tenant must see its outcome.
-    await writing?.catch(() => undefined);
+    await before?.committed.catch(() => undefined);
+    await last?.committed.catch(() => undefined);
     throw error;
   }
   return results;
@@ -79,25 +89,62 @@ function position(runtime: TenantRuntime): LogPosition {
   return { seq: runtime.seq, versions: runtime.planVersions };
 }
 
-async function writeChunk(
+/** A chunk's transaction: when its new rows are in, when it has committed, what it accepted. */
+interface ChunkWrite {
+  readonly inserted: Promise<void>;
+  readonly committed: Promise<void>;
+  accepted: ReadonlyMap<string, unknown>;
+}
+
+/** Identities accepted by the chunks whose transactions may not have committed yet. */
+function acceptedInFlight(before: ChunkWrite | null, last: ChunkWrite | null): ReadonlyMap<string, unknown> {
+  if (!last) return new Map();
+  if (!before || before.accepted.size === 0) return last.accepted;
+  return new Map([...before.accepted, ...last.accepted]);
+}
+
+/**
+ * Writes a chunk in its own transaction. With `previous` (a chunk whose transaction is still
+ * open), the new rows go in at once and the rest waits for `previous` to commit (and rolls back
+ * if it failed); the tenant's lock is taken then, so the instances' writers still take turns.
+ */
+function writeChunk(
   ctx: BulkContext,
-  rows: BatchRows,
+  writes: LargeBatchWrites,
   base: LogPosition,
   end: LogPosition,
   audit: readonly AuditEntry[],
-): Promise<void> {
-  await ctx.sql.transaction(
-    async (tx) => {
-      const found = await recordedPosition(tx, ctx.tenant);
-      if (!found || found.seq !== base.seq || found.versions !== base.versions) throw new LogMoved(ctx.tenant, base, found);
-      if (!(await persistBatch(tx, ctx.tenant, rows, end))) await recordPosition(tx, ctx.tenant, end);
-      if (audit.length > 0) await writeAudit(tx, ctx.tenant, audit);
-    },
-    { lock: ctx.lock },
-  );
-  ctx.runtime.recorded = end;
+  previous: ChunkWrite | null,
+): ChunkWrite {
+  let inserted!: () => void;
+  const insertedPromise = new Promise<void>((resolve) => (inserted = resolve));
+  const committed = ctx.sql
+    .transaction(
+      async (tx) => {
+        try {
+          await writes.insertNew(tx);
+        } finally {
+          inserted(); // (also when it failed: the transaction then ends, and the next one may begin)
+        }
+        if (previous) {
+          await previous.committed;
+          await tx.query('select pg_advisory_xact_lock($1::bigint)', [ctx.lock], { name: 'fenyong_tenant_lock' });
+        }
+        const found = await recordedPosition(tx, ctx.tenant);
+        if (!found || found.seq !== base.seq || found.versions !== base.versions) throw new LogMoved(ctx.tenant, base, found);
+        await writes.changeExisting(tx);
+        await recordPosition(tx, ctx.tenant, end);
+        if (audit.length > 0) await writeAudit(tx, ctx.tenant, audit);
+      },
+      // Without a transaction before it, the lock is taken at once (with BEGIN, one round trip).
+      previous ? {} : { lock: ctx.lock },
+    )
+    .then(() => {
+      ctx.runtime.recorded = end;
+    });
+  committed.catch(() => undefined); // (handled where it is awaited)
+  return { inserted: insertedPromise, committed, accepted: new Map() };
 }
-
 /** The tenant's log position and plan version count as the database holds them. */
 async function recordedPosition(tx: Sql, tenant: string): Promise<LogPosition | null> {
   const row = (

@@ -33,27 +33,67 @@ const SMALL_BATCH = 64;
  */
 export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, position?: LogPosition): Promise<boolean> {
   const small = position !== undefined && rows.events.length > 0 && rows.events.length <= SMALL_BATCH;
-  if (small) {
-    await persistSmall(tx, tenant, rows, position);
-    // (Rare: a zero award settled. Its row keeps its position, which the statement above cannot.)
-    if (rows.awardsQuiet.size > 0)
-      await updateAwards(
-        tx,
-        tenant,
-        [...rows.awardsQuiet].map((x) => [x, rows.awards.get(x)!]),
-        rows,
-      );
-  } else {
-    // Every statement's data is made first: then PostgreSQL goes from one statement to the next
-    // without waiting for this process (busy applying the next chunk, in a bulk ingestion).
-    const writes = [
-      eventsWrite(tenant, rows),
-      postingsWrite(tenant, rows),
-      balancesWrite(tenant, rows),
-      awardsWrite(tenant, rows),
-    ];
-    for (const write of writes) await write?.(tx);
+  if (!small) {
+    const writes = prepareLargeBatch(tenant, rows);
+    await writes.insertNew(tx);
+    await writes.changeExisting(tx);
+    return false;
   }
+  await persistSmall(tx, tenant, rows, position);
+  // (Rare: a zero award settled. Its row keeps its position, which the statement above cannot.)
+  if (rows.awardsQuiet.size > 0)
+    await updateAwards(
+      tx,
+      tenant,
+      [...rows.awardsQuiet].map((x) => [x, rows.awards.get(x)!]),
+      rows,
+    );
+  await persistRare(tx, tenant, rows);
+  if (rows.outbox.length > 0) await insertOutbox(tx, tenant, rows.outbox);
+  return true;
+}
+
+/** A statement with its data made, to run in the batch's transaction. */
+type Write = (tx: Sql) => Promise<void>;
+
+/**
+ * A large batch's writes in two parts, their data made before its transaction opens (PostgreSQL
+ * then goes from one statement to the next without waiting for this process, busy applying the
+ * next chunk in a bulk ingestion).
+ */
+export interface LargeBatchWrites {
+  /**
+   * Rows no other batch has or will have (its log entries, postings and the awards it made): they
+   * may be written while the batch before commits (src/service/bulk-ingest.ts).
+   */
+  readonly insertNew: Write;
+  /**
+   * What adds to or changes rows earlier batches wrote (balances, their awards settled or
+   * adjusted), and the rare rows: only once every earlier batch has committed.
+   */
+  readonly changeExisting: Write;
+}
+
+export function prepareLargeBatch(tenant: string, rows: BatchRows): LargeBatchWrites {
+  const inserts = [eventsWrite(tenant, rows), postingsWrite(tenant, rows), createdAwardsWrite(tenant, rows)];
+  const balances = balancesWrite(tenant, rows);
+  const changed = [...rows.awards].filter(([x]) => !rows.awardsCreated.has(x));
+  const outbox = outboxWrite(tenant, rows.outbox);
+  return {
+    insertNew: async (tx) => {
+      for (const write of inserts) await write?.(tx);
+    },
+    changeExisting: async (tx) => {
+      await balances?.(tx);
+      if (changed.length > 0) await updateAwards(tx, tenant, changed, rows);
+      await persistRare(tx, tenant, rows);
+      await outbox?.(tx);
+    },
+  };
+}
+
+/** Rejections, withdrawals and adjustments: a few rows now and then, a statement each. */
+async function persistRare(tx: Sql, tenant: string, rows: BatchRows): Promise<void> {
   if (rows.rejected.length > 0) {
     const r = rows.rejected;
     await tx.query(
@@ -73,8 +113,6 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
   }
   await persistWithdrawals(tx, tenant, rows);
   await persistAdjustments(tx, tenant, rows);
-  if (rows.outbox.length > 0) await persistOutbox(tx, tenant, rows.outbox, small);
-  return small;
 }
 
 /**
@@ -82,17 +120,19 @@ export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, pos
  * array literal of JSON texts to build and parse), with one statement in a small one (a COPY
  * waits for the server's go-ahead: one more round trip).
  */
-async function persistOutbox(tx: Sql, tenant: string, outbox: readonly OutboxRow[], small: boolean): Promise<void> {
-  if (small) {
-    await tx.query(
-      `insert into outbox (tenant_id, topic, payload, event_seq) select $1, * from unnest($2::text[], $3::jsonb[], $4::bigint[])`,
-      [tenant, outbox.map((x) => x.topic), outbox.map((x) => toJson(x.payload)), outbox.map((x) => x.eventSeq)],
-    );
-    return;
-  }
+function outboxWrite(tenant: string, outbox: readonly OutboxRow[]): Write | null {
+  if (outbox.length === 0) return null;
   const data = new CopyWriter();
   for (const x of outbox) data.text(tenant).tab().text(x.topic).tab().text(toJson(x.payload)).tab().int(x.eventSeq).end();
-  await tx.copy('outbox', ['tenant_id', 'topic', 'payload', 'event_seq'], data.finish());
+  const pieces = data.finish();
+  return (tx) => tx.copy('outbox', ['tenant_id', 'topic', 'payload', 'event_seq'], pieces);
+}
+
+async function insertOutbox(tx: Sql, tenant: string, outbox: readonly OutboxRow[]): Promise<void> {
+  await tx.query(
+    `insert into outbox (tenant_id, topic, payload, event_seq) select $1, * from unnest($2::text[], $3::jsonb[], $4::bigint[])`,
+    [tenant, outbox.map((x) => x.topic), outbox.map((x) => toJson(x.payload)), outbox.map((x) => x.eventSeq)],
+  );
 }
 
 /** Records the tenant's log position and announces it to every instance (LogWatch) at commit. */
@@ -179,9 +219,6 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
     { name: 'fenyong_small_write_2' },
   );
 }
-
-/** A statement with its data made, to run in the batch's transaction. */
-type Write = (tx: Sql) => Promise<void>;
 
 function eventsWrite(tenant: string, rows: BatchRows): Write | null {
   if (rows.events.length === 0) return null;
@@ -288,27 +325,13 @@ function balancesWrite(tenant: string, rows: BatchRows): Write | null {
 
 const awardKey = (x: AwardRecord) => awardKeyOf(x.order, x.period, x.to, x.rule);
 
-/**
- * Awards as they stand after the batch: the ones it made are new rows (COPY); the others (settled
- * or adjusted by a refund) get their amount, status and the position of the change.
- */
-function awardsWrite(tenant: string, rows: BatchRows): Write | null {
-  if (rows.awards.size === 0) return null;
+/** The awards the batch made, as they stand after it: new rows (the others are changed by updateAwards). */
+function createdAwardsWrite(tenant: string, rows: BatchRows): Write | null {
+  if (rows.awardsCreated.size === 0) return null;
   const created = new CopyWriter();
-  const changed: [AwardRecord, number][] = [];
-  for (const entry of rows.awards) {
-    const [x, seq] = entry;
-    if (!rows.awardsCreated.has(x)) {
-      changed.push(entry);
-      continue;
-    }
-    writeAwardRow(created, tenant, x, seq, rows);
-  }
-  const createdPieces = created.finish();
-  return async (tx) => {
-    await tx.copy('awards', AWARD_COLUMNS, createdPieces);
-    if (changed.length > 0) await updateAwards(tx, tenant, changed, rows);
-  };
+  for (const x of rows.awardsCreated) writeAwardRow(created, tenant, x, rows.awards.get(x)!, rows);
+  const pieces = created.finish();
+  return (tx) => tx.copy('awards', AWARD_COLUMNS, pieces);
 }
 
 /**

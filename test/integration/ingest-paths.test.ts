@@ -130,6 +130,18 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     const events: Json[] = [];
     for (let n = 0; n < 6000; n++) {
       events.push(paid(`B${n}`, `C${n % 20}`, 2 * n));
+      // Refunds of orders paid ~130 events earlier: some in the chunk after their order's (on
+      // PostgreSQL that chunk's transaction opens while the one before still commits).
+      if (n >= 100 && n % 7 === 0) {
+        const order = `B${n - 100}`;
+        events.push({
+          type: 'order.refunded',
+          at: at(2 * n),
+          order,
+          refund: `R${order}`,
+          lines: [{ line: 1, qty: 1, amount: '40.00' }],
+        });
+      }
       if (n % 3 === 0) events.push({ type: 'order.completed', at: at(2 * n + 1), order: `B${n}` });
     }
     // A move with an explicit id in the first chunk, and the very same again in the next one
@@ -163,6 +175,54 @@ describe.each<Backend>(['pglite', 'postgres'])('ingestion paths on %s', (backend
     );
     expect(again).toEqual({ accepted: 0, duplicate: events.length - 1, rejected: [] });
     await verified(bulk.admin);
+  });
+
+  it('stops a bulk ingestion at a chunk that fails to write: the chunks before it stay, nothing after it is written; sent again, the rest is applied', async () => {
+    const failing = await tenant('bulk-fail');
+    const batched = await tenant('bulk-fail-batched');
+    const events: Json[] = [];
+    for (let n = 0; n < 9000; n++) {
+      events.push(paid(`F${n}`, `C${n % 20}`, 2 * n));
+      if (n % 3 === 0) events.push({ type: 'order.completed', at: at(2 * n + 1), order: `F${n}` });
+    }
+    // The database refuses one event of the third chunk (of five): the first two are committed
+    // by then, and on PostgreSQL the fourth chunk's transaction may already have its rows in.
+    const refused = (events[6000] as { order: string }).order;
+    const count = async () =>
+      Number(
+        (await test.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', ['bulk-fail']))
+          .rows[0]!.n,
+      );
+    const before = await count();
+    await test.sql.query(`create function refuse_marked() returns trigger language plpgsql as $$
+      begin
+        if new.tenant_id = 'bulk-fail' and new.payload->>'order' = '${refused}' then raise exception 'refused for the test'; end if;
+        return new;
+      end $$`);
+    await test.sql.query('create trigger refuse_marked before insert on events for each row execute function refuse_marked()');
+    try {
+      const failed = await failing.admin.post('/v1/backfill/events', { events });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await test.sql.query('drop trigger refuse_marked on events');
+      await test.sql.query('drop function refuse_marked');
+    }
+    expect((await count()) - before).toBe(5000);
+    await verified(failing.admin);
+    const again = await failing.admin.ok<{ accepted: number; duplicate: number; rejected: Json[] }>(
+      failing.admin.post('/v1/backfill/events', { events }),
+    );
+    expect(again).toEqual({ accepted: events.length - 5000, duplicate: 5000, rejected: [] });
+    for (let i = 0; i < events.length; i += 1000)
+      await batched.admin.ok(batched.admin.post('/v1/events', { events: events.slice(i, i + 1000) }));
+    // (More awards than a page holds: compared as stored.)
+    const awards = async (id: string) =>
+      (await test.sql.query('select award_key, amount::text, status from awards where tenant_id = $1 order by award_key', [id]))
+        .rows;
+    const stored = await awards('bulk-fail');
+    expect(stored.length).toBeGreaterThan(15_000);
+    expect(stored).toEqual(await awards('bulk-fail-batched'));
+    await verified(failing.admin);
   });
 
   it('writes a large batch in parts while applying the rest: the same results as small batches, and still all or nothing', async () => {

@@ -11,7 +11,8 @@ export const MAX_BULK = 100_000;
 
 /**
  * History in bulk (`fenyong backfill`): many events per request, applied in order in transactions
- * of BULK_CHUNK, the engine working on the next chunk while the database writes the last. Answered
+ * of BULK_CHUNK, the engine working on the next chunk while the database writes the last ones
+ * (src/service/bulk-ingest.ts). Answered
  * with counts and the rejected events only: a backfill's events are nearly all accepted.
  */
 export const registerBackfillEvents: Register = (app, { service }) => {
