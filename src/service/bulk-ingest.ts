@@ -33,7 +33,7 @@ export class LogMoved extends Error {
  * transaction, pipelined: the engine applies the next chunk while the database writes the last
  * ones, so the server's CPU and PostgreSQL's work side by side instead of taking turns. On
  * PostgreSQL two chunks' transactions overlap as well (two backends at work): a chunk inserts its
- * new rows (log, postings, the awards it made) while the chunk before commits, and does the rest
+ * new rows (log, postings, the awards it made) while the chunk before still writes, and does the rest
  * (balances, the awards it settled or adjusted: rows earlier chunks wrote) only once that one has
  * committed. Chunks commit in order; each transaction checks under the tenant's lock that the log
  * is where the chunk started (no other writer came in between) and records where it ends. The
@@ -65,9 +65,9 @@ export async function ingestInChunks(
       );
       const writes = prepareLargeBatch(ctx.tenant, applied.rows);
       // At most two transactions at once: this one opens when the one before the last has
-      // committed (a failure stops here) and the last has inserted its new rows.
+      // committed (a failure stops here).
       if (before) await before.committed;
-      if (last) await (overlap ? last.inserted : last.committed);
+      if (last && !overlap) await last.committed;
       const chunk = applied.results[0]!;
       const write = writeChunk(ctx, writes, base, position(ctx.runtime), audit?.(chunk, start) ?? [], overlap ? last : null);
       write.accepted = applied.accepted;
@@ -89,9 +89,8 @@ function position(runtime: TenantRuntime): LogPosition {
   return { seq: runtime.seq, versions: runtime.planVersions };
 }
 
-/** A chunk's transaction: when its new rows are in, when it has committed, what it accepted. */
+/** A chunk's transaction: when it has committed, and what it accepted. */
 interface ChunkWrite {
-  readonly inserted: Promise<void>;
   readonly committed: Promise<void>;
   accepted: ReadonlyMap<string, unknown>;
 }
@@ -116,16 +115,10 @@ function writeChunk(
   audit: readonly AuditEntry[],
   previous: ChunkWrite | null,
 ): ChunkWrite {
-  let inserted!: () => void;
-  const insertedPromise = new Promise<void>((resolve) => (inserted = resolve));
   const committed = ctx.sql
     .transaction(
       async (tx) => {
-        try {
-          await writes.insertNew(tx);
-        } finally {
-          inserted(); // (also when it failed: the transaction then ends, and the next one may begin)
-        }
+        await writes.insertNew(tx);
         if (previous) {
           await previous.committed;
           await tx.query('select pg_advisory_xact_lock($1::bigint)', [ctx.lock], { name: 'fenyong_tenant_lock' });
@@ -143,7 +136,7 @@ function writeChunk(
       ctx.runtime.recorded = end;
     });
   committed.catch(() => undefined); // (handled where it is awaited)
-  return { inserted: insertedPromise, committed, accepted: new Map() };
+  return { committed, accepted: new Map() };
 }
 /** The tenant's log position and plan version count as the database holds them. */
 async function recordedPosition(tx: Sql, tenant: string): Promise<LogPosition | null> {
