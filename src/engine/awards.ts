@@ -1,9 +1,9 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
-import { isZero, sumValue, type RunningSum } from '../money/running-sum.ts';
+import { isZero, negated, sumValue, type RunningSum } from '../money/running-sum.ts';
 import { PeriodAward } from './award-records.ts';
 import { IntColumn, MoneyColumn, ObjectColumn, SmallColumn } from './columns.ts';
-import type { BalanceSlot, Ledger, Posting, PostingRef } from './ledger.ts';
-import type { PostingLog, PostingSource } from './posting-log.ts';
+import type { BalanceSlot, Ledger, PostingRef } from './ledger.ts';
+import type { PostingLog, PostingSink, PostingSource } from './posting-log.ts';
 import type { AwardPart, Explanation } from './templates/template.ts';
 
 export type AwardStatus = 'pending' | 'settled';
@@ -431,19 +431,18 @@ class BookedChange implements AwardChange, PostingSource {
     return this.cause === 'settlement' ? 0n : sumValue(this.amount);
   }
 
-  appendTo(postings: Posting[]): void {
-    const { journal, at, number } = this;
+  writeTo(sink: PostingSink): void {
+    const { journal, at, number, amount } = this;
     const ref = this.book.refOf(number, this.refund);
     const member = this.book.to(number);
-    const amount = sumValue(this.amount);
     if (this.cause === 'settlement') {
-      postings.push({ journal, at, kind: 'settlement', account: 'pending', member, amount: -amount, ref });
-      postings.push({ journal, at, kind: 'settlement', account: 'available', member, amount, ref });
+      sink.posting(journal, at, 'settlement', 'pending', member, negated(amount), ref);
+      sink.posting(journal, at, 'settlement', 'available', member, amount, ref);
       return;
     }
     const account = this.account === AVAILABLE ? 'available' : 'pending';
-    postings.push({ journal, at, kind: this.cause, account, member, amount, ref });
-    postings.push({ journal, at, kind: this.cause, account: 'commission_expense', member: null, amount: -amount, ref });
+    sink.posting(journal, at, this.cause, account, member, amount, ref);
+    sink.posting(journal, at, this.cause, 'commission_expense', null, negated(amount), ref);
   }
 }
 
@@ -474,13 +473,12 @@ class PaymentChange implements AwardChange, PostingSource {
     return sumValue(this.amount);
   }
 
-  appendTo(postings: Posting[]): void {
-    const { journal, number, book } = this;
+  writeTo(sink: PostingSink): void {
+    const { journal, number, book, amount } = this;
     const at = book.madeAt(number);
     const ref = book.refOf(number, undefined);
     const member = book.to(number);
-    const amount = sumValue(this.amount);
-    postings.push({ journal, at, kind: 'award', account: 'pending', member, amount, ref });
-    postings.push({ journal, at, kind: 'award', account: 'commission_expense', member: null, amount: -amount, ref });
+    sink.posting(journal, at, 'award', 'pending', member, amount, ref);
+    sink.posting(journal, at, 'award', 'commission_expense', null, negated(amount), ref);
   }
 }

@@ -3,7 +3,7 @@ import type { InstantMs } from '../domain/types.ts';
 import type { AwardChange } from './awards.ts';
 import type { Posting } from './ledger.ts';
 import type { Member } from './network.ts';
-import { PostingLog } from './posting-log.ts';
+import { PostingLog, type PostingSink } from './posting-log.ts';
 import type { WithdrawalRecord } from './state.ts';
 
 export interface LevelChange {
@@ -17,6 +17,8 @@ export interface LevelChange {
 /** Everything one apply call did: what the shell persists, publishes or shows. */
 export interface Effects {
   readonly postings: Posting[];
+  /** The same postings, in order, as fields to `sink` (no Posting object each: for writers of many). */
+  writePostings(sink: PostingSink): void;
   readonly awards: AwardChange[];
   readonly levels: LevelChange[];
   readonly withdrawals: WithdrawalRecord[];
@@ -87,6 +89,10 @@ export class EventWork implements Work {
   /** Every posting written, made into Posting objects at the first read. */
   get postings(): Posting[] {
     return this.postingLog.all();
+  }
+
+  writePostings(sink: PostingSink): void {
+    this.#postingLog?.writeTo(sink);
   }
 
   get dirtyMembers(): MemberMarks {

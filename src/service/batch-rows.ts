@@ -1,7 +1,11 @@
 import { formatMoney } from '../money/money.ts';
 import type { AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
-import type { Posting } from '../engine/ledger.ts';
+import type { InstantMs } from '../domain/types.ts';
+import type { Account, JournalKind, PostingRef } from '../engine/ledger.ts';
+import type { PostingSink } from '../engine/posting-log.ts';
+import { addTo, type RunningSum } from '../money/running-sum.ts';
+import { PostingRows } from './posting-rows.ts';
 import type { AdjustmentRecord, WithdrawalRecord } from '../engine/state.ts';
 import type { LevelChange } from '../engine/work.ts';
 
@@ -31,13 +35,11 @@ export interface OutboxRow {
 }
 
 /** Everything one batch writes, gathered while the engine applies it. */
-export class BatchRows {
+export class BatchRows implements PostingSink {
   readonly events: EventRow[] = [];
   readonly rejected: RejectedRow[] = [];
   /** Postings in order, with their line in their journal and the log position of their event. */
-  readonly postings: Posting[] = [];
-  readonly postingLines: number[] = [];
-  readonly postingSeqs: number[] = [];
+  readonly postings = new PostingRows();
   /** The batch's member postings summed per member: what the balances read model adds. */
   readonly balanceDeltas = new Map<string, BalanceDelta>();
   /** Awards changed by the batch, with the log position of their last change. */
@@ -62,22 +64,16 @@ export class BatchRows {
   private lastJournal = -1;
   private lastLine = -1;
   private maxJournal = -1;
+  /** The log position of the event whose postings are being written (see `posting`). */
+  private eventSeq = 0;
 
   /** `decimals` of the tenant currency: notifications carry amounts as decimal strings, like the API. */
   constructor(private readonly decimals: number) {}
 
   /** Records what an accepted (or time-moving) event did, under log position `eventSeq`. */
   addEffects(outcome: Outcome, eventSeq: number, notify: boolean): void {
-    for (const posting of outcome.postings) {
-      this.postings.push(posting);
-      this.postingLines.push(this.lineOf(posting.journal));
-      this.postingSeqs.push(eventSeq);
-      if (posting.member !== null) {
-        let delta = this.balanceDeltas.get(posting.member);
-        if (!delta) this.balanceDeltas.set(posting.member, (delta = new BalanceDelta()));
-        delta.add(posting.account === 'pending', posting.amount);
-      }
-    }
+    this.eventSeq = eventSeq;
+    outcome.writePostings(this);
     for (const change of outcome.awards) {
       const award = change.award; // (the engine makes an award's record when asked: once here)
       if (change.cause === 'settlement' && award.amount === 0n) {
@@ -113,6 +109,23 @@ export class BatchRows {
     }
   }
 
+  /** Takes one of the event's postings (PostingSink: no Posting object each). */
+  posting(
+    journal: number,
+    at: InstantMs,
+    kind: JournalKind,
+    account: Account,
+    member: string | null,
+    amount: RunningSum,
+    ref: PostingRef,
+  ): void {
+    this.postings.add(journal, this.lineOf(journal), this.eventSeq, at, kind, account, member, amount, ref);
+    if (member === null) return;
+    let delta = this.balanceDeltas.get(member);
+    if (!delta) this.balanceDeltas.set(member, (delta = new BalanceDelta()));
+    delta.add(account === 'pending', amount);
+  }
+
   /**
    * The line of the next posting of `journal` (0, 1…). A journal's postings come one after the
    * other, and journals are numbered as they are made: a new journal is one above every earlier one.
@@ -122,7 +135,7 @@ export class BatchRows {
     if (journal === this.lastJournal) line = this.lastLine + 1;
     else if (journal > this.maxJournal) line = 0;
     // (Not seen so far: a journal resumed after another began. Counted, to stay right anyway.)
-    else line = this.postings.reduce((n, p) => (p.journal === journal ? n + 1 : n), 0) - 1;
+    else line = this.postings.journals.reduce((n, j) => (j === journal ? n + 1 : n), 0);
     this.lastJournal = journal;
     this.lastLine = line;
     if (journal > this.maxJournal) this.maxJournal = journal;
@@ -135,22 +148,13 @@ export class BatchRows {
  * 10^15 minor units), in BigInt beyond — a BigInt per addition was a tenth of writing a batch.
  */
 export class BalanceDelta {
-  pending: number | bigint = 0;
-  available: number | bigint = 0;
+  pending: RunningSum = 0;
+  available: RunningSum = 0;
 
-  add(pending: boolean, amount: bigint): void {
-    if (pending) this.pending = addExact(this.pending, amount);
-    else this.available = addExact(this.available, amount);
+  add(pending: boolean, amount: RunningSum): void {
+    if (pending) this.pending = addTo(this.pending, amount);
+    else this.available = addTo(this.available, amount);
   }
-}
-
-function addExact(sum: number | bigint, amount: bigint): number | bigint {
-  if (typeof sum === 'number') {
-    const next = sum + Number(amount);
-    if (Number.isSafeInteger(next) && Number.isSafeInteger(Number(amount))) return next;
-    return BigInt(sum) + amount;
-  }
-  return sum + amount;
 }
 
 function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {

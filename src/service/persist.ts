@@ -186,20 +186,20 @@ async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: 
       e.map((x) => iso(x.at)),
       e.map((x) => payloadJson(x.payload)),
       e.map((x) => x.source),
-      p.map((x) => x.journal),
-      rows.postingLines,
-      rows.postingSeqs,
-      p.map((x) => iso(x.at)),
-      p.map((x) => x.kind),
-      p.map((x) => x.account),
-      p.map((x) => x.member),
-      p.map((x) => String(x.amount)),
-      p.map((x) => x.ref.order ?? null),
-      p.map((x) => x.ref.period ?? null),
-      p.map((x) => x.ref.rule ?? null),
-      p.map((x) => x.ref.refund ?? null),
-      p.map((x) => x.ref.withdrawal ?? null),
-      p.map((x) => x.ref.adjustment ?? null),
+      p.journals,
+      p.lines,
+      p.seqs,
+      p.ats.map(iso),
+      p.kinds,
+      p.accounts,
+      p.members,
+      p.amounts.map(String),
+      p.refs.map((r) => r.order ?? null),
+      p.refs.map((r) => r.period ?? null),
+      p.refs.map((r) => r.rule ?? null),
+      p.refs.map((r) => r.refund ?? null),
+      p.refs.map((r) => r.withdrawal ?? null),
+      p.refs.map((r) => r.adjustment ?? null),
       members,
       members.map((m) => String(deltas.get(m)!.pending)),
       members.map((m) => String(deltas.get(m)!.available)),
@@ -250,50 +250,22 @@ const POSTING_COLUMNS = [
 ];
 
 function postingsWrite(tenant: string, rows: BatchRows): Write | null {
-  const postings = rows.postings;
-  if (postings.length === 0) return null;
-  const lines = rows.postingLines;
-  const seqs = rows.postingSeqs;
+  const p = rows.postings;
+  if (p.length === 0) return null;
   // Postings of one event share its instant: formatted once.
   let lastAt = Number.NaN;
   let at = '';
   const data = new CopyWriter();
-  for (let i = 0; i < postings.length; i++) {
-    const p = postings[i]!;
-    if (p.at !== lastAt) {
-      lastAt = p.at;
-      at = iso(p.at);
+  for (let i = 0; i < p.length; i++) {
+    if (p.ats[i] !== lastAt) {
+      lastAt = p.ats[i]!;
+      at = iso(lastAt);
     }
-    const r = p.ref;
-    data
-      .text(tenant)
-      .tab()
-      .int(p.journal)
-      .tab()
-      .int(lines[i]!)
-      .tab()
-      .int(seqs[i]!)
-      .tab()
-      .text(at)
-      .tab()
-      .text(p.kind)
-      .tab()
-      .text(p.account)
-      .tab();
-    data.nullable(p.member).tab().amount(p.amount).tab();
-    data
-      .nullable(r.order)
-      .tab()
-      .nullable(r.period)
-      .tab()
-      .nullable(r.rule)
-      .tab()
-      .nullable(r.refund)
-      .tab()
-      .nullable(r.withdrawal)
-      .tab()
-      .nullable(r.adjustment)
-      .end();
+    const r = p.refs[i]!;
+    data.text(tenant).tab().int(p.journals[i]!).tab().int(p.lines[i]!).tab().int(p.seqs[i]!).tab().text(at).tab();
+    data.text(p.kinds[i]!).tab().text(p.accounts[i]!).tab().nullable(p.members[i]).tab().sum(p.amounts[i]!).tab();
+    data.nullable(r.order).tab().nullable(r.period).tab().nullable(r.rule).tab().nullable(r.refund).tab();
+    data.nullable(r.withdrawal).tab().nullable(r.adjustment).end();
   }
   const pieces = data.finish();
   return (tx) => tx.copy('postings', POSTING_COLUMNS, pieces);

@@ -125,6 +125,11 @@ export class CopyWriter {
     return value >= -MAX_SAFE && value <= MAX_SAFE ? this.int(Number(value)) : this.ascii(value.toString());
   }
 
+  /** An amount in minor units held as a running sum (a safe-integer number, or a bigint). */
+  sum(value: number | bigint): this {
+    return typeof value === 'number' ? this.int(value) : this.amount(value);
+  }
+
   tab(): this {
     if (this.at === this.bytes.length) this.grow(1);
     this.bytes[this.at++] = 9;
