@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awardKeyOf } from './award-key.ts';
+import { awardKeyOf, orderKeyRange } from './award-key.ts';
 
 describe('awardKeyOf', () => {
   it('is the plain key for ids without / or \\', () => {
@@ -14,5 +14,20 @@ describe('awardKeyOf', () => {
     expect(b).toBe('order:A/B\\/C/r');
     expect(a).not.toBe(b);
     expect(awardKeyOf('A\\', null, '/C', 'r')).not.toBe(awardKeyOf('A', null, '\\/C', 'r'));
+  });
+
+  it('puts an order\'s award keys, and only those, in its key range, in byte order (PostgreSQL\'s collation "C")', () => {
+    const bytes = (text: string) => Buffer.from(text, 'utf8');
+    const within = (key: string, [from, to]: readonly [string, string]) =>
+      Buffer.compare(bytes(key), bytes(from)) >= 0 && Buffer.compare(bytes(key), bytes(to)) < 0;
+    const orders = ['A', 'A/B', 'A\\', 'A\\/', 'A0', 'A.', 'A/', 'AB', '订单', 'A\u{1F600}', 'A\t', ''];
+    const members = ['L', 'B/C', '\\', '0', '/'];
+    for (const order of orders) {
+      const range = orderKeyRange(order);
+      for (const other of orders)
+        for (const member of members)
+          expect(within(awardKeyOf(other, null, member, 'r/1'), range), `${other} in ${order}`).toBe(other === order);
+      expect(within(awardKeyOf(null, order, 'L', 'r'), range)).toBe(false);
+    }
   });
 });

@@ -15,6 +15,16 @@ export function awardKeyOf(
   return `${head}/${escaped(member)}/${escaped(rule)}`;
 }
 
+/**
+ * The keys of order `order`'s awards, as a range [from, to) in byte order (collation "C"): each
+ * starts with `order:<order>/`, and the escaping leaves no other order's key between that and
+ * `order:<order>0` (`0` follows `/`): an escaped id has no `/` of its own.
+ */
+export function orderKeyRange(order: string): readonly [from: string, to: string] {
+  const head = `order:${escaped(order)}`;
+  return [`${head}/`, `${head}0`];
+}
+
 function escaped(part: string): string {
   return part.includes('/') || part.includes('\\') ? part.replace(/[\\/]/g, '\\$&') : part;
 }

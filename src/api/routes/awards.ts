@@ -3,6 +3,7 @@ import { explainAward } from '../../explain/render.ts';
 import { findAward } from '../../explain/find.ts';
 import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
+import { orderKeyRange } from '../../service/award-key.ts';
 import { awardChanges, firstJournalFrom, type AwardFilters, type AwardRow, type ChangeCursor } from '../award-changes.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
@@ -126,11 +127,13 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
   );
 }
 
-// (An award whose changes never moved money has no journal: first among its log position's.)
+// (An award whose changes never moved money has no journal: first among its log position's. An
+// order's awards are read as their range of the primary key, $8 to $9: see orderKeyRange.)
 const LIST_AWARDS = `
 select member, order_id, period, rule, amount::text as amount, status, updated_seq::text as change_seq,
   updated_journal::text as change_journal, award_key from awards
-where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or order_id = $3)
+where tenant_id = $1 and ($2::text is null or member = $2)
+  and ($3::text is null or (award_key >= $8 and award_key < $9 and order_id = $3))
   and ($4::text is null or period = $4) and ($5::text is null or rule = $5) and ($6 or amount <> 0)
 order by updated_seq, updated_journal nulls first, award_key limit $7`;
 
@@ -144,7 +147,8 @@ async function listAwards(
   f: AwardFilters,
   limit: number,
 ): Promise<{ rows: AwardRow[]; next: ChangeCursor | null }> {
-  const params = [tenant, f.member, f.order, f.period, f.rule, f.includeZero, limit];
+  const [from, to] = f.order === null ? [null, null] : orderKeyRange(f.order);
+  const params = [tenant, f.member, f.order, f.period, f.rule, f.includeZero, limit, from, to];
   const rows = (await sql.query<AwardRow>(LIST_AWARDS, params)).rows;
   const last = rows[rows.length - 1];
   if (!last) return { rows, next: null };
