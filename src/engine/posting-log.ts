@@ -53,7 +53,7 @@ export class PostingLog {
   all(): Posting[] {
     if (this.#all !== null) return this.#all;
     const postings: Posting[] = [];
-    this.writeTo(new PostingObjects(postings));
+    this.writeTo(postingObjects(postings));
     return (this.#all = postings);
   }
 
@@ -66,22 +66,11 @@ export class PostingLog {
   }
 }
 
-/** A sink that makes each posting into a Posting object. */
-class PostingObjects implements PostingSink {
-  constructor(private readonly postings: Posting[]) {}
-
-  posting(
-    journal: number,
-    at: InstantMs,
-    kind: JournalKind,
-    account: Account,
-    member: string | null,
-    amount: RunningSum,
-    ref: PostingRef,
-  ): void {
-    this.postings.push({ journal, at, kind, account, member, amount: sumValue(amount), ref });
-  }
-}
+/** A sink that makes each posting into a Posting object, pushed to `postings`. */
+const postingObjects = (postings: Posting[]): PostingSink => ({
+  posting: (journal, at, kind, account, member, amount, ref) =>
+    void postings.push({ journal, at, kind, account, member, amount: sumValue(amount), ref }),
+});
 
 const isSource = (entry: Posting | PostingSource): entry is PostingSource =>
   typeof (entry as PostingSource).writeTo === 'function';

@@ -1,8 +1,6 @@
 import { formatMoney } from '../money/money.ts';
 import type { AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
-import type { InstantMs } from '../domain/types.ts';
-import type { Account, JournalKind, PostingRef } from '../engine/ledger.ts';
 import type { PostingSink } from '../engine/posting-log.ts';
 import { addTo, type RunningSum } from '../money/running-sum.ts';
 import { PostingRows } from './posting-rows.ts';
@@ -110,21 +108,22 @@ export class BatchRows implements PostingSink {
   }
 
   /** Takes one of the event's postings (PostingSink: no Posting object each). */
-  posting(
-    journal: number,
-    at: InstantMs,
-    kind: JournalKind,
-    account: Account,
-    member: string | null,
-    amount: RunningSum,
-    ref: PostingRef,
-  ): void {
-    this.postings.add(journal, this.lineOf(journal), this.eventSeq, at, kind, account, member, amount, ref);
+  readonly posting: PostingSink['posting'] = (journal, at, kind, account, member, amount, ref) => {
+    const p = this.postings;
+    p.journals.push(journal);
+    p.lines.push(this.lineOf(journal));
+    p.seqs.push(this.eventSeq);
+    p.ats.push(at);
+    p.kinds.push(kind);
+    p.accounts.push(account);
+    p.members.push(member);
+    p.amounts.push(amount);
+    p.refs.push(ref);
     if (member === null) return;
     let delta = this.balanceDeltas.get(member);
     if (!delta) this.balanceDeltas.set(member, (delta = new BalanceDelta()));
     delta.add(account === 'pending', amount);
-  }
+  };
 
   /**
    * The line of the next posting of `journal` (0, 1…). A journal's postings come one after the

@@ -3,7 +3,7 @@ import type { Account, JournalKind, PostingRef } from '../engine/ledger.ts';
 import type { RunningSum } from '../money/running-sum.ts';
 
 /**
- * A batch's postings as columns, one array per field: a backfill's chunk has some 30,000, and a
+ * A batch's postings as columns, one array per field (BatchRows fills them): a backfill's chunk has some 30,000, and a
  * Posting object each (kept until the chunk is written) was the largest part of the server's
  * garbage. `amounts` hold numbers while they are safe integers, bigints beyond.
  */
@@ -22,27 +22,5 @@ export class PostingRows {
 
   get length(): number {
     return this.journals.length;
-  }
-
-  add(
-    journal: number,
-    line: number,
-    seq: number,
-    at: InstantMs,
-    kind: JournalKind,
-    account: Account,
-    member: string | null,
-    amount: RunningSum,
-    ref: PostingRef,
-  ): void {
-    this.journals.push(journal);
-    this.lines.push(line);
-    this.seqs.push(seq);
-    this.ats.push(at);
-    this.kinds.push(kind);
-    this.accounts.push(account);
-    this.members.push(member);
-    this.amounts.push(amount);
-    this.refs.push(ref);
   }
 }
