@@ -69,10 +69,10 @@ export async function ingestInChunks(
       if (before) await before.committed;
       if (last && !overlap) await last.committed;
       const chunk = applied.results[0]!;
-      const write = writeChunk(ctx, writes, base, position(ctx.runtime), audit?.(chunk, start) ?? [], overlap ? last : null);
-      write.accepted = applied.accepted;
+      const end = position(ctx.runtime);
+      const write = writeChunk(ctx, writes, base, end, audit?.(chunk, start) ?? [], overlap ? last : null);
       before = last;
-      last = write;
+      last = { committed: write, accepted: applied.accepted };
       for (const result of chunk) results.push(result);
     }
     if (last) await last.committed;
@@ -92,7 +92,7 @@ function position(runtime: TenantRuntime): LogPosition {
 /** A chunk's transaction: when it has committed, and what it accepted. */
 interface ChunkWrite {
   readonly committed: Promise<void>;
-  accepted: ReadonlyMap<string, unknown>;
+  readonly accepted: ReadonlyMap<string, unknown>;
 }
 
 /** Identities accepted by the chunks whose transactions may not have committed yet. */
@@ -103,9 +103,10 @@ function acceptedInFlight(before: ChunkWrite | null, last: ChunkWrite | null): R
 }
 
 /**
- * Writes a chunk in its own transaction. With `previous` (a chunk whose transaction is still
- * open), the new rows go in at once and the rest waits for `previous` to commit (and rolls back
- * if it failed); the tenant's lock is taken then, so the instances' writers still take turns.
+ * Writes a chunk in its own transaction; resolves once it has committed. With `previous` (a chunk
+ * whose transaction may still be open), the new rows go in at once and the rest waits for
+ * `previous` to commit (and rolls back if it failed); the tenant's lock is taken then, so the
+ * instances' writers still take turns.
  */
 function writeChunk(
   ctx: BulkContext,
@@ -114,7 +115,7 @@ function writeChunk(
   end: LogPosition,
   audit: readonly AuditEntry[],
   previous: ChunkWrite | null,
-): ChunkWrite {
+): Promise<void> {
   const committed = ctx.sql
     .transaction(
       async (tx) => {
@@ -136,8 +137,9 @@ function writeChunk(
       ctx.runtime.recorded = end;
     });
   committed.catch(() => undefined); // (handled where it is awaited)
-  return { committed, accepted: new Map() };
+  return committed;
 }
+
 /** The tenant's log position and plan version count as the database holds them. */
 async function recordedPosition(tx: Sql, tenant: string): Promise<LogPosition | null> {
   const row = (
