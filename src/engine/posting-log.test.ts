@@ -50,6 +50,8 @@ describe('an outcome writes its postings to a sink', () => {
       { type: 'withdrawal.requested', at: '2026-03-05T10:00:00+08:00', withdrawal: 'W1', member: 'B', amount: '10.00' },
     ];
     let count = 0;
+    const journals = new Map<number, bigint>();
+    const members = new Map<string, { pending: bigint; available: bigint }>();
     for (const event of events) {
       const outcome = engine.apply(event);
       expect(outcome.status, JSON.stringify(event)).toBe('applied');
@@ -57,7 +59,22 @@ describe('an outcome writes its postings to a sink', () => {
       expect(before).toEqual(outcome.postings);
       expect(written(outcome)).toEqual(before);
       count += before.length;
+      for (const p of before) {
+        journals.set(p.journal, (journals.get(p.journal) ?? 0n) + p.amount);
+        if (p.member === null) continue;
+        const sums = members.get(p.member) ?? { pending: 0n, available: 0n };
+        if (p.account === 'pending') sums.pending += p.amount;
+        if (p.account === 'available') sums.available += p.amount;
+        members.set(p.member, sums);
+      }
     }
     expect(count).toBeGreaterThanOrEqual(14);
+    // What the sink was given is a whole ledger: every journal balances, and the members'
+    // postings sum to the balances the engine keeps.
+    for (const [journal, sum] of journals) expect(sum, `journal ${journal}`).toBe(0n);
+    for (const member of ['A', 'B']) {
+      const { pending, available } = engine.state.ledger.balanceOf(member);
+      expect(members.get(member), member).toEqual({ pending, available });
+    }
   });
 });
