@@ -1,5 +1,5 @@
 import TinyQueue from 'tinyqueue';
-import type { InstantMs, Minor, OrderLineInput, OrderPaid, TenantSettings } from '../domain/types.ts';
+import type { InstantMs, Minor, OrderLineInput, OrderPaid, OrderRefunded, TenantSettings } from '../domain/types.ts';
 import type { CompiledPlan, CompiledTemplate } from '../schema/plan.ts';
 import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';
@@ -113,7 +113,8 @@ export interface EngineState {
   readonly awards: AwardBook;
   /** Every order paid, by number and by id (a read-only Map of PaidOrder views for readers). */
   readonly orders: OrderBook;
-  readonly refunds: Map<string, { readonly order: string; readonly fingerprint: string }>;
+  /** Every accepted refund's event by its id (refund ids are unique per tenant). */
+  readonly refunds: Map<string, OrderRefunded>;
   readonly withdrawals: Map<string, WithdrawalRecord>;
   readonly adjustments: Map<string, AdjustmentRecord>;
   readonly joins: Map<string, string>;

@@ -206,21 +206,37 @@ function readOrderLines(raw: unknown, decimals: number): OrderLineInput[] | null
     if (!isCount(line, 0, Number.MAX_SAFE_INTEGER) || plainId(sku) === null || !isCount(qty, 1, MAX_COUNT)) return null;
     const paidAmount = plainAmount(paid, decimals);
     if (paidAmount === null) return null;
-    const read: Record<string, unknown> = { line, sku };
+    let category: unknown;
     if ('category' in item) {
-      if (item.category !== undefined && typeof item.category !== 'string') return null;
-      read.category = item.category;
+      category = item.category;
+      if (category !== undefined && typeof category !== 'string') return null;
     }
-    read.qty = qty;
-    read.paid = paidAmount;
-    if ('cost' in item) {
-      const cost = item.cost === undefined ? undefined : plainAmount(item.cost, decimals);
-      if (cost === null) return null;
-      read.cost = cost;
-    }
+    const cost = item.cost === undefined ? undefined : plainAmount(item.cost, decimals);
+    if (cost === null) return null;
+    const read = lineOf(line, sku, 'category' in item, category, qty, paidAmount, 'cost' in item, cost);
     lines.push(read as unknown as OrderLineInput);
   }
-  return uniqueLines(lines) ? lines : null;
+  // A copy of its exact length: the engine keeps every order's lines, and an array grown by
+  // push holds room for 17 entries.
+  return uniqueLines(lines) ? lines.slice() : null;
+}
+
+/**
+ * A line as one literal with the fields it was sent with, in the schema's order: fields added
+ * one by one to a smaller literal go to a separate backing store, one more object per line kept.
+ */
+function lineOf(
+  line: unknown,
+  sku: unknown,
+  hasCategory: boolean,
+  category: unknown,
+  qty: unknown,
+  paid: bigint,
+  hasCost: boolean,
+  cost: bigint | undefined,
+): object {
+  if (hasCategory) return hasCost ? { line, sku, category, qty, paid, cost } : { line, sku, category, qty, paid };
+  return hasCost ? { line, sku, qty, paid, cost } : { line, sku, qty, paid };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
