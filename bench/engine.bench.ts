@@ -262,7 +262,8 @@ function orderEvent(n: number, shape: NetworkShape): OrderPaid {
     at: MONTH_START + Math.floor(((n + 0.5) * (MONTH_END - MONTH_START - 3_600_000)) / ORDERS),
     order: `o${n}`,
     buyer: memberId(shape.distributors + skewed(MEMBERS - shape.distributors, 1.5)),
-    lines,
+    // Of its exact length, as the service's reader makes them (src/schema/events.ts).
+    lines: lines.slice(),
   };
 }
 

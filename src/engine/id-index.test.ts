@@ -18,4 +18,18 @@ describe('IdIndex', () => {
     expect(index.get('o1')).toBe(-1);
     expect(index.get('')).toBe(-1);
   });
+
+  it('places an id by its own hash when another id was the last one looked up and missed', () => {
+    const ids: string[] = [];
+    const index = new IdIndex({ idOf: (number) => ids[number]! });
+    for (let n = 0; n < 3000; n++) {
+      const id = `o${n}`;
+      expect(index.get(`never-${n}`)).toBe(-1);
+      if (n % 2 === 0) expect(index.get(id)).toBe(-1); // half of them looked up first, half not
+      ids.push(id);
+      index.add(id, n);
+    }
+    ids.forEach((id, n) => expect(index.get(id)).toBe(n));
+    expect(index.get('never-7')).toBe(-1);
+  });
 });

@@ -16,6 +16,9 @@ export class IdIndex {
   #slots = new Int32Array(2 * 1024);
   #mask = 1023;
   #size = 0;
+  /** The last id looked up and not found, and its hash: a new order is looked up, then added. */
+  #missed: string | null = null;
+  #missedHash = 0;
 
   constructor(private readonly ids: { idOf(number: number): string }) {}
 
@@ -30,7 +33,11 @@ export class IdIndex {
     const mask = this.#mask;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[2 * slot + 1]!;
-      if (entry === 0) return -1;
+      if (entry === 0) {
+        this.#missed = id;
+        this.#missedHash = hash;
+        return -1;
+      }
       if (slots[2 * slot] === hash && this.ids.idOf(entry - 1) === id) return entry - 1;
     }
   }
@@ -38,7 +45,8 @@ export class IdIndex {
   /** Gives `id` (which has none yet) the number `number`. */
   add(id: string, number: number): void {
     if (2 * (this.#size + 1) > this.#mask + 1) this.#grow();
-    this.#place(hashOf(id), number + 1);
+    this.#place(id === this.#missed ? this.#missedHash : hashOf(id), number + 1);
+    this.#missed = null;
     this.#size += 1;
   }
 
