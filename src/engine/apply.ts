@@ -1,6 +1,6 @@
 import { fail, type EngineError } from '../domain/errors.ts';
 import type { EngineEvent, InstantMs } from '../domain/types.ts';
-import { firstIssue } from '../schema/primitives.ts';
+import { firstIssue, instantValue } from '../schema/primitives.ts';
 import { runDue } from './due.ts';
 import { memberJoined } from './events/member-joined.ts';
 import { memberLevelSet } from './events/member-level-set.ts';
@@ -33,9 +33,31 @@ export function applyEvent(engine: Engine, raw: unknown): Outcome {
   const parsed = engine.schemas.event.safeParse(raw);
   if (!parsed.success) {
     const { path, message } = firstIssue(parsed.error);
-    return outcome('rejected', newWork(0), false, fail('invalid', message, path));
+    return refusedShape(engine.state, readableInstant(raw, engine.settings.timezone), fail('invalid', message, path));
   }
   return applyParsed(engine.state, parsed.data);
+}
+
+/**
+ * An event refused for its shape: time still passes to its instant when that can be read and is
+ * not earlier than the clock (DOMAIN.md: time passes with every event), as it does for an event
+ * refused by the rules, and nothing else happens.
+ */
+function refusedShape(state: EngineState, at: InstantMs | null, error: EngineError): Outcome {
+  const before = state.clock;
+  if (at === null || (before !== null && at < before)) return outcome('rejected', newWork(before ?? 0), false, error);
+  const work = newWork(at);
+  runDue(state, at, work);
+  state.clock = at;
+  return outcome('rejected', work, state.clock !== before, error);
+}
+
+/** The instant of a raw event's `at`, read as the schema reads it, or null when it has none that can be read. */
+function readableInstant(raw: unknown, zone: string): InstantMs | null {
+  const at = typeof raw === 'object' && raw !== null ? (raw as { at?: unknown }).at : undefined;
+  if (typeof at !== 'string') return null;
+  const instant = instantValue(at, zone);
+  return typeof instant === 'number' ? instant : null;
 }
 
 export function applyParsed(state: EngineState, event: EngineEvent): Outcome {

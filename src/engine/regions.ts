@@ -1,7 +1,6 @@
 import { fail, type EngineError } from '../domain/errors.ts';
+import { HELD_REGION_CODE } from '../schema/events.ts';
 import type { Member, Network } from './network.ts';
-
-const REGION_CODE = /^(\d{2}|\d{4}|\d{6})$/;
 
 /**
  * Checks the region codes a member is to hold (DOMAIN.md, Regions): well formed, none on a
@@ -18,7 +17,7 @@ export function checkRegions(
     return fail('invalid', `member ${memberId} is a customer; only distributors can hold regions`, path);
   }
   for (const [index, code] of regions.entries()) {
-    if (!REGION_CODE.test(code)) {
+    if (!HELD_REGION_CODE.test(code)) {
       return fail('invalid', `region code "${code}" must be 2 (province), 4 (city) or 6 (district) digits`, [...path, index]);
     }
     const holder: Member | undefined = network.holderOf(code);

@@ -17,6 +17,11 @@ import {
 
 export const ROLES = [...DISTRIBUTOR_ROLES, 'customer'] as const;
 const regionCode = z.union([z.string(), z.number().int()]).transform((code) => String(code));
+/** A code a member holds: 2 digits a province, 4 a city, 6 a district. Malformed is a fault of shape. */
+export const HELD_REGION_CODE = /^(\d{2}|\d{4}|\d{6})$/;
+const heldRegionCode = regionCode.pipe(
+  z.string().regex(HELD_REGION_CODE, 'a region code is 2 (province), 4 (city) or 6 (district) digits, e.g. "33", "3301"'),
+);
 
 export function memberSchema(context: SchemaContext): z.ZodType<MemberInput> {
   void context;
@@ -25,7 +30,7 @@ export function memberSchema(context: SchemaContext): z.ZodType<MemberInput> {
     role: z.enum(ROLES),
     level: level.optional(),
     parent: id.nullable().optional(),
-    regions: z.array(regionCode).optional(),
+    regions: z.array(heldRegionCode).optional(),
   }) as z.ZodType<MemberInput>;
 }
 
@@ -104,7 +109,7 @@ function memberEventSchemas(context: SchemaContext, at: At) {
       level: level.default(1),
     }),
     z.object({ type: z.literal('member.level_set'), at, member: id, level }),
-    z.object({ type: z.literal('member.regions_set'), at, member: id, regions: z.array(regionCode) }),
+    z.object({ type: z.literal('member.regions_set'), at, member: id, regions: z.array(heldRegionCode) }),
   ] as const;
 }
 

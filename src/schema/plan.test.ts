@@ -26,3 +26,58 @@ describe('amounts per unit in a plan', () => {
     expect(price).toMatchObject({ ok: false, path: ['templates', 0, 'params', 'prices', '2'] });
   });
 });
+
+describe('level keys of a plan table (differential rates, level prices)', () => {
+  const differential = (rates: Record<string, string>) => ({
+    templates: [{ id: 'diff', template: 'differential', params: { rates } }],
+  });
+  const prices = (table: Record<string, string>) => ({
+    templates: [{ id: 'lp', template: 'level-price', params: { prices: table } }],
+  });
+
+  it('are levels 1 to 99 as a member has them', () => {
+    expect(parsePlan(differential({ 1: '5%', 2: '9%', 99: '12%' }), context).ok).toBe(true);
+    expect(parsePlan(prices({ 1: '100.00', 10: '80.00' }), context).ok).toBe(true);
+  });
+
+  it('are refused with a leading zero, as 0 or above 99: such a key would never match a level', () => {
+    for (const key of ['01', '0', '100', '1.0', ' 1']) {
+      const rates = parsePlan(differential({ [key]: '5%' }), context);
+      expect(rates, key).toMatchObject({ ok: false, path: ['templates', 0, 'params', 'rates', key] });
+      expect(rates.ok || rates.message).toContain('level keys are levels from 1 to 99');
+      expect(parsePlan(prices({ [key]: '100.00' }), context).ok, key).toBe(false);
+    }
+  });
+});
+
+describe('team-tier tiers', () => {
+  const tiers = (list: { min: string; rate: string }[]) => ({
+    templates: [{ id: 'team', template: 'team-tier', params: { period: 'month', tiers: list } }],
+  });
+
+  it('may be listed in any order: the rate is that of the highest tier whose min is at most T', () => {
+    const parsed = parsePlan(
+      tiers([
+        { min: '1000.00', rate: '3%' },
+        { min: '0.01', rate: '1%' },
+        { min: '100.00', rate: '2%' },
+      ]),
+      context,
+    );
+    expect(parsed.ok).toBe(true);
+    const params = parsed.ok ? (parsed.value.templates[0]!.params as { tiers: { min: bigint }[] }) : null;
+    expect(params?.tiers.map((tier) => tier.min)).toEqual([1n, 10000n, 100000n]);
+  });
+
+  it('are refused when two have the same min (the rate would be left open)', () => {
+    const parsed = parsePlan(
+      tiers([
+        { min: '100.00', rate: '2%' },
+        { min: '100.00', rate: '3%' },
+      ]),
+      context,
+    );
+    expect(parsed).toMatchObject({ ok: false, path: ['templates', 0, 'params', 'tiers'] });
+    expect(parsed.ok || parsed.message).toContain('two tiers have the same `min`');
+  });
+});

@@ -4,7 +4,7 @@ import { compileCondition, describeIssue, type CompileResult, type CompiledCondi
 import { withCondition } from '../engine/cel/conditional.ts';
 import { TEMPLATES } from '../engine/templates/registry.ts';
 import type { SchemaContext, Template } from '../engine/templates/template.ts';
-import { count, days, level, money, positiveCount } from './primitives.ts';
+import { count, days, firstIssue, level, money, positiveCount } from './primitives.ts';
 
 /** A condition tree: a leaf with one key, or `any` / `all` of conditions. */
 function conditionSchema<Leaf>(leaf: z.ZodType<Leaf>): z.ZodType<Condition<Leaf>> {
@@ -122,23 +122,17 @@ function compileWhen(when: string | undefined, template: Template): CompileResul
 export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult {
   const parsed = planSchema(context).safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return {
-      ok: false,
-      path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
-      message: issue.message,
-    };
+    return { ok: false, ...firstIssue(parsed.error) };
   }
   const templates: CompiledTemplate[] = [];
   for (const [index, entry] of parsed.data.templates.entries()) {
     const template = TEMPLATES[entry.template]!;
     const params = template.params(context).safeParse(entry.params);
     if (!params.success) {
-      const issue = params.error.issues[0]!;
-      const inner = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
+      const issue = firstIssue(params.error);
       return {
         ok: false,
-        path: ['templates', index, 'params', ...inner],
+        path: ['templates', index, 'params', ...issue.path],
         message: `${entry.template} "${entry.id}": ${issue.message}`,
       };
     }

@@ -82,6 +82,11 @@ export const rate = z.string().transform((value, ctx): bigint => {
 export const count = z.coerce.number().int().min(0).max(MAX_COUNT);
 export const positiveCount = z.coerce.number().int().min(1).max(MAX_COUNT);
 export const level = z.coerce.number().int().min(1).max(99);
+/**
+ * A level as the key of a plan's table (differential rates, level prices): "1" to "99". "01" or
+ * "0" would be accepted as text but never match a member's level (looked up as String(level)).
+ */
+export const levelKey = z.string().regex(/^[1-9]\d?$/, 'level keys are levels from 1 to 99, written without a leading zero');
 export const days = z.coerce.number().int().min(0).max(36_500);
 
 /** The longest id (in UTF-16 code units, as `String.length` counts). */
@@ -161,5 +166,7 @@ export function isValidZone(zone: string): boolean {
 export function firstIssue(error: z.ZodError): { path: (string | number)[]; message: string } {
   const issue = error.issues[0]!;
   const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-  return { path, message: issue.message };
+  // A record's key refused: zod says "Invalid key in record"; the reason is the key's own issue.
+  const keyIssue = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
+  return { path, message: keyIssue?.message ?? issue.message };
 }

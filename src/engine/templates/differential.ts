@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyPpm, exact, ppmOf, ppmTimesWhole, rateTimes, type Exact } from '../../money/rate.ts';
-import { rate } from '../../schema/primitives.ts';
+import { levelKey, rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
 import { addLinkAmount, wholePaid } from './parts.ts';
@@ -8,7 +8,7 @@ import type { AwardPart, ChainLink, NetLine, OrderInput, OrderTemplate, PartSink
 
 /** 级差 + 平级奖: each member earns the gap between its level's rate and what was paid below it. */
 const paramsSchema = z.strictObject({
-  rates: z.record(z.string().regex(/^\d+$/, 'level keys are whole numbers'), rate),
+  rates: z.record(levelKey, rate),
   peer: z
     .strictObject({
       rate,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exact } from '../../money/rate.ts';
-import { unitMoney } from '../../schema/primitives.ts';
+import { levelKey, unitMoney } from '../../schema/primitives.ts';
 import type { ChainLink, NetLine, OrderInput, OrderTemplate, PartSink, SchemaContext } from './template.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { ChainLink, NetLine, OrderInput, OrderTemplate, PartSink, SchemaCon
 const paramsSchema = (context: SchemaContext) =>
   z.strictObject({
     prices: z
-      .record(z.string().regex(/^\d+$/, 'level keys are whole numbers'), unitMoney(context.decimals))
+      .record(levelKey, unitMoney(context.decimals))
       .refine((prices) => Object.keys(prices).length > 0, 'give the unit price of at least one level'),
   });
 type Params = z.output<ReturnType<typeof paramsSchema>>;

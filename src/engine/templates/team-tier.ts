@@ -16,7 +16,10 @@ const paramsSchema = (context: SchemaContext) =>
     tiers: z
       .array(z.strictObject({ min: money(context.decimals), rate }))
       .min(1, 'give at least one tier')
-      .refine((tiers) => tiers.every((tier, i) => i === 0 || tier.min > tiers[i - 1]!.min), 'tiers must rise by `min`'),
+      // "The highest tier whose min ≤ T" does not depend on the order they are listed in: kept
+      // by rising `min`; two tiers with one `min` would leave the rate open.
+      .transform((tiers) => [...tiers].sort((a, b) => (a.min < b.min ? -1 : a.min > b.min ? 1 : 0)))
+      .refine((tiers) => tiers.every((tier, i) => i === 0 || tier.min > tiers[i - 1]!.min), 'two tiers have the same `min`'),
     closeDelayDays: days.default(0),
   });
 export type Params = z.output<ReturnType<typeof paramsSchema>>;
