@@ -49,6 +49,28 @@ describe('a file that is not valid', () => {
   });
 });
 
+describe('fenyong scenario check on files it cannot take', () => {
+  it('reports a file that is not YAML or is missing, and goes on with the next', async () => {
+    const result = await fenyong(
+      'scenario',
+      'check',
+      'test/fixtures/not-yaml.yaml',
+      'no-such-scenario.yaml',
+      'conformance/public/01-two-level-settle.yaml',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL {2}test\/fixtures\/not-yaml.yaml\n.*not YAML: .* at line \d+, column \d+/);
+    expect(result.stdout).toContain('cannot read it (ENOENT)');
+    expect(result.stdout).toContain('1 passed, 2 failed');
+  });
+
+  it('shows where in the event a refused field is', async () => {
+    const result = await fenyong('scenario', 'check', 'test/fixtures/bad-event-field.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('is not an amount with at most 2 decimals, at lines.0.paid)');
+  });
+});
+
 describe('fenyong scenario run --json', () => {
   it('prints the outcome in the shape of expect', async () => {
     const result = await fenyong('scenario', 'run', 'conformance/public/07-withdrawal-tax.yaml', '--json');
@@ -130,6 +152,14 @@ describe('fenyong plan lint', () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('WARN   chain-over-3 [diff]');
+  });
+
+  it('refuses a severity that names no rule of the profile or no level, with exit 2', async () => {
+    for (const pair of ['chain-over-3=bogus', 'no-such-rule=warn']) {
+      const result = await fenyong('plan', 'lint', 'conformance/public/03-differential-peer.yaml', '--severity', pair);
+      expect(result.code, pair).toBe(2);
+      expect(result.stderr, pair).toContain(`--severity ${pair}`);
+    }
   });
 
   it('warns about a team-tier that pays the whole upline', async () => {

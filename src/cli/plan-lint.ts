@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { hasRefusal, lintPlanSource, PROFILES } from '../lint/lint.ts';
-import type { Finding, Severity } from '../lint/profile.ts';
+import { hasRefusal, lintPlanSource, parseSeverities, PROFILES } from '../lint/lint.ts';
+import type { Finding } from '../lint/profile.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { readYaml } from '../scenario/load.ts';
 import { planGroup } from './plan-group.ts';
@@ -20,7 +20,12 @@ export function registerPlanLint(program: Command, setExit: (code: number) => vo
       const isScenario = raw !== null && typeof raw === 'object' && 'plan' in raw;
       const currency = (isScenario && typeof raw.currency === 'string' ? raw.currency : 'CNY') as string;
       const timezone = (isScenario && typeof raw.timezone === 'string' ? raw.timezone : 'Asia/Shanghai') as string;
-      const severities = Object.fromEntries((options.severity ?? []).map((pair) => pair.split('=') as [string, Severity]));
+      const severities = parseSeverities(options.severity ?? [], options.profile);
+      if ('refused' in severities) {
+        process.stderr.write(`fenyong: ${severities.refused}\n`);
+        setExit(2);
+        return;
+      }
       const settings = { timezone, currency, decimals: currencyDecimals(currency) };
       const findings = lintPlanSource(isScenario ? raw.plan : raw, settings, options.profile, severities);
       if (options.json) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../domain/errors.ts';
+import { YAMLError } from 'yaml';
 import { compare, type Mismatch } from '../scenario/check.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
@@ -42,6 +43,8 @@ function checkFile(file: string): Mismatch[] {
     const loaded = loadScenario(file);
     return compare(loaded, runScenario(loaded).result);
   } catch (error) {
+    const unreadable = unreadableFile(error);
+    if (unreadable !== null) return [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }];
     if (!(error instanceof InputError)) throw error;
     return [
       {
@@ -52,6 +55,14 @@ function checkFile(file: string): Mismatch[] {
       },
     ];
   }
+}
+
+/** Why a scenario file could not be read (missing, not YAML), or null for any other error. */
+function unreadableFile(error: unknown): string | null {
+  if (error instanceof YAMLError) return `not YAML: ${error.message.split('\n')[0]}`;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return `cannot read it (${code})`;
+  return null;
 }
 
 export function formatMismatch(mismatch: Mismatch): string {

@@ -70,6 +70,9 @@ function recruitFindings(plan: CompiledPlan): Draft[] {
   const findings: Draft[] = [
     {
       code: 'entry-fee',
+      // Not a template: the plan's recruiting rule, named as the plan names it.
+      template: 'recruit',
+      path: ['recruit', 'when'],
       message: `recruiting requires buying ${entrySkus.join(', ')}: an entry package counts as a fee to join`,
     },
   ];
@@ -91,19 +94,35 @@ function boughtSkus(condition: Condition<RecruitLeaf>): string[] {
   return 'bought' in condition ? [condition.bought.sku] : [];
 }
 
+/**
+ * Whether a template pays on buying one of `skus` (the entry package): a `when:` condition naming
+ * one, whatever the template; a targeted reward listing one, or filtering neither SKUs nor
+ * categories (it pays on every SKU, the package too).
+ */
 function paysOnSkus(entry: CompiledTemplate, skus: readonly string[]): boolean {
+  if (entry.condition?.literals.some((literal) => skus.includes(literal))) return true;
   if (entry.template.name !== 'targeted') return false;
-  const params = entry.params as { skus?: string[] };
-  return params.skus?.some((sku) => skus.includes(sku)) ?? false;
+  const params = entry.params as { skus?: string[]; categories?: string[] };
+  if (params.skus === undefined) return params.categories === undefined;
+  return params.skus.some((sku) => skus.includes(sku));
 }
 
 /** The most a sale can pay in rates (per-unit and price templates cannot be judged statically). */
 function payoutFindings(plan: CompiledPlan): Draft[] {
   let total = 0n;
-  for (const entry of plan.templates) total += maxRate(entry);
+  const paying: string[] = [];
+  for (const entry of plan.templates) {
+    const most = maxRate(entry);
+    total += most;
+    if (most > 0n) paying.push(`${entry.id}: ${formatRate(most)}`);
+  }
   if (total <= 300_000n) return [];
   return [
-    { code: 'payout-over-30', message: `the rates of this plan can add up to ${formatRate(total)} of a sale, above the 30% cap` },
+    {
+      code: 'payout-over-30',
+      template: plan.templates.filter((entry) => maxRate(entry) > 0n).map((entry) => entry.id).join('+'),
+      message: `the rates of this plan can add up to ${formatRate(total)} of a sale (${paying.join(', ')}), above the 30% cap`,
+    },
   ];
 }
 

@@ -34,4 +34,23 @@ export function lintPlanSource(
   return lintPlan(compilePlan(raw, settings), profileId, severities);
 }
 
+/**
+ * Severity overrides written `rule=level` (the CLI's --severity), checked against the profile: an
+ * unknown rule or level would otherwise drop a refusal without a word. Returns them, or why not.
+ */
+export function parseSeverities(pairs: readonly string[], profileId = 'cn'): Record<string, Severity> | { refused: string } {
+  const profile = PROFILES[profileId];
+  if (!profile) return { refused: `unknown compliance profile "${profileId}"; known: ${Object.keys(PROFILES).join(', ')}` };
+  const severities: Record<string, Severity> = {};
+  for (const pair of pairs) {
+    const [rule, level, ...rest] = pair.split('=');
+    if (!rule || !(rule in profile.rules))
+      return { refused: `--severity ${pair}: no rule "${rule}" in profile ${profileId}; its rules: ${Object.keys(profile.rules).join(', ')}` };
+    if (rest.length > 0 || (level !== 'warn' && level !== 'refuse'))
+      return { refused: `--severity ${pair}: write ${rule}=warn or ${rule}=refuse` };
+    severities[rule] = level;
+  }
+  return severities;
+}
+
 export const hasRefusal = (findings: readonly Finding[]): boolean => findings.some((finding) => finding.severity === 'refuse');

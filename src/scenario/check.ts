@@ -97,13 +97,19 @@ function compareErrors(expected: { event: number; code: string }[], result: Scen
         kind: 'different',
         what: `error of event ${event}`,
         expected: code,
-        actual: `${actual.code} (${actual.message})`,
+        actual: describeError(actual),
       });
   }
   for (const [event, actual] of got) {
     if (!want.has(event))
-      mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: `${actual.code} (${actual.message})` });
+      mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: describeError(actual) });
   }
+}
+
+/** `code (message, at lines.0.paid)`: what a person needs to find the fault in the event. */
+function describeError(error: ScenarioResult['errors'][number]): string {
+  const at = error.path && error.path.length > 0 ? `, at ${error.path.join('.')}` : '';
+  return `${error.code} (${error.message}${at})`;
 }
 
 function awardLabel(award: { to: string; order?: string | undefined; period?: string | undefined; rule: string }): string {

@@ -10,7 +10,7 @@ export interface ScenarioResult {
   balances: Record<string, { pending: string; available: string }>;
   levels: Record<string, number>;
   withdrawals: { withdrawal: string; amount: string; tax: string; net: string }[];
-  errors: { event: number; code: ErrorCode; message: string }[];
+  errors: { event: number; code: ErrorCode; message: string; path?: readonly (string | number)[] }[];
 }
 
 export interface ScenarioRun {
@@ -33,7 +33,10 @@ export function runScenario(scenario: Scenario): ScenarioRun {
   scenario.events.forEach((event, index) => {
     const outcome = engine.apply(event);
     postings.push(...outcome.postings);
-    if (outcome.status === 'rejected') errors.push({ event: index, code: outcome.error.code, message: outcome.error.message });
+    if (outcome.status === 'rejected') {
+      const { code, message, path } = outcome.error;
+      errors.push({ event: index, code, message, ...(path && path.length > 0 ? { path } : {}) });
+    }
   });
   return { engine, result: { ...summarize(engine), errors }, postings };
 }

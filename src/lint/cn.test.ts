@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { compilePlan } from '../engine/engine.ts';
+import { lintPlan, parseSeverities } from './lint.ts';
+
+const settings = { timezone: 'Asia/Shanghai', currency: 'CNY', decimals: 2 };
+const lint = (plan: Record<string, unknown>) => lintPlan(compilePlan(plan, settings), 'cn');
+const entryPackage = { role: 'leader', level: 1, when: { bought: { sku: 'starter-kit', qty: 1 } } };
+const targeted = (params: Record<string, unknown>, when?: string) => ({
+  id: 'kit',
+  template: 'targeted',
+  params: { from: '2026-01-01', to: '2027-01-01', perUnit: '50.00', ...params },
+  ...(when ? { when } : {}),
+});
+
+/** DOMAIN.md, "Compliance (profile `cn`)": each finding names the template and the reason. */
+describe('profile cn', () => {
+  it('names the recruiting rule for an entry fee', () => {
+    const findings = lint({ recruit: entryPackage, templates: [] });
+    expect(findings).toEqual([
+      expect.objectContaining({ code: 'entry-fee', severity: 'refuse', template: 'recruit', path: ['recruit', 'when'] }),
+    ]);
+  });
+
+  it('finds money per recruit in any template paying on the entry package', () => {
+    const pays = (template: Record<string, unknown>) =>
+      lint({ recruit: entryPackage, templates: [template] }).some((f) => f.code === 'recruit-reward' && f.template === 'kit');
+    expect(pays(targeted({ skus: ['starter-kit'] }))).toBe(true);
+    expect(pays(targeted({}))).toBe(true); // no filter: every SKU, the package too
+    expect(pays(targeted({}, 'line.sku == "starter-kit"'))).toBe(true);
+    expect(pays({ id: 'kit', template: 'multi-level', params: { rates: ['10%'] }, when: 'line.sku == "starter-kit"' })).toBe(
+      true,
+    );
+    expect(pays(targeted({ skus: ['milk'] }))).toBe(false);
+    expect(pays(targeted({ categories: ['dairy'] }))).toBe(false);
+  });
+
+  it('names the templates whose rates add up above 30% of a sale', () => {
+    const findings = lint({
+      templates: [
+        { id: 'ml', template: 'multi-level', params: { rates: ['20%', '5%'] } },
+        { id: 'promo', template: 'targeted', params: { from: '2026-01-01', to: '2026-02-01', rate: '6%' } },
+      ],
+    });
+    const over = findings.find((f) => f.code === 'payout-over-30');
+    expect(over).toMatchObject({ severity: 'warn', template: 'ml+promo' });
+    expect(over?.message).toContain('31%');
+  });
+});
+
+describe('severity overrides', () => {
+  it('are rules of the profile set to warn or refuse', () => {
+    expect(parseSeverities(['chain-over-3=warn', 'team-pay-unbounded=refuse'])).toEqual({
+      'chain-over-3': 'warn',
+      'team-pay-unbounded': 'refuse',
+    });
+  });
+
+  it('refuse anything else with the reason, so that no refusal is dropped without a word', () => {
+    for (const pair of ['chain-over-3=bogus', 'chain-over-3=Warn', 'chain-over-3', 'no-such-rule=warn', 'chain-over-3=warn=x'])
+      expect(parseSeverities([pair]), pair).toHaveProperty('refused');
+    expect(parseSeverities([], 'xx')).toHaveProperty('refused');
+  });
+});
