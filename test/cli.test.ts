@@ -119,6 +119,35 @@ describe('fenyong explain', () => {
     expect(result.stdout).toContain('minus 4650.00 already earned by your direct teams');
   });
 
+  it('explains a pool part as a share by largest remainder, not as a half-up rounding', async () => {
+    const args = ['explain', 'conformance/own/35-pool-equal-minlevel-tie.yaml', '--award', 'E:2026-03:bonus'];
+    const zh = await fenyong(...args);
+    expect(zh.stdout).toContain('精确份额 8.598，按最大余数法分到 8.59');
+    expect(zh.stdout).not.toContain('四舍五入');
+    const en = await fenyong(...args, '--lang', 'en');
+    expect(en.stdout).toContain('your exact share is 8.598; by largest remainder you get 8.59');
+  });
+
+  it('names the template of an award refunded to nothing and says why nothing is left', async () => {
+    const result = await fenyong(
+      'explain',
+      'conformance/public/09-recruit-compression.yaml',
+      '--award',
+      'L1:O1:ml',
+      '--lang',
+      'en',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('under rule "ml" (multi-level)');
+    expect(result.stdout).toContain('Every line it was earned on has been refunded');
+  });
+
+  it('refuses a language it does not speak', async () => {
+    const result = await fenyong('explain', 'conformance/public/03-differential-peer.yaml', '--award', 'x:y:z', '--lang', 'fr');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--lang fr');
+  });
+
   it('lists the awards when the one asked for does not exist', async () => {
     const result = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'X:O1:direct');
     expect(result.code).toBe(1);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { findAward } from '../explain/find.ts';
+import { findAward, templateOfRule } from '../explain/find.ts';
 import type { Lang } from '../explain/messages.ts';
 import { explainAward } from '../explain/render.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -14,6 +14,11 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
     .requiredOption('--award <selector>', 'the award, as <to>:<order|period>:<rule>, e.g. L2:O1:direct')
     .option('--lang <lang>', 'zh-CN or en', 'zh-CN')
     .action((file: string, options: { award: string; lang: string }) => {
+      if (!['zh-CN', 'zh', 'en'].includes(options.lang)) {
+        process.stderr.write(`fenyong: --lang ${options.lang}: use zh-CN (the default) or en\n`);
+        setExit(2);
+        return;
+      }
       const lang: Lang = options.lang === 'en' ? 'en' : 'zh-CN';
       const { engine } = runScenario(loadScenario(file));
       const award = findAward(engine, options.award);
@@ -25,6 +30,6 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
         setExit(1);
         return;
       }
-      process.stdout.write(`${explainAward(award, engine.settings, lang).join('\n')}\n`);
+      process.stdout.write(`${explainAward(award, engine.settings, lang, templateOfRule(engine, award.rule)).join('\n')}\n`);
     });
 }

@@ -17,3 +17,12 @@ export function findAward(engine: Engine, selector: string): AwardRecord | undef
   }
   return undefined;
 }
+
+/** The template that rule `rule` runs (by its id in the tenant's plan versions, latest first), or undefined. */
+export function templateOfRule(engine: Engine, rule: string): string | undefined {
+  for (const version of [...engine.state.plans].reverse()) {
+    const entry = version.compiled.templates.find((template) => template.id === rule);
+    if (entry) return entry.template.name;
+  }
+  return undefined;
+}

@@ -13,9 +13,15 @@ const MONEY_FACTS = new Set(['teamAward', 'childrenAward', 'pool', 'paid', 'lowe
  * "Why did I get this?" — an award as sentences a leader understands: what it is, how each line
  * (or the period) produced it, with the exact value and the rounding, and how refunds changed it.
  */
-export function explainAward(award: AwardRecord, settings: TenantSettings, lang: Lang): string[] {
+export function explainAward(
+  award: AwardRecord,
+  settings: TenantSettings,
+  lang: Lang,
+  /** The rule's template, for an award with nothing left to explain (fully refunded). */
+  ruleTemplate?: string,
+): string[] {
   const money = (amount: bigint) => `${formatMoney(amount, settings.decimals)} ${settings.currency}`;
-  const template = award.explanations[0]?.template ?? '';
+  const template = award.explanations[0]?.template ?? ruleTemplate ?? '';
   const headline = message(lang, award.order !== undefined ? 'headline_order' : 'headline_period', {
     to: award.to,
     order: award.order ?? '',
@@ -26,6 +32,7 @@ export function explainAward(award: AwardRecord, settings: TenantSettings, lang:
     status: message(lang, `status_${award.status}`),
   });
   const lines = [headline, ...award.explanations.map((explanation) => explainPart(explanation, settings, lang))];
+  if (award.explanations.length === 0 && award.amount === 0n) lines.push(`  ${message(lang, 'nothing_left')}`);
   if (award.changes.length > 1 || award.changes.some((change) => change.cause.startsWith('refund'))) {
     lines.push(message(lang, 'history'));
     for (const change of award.changes) {
@@ -69,9 +76,17 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
   // A part a `when:` condition left out: the note is the whole sentence, there is nothing to round.
   if (part.reason.startsWith('condition.')) return `  ${prefix}${body}`;
   const held = part.facts?.when === undefined ? '' : `${lang === 'en' ? ' ' : ''}${message(lang, 'condition.held', values)}`;
-  const roundingKey = sameValue(part.exact, part.amount) ? 'no_rounding' : 'rounding';
+  // A pool's parts are rounded as a whole (largest remainder), not each half-up on its own.
+  const roundingKey = sameValue(part.exact, part.amount)
+    ? 'no_rounding'
+    : part.reason.startsWith('pool.')
+      ? 'rounding_share'
+      : 'rounding';
   const rounding = message(lang, roundingKey, { exact: formatExact(part.exact, decimals), amount: money(part.amount) });
-  return `  ${prefix}${body}${lang === 'en' && !body.endsWith(' ') && !body.endsWith('.') ? ' ' : lang === 'en' && body.endsWith('.') ? ' ' : ''}${rounding}${held}`;
+  if (lang !== 'en') return `  ${prefix}${body}${rounding}${held}`;
+  // English: a new sentence after a full stop starts with a capital.
+  const next = body.endsWith('.') ? rounding[0]!.toUpperCase() + rounding.slice(1) : rounding;
+  return `  ${prefix}${body}${body.endsWith(' ') ? '' : ' '}${next}${held}`;
 }
 
 function sameValue(value: { num: bigint; den: bigint }, amount: bigint): boolean {

@@ -128,6 +128,7 @@ describe('conformance scenarios through NATS JetStream', () => {
       event: firstEvent.get(body.seq)! + (body.index ?? 0),
       code: body.error.code,
       message: body.error.message,
+      ...(body.error.path.length > 0 ? { path: body.error.path } : {}),
     }));
     expect(errors).toEqual(expected.result.errors);
 

@@ -64,8 +64,14 @@ export async function sendEvents(client: ApiClient, events: readonly unknown[], 
 export function errorsOf(items: readonly ItemReply[]): ScenarioResult['errors'] {
   const errors: ScenarioResult['errors'] = [];
   items.forEach((item, event) => {
-    if (item.status === 'rejected')
-      errors.push({ event, code: item.error.code as ScenarioResult['errors'][number]['code'], message: item.error.message });
+    if (item.status !== 'rejected') return;
+    const { code, message, path } = item.error;
+    errors.push({
+      event,
+      code: code as ScenarioResult['errors'][number]['code'],
+      message,
+      ...(path && path.length > 0 ? { path } : {}),
+    });
   });
   return errors;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { explainAward } from '../../explain/render.ts';
-import { findAward } from '../../explain/find.ts';
+import { findAward, templateOfRule } from '../../explain/find.ts';
 import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
 import { orderKeyRange } from '../../service/award-key.ts';
@@ -117,7 +117,7 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
             amount: formatMoney(found.amount, decimals),
             status: found.status,
           },
-          sentences: explainAward(found, runtime.engine.settings, lang),
+          sentences: explainAward(found, runtime.engine.settings, lang, templateOfRule(runtime.engine, found.rule)),
           explanations: JSON.parse(
             JSON.stringify(found.explanations, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
           ),
