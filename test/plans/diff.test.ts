@@ -180,7 +180,7 @@ describe('fenyong plan diff', () => {
       expect.arrayContaining([
         'refuse multi-level-over-3 [direct]',
         'refuse chain-over-3 [direct]',
-        'refuse entry-fee',
+        'refuse entry-fee [recruit]',
         'refuse recruit-reward [promo]',
       ]),
     );
@@ -195,7 +195,7 @@ describe('fenyong plan diff', () => {
     expect(result.stdout).toContain('  + withdrawals.reviewAbove: 1000.00');
     expect(result.stdout).toContain('levels\n  - level 3 服务商: by hand only\n  + level 4 合伙人: by hand only\n  ~ level 2');
     expect(result.stdout).toContain('      ~ perUnit: 2.00 → 2.50');
-    expect(result.stdout).toContain('  + REFUSE entry-fee: recruiting requires buying starter-kit');
+    expect(result.stdout).toContain('  + REFUSE entry-fee [recruit]: recruiting requires buying starter-kit');
   });
 
   it('shows lint findings that disappear when a plan is brought within the cn limits', async () => {
