@@ -47,6 +47,33 @@ describe('profile cn', () => {
   });
 });
 
+describe('members of one chain paid for one sale (at most 3, seller included)', () => {
+  const most = (templates: Record<string, unknown>[]) => {
+    const over = lint({ templates }).find((f) => f.code === 'chain-over-3');
+    return over ? Number(/up to (\d+) members/.exec(over.message)![1]) : 'at most 3';
+  };
+  const ml = (...rates: string[]) => ({ id: 'ml', template: 'multi-level', params: { rates } });
+  const diff = (rates: Record<string, string>) => ({ id: 'diff', template: 'differential', params: { rates } });
+
+  it('counts a differential step above a seller it leaves unpaid (a level without a rate)', () => {
+    // A level-1 seller: ml pays it and its upline; diff pays a level-2 and a level-3 member above.
+    expect(most([ml('5%', '3%'), diff({ 2: '5%', 3: '10%' })])).toBe(4);
+    expect(most([ml('33%'), diff({ 2: '5%', 3: '10%' })])).toBe('at most 3');
+  });
+
+  it('counts the seller once, whichever templates pay it', () => {
+    expect(most([diff({ 1: '5%', 2: '9%', 3: '12%' })])).toBe('at most 3');
+    expect(most([ml('10%', '5%', '2%')])).toBe('at most 3');
+    expect(
+      most([
+        ml('10%', '5%'),
+        { id: 'promo', template: 'targeted', params: { from: '2026-01-01', to: '2026-02-01', rate: '3%' } },
+      ]),
+    ).toBe('at most 3');
+    expect(most([ml('10%', '5%', '2%'), diff({ 3: '1%' })])).toBe(4);
+  });
+});
+
 describe('severity overrides', () => {
   it('are rules of the profile set to warn or refuse', () => {
     expect(parseSeverities(['chain-over-3=warn', 'team-pay-unbounded=refuse'])).toEqual({

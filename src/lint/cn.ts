@@ -26,7 +26,7 @@ type Draft = Omit<Finding, 'severity'>;
 
 function chainFindings(plan: CompiledPlan): Draft[] {
   const findings: Draft[] = [];
-  const payers: { id: string; payees: number }[] = [];
+  const payers: ChainPayer[] = [];
   for (const entry of plan.templates) {
     const template = entry.template;
     const payees = template.maxChainPayees(entry.params as never);
@@ -46,10 +46,9 @@ function chainFindings(plan: CompiledPlan): Draft[] {
       });
       continue;
     }
-    payers.push({ id: entry.id, payees });
+    payers.push(chainPayer(entry, payees));
   }
-  // The seller is counted once; beyond it, templates can pay different members of the chain.
-  const total = payers.length === 0 ? 0 : 1 + payers.reduce((sum, payer) => sum + Math.max(0, payer.payees - 1), 0);
+  const total = mostPaidInOneChain(payers);
   if (total > 3) {
     findings.push({
       code: 'chain-over-3',
@@ -61,6 +60,57 @@ function chainFindings(plan: CompiledPlan): Draft[] {
     });
   }
   return findings;
+}
+
+/** What a chain template can pay on one sale: the seller or not, and how many members above it. */
+interface ChainPayer {
+  readonly id: string;
+  readonly payees: number;
+  readonly seller: 'always' | 'maybe' | 'never';
+  /** The most members above the seller it pays when it pays the seller too, and when it does not. */
+  readonly aboveWithSeller: number;
+  readonly aboveWithoutSeller: number;
+}
+
+function chainPayer(entry: CompiledTemplate, payees: number): ChainPayer {
+  const id = entry.id;
+  switch (entry.template.name) {
+    case 'multi-level': {
+      // chain[0] is the seller: a first rate above zero always pays it, the rates after pay above it.
+      const paysSeller = (entry.params as { rates: bigint[] }).rates[0]! > 0n;
+      return { id, payees, seller: paysSeller ? 'always' : 'never', aboveWithSeller: payees - 1, aboveWithoutSeller: payees - 1 };
+    }
+    case 'targeted':
+      return { id, payees, seller: 'maybe', aboveWithSeller: 0, aboveWithoutSeller: 0 };
+    case 'level-price':
+      // A member above earns only below the lowest price seen, the seller's first.
+      return { id, payees, seller: 'maybe', aboveWithSeller: payees - 1, aboveWithoutSeller: payees - 1 };
+    default:
+      // Differential (and any other): a seller at a level without a rate earns nothing from it,
+      // and then every step of its table can be paid above the seller.
+      return { id, payees, seller: 'maybe', aboveWithSeller: payees - 1, aboveWithoutSeller: payees };
+  }
+}
+
+/**
+ * The most members of one chain a sale can pay: some template pays the seller (counted once) and
+ * the others pay as many above it as they can; or, when no template must pay the seller, none does
+ * and each pays above it what it can then.
+ */
+function mostPaidInOneChain(payers: readonly ChainPayer[]): number {
+  const most = (p: ChainPayer): number =>
+    p.seller === 'never'
+      ? p.aboveWithoutSeller
+      : p.seller === 'always'
+        ? p.aboveWithSeller
+        : Math.max(p.aboveWithSeller, p.aboveWithoutSeller);
+  let best = payers.some((p) => p.seller === 'always') ? 0 : payers.reduce((sum, p) => sum + p.aboveWithoutSeller, 0);
+  for (const paying of payers) {
+    if (paying.seller === 'never') continue;
+    const others = payers.reduce((sum, p) => (p === paying ? sum : sum + most(p)), 0);
+    best = Math.max(best, 1 + paying.aboveWithSeller + others);
+  }
+  return best;
 }
 
 function recruitFindings(plan: CompiledPlan): Draft[] {
@@ -120,7 +170,10 @@ function payoutFindings(plan: CompiledPlan): Draft[] {
   return [
     {
       code: 'payout-over-30',
-      template: plan.templates.filter((entry) => maxRate(entry) > 0n).map((entry) => entry.id).join('+'),
+      template: plan.templates
+        .filter((entry) => maxRate(entry) > 0n)
+        .map((entry) => entry.id)
+        .join('+'),
       message: `the rates of this plan can add up to ${formatRate(total)} of a sale (${paying.join(', ')}), above the 30% cap`,
     },
   ];
