@@ -140,3 +140,11 @@ export function repeatVerdict(
   if (!known) return null;
   return known.fingerprint === print ? 'duplicate' : fail('conflict', conflict, [path]);
 }
+
+/**
+ * The identity rule for an identity whose whole event is kept (orders, refunds): both events are
+ * fingerprinted only when the identity comes again, so a new event costs no fingerprint.
+ */
+export function repeatOfKept(known: unknown, event: unknown, conflict: string, path: string): 'duplicate' | EngineError {
+  return fingerprint(known) === fingerprint(event) ? 'duplicate' : fail('conflict', conflict, [path]);
+}

@@ -2,7 +2,7 @@ import { fail } from '../../domain/errors.ts';
 import type { OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import type { RunningSum } from '../../money/running-sum.ts';
-import { fingerprint } from '../fingerprint.ts';
+import { repeatOfKept } from '../fingerprint.ts';
 import type { Member } from '../network.ts';
 import { PAID, recomputeOrder } from '../order-awards.ts';
 import { DAY_MS, type Period } from '../periods.ts';
@@ -16,9 +16,8 @@ import { recordPurchase, type SkuQuantities } from './purchases.ts';
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
   const existing = state.orders.numberOf(event.order);
   if (existing >= 0) {
-    return fingerprint(state.orders.event(existing)) === fingerprint(event)
-      ? 'duplicate'
-      : fail('conflict', `order ${event.order} was already paid with other content; use a new order id`, ['order']);
+    const conflict = `order ${event.order} was already paid with other content; use a new order id`;
+    return repeatOfKept(state.orders.event(existing), event, conflict, 'order');
   }
   const referrer = event.referrer === undefined ? null : state.network.get(event.referrer);
   if (referrer === undefined)

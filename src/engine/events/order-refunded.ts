@@ -2,7 +2,7 @@ import { fail, type EngineError } from '../../domain/errors.ts';
 import type { OrderRefunded } from '../../domain/types.ts';
 import { formatMoney } from '../../money/money.ts';
 import { asSum } from '../../money/running-sum.ts';
-import { fingerprint } from '../fingerprint.ts';
+import { repeatOfKept } from '../fingerprint.ts';
 import { recomputeOrder } from '../order-awards.ts';
 import type { EngineState, OrderLineState } from '../state.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
@@ -15,12 +15,8 @@ import { recordPurchase } from './purchases.ts';
 export function orderRefunded(state: EngineState, event: OrderRefunded, work: Work): Verdict {
   const known = state.refunds.get(event.refund);
   if (known !== undefined) {
-    // Fingerprints only when an id comes again: a refund keeps its event, as an order does.
-    return fingerprint(known) === fingerprint(event)
-      ? 'duplicate'
-      : fail('conflict', `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`, [
-          'refund',
-        ]);
+    const conflict = `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`;
+    return repeatOfKept(known, event, conflict, 'refund');
   }
   const order = state.orders.get(event.order);
   if (!order) return fail('unknown_order', `order ${event.order} was never paid; a refund needs a paid order`, ['order']);
