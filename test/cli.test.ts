@@ -1,21 +1,6 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { fenyong } from './support/cli.ts';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..');
-
-/** Runs `fenyong …` as a user would, returning its exit code and output. */
-async function fenyong(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(root, 'bin/fenyong.js'), ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('fenyong scenario check', () => {
   it('exits 0 when every scenario matches its expect', async () => {

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fenyongWith } from '../support/cli.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { Service } from '../../src/service/service.ts';
 import { openDatabase } from '../../src/store/open.ts';
@@ -13,25 +12,6 @@ import { ApiClient, PLATFORM_TOKEN } from '../support/app.ts';
 import { openTestDatabase, POSTGRES_URL, type Backend, type TestDatabase } from '../support/db.ts';
 import { Clock, PAYOUT_PLAN } from './support.ts';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-
-/** `fenyong …` as a user runs it, on the given store (DATABASE_URL or the PGlite folder). */
-async function fenyong(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(root, 'bin/fenyong.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: '', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** A tenant with three approved withdrawals on one payout batch, made over the API on `sql`. */
 async function seed(sql: Sql, tenant: string): Promise<string> {
@@ -109,7 +89,7 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
 
   it('exports a batch as CSV and XLSX', async () => {
     const csvFile = join(dir, `${backend}.csv`);
-    const csv = await fenyong(
+    const csv = await fenyongWith(
       env,
       'payouts',
       'export',
@@ -133,13 +113,13 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
     expect(lines[1]).toBe(`${batch}-000001,W1,L1,李四,6222********1111,100.00,0.00,100.00,CNY,,,`);
 
     const xlsxFile = join(dir, `${backend}.xlsx`);
-    expect((await fenyong(env, 'payouts', 'export', '--tenant', tenant, '--batch', batch, '--out', xlsxFile)).code).toBe(0);
+    expect((await fenyongWith(env, 'payouts', 'export', '--tenant', tenant, '--batch', batch, '--out', xlsxFile)).code).toBe(0);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(xlsxFile);
     expect(workbook.worksheets[0]!.rowCount).toBe(4);
     expect(workbook.worksheets[0]!.getRow(4).getCell(8).value).toBe(300);
 
-    const missing = await fenyong(
+    const missing = await fenyongWith(
       env,
       'payouts',
       'export',
@@ -160,7 +140,7 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
       results,
       `reference,status,reason,payer_reference\n${batch}-000001,paid,,TX-1\n${batch}-000002,failed,name mismatch,\n${batch}-000003,paid,,TX-3\n`,
     );
-    const first = await fenyong(
+    const first = await fenyongWith(
       env,
       'payouts',
       'import',
@@ -178,7 +158,7 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('3 applied, 0 already applied');
-    const second = await fenyong(
+    const second = await fenyongWith(
       env,
       'payouts',
       'import',
@@ -194,11 +174,11 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
     );
     expect(JSON.parse(second.stdout)).toMatchObject({ applied: 0, duplicates: 3, problems: [] });
 
-    const reconcile = await fenyong(env, 'payouts', 'reconcile', '--tenant', tenant, '--batch', batch);
+    const reconcile = await fenyongWith(env, 'payouts', 'reconcile', '--tenant', tenant, '--batch', batch);
     expect(reconcile.code).toBe(0);
     expect(reconcile.stdout).toContain('2 paid, 1 failed, 0 open');
 
-    const log = await fenyong(env, 'audit', '--tenant', tenant, '--json');
+    const log = await fenyongWith(env, 'audit', '--tenant', tenant, '--json');
     expect(log.code).toBe(0);
     const entries = log.stdout
       .trim()
@@ -213,7 +193,7 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
     ]);
     expect(actions.filter((a: string) => a.startsWith('payout_batch.exported'))).toHaveLength(2);
     expect(actions.find((a: string) => a.startsWith('payout_batch.exported'))).toMatch(/ cli:/);
-    const filtered = await fenyong(env, 'audit', '--tenant', tenant, '--action', 'withdrawal.failed');
+    const filtered = await fenyongWith(env, 'audit', '--tenant', tenant, '--action', 'withdrawal.failed');
     expect(filtered.stdout).toContain('W2');
     expect(filtered.stdout).toContain('name mismatch');
   }, 240_000);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PlanDiff } from '../../src/plans/diff.ts';
-import { fenyong } from './run-cli.ts';
+import { fenyong } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fenyong-plan-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hasRefusal } from '../../src/lint/lint.ts';
 import { libraryMarkdownTable, libraryPlans, LIBRARY_DIR, MODEL_IDS, STAGE_IDS } from '../../src/plans/library.ts';
 import { readYaml } from '../../src/scenario/load.ts';
-import { root } from './run-cli.ts';
+import { root } from '../support/cli.ts';
 
 /** The plan library: 12 documented plans, each equal to the plan of its conformance scenario. */
 const plans = libraryPlans();

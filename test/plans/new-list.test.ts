@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fenyong, root } from './run-cli.ts';
+import { fenyong, root } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fenyong-plan-new-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

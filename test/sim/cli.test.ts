@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { fenyong } from '../support/cli.ts';
 import { addMonths } from '../../src/sim/forecast.ts';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-
-async function fenyong(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(root, 'bin/fenyong.js'), ...args], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const SMALL = ['--members', '600', '--months', '3', '--orders-per-month', '300', '--seed', '9'];
 

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fenyongWith } from '../support/cli.ts';
 import { Service } from '../../src/service/service.ts';
 import { createTenant } from '../../src/service/tenants.ts';
 import { openDatabase } from '../../src/store/open.ts';
@@ -15,25 +14,6 @@ import { pdfText } from './pdf.ts';
 
 /** `fenyong statement` and `fenyong report tax|commission` against PGlite's data dir and PostgreSQL. */
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-
-async function fenyong(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(root, 'bin/fenyong.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 /** The fixture tenant, written through the service as the server would. */
 async function seed(sql: Sql, tenant: string): Promise<void> {
@@ -67,7 +47,7 @@ describe('fenyong statement and report on a PGlite data dir', () => {
 
   it('writes a statement as PDF', async () => {
     const pdfFile = join(dir, 'l1.pdf');
-    const pdf = await fenyong(
+    const pdf = await fenyongWith(
       env,
       'statement',
       '--tenant',
@@ -90,13 +70,13 @@ describe('fenyong statement and report on a PGlite data dir', () => {
   });
 
   it('prints the tax report and the commission report', async () => {
-    const tax = await fenyong(env, 'report', 'tax', '--tenant', 'cli-shop', '--month', '2026-02');
+    const tax = await fenyongWith(env, 'report', 'tax', '--tenant', 'cli-shop', '--month', '2026-02');
     expect(tax.code, tax.stderr).toBe(0);
     const body = JSON.parse(tax.stdout);
     expect(body.totals).toMatchObject({ gross: '2900.00', withheld: '260.00', net: '2640.00' });
     expect(body.check.ok).toBe(true);
 
-    const commission = await fenyong(
+    const commission = await fenyongWith(
       env,
       'report',
       'commission',
@@ -139,10 +119,10 @@ describe('fenyong statement and report on PostgreSQL (DATABASE_URL)', () => {
 
   it('prints a statement as JSON and the tax report as CSV; an unknown member exits 2', async () => {
     const [statement, tax, unknown, tenant] = await Promise.all([
-      fenyong(env, 'statement', '--tenant', 'cli-shop-pg', '--member', 'A1', '--month', '2026-03'),
-      fenyong(env, 'report', 'tax', '--tenant', 'cli-shop-pg', '--month', '2026-03', '--format', 'csv'),
-      fenyong(env, 'statement', '--tenant', 'cli-shop-pg', '--member', 'NOBODY', '--month', '2026-03'),
-      fenyong(env, 'report', 'tax', '--tenant', 'no-such-tenant', '--month', '2026-03'),
+      fenyongWith(env, 'statement', '--tenant', 'cli-shop-pg', '--member', 'A1', '--month', '2026-03'),
+      fenyongWith(env, 'report', 'tax', '--tenant', 'cli-shop-pg', '--month', '2026-03', '--format', 'csv'),
+      fenyongWith(env, 'statement', '--tenant', 'cli-shop-pg', '--member', 'NOBODY', '--month', '2026-03'),
+      fenyongWith(env, 'report', 'tax', '--tenant', 'no-such-tenant', '--month', '2026-03'),
     ]);
     expect(statement.code, statement.stderr).toBe(0);
     const body = JSON.parse(statement.stdout);
