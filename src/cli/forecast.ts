@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { fail, InputError } from '../domain/errors.ts';
 import { configFromEnv } from '../server/config.ts';
-import { readYaml } from '../scenario/load.ts';
+import { parse as parseYaml } from 'yaml';
 import { backtest } from '../sim/backtest.ts';
 import { checkSeries, forecast, type SeriesPoint } from '../sim/forecast.ts';
 import { tenantHistory } from '../sim/history.ts';
@@ -30,7 +30,7 @@ export function readHistory(file: string, plan = 1, figure: 'cost' | 'gmv' = 'co
   const text = readFileSync(file, 'utf8');
   let series: SeriesPoint[];
   if (/^\s*[[{]/.test(text) || /\.(ya?ml|json)$/i.test(file)) {
-    const raw = readYaml(text) as unknown;
+    const raw = parseYaml(text) as unknown;
     if (raw && typeof raw === 'object' && 'plans' in raw) series = seriesOf(raw as SimulationReport, plan - 1, figure);
     else if (Array.isArray(raw)) {
       series = raw.map((row: Record<string, unknown>, index) => {

@@ -4,7 +4,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
 import { fail, InputError } from '../domain/errors.ts';
 import { configFromEnv } from '../server/config.ts';
-import { readYaml } from '../scenario/load.ts';
+import { parse as parseYaml } from 'yaml';
 import { EXAMPLE_PLANS, readPlanFile } from '../sim/plans.ts';
 import { progressPrinter } from '../sim/progress.ts';
 import { replaySource } from '../sim/replay.ts';
@@ -94,7 +94,7 @@ export function registerSimulate(program: Command): void {
 
 /** Generator parameters: the --params file, overridden by the options given. */
 function dataFromOptions(options: SimulateOptions): SyntheticData {
-  const base = (options.params ? readYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
+  const base = (options.params ? parseYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
   return syntheticData({
     ...base,
     ...(options.seed ? { seed: integer(options.seed, 'seed') } : {}),

@@ -4,20 +4,21 @@ import { z } from 'zod';
 import { fail, InputError } from '../domain/errors.ts';
 
 /**
- * Reads a scenario file. Decimal numbers written without quotes (119.80) are kept as their exact
- * text, never as floats, so that money parsing sees the digits the author wrote.
+ * Reads a scenario or plan file. Decimal numbers written without quotes (119.80) are kept as
+ * their exact text, never as floats, so that money parsing sees the digits the author wrote.
+ * (The tag is put first and marked default: yaml tries tags in order, and its own float rule
+ * would otherwise read 119.80 as 119.8.) Exponents (1e3) and integers stay numbers.
  */
 export function readYaml(text: string): unknown {
-  return parse(text, {
-    customTags: [
-      {
-        tag: 'tag:yaml.org,2002:float',
-        test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9]+$/,
-        resolve: (source: string) => source,
-      },
-    ],
-  });
+  return parse(text, { customTags: (tags) => [DECIMAL_AS_TEXT, ...tags] });
 }
+
+const DECIMAL_AS_TEXT = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9]+$/,
+  resolve: (source: string) => source,
+};
 
 const expectedAward = z.object({
   to: z.coerce.string(),
