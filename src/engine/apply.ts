@@ -13,6 +13,7 @@ import { orderRefunded } from './events/order-refunded.ts';
 import { withdrawalRequested } from './events/withdrawal-requested.ts';
 import { withdrawalTransition } from './events/withdrawal-transition.ts';
 import { adjustmentPosted } from './events/adjustment-posted.ts';
+import { repeatOf } from './events/repeat-of.ts';
 import { settleLevels } from './levels.ts';
 import type { EngineState } from './state.ts';
 import { newWork, type EventWork, type Effects, type Verdict, type Work } from './work.ts';
@@ -64,6 +65,11 @@ export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
   const work = newWork(event.at);
   const before = state.clock;
   if (state.clock !== null && event.at < state.clock) {
+    // Identity comes before time order (DOMAIN.md's order of faults): a redelivered event is a
+    // duplicate however late it comes, and an old id with other content a conflict.
+    const repeat = repeatOf(state, event);
+    if (repeat === 'duplicate') return outcome('duplicate', work, false);
+    if (repeat) return outcome('rejected', work, false, repeat);
     const error = fail(
       'invalid',
       `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`,

@@ -4,6 +4,7 @@ import { groupParts } from './awards.ts';
 import type { Engine } from './engine.ts';
 import { previewSeller } from './events/binding.ts';
 import { paymentContext } from './events/order-paid.ts';
+import { lineOverLimit } from './line-limit.ts';
 import { planAt } from './state.ts';
 import { explainedParts } from './templates/parts.ts';
 import type { Explanation, NetLine, OrderTemplate } from './templates/template.ts';
@@ -42,6 +43,8 @@ export function estimate(engine: Engine, request: EstimateRequest): EstimatedAwa
   if (request.buyer === undefined && !referrer) return fail('invalid', 'give a buyer or a referrer', ['buyer']);
 
   const plan = planAt(state, request.at);
+  const overLimit = lineOverLimit(request.lines, plan, state.settings.decimals);
+  if (overLimit) return overLimit;
   const seller = previewSeller(state, request.buyer ?? `\u0000estimate`, referrer, plan, request.at);
   const context = paymentContext(state, { order: '(estimate)', at: request.at, region: request.region }, seller, pickup, plan);
   const lines: NetLine[] = request.lines.map((line, index) => ({

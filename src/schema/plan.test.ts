@@ -13,17 +13,24 @@ const levelPrice = (price: string) => ({
 });
 
 describe('amounts per unit in a plan', () => {
-  it('go up to 10,000,000.00 a unit, so that a line of a million units stays a storable amount', () => {
-    expect(parsePlan(targeted('10000000.00'), context).ok).toBe(true);
-    expect(parsePlan(levelPrice('10000000.00'), context).ok).toBe(true);
+  it('go up to the largest amount fenyong takes (10^15 minor units): DOMAIN.md keeps 10^13 exact', () => {
+    expect(parsePlan(targeted('10000000000000.00'), context).ok).toBe(true);
+    expect(parsePlan(levelPrice('60000000000.00'), context).ok).toBe(true);
+    expect(parsePlan(targeted('10000000000000.01'), context)).toMatchObject({
+      ok: false,
+      path: ['templates', 0, 'params', 'perUnit'],
+    });
   });
 
-  it('are refused above that, with the path of the field and the limit in the message', () => {
-    const perUnit = parsePlan(targeted('10000000.01'), context);
-    expect(perUnit).toMatchObject({ ok: false, path: ['templates', 0, 'params', 'perUnit'] });
-    expect(perUnit.ok || perUnit.message).toContain('at most 10000000.00');
-    const price = parsePlan(levelPrice('10000000.01'), context);
-    expect(price).toMatchObject({ ok: false, path: ['templates', 0, 'params', 'prices', '2'] });
+  it('bound the units of one order line, so that no award can pass that largest amount', () => {
+    const limitOf = (plan: unknown) => {
+      const parsed = parsePlan(plan, context);
+      return parsed.ok ? parsed.value.maxQtyPerLine : null;
+    };
+    expect(limitOf(targeted('10000000.00'))).toBe(1_000_000); // a million units, as any line
+    expect(limitOf(levelPrice('60000000000.00'))).toBe(166); // 10^15 / (6 × 10^12), rounded down
+    expect(limitOf(targeted('10000000000000.00'))).toBe(1);
+    expect(limitOf({ templates: [{ id: 'ml', template: 'multi-level', params: { rates: ['10%'] } }] })).toBe(1_000_000);
   });
 });
 

@@ -4,7 +4,7 @@ import { compileCondition, describeIssue, type CompileResult, type CompiledCondi
 import { withCondition } from '../engine/cel/conditional.ts';
 import { TEMPLATES } from '../engine/templates/registry.ts';
 import type { SchemaContext, Template } from '../engine/templates/template.ts';
-import { count, days, firstIssue, level, money, positiveCount } from './primitives.ts';
+import { count, days, firstIssue, level, MAX_AMOUNT, MAX_COUNT, money, positiveCount } from './primitives.ts';
 
 /** A condition tree: a leaf with one key, or `any` / `all` of conditions. */
 function conditionSchema<Leaf>(leaf: z.ZodType<Leaf>): z.ZodType<Condition<Leaf>> {
@@ -109,6 +109,23 @@ export interface CompiledTemplate {
 export interface CompiledPlan {
   readonly plan: Plan;
   readonly templates: readonly CompiledTemplate[];
+  /**
+   * The most units one order line may have under this plan: a per-unit amount (up to
+   * MAX_AMOUNT) times the quantity must stay within MAX_AMOUNT, so that no award, nor a sum of
+   * them, can overflow what the ledger stores. MAX_COUNT unless the plan pays per unit.
+   */
+  readonly maxQtyPerLine: number;
+}
+
+/** See CompiledPlan.maxQtyPerLine. */
+function maxQtyPerLine(templates: readonly CompiledTemplate[]): number {
+  let largestUnit = 0n;
+  for (const { template, params } of templates) {
+    const unit = template.kind === 'order' ? (template.maxUnitAmount?.(params) ?? 0n) : 0n;
+    if (unit > largestUnit) largestUnit = unit;
+  }
+  if (largestUnit === 0n) return MAX_COUNT;
+  return Math.min(MAX_COUNT, Number(MAX_AMOUNT / largestUnit));
 }
 
 export type PlanParseResult = { ok: true; value: CompiledPlan } | { ok: false; path: (string | number)[]; message: string };
@@ -153,5 +170,5 @@ export function parsePlan(raw: unknown, context: SchemaContext): PlanParseResult
       ...(condition ? { condition: condition.condition } : {}),
     });
   }
-  return { ok: true, value: { plan: parsed.data as Plan, templates } };
+  return { ok: true, value: { plan: parsed.data as Plan, templates, maxQtyPerLine: maxQtyPerLine(templates) } };
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 import { z } from 'zod';
-import { formatMoney, parseMoney } from '../money/money.ts';
+import { parseMoney } from '../money/money.ts';
 import { parseRate } from '../money/rate.ts';
 
 /**
@@ -10,6 +10,14 @@ import { parseRate } from '../money/rate.ts';
  */
 
 const decimalText = z.union([z.string(), z.number()]);
+
+/**
+ * A missing field is named as such: zod's own words ("expected string, received undefined")
+ * describe its type check, not what the person sending it should do. Set once, for every schema.
+ */
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required, but missing' : undefined),
+});
 
 /**
  * The largest amount (minor units) of one field: 10^15 (ten trillion yuan). DOMAIN.md requires
@@ -25,12 +33,6 @@ export const MAX_COUNT = 1_000_000;
  * on it, stays below 10^18, within PostgreSQL's bigint (9.2 × 10^18).
  */
 export const MAX_ORDER_LINES = 1000;
-/**
- * The largest amount per unit a plan may name (a per-unit reward, a level's unit price):
- * MAX_AMOUNT / MAX_COUNT, so that one line's `amount × qty` stays within MAX_AMOUNT.
- */
-export const MAX_UNIT_AMOUNT = MAX_AMOUNT / BigInt(MAX_COUNT);
-
 /** An amount in the currency's minor unit, ≥ 0 unless `allowNegative`, at most MAX_AMOUNT either way. */
 export function money(decimals: number, options: MoneyOptions = {}) {
   return decimalText.transform((value, ctx): bigint => {
@@ -60,13 +62,6 @@ export function moneyValue(value: string | number, decimals: number, options: Mo
   if (!options.allowNegative && parsed < 0n) return { refused: `amount "${value}" must not be negative` };
   if (options.positive && parsed === 0n) return { refused: `amount "${value}" must be above zero` };
   return parsed;
-}
-
-/** An amount per unit in a plan (a per-unit reward, a level's unit price): at most MAX_UNIT_AMOUNT. */
-export function unitMoney(decimals: number) {
-  return money(decimals).refine((amount) => amount <= MAX_UNIT_AMOUNT, {
-    message: `an amount per unit is at most ${formatMoney(MAX_UNIT_AMOUNT, decimals)} (times up to ${MAX_COUNT.toLocaleString('en-US')} units a line, it must stay a storable amount)`,
-  });
 }
 
 /** A percentage such as "12.5%" (up to 4 decimals), as parts per million. */

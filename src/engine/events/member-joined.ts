@@ -1,4 +1,4 @@
-import { fail } from '../../domain/errors.ts';
+import { fail, type EngineError } from '../../domain/errors.ts';
 import type { MemberJoined } from '../../domain/types.ts';
 import { fingerprint } from '../fingerprint.ts';
 import { checkRegions, uniqueCodes } from '../regions.ts';
@@ -11,23 +11,9 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   const shape = checkMemberShape(input, ['member']);
   if (shape) return shape;
   const regions = input.regions?.length ? uniqueCodes(input.regions) : [];
-  // Defaults spelled out or left out are the same event (a retry may add `level: 1`).
-  const print = fingerprint({
-    ...event,
-    member: {
-      ...input,
-      level: input.role === 'customer' ? undefined : (input.level ?? 1),
-      regions: regions.length > 1 ? [...regions].sort() : regions,
-    },
-  });
-  if (state.network.get(input.id)) {
-    return state.joins.get(input.id) === print
-      ? 'duplicate'
-      : fail('conflict', `member ${input.id} is already in the network; use member.moved or member.promoted to change it`, [
-          'member',
-          'id',
-        ]);
-  }
+  const print = joinPrint(event, regions);
+  const repeat = memberJoinedRepeat(state, event, print);
+  if (repeat) return repeat;
   const parent = input.parent == null ? null : state.network.get(input.parent);
   if (parent === undefined)
     return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
@@ -39,4 +25,29 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   placeNewMember(state, input, parent, regions, event.at, work);
   state.joins.set(input.id, print);
   return 'applied';
+}
+
+/** The join's fingerprint: defaults spelled out or left out are the same event (a retry may add `level: 1`). */
+function joinPrint(event: MemberJoined, regions: readonly string[]): string {
+  const input = event.member;
+  return fingerprint({
+    ...event,
+    member: {
+      ...input,
+      level: input.role === 'customer' ? undefined : (input.level ?? 1),
+      regions: regions.length > 1 ? [...regions].sort() : regions,
+    },
+  });
+}
+
+/** The verdict on a member id already in the network (duplicate or conflict), or null for a new one. */
+export function memberJoinedRepeat(
+  state: EngineState,
+  event: MemberJoined,
+  print = joinPrint(event, event.member.regions?.length ? uniqueCodes(event.member.regions) : []),
+): 'duplicate' | EngineError | null {
+  const id = event.member.id;
+  if (!state.network.get(id)) return null;
+  if (state.joins.get(id) === print) return 'duplicate';
+  return fail('conflict', `member ${id} is already in the network; use member.moved or member.promoted to change it`, ['member', 'id']);
 }

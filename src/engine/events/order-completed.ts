@@ -9,11 +9,17 @@ export function orderCompleted(state: EngineState, event: OrderCompleted): Verdi
   const orders = state.orders;
   const order = orders.numberOf(event.order);
   if (order < 0) return fail('unknown_order', `order ${event.order} was never paid; send its order.paid first`, ['order']);
-  if (orders.completedAt(order) !== null) return 'duplicate';
+  if (orderCompletedRepeat(state, event)) return 'duplicate';
   orders.complete(order, event.at);
   // With one plan version (most tenants), its freeze without reading the order's plan (a cache miss).
   const plan = state.plans.length === 1 ? state.plans[0]!.compiled : orders.plan(order);
   const at = event.at + plan.plan.freezeDays * DAY_MS;
   state.dueSettlements.push(at, state.dueSeq++, order);
   return 'applied';
+}
+
+/** 'duplicate' when the order is paid and already completed: completing it again changes nothing. */
+export function orderCompletedRepeat(state: EngineState, event: OrderCompleted): 'duplicate' | null {
+  const order = state.orders.numberOf(event.order);
+  return order >= 0 && state.orders.completedAt(order) !== null ? 'duplicate' : null;
 }

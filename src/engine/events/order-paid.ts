@@ -1,4 +1,4 @@
-import { fail } from '../../domain/errors.ts';
+import { fail, type EngineError } from '../../domain/errors.ts';
 import type { OrderPaid } from '../../domain/types.ts';
 import type { CompiledPlan } from '../../schema/plan.ts';
 import type { RunningSum } from '../../money/running-sum.ts';
@@ -9,16 +9,14 @@ import { DAY_MS, type Period } from '../periods.ts';
 import { PaidOrder, type OrderPlace } from '../paid-order.ts';
 import { planAt, type EngineState, type OrderRecord } from '../state.ts';
 import type { ChainLink, OrderInput, PeriodTemplate } from '../templates/template.ts';
+import { lineOverLimit } from '../line-limit.ts';
 import { markUpline, type Verdict, type Work } from '../work.ts';
 import { bindBuyer } from './binding.ts';
 import { recordPurchase, type SkuQuantities } from './purchases.ts';
 
 export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Verdict {
-  const existing = state.orders.numberOf(event.order);
-  if (existing >= 0) {
-    const conflict = `order ${event.order} was already paid with other content; use a new order id`;
-    return repeatOfKept(state.orders.event(existing), event, conflict, 'order');
-  }
+  const repeat = orderPaidRepeat(state, event);
+  if (repeat) return repeat;
   const referrer = event.referrer === undefined ? null : state.network.get(event.referrer);
   if (referrer === undefined)
     return fail('unknown_member', `referrer ${event.referrer} is not a member; send member.joined first`, ['referrer']);
@@ -30,6 +28,8 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
     return fail('invalid', `pickup point ${pickup.id} is a customer; only distributors run pickup points`, ['pickupPoint']);
 
   const plan = planAt(state, event.at);
+  const overLimit = lineOverLimit(event.lines, plan, state.settings.decimals);
+  if (overLimit) return overLimit;
   const buyer = bindBuyer(state, event, referrer, plan, work);
   const seller = sellerOf(buyer, plan);
   const fullChain = state.network.chainOf(seller);
@@ -45,6 +45,14 @@ export function orderPaid(state: EngineState, event: OrderPaid, work: Work): Ver
   const skus = state.recruitsOnSkus ? event.lines.map((l) => [l.sku, l.qty] as const) : NO_SKUS;
   recordPurchase(state, event.buyer, netPaid, netPaid > 0 ? 1 : 0, skus, work, buyer);
   return 'applied';
+}
+
+/** The verdict on an order id already paid (duplicate or conflict), or null for a new one. */
+export function orderPaidRepeat(state: EngineState, event: OrderPaid): 'duplicate' | EngineError | null {
+  const existing = state.orders.numberOf(event.order);
+  if (existing < 0) return null;
+  const conflict = `order ${event.order} was already paid with other content; use a new order id`;
+  return repeatOfKept(state.orders.event(existing), event, conflict, 'order');
 }
 
 const NO_SKUS: SkuQuantities = Object.freeze([]);

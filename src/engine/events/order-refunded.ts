@@ -12,12 +12,17 @@ import { recordPurchase } from './purchases.ts';
  * A refund recomputes the order's awards on its net lines, with the plan, levels and network of
  * its payment time, and posts the difference (DOMAIN.md, "Settlement and refunds").
  */
-export function orderRefunded(state: EngineState, event: OrderRefunded, work: Work): Verdict {
+/** The verdict on a refund id already recorded (duplicate or conflict), or null for a new one. */
+export function orderRefundedRepeat(state: EngineState, event: OrderRefunded): 'duplicate' | EngineError | null {
   const known = state.refunds.get(event.refund);
-  if (known !== undefined) {
-    const conflict = `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`;
-    return repeatOfKept(known, event, conflict, 'refund');
-  }
+  if (known === undefined) return null;
+  const conflict = `refund ${event.refund} was already recorded with other content; refund ids are unique per tenant`;
+  return repeatOfKept(known, event, conflict, 'refund');
+}
+
+export function orderRefunded(state: EngineState, event: OrderRefunded, work: Work): Verdict {
+  const repeat = orderRefundedRepeat(state, event);
+  if (repeat) return repeat;
   const order = state.orders.get(event.order);
   if (!order) return fail('unknown_order', `order ${event.order} was never paid; a refund needs a paid order`, ['order']);
   // Read once: each read of an order's lines looks its refund state up (OrderBook.lines).

@@ -6,18 +6,23 @@ import { planAt, type EngineState, type WithdrawalRecord } from '../state.ts';
 import { TAX_REGIMES } from '../tax/tax.ts';
 import type { Verdict, Work } from '../work.ts';
 
+/** The verdict on a withdrawal id already accepted (duplicate or conflict), or null for a new one. */
+export function withdrawalRequestedRepeat(
+  state: EngineState,
+  event: WithdrawalRequested,
+  print = fingerprint(event),
+): 'duplicate' | EngineError | null {
+  const conflict = `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`;
+  return repeatVerdict(state.withdrawals.get(event.withdrawal), print, conflict, 'withdrawal');
+}
+
 /**
  * Pays out available money, withholding tax on the month's cumulative gross (DOMAIN.md,
  * "Balances and withdrawals"). A rejected withdrawal leaves no trace, so its id can be reused.
  */
 export function withdrawalRequested(state: EngineState, event: WithdrawalRequested, work: Work): Verdict {
   const print = fingerprint(event);
-  const repeated = repeatVerdict(
-    state.withdrawals.get(event.withdrawal),
-    print,
-    `withdrawal ${event.withdrawal} was already accepted with other content; use a new id`,
-    'withdrawal',
-  );
+  const repeated = withdrawalRequestedRepeat(state, event, print);
   if (repeated) return repeated;
   const member = state.network.get(event.member);
   if (!member) return fail('unknown_member', `member ${event.member} is not in the network`, ['member']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exact } from '../../money/rate.ts';
-import { levelKey, unitMoney } from '../../schema/primitives.ts';
+import { levelKey, money } from '../../schema/primitives.ts';
 import type { ChainLink, NetLine, OrderInput, OrderTemplate, PartSink, SchemaContext } from './template.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { ChainLink, NetLine, OrderInput, OrderTemplate, PartSink, SchemaCon
 const paramsSchema = (context: SchemaContext) =>
   z.strictObject({
     prices: z
-      .record(levelKey, unitMoney(context.decimals))
+      .record(levelKey, money(context.decimals))
       .refine((prices) => Object.keys(prices).length > 0, 'give the unit price of at least one level'),
   });
 type Params = z.output<ReturnType<typeof paramsSchema>>;
@@ -31,6 +31,7 @@ export const levelPrice: OrderTemplate<Params> = {
   paysChain: true,
   params: paramsSchema,
   maxChainPayees: (params) => new Set(Object.values(params.prices)).size,
+  maxUnitAmount: (params) => Object.values(params.prices).reduce((max, price) => (price > max ? price : max), 0n),
   compute(rule, params, input, out) {
     for (const line of input.lines) priceLine(rule, params, input, line, out);
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyRate, exact, ppmOf, ppmTimesWhole, rateTimes } from '../../money/rate.ts';
-import { instant, rate, unitMoney } from '../../schema/primitives.ts';
+import { instant, money, rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
 import { addLinkAmount, wholePaid } from './parts.ts';
@@ -16,7 +16,7 @@ const paramsSchema = (context: SchemaContext) =>
       categories: z.array(z.string()).optional(),
       members: z.array(z.string()).optional(),
       teamsOf: z.array(z.string()).optional(),
-      perUnit: unitMoney(context.decimals).optional(),
+      perUnit: money(context.decimals).optional(),
       rate: rate.optional(),
       base: baseKind,
     })
@@ -33,6 +33,7 @@ export const targeted: OrderTemplate<Params> = {
   paysChain: true,
   params: paramsSchema,
   maxChainPayees: () => 1,
+  maxUnitAmount: (params) => params.perUnit ?? 0n,
   compute(rule, params, input, out) {
     const seller = input.chain[0];
     if (!seller || input.paidAt < params.from || input.paidAt >= params.to) return;

@@ -113,6 +113,11 @@ export interface OrderTemplate<P> {
   readonly maxChainPayees: (params: P) => number | null;
   /** Whether the template pays along the seller's chain (counts toward the 3-member limit). */
   readonly paysChain: boolean;
+  /**
+   * The largest amount per unit it multiplies by a line's quantity (a per-unit reward, a unit
+   * price); none for templates that only take rates of amounts. See CompiledPlan.maxQtyPerLine.
+   */
+  readonly maxUnitAmount?: (params: P) => bigint;
 }
 
 /** What a period close sees: the period's orders net of refunds so far, and the network at close. */
