@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DISTRIBUTOR_ROLES, type EngineEvent, type MemberInput, type OrderLineInput } from '../domain/types.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
 import {
+  category,
   count,
   id,
   instant,
@@ -56,7 +57,7 @@ function orderEventSchemas(context: SchemaContext, at: At) {
   const line = z.object({
     line: z.coerce.number().int().min(0),
     sku: id,
-    category: z.string().optional(),
+    category: category.optional(),
     qty: positiveCount,
     paid: amount,
     cost: amount.optional(),
@@ -119,7 +120,9 @@ function withdrawalRequestedSchema(context: SchemaContext, at: At) {
     at,
     withdrawal: id,
     member: id,
-    amount: money(context.decimals, { positive: true }),
+    // Zero is a well-formed amount below every plan's minimum (at least one minor unit): the
+    // engine answers below_minimum with the minimum, which tells the member more than invalid.
+    amount: money(context.decimals),
   });
 }
 

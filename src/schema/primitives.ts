@@ -93,6 +93,12 @@ export const id = z
   .pipe(z.string().min(1, 'an id must not be empty').max(MAX_ID_LENGTH, `an id has at most ${MAX_ID_LENGTH} characters`));
 
 /**
+ * A category name: text, or a whole number as YAML and JSON writers give one (`category: 12`
+ * means the category "12", as a SKU of 12 means the SKU "12").
+ */
+export const category = z.union([z.string(), z.number().int()]).transform((value) => String(value));
+
+/**
  * An instant: ISO 8601. With an offset ("…+08:00", "…Z") it is that instant; without one, or a
  * bare date, it is read in the tenant's time zone (a date means its midnight).
  */

@@ -117,13 +117,14 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect(withdrawals.withdrawals).toMatchObject([{ withdrawal: 'W1', member: 'L1', amount: '4.00', tax: '0.00', net: '4.00' }]);
 
     // The whole batch again (a client retrying after a timeout): what was accepted is a duplicate now;
-    // the rest is still refused (now mostly as earlier than the clock; W1 exists, so 1000.00 conflicts).
+    // the rest is still refused: identity first (O1 with 99.00 and W1 with 1000.00 conflict with
+    // what was accepted under their ids), then as earlier than the clock.
     const rejectedBefore = (await admin.ok(admin.get('/v1/events/rejected'))).rejected.length;
     const again = await sendEvents(admin, batch);
     expect(again.map(statusOf)).toEqual([
       'duplicate',
       'duplicate',
-      'rejected invalid',
+      'rejected conflict',
       'rejected invalid',
       'rejected invalid',
       'rejected invalid',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { applyRate, exact, ppmOf, ppmTimesWhole, rateTimes } from '../../money/rate.ts';
-import { instant, money, rate } from '../../schema/primitives.ts';
+import { category, id, instant, money, rate } from '../../schema/primitives.ts';
 import { baseKind, lineBase } from './base.ts';
 import { compiledParams } from './compiled.ts';
 import { addLinkAmount, wholePaid } from './parts.ts';
@@ -12,10 +12,10 @@ const paramsSchema = (context: SchemaContext) =>
     .strictObject({
       from: instant(context.timezone),
       to: instant(context.timezone),
-      skus: z.array(z.string()).optional(),
-      categories: z.array(z.string()).optional(),
-      members: z.array(z.string()).optional(),
-      teamsOf: z.array(z.string()).optional(),
+      skus: z.array(id).optional(),
+      categories: z.array(category).optional(),
+      members: z.array(id).optional(),
+      teamsOf: z.array(id).optional(),
       perUnit: money(context.decimals).optional(),
       rate: rate.optional(),
       base: baseKind,
