@@ -68,6 +68,25 @@ describe('fenyong scenario run --json', () => {
     expect(outcome.balances.L).toEqual({ pending: '0.00', available: '5000.00' });
     expect(outcome.levels).toEqual({ L: 1 });
   });
+
+  it('prints the error of a scenario refused whole in the shape of expect.error, with exit 2', async () => {
+    const result = await fenyong('scenario', 'run', 'conformance/rejected/01-plan-rate-not-a-rate.yaml', '--json');
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { code: 'invalid', path: ['plan', 'templates', 0, 'params', 'rates', 0] },
+    });
+    expect(result.stderr).toContain('invalid');
+  });
+});
+
+describe('fenyong scenario check on scenarios refused whole', () => {
+  it('passes when expect.error names the code, and fails when the scenario runs instead', async () => {
+    const refused = await fenyong('scenario', 'check', 'conformance/rejected/02-network-parent-unknown.yaml');
+    expect(refused.code).toBe(0);
+    const ran = await fenyong('scenario', 'check', 'test/fixtures/expects-refusal-but-runs.yaml');
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain('expected rejected with invalid, got a valid plan and network');
+  });
 });
 
 describe('fenyong explain', () => {

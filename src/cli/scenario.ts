@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../domain/errors.ts';
 import { YAMLError } from 'yaml';
-import { compare, type Mismatch } from '../scenario/check.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { checkScenario, type Mismatch } from '../scenario/check.ts';
+import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
 
 /** `fenyong scenario check FILE…` and `fenyong scenario run FILE --json`. */
@@ -32,29 +32,34 @@ export function registerScenario(program: Command, setExit: (code: number) => vo
     .argument('<file>', 'scenario YAML file')
     .option('--json', 'print JSON (the default)')
     .action((file: string) => {
-      const { result } = runScenario(loadScenario(file));
-      const errors = result.errors.map(({ event, code }) => ({ event, code }));
-      process.stdout.write(`${JSON.stringify({ ...result, errors }, null, 2)}\n`);
+      const scenario = loadScenario(file);
+      try {
+        const { result } = runScenario(scenario);
+        const errors = result.errors.map(({ event, code }) => ({ event, code }));
+        process.stdout.write(`${JSON.stringify({ ...result, errors }, null, 2)}\n`);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        // The whole scenario rejected is an outcome too: printed in the shape of `expect.error`,
+        // and told on stderr with exit 2 as every refused input is.
+        const { code, message, path } = error.error;
+        process.stdout.write(`${JSON.stringify({ error: { code, message, ...(path ? { path } : {}) } }, null, 2)}\n`);
+        throw error;
+      }
     });
 }
 
 function checkFile(file: string): Mismatch[] {
+  let loaded: Scenario;
   try {
-    const loaded = loadScenario(file);
-    return compare(loaded, runScenario(loaded).result);
+    loaded = loadScenario(file);
   } catch (error) {
     const unreadable = unreadableFile(error);
-    if (unreadable !== null) return [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }];
+    if (unreadable !== null)
+      return [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }];
     if (!(error instanceof InputError)) throw error;
-    return [
-      {
-        kind: 'different',
-        what: 'scenario input',
-        expected: 'a valid plan and network',
-        actual: `${error.error.code}: ${error.message}`,
-      },
-    ];
+    return [{ kind: 'different', what: 'scenario file', expected: 'the scenario format', actual: error.message }];
   }
+  return checkScenario(loaded);
 }
 
 /** Why a scenario file could not be read (missing, not YAML), or null for any other error. */

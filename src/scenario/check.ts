@@ -1,6 +1,7 @@
 import { currencyDecimals, formatMoney, parseMoney } from '../money/money.ts';
+import { InputError } from '../domain/errors.ts';
 import type { Scenario } from './load.ts';
-import type { ScenarioResult } from './run.ts';
+import { runScenario, type ScenarioResult } from './run.ts';
 
 /** One difference between a scenario's `expect` and what the engine did. */
 export interface Mismatch {
@@ -8,6 +9,31 @@ export interface Mismatch {
   readonly what: string;
   readonly expected?: string;
   readonly actual?: string;
+}
+
+/**
+ * Runs a scenario and compares it with its `expect`; a scenario whose plan or starting network
+ * is refused matches only an `expect.error` of the same code (DOMAIN.md: it rejects the whole
+ * scenario with its error).
+ */
+export function checkScenario(scenario: Scenario): Mismatch[] {
+  const rejectedWith = scenario.expect.error;
+  const input = (actual: string): Mismatch[] => [
+    {
+      kind: 'different',
+      what: 'scenario input',
+      expected: rejectedWith ? `rejected with ${rejectedWith}` : 'a valid plan and network',
+      actual,
+    },
+  ];
+  let result: ScenarioResult;
+  try {
+    result = runScenario(scenario).result;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return rejectedWith === error.error.code ? [] : input(`${error.error.code}: ${error.message}`);
+  }
+  return rejectedWith === undefined ? compare(scenario, result) : input('a valid plan and network');
 }
 
 /**
@@ -101,8 +127,7 @@ function compareErrors(expected: { event: number; code: string }[], result: Scen
       });
   }
   for (const [event, actual] of got) {
-    if (!want.has(event))
-      mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: describeError(actual) });
+    if (!want.has(event)) mismatches.push({ kind: 'extra', what: `error of event ${event}`, actual: describeError(actual) });
   }
 }
 

@@ -49,6 +49,9 @@ export const scenarioSchema = z.object({
         )
         .optional(),
       errors: z.array(z.object({ event: z.number().int(), code: z.string() })).optional(),
+      // The whole scenario rejected (DOMAIN.md: a plan or starting network that is not valid
+      // rejects it with its error): `error: invalid` or `error: { code: invalid }`.
+      error: z.union([z.string(), z.object({ code: z.string() }).transform((error) => error.code)]).optional(),
     })
     .default({}),
 });
