@@ -1,22 +1,48 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../domain/errors.ts';
-import { registerExplain } from './explain.ts';
-import { registerPlanDiff } from './plan-diff.ts';
-import { registerPlanLint } from './plan-lint.ts';
-import { registerReport } from './report.ts';
-import { registerPlanList } from './plan-list.ts';
-import { registerPlanNew } from './plan-new.ts';
-import { registerScenario } from './scenario.ts';
-import { registerForecast } from './forecast.ts';
-import { registerServe } from './serve.ts';
-import { registerSimulate } from './simulate.ts';
-import { registerStatement } from './statement.ts';
-import { registerVerify } from './verify.ts';
-import { registerBackfill } from './backfill.ts';
-import { registerPayouts } from './payouts.ts';
-import { registerAudit } from './audit.ts';
+type Register = (program: Command, setExit: (code: number) => void) => void;
 
-/** `fenyong …`: one file per command; each registers itself here. Returns the exit code. */
+/**
+ * Each command's module, in the order help lists them. A module is loaded only when its command
+ * runs: `scenario check` needs the engine, not the server, PDF and spreadsheet libraries that
+ * `serve` or `statement` load (a third of the start-up time of every command).
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<Register[]>])[] = [
+  ['scenario', async () => [(await import('./scenario.ts')).registerScenario]],
+  ['explain', async () => [(await import('./explain.ts')).registerExplain]],
+  [
+    'plan',
+    async () => {
+      const [lint, created, list, diff] = await Promise.all([
+        import('./plan-lint.ts'),
+        import('./plan-new.ts'),
+        import('./plan-list.ts'),
+        import('./plan-diff.ts'),
+      ]);
+      return [lint.registerPlanLint, created.registerPlanNew, list.registerPlanList, diff.registerPlanDiff];
+    },
+  ],
+  ['serve', async () => [(await import('./serve.ts')).registerServe]],
+  ['verify', async () => [(await import('./verify.ts')).registerVerify]],
+  ['backfill', async () => [(await import('./backfill.ts')).registerBackfill]],
+  ['simulate', async () => [(await import('./simulate.ts')).registerSimulate]],
+  ['forecast', async () => [(await import('./forecast.ts')).registerForecast]],
+  ['backtest', async () => [(await import('./forecast.ts')).registerForecast]],
+  ['statement', async () => [(await import('./statement.ts')).registerStatement]],
+  ['report', async () => [(await import('./report.ts')).registerReport]],
+  ['payouts', async () => [(await import('./payouts.ts')).registerPayouts]],
+  ['audit', async () => [(await import('./audit.ts')).registerAudit]],
+];
+
+/** The commands to register: the one named first, or all of them (help, an unknown command). */
+async function commandsFor(argv: readonly string[]): Promise<Register[]> {
+  const named = COMMANDS.find(([name]) => name === argv[0]);
+  if (named) return named[1]();
+  const all = await Promise.all(COMMANDS.filter(([name]) => name !== 'backtest').map(([, load]) => load()));
+  return all.flat();
+}
+
+/** `fenyong …`: one file per command, registered here. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('fenyong')
     .description('fenyong 分佣引擎 — distribution-commission engine')
@@ -26,21 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
   };
-  registerScenario(program, setExit);
-  registerExplain(program, setExit);
-  registerPlanLint(program, setExit);
-  registerPlanNew(program, setExit);
-  registerPlanList(program);
-  registerPlanDiff(program, setExit);
-  registerServe(program);
-  registerVerify(program, setExit);
-  registerBackfill(program, setExit);
-  registerSimulate(program);
-  registerForecast(program, setExit);
-  registerStatement(program, setExit);
-  registerReport(program, setExit);
-  registerPayouts(program, setExit);
-  registerAudit(program);
+  for (const register of await commandsFor(argv)) register(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
