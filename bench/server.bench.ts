@@ -313,7 +313,7 @@ async function openLoop(
   ratePerS = RATE_PER_S,
   durationMs = OPEN_LOOP_MS,
 ): Promise<{ p50: number; p99: number; achieved: number; sent: number; serverP50: number; serverP99: number }> {
-  log(`phase: ${name} at ${ratePerS} req/s for ${durationMs / 1000} s (load ${load()})`);
+  log(`phase: ${name} at ${Number(ratePerS.toFixed(2))} req/s for ${durationMs / 1000} s (load ${load()})`);
   const latencies: number[] = [];
   const serverTimes: number[] = [];
   const inflight: Promise<void>[] = [];
