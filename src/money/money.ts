@@ -51,20 +51,21 @@ export function divFloor(numerator: bigint, denominator: bigint): bigint {
 export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 export const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
-/** Minor-unit digits of the currencies fenyong knows; others default to 2. */
-const CURRENCY_DECIMALS: Record<string, number> = {
-  CNY: 2,
-  HKD: 2,
-  TWD: 2,
-  USD: 2,
-  EUR: 2,
-  GBP: 2,
-  SGD: 2,
-  MYR: 2,
-  JPY: 0,
-  KRW: 0,
-};
-
+/**
+ * Minor-unit digits of a currency by ISO 4217, from the ICU data Node ships (CNY 2, JPY 0,
+ * KWD 3): "the currency's minor unit" of DOMAIN.md. A code ICU does not know gets 2, as it does.
+ */
 export function currencyDecimals(currency: string): number {
-  return CURRENCY_DECIMALS[currency] ?? 2;
+  let digits = decimalsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2; // not a well-formed code: the caller's own schema refuses it where that matters
+    }
+    decimalsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
+
+const decimalsByCurrency = new Map<string, number>();
