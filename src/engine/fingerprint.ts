@@ -146,5 +146,16 @@ export function repeatVerdict(
  * fingerprinted only when the identity comes again, so a new event costs no fingerprint.
  */
 export function repeatOfKept(known: unknown, event: unknown, conflict: string, path: string): 'duplicate' | EngineError {
-  return fingerprint(known) === fingerprint(event) ? 'duplicate' : fail('conflict', conflict, [path]);
+  return fingerprint(linesInOrder(known)) === fingerprint(linesInOrder(event)) ? 'duplicate' : fail('conflict', conflict, [path]);
+}
+
+/**
+ * An order's or a refund's lines are a set keyed by line number (unique within the event): the
+ * same lines listed in another order (a shop serialising from a map) are the same content.
+ */
+function linesInOrder(event: unknown): unknown {
+  const lines = (event as { lines?: unknown } | null)?.lines;
+  if (!Array.isArray(lines) || lines.length < 2) return event;
+  const byLine = [...(lines as { line: number }[])].sort((a, b) => a.line - b.line);
+  return { ...(event as object), lines: byLine };
 }
