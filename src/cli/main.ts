@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { YAMLError } from 'yaml';
 import { InputError } from '../domain/errors.ts';
 type Register = (program: Command, setExit: (code: number) => void) => void;
 
@@ -62,6 +63,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`fenyong: ${error.error.code}: ${error.message}\n`);
       return 2;
     }
+    const unreadable = unreadableInput(error);
+    if (unreadable !== null) {
+      process.stderr.write(`fenyong: ${unreadable}\n`);
+      return 2;
+    }
     throw error;
   }
+}
+
+/** A file named on the command line that cannot be read or parsed: said in one line, not a stack trace. */
+function unreadableInput(error: unknown): string | null {
+  if (error instanceof YAMLError) return `not YAML: ${error.message.split('\n')[0]}`;
+  const failed = error as NodeJS.ErrnoException | null;
+  if (failed?.code === 'ENOENT' || failed?.code === 'EISDIR' || failed?.code === 'EACCES')
+    return `cannot read ${failed.path ?? 'a file'} (${failed.code})`;
+  return null;
 }
