@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { YAMLError } from 'yaml';
 import { InputError } from '../domain/errors.ts';
+import { FolderInUse } from '../store/folder-lock.ts';
 type Register = (program: Command, setExit: (code: number) => void) => void;
 
 /**
@@ -61,6 +62,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof InputError) {
       process.stderr.write(`fenyong: ${error.error.code}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof FolderInUse) {
+      process.stderr.write(`fenyong: ${error.message}\n`);
       return 2;
     }
     const unreadable = unreadableInput(error);

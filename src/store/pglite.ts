@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { emptyCopy, type CopyInput } from './copy-text.ts';
+import { lockFolder } from './folder-lock.ts';
 import { DEFAULT_RESERVE_BYTES, diskGuard, readsOnly } from './disk-guard.ts';
 import { lockLiteral, type Sql } from './sql.ts';
 
@@ -11,7 +12,14 @@ import { lockLiteral, type Sql } from './sql.ts';
 export async function pgliteSql(dataDir?: string, options: { reserveBytes?: number } = {}): Promise<Sql> {
   // PGlite makes its own folder but not the ones above it (`.data/` on a fresh clone).
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const release = dataDir ? lockFolder(dataDir) : () => undefined;
+  let db: PGlite;
+  try {
+    db = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  } catch (error) {
+    release();
+    throw error;
+  }
   const roomToWrite = diskGuard(dataDir ?? '', dataDir ? (options.reserveBytes ?? DEFAULT_RESERVE_BYTES) : 0);
   const copy = (target: PGlite | Transaction) => async (table: string, columns: readonly string[], data: CopyInput) => {
     if (emptyCopy(data)) return;
@@ -48,7 +56,13 @@ export async function pgliteSql(dataDir?: string, options: { reserveBytes?: numb
       const unsubscribe = await db.listen(identifier(channel), onMessage);
       return { close: () => unsubscribe() };
     },
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
