@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, startApp, type ApiClient, type TestApp } from '../support/app.ts';
+import { createTenant, startApp, ApiClient, type TestApp } from '../support/app.ts';
 import type { Backend } from '../support/db.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/scenario/run.ts';
@@ -139,6 +139,21 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     const rejectedAfter = (await admin.ok(admin.get('/v1/events/rejected'))).rejected.length;
     expect(rejectedAfter - rejectedBefore).toBe(again.filter((item) => item.status === 'rejected').length);
     expect((await admin.ok(admin.get('/v1/verify'))).ok).toBe(true);
+  });
+
+  it('lets only an admin key move the clock with a tick: an ingest key could settle every frozen award at once', async () => {
+    const admin = await tenant('ticks', { freezeDays: 7, templates: [multiLevel(['10%'])] }, [{ id: 'L1', role: 'leader' }]);
+    const { key } = await admin.ok(admin.post('/v1/keys', { scope: 'ingest', label: 'shop' }), 201);
+    const ingest = new ApiClient(test.app, key);
+    const tick = { type: 'tick', at: '2099-01-01T00:00:00Z' };
+    for (const body of [tick, { events: [tick] }]) {
+      const refused = await ingest.post('/v1/events', body);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain('needs an admin key');
+    }
+    expect((await admin.ok(admin.post('/v1/events', { type: 'tick', at: '2026-03-01T00:00:00Z' }))).results).toEqual([
+      { status: 'accepted', seq: expect.any(Number) },
+    ]);
   });
 
   it('makes a retried member.moved with an explicit id idempotent; the same id with other content is a conflict', async () => {

@@ -59,15 +59,9 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
       const body = request.body as { events?: unknown[] };
       const items = Array.isArray(body.events) ? body.events : [request.body];
       if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
-      const manual = items.map((item) => MANUAL_EVENT_TYPES.has(String((item as { type?: unknown } | null)?.type)));
-      if (request.apiKey?.scope !== 'admin' && manual.some(Boolean)) {
-        const type = String((items[manual.indexOf(true)] as { type: unknown }).type);
-        throw new ApiError(
-          403,
-          'forbidden',
-          `${type} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`,
-        );
-      }
+      const typeOf = (item: unknown) => String((item as { type?: unknown } | null)?.type);
+      const manual = items.map((item) => MANUAL_EVENT_TYPES.has(typeOf(item)));
+      if (request.apiKey?.scope !== 'admin') refuseAdminActs(items.map(typeOf));
       // Manual acts sent as events are audited like their own endpoints, in the same transaction.
       const actor = request.apiKey!.id;
       const audit = (results: readonly ItemResult[]) =>
@@ -87,6 +81,27 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
       };
     },
   );
+}
+
+/**
+ * Acts only an admin key may send as events: manual acts (a level set by hand, a payout decision,
+ * an adjustment), and a tick, which moves the tenant's clock for good and settles what falls due
+ * by then (POST /v1/tick needs an admin key too; the server's scheduler ticks on its own).
+ */
+function refuseAdminActs(types: readonly string[]): void {
+  const manual = types.find((type) => MANUAL_EVENT_TYPES.has(type));
+  if (manual !== undefined)
+    throw new ApiError(
+      403,
+      'forbidden',
+      `${manual} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`,
+    );
+  if (types.includes('tick'))
+    throw new ApiError(
+      403,
+      'forbidden',
+      "a tick moves the tenant's clock and settles what falls due by then: it needs an admin key (the server ticks on its own)",
+    );
 }
 
 function registerListEvents(app: TypedApp, context: RouteContext): void {
