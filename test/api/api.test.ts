@@ -141,6 +141,23 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect((await admin.ok(admin.get('/v1/verify'))).ok).toBe(true);
   });
 
+  it('words a refused single event by its field, as a batch item is', async () => {
+    const admin = await tenant('single-errors', { templates: [multiLevel(['10%'])] }, []);
+    const cases: [unknown, string, (string | number)[] | undefined][] = [
+      [{ type: 'tick' }, 'required, but missing', ['at']],
+      [{ type: 'order.payed', at: '2026-03-01T00:00:00Z' }, 'order.paid', ['type']],
+      [{ events: [] }, '', ['events']],
+      [[], 'send one event', undefined],
+    ];
+    for (const [body, message, path] of cases) {
+      const refused = await admin.post('/v1/events', body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.error.code).toBe('invalid');
+      expect(refused.body.error.message).toContain(message);
+      expect(refused.body.error.path).toEqual(path);
+    }
+  });
+
   it('lets only an admin key move the clock with a tick: an ingest key could settle every frozen award at once', async () => {
     const admin = await tenant('ticks', { freezeDays: 7, templates: [multiLevel(['10%'])] }, [{ id: 'L1', role: 'leader' }]);
     const { key } = await admin.ok(admin.post('/v1/keys', { scope: 'ingest', label: 'shop' }), 201);

@@ -36,6 +36,22 @@ const eventDoc = z
   })
   .describe('an event as in the scenario format (DOMAIN.md); validated item by item');
 
+const batchDoc = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) });
+
+/**
+ * Why a body is neither one event nor a batch, said of the form it was meant as: a union's own
+ * error ("Invalid input") names neither the field nor the fault.
+ */
+function bodyError(body: unknown): ApiError {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
+  const parsed = ('events' in body ? batchDoc : eventDoc).safeParse(body);
+  const issue = parsed.success ? undefined : parsed.error.issues[0];
+  if (!issue) return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
+  const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
+  return new ApiError(400, 'invalid', issue.message, path);
+}
+
 export const registerEvents: Register = (app, context) => {
   registerPostEvents(app, context);
   registerListEvents(app, context);
@@ -47,15 +63,18 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
   app.post(
     '/v1/events',
     {
+      // The handler words a refused body itself (bodyError), after the key is checked.
+      attachValidation: true,
       schema: {
         tags: ['events'],
         summary: `Send one event, or a batch of up to ${MAX_BATCH} ({ events: [...] }), applied in order`,
-        body: z.union([z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }), eventDoc]),
+        body: z.union([batchDoc, eventDoc]),
         response: { 200: z.object({ results: z.array(itemResult) }), ...errorResponses },
       },
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'ingest');
+      if (request.validationError) throw bodyError(request.body);
       const body = request.body as { events?: unknown[] };
       const items = Array.isArray(body.events) ? body.events : [request.body];
       if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
