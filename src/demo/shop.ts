@@ -14,7 +14,7 @@
  * ingest or admin key otherwise.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClient, type FenyongClient, type FenyongEvent } from '../client/index.ts';
@@ -335,11 +335,14 @@ class Clock {
 const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** --url/--key, FENYONG_URL/FENYONG_KEY, or .data/server.json of `npm start`. */
+/**
+ * --url/--key, FENYONG_URL/FENYONG_KEY, or the server.json `npm start` writes beside its PGlite
+ * folder (.data/server.json; beside FENYONG_DATA_DIR when that is set, as the server does).
+ */
 export function connection(
   args: { url?: string | undefined; key?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
-  dataDir = join(process.cwd(), '.data'),
+  dataDir = dirname(resolve(env.FENYONG_DATA_DIR || join('.data', 'pglite'))),
 ): { url: string; key: string } {
   const file = join(dataDir, 'server.json');
   const written = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { url?: string; key?: string }) : {};
@@ -347,7 +350,7 @@ export function connection(
   const key = args.key ?? env.FENYONG_KEY ?? written.key;
   if (!url || !key) {
     throw new Error(
-      'no fenyong to talk to: start one with `npm start` (it writes .data/server.json), or pass --url and --key (or FENYONG_URL and FENYONG_KEY)',
+      `no fenyong to talk to: start one with \`npm start\` (it writes ${file}), or pass --url and --key (or FENYONG_URL and FENYONG_KEY)`,
     );
   }
   return { url, key };

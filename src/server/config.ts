@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fail, InputError } from '../domain/errors.ts';
 
 /** Server settings, from the environment (documented in README.md). */
 export interface ServerConfig {
@@ -41,30 +42,52 @@ export const CONSOLE_DIST = join(import.meta.dirname, '..', '..', 'console', 'di
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const token = env.FENYONG_PLATFORM_TOKEN;
   return {
-    port: Number(env.PORT ?? 3000),
+    port: setting(env, 'PORT', 3000, { min: 0, max: 65535, integer: true }),
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.FENYONG_DATA_DIR ?? join(process.cwd(), '.data', 'pglite'),
-    reserveBytes: Number(env.FENYONG_MIN_FREE_MB ?? 64) * 1024 * 1024,
+    reserveBytes: setting(env, 'FENYONG_MIN_FREE_MB', 64) * 1024 * 1024,
     natsUrl: env.NATS_URL || undefined,
     nats: {
       stream: env.FENYONG_NATS_STREAM || 'FENYONG',
       subjectPrefix: env.FENYONG_NATS_SUBJECT || 'fenyong',
       durable: env.FENYONG_NATS_DURABLE || 'fenyong',
-      ackWaitMs: Number(env.FENYONG_NATS_ACK_WAIT_SECONDS || 30) * 1000,
-      replicas: Number(env.FENYONG_NATS_REPLICAS || 1),
+      ackWaitMs: setting(env, 'FENYONG_NATS_ACK_WAIT_SECONDS', 30, { min: 1 }) * 1000,
+      replicas: setting(env, 'FENYONG_NATS_REPLICAS', 1, { min: 1, max: 5, integer: true }),
     },
     platformToken: token ?? `fyp_${randomBytes(18).toString('base64url')}`,
     platformTokenGenerated: token === undefined,
-    tickIntervalMs: Number(env.FENYONG_TICK_SECONDS ?? 30) * 1000,
-    tickLagMs: Number(env.FENYONG_TICK_LAG_SECONDS ?? 300) * 1000,
-    webhookIntervalMs: Number(env.FENYONG_WEBHOOK_SECONDS ?? 1) * 1000,
+    tickIntervalMs: setting(env, 'FENYONG_TICK_SECONDS', 30, { min: 0.01 }) * 1000,
+    tickLagMs: setting(env, 'FENYONG_TICK_LAG_SECONDS', 300) * 1000,
+    webhookIntervalMs: setting(env, 'FENYONG_WEBHOOK_SECONDS', 1, { min: 0.01 }) * 1000,
     seedDemo: env.FENYONG_DEMO !== '0',
     logRequests: env.FENYONG_LOG === '1',
     rateLimit: {
-      max: Number(env.FENYONG_RATE_LIMIT ?? 6000),
-      windowMs: Number(env.FENYONG_RATE_LIMIT_WINDOW_SECONDS ?? 10) * 1000,
+      max: setting(env, 'FENYONG_RATE_LIMIT', 6000, { integer: true }),
+      windowMs: setting(env, 'FENYONG_RATE_LIMIT_WINDOW_SECONDS', 10, { min: 0.01 }) * 1000,
     },
     consoleDir: env.FENYONG_CONSOLE_DIR || CONSOLE_DIST,
   };
+}
+
+/**
+ * A number from the environment, or its default when unset or empty. Anything else that is not a
+ * number in range stops the server at start, naming the variable: NaN would run the scheduler in
+ * a tight loop, or switch a limit off without a word.
+ */
+function setting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false }: { min?: number; max?: number; integer?: boolean } = {},
+): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'a whole number' : 'a number';
+    const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
+    throw new InputError(fail('invalid', `${name}=${text} is not ${kind} ${range} (unset, it is ${fallback})`));
+  }
+  return value;
 }

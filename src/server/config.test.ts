@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../domain/errors.ts';
+import { configFromEnv } from './config.ts';
+
+describe('configFromEnv', () => {
+  it('takes the documented defaults when a variable is unset or empty', () => {
+    const config = configFromEnv({ PORT: '', FENYONG_TICK_SECONDS: undefined });
+    expect(config.port).toBe(3000);
+    expect(config.tickIntervalMs).toBe(30_000);
+    expect(config.rateLimit).toEqual({ max: 6000, windowMs: 10_000 });
+  });
+
+  it('reads numbers, fractions where they make sense', () => {
+    const config = configFromEnv({ PORT: '3917', FENYONG_TICK_SECONDS: '0.5', FENYONG_RATE_LIMIT: '0' });
+    expect([config.port, config.tickIntervalMs, config.rateLimit.max]).toEqual([3917, 500, 0]);
+  });
+
+  it('stops at start on a value that is not a number in range, naming the variable', () => {
+    for (const [name, value] of [
+      ['FENYONG_TICK_SECONDS', '30s'],
+      ['FENYONG_TICK_SECONDS', '0'],
+      ['FENYONG_RATE_LIMIT', 'lots'],
+      ['PORT', '70000'],
+      ['FENYONG_NATS_REPLICAS', '1.5'],
+    ]) {
+      expect(() => configFromEnv({ [name!]: value }), `${name}=${value}`).toThrow(InputError);
+      expect(() => configFromEnv({ [name!]: value })).toThrow(`${name}=${value}`);
+    }
+  });
+});
