@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fenyong } from './support/cli.ts';
 
-
 describe('fenyong scenario check', () => {
   it('exits 0 when every scenario matches its expect', async () => {
     const result = await fenyong(

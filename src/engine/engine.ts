@@ -3,6 +3,7 @@ import type { EngineEvent, MemberInput, TenantSettings } from '../domain/types.t
 import { currencyDecimals } from '../money/money.ts';
 import { eventReader, memberSchema, type EventReader } from '../schema/events.ts';
 import { parsePlan, type CompiledPlan } from '../schema/plan.ts';
+import { fieldsOf, misspeltField } from '../schema/misspelt-fields.ts';
 import { firstIssue, isValidZone } from '../schema/primitives.ts';
 import { applyEvent, applyParsed, passTime, type Outcome } from './apply.ts';
 import { checkMemberShape, placeNewMember } from './events/new-member.ts';
@@ -124,7 +125,11 @@ export function compilePlan(raw: unknown, settings: TenantSettings): CompiledPla
 function loadStartingNetwork(state: EngineState, raw: readonly unknown[]): void {
   if (raw.length === 0) return;
   const schema = memberSchema(state.settings);
+  const fields = fieldsOf(schema)!;
   placeStartingNetwork(state, raw, (entry, index) => {
+    const misspelt = misspeltField(entry, fields);
+    if (misspelt)
+      throw new InputError(fail('invalid', `members[${index}]: ${misspelt.message}`, ['members', index, ...misspelt.path]));
     const parsed = schema.safeParse(entry);
     if (!parsed.success) {
       const { path, message } = firstIssue(parsed.error);

@@ -45,7 +45,9 @@ export function parseSeverities(pairs: readonly string[], profileId = 'cn'): Rec
   for (const pair of pairs) {
     const [rule, level, ...rest] = pair.split('=');
     if (!rule || !(rule in profile.rules))
-      return { refused: `--severity ${pair}: no rule "${rule}" in profile ${profileId}; its rules: ${Object.keys(profile.rules).join(', ')}` };
+      return {
+        refused: `--severity ${pair}: no rule "${rule}" in profile ${profileId}; its rules: ${Object.keys(profile.rules).join(', ')}`,
+      };
     if (rest.length > 0 || (level !== 'warn' && level !== 'refuse'))
       return { refused: `--severity ${pair}: write ${rule}=warn or ${rule}=refuse` };
     severities[rule] = level;

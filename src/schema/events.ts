@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DISTRIBUTOR_ROLES, type EngineEvent, type MemberInput, type OrderLineInput } from '../domain/types.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
+import { knownFieldsByType, misspeltField, type KnownFields } from './misspelt-fields.ts';
 import {
   category,
   count,
@@ -35,7 +36,10 @@ export function memberSchema(context: SchemaContext): z.ZodType<MemberInput> {
   }) as z.ZodType<MemberInput>;
 }
 
-/** Every event's shape. Unknown extra fields are ignored; a missing or mistyped one is `invalid`. */
+/**
+ * Every event's shape. Unknown extra fields are ignored, unless one looks like a misspelling of a
+ * known one (eventReader); a missing or mistyped one is `invalid`.
+ */
 export function eventSchema(context: SchemaContext): z.ZodType<EngineEvent> {
   const at = instant(context.timezone);
   return z.discriminatedUnion('type', [
@@ -151,6 +155,13 @@ function adjustmentSchema(context: SchemaContext, at: At) {
   });
 }
 
+/** A misspelt field of a raw event of a known type (see misspeltField); null for any other. */
+function misspeltFieldOf(raw: unknown, fields: ReadonlyMap<string, KnownFields>): ReturnType<typeof misspeltField> {
+  if (!isObject(raw) || typeof raw.type !== 'string') return null;
+  const known = fields.get(raw.type);
+  return known === undefined ? null : misspeltField(raw, known);
+}
+
 /** Reads raw events into engine events: what eventSchema makes of them, errors included. */
 export interface EventReader {
   safeParse(raw: unknown): z.ZodSafeParseResult<EngineEvent>;
@@ -162,8 +173,15 @@ export interface EventReader {
  */
 export function eventReader(context: SchemaContext): EventReader {
   const schema = eventSchema(context);
+  const fields = knownFieldsByType((schema as unknown as z.ZodDiscriminatedUnion).options as z.ZodType[]);
   return {
     safeParse(raw) {
+      const misspelt = misspeltFieldOf(raw, fields);
+      if (misspelt)
+        return {
+          success: false,
+          error: new z.ZodError([{ code: 'custom', input: raw, ...misspelt }]),
+        } as z.ZodSafeParseResult<EngineEvent>;
       const event = readOrderEvent(raw, context);
       return event ? { success: true, data: event } : schema.safeParse(raw);
     },

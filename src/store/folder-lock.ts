@@ -49,7 +49,8 @@ function take(path: string, folder: string): void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(path, 'utf8'));
-      if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) throw new FolderInUse(folder, owner);
+      if (Number.isSafeInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner))
+        throw new FolderInUse(folder, owner);
       rmSync(path, { force: true }); // left by a process that ended
     }
   }

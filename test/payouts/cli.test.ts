@@ -12,7 +12,6 @@ import { ApiClient, PLATFORM_TOKEN } from '../support/app.ts';
 import { openTestDatabase, POSTGRES_URL, type Backend, type TestDatabase } from '../support/db.ts';
 import { Clock, PAYOUT_PLAN } from './support.ts';
 
-
 /** A tenant with three approved withdrawals on one payout batch, made over the API on `sql`. */
 async function seed(sql: Sql, tenant: string): Promise<string> {
   const clock = new Clock('2026-08-01T00:00:00+08:00');

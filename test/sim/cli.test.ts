@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { fenyong } from '../support/cli.ts';
 import { addMonths } from '../../src/sim/forecast.ts';
 
-
 const SMALL = ['--members', '600', '--months', '3', '--orders-per-month', '300', '--seed', '9'];
 
 describe('fenyong simulate', () => {

@@ -14,7 +14,6 @@ import { pdfText } from './pdf.ts';
 
 /** `fenyong statement` and `fenyong report tax|commission` against PGlite's data dir and PostgreSQL. */
 
-
 /** The fixture tenant, written through the service as the server would. */
 async function seed(sql: Sql, tenant: string): Promise<void> {
   const service = new Service(sql);

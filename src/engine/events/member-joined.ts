@@ -49,5 +49,8 @@ export function memberJoinedRepeat(
   const id = event.member.id;
   if (!state.network.get(id)) return null;
   if (state.joins.get(id) === print) return 'duplicate';
-  return fail('conflict', `member ${id} is already in the network; use member.moved or member.promoted to change it`, ['member', 'id']);
+  return fail('conflict', `member ${id} is already in the network; use member.moved or member.promoted to change it`, [
+    'member',
+    'id',
+  ]);
 }
