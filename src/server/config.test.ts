@@ -10,6 +10,13 @@ describe('configFromEnv', () => {
     expect(config.rateLimit).toEqual({ max: 6000, windowMs: 10_000 });
   });
 
+  it('seeds the demo tenant on PGlite, not on PostgreSQL unless FENYONG_DEMO asks', () => {
+    expect(configFromEnv({}).seedDemo).toBe(true);
+    expect(configFromEnv({ DATABASE_URL: 'postgres://127.0.0.1/test' }).seedDemo).toBe(false);
+    expect(configFromEnv({ DATABASE_URL: 'postgres://127.0.0.1/test', FENYONG_DEMO: '1' }).seedDemo).toBe(true);
+    expect(configFromEnv({ FENYONG_DEMO: '0' }).seedDemo).toBe(false);
+  });
+
   it('reads numbers, fractions where they make sense', () => {
     const config = configFromEnv({ PORT: '3917', FENYONG_TICK_SECONDS: '0.5', FENYONG_RATE_LIMIT: '0' });
     expect([config.port, config.tickIntervalMs, config.rateLimit.max]).toEqual([3917, 500, 0]);

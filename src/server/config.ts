@@ -60,7 +60,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     tickIntervalMs: setting(env, 'FENYONG_TICK_SECONDS', 30, { min: 0.01 }) * 1000,
     tickLagMs: setting(env, 'FENYONG_TICK_LAG_SECONDS', 300) * 1000,
     webhookIntervalMs: setting(env, 'FENYONG_WEBHOOK_SECONDS', 1, { min: 0.01 }) * 1000,
-    seedDemo: env.FENYONG_DEMO !== '0',
+    // The demo tenant (and its printed admin key) is for trying fenyong on PGlite: on PostgreSQL,
+    // a production database, it is seeded only when asked for.
+    seedDemo: env.FENYONG_DEMO ? env.FENYONG_DEMO !== '0' : !env.DATABASE_URL,
     logRequests: env.FENYONG_LOG === '1',
     rateLimit: {
       max: setting(env, 'FENYONG_RATE_LIMIT', 6000, { integer: true }),
