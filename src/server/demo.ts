@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createKey } from '../service/keys.ts';
+import { createKey, forgetCachedKeys } from '../service/keys.ts';
 import type { Service } from '../service/service.ts';
 import { createTenant } from '../service/tenants.ts';
 import { Random } from '../sim/random.ts';
@@ -67,10 +67,12 @@ const PRODUCTS = [
   { sku: 'rice-5kg', category: 'grain', price: 6990 },
 ];
 
+const DEMO_KEY_LABEL = 'npm start demo key';
+
 /**
  * Seeds the demo tenant once: a network of a few hundred members and three months of orders,
  * completions, refunds and withdrawals, all through the normal ingestion path.
- * Returns a fresh admin key (only its hash is stored).
+ * Returns a fresh admin key (only its hash is stored); the one the last start printed is revoked.
  */
 export async function seedDemo(
   service: Service,
@@ -91,9 +93,18 @@ export async function seedDemo(
     await service.importNetwork(DEMO_TENANT, members, 'demo');
     for (let start = 0; start < events.length; start += 1000)
       await service.ingest(DEMO_TENANT, events.slice(start, start + 1000), 'demo');
-    log(`demo tenant ready: ${members.length} members, ${events.length} events`);
+    // (Buyers new to the network join it as customers with their first order: more members by the end.)
+    log(
+      `demo tenant ready: ${members.length} members at the start, new customers with their first orders; ${events.length} events`,
+    );
   }
-  const key = await createKey(service.sql, DEMO_TENANT, 'admin', 'npm start demo key');
+  // One demo key at a time: the one printed by the last start (each start prints a new one).
+  await service.sql.query('update api_keys set revoked_at = now() where tenant_id = $1 and label = $2 and revoked_at is null', [
+    DEMO_TENANT,
+    DEMO_KEY_LABEL,
+  ]);
+  forgetCachedKeys();
+  const key = await createKey(service.sql, DEMO_TENANT, 'admin', DEMO_KEY_LABEL);
   return { key: key.key, created: !exists };
 }
 
