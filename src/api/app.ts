@@ -232,6 +232,12 @@ function answerErrors(app: FastifyInstance): void {
         },
       });
     }
+    if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const sent = request.headers['content-type'] ?? 'none';
+      return reply.status(415).send({
+        error: { code: 'invalid', message: `send JSON with content-type: application/json (this request sent ${sent})` },
+      });
+    }
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
       return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message } });
     }

@@ -158,6 +158,18 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     }
   });
 
+  it('answers a body that is not JSON with 415 and what to send', async () => {
+    const admin = await tenant('media', { templates: [multiLevel(['10%'])] }, []);
+    const answer = await test.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: `Bearer ${admin.key}`, 'content-type': 'application/xml' },
+      payload: '<event type="tick"/>',
+    });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.json().error).toMatchObject({ code: 'invalid', message: expect.stringContaining('application/json') });
+  });
+
   it('lets only an admin key move the clock with a tick: an ingest key could settle every frozen award at once', async () => {
     const admin = await tenant('ticks', { freezeDays: 7, templates: [multiLevel(['10%'])] }, [{ id: 'L1', role: 'leader' }]);
     const { key } = await admin.ok(admin.post('/v1/keys', { scope: 'ingest', label: 'shop' }), 201);

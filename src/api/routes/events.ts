@@ -43,6 +43,12 @@ const batchDoc = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }
  * error ("Invalid input") names neither the field nor the fault.
  */
 function bodyError(body: unknown): ApiError {
+  if (typeof body === 'string')
+    return new ApiError(
+      400,
+      'invalid',
+      'send JSON with content-type: application/json: one event, or a batch { "events": [...] }',
+    );
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
   const parsed = ('events' in body ? batchDoc : eventDoc).safeParse(body);
