@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { YAMLError } from 'yaml';
 import { InputError } from '../domain/errors.ts';
 import { FolderInUse } from '../store/folder-lock.ts';
+import { unreadableInput } from './unreadable.ts';
 type Register = (program: Command, setExit: (code: number) => void) => void;
 
 /**
@@ -75,13 +75,4 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-}
-
-/** A file named on the command line that cannot be read or parsed: said in one line, not a stack trace. */
-function unreadableInput(error: unknown): string | null {
-  if (error instanceof YAMLError) return `not YAML: ${error.message.split('\n')[0]}`;
-  const failed = error as NodeJS.ErrnoException | null;
-  if (failed?.code === 'ENOENT' || failed?.code === 'EISDIR' || failed?.code === 'EACCES')
-    return `cannot read ${failed.path ?? 'a file'} (${failed.code})`;
-  return null;
 }

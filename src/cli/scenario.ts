@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../domain/errors.ts';
-import { YAMLError } from 'yaml';
 import { checkScenario, type Mismatch } from '../scenario/check.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
+import { unreadableInput } from './unreadable.ts';
 
 /** `fenyong scenario check FILE…` and `fenyong scenario run FILE --json`. */
 export function registerScenario(program: Command, setExit: (code: number) => void): void {
@@ -53,21 +53,13 @@ function checkFile(file: string): Mismatch[] {
   try {
     loaded = loadScenario(file);
   } catch (error) {
-    const unreadable = unreadableFile(error);
+    const unreadable = unreadableInput(error, 'it');
     if (unreadable !== null)
       return [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }];
     if (!(error instanceof InputError)) throw error;
     return [{ kind: 'different', what: 'scenario file', expected: 'the scenario format', actual: error.message }];
   }
   return checkScenario(loaded);
-}
-
-/** Why a scenario file could not be read (missing, not YAML), or null for any other error. */
-function unreadableFile(error: unknown): string | null {
-  if (error instanceof YAMLError) return `not YAML: ${error.message.split('\n')[0]}`;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return `cannot read it (${code})`;
-  return null;
 }
 
 export function formatMismatch(mismatch: Mismatch): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditOfEvent, MANUAL_EVENT_TYPES } from '../../service/audit.ts';
 import { MAX_BATCH, type ItemResult } from '../../service/service.ts';
+import { firstIssue } from '../../schema/primitives.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorBody, errorResponses } from '../errors.ts';
 import type { RouteContext } from '../app.ts';
@@ -52,10 +53,10 @@ function bodyError(body: unknown): ApiError {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
   const parsed = ('events' in body ? batchDoc : eventDoc).safeParse(body);
-  const issue = parsed.success ? undefined : parsed.error.issues[0];
-  if (!issue) return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
-  const path = issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part));
-  return new ApiError(400, 'invalid', issue.message, path);
+  if (parsed.success)
+    return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
+  const { path, message } = firstIssue(parsed.error);
+  return new ApiError(400, 'invalid', message, path);
 }
 
 export const registerEvents: Register = (app, context) => {
