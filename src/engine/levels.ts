@@ -105,18 +105,14 @@ function leafHolds(member: Member, leaf: LevelLeaf): boolean {
 
 /**
  * Whether at least `count` of the member's direct children are distributors at `level` or above:
- * counted in place, stopping at `count` (a shop binds thousands of customers as children).
+ * counted among its distributor children only, stopping at `count`.
  */
 function distributorChildrenReach(member: Member, level: number, count: number): boolean {
   if (count <= 0) return true;
-  // Those at `level` or above are some of its distributor children, whose count it keeps.
-  if (member.distributorChildren < count) return false;
+  const distributors = member.distributorChildren;
+  if (distributors === null || distributors.length < count) return false;
   if (level === -Infinity) return true;
-  const children = member.children!;
   let found = 0;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i]!;
-    if (child.isDistributor && child.level >= level && ++found >= count) return true;
-  }
+  for (let i = 0; i < distributors.length; i++) if (distributors[i]!.level >= level && ++found >= count) return true;
   return false;
 }

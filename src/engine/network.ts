@@ -59,8 +59,11 @@ export class Member implements BalanceSlot {
   #chainVersion = -1;
   #link: ChainLink | null = null;
   children: Member[] | null = null;
-  /** How many of its children are distributors (level conditions count direct recruits after every sale). */
-  distributorChildren = 0;
+  /**
+   * Its children that are distributors, in no particular order: level conditions count direct
+   * recruits (at a level) after every sale, and a shop's children are mostly its bound customers.
+   */
+  distributorChildren: Member[] | null = null;
   /** The marks for a level re-check it is in (see work.ts MemberMarks): the last one's number. */
   markedIn = 0;
   /** Start of the current binding (customers) — joined, bound or moved. */
@@ -271,7 +274,7 @@ export class Network {
   promote(member: Member, role: DistributorRole, level: number, at: InstantMs): void {
     this.remember(member, at);
     this.shapeVersion += 1;
-    if (!member.isDistributor && member.parent !== null) member.parent.distributorChildren += 1;
+    if (!member.isDistributor && member.parent !== null) (member.parent.distributorChildren ??= []).push(member);
     member.role = role;
     member.level = level;
     member.activeSince = at;
@@ -403,13 +406,16 @@ export class Network {
   private attach(member: Member, parent: Member): void {
     member.parent = parent;
     (parent.children ??= []).push(member);
-    if (member.isDistributor) parent.distributorChildren += 1;
+    if (member.isDistributor) (parent.distributorChildren ??= []).push(member);
   }
 
   private detach(member: Member): void {
     const siblings = member.parent!.children!;
     siblings.splice(siblings.indexOf(member), 1);
-    if (member.isDistributor) member.parent!.distributorChildren -= 1;
+    if (member.isDistributor) {
+      const distributors = member.parent!.distributorChildren!;
+      distributors.splice(distributors.indexOf(member), 1);
+    }
     member.parent = null;
   }
 

@@ -1,5 +1,5 @@
 import TinyQueue from 'tinyqueue';
-import type { InstantMs, Minor, OrderLineInput, OrderPaid, OrderRefunded, TenantSettings } from '../domain/types.ts';
+import type { InstantMs, MemberJoined, Minor, OrderLineInput, OrderPaid, OrderRefunded, TenantSettings } from '../domain/types.ts';
 import type { CompiledPlan, CompiledTemplate } from '../schema/plan.ts';
 import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';
@@ -117,7 +117,8 @@ export interface EngineState {
   readonly refunds: Map<string, OrderRefunded>;
   readonly withdrawals: Map<string, WithdrawalRecord>;
   readonly adjustments: Map<string, AdjustmentRecord>;
-  readonly joins: Map<string, string>;
+  /** Each accepted join by member id (fingerprinted only when the id comes again). */
+  readonly joins: Map<string, MemberJoined>;
   /**
    * What guests bought (a member keeps its own figures, Member.purchases, starting from these
    * when it bought as a guest first): see buyerStats.

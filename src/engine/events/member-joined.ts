@@ -10,10 +10,9 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   const input = event.member;
   const shape = checkMemberShape(input, ['member']);
   if (shape) return shape;
-  const regions = input.regions?.length ? uniqueCodes(input.regions) : [];
-  const print = joinPrint(event, regions);
-  const repeat = memberJoinedRepeat(state, event, print);
+  const repeat = memberJoinedRepeat(state, event);
   if (repeat) return repeat;
+  const regions = regionsOf(event);
   const parent = input.parent == null ? null : state.network.get(input.parent);
   if (parent === undefined)
     return fail('unknown_member', `parent ${input.parent} is not a member; send its member.joined first`, ['member', 'parent']);
@@ -23,13 +22,15 @@ export function memberJoined(state: EngineState, event: MemberJoined, work: Work
   if (regionProblem) return regionProblem;
 
   placeNewMember(state, input, parent, regions, event.at, work);
-  state.joins.set(input.id, print);
+  // The event, not its fingerprint: a join is fingerprinted only when its id comes again.
+  state.joins.set(input.id, event);
   return 'applied';
 }
 
 /** The join's fingerprint: defaults spelled out or left out are the same event (a retry may add `level: 1`). */
-function joinPrint(event: MemberJoined, regions: readonly string[]): string {
+function joinPrint(event: MemberJoined): string {
   const input = event.member;
+  const regions = regionsOf(event);
   return fingerprint({
     ...event,
     member: {
@@ -40,15 +41,17 @@ function joinPrint(event: MemberJoined, regions: readonly string[]): string {
   });
 }
 
+function regionsOf(event: MemberJoined): readonly string[] {
+  const regions = event.member.regions;
+  return regions?.length ? uniqueCodes(regions) : [];
+}
+
 /** The verdict on a member id already in the network (duplicate or conflict), or null for a new one. */
-export function memberJoinedRepeat(
-  state: EngineState,
-  event: MemberJoined,
-  print = joinPrint(event, event.member.regions?.length ? uniqueCodes(event.member.regions) : []),
-): 'duplicate' | EngineError | null {
+export function memberJoinedRepeat(state: EngineState, event: MemberJoined): 'duplicate' | EngineError | null {
   const id = event.member.id;
   if (!state.network.get(id)) return null;
-  if (state.joins.get(id) === print) return 'duplicate';
+  const kept = state.joins.get(id);
+  if (kept !== undefined && joinPrint(kept) === joinPrint(event)) return 'duplicate';
   return fail('conflict', `member ${id} is already in the network; use member.moved or member.promoted to change it`, [
     'member',
     'id',
