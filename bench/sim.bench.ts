@@ -65,9 +65,11 @@ const facts = describeNetwork(data.network);
 started = performance.now();
 let events = 0;
 let lines = 0;
-for (const event of data.events()) {
-  events++;
-  if (event.type === 'order.paid') lines += event.lines.length;
+for (const batch of data.batches()) {
+  for (const event of batch) {
+    events++;
+    if (event.type === 'order.paid') lines += event.lines.length;
+  }
 }
 const generateMs = performance.now() - started;
 console.error(

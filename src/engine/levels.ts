@@ -66,13 +66,12 @@ function recruit(state: EngineState, rule: ReturnType<typeof planAt>['plan']['re
 function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['levels'], work: Work): boolean {
   const members = work.takeDirtyMembers();
   if (members === null) return false;
+  const checks = upgradeChecksOf(levels);
   let changed = false;
   for (const member of members) {
     if (!member.isDistributor) continue;
     let target = member.level;
-    for (const rule of levels) {
-      if (rule.level > target && rule.upgradeWhen && levelHolds(rule.upgradeWhen, member)) target = rule.level;
-    }
+    for (const { level, holds } of checks) if (level > target && holds(member)) target = level;
     if (target === member.level) continue;
     changeLevel(state, member, target, 'upgrade', work);
     changed = true;
@@ -80,27 +79,62 @@ function upgrade(state: EngineState, levels: ReturnType<typeof planAt>['plan']['
   return changed;
 }
 
-/**
- * `holds` for a level condition, without a closure per member: every order re-checks its seller's
- * whole upline. The same leaves in the same order, stopping as `some` and `every` do.
- */
-function levelHolds(condition: Condition<LevelLeaf>, member: Member): boolean {
-  if ('any' in condition) {
-    for (const inner of condition.any) if (levelHolds(inner, member)) return true;
-    return false;
-  }
-  if ('all' in condition) {
-    for (const inner of condition.all) if (!levelHolds(inner, member)) return false;
-    return true;
-  }
-  return leafHolds(member, condition);
+/** A level a distributor rises to when `holds`. */
+interface UpgradeCheck {
+  readonly level: number;
+  readonly holds: (member: Member) => boolean;
 }
 
-function leafHolds(member: Member, leaf: LevelLeaf): boolean {
-  if ('personalSales' in leaf) return member.personalSalesReach(leaf.personalSales);
-  if ('teamSales' in leaf) return member.teamSalesReach(leaf.teamSales);
-  if ('directRecruits' in leaf) return distributorChildrenReach(member, -Infinity, leaf.directRecruits);
-  return distributorChildrenReach(member, leaf.directAtLevel.level, leaf.directAtLevel.count);
+const upgradeChecks = new WeakMap<ReturnType<typeof planAt>['plan']['levels'], readonly UpgradeCheck[]>();
+
+/**
+ * The levels' upgrade conditions as functions, made once per plan: every order re-checks its
+ * seller's whole upline, and reading a condition's shape (`any`, `all`, which leaf) each time was
+ * most of the check. Levels without `upgradeWhen` (reached by hand only) are left out.
+ */
+function upgradeChecksOf(levels: ReturnType<typeof planAt>['plan']['levels']): readonly UpgradeCheck[] {
+  let checks = upgradeChecks.get(levels);
+  if (checks === undefined) {
+    checks = levels.flatMap((rule) => (rule.upgradeWhen ? [{ level: rule.level, holds: compileCondition(rule.upgradeWhen) }] : []));
+    upgradeChecks.set(levels, checks);
+  }
+  return checks;
+}
+
+/** `holds` for a level condition as a function of the member: the same leaves in the same order, stopping as `some` and `every` do. */
+function compileCondition(condition: Condition<LevelLeaf>): (member: Member) => boolean {
+  if ('any' in condition) {
+    const inner = condition.any.map(compileCondition);
+    return (member) => {
+      for (let i = 0; i < inner.length; i++) if (inner[i]!(member)) return true;
+      return false;
+    };
+  }
+  if ('all' in condition) {
+    const inner = condition.all.map(compileCondition);
+    return (member) => {
+      for (let i = 0; i < inner.length; i++) if (!inner[i]!(member)) return false;
+      return true;
+    };
+  }
+  return compileLeaf(condition);
+}
+
+function compileLeaf(leaf: LevelLeaf): (member: Member) => boolean {
+  if ('personalSales' in leaf) {
+    const threshold = leaf.personalSales;
+    return (member) => member.personalSalesReach(threshold);
+  }
+  if ('teamSales' in leaf) {
+    const threshold = leaf.teamSales;
+    return (member) => member.teamSalesReach(threshold);
+  }
+  if ('directRecruits' in leaf) {
+    const count = leaf.directRecruits;
+    return (member) => distributorChildrenReach(member, -Infinity, count);
+  }
+  const { level, count } = leaf.directAtLevel;
+  return (member) => distributorChildrenReach(member, level, count);
 }
 
 /**

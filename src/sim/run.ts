@@ -1,5 +1,4 @@
 import { fail, InputError } from '../domain/errors.ts';
-import type { EngineEvent } from '../domain/types.ts';
 import type { Outcome } from '../engine/apply.ts';
 import { compilePlan, Engine } from '../engine/engine.ts';
 import type { PeriodTemplate } from '../engine/templates/template.ts';
@@ -299,10 +298,12 @@ export function generatedSource(data: SyntheticData): EventSource {
     },
     lintTarget: (plan) => plan.plan,
     async play(engine, player) {
-      for (const event of data.events() as Iterable<EngineEvent>) {
-        const wait = player.before(event.at);
-        if (wait) await wait;
-        player.after(engine.applyParsed(event), event.type === 'order.paid');
+      for (const batch of data.batches()) {
+        for (const event of batch) {
+          const wait = player.before(event.at);
+          if (wait) await wait;
+          player.after(engine.applyParsed(event), event.type === 'order.paid');
+        }
       }
     },
   };

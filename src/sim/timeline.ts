@@ -44,7 +44,12 @@ export interface SyntheticData {
    * month). Each call starts again from the seed and yields the very same events.
    */
   events(): Generator<EngineEvent, void, undefined>;
+  /** The same events in arrays of up to `BATCH` (cheaper to go through than one event at a time). */
+  batches(): Generator<readonly EngineEvent[], void, undefined>;
 }
+
+/** Events per array of `SyntheticData.batches`. */
+export const BATCH = 1024;
 
 /** Validates parameters (InputError `invalid` with the path of the first bad one). */
 export function parseDataParams(input: unknown): DataParams {
@@ -68,8 +73,13 @@ export function syntheticData(input: DataParamsInput = {}): SyntheticData {
     members: startingMembers(network),
     volumes,
     orders: volumes.reduce((sum, n) => sum + n, 0),
-    events: () => timeline(params, months, network, decimals),
+    events: () => eventsOf(timeline(params, months, network, decimals)),
+    batches: () => timeline(params, months, network, decimals),
   };
+}
+
+function* eventsOf(batches: Iterable<readonly EngineEvent[]>): Generator<EngineEvent, void, undefined> {
+  for (const batch of batches) yield* batch;
 }
 
 function volumesOf(params: DataParams, months: readonly Month[], network: SyntheticNetwork, decimals: number): number[] {
@@ -88,8 +98,10 @@ function* timeline(
   months: readonly Month[],
   network: SyntheticNetwork,
   decimals: number,
-): Generator<EngineEvent, void, undefined> {
+): Generator<readonly EngineEvent[], void, undefined> {
   const maker = new OrderMaker(params.orders, network, decimals, params.seed);
+  // Events go out in arrays: a generator's turn per event was a tenth of generating it.
+  let batch: EngineEvent[] = [];
   const t0 = months[0]!.start;
   const buckets = new Map<number, FollowUps>();
   /** A follow-up at `at`: an order's completion (its id) or a refund. */
@@ -133,20 +145,27 @@ function* timeline(
       const next = Math.min(joinAt, dueAt, nextOrder);
       if (next >= slotEnd) break;
       if (joinAt === next) {
-        yield joinEvent(network, join++);
+        batch.push(joinEvent(network, join++));
       } else if (dueAt === next) {
         const item = bucket!.items[due[d++]!]!;
-        yield typeof item === 'string' ? { type: 'order.completed', at: dueAt, order: item } : item;
+        batch.push(typeof item === 'string' ? { type: 'order.completed', at: dueAt, order: item } : item);
       } else {
         const order = maker.make(n++, nextOrder);
         k++;
         if (order.refunded) later(order.refunded.at, order.refunded);
         later(order.completedAt, order.paid.order);
-        yield order.paid;
+        batch.push(order.paid);
         nextOrder = orderAt();
       }
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
-    if (nextOrder === Infinity && join >= network.size && buckets.size === 0) return;
+    if (nextOrder === Infinity && join >= network.size && buckets.size === 0) {
+      if (batch.length > 0) yield batch;
+      return;
+    }
   }
 }
 
