@@ -146,16 +146,20 @@ export function repeatVerdict(
  * fingerprinted only when the identity comes again, so a new event costs no fingerprint.
  */
 export function repeatOfKept(known: unknown, event: unknown, conflict: string, path: string): 'duplicate' | EngineError {
-  return fingerprint(linesInOrder(known)) === fingerprint(linesInOrder(event)) ? 'duplicate' : fail('conflict', conflict, [path]);
+  return fingerprint(comparable(known)) === fingerprint(comparable(event)) ? 'duplicate' : fail('conflict', conflict, [path]);
 }
 
 /**
- * An order's or a refund's lines are a set keyed by line number (unique within the event): the
- * same lines listed in another order (a shop serialising from a map) are the same content.
+ * An order's or a refund's content as identity compares it. Its lines are a set keyed by line
+ * number (unique within the event): the same lines listed in another order (a shop serialising
+ * from a map) are the same content. A paid line without `cost` is priced as one that costs 0
+ * (order-awards.ts), so writing `cost: "0.00"` out is the same content too.
  */
-function linesInOrder(event: unknown): unknown {
-  const lines = (event as { lines?: unknown } | null)?.lines;
-  if (!Array.isArray(lines) || lines.length < 2) return event;
-  const byLine = [...(lines as { line: number }[])].sort((a, b) => a.line - b.line);
-  return { ...(event as object), lines: byLine };
+function comparable(event: unknown): unknown {
+  const { type, lines } = (event ?? {}) as { type?: unknown; lines?: unknown };
+  if (!Array.isArray(lines)) return event;
+  let same = lines as { line: number; cost?: unknown }[];
+  if (type === 'order.paid') same = same.map((line) => (line.cost === undefined || line.cost === null ? { ...line, cost: 0n } : line));
+  if (same.length > 1) same = [...same].sort((a, b) => a.line - b.line);
+  return same === lines ? event : { ...(event as object), lines: same };
 }

@@ -65,10 +65,18 @@ function checkLines(
   event: OrderRefunded,
   decimals: number,
 ): EngineError | null {
+  // Every line is looked up before any is checked against what is left: a line the order lacks
+  // is `invalid` (shape) before another line's excess (a rule), whatever order they are listed in.
+  const found: OrderLineState[] = [];
+  for (let index = 0; index < event.lines.length; index++) {
+    const number = event.lines[index]!.line;
+    const line = lineNumbered(lines, number);
+    if (!line) return fail('invalid', `order ${orderId} has no line ${number}`, ['lines', index, 'line']);
+    found.push(line);
+  }
   for (let index = 0; index < event.lines.length; index++) {
     const refundLine = event.lines[index]!;
-    const line = lineNumbered(lines, refundLine.line);
-    if (!line) return fail('invalid', `order ${orderId} has no line ${refundLine.line}`, ['lines', index, 'line']);
+    const line = found[index]!;
     const qtyLeft = line.input.qty - line.refundedQty;
     const amountLeft = line.input.paid - line.refundedAmount;
     if (refundLine.qty > qtyLeft || refundLine.amount > amountLeft) {
