@@ -159,7 +159,8 @@ function comparable(event: unknown): unknown {
   const { type, lines } = (event ?? {}) as { type?: unknown; lines?: unknown };
   if (!Array.isArray(lines)) return event;
   let same = lines as { line: number; cost?: unknown }[];
-  if (type === 'order.paid') same = same.map((line) => (line.cost === undefined || line.cost === null ? { ...line, cost: 0n } : line));
+  if (type === 'order.paid')
+    same = same.map((line) => (line.cost === undefined || line.cost === null ? { ...line, cost: 0n } : line));
   if (same.length > 1) same = [...same].sort((a, b) => a.line - b.line);
   return same === lines ? event : { ...(event as object), lines: same };
 }

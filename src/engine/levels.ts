@@ -95,7 +95,9 @@ const upgradeChecks = new WeakMap<ReturnType<typeof planAt>['plan']['levels'], r
 function upgradeChecksOf(levels: ReturnType<typeof planAt>['plan']['levels']): readonly UpgradeCheck[] {
   let checks = upgradeChecks.get(levels);
   if (checks === undefined) {
-    checks = levels.flatMap((rule) => (rule.upgradeWhen ? [{ level: rule.level, holds: compileCondition(rule.upgradeWhen) }] : []));
+    checks = levels.flatMap((rule) =>
+      rule.upgradeWhen ? [{ level: rule.level, holds: compileCondition(rule.upgradeWhen) }] : [],
+    );
     upgradeChecks.set(levels, checks);
   }
   return checks;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { firstOccurrence } from '../domain/local-time.ts';
 import type { InstantMs, PeriodKind } from '../domain/types.ts';
 
 /** A calendar period in the tenant's time zone: `2026-03`, `2026-Q1` or `2026`. */
@@ -24,8 +25,10 @@ export class Calendar {
     const cached = this.recent.get(kind);
     if (cached && cached.start <= at && at < cached.end) return cached;
     const local = DateTime.fromMillis(at, { zone: this.zone });
-    const start = local.startOf(kind);
-    const end = start.plus(kind === 'month' ? { months: 1 } : kind === 'quarter' ? { months: 3 } : { years: 1 });
+    // Its first midnight, where a zone turns the clocks back at midnight: the same instant
+    // whether asked from within the period or as the end of the one before.
+    const start = firstOccurrence(local.startOf(kind));
+    const end = firstOccurrence(start.plus(kind === 'month' ? { months: 1 } : kind === 'quarter' ? { months: 3 } : { years: 1 }));
     const label =
       kind === 'month' ? start.toFormat('yyyy-MM') : kind === 'quarter' ? `${start.year}-Q${start.quarter}` : String(start.year);
     const period = { kind, label, start: start.toMillis(), end: end.toMillis() };

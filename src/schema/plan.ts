@@ -50,7 +50,8 @@ export function planSchema(context: SchemaContext) {
       selfPurchase: z.boolean().default(false),
       binding: z.enum(['first', 'last']).default('first'),
       protectDays: days.default(0),
-      minWithdrawal: money(context.decimals, { positive: true }).default(1n),
+      // The scenario format's default, 0.01, in the currency's minor units (at least one: 1 yen).
+      minWithdrawal: money(context.decimals, { positive: true }).default(10n ** BigInt(Math.max(0, context.decimals - 2))),
       withdrawals: z
         .strictObject({
           reviewAbove: money(context.decimals).optional(),

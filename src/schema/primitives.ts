@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { firstOccurrence } from '../domain/local-time.ts';
 import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 import { z } from 'zod';
 import { parseMoney } from '../money/money.ts';
@@ -115,7 +116,8 @@ export function instant(zone: string) {
 export function instantValue(value: string, zone: string): number | { refused: string } {
   const plain = plainInstant(value);
   if (plain !== null) return plain;
-  const parsed = DateTime.fromISO(value, { zone, setZone: true });
+  // Without an offset, the text is a wall-clock time of the tenant's zone: its first occurrence.
+  const parsed = firstOccurrence(DateTime.fromISO(value, { zone, setZone: true }));
   if (!parsed.isValid) return { refused: `"${value}" is not an ISO 8601 date-time (e.g. 2026-03-01T10:00:00+08:00)` };
   if (!supportedInstant(parsed.toMillis())) return { refused: `"${value}": ${INSTANT_RANGE_MESSAGE}` };
   return parsed.toMillis();

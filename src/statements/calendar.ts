@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { firstOccurrence } from '../domain/local-time.ts';
 import { fail, InputError } from '../domain/errors.ts';
 import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
 
@@ -12,8 +13,8 @@ export interface Window {
 export function monthWindow(month: string, zone: string): Window {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
     throw new InputError(fail('invalid', `month must be YYYY-MM, not "${month}"`, ['month']));
-  const start = DateTime.fromISO(`${month}-01`, { zone });
-  return inRange({ from: start.toMillis(), to: start.plus({ months: 1 }).toMillis() }, 'month');
+  const start = firstOccurrence(DateTime.fromISO(`${month}-01`, { zone }));
+  return inRange({ from: start.toMillis(), to: firstOccurrence(start.plus({ months: 1 })).toMillis() }, 'month');
 }
 
 /** A window within the instants fenyong accepts (src/domain/instants.ts), or `invalid`. */
@@ -54,7 +55,7 @@ export function periodWindow(label: string, zone: string): Window | null {
   } else {
     return null;
   }
-  const window = { from: start.toMillis(), to: start.plus(length).toMillis() };
+  const window = { from: firstOccurrence(start).toMillis(), to: firstOccurrence(start.plus(length)).toMillis() };
   return supportedInstant(window.from) && supportedInstant(window.to) ? window : null;
 }
 
@@ -77,7 +78,7 @@ export function parseWindow(from: string, to: string, zone: string): Window {
     }
     if (local) {
       if (!local.isValid) throw new InputError(fail('invalid', `${field} is not a valid date: "${text}"`, [field]));
-      return (field === 'to' ? local.plus(unit === 'day' ? { days: 1 } : { months: 1 }) : local).toMillis();
+      return firstOccurrence(field === 'to' ? local.plus(unit === 'day' ? { days: 1 } : { months: 1 }) : local).toMillis();
     }
     const ms = Date.parse(trimmed);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(trimmed) || Number.isNaN(ms)) {
