@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { firstOccurrence } from '../domain/local-time.ts';
 import type { InstantMs } from '../domain/types.ts';
 
 /** One calendar month in the tenant's time zone: the unit of every simulation report. */
@@ -33,11 +34,12 @@ export function monthsBetween(from: InstantMs, to: InstantMs, zone: string): Mon
   return months;
 }
 
+/** A month from its first day's midnight (its first occurrence, as the engine's periods take it). */
 function monthOf(start: DateTime): Month {
   return {
     label: start.toFormat('yyyy-MM'),
-    start: start.toMillis(),
-    end: start.plus({ months: 1 }).toMillis(),
+    start: firstOccurrence(start).toMillis(),
+    end: firstOccurrence(start.plus({ months: 1 })).toMillis(),
     monthOfYear: start.month,
   };
 }
