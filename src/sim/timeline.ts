@@ -100,7 +100,8 @@ function* timeline(
   decimals: number,
 ): Generator<readonly EngineEvent[], void, undefined> {
   const maker = new OrderMaker(params.orders, network, decimals, params.seed);
-  // Events go out in arrays: a generator's turn per event was a tenth of generating it.
+  // Events go out in arrays: a generator's turn per event was about a twentieth of generating it
+  // (the bench's year of 4.1 million events: 3.10 s, then 2.83–2.98 s).
   let batch: EngineEvent[] = [];
   const t0 = months[0]!.start;
   const buckets = new Map<number, FollowUps>();
