@@ -146,7 +146,12 @@ export function repeatVerdict(
  * fingerprinted only when the identity comes again, so a new event costs no fingerprint.
  */
 export function repeatOfKept(known: unknown, event: unknown, conflict: string, path: string): 'duplicate' | EngineError {
-  return fingerprint(comparable(known)) === fingerprint(comparable(event)) ? 'duplicate' : fail('conflict', conflict, [path]);
+  return contentPrint(known) === contentPrint(event) ? 'duplicate' : fail('conflict', conflict, [path]);
+}
+
+/** The fingerprint of a parsed event's content as identity compares it (see comparable). */
+export function contentPrint(event: unknown): string {
+  return fingerprint(comparable(event));
 }
 
 /**

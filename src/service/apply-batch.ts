@@ -3,6 +3,8 @@ import type { Sql } from '../store/sql.ts';
 import { BatchRows, type RejectedRow } from './batch-rows.ts';
 import { eventKey } from './event-key.ts';
 import { fingerprintPayload } from './payload.ts';
+import { contentPrint } from '../engine/fingerprint.ts';
+import type { EventReader } from '../schema/events.ts';
 import { TIME_PASSED, type TenantRuntime } from './runtime.ts';
 import { serverInstant } from './server-time.ts';
 import { unstorableInput } from './storable.ts';
@@ -63,7 +65,7 @@ export async function applySegments(
   const keys = segments.map((segment, s) => segment.items.map((item, index) => (refused[s]![index] ? null : eventKey(item))));
   const explicit: string[] = [];
   for (const segmentKeys of keys) for (const key of segmentKeys) if (key !== null && key.startsWith('id:')) explicit.push(key);
-  const identities = new Identities(await loggedPayloads(reader, tenant, explicit), inFlight);
+  const identities = new Identities(runtime.engine.schemas.event, await loggedPayloads(reader, tenant, explicit), inFlight);
   const pending: Pending[] = [];
   const results: ItemResult[][] = [];
   let applied = 0;
@@ -117,7 +119,7 @@ export async function applySegments(
     // The very event the log already holds, sent again after later events (a client's retry, a
     // redelivery): the engine refuses it as earlier than its clock, but it is a duplicate.
     const sent = p.key ? logged.get(p.key) : undefined;
-    if (sent !== undefined && sameContent(sent, p.item, segments[p.segment]!))
+    if (sent !== undefined && identities.sameContent(sent, p.item, segments[p.segment]!))
       results[p.segment]![p.index] = { status: 'duplicate' };
     else rows.rejected.push(p.row);
   }
@@ -206,6 +208,7 @@ class Identities {
   readonly here = new Map<string, unknown>();
 
   constructor(
+    private readonly events: EventReader,
     private readonly logged: Map<string, unknown>,
     private readonly inFlight: ReadonlyMap<string, unknown> = new Map(),
   ) {}
@@ -214,7 +217,7 @@ class Identities {
   repeatOfExplicit(key: string, item: unknown, from: Segment): ItemResult | null {
     const before = this.logged.get(key) ?? this.here.get(key) ?? this.inFlight.get(key);
     if (before === undefined) return null;
-    return sameContent(before, item, from)
+    return this.sameContent(before, item, from)
       ? { status: 'duplicate' }
       : {
           status: 'rejected',
@@ -228,17 +231,28 @@ class Identities {
 
   sameAsAccepted(key: string, item: unknown, from: Segment): boolean {
     const accepted = this.here.get(key) ?? this.inFlight.get(key);
-    return accepted !== undefined && sameContent(accepted, item, from);
+    return accepted !== undefined && this.sameContent(accepted, item, from);
+  }
+
+  sameContent(before: unknown, item: unknown, from: Segment): boolean {
+    return sameContent(this.events, before, item, from);
   }
 }
 
 /**
- * Whether `item` is `before` sent again. An instant the server stamped (the client sent none) is
- * no part of what was sent: a retry a moment later is stamped anew and is still the same request.
+ * Whether `item` is `before` sent again: the same content field by field, amounts compared as
+ * money and instants as instants (DOMAIN.md), as the engine compares a repeated identity; raw,
+ * key order aside, when either does not read as an event. An instant the server stamped (the
+ * client sent none) is no part of what was sent: a retry a moment later is stamped anew and is
+ * still the same request.
  */
-function sameContent(before: unknown, item: unknown, from: Segment): boolean {
-  if (!from.serverTime) return fingerprintPayload(before) === fingerprintPayload(item);
-  return fingerprintPayload(withoutInstant(before)) === fingerprintPayload(withoutInstant(item));
+function sameContent(events: EventReader, before: unknown, item: unknown, from: Segment): boolean {
+  const print = (value: unknown): string => {
+    const parsed = events.safeParse(value);
+    if (!parsed.success) return `raw:${fingerprintPayload(from.serverTime ? withoutInstant(value) : value)}`;
+    return contentPrint(from.serverTime ? withoutInstant(parsed.data) : parsed.data);
+  };
+  return print(before) === print(item);
 }
 
 function withoutInstant(value: unknown): unknown {

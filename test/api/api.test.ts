@@ -216,6 +216,21 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect(moves.events.map((e: { payload: { id: string } }) => e.payload.id)).toEqual(['mv-1', 'mv-2', 'mv-3']);
   });
 
+  it('compares an event sent again under its explicit id as the engine does: amounts as money, instants as instants', async () => {
+    const admin = await tenant('explicit-ids', { templates: [multiLevel(['10%'])] }, [
+      { id: 'L1', role: 'leader' },
+      { id: 'C1', role: 'customer', parent: 'L1' },
+    ]);
+    const order = { id: 'e-1', ...paid('O1', 'C1', '2026-03-01T10:00:00+08:00', '119.80') };
+    expect((await sendEvents(admin, [order])).map(statusOf)).toEqual(['accepted']);
+    // The same event spelt otherwise: the instant in UTC, the amount without its trailing zero, cost 0 written out.
+    const respelt = { ...order, at: '2026-03-01T02:00:00Z', lines: [line('119.8', { cost: '0' })] };
+    expect((await sendEvents(admin, [respelt])).map(statusOf)).toEqual(['duplicate']);
+    const other = { ...order, lines: [line('119.81')] };
+    expect((await sendEvents(admin, [other])).map(statusOf)).toEqual(['rejected conflict']);
+    expect(await awardsOf(admin, 'O1')).toHaveLength(1);
+  });
+
   it('prices an order with the plan version in force when it was paid; effectiveFrom must be after the last event', async () => {
     const admin = await tenant('versions', { templates: [multiLevel(['10%'])] }, [
       { id: 'L1', role: 'leader' },
