@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parse, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { fail, InputError } from '../domain/errors.ts';
 
@@ -7,17 +7,27 @@ import { fail, InputError } from '../domain/errors.ts';
  * Reads a scenario or plan file. Decimal numbers written without quotes (119.80) are kept as
  * their exact text, never as floats, so that money parsing sees the digits the author wrote.
  * (The tag is put first and marked default: yaml tries tags in order, and its own float rule
- * would otherwise read 119.80 as 119.8.) Exponents (1e3) and integers stay numbers.
+ * would otherwise read 119.80 as 119.8.) Exponents (1e3) and integers stay numbers. Merge keys
+ * (`<<: *base`) are applied as YAML 1.1 and most parsers do, and an anchor may be used any
+ * number of times (a generated file reuses one for every order's lines). A file that is not
+ * YAML throws a YAMLError.
  */
 export function readYaml(text: string): unknown {
-  return parse(text, { customTags: (tags) => [DECIMAL_AS_TEXT, ...tags] });
+  try {
+    return parse(text, { customTags: (tags) => [DECIMAL_AS_TEXT, ...tags], merge: true, maxAliasCount: -1 });
+  } catch (error) {
+    // An alias without its anchor is a ReferenceError of the parser's: the file is not YAML.
+    if (error instanceof ReferenceError) throw new YAMLParseError([0, 0], 'BAD_ALIAS', error.message);
+    throw error;
+  }
 }
 
 const DECIMAL_AS_TEXT = {
   tag: 'tag:yaml.org,2002:float',
   default: true,
   test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9]+$/,
-  resolve: (source: string) => source,
+  // `.5` is YAML's 0.5: written with its zero, as money parsing reads decimals.
+  resolve: (source: string) => source.replace(/^([-+]?)\./, '$10.'),
 };
 
 const expectedAward = z.object({
@@ -31,29 +41,50 @@ const expectedAward = z.object({
 
 const moneyText = z.union([z.string(), z.number()]).transform(String);
 
+/** A key a file leaves empty (`awards:`, which YAML reads as null) holds what `[]` or `{}` would. */
+const emptyAs = <T extends z.ZodType>(empty: unknown, schema: T) =>
+  z.preprocess((value) => (value === null ? empty : value), schema);
+
 export const scenarioSchema = z.object({
-  name: z.string().default('(unnamed)'),
+  name: z
+    .union([z.string(), z.number(), z.boolean()])
+    .nullish()
+    .transform((name) => (name == null || name === '' ? '(unnamed)' : String(name))),
   timezone: z.string().default('Asia/Shanghai'),
   currency: z.string().default('CNY'),
   plan: z.unknown(),
-  members: z.array(z.unknown()).default([]),
-  events: z.array(z.unknown()).default([]),
-  expect: z
-    .object({
-      awards: z.array(expectedAward).optional(),
-      balances: z.record(z.string(), z.object({ pending: moneyText.optional(), available: moneyText.optional() })).optional(),
-      levels: z.record(z.string(), z.coerce.number()).optional(),
-      withdrawals: z
-        .array(
-          z.object({ withdrawal: z.coerce.string(), amount: moneyText, tax: moneyText.optional(), net: moneyText.optional() }),
-        )
-        .optional(),
-      errors: z.array(z.object({ event: z.number().int(), code: z.string() })).optional(),
-      // The whole scenario rejected (DOMAIN.md: a plan or starting network that is not valid
-      // rejects it with its error): `error: invalid` or `error: { code: invalid }`.
-      error: z.union([z.string(), z.object({ code: z.string() }).transform((error) => error.code)]).optional(),
-    })
-    .default({}),
+  members: emptyAs([], z.array(z.unknown()).default([])),
+  events: emptyAs([], z.array(z.unknown()).default([])),
+  expect: emptyAs(
+    {},
+    z
+      .object({
+        awards: emptyAs([], z.array(expectedAward).optional()),
+        balances: emptyAs(
+          {},
+          z.record(z.string(), z.object({ pending: moneyText.optional(), available: moneyText.optional() })).optional(),
+        ),
+        levels: emptyAs({}, z.record(z.string(), z.coerce.number()).optional()),
+        withdrawals: emptyAs(
+          [],
+          z
+            .array(
+              z.object({
+                withdrawal: z.coerce.string(),
+                amount: moneyText,
+                tax: moneyText.optional(),
+                net: moneyText.optional(),
+              }),
+            )
+            .optional(),
+        ),
+        errors: emptyAs([], z.array(z.object({ event: z.coerce.number().int(), code: z.string() })).optional()),
+        // The whole scenario rejected (DOMAIN.md: a plan or starting network that is not valid
+        // rejects it with its error): `error: invalid` or `error: { code: invalid }`.
+        error: z.union([z.string(), z.object({ code: z.string() }).transform((error) => error.code)]).optional(),
+      })
+      .default({}),
+  ),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -107,4 +107,32 @@ describe('order events read directly', () => {
     expect(refused.error?.issues[0]?.path).toEqual(['lines']);
     expect(refused.error?.issues[0]?.message).toBe('an order has at most 1000 lines');
   });
+
+  it('read an optional field sent as null as absent, and a date-time with a space for its T', () => {
+    const reader = eventReader(contexts[0]!);
+    const read = (raw: unknown) => {
+      const parsed = reader.safeParse(raw);
+      if (!parsed.success) throw new Error(parsed.error.message);
+      return parsed.data as unknown as Record<string, unknown>;
+    };
+    const paid = read({
+      type: 'order.paid',
+      at: '2026-03-01 10:00:00+08:00',
+      order: 'o1',
+      buyer: 'C1',
+      referrer: null,
+      lines: [{ line: 1, sku: 's', qty: 1, paid: '10.00', cost: null, category: null }],
+    });
+    expect(paid.at).toBe(Date.parse('2026-03-01T02:00:00Z'));
+    expect(paid.referrer).toBeUndefined();
+    expect(paid.lines).toEqual([{ line: 1, sku: 's', qty: 1, paid: 1000n, cost: undefined, category: undefined }]);
+    const joined = read({
+      type: 'member.joined',
+      at: '2026-03-01 10:00:00 +08:00',
+      member: { id: 'L', role: 'leader', level: null, regions: null },
+    });
+    expect(joined.at).toBe(Date.parse('2026-03-01T02:00:00Z'));
+    expect(joined.member).toEqual({ id: 'L', role: 'leader', level: undefined, regions: undefined });
+    expect(read({ type: 'tick', at: '2026-03-01 10:00' }).at).toBe(Date.parse('2026-03-01T02:00:00Z'));
+  });
 });

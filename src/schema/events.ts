@@ -25,14 +25,17 @@ const heldRegionCode = regionCode.pipe(
   z.string().regex(HELD_REGION_CODE, 'a region code is 2 (province), 4 (city) or 6 (district) digits, e.g. "33", "3301"'),
 );
 
+/** An optional field that may also be sent as null (`cost: ~` in YAML, `null` in JSON): absent. */
+const absentIfNull = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
 export function memberSchema(context: SchemaContext): z.ZodType<MemberInput> {
   void context;
   return z.object({
     id,
     role: z.enum(ROLES),
-    level: level.optional(),
+    level: absentIfNull(level),
     parent: id.nullable().optional(),
-    regions: z.array(heldRegionCode).optional(),
+    regions: absentIfNull(z.array(heldRegionCode)),
   }) as z.ZodType<MemberInput>;
 }
 
@@ -61,10 +64,10 @@ function orderEventSchemas(context: SchemaContext, at: At) {
   const line = z.object({
     line: z.coerce.number().int().min(0),
     sku: id,
-    category: category.optional(),
+    category: absentIfNull(category),
     qty: positiveCount,
     paid: amount,
-    cost: amount.optional(),
+    cost: absentIfNull(amount),
   });
   const refundLine = z.object({ line: z.coerce.number().int().min(0), qty: count, amount });
   return [
@@ -73,12 +76,11 @@ function orderEventSchemas(context: SchemaContext, at: At) {
       at,
       order: id,
       buyer: id,
-      referrer: id.nullish().transform((value) => value ?? undefined),
-      pickupPoint: id.nullish().transform((value) => value ?? undefined),
-      region: regionCode
-        .pipe(z.string().regex(/^\d{6}$/, 'an order\'s region is a 6-digit district code (GB/T 2260), e.g. "330106"'))
-        .nullish()
-        .transform((value) => value ?? undefined),
+      referrer: absentIfNull(id),
+      pickupPoint: absentIfNull(id),
+      region: absentIfNull(
+        regionCode.pipe(z.string().regex(/^\d{6}$/, 'an order\'s region is a 6-digit district code (GB/T 2260), e.g. "330106"')),
+      ),
       lines: z
         .array(line)
         .min(1, 'an order has at least one line')

@@ -88,3 +88,18 @@ describe('team-tier tiers', () => {
     expect(parsed.ok || parsed.message).toContain('two tiers have the same `min`');
   });
 });
+
+describe('a plan’s defaults and ids', () => {
+  it('takes a template id written as a number as its text, like every other id', () => {
+    const parsed = parsePlan({ templates: [{ id: 2024, template: 'multi-level', params: { rates: ['10%'] } }] }, context);
+    expect(parsed.ok && parsed.value.templates[0]!.id).toBe('2024');
+  });
+
+  it('sets the minimum withdrawal to 0.01 of the currency: 1 fen, 10 fils, 1 yen', () => {
+    const minimum = (decimals: number) => {
+      const parsed = parsePlan({ templates: [] }, { timezone: 'UTC', decimals });
+      return parsed.ok ? parsed.value.plan.minWithdrawal : null;
+    };
+    expect([minimum(2), minimum(3), minimum(0)]).toEqual([1n, 10n, 1n]);
+  });
+});

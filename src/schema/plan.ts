@@ -32,7 +32,11 @@ function recruitLeaf(decimals: number): z.ZodType<RecruitLeaf> {
 }
 
 const templateEntry = z.strictObject({
-  id: z.string().min(1).max(64),
+  // A rule's id, like every id: a number (`id: 2024`, as YAML reads it) is taken as its text.
+  id: z
+    .union([z.string(), z.number().int()])
+    .transform((value) => String(value))
+    .pipe(z.string().min(1).max(64)),
   template: z.string(),
   name: z.string().optional(),
   description: z.string().optional(),

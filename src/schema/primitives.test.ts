@@ -52,7 +52,6 @@ describe('instants in the plain ISO form', () => {
       '2026-03-01',
       '2026-03-01T10:00',
       '2026-03-01T10:00:00',
-      '2026-03-01 10:00:00Z',
       '2026-03-01t10:00:00z',
       '20260301T100000Z',
       '2026-02-29T00:00:00Z',
@@ -64,5 +63,17 @@ describe('instants in the plain ISO form', () => {
       '',
     ];
     for (const text of texts) expect(instantValue(text, 'Asia/Shanghai'), text).toEqual(byLuxon(text, 'Asia/Shanghai'));
+  });
+
+  it('reads a space for the T, or before the offset, as the T form (RFC 3339, YAML 1.1)', () => {
+    for (const [spaced, plain] of [
+      ['2026-03-01 10:00:00Z', '2026-03-01T10:00:00Z'],
+      ['2026-03-01 10:00:00+08:00', '2026-03-01T10:00:00+08:00'],
+      ['2026-03-01 10:00:00 +08:00', '2026-03-01T10:00:00+08:00'],
+      ['2026-03-01T10:00:00.5 -05:00', '2026-03-01T10:00:00.5-05:00'],
+      ['2026-03-01 10:00', '2026-03-01T10:00'],
+    ])
+      expect(instantValue(spaced!, 'Asia/Shanghai'), spaced).toEqual(instantValue(plain!, 'Asia/Shanghai'));
+    expect(instantValue('2026-03-01  10:00:00Z', 'Asia/Shanghai')).toHaveProperty('refused');
   });
 });

@@ -117,11 +117,17 @@ export function instantValue(value: string, zone: string): number | { refused: s
   const plain = plainInstant(value);
   if (plain !== null) return plain;
   // Without an offset, the text is a wall-clock time of the tenant's zone: its first occurrence.
-  const parsed = firstOccurrence(DateTime.fromISO(value, { zone, setZone: true }));
+  // A space for the `T` (RFC 3339's own allowance, and how databases print) reads the same, as
+  // does a space before the offset (YAML 1.1's timestamps).
+  const iso = value.replace(SPACE_FOR_T, '$1T').replace(SPACE_BEFORE_OFFSET, '$1$2');
+  const parsed = firstOccurrence(DateTime.fromISO(iso, { zone, setZone: true }));
   if (!parsed.isValid) return { refused: `"${value}" is not an ISO 8601 date-time (e.g. 2026-03-01T10:00:00+08:00)` };
   if (!supportedInstant(parsed.toMillis())) return { refused: `"${value}": ${INSTANT_RANGE_MESSAGE}` };
   return parsed.toMillis();
 }
+
+const SPACE_FOR_T = /^(\d{4}-\d{2}-\d{2}) (?=\d{2}:)/;
+const SPACE_BEFORE_OFFSET = /(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (Z|[+-]\d{2}(?::?\d{2})?)$/;
 
 /** "2026-03-01T10:00:00Z", "2026-03-01T10:00:00.250+08:00": the form nearly every event's instant has. */
 const PLAIN_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
