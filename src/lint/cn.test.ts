@@ -72,6 +72,23 @@ describe('members of one chain paid for one sale (at most 3, seller included)', 
     ).toBe('at most 3');
     expect(most([ml('10%', '5%', '2%'), diff({ 3: '1%' })])).toBe(4);
   });
+
+  it('counts once the members that several templates pay: multi-level positions, differentials of one shape', () => {
+    const named = (id: string, template: Record<string, unknown>) => ({ ...template, id });
+    // Both pay the seller, its parent and grandparent: three members, not five.
+    expect(most([named('base', ml('5%', '3%', '2%')), named('campaign', ml('1%', '1%'))])).toBe('at most 3');
+    expect(most([named('a', ml('0%', '3%', '2%')), named('b', ml('1%'))])).toBe('at most 3');
+    expect(most([named('a', ml('1%', '0%', '0%')), named('b', ml('0%', '1%')), named('c', ml('0%', '0%', '1%', '1%'))])).toBe(4);
+    // The same levels with their rates in the same order pay the same members, whatever the rates.
+    expect(most([named('d1', diff({ 1: '10%', 2: '20%' })), named('d2', diff({ 1: '1%', 2: '2%' }))])).toBe('at most 3');
+    expect(most([named('d1', diff({ 1: '10%', 2: '20%' })), named('d2', diff({ 2: '1%', 3: '2%' }))])).toBe(4);
+  });
+
+  it('names every template that adds to the count, also when each pays one member', () => {
+    const single = (level: number) => ({ id: `d${level}`, template: 'differential', params: { rates: { [level]: '1%' } } });
+    const over = lint({ templates: [1, 2, 3, 4].map(single) }).find((f) => f.code === 'chain-over-3');
+    expect(over?.template).toBe('d1+d2+d3+d4');
+  });
 });
 
 describe('severity overrides', () => {

@@ -26,7 +26,7 @@ type Draft = Omit<Finding, 'severity'>;
 
 function chainFindings(plan: CompiledPlan): Draft[] {
   const findings: Draft[] = [];
-  const payers: ChainPayer[] = [];
+  const chainTemplates: { entry: CompiledTemplate; payees: number }[] = [];
   for (const entry of plan.templates) {
     const template = entry.template;
     const payees = template.maxChainPayees(entry.params as never);
@@ -46,20 +46,68 @@ function chainFindings(plan: CompiledPlan): Draft[] {
       });
       continue;
     }
-    payers.push(chainPayer(entry, payees));
+    chainTemplates.push({ entry, payees });
   }
+  const payers = samePayeesOnce(chainTemplates);
   const total = mostPaidInOneChain(payers);
   if (total > 3) {
+    const many = payers.filter((p) => p.payees > 1);
     findings.push({
       code: 'chain-over-3',
-      template: payers
-        .filter((p) => p.payees > 1 || payers.length === 1)
-        .map((p) => p.id)
-        .join('+'),
+      template: (many.length > 0 ? many : payers).map((p) => p.id).join('+'),
       message: `one sale can pay up to ${total} members of one chain (${payers.map((p) => `${p.id}: ${p.payees}`).join(', ')}); at most 3, seller included`,
     });
   }
   return findings;
+}
+
+/**
+ * The chain templates as payers, those that pay the very same members of any chain counted as
+ * one ("a member paid by two templates counts once"): multi-level templates pay fixed positions
+ * of the chain (the seller, its parent…), so together they pay the positions any of them has a
+ * rate for; differential templates of the same shape (the same levels, their rates in the same
+ * order, the same peer bonus) pay the same members whatever their rates.
+ */
+function samePayeesOnce(templates: readonly { entry: CompiledTemplate; payees: number }[]): ChainPayer[] {
+  const payers: ChainPayer[] = [];
+  const positions = new Set<number>();
+  const multiLevel: string[] = [];
+  const differentials = new Map<string, ChainPayer>();
+  for (const { entry, payees } of templates) {
+    if (entry.template.name === 'multi-level') {
+      multiLevel.push(entry.id);
+      (entry.params as { rates: bigint[] }).rates.forEach((rate, position) => rate > 0n && positions.add(position));
+      continue;
+    }
+    const payer = chainPayer(entry, payees);
+    if (entry.template.name !== 'differential') {
+      payers.push(payer);
+      continue;
+    }
+    const shape = differentialShape(entry.params);
+    const same = differentials.get(shape);
+    differentials.set(shape, same && same.payees >= payer.payees ? { ...same, id: `${same.id}+${payer.id}` } : payer);
+  }
+  if (multiLevel.length > 0) {
+    const above = [...positions].filter((position) => position > 0).length;
+    const seller = positions.has(0) ? 'always' : 'never';
+    payers.push({ id: multiLevel.join('+'), payees: positions.size, seller, aboveWithSeller: above, aboveWithoutSeller: above });
+  }
+  return [...payers, ...differentials.values()];
+}
+
+/** A differential's params with each rate replaced by its rank among the rates: who it pays, not how much. */
+function differentialShape(params: unknown): string {
+  const { rates, peer, ...rest } = params as { rates: Record<string, bigint>; peer?: { generations?: number } };
+  const distinct = [...new Set(Object.values(rates))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ranks = Object.fromEntries(
+    Object.entries(rates)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([level, rate]) => [level, rate > 0n ? distinct.indexOf(rate) : -1]),
+  );
+  return JSON.stringify({ ranks, peerGenerations: peer?.generations ?? 0, rest }, (_key, value: unknown) =>
+    typeof value === 'bigint' ? String(value) : value,
+  );
 }
 
 /** What a chain template can pay on one sale: the seller or not, and how many members above it. */
