@@ -31,6 +31,11 @@ describe('profile cn', () => {
       true,
     );
     expect(pays(targeted({ skus: ['milk'] }))).toBe(false);
+    // A condition that leaves the package out does not pay on it.
+    expect(pays(targeted({}, 'line.sku != "starter-kit"'))).toBe(false);
+    expect(pays({ id: 'kit', template: 'multi-level', params: { rates: ['10%'] }, when: '!(line.sku == "starter-kit")' })).toBe(
+      false,
+    );
     expect(pays(targeted({ categories: ['dairy'] }))).toBe(false);
   });
 

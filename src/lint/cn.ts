@@ -193,12 +193,14 @@ function boughtSkus(condition: Condition<RecruitLeaf>): string[] {
 }
 
 /**
- * Whether a template pays on buying one of `skus` (the entry package): a `when:` condition naming
- * one, whatever the template; a targeted reward listing one, or filtering neither SKUs nor
+ * Whether a template pays on buying one of `skus` (the entry package): a `when:` condition asking
+ * for one, whatever the template (not one leaving them out); a targeted reward listing one, or filtering neither SKUs nor
  * categories (it pays on every SKU, the package too).
  */
 function paysOnSkus(entry: CompiledTemplate, skus: readonly string[]): boolean {
   if (entry.condition?.literals.some((literal) => skus.includes(literal))) return true;
+  // A condition that leaves every package out (`line.sku != "kit"`) does not pay on one.
+  if (entry.condition && skus.every((sku) => entry.condition!.excludes.includes(sku))) return false;
   if (entry.template.name !== 'targeted') return false;
   const params = entry.params as { skus?: string[]; categories?: string[] };
   if (params.skus === undefined) return params.categories === undefined;

@@ -26,9 +26,28 @@ export function variablesOf(root: ASTNode): Set<string> {
   return names;
 }
 
-/** The string literals of an expression, e.g. the SKUs a condition names. */
-export function stringLiteralsOf(root: ASTNode): string[] {
-  const literals: string[] = [];
-  for (const node of nodesOf(root)) if (node.op === 'value' && typeof node.args === 'string') literals.push(node.args);
-  return literals;
+/**
+ * The string literals of an expression by how it names them, e.g. the SKUs of a condition:
+ * `line.sku == "kit"` or `line.sku in ["kit"]` ask for "kit", `line.sku != "kit"` or
+ * `!(line.sku == "kit")` leave it out. Each negation (`!`, `!=`) turns the reading.
+ */
+export function stringLiteralsOf(root: ASTNode): { readonly named: string[]; readonly excluded: string[] } {
+  const named: string[] = [];
+  const excluded: string[] = [];
+  const visit = (node: ASTNode, negated: boolean): void => {
+    if (node.op === 'value' && typeof node.args === 'string') {
+      (negated ? excluded : named).push(node.args);
+      return;
+    }
+    const turned = node.op === '!_' || node.op === '!=' ? !negated : negated;
+    for (const child of directChildren(node.args)) visit(child, turned);
+  };
+  visit(root, false);
+  return { named, excluded };
+}
+
+/** The nodes directly under a node's args (in arrays, at any depth of nesting). */
+function directChildren(args: unknown): ASTNode[] {
+  if (isNode(args)) return [args];
+  return Array.isArray(args) ? args.flatMap(directChildren) : [];
 }

@@ -32,6 +32,16 @@ describe('compiling a `when:` condition', () => {
     expect(a.ok && a.condition.literals).toEqual(['A1', 'A2']);
   });
 
+  it('tells the literals a condition asks for from those it leaves out', () => {
+    const read = (source: string) => {
+      const compiled = compileCondition(source, 'order');
+      return compiled.ok ? [compiled.condition.literals, compiled.condition.excludes] : null;
+    };
+    expect(read('line.sku == "kit" || line.category != "tea"')).toEqual([['kit'], ['tea']]);
+    expect(read('!(line.sku in ["a", "b"])')).toEqual([[], ['a', 'b']]);
+    expect(read('!(line.sku != "kit")')).toEqual([['kit'], []]);
+  });
+
   it('points at a syntax error', () => {
     expect(issueOf(compileCondition('seller.level >= 2 &&', 'order'))).toMatchObject({
       code: 'cel_syntax_error',

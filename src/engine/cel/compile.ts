@@ -15,8 +15,10 @@ export interface CompiledCondition {
   readonly source: string;
   readonly kind: ConditionKind;
   readonly scope: ConditionScope;
-  /** The string literals it names (SKUs, categories…), for the compliance lint. */
+  /** The string literals it asks for (SKUs, categories…), for the compliance lint. */
   readonly literals: readonly string[];
+  /** Those it leaves out (`line.sku != "kit"`). */
+  readonly excludes: readonly string[];
   readonly program: ParseResult;
 }
 
@@ -87,9 +89,10 @@ function compileUncached(source: string, kind: ConditionKind): CompileResult {
       program.ast,
     );
   }
+  const { named, excluded } = stringLiteralsOf(program.ast);
   return {
     ok: true,
-    condition: { source, kind, scope: scopeOf(kind, program.ast), literals: stringLiteralsOf(program.ast), program },
+    condition: { source, kind, scope: scopeOf(kind, program.ast), literals: named, excludes: excluded, program },
   };
 }
 
