@@ -103,3 +103,17 @@ describe('a plan’s defaults and ids', () => {
     expect([minimum(2), minimum(3), minimum(0)]).toEqual([1n, 10n, 1n]);
   });
 });
+
+describe('levels and their conditions', () => {
+  it('refuses a level listed twice, and a condition of no known shape with the shapes it may have', () => {
+    const twice = parsePlan({ levels: [{ level: 2 }, { level: 2 }], templates: [] }, context);
+    expect(twice).toMatchObject({
+      ok: false,
+      path: ['levels', 1, 'level'],
+      message: expect.stringContaining('level 2 is listed twice'),
+    });
+    const unknown = parsePlan({ levels: [{ level: 2, upgradeWhen: { sales: '1.00' } }], templates: [] }, context);
+    expect(unknown).toMatchObject({ ok: false, path: ['levels', 0, 'upgradeWhen'] });
+    expect(unknown.ok ? '' : unknown.message).toContain('{ personalSales: ... }');
+  });
+});

@@ -6,10 +6,16 @@ import { TEMPLATES } from '../engine/templates/registry.ts';
 import type { SchemaContext, Template } from '../engine/templates/template.ts';
 import { count, days, firstIssue, level, MAX_AMOUNT, MAX_COUNT, money, positiveCount } from './primitives.ts';
 
-/** A condition tree: a leaf with one key, or `any` / `all` of conditions. */
-function conditionSchema<Leaf>(leaf: z.ZodType<Leaf>): z.ZodType<Condition<Leaf>> {
+/**
+ * A condition tree: a leaf with one key, or `any` / `all` of conditions. A node of no known shape
+ * is refused naming the keys it may have (zod's union alone says "Invalid input").
+ */
+function conditionSchema<Leaf>(leaf: z.ZodType<Leaf>, keys: readonly string[]): z.ZodType<Condition<Leaf>> {
+  const message = `a condition is { any: [...] }, { all: [...] } or one of ${keys.map((key) => `{ ${key}: ... }`).join(', ')}`;
   const tree: z.ZodType<Condition<Leaf>> = z.lazy(() =>
-    z.union([z.strictObject({ any: z.array(tree).min(1) }), z.strictObject({ all: z.array(tree).min(1) }), leaf]),
+    z.union([z.strictObject({ any: z.array(tree).min(1) }), z.strictObject({ all: z.array(tree).min(1) }), leaf], {
+      error: (issue) => (issue.code === 'invalid_union' ? message : undefined),
+    }),
   ) as z.ZodType<Condition<Leaf>>;
   return tree;
 }
@@ -67,7 +73,7 @@ export function planSchema(context: SchemaContext) {
         .strictObject({
           role: z.enum(DISTRIBUTOR_ROLES).default('leader'),
           level: level.default(1),
-          when: conditionSchema(recruitLeaf(context.decimals)),
+          when: conditionSchema(recruitLeaf(context.decimals), ['spend', 'orders', 'bought']),
         })
         .optional(),
       compression: z.strictObject({ inactiveDays: z.coerce.number().int().min(1).max(3650) }).optional(),
@@ -77,13 +83,19 @@ export function planSchema(context: SchemaContext) {
           z.strictObject({
             level,
             name: z.string().optional(),
-            upgradeWhen: conditionSchema(levelLeaf(context.decimals)).optional(),
+            upgradeWhen: conditionSchema(levelLeaf(context.decimals), ['personalSales', 'teamSales', 'directRecruits', 'directAtLevel']).optional(),
           }),
         )
         .default([]),
       templates: z.array(templateEntry).default([]),
     })
     .superRefine((plan, ctx) => {
+      const levels = new Set<number>();
+      plan.levels.forEach((rule, index) => {
+        if (levels.has(rule.level))
+          ctx.addIssue({ code: 'custom', message: `level ${rule.level} is listed twice`, path: ['levels', index, 'level'] });
+        levels.add(rule.level);
+      });
       const seen = new Set<string>();
       plan.templates.forEach((entry, index) => {
         if (seen.has(entry.id))
