@@ -1,5 +1,13 @@
 import TinyQueue from 'tinyqueue';
-import type { InstantMs, MemberJoined, Minor, OrderLineInput, OrderPaid, OrderRefunded, TenantSettings } from '../domain/types.ts';
+import type {
+  InstantMs,
+  MemberJoined,
+  Minor,
+  OrderLineInput,
+  OrderPaid,
+  OrderRefunded,
+  TenantSettings,
+} from '../domain/types.ts';
 import type { CompiledPlan, CompiledTemplate } from '../schema/plan.ts';
 import { leafKeys } from './conditions.ts';
 import { AwardBook, type AwardRecord } from './awards.ts';

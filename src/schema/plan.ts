@@ -83,7 +83,12 @@ export function planSchema(context: SchemaContext) {
           z.strictObject({
             level,
             name: z.string().optional(),
-            upgradeWhen: conditionSchema(levelLeaf(context.decimals), ['personalSales', 'teamSales', 'directRecruits', 'directAtLevel']).optional(),
+            upgradeWhen: conditionSchema(levelLeaf(context.decimals), [
+              'personalSales',
+              'teamSales',
+              'directRecruits',
+              'directAtLevel',
+            ]).optional(),
           }),
         )
         .default([]),
