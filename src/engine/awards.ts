@@ -38,6 +38,9 @@ export interface AwardAmountChange {
 
 /** What one apply call changed about an award, for callers that persist or notify. */
 export interface AwardChange {
+  /** The award's number in its book (the same for every change of one award). */
+  readonly number: number;
+  /** The award as a record, made when asked (a new view each time: compare awards by `number`). */
   readonly award: AwardRecord;
   readonly delta: Minor;
   readonly cause: 'award' | 'adjustment' | 'settlement';

@@ -19,8 +19,6 @@ interface OrderExtra {
   lines: OrderLineState[] | null;
   /** Awards a refund made after payment (their numbers are not next to the payment's). */
   laterAwards: number[] | null;
-  /** Its awards' objects, made when first asked (see AwardBook), by position among its awards. */
-  records: AwardRecord[] | null;
 }
 
 const SETTLED = 1;
@@ -197,12 +195,12 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
     return { at: this.event(order).at, delta: amount, cause: PAID };
   }
 
+  /**
+   * A view of one of the order's awards, made anew each time: kept, one per award, they were a
+   * sixth of a server's heap (a record and an order view for every award ever made).
+   */
   recordOf(book: AwardBook, award: number, order: number): AwardRecord {
-    let position = award - this.#firstAward.get(order);
-    const count = this.#awardCount.get(order);
-    if (position < 0 || position >= count) position = count + this.#extra(order)!.laterAwards!.indexOf(award);
-    const records = (this.#extraOf(order).records ??= []);
-    return (records[position] ??= new OrderAwardRecord(book, award, new PaidOrder(this, order)));
+    return new OrderAwardRecord(book, award, new PaidOrder(this, order));
   }
 
   // ----- a read-only Map of PaidOrder objects, by id -------------------------------------------
@@ -247,7 +245,7 @@ export class OrderBook implements ReadonlyMap<string, PaidOrder>, AwardOwner {
   #extraOf(order: number): OrderExtra {
     let extra = this.#extra(order);
     if (extra === undefined) {
-      extra = { fullChain: null, place: null, lines: null, laterAwards: null, records: null };
+      extra = { fullChain: null, place: null, lines: null, laterAwards: null };
       this.#extras.set(order, extra);
       this.#flags.set(order, this.#flags.get(order) | HAS_EXTRA);
     }

@@ -1,5 +1,5 @@
 import { formatMoney } from '../money/money.ts';
-import type { AwardRecord } from '../engine/awards.ts';
+import type { AwardChange, AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
 import type { PostingSink } from '../engine/posting-log.ts';
 import { addTo, type RunningSum } from '../money/running-sum.ts';
@@ -59,6 +59,8 @@ export class BatchRows implements PostingSink {
   readonly withdrawals: { record: WithdrawalRecord; eventSeq: number }[] = [];
   readonly adjustments: { record: AdjustmentRecord; eventSeq: number }[] = [];
   readonly outbox: OutboxRow[] = [];
+  /** One record per award of the batch (the engine makes a new view each time it is asked). */
+  readonly #records = new Map<number, AwardRecord>();
   private lastJournal = -1;
   private lastLine = -1;
   private maxJournal = -1;
@@ -73,7 +75,7 @@ export class BatchRows implements PostingSink {
     this.eventSeq = eventSeq;
     outcome.writePostings(this);
     for (const change of outcome.awards) {
-      const award = change.award; // (the engine makes an award's record when asked: once here)
+      const award = this.#recordOf(change);
       if (change.cause === 'settlement' && award.amount === 0n) {
         if (!this.awards.has(award)) {
           this.awards.set(award, eventSeq);
@@ -98,13 +100,20 @@ export class BatchRows implements PostingSink {
             : change.cause === 'award'
               ? 'award.created'
               : 'award.adjusted';
-      this.outbox.push({ topic, payload: awardPayload(change.award, change.delta, this.decimals), eventSeq });
+      this.outbox.push({ topic, payload: awardPayload(this.#recordOf(change), change.delta, this.decimals), eventSeq });
     }
     for (const level of outcome.levels) this.outbox.push({ topic: 'level.changed', payload: levelPayload(level), eventSeq });
     for (const record of outcome.withdrawals) {
       const topic = record.history.length === 1 ? 'withdrawal.accepted' : `withdrawal.${record.status}`;
       this.outbox.push({ topic, payload: withdrawalPayload(record, this.decimals), eventSeq });
     }
+  }
+
+  /** The batch's record of the award `change` changed: the maps above are keyed by it. */
+  #recordOf(change: AwardChange): AwardRecord {
+    let record = this.#records.get(change.number);
+    if (record === undefined) this.#records.set(change.number, (record = change.award));
+    return record;
   }
 
   /** Takes one of the event's postings (PostingSink: no Posting object each). */
