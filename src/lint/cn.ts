@@ -194,8 +194,8 @@ function boughtSkus(condition: Condition<RecruitLeaf>): string[] {
 
 /**
  * Whether a template pays on buying one of `skus` (the entry package): a `when:` condition asking
- * for one, whatever the template (not one leaving them out); a targeted reward listing one, or filtering neither SKUs nor
- * categories (it pays on every SKU, the package too).
+ * for one, whatever the template (not one leaving them out); a targeted reward listing one, or
+ * filtering neither SKUs nor categories (it pays on every SKU, the package too).
  */
 function paysOnSkus(entry: CompiledTemplate, skus: readonly string[]): boolean {
   if (entry.condition?.literals.some((literal) => skus.includes(literal))) return true;
