@@ -34,7 +34,7 @@ describe('a file that is not valid', () => {
 });
 
 describe('fenyong scenario check on files it cannot take', () => {
-  it('reports a file that is not YAML or is missing, and goes on with the next', async () => {
+  it('reports a file that is not YAML or is missing, goes on with the next, and exits 2 (bad input)', async () => {
     const result = await fenyong(
       'scenario',
       'check',
@@ -42,7 +42,7 @@ describe('fenyong scenario check on files it cannot take', () => {
       'no-such-scenario.yaml',
       'conformance/public/01-two-level-settle.yaml',
     );
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/FAIL {2}test\/fixtures\/not-yaml.yaml\n.*not YAML: .* at line \d+, column \d+/);
     expect(result.stdout).toContain('cannot read it (ENOENT)');
     expect(result.stdout).toContain('1 passed, 2 failed');
@@ -151,10 +151,19 @@ describe('fenyong explain', () => {
     expect(result.stderr).toContain('--lang fr');
   });
 
-  it('lists the awards when the one asked for does not exist', async () => {
+  it('lists the awards when the one asked for does not exist, and shows the form of a malformed one (exit 2)', async () => {
     const result = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'X:O1:direct');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('L2:O1:direct');
+    const malformed = await fenyong('explain', 'conformance/public/01-two-level-settle.yaml', '--award', 'L2-O1');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('<to>:<order|period>:<rule>');
+  });
+
+  it('exits 2 on a usage error (an unknown option), as on any bad input; 1 stays a failed check', async () => {
+    const result = await fenyong('scenario', 'run', 'conformance/public/01-two-level-settle.yaml', '--bogus');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--bogus'");
   });
 });
 

@@ -5,6 +5,9 @@ import { explainAward } from '../explain/render.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
 
+/** Three non-empty parts separated by colons. */
+const AWARD_SELECTOR = /^[^:]+:[^:]+:[^:]+$/;
+
 /** `fenyong explain FILE --award <to>:<order|period>:<rule> [--lang en]`. */
 export function registerExplain(program: Command, setExit: (code: number) => void): void {
   program
@@ -20,14 +23,19 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
         return;
       }
       const lang: Lang = options.lang === 'en' ? 'en' : 'zh-CN';
+      if (!AWARD_SELECTOR.test(options.award)) {
+        process.stderr.write(`fenyong: --award ${options.award}: write it as <to>:<order|period>:<rule>, e.g. L2:O1:direct\n`);
+        setExit(2);
+        return;
+      }
       const { engine } = runScenario(loadScenario(file));
       const award = findAward(engine, options.award);
       if (!award) {
         const known = [...engine.state.awards.all()]
           .filter((a) => a.amount !== 0n)
           .map((a) => `${a.to}:${a.order ?? a.period}:${a.rule}`);
-        process.stderr.write(`no award ${options.award}; awards in this scenario:\n  ${known.join('\n  ')}\n`);
-        setExit(1);
+        process.stderr.write(`fenyong: no award ${options.award}; awards in this scenario:\n  ${known.join('\n  ')}\n`);
+        setExit(2);
         return;
       }
       process.stdout.write(`${explainAward(award, engine.settings, lang, templateOfRule(engine, award.rule)).join('\n')}\n`);

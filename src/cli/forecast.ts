@@ -137,9 +137,21 @@ export function registerBacktest(program: Command, setExit: (code: number) => vo
         json?: boolean;
         quiet?: boolean;
       }) => {
+        const months = whole(options.months, 'months', 24);
+        // The error counts forecasts with a year of history behind them (one season): month 13 on.
+        if (months < 13)
+          throw new InputError(
+            fail(
+              'invalid',
+              `--months ${months}: a backtest needs at least 13 months (forecasts of month 13 on count: a year of history behind them)`,
+            ),
+          );
+        const maxMape = options.maxMape === undefined ? undefined : Number(options.maxMape);
+        if (maxMape !== undefined && !(maxMape >= 0))
+          throw new InputError(fail('invalid', '--max-mape must be a percentage, e.g. 2'));
         const result = await runBacktest({
           seed: whole(options.seed, 'seed', 20260301),
-          months: whole(options.months, 'months', 24),
+          months,
           members: whole(options.members, 'members', 20000),
           ordersPerMonth: whole(options.ordersPerMonth, 'orders-per-month', 20000),
           growth: Number(options.growth),
@@ -161,7 +173,7 @@ export function registerBacktest(program: Command, setExit: (code: number) => vo
             `MAPE of the one-month forecast over the last ${test.counted} months: ${pct(test.mape)} (interval coverage ${pct(test.coverage)}); ${result.orders.toLocaleString('en-US')} orders simulated in ${(result.simulationMs / 1000).toFixed(1)} s\n`,
           );
         }
-        if (options.maxMape !== undefined && !(test.mape * 100 <= Number(options.maxMape))) setExit(1);
+        if (maxMape !== undefined && !(test.mape * 100 <= maxMape)) setExit(1);
       },
     );
 }

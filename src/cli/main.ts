@@ -59,7 +59,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // A usage error (unknown option, missing argument…) is bad input: 2, as every other; 1 stays
+    // a check that failed. Help and the version answer 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof InputError) {
       process.stderr.write(`fenyong: ${error.error.code}: ${error.message}\n`);
       return 2;
@@ -71,6 +73,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const unreadable = unreadableInput(error);
     if (unreadable !== null) {
       process.stderr.write(`fenyong: ${unreadable}\n`);
+      return 2;
+    }
+    // (Loaded only here: the service is no part of most commands.)
+    const { UnknownTenant } = await import('../service/service.ts');
+    if (error instanceof UnknownTenant) {
+      process.stderr.write(`fenyong: ${error.message}\n`);
       return 2;
     }
     throw error;

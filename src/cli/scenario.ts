@@ -15,13 +15,15 @@ export function registerScenario(program: Command, setExit: (code: number) => vo
     .action((files: string[]) => {
       let failed = 0;
       for (const file of files) {
-        const mismatches = checkFile(file);
+        const { mismatches, unreadable } = checkFile(file);
         if (mismatches.length === 0) {
           process.stdout.write(`ok    ${file}\n`);
           continue;
         }
         failed += 1;
         process.stdout.write(`FAIL  ${file}\n${mismatches.map(formatMismatch).join('\n')}\n`);
+        // A file that cannot be read is bad input (2), not a scenario that failed (1).
+        if (unreadable) setExit(2);
       }
       process.stdout.write(`\n${files.length - failed} passed, ${failed} failed\n`);
       if (failed > 0) setExit(1);
@@ -48,18 +50,24 @@ export function registerScenario(program: Command, setExit: (code: number) => vo
     });
 }
 
-function checkFile(file: string): Mismatch[] {
+function checkFile(file: string): { mismatches: Mismatch[]; unreadable: boolean } {
   let loaded: Scenario;
   try {
     loaded = loadScenario(file);
   } catch (error) {
     const unreadable = unreadableInput(error, 'it');
     if (unreadable !== null)
-      return [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }];
+      return {
+        mismatches: [{ kind: 'different', what: 'scenario file', expected: 'a readable YAML file', actual: unreadable }],
+        unreadable: true,
+      };
     if (!(error instanceof InputError)) throw error;
-    return [{ kind: 'different', what: 'scenario file', expected: 'the scenario format', actual: error.message }];
+    return {
+      mismatches: [{ kind: 'different', what: 'scenario file', expected: 'the scenario format', actual: error.message }],
+      unreadable: false,
+    };
   }
-  return checkScenario(loaded);
+  return { mismatches: checkScenario(loaded), unreadable: false };
 }
 
 export function formatMismatch(mismatch: Mismatch): string {
