@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { findAward, templateOfRule } from '../explain/find.ts';
+import { findAward, parseAwardSelector, templateOfRule } from '../explain/find.ts';
 import type { Lang } from '../explain/messages.ts';
 import { explainAward } from '../explain/render.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
-
-/** Three non-empty parts separated by colons. */
-const AWARD_SELECTOR = /^[^:]+:[^:]+:[^:]+$/;
 
 /** `fenyong explain FILE --award <to>:<order|period>:<rule> [--lang en]`. */
 export function registerExplain(program: Command, setExit: (code: number) => void): void {
@@ -23,7 +20,7 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
         return;
       }
       const lang: Lang = options.lang === 'en' ? 'en' : 'zh-CN';
-      if (!AWARD_SELECTOR.test(options.award)) {
+      if (parseAwardSelector(options.award) === null) {
         process.stderr.write(`fenyong: --award ${options.award}: write it as <to>:<order|period>:<rule>, e.g. L2:O1:direct\n`);
         setExit(2);
         return;

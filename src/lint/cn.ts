@@ -120,14 +120,10 @@ interface ChainPayer {
   readonly aboveWithoutSeller: number;
 }
 
+/** (Multi-level templates are taken together, by the positions they pay: see samePayeesOnce.) */
 function chainPayer(entry: CompiledTemplate, payees: number): ChainPayer {
   const id = entry.id;
   switch (entry.template.name) {
-    case 'multi-level': {
-      // chain[0] is the seller: a first rate above zero always pays it, the rates after pay above it.
-      const paysSeller = (entry.params as { rates: bigint[] }).rates[0]! > 0n;
-      return { id, payees, seller: paysSeller ? 'always' : 'never', aboveWithSeller: payees - 1, aboveWithoutSeller: payees - 1 };
-    }
     case 'targeted':
       return { id, payees, seller: 'maybe', aboveWithSeller: 0, aboveWithoutSeller: 0 };
     case 'level-price':

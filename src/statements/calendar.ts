@@ -13,13 +13,9 @@ export interface Window {
 export function monthWindow(month: string, zone: string): Window {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
     throw new InputError(fail('invalid', `month must be YYYY-MM, not "${month}"`, ['month']));
-  const start = firstOccurrence(DateTime.fromISO(`${month}-01`, { zone }));
-  return inRange({ from: start.toMillis(), to: firstOccurrence(start.plus({ months: 1 })).toMillis() }, 'month');
-}
-
-/** A window within the instants fenyong accepts (src/domain/instants.ts), or `invalid`. */
-function inRange(window: Window, field: string): Window {
-  if (!supportedInstant(window.from) || !supportedInstant(window.to)) throw outOfRange(field);
+  // A well-formed month label has a window unless it lies outside the instants fenyong accepts.
+  const window = periodWindow(month, zone);
+  if (window === null) throw outOfRange('month');
   return window;
 }
 

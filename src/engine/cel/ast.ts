@@ -8,15 +8,7 @@ function isNode(value: unknown): value is ASTNode {
 /** Every node of the tree, parents before children, in source order. */
 export function* nodesOf(root: ASTNode): Generator<ASTNode> {
   yield root;
-  yield* childrenIn(root.args);
-}
-
-function* childrenIn(args: unknown): Generator<ASTNode> {
-  if (isNode(args)) {
-    yield* nodesOf(args);
-  } else if (Array.isArray(args)) {
-    for (const arg of args) yield* childrenIn(arg);
-  }
+  for (const child of directChildren(root.args)) yield* nodesOf(child);
 }
 
 /** The top-level variables an expression reads (`line`, `seller`…). */
