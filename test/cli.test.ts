@@ -209,3 +209,20 @@ describe('fenyong plan lint', () => {
     expect(result.stdout).toContain('WARN   team-pay-unbounded [team]');
   });
 });
+
+describe('fenyong options', () => {
+  it('prints its version', async () => {
+    const result = await fenyong('--version');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('refuses a value an option does not take instead of falling back to its default (exit 2)', async () => {
+    const figure = await fenyong('forecast', '--history', 'no-such-history.csv', '--figure', 'foo');
+    expect(figure.code).toBe(2);
+    expect(figure.stderr).toContain('--figure must be cost or gmv, not "foo"');
+    const periods = await fenyong('forecast', '--history', 'no-such-history.csv', '--periods', '3x');
+    expect(periods.code).toBe(2);
+    expect(periods.stderr).toContain('--periods must be a whole number from 1 to 120, not "3x"');
+  });
+});

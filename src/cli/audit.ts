@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { queryAudit } from '../service/audit.ts';
+import { requireTenant } from './open-service.ts';
 import { openStore } from './payouts.ts';
+import { wholeNumber } from './whole-number.ts';
 
 /** `fenyong audit --tenant id`: the audit log of manual actions, newest first. */
 export function registerAudit(program: Command): void {
@@ -19,7 +21,8 @@ export function registerAudit(program: Command): void {
       async (options: { tenant: string; action?: string; target?: string; actor?: string; limit: string; json?: boolean }) => {
         const sql = await openStore();
         try {
-          const limit = Math.max(1, Math.min(100_000, Number(options.limit) || 100));
+          await requireTenant(sql, options.tenant);
+          const limit = wholeNumber(options.limit, 'limit', { min: 1, max: 100_000 });
           const entries = await queryAudit(sql, options.tenant, {
             action: options.action,
             target: options.target,

@@ -1,11 +1,14 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { backfill } from '../client/backfill.ts';
 import { FenyongError } from '../client/index.ts';
+import { wholeNumber } from './whole-number.ts';
 
 /**
  * `fenyong backfill --url … --key … --network FILE --orders FILE`: sends a tenant's history to a
- * running fenyong through the HTTP API (src/client/backfill.ts), printing progress. Exit 1 when
- * any event was rejected (the first ones are listed with their line), 2 when the run failed.
+ * running fenyong through the HTTP API (src/client/backfill.ts), with progress on stderr and the
+ * result on stdout. Exit 1 when any event was rejected (the first ones are listed with their
+ * line), 2 when the input or the run failed (input files are checked before the server is asked).
  */
 export function registerBackfill(program: Command, setExit: (code: number) => void): void {
   program
@@ -29,18 +32,16 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
         setExit(2);
         return;
       }
-      const batch = Number(options.batch);
-      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
-        process.stderr.write(`fenyong backfill: --batch must be a whole number from 1 to 100000, not ${options.batch}\n`);
-        setExit(2);
-        return;
-      }
+      const batch = wholeNumber(options.batch, 'batch', { min: 1, max: 100_000 });
+      const fromLine = wholeNumber(options.fromLine, 'from-line');
+      // The files first: a typo in a path is told before anything is sent to the server.
+      for (const file of [options.network, options.orders]) if (file) assertReadableFile(file);
       try {
         const report = await backfill({
           url: options.url,
           key: options.key,
           batch,
-          fromLine: Number(options.fromLine),
+          fromLine,
           ...(options.network ? { network: options.network } : {}),
           ...(options.orders ? { orders: options.orders } : {}),
         });
@@ -48,6 +49,10 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
           `done: ${report.members} members imported${report.skippedMembers ? ` (${report.skippedMembers} were there already)` : ''} in ${(report.networkMs / 1000).toFixed(1)} s; ` +
             `${report.events} events in ${(report.eventsMs / 1000).toFixed(1)} s: ${report.accepted} accepted, ${report.duplicate} duplicate, ${report.rejected} rejected\n`,
         );
+        for (const rejection of report.rejections)
+          process.stdout.write(`  line ${rejection.line}: rejected ${rejection.code}: ${rejection.message}\n`);
+        if (report.rejected > report.rejections.length)
+          process.stdout.write(`  (${report.rejected - report.rejections.length} more rejected, not listed)\n`);
         if (report.rejected > 0) setExit(1);
       } catch (error) {
         const message =
@@ -60,4 +65,15 @@ export function registerBackfill(program: Command, setExit: (code: number) => vo
         setExit(2);
       }
     });
+}
+
+/** Throws the error reading `file` would (ENOENT, EACCES, EISDIR…: exit 2 through main), or nothing. */
+function assertReadableFile(file: string): void {
+  const descriptor = openSync(file, 'r');
+  try {
+    // A folder opens on Linux; reading it is what fails.
+    readSync(descriptor, Buffer.alloc(1));
+  } finally {
+    closeSync(descriptor);
+  }
 }

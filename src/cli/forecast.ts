@@ -12,15 +12,16 @@ import { generatedSource, simulate, type Progress, type SimulationReport } from 
 import { groupDigits, textTable } from '../sim/table.ts';
 import { syntheticData } from '../sim/timeline.ts';
 import { openDatabase } from '../store/open.ts';
+import { optionalWholeNumber } from './whole-number.ts';
 
 const money = (value: number) => groupDigits(value.toFixed(2));
 const pct = (value: number) => `${(value * 100).toFixed(2)}%`;
-const whole = (text: string | undefined, name: string, fallback: number): number => {
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < 0) throw new InputError(fail('invalid', `--${name} must be a whole number`));
-  return value;
-};
+
+/** The series `--figure` names: cost or gmv, nothing else. */
+function figureOf(text: string): 'cost' | 'gmv' {
+  if (text === 'cost' || text === 'gmv') return text;
+  throw new InputError(fail('invalid', `--figure must be cost or gmv, not "${text}"`));
+}
 
 /**
  * A monthly history from a file: a `fenyong simulate --json` report (its plan `plan`, 1-based),
@@ -75,9 +76,11 @@ function registerForecastCommand(program: Command): void {
       async (options: { history?: string; tenant?: string; plan: string; figure: string; periods: string; json?: boolean }) => {
         if (!options.history === !options.tenant)
           throw new InputError(fail('invalid', 'give either --history FILE or --tenant ID'));
-        const figure = options.figure === 'gmv' ? 'gmv' : 'cost';
+        const figure = figureOf(options.figure);
+        const plan = optionalWholeNumber(options.plan, 'plan', 1, { min: 1 });
+        const periods = optionalWholeNumber(options.periods, 'periods', 3, { min: 1, max: 120 });
         let history: SeriesPoint[];
-        if (options.history) history = readHistory(options.history, whole(options.plan, 'plan', 1), figure);
+        if (options.history) history = readHistory(options.history, plan, figure);
         else {
           const config = configFromEnv();
           const sql = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
@@ -87,7 +90,7 @@ function registerForecastCommand(program: Command): void {
             await sql.close();
           }
         }
-        const result = forecast(history, Math.max(1, whole(options.periods, 'periods', 3)));
+        const result = forecast(history, periods);
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ figure, history, ...result }, null, 2)}\n`);
           return;
@@ -137,7 +140,7 @@ export function registerBacktest(program: Command, setExit: (code: number) => vo
         json?: boolean;
         quiet?: boolean;
       }) => {
-        const months = whole(options.months, 'months', 24);
+        const months = optionalWholeNumber(options.months, 'months', 24);
         // The error counts forecasts with a year of history behind them (one season): month 13 on.
         if (months < 13)
           throw new InputError(
@@ -150,10 +153,10 @@ export function registerBacktest(program: Command, setExit: (code: number) => vo
         if (maxMape !== undefined && !(maxMape >= 0))
           throw new InputError(fail('invalid', '--max-mape must be a percentage, e.g. 2'));
         const result = await runBacktest({
-          seed: whole(options.seed, 'seed', 20260301),
+          seed: optionalWholeNumber(options.seed, 'seed', 20260301),
           months,
-          members: whole(options.members, 'members', 20000),
-          ordersPerMonth: whole(options.ordersPerMonth, 'orders-per-month', 20000),
+          members: optionalWholeNumber(options.members, 'members', 20000, { min: 1 }),
+          ordersPerMonth: optionalWholeNumber(options.ordersPerMonth, 'orders-per-month', 20000, { min: 1 }),
           growth: Number(options.growth),
           planFile: options.plan ?? EXAMPLE_PLANS.a,
           ...(options.quiet ? {} : { onProgress: progressPrinter('backtest') }),

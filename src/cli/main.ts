@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../domain/errors.ts';
 import { FolderInUse } from '../store/folder-lock.ts';
@@ -44,10 +45,17 @@ async function commandsFor(argv: readonly string[]): Promise<Register[]> {
   return all.flat();
 }
 
+/** The version in package.json (the one file that holds it). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 /** `fenyong …`: one file per command, registered here. Returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('fenyong')
     .description('fenyong 分佣引擎 — distribution-commission engine')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError();
   let exitCode = 0;

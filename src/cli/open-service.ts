@@ -3,6 +3,7 @@ import { fail, InputError } from '../domain/errors.ts';
 import { configFromEnv } from '../server/config.ts';
 import { Service, UnknownTenant } from '../service/service.ts';
 import { openDatabase } from '../store/open.ts';
+import type { Sql } from '../store/sql.ts';
 
 /** Runs `work` with a Service over DATABASE_URL, or the PGlite data dir (FENYONG_DATA_DIR). */
 export async function withService<T>(work: (service: Service) => Promise<T>): Promise<T> {
@@ -16,6 +17,15 @@ export async function withService<T>(work: (service: Service) => Promise<T>): Pr
   } finally {
     await sql.close();
   }
+}
+
+/**
+ * Refuses a tenant id the database does not hold (UnknownTenant: one line, exit 2), before a
+ * command reads nothing for it and reports that as if all were well.
+ */
+export async function requireTenant(sql: Sql, tenant: string): Promise<void> {
+  const found = await sql.query('select 1 from tenants where id = $1', [tenant]);
+  if (found.rows.length === 0) throw new UnknownTenant(tenant);
 }
 
 /** Writes a command's output to `out`, or to standard output when none is given. */

@@ -10,6 +10,7 @@ import type { ReconcileReport } from '../service/payouts/reconcile.ts';
 import { Service } from '../service/service.ts';
 import { openDatabase } from '../store/open.ts';
 import type { Sql } from '../store/sql.ts';
+import { requireTenant } from './open-service.ts';
 
 /** The store of DATABASE_URL, else PGlite in FENYONG_DATA_DIR (as `fenyong verify` and the server open it). */
 export async function openStore(): Promise<Sql> {
@@ -35,10 +36,11 @@ function format(value: string | undefined, file: string | undefined): ExportForm
   return chosen;
 }
 
-/** Runs a command's work on the store; a PayoutError is printed and exits 2. */
-async function withStore(setExit: (code: number) => void, work: (sql: Sql) => Promise<void>): Promise<void> {
+/** Runs a command's work on the store for a tenant it holds; a PayoutError is printed and exits 2. */
+async function withStore(setExit: (code: number) => void, tenant: string, work: (sql: Sql) => Promise<void>): Promise<void> {
   const sql = await openStore();
   try {
+    await requireTenant(sql, tenant);
     await work(sql);
   } catch (error) {
     if (!(error instanceof PayoutError)) throw error;
@@ -69,7 +71,7 @@ function registerExport(payouts: Command, setExit: (code: number) => void): void
     .option('--format <format>', 'csv or xlsx (default: from the file name, else csv)')
     .option('--by <actor>', 'who exports, for the audit log (default cli:<user>)')
     .action(async (options: { tenant: string; batch: string; out: string; format?: string; by?: string }) => {
-      await withStore(setExit, async (sql) => {
+      await withStore(setExit, options.tenant, async (sql) => {
         // (Loaded when used: the spreadsheet library costs every other command half a second.)
         const { auditExport, writeBatchFile } = await import('../service/payouts/export.ts');
         const chosen = format(options.format, options.out);
@@ -111,7 +113,7 @@ function registerImport(payouts: Command, setExit: (code: number) => void): void
         by?: string;
         json?: boolean;
       }) => {
-        await withStore(setExit, async (sql) => {
+        await withStore(setExit, options.tenant, async (sql) => {
           const { importResults, parseResultFile } = await import('../service/payouts/import.ts');
           const chosen = format(options.format, options.file);
           const data = readFileSync(options.file);
@@ -148,7 +150,7 @@ function registerReconcile(payouts: Command, setExit: (code: number) => void): v
     .requiredOption('--batch <id>', 'payout batch id')
     .option('--json', 'print the report as JSON')
     .action(async (options: { tenant: string; batch: string; json?: boolean }) => {
-      await withStore(setExit, async (sql) => {
+      await withStore(setExit, options.tenant, async (sql) => {
         const { reconcileBatch } = await import('../service/payouts/reconcile.ts');
         // (The text report prints totals and differences only: no lines are listed for it.)
         const report = await reconcileBatch(sql, options.tenant, options.batch, { limit: options.json ? 1_000_000 : 0 });

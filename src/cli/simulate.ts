@@ -13,6 +13,7 @@ import { reportCharts } from '../sim/svg.ts';
 import { renderReport } from '../sim/table.ts';
 import { syntheticData, type SyntheticData } from '../sim/timeline.ts';
 import { openDatabase } from '../store/open.ts';
+import { wholeNumber } from './whole-number.ts';
 
 interface SimulateOptions {
   plan?: string[];
@@ -31,12 +32,6 @@ interface SimulateOptions {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const integer = (text: string | undefined, name: string): number | undefined => {
-  if (text === undefined) return undefined;
-  const value = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(value)) throw new InputError(fail('invalid', `--${name} must be a whole number`));
-  return value;
-};
 
 /** `fenyong simulate`: plans side by side over generated data or a tenant's replayed history. */
 export function registerSimulate(program: Command): void {
@@ -97,13 +92,16 @@ function dataFromOptions(options: SimulateOptions): SyntheticData {
   const base = (options.params ? parseYaml(readFileSync(options.params, 'utf8')) : {}) as Record<string, unknown>;
   return syntheticData({
     ...base,
-    ...(options.seed ? { seed: integer(options.seed, 'seed') } : {}),
-    ...(options.months ? { months: integer(options.months, 'months') } : {}),
+    ...(options.seed ? { seed: wholeNumber(options.seed, 'seed') } : {}),
+    ...(options.months ? { months: wholeNumber(options.months, 'months', { min: 1 }) } : {}),
     ...(options.start ? { start: options.start } : {}),
-    network: { ...(base.network as object), ...(options.members ? { members: integer(options.members, 'members') } : {}) },
+    network: {
+      ...(base.network as object),
+      ...(options.members ? { members: wholeNumber(options.members, 'members', { min: 1 }) } : {}),
+    },
     orders: {
       ...(base.orders as object),
-      ...(options.ordersPerMonth ? { ordersPerMonth: integer(options.ordersPerMonth, 'orders-per-month') } : {}),
+      ...(options.ordersPerMonth ? { ordersPerMonth: wholeNumber(options.ordersPerMonth, 'orders-per-month', { min: 1 }) } : {}),
     },
   });
 }

@@ -3,6 +3,7 @@ import { configFromEnv } from '../server/config.ts';
 import { Service } from '../service/service.ts';
 import { verifyTenant } from '../service/verify.ts';
 import { openDatabase } from '../store/open.ts';
+import { requireTenant } from './open-service.ts';
 
 /** `fenyong verify [--tenant id]`: the invariant checker over the database of DATABASE_URL or PGlite. */
 export function registerVerify(program: Command, setExit: (code: number) => void): void {
@@ -19,6 +20,7 @@ export function registerVerify(program: Command, setExit: (code: number) => void
       );
       try {
         const service = new Service(sql);
+        if (options.tenant) await requireTenant(sql, options.tenant);
         const tenants = options.tenant
           ? [options.tenant]
           : (await sql.query<{ id: string }>('select id from tenants order by id')).rows.map((r) => r.id);

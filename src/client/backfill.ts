@@ -69,7 +69,8 @@ const ID_ROOM_BYTES = 64;
 const RENEW_EVERY_MS = 60_000;
 
 export async function backfill(options: BackfillOptions): Promise<BackfillReport> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Progress and retries are told on stderr: stdout keeps the command's result.
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const client = createClient({
     baseUrl: options.url,
     key: options.key,

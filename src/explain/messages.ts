@@ -39,7 +39,7 @@ const zh: Catalog = {
   'region.province': '你持有省级区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
   'region.city': '你持有市级区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
   'region.district': '你持有区县区域 {code}，订单收货地区 {region}。按{base} 的 {rate} 计算，',
-  'team-tier.differential': '{base}达到 {rate} 档，团队奖 {teamAward}，减去直属下级团队已得 {childrenAward}，',
+  'team-tier.differential': '{base} 达到 {rate} 档，团队奖 {teamAward}，减去直属下级团队已得 {childrenAward}，',
   'pool.equal': '奖池 {pool} = {base} × {rate}，由 {totalWeight} 位合格成员平分（最大余数法），',
   'pool.teamSales': '奖池 {pool} = {base} × {rate}，按团队业绩 {weight} / {totalWeight} 分配（最大余数法），',
   change_award: '{at}：入账 {delta}。',

@@ -160,8 +160,9 @@ describe('backfill and the demo shop against a running fenyong (PostgreSQL)', ()
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toContain('network 70/70 members (100.0%)');
-    expect(result.stdout).toContain('events 21/21 (100.0%)');
+    // Progress on stderr, the result on stdout.
+    expect(result.stderr).toContain('network 70/70 members (100.0%)');
+    expect(result.stderr).toContain('events 21/21 (100.0%)');
     expect(result.stdout).toContain('line 21: rejected unknown_order');
     expect(result.stdout).toContain('done: 70 members imported');
     const missing = await run(
@@ -171,6 +172,15 @@ describe('backfill and the demo shop against a running fenyong (PostgreSQL)', ()
     ).catch((e: { code: number; stderr: string }) => e);
     expect((missing as { code: number }).code).toBe(2);
     expect((missing as { stderr: string }).stderr).toContain('unauthorized');
+    // A file it cannot read is told before the server is asked anything (this key would be refused).
+    const unreadable = await run(
+      'node',
+      [join(root, 'bin/fenyong.js'), 'backfill', '--url', url, '--key', 'fyk_nope.nope', '--orders', join(dir, 'none.jsonl')],
+      { cwd: root },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((unreadable as { code: number }).code).toBe(2);
+    expect((unreadable as { stderr: string }).stderr).toMatch(/cannot read .*none\.jsonl/);
+    expect((unreadable as { stderr: string }).stderr).not.toContain('unauthorized');
   });
 
   it('polls awards with a cursor: every award once, then only what changed since', async () => {

@@ -196,4 +196,19 @@ describe.each<Backend>(['pglite', 'postgres'])('fenyong payouts and fenyong audi
     expect(filtered.stdout).toContain('W2');
     expect(filtered.stdout).toContain('name mismatch');
   }, 240_000);
+
+  it('refuses a tenant the database does not hold and a limit that is not a whole number, with one line and exit 2', async () => {
+    for (const args of [
+      ['audit', '--tenant', 'nope'],
+      ['verify', '--tenant', 'nope'],
+      ['payouts', 'reconcile', '--tenant', 'nope', '--batch', batch],
+    ]) {
+      const refused = await fenyongWith(env, ...args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim()).toBe('fenyong: tenant nope does not exist');
+    }
+    const badLimit = await fenyongWith(env, 'audit', '--tenant', tenant, '--limit', 'abc');
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toContain('--limit must be a whole number from 1 to 100000, not "abc"');
+  }, 120_000);
 });
