@@ -24,6 +24,14 @@ describe('readYaml', () => {
     expect((readYaml(`line: &l { qty: 1 }\nall:\n${uses}\n`) as { all: unknown[] }).all).toHaveLength(500);
   });
 
+  it('reads a file under a %YAML 1.1 directive with the same schema: date-times stay text', () => {
+    expect(readYaml('%YAML 1.1\n---\nat: 2026-03-01T10:00:00+08:00\nsku: 010\nflag: no\n')).toEqual({
+      at: '2026-03-01T10:00:00+08:00',
+      sku: 10,
+      flag: 'no',
+    });
+  });
+
   it('throws a YAMLError for an alias without its anchor, as for any text that is not YAML', () => {
     expect(() => readYaml('a: *nowhere\n')).toThrow(YAMLError);
     expect(() => readYaml('a: [1, 2\n')).toThrow(YAMLError);

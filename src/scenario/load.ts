@@ -9,12 +9,19 @@ import { fail, InputError } from '../domain/errors.ts';
  * (The tag is put first and marked default: yaml tries tags in order, and its own float rule
  * would otherwise read 119.80 as 119.8.) Exponents (1e3) and integers stay numbers. Merge keys
  * (`<<: *base`) are applied as YAML 1.1 and most parsers do, and an anchor may be used any
- * number of times (a generated file reuses one for every order's lines). A file that is not
- * YAML throws a YAMLError.
+ * number of times (a generated file reuses one for every order's lines). A `%YAML 1.1`
+ * directive is taken, its schema is not. A file that is not YAML throws a YAMLError.
  */
 export function readYaml(text: string): unknown {
   try {
-    return parse(text, { customTags: (tags) => [DECIMAL_AS_TEXT, ...tags], merge: true, maxAliasCount: -1 });
+    return parse(text, {
+      // The core schema whatever a `%YAML 1.1` directive says: 1.1 would read a date-time as a
+      // Date (refused as not text), `010` as octal 8 and `no` as false.
+      schema: 'core',
+      customTags: (tags) => [DECIMAL_AS_TEXT, ...tags],
+      merge: true,
+      maxAliasCount: -1,
+    });
   } catch (error) {
     // An alias without its anchor is a ReferenceError of the parser's: the file is not YAML.
     if (error instanceof ReferenceError) throw new YAMLParseError([0, 0], 'BAD_ALIAS', error.message);
