@@ -131,6 +131,30 @@ describe('fenyong explain', () => {
     expect(en.stdout).toContain('your exact share is 8.598; by largest remainder you get 8.59');
   });
 
+  it('shows the pool share exactly as the rounded pool splits it', async () => {
+    const args = ['explain', 'conformance/own/121-pool-rounded-then-split.yaml', '--award', 'A:2026-03:pl', '--lang', 'en'];
+    const result = await fenyong(...args);
+    expect(result.stdout).toContain('0.05 × 10% = 0.01');
+    expect(result.stdout).toContain('your exact share is 0.005;');
+  });
+
+  it('says where compression moved a member up the chain and whom it skipped', async () => {
+    const args = ['explain', 'conformance/own/119-compression-explained.yaml', '--award', 'Top:O2:ml'];
+    const zh = await fenyong(...args);
+    expect(zh.stdout).toContain('你是卖家往上第 1 位（按缩减规则计：网络中你是卖家往上第 2 位，其间 M 在付款前 30 天内无活动，被跳过）');
+    const en = await fenyong(...args, '--lang', 'en');
+    expect(en.stdout).toContain(
+      'you are 1 above the seller in the chain as compression counts it (in the network you are 2 above the seller; skipped below you for no activity in the 30 days before payment: M)',
+    );
+  });
+
+  it('tells an award a rule no longer pays on what is left of the order from one refunded to nothing', async () => {
+    const args = ['explain', 'conformance/own/120-profit-refunded-to-zero.yaml', '--award', 'L:O1:p', '--lang', 'en'];
+    const result = await fenyong(...args);
+    expect(result.stdout).toContain('this rule pays you nothing (for example, the profit is no longer above zero)');
+    expect(result.stdout).not.toContain('Every line it was earned on has been refunded');
+  });
+
   it('names the template of an award refunded to nothing and says why nothing is left', async () => {
     const result = await fenyong(
       'explain',

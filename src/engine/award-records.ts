@@ -11,6 +11,8 @@ import type { AwardPart, Explanation } from './templates/template.ts';
 /** What an order's award object needs of its order. */
 export interface AwardingOrder {
   readonly id: string;
+  /** What is left of its paid amount after refunds. */
+  readonly netPaid: Minor;
   /** The parts behind award `to` under `rule`, recomputed from the order (see order-awards.ts). */
   explain(rule: string, to: string): readonly Explanation[];
 }
@@ -49,6 +51,10 @@ export class OrderAwardRecord implements AwardRecord {
 
   get explanations(): readonly Explanation[] {
     return this.source.explain(this.rule, this.to);
+  }
+
+  get orderNetPaid(): Minor {
+    return this.source.netPaid;
   }
 }
 

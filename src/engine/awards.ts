@@ -28,6 +28,8 @@ export interface AwardRecord {
   readonly explanations: readonly Explanation[];
   /** Every change of the amount: the first award, then refund adjustments. */
   readonly changes: readonly AwardAmountChange[];
+  /** An order's award: what is left of the order's paid amount after refunds (explains a zero award). */
+  readonly orderNetPaid?: Minor;
 }
 
 export interface AwardAmountChange {

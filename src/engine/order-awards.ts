@@ -76,7 +76,28 @@ export function explainOrderAward(order: PaidOrder, rule: string, to: string): r
   const compiled = order.plan.templates.find((entry) => entry.id === rule)!;
   const template = compiled.template as OrderTemplate<unknown>;
   const parts = explainedParts(template, rule, compiled.params, orderInput(order));
-  return parts.filter((part) => part.to === to).map((part) => part.explanation);
+  const explanations = parts.filter((part) => part.to === to).map((part) => part.explanation);
+  const inactiveDays = order.plan.plan.compression?.inactiveDays;
+  if (inactiveDays === undefined || order.fullChain === order.chain) return explanations;
+  return explanations.map((explanation) => withCompression(explanation, order, inactiveDays));
+}
+
+/**
+ * An explanation of a chain position above members that compression skipped: says where the
+ * member stands in the network and who was skipped below it, so the position is not a riddle.
+ */
+function withCompression(explanation: Explanation, order: PaidOrder, inactiveDays: number): Explanation {
+  const position = explanation.position;
+  if (position === undefined || position === 0) return explanation;
+  const link = order.chain[position];
+  const networkPosition = order.fullChain.findIndex((member) => member.id === link?.id);
+  if (link === undefined || networkPosition <= position) return explanation;
+  const active = new Set(order.chain.slice(0, position).map((member) => member.id));
+  const skipped = order.fullChain
+    .slice(1, networkPosition)
+    .filter((member) => !active.has(member.id))
+    .map((member) => member.id);
+  return { ...explanation, compressed: { networkPosition, skipped, inactiveDays } };
 }
 
 /**

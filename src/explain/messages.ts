@@ -14,6 +14,7 @@ const zh: Catalog = {
   line: '第 {line} 行：',
   seller: '你是这笔订单的卖家（链条第 1 位）',
   upline: '你是卖家往上第 {position} 位',
+  compressed: '（按缩减规则计：网络中你是卖家往上第 {networkPosition} 位，其间 {skipped} 在付款前 {inactiveDays} 天内无活动，被跳过）',
   level: '，当时等级 {level}',
   base_paid: '实付金额 {base}',
   base_profit: '利润（实付减成本）{base}',
@@ -23,6 +24,7 @@ const zh: Catalog = {
   rounding: '精确值 {exact}，四舍五入到分为 {amount}。',
   rounding_share: '精确份额 {exact}，按最大余数法分到 {amount}（各份之和正好等于奖池）。',
   nothing_left: '该订单计奖的各行已全部退款，此奖励净额为零。',
+  nothing_earned: '订单仍有未退款的部分，但按退款后的明细，本规则已不再给你计奖（例如利润已不大于零），此奖励净额为零。',
   no_rounding: '金额 {amount}，无需取整。',
   'multi-level.position': '{who}{level}。按{base} 的 {rate} 计算，',
   'differential.gap': '{who}{level}。你的等级比例 {ownRate}，下方已拿走 {paidBelow}，你得级差 {rate}：{base} × {rate}，',
@@ -59,6 +61,8 @@ const en: Catalog = {
   line: 'Line {line}: ',
   seller: 'you sold this order (position 1 of the chain)',
   upline: 'you are {position} above the seller in the chain',
+  compressed:
+    ' as compression counts it (in the network you are {networkPosition} above the seller; skipped below you for no activity in the {inactiveDays} days before payment: {skipped})',
   level: ', at level {level} then',
   base_paid: 'the paid amount {base}',
   base_profit: 'the profit (paid minus cost) {base}',
@@ -68,6 +72,8 @@ const en: Catalog = {
   rounding: 'exactly {exact}, rounded half-up to {amount}.',
   rounding_share: 'your exact share is {exact}; by largest remainder you get {amount} (the parts add up exactly to the pool).',
   nothing_left: 'Every line it was earned on has been refunded: nothing is left of it.',
+  nothing_earned:
+    'Part of the order is still paid, but on its lines as they stand after refunds this rule pays you nothing (for example, the profit is no longer above zero): nothing is left of it.',
   no_rounding: 'that is {amount}, nothing to round.',
   'multi-level.position': 'Because {who}{level}, you get {rate} of {base}: ',
   'differential.gap':

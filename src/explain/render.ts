@@ -32,7 +32,12 @@ export function explainAward(
     status: message(lang, `status_${award.status}`),
   });
   const lines = [headline, ...award.explanations.map((explanation) => explainPart(explanation, settings, lang))];
-  if (award.explanations.length === 0 && award.amount === 0n) lines.push(`  ${message(lang, 'nothing_left')}`);
+  if (award.explanations.length === 0 && award.amount === 0n) {
+    // Nothing left of the order, or lines still there on which the rule now pays nothing (a
+    // profit no longer above zero, a margin gone): two different answers to "why zero?".
+    const why = award.orderNetPaid === undefined || award.orderNetPaid === 0n ? 'nothing_left' : 'nothing_earned';
+    lines.push(`  ${message(lang, why)}`);
+  }
   if (award.changes.length > 1 || award.changes.some((change) => change.cause.startsWith('refund'))) {
     lines.push(message(lang, 'history'));
     for (const change of award.changes) {
@@ -61,7 +66,7 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
       ? ''
       : part.position === 0
         ? message(lang, 'seller')
-        : message(lang, 'upline', { position: String(part.position) });
+        : message(lang, 'upline', { position: String(part.position) }) + compressionNote(part, lang);
   const values: Record<string, string> = {
     ...facts,
     who,
@@ -87,6 +92,16 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
   // English: a new sentence after a full stop starts with a capital.
   const next = body.endsWith('.') ? rounding[0]!.toUpperCase() + rounding.slice(1) : rounding;
   return `  ${prefix}${body}${body.endsWith(' ') ? '' : ' '}${next}${held}`;
+}
+
+/** Where compression moved a member up the chain: its place in the network and who was skipped. */
+function compressionNote(part: Explanation, lang: Lang): string {
+  if (part.compressed === undefined) return '';
+  return message(lang, 'compressed', {
+    networkPosition: String(part.compressed.networkPosition),
+    skipped: part.compressed.skipped.join(lang === 'en' ? ', ' : '、'),
+    inactiveDays: String(part.compressed.inactiveDays),
+  });
 }
 
 function sameValue(value: { num: bigint; den: bigint }, amount: bigint): boolean {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { applyRate, exact, rateTimes } from '../../money/rate.ts';
+import { applyRate, exact } from '../../money/rate.ts';
 import { days, level, rate } from '../../schema/primitives.ts';
 import type { PeriodInput, PeriodMember, PeriodTemplate } from './template.ts';
 
@@ -44,7 +44,8 @@ export const pool: PeriodTemplate<Params> = {
         period: input.period,
         base: { kind: 'periodSales', amount: exact(input.sales) },
         rate: params.share,
-        exact: { num: rateTimes(params.share, exact(input.sales)).num * entry.weight, den: 1_000_000n * totalWeight },
+        // The share of the pool as rounded (the sentence names that pool), before the split.
+        exact: { num: total * entry.weight, den: totalWeight },
         amount,
         level: entry.member.level,
         reason: `pool.${params.weight}`,

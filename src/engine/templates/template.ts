@@ -32,9 +32,20 @@ export interface Explanation {
   /** 0 = the seller, 1 = its parent… in the chain used (compressed when compression applies). */
   readonly position?: number;
   readonly level?: number;
+  /**
+   * When compression left members out of the chain below this one: its position in the network
+   * at payment, the members skipped below it (seller side first) and the plan's inactiveDays.
+   */
+  readonly compressed?: Compressed;
   /** A template-specific reason code with its figures, e.g. differential.peer. */
   readonly reason: string;
   readonly facts?: Readonly<Record<string, string | number>>;
+}
+
+export interface Compressed {
+  readonly networkPosition: number;
+  readonly skipped: readonly string[];
+  readonly inactiveDays: number;
 }
 
 export interface AwardPart {
