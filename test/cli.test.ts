@@ -141,7 +141,9 @@ describe('fenyong explain', () => {
   it('says where compression moved a member up the chain and whom it skipped', async () => {
     const args = ['explain', 'conformance/own/119-compression-explained.yaml', '--award', 'Top:O2:ml'];
     const zh = await fenyong(...args);
-    expect(zh.stdout).toContain('你是卖家往上第 1 位（按缩减规则计：网络中你是卖家往上第 2 位，其间 M 在付款前 30 天内无活动，被跳过）');
+    expect(zh.stdout).toContain(
+      '你是卖家往上第 1 位（按缩减规则计：网络中你是卖家往上第 2 位，其间 M 在付款前 30 天内无活动，被跳过）',
+    );
     const en = await fenyong(...args, '--lang', 'en');
     expect(en.stdout).toContain(
       'you are 1 above the seller in the chain as compression counts it (in the network you are 2 above the seller; skipped below you for no activity in the 30 days before payment: M)',

@@ -14,7 +14,8 @@ const zh: Catalog = {
   line: '第 {line} 行：',
   seller: '你是这笔订单的卖家（链条第 1 位）',
   upline: '你是卖家往上第 {position} 位',
-  compressed: '（按缩减规则计：网络中你是卖家往上第 {networkPosition} 位，其间 {skipped} 在付款前 {inactiveDays} 天内无活动，被跳过）',
+  compressed:
+    '（按缩减规则计：网络中你是卖家往上第 {networkPosition} 位，其间 {skipped} 在付款前 {inactiveDays} 天内无活动，被跳过）',
   level: '，当时等级 {level}',
   base_paid: '实付金额 {base}',
   base_profit: '利润（实付减成本）{base}',
