@@ -255,7 +255,14 @@ async function main(): Promise<void> {
     const created = await fetch(`${server.url}/v1/tenants`, {
       method: 'POST',
       headers: { authorization: `Bearer ${PLATFORM_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'history', name: 'Backfill benchmark', timezone: 'Asia/Shanghai', currency: 'CNY', plan }),
+      body: JSON.stringify({
+        id: 'history',
+        name: 'Backfill benchmark',
+        timezone: 'Asia/Shanghai',
+        currency: 'CNY',
+        plan,
+        allowRefused: true,
+      }),
     });
     if (created.status !== 201) throw new Error(`creating the tenant: ${created.status} ${await created.text()}`);
     const { adminKey } = (await created.json()) as { adminKey: string };

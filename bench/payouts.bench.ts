@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       timezone: 'Asia/Shanghai',
       currency: 'CNY',
       plan,
+      allowRefused: true,
     })
   ).json()) as { adminKey: string };
   const key = created.adminKey;

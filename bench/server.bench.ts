@@ -139,7 +139,14 @@ async function main(): Promise<void> {
   const tenants: Tenant[] = [];
   for (let t = 0; t < TENANTS; t++) {
     const id = `bench-${t}`;
-    const created = await call('/v1/tenants', PLATFORM_TOKEN, { id, name: id, timezone: 'Asia/Shanghai', currency: 'CNY', plan });
+    const created = await call('/v1/tenants', PLATFORM_TOKEN, {
+      id,
+      name: id,
+      timezone: 'Asia/Shanghai',
+      currency: 'CNY',
+      plan,
+      allowRefused: true,
+    });
     const { members, customers } = network(random);
     for (let start = 0; start < members.length; start += 10_000)
       await call('/v1/network/import', created.adminKey!, { members: members.slice(start, start + 10_000) });

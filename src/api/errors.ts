@@ -44,4 +44,17 @@ export class ApiError extends Error {
   }
 }
 
-export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 422: errorBody } as const;
+/**
+ * The error answers any route may give: 409 a state that refuses the request (a conflict, a
+ * cycle, a withdrawal the payer holds), 413 a body over its limit, 429 over the rate limit.
+ */
+export const errorResponses = {
+  400: errorBody,
+  401: errorBody,
+  403: errorBody,
+  404: errorBody,
+  409: errorBody,
+  413: errorBody,
+  422: errorBody,
+  429: errorBody,
+} as const;

@@ -1,4 +1,4 @@
-import { fail, InputError } from '../domain/errors.ts';
+import { fail, InputError, type EngineError } from '../domain/errors.ts';
 import type { EngineEvent, MemberInput, TenantSettings } from '../domain/types.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { eventReader, memberSchema, type EventReader } from '../schema/events.ts';
@@ -152,12 +152,28 @@ function placeStartingNetwork<T>(
     const input = read(entry, index);
     const shape = checkMemberShape(input, ['members', index]);
     if (shape) throw new InputError(shape);
-    if (state.network.get(input.id))
-      throw new InputError(fail('invalid', `member ${input.id} is listed twice`, ['members', index, 'id']));
+    if (state.network.get(input.id)) throw new InputError(duplicateMember(entries, index, input.id, read));
     // Parents and regions come in a second pass: members may be listed in any order.
     return { input, member: placeNewMember(state, input, null, [], LONG_AGO, null) };
   });
   placed.forEach(({ input, member }, index) => linkStartingMember(state, input, member, index));
+}
+
+/** Why member `id` (at `index`) cannot be placed again: listed twice, or there before this list. */
+function duplicateMember<T>(
+  entries: readonly T[],
+  index: number,
+  id: string,
+  read: (entry: T, index: number) => MemberInput,
+): EngineError {
+  const path = ['members', index, 'id'];
+  const listedBefore = entries.slice(0, index).some((entry, earlier) => read(entry, earlier).id === id);
+  if (listedBefore) return fail('invalid', `member ${id} is listed twice`, path);
+  return fail(
+    'invalid',
+    `member ${id} is in the network already (an earlier import or event): an import adds only members not there yet; leave it out`,
+    path,
+  );
 }
 
 function linkStartingMember(state: EngineState, input: MemberInput, member: Member, index: number): void {

@@ -15,13 +15,21 @@ export interface NewTenant {
   readonly plan?: unknown;
 }
 
-/** Creates a tenant with its first plan version (in force from the beginning). */
-export async function createTenant(service: Service, input: NewTenant): Promise<{ findings: Finding[] }> {
+/**
+ * Creates a tenant with its first plan version (in force from the beginning). `accept` sees the
+ * plan's lint findings first and may refuse them (throw): nothing is stored then.
+ */
+export async function createTenant(
+  service: Service,
+  input: NewTenant,
+  accept: (findings: readonly Finding[]) => void = () => undefined,
+): Promise<{ findings: Finding[] }> {
   if (!isValidZone(input.timezone)) throw new InputError(fail('invalid', `unknown time zone "${input.timezone}"`, ['timezone']));
   const plan = input.plan ?? { templates: [] };
   // Validates the plan exactly as the engine will use it.
   const engine = Engine.create({ timezone: input.timezone, currency: input.currency, plan });
   const findings = lintPlan(engine.state.plans[0]!.compiled);
+  accept(findings);
   await service.sql.transaction(async (tx) => {
     // (Not a check before the insert: two instances creating the same tenant at once would both pass it.)
     const created =

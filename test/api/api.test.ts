@@ -281,6 +281,87 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect((await admin.ok(admin.get('/v1/verify'))).ok).toBe(true);
   });
 
+  it("reads an effectiveFrom, an asOf or a report's from without an offset in the tenant's zone, and refuses other forms", async () => {
+    const admin = await tenant('zones-' + backend, { templates: [multiLevel(['10%'])] }, [
+      { id: 'L1', role: 'leader' },
+      { id: 'L2', role: 'leader' },
+      { id: 'C1', role: 'customer', parent: 'L1' },
+    ]);
+    // Asia/Shanghai (the default zone): 2026-05-01 is 2026-04-30T16:00:00Z.
+    expect(
+      (await admin.post('/v1/plans', { plan: { templates: [multiLevel(['20%'])] }, effectiveFrom: '2026-05-01' })).status,
+    ).toBe(201);
+    const versions = await admin.ok(admin.get('/v1/plans'));
+    expect(versions.versions.at(-1).effectiveFrom).toBe('2026-04-30T16:00:00.000Z');
+    expect((await sendEvents(admin, [paid('O1', 'C1', '2026-05-01T02:00:00+08:00', '100.00')])).map(statusOf)).toEqual([
+      'accepted',
+    ]);
+    expect(await awardsOf(admin, 'O1')).toEqual(['L1 direct 20.00']);
+    for (const effectiveFrom of ['Dec 5 2026', '12/07/2026']) {
+      const refused = await admin.post('/v1/plans', { plan: { templates: [] }, effectiveFrom });
+      expect(refused.status, effectiveFrom).toBe(400);
+      expect(refused.body).toMatchObject({ error: { code: 'invalid', path: ['effectiveFrom'] } });
+    }
+    const moved = { type: 'member.moved', at: '2026-05-02T13:00:00+08:00', member: 'C1', parent: 'L2' };
+    expect((await sendEvents(admin, [moved])).map(statusOf)).toEqual(['accepted']);
+    const before = await admin.ok(admin.get('/v1/members/C1/upline', { asOf: '2026-05-02T12:59:00' }));
+    expect(before.upline).toEqual([
+      { id: 'C1', role: 'customer', level: null },
+      { id: 'L1', role: 'leader', level: 1 },
+    ]);
+  });
+
+  it('refuses a tenant whose first plan has compliance refusals unless allowed, and a currency ISO 4217 does not know', async () => {
+    const fiveLevels = { templates: [multiLevel(['10%', '5%', '3%', '2%', '1%'])] };
+    const refused = await test.platform.post('/v1/tenants', { id: `refused-${backend}`, name: 'x', plan: fiveLevels });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toContain('multi-level-over-3');
+    const allowed = await test.platform.post('/v1/tenants', {
+      id: `allowed-${backend}`,
+      name: 'x',
+      plan: fiveLevels,
+      allowRefused: true,
+    });
+    expect(allowed.status).toBe(201);
+    const unknown = await test.platform.post('/v1/tenants', { id: `xyz-${backend}`, name: 'x', currency: 'XYZ' });
+    expect(unknown.status).toBe(400);
+    const lower = await test.platform.post('/v1/tenants', { id: `jpy-${backend}`, name: 'x', currency: 'jpy' });
+    expect(lower.status).toBe(201);
+    const me = await test.as(lower.body.adminKey).ok(test.as(lower.body.adminKey).get('/v1/me'));
+    expect(me.tenant.currency).toBe('JPY');
+  });
+
+  it('keeps the last admin key, refuses a webhook that is not http(s), reads includeZero=false as false', async () => {
+    const admin = await tenant('keys-' + backend, { templates: [multiLevel(['10%'])] }, [
+      { id: 'L1', role: 'leader' },
+      { id: 'C1', role: 'customer', parent: 'L1' },
+    ]);
+    const again = await admin.post('/v1/network/import', { members: [{ id: 'L1', role: 'leader' }] });
+    expect(again.status).toBe(400);
+    expect(again.body.error.message).toContain('member L1 is in the network already (an earlier import or event)');
+    const me = await admin.ok(admin.get('/v1/me'));
+    const last = await admin.delete(`/v1/keys/${me.key.id}`);
+    expect(last.status).toBe(409);
+    expect(last.body.error.message).toContain('last admin key');
+    const ftp = await admin.post('/v1/webhooks', { url: 'ftp://example.com/x', topics: ['award.created'] });
+    expect(ftp.status).toBe(400);
+    await sendEvents(admin, [
+      paid('O1', 'C1', '2026-03-01T00:00:00Z', '100.00'),
+      {
+        type: 'order.refunded',
+        at: '2026-03-02T00:00:00Z',
+        order: 'O1',
+        refund: 'R1',
+        lines: [{ line: 1, qty: 1, amount: '100.00' }],
+      },
+    ]);
+    for (const includeZero of ['false', '0']) {
+      const body = await admin.ok(admin.get('/v1/awards', { order: 'O1', includeZero }));
+      expect(body.awards, includeZero).toEqual([]);
+    }
+    expect((await admin.ok(admin.get('/v1/awards', { order: 'O1', includeZero: 'true' }))).awards).toHaveLength(1);
+  });
+
   it('explains an award in sentences, in Chinese and in English', async () => {
     const admin = await tenant('explain', { templates: [multiLevel(['10%', '5%'])] }, [
       { id: 'L1', role: 'leader' },

@@ -141,6 +141,9 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
     await page.locator('[data-loaded="commission"]').waitFor();
     await see(page, '个税代扣代缴月报');
     await see(page, '佣金 / GMV');
+    const commissionText = await page.locator('[data-loaded="commission"]').innerText();
+    expect(commissionText).not.toContain('NaN');
+    expect(commissionText).toMatch(/\d+\.\d\d%/);
     await page.getByRole('button', { name: '分公司' }).click();
     await page.locator('[data-loaded="commission"]').getByText(/^B\d/).first().waitFor();
     await shot(page, '24-finance', true);

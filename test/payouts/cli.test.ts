@@ -19,7 +19,14 @@ async function seed(sql: Sql, tenant: string): Promise<string> {
   try {
     const platform = new ApiClient(app, PLATFORM_TOKEN);
     const { adminKey } = await platform.ok(
-      platform.post('/v1/tenants', { id: tenant, name: tenant, timezone: 'Asia/Shanghai', currency: 'CNY', plan: PAYOUT_PLAN }),
+      platform.post('/v1/tenants', {
+        id: tenant,
+        name: tenant,
+        timezone: 'Asia/Shanghai',
+        currency: 'CNY',
+        plan: PAYOUT_PLAN,
+        allowRefused: true,
+      }),
       201,
     );
     const admin = new ApiClient(app, adminKey);

@@ -166,6 +166,8 @@ export const en: Record<MessageKey, string> = {
   'plans.atLine': 'line {line}',
   'plans.invalid': 'The plan is invalid:',
   'plans.valid': 'The plan is valid.',
+  'plans.validButRefused':
+    'The plan is well formed but has compliance refusals (below): fix them before publishing, or allow them after a legal review.',
   'plans.publish': 'Publish',
   'plans.allowRefused': 'Legal review is done: publish despite the refuse findings',
   'plans.publishButton': 'Publish a new version',
@@ -372,4 +374,18 @@ export const en: Record<MessageKey, string> = {
   'tokens.expired': 'Expired',
   'tokens.revoked': 'Revoked',
   'tokens.revoke': 'Revoke',
+};
+
+/** The forms of `en` for a count `n` of 1 ("1 warning", not "1 warnings"). */
+export const enSingular: Partial<Record<MessageKey, string>> = {
+  'dashboard.orders': '{n} order',
+  'network.matches': '{n} member matches',
+  'member.awardCount': '{n} award',
+  'member.withdrawalCount': '{n} withdrawal',
+  'plans.warnCount': '{n} warning',
+  'events.sum.imported': '{n} member imported',
+  'payouts.approvedHint': '{n} withdrawal, net {total}. Members without payee details are skipped when a batch is made.',
+  'payouts.reconcileDiff': '{n} difference',
+  'payouts.lineCount': '{n} line',
+  'tokens.days': '{n} day',
 };

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en } from './en';
+import { en, enSingular } from './en';
 import { zhCN, type MessageKey } from './zh-CN';
 
 /**
@@ -10,6 +10,8 @@ import { zhCN, type MessageKey } from './zh-CN';
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
+/** Forms for a count `n` of 1, where the language has them (Chinese has no plural). */
+const SINGULAR: Record<Lang, Partial<Record<MessageKey, string>>> = { 'zh-CN': {}, en: enSingular };
 const STORAGE_KEY = 'fenyong.lang';
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
@@ -41,8 +43,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
   const value = useMemo<I18n>(() => {
     const dictionary = DICTIONARIES[lang];
+    const singular = SINGULAR[lang];
     const t: Translate = (key, values) => {
-      const text = dictionary[key] ?? key;
+      const text = (Number(values?.n) === 1 ? singular[key] : undefined) ?? dictionary[key] ?? key;
       return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match)) : text;
     };
     return { lang, setLang, t, has: (key: string): key is MessageKey => key in dictionary };

@@ -164,6 +164,7 @@ export const zhCN = {
   'plans.atLine': '第 {line} 行',
   'plans.invalid': '方案无效：',
   'plans.valid': '方案有效。',
+  'plans.validButRefused': '方案格式有效，但有合规「拒绝」项（见下）：修改后再发布，或经法务审核后勾选允许发布。',
   'plans.publish': '发布',
   'plans.allowRefused': '我已完成法务评估，仍要发布含“拒绝”项的方案',
   'plans.publishButton': '发布新版本',

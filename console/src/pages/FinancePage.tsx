@@ -11,11 +11,14 @@ import { useAsync } from '../lib/useAsync';
 const GROUPINGS = ['rule', 'branch', 'agency'] as const;
 type Grouping = (typeof GROUPINGS)[number];
 
-/** A ratio given as a decimal string ("0.1234") as a percentage. */
+/** A ratio as the API gives it ("17.5776%", up to 4 decimals) with 2 decimals in the reader's language. */
 function ratio(value: string | null, lang: string): string {
   if (value === null) return '—';
+  const match = /^(-?\d+(?:\.\d+)?)%$/.exec(value);
+  if (match === null) return value;
+  // Display only: the API keeps the exact figure.
   return new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
-    Number(value),
+    Number(match[1]) / 100,
   );
 }
 

@@ -5,6 +5,7 @@ import { Link } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { RoleBadge } from '../components/member';
+import { WithdrawalStatus } from '../components/WithdrawalStatus';
 import { Async, Badge, Card, ErrorNote, Loading, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
@@ -55,6 +56,8 @@ function MemberDetails({ id }: { id: string }) {
     <div data-page="member">
       <Async state={state}>
         {({ member, balance, awards, withdrawals }) => {
+          // Rejected and failed withdrawals gave the money back: they are listed, not counted.
+          const kept = withdrawals.filter((w) => w.status !== 'rejected' && w.status !== 'failed');
           const listed = status ? awards.filter((a) => a.status === status) : awards;
           return (
             <div className="stack" data-loaded="member">
@@ -77,8 +80,8 @@ function MemberDetails({ id }: { id: string }) {
                 />
                 <Stat
                   label={t('ledger.withdrawn')}
-                  value={money(sumDecimals(withdrawals.map((w) => w.amount)), currency)}
-                  hint={t('member.withdrawalCount', { n: withdrawals.length })}
+                  value={money(sumDecimals(kept.map((w) => w.amount)), currency)}
+                  hint={t('member.withdrawalCount', { n: kept.length })}
                 />
               </div>
               <Card>
@@ -176,6 +179,7 @@ function MemberDetails({ id }: { id: string }) {
                       align: 'right',
                       render: (w) => <strong>{money(w.net, currency)}</strong>,
                     },
+                    { key: 'status', label: t('common.status'), render: (w) => <WithdrawalStatus status={w.status} /> },
                   ]}
                 />
               </Card>

@@ -4,28 +4,15 @@ import { Link } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { DownloadButton } from '../components/DownloadButton';
-import { Async, Badge, Card, ErrorNote, PageHeader, Stat } from '../components/ui';
+import { WithdrawalStatus } from '../components/WithdrawalStatus';
+import { Async, Card, ErrorNote, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { dateTime, money, sumDecimals } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
 type Withdrawal = Reply<'/v1/withdrawals'>['withdrawals'][number];
-type Batch = Reply<'/v1/payouts/batches'>['batches'][number];
 type Results = Reply<'/v1/payouts/batches/{id}/results', 'post'>;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-export function WithdrawalStatus({ status }: { status: Withdrawal['status'] | Batch['status'] | 'open' | 'paid' | 'failed' }) {
-  const { t } = useI18n();
-  const tone =
-    status === 'paid' || status === 'closed'
-      ? 'good'
-      : status === 'requested' || status === 'open'
-        ? 'warn'
-        : status === 'approved'
-          ? 'info'
-          : 'bad';
-  return <Badge tone={tone}>{t(`payouts.status.${status}`)}</Badge>;
-}
 
 /** 提现审核: withdrawals awaiting review, approved ones, payout batches (export, result import, reconcile). */
 export default function PayoutsPage() {

@@ -229,7 +229,11 @@ function Editor({
         ) : null}
         {result?.kind === 'api' && result.result.valid ? (
           <>
-            <p className="ok-line">✓ {t('plans.valid')}</p>
+            {result.result.findings.some((finding) => finding.severity === 'refuse') ? (
+              <p className="error-note">{t('plans.validButRefused')}</p>
+            ) : (
+              <p className="ok-line">✓ {t('plans.valid')}</p>
+            )}
             <Findings findings={result.result.findings} />
           </>
         ) : null}

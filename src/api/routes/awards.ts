@@ -25,7 +25,12 @@ const awardsQuery = z.object({
   order: z.string().optional(),
   period: z.string().optional(),
   rule: z.string().optional(),
-  includeZero: z.coerce.boolean().default(false),
+  // Not z.coerce.boolean: that reads "false" and "0" as true (any non-empty text).
+  includeZero: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((text) => text === 'true' || text === '1')
+    .describe('also list awards netted to zero (true/false)'),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
   after: z.string().optional().describe('the `cursor` of a previous answer: only awards created or changed since (polling)'),
 });

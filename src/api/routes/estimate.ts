@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { estimate } from '../../engine/estimate.ts';
 import { explainPart } from '../../explain/render.ts';
 import { formatMoney, parseMoney } from '../../money/money.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { instantParam } from '../instant-param.ts';
 import { moneyString, type Register } from '../typed.ts';
 
 const estimateBody = z.object({
@@ -54,9 +54,9 @@ export const registerEstimate: Register = (app, context) => {
           if (value === null || value < 0n) throw new ApiError(400, 'invalid', `"${text}" is not an amount`, path);
           return value;
         };
-        const at = body.at ? Date.parse(body.at) : Math.max(context.now(), runtime.engine.state.clock ?? 0);
-        if (!supportedInstant(at))
-          throw new ApiError(400, 'invalid', `at must be an ISO 8601 instant; ${INSTANT_RANGE_MESSAGE}`, ['at']);
+        const at = body.at
+          ? instantParam(body.at, settings.timezone, 'at')
+          : Math.max(context.now(), runtime.engine.state.clock ?? 0);
         const result = estimate(runtime.engine, {
           at,
           ...(body.buyer ? { buyer: body.buyer } : {}),

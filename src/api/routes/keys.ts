@@ -101,7 +101,7 @@ function registerRevokeKey(app: TypedApp, context: RouteContext): void {
     {
       schema: {
         tags: ['keys'],
-        summary: 'Revoke an API key',
+        summary: 'Revoke an API key (never the last admin key: 409)',
         params: z.object({ id: z.string() }),
         response: { 204: z.null(), ...errorResponses },
       },
@@ -109,6 +109,18 @@ function registerRevokeKey(app: TypedApp, context: RouteContext): void {
     async (request, reply) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const revoked = await service.sql.transaction(async (tx) => {
+        // The admin keys locked first: two revocations at once cannot both leave the other last.
+        const admins = await tx.query<{ id: string }>(
+          "select id from api_keys where tenant_id = $1 and scope = 'admin' and revoked_at is null for update",
+          [tenant],
+        );
+        if (admins.rows.length === 1 && admins.rows[0]!.id === request.params.id)
+          throw new ApiError(
+            409,
+            'conflict',
+            `key ${request.params.id} is the tenant's last admin key: without it no one could administer the tenant; create another admin key first`,
+            ['id'],
+          );
         const result = await tx.query<{ id: string; scope: string }>(
           'update api_keys set revoked_at = now() where tenant_id = $1 and id = $2 and revoked_at is null returning id, scope',
           [tenant, request.params.id],

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { formatMoney } from '../../money/money.ts';
 import { directoryOf, type KeysetPage, type MemberDirectory } from '../../service/member-directory.ts';
 import type { TenantRuntime } from '../../service/runtime.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { instantParam } from '../instant-param.ts';
 import type { Register, TypedApp } from '../typed.ts';
 import type { RouteContext } from '../app.ts';
 
@@ -27,12 +27,9 @@ export const memberView = z.object({
 });
 const next = z.string().nullable().describe('cursor of the next page (`after`), null on the last page');
 
-function instant(text: string | undefined, now: number): number {
-  if (text === undefined) return now;
-  const parsed = Date.parse(text);
-  if (Number.isNaN(parsed)) throw new ApiError(400, 'invalid', 'asOf must be an ISO 8601 instant', ['asOf']);
-  if (!supportedInstant(parsed)) throw new ApiError(400, 'invalid', `asOf: ${INSTANT_RANGE_MESSAGE}`, ['asOf']);
-  return parsed;
+/** `asOf` in the tenant's zone (see instantParam), or now. */
+function instant(text: string | undefined, now: number, zone: string): number {
+  return text === undefined ? now : instantParam(text, zone, 'asOf');
 }
 
 /** A member as it stood at `at` (role, level, parent, regions), with its sales and counts of now. */
@@ -121,7 +118,7 @@ function registerMember(app: TypedApp, context: RouteContext): void {
           runtime.engine,
           directoryOf(runtime.engine.state.network),
           request.params.id,
-          instant(request.query.asOf, nowOf(context, runtime)),
+          instant(request.query.asOf, nowOf(context, runtime), runtime.engine.settings.timezone),
         ),
       );
       // A leader sees no one above themselves (src/api/leader-access.ts), not even their parent.
@@ -138,7 +135,11 @@ function registerMember(app: TypedApp, context: RouteContext): void {
         params: z.object({ id: z.string() }),
         querystring: asOfQuery,
         response: {
-          200: z.object({ upline: z.array(z.object({ id: z.string(), role: z.string(), level: z.number() })) }),
+          200: z.object({
+            upline: z.array(
+              z.object({ id: z.string(), role: z.string(), level: z.number().nullable().describe('null for a customer') }),
+            ),
+          }),
           ...errorResponses,
         },
       },
@@ -148,10 +149,12 @@ function registerMember(app: TypedApp, context: RouteContext): void {
       return service.read(tenant, (runtime) => {
         const upline = runtime.engine.state.network.uplineAt(
           request.params.id,
-          instant(request.query.asOf, nowOf(context, runtime)),
+          instant(request.query.asOf, nowOf(context, runtime), runtime.engine.settings.timezone),
         );
         if (upline.length === 0) throw new ApiError(404, 'not_found', `member ${request.params.id} was not in the network then`);
-        return { upline: cutAtLeader(upline, request.memberToken?.member) };
+        // A customer has no level (DOMAIN.md): null, as GET /v1/members/{id} says, not the engine's 0.
+        const shown = upline.map((member) => ({ ...member, level: member.role === 'customer' ? null : member.level }));
+        return { upline: cutAtLeader(shown, request.memberToken?.member) };
       });
     },
   );
@@ -183,7 +186,7 @@ function registerDownline(app: TypedApp, context: RouteContext): void {
         const member = runtime.engine.state.network.get(request.params.id);
         if (!member) throw new ApiError(404, 'not_found', `member ${request.params.id} is not in the network`);
         const directory = directoryOf(runtime.engine.state.network);
-        const at = instant(asOf, nowOf(context, runtime));
+        const at = instant(asOf, nowOf(context, runtime), runtime.engine.settings.timezone);
         const page: KeysetPage<string> =
           asOf === undefined
             ? idsOf(directory.children(member, after ?? null, limit, offset))

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { InputError } from '../../domain/errors.ts';
 import { compilePlan } from '../../engine/engine.ts';
 import { conditionFindings } from '../../lint/conditions.ts';
@@ -7,6 +6,8 @@ import { lintPlan, PROFILES } from '../../lint/lint.ts';
 import { publishPlan } from '../../service/tenants.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { instantParam } from '../instant-param.ts';
+import { refuseUnlessAllowed } from '../refused-plan.ts';
 import type { RouteContext } from '../app.ts';
 import type { Register, TypedApp } from '../typed.ts';
 
@@ -78,7 +79,11 @@ function registerPublishPlan(app: TypedApp, context: RouteContext): void {
         summary: 'Publish a plan version in force from `effectiveFrom` (orders use the version in force when paid)',
         body: z.object({
           plan: z.unknown(),
-          effectiveFrom: z.string().describe('ISO 8601 instant after every event applied so far'),
+          effectiveFrom: z
+            .string()
+            .describe(
+              "ISO 8601 instant after every event applied so far; without an offset (or a bare date, its midnight) in the tenant's time zone",
+            ),
           allowRefused: z.boolean().default(false),
         }),
         response: { 201: z.object({ version: z.number(), findings: z.array(finding) }), ...errorResponses },
@@ -86,21 +91,11 @@ function registerPublishPlan(app: TypedApp, context: RouteContext): void {
     },
     async (request, reply) => {
       const tenant = await requireScope(service.sql, request, 'admin');
-      const from = Date.parse(request.body.effectiveFrom);
-      if (Number.isNaN(from)) throw new ApiError(400, 'invalid', 'effectiveFrom must be an ISO 8601 instant', ['effectiveFrom']);
-      if (!supportedInstant(from))
-        throw new ApiError(400, 'invalid', `effectiveFrom: ${INSTANT_RANGE_MESSAGE}`, ['effectiveFrom']);
-      const result = await service.read(tenant, (runtime) => lintPlan(compilePlan(request.body.plan, runtime.engine.settings)));
-      if (!request.body.allowRefused && result.some((f) => f.severity === 'refuse')) {
-        throw new ApiError(
-          422,
-          'invalid',
-          `the plan has refuse findings (${result
-            .filter((f) => f.severity === 'refuse')
-            .map((f) => f.code)
-            .join(', ')}); fix them or set allowRefused after legal review`,
-        );
-      }
+      const { from, result } = await service.read(tenant, (runtime) => ({
+        from: instantParam(request.body.effectiveFrom, runtime.engine.settings.timezone, 'effectiveFrom'),
+        result: lintPlan(compilePlan(request.body.plan, runtime.engine.settings)),
+      }));
+      refuseUnlessAllowed(result, request.body.allowRefused);
       const published = await publishPlan(service, tenant, request.body.plan, from, request.apiKey!.id);
       return reply.status(201).send({ version: published.version, findings: [...published.findings] });
     },

@@ -5,6 +5,7 @@ import { formatMoney, parseMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
+import { instantParam } from '../instant-param.ts';
 import { moneyString, type Register } from '../typed.ts';
 
 /** Buckets a summary may span (two years of days). */
@@ -50,7 +51,7 @@ const summary = z.object({
       pending: moneyString.describe('awarded, not yet settled (frozen)'),
       available: moneyString.describe('settled and not yet withdrawn'),
       settled: moneyString.describe('settled so far, in all'),
-      withdrawn: moneyString.describe('withdrawn so far, gross'),
+      withdrawn: moneyString.describe('withdrawn so far, gross (rejected and failed withdrawals not counted)'),
       tax: moneyString.describe('tax withheld from withdrawals'),
       net: moneyString.describe('withdrawn, net of tax'),
     })
@@ -79,10 +80,7 @@ function window(
       if (!supportedInstant(day.toMillis())) throw new ApiError(400, 'invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]);
       return field === 'to' ? day.plus({ days: 1 }) : day;
     }
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new ApiError(400, 'invalid', `${field} must be YYYY-MM-DD or an ISO 8601 instant`, [field]);
-    if (!supportedInstant(ms)) throw new ApiError(400, 'invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]);
-    return DateTime.fromMillis(ms, { zone });
+    return DateTime.fromMillis(instantParam(text, zone, field), { zone });
   };
   const to = query.to ? parse(query.to, 'to') : DateTime.fromMillis(now, { zone });
   const from = query.from
@@ -258,7 +256,8 @@ async function ledgerTotals(sql: Sql, tenant: string) {
   ).rows[0]!;
   const withdrawn = (
     await sql.query<{ amount: string; tax: string; net: string }>(
-      'select coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax, coalesce(sum(net), 0)::text as net from withdrawals where tenant_id = $1',
+      // Rejected and failed withdrawals gave their money (and tax) back: not withdrawn.
+      "select coalesce(sum(amount), 0)::text as amount, coalesce(sum(tax), 0)::text as tax, coalesce(sum(net), 0)::text as net from withdrawals where tenant_id = $1 and status not in ('rejected', 'failed')",
       [tenant],
     )
   ).rows[0]!;

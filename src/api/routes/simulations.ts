@@ -4,7 +4,7 @@ import { CURRENT, generatedSource, simulate, SimulationStopped, type EventSource
 import { dataParamsSchema, syntheticData, type DataParamsInput } from '../../sim/timeline.ts';
 import type { Sql } from '../../store/sql.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorBody, errorResponses } from '../errors.ts';
+import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register } from '../typed.ts';
 
 /** What one simulation request may ask for, so that it stays within memory and time. */
@@ -110,7 +110,7 @@ export const registerSimulations: Register = (app, { service }) => {
             .optional(),
           cap: z.number().min(0).max(1).default(0.3).describe("rewards above this share of a month's sales are flagged"),
         }),
-        response: { 200: simulationReportSchema, ...errorResponses, 413: errorBody, 429: errorBody },
+        response: { 200: simulationReportSchema, ...errorResponses },
       },
     },
     async (request) => {

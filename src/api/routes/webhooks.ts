@@ -45,7 +45,7 @@ function registerCreateWebhook(app: TypedApp, context: RouteContext): void {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to topics; deliveries are signed with HMAC-SHA256 (header X-Fenyong-Signature)',
         body: z.object({
-          url: z.url(),
+          url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' }),
           topics: z
             .array(z.enum(WEBHOOK_TOPICS))
             .min(1)

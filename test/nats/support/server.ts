@@ -104,7 +104,7 @@ export async function createTenantOver(url: string, tenant: string, plan: unknow
   const body = await new Http(url, PLATFORM_TOKEN).ok<{ adminKey: string }>(
     'POST',
     '/v1/tenants',
-    { id: tenant, name: tenant, plan },
+    { id: tenant, name: tenant, plan, allowRefused: true },
     201,
   );
   return new Http(url, body.adminKey);

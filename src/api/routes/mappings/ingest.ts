@@ -9,7 +9,7 @@ import { getMapping, type StoredMapping } from '../../../mappings/store.ts';
 import { toJson } from '../../../service/json.ts';
 import type { ItemResult } from '../../../service/service.ts';
 import { unstorableInput } from '../../../service/storable.ts';
-import { ApiError, errorBody, errorResponses } from '../../errors.ts';
+import { ApiError, errorResponses } from '../../errors.ts';
 import type { TypedApp } from '../../typed.ts';
 import { tenantContext, type MappingRoutes } from './shared.ts';
 
@@ -47,7 +47,7 @@ function registerIngestRoute(app: TypedApp, routes: MappingRoutes): void {
         security: [],
         params: z.object({ tenant: z.string(), name: z.string() }),
         body: z.unknown().describe('the webhook body exactly as the shop sends it (JSON, or form-encoded)'),
-        response: { 200: z.object({ mapping: z.string(), results: z.array(itemResult) }), 409: errorBody, ...errorResponses },
+        response: { 200: z.object({ mapping: z.string(), results: z.array(itemResult) }), ...errorResponses },
       },
     },
     async (request) => {
