@@ -188,6 +188,8 @@ function startServer(databaseUrl: string): Promise<BenchServer> {
   const nodeArgs = (process.env.BACKFILL_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
   return startBenchServer(databaseUrl, PLATFORM_TOKEN, nodeArgs, {
     FENYONG_TICK_SECONDS: '5',
+    // Generated workloads run months or years ahead of the real clock.
+    FENYONG_MAX_AHEAD_DAYS: 'off',
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=12288`.trim(),
   });
 }

@@ -24,6 +24,11 @@ export interface ServerConfig {
   };
   readonly platformToken: string;
   readonly platformTokenGenerated: boolean;
+  /**
+   * How far ahead of the server's clock an event's `at` may be (null: any): one typo in a year
+   * (2099) would otherwise move the tenant's clock there for good, and every later event be refused.
+   */
+  readonly maxAheadMs: number | null;
   readonly tickIntervalMs: number;
   readonly tickLagMs: number;
   /** Pause between webhook dispatcher passes (default 1 s). */
@@ -57,6 +62,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     },
     platformToken: token ?? `fyp_${randomBytes(18).toString('base64url')}`,
     platformTokenGenerated: token === undefined,
+    maxAheadMs:
+      env.FENYONG_MAX_AHEAD_DAYS === 'off' ? null : setting(env, 'FENYONG_MAX_AHEAD_DAYS', 1, { min: 0 }) * 24 * 3600 * 1000,
     tickIntervalMs: setting(env, 'FENYONG_TICK_SECONDS', 30, { min: 0.01 }) * 1000,
     tickLagMs: setting(env, 'FENYONG_TICK_LAG_SECONDS', 300) * 1000,
     webhookIntervalMs: setting(env, 'FENYONG_WEBHOOK_SECONDS', 1, { min: 0.01 }) * 1000,

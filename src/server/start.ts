@@ -26,6 +26,7 @@ export async function startServer(config: ServerConfig, log: (line: string) => v
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir, reserveBytes: config.reserveBytes },
   );
   const service = new Service(sql);
+  if (config.maxAheadMs !== null) service.aheadLimit = { now: Date.now, maxAheadMs: config.maxAheadMs };
   await service.loadNotifying();
   const demo = config.seedDemo ? await seedDemo(service, Date.now(), log) : null;
   const app = await buildApp({

@@ -8,6 +8,7 @@ import type { EventReader } from '../schema/events.ts';
 import { TIME_PASSED, type TenantRuntime } from './runtime.ts';
 import { serverInstant } from './server-time.ts';
 import { unstorableInput } from './storable.ts';
+import { instantValue } from '../schema/primitives.ts';
 
 export type ItemResult =
   | { readonly status: 'accepted'; readonly seq: number }
@@ -20,6 +21,8 @@ export interface Segment {
   readonly source: string;
   /** The items' `at` was stamped by the server on arrival (the client sent none): see serverInstant. */
   readonly serverTime?: boolean;
+  /** The latest instant an item may have (the server's clock and its allowance); any when absent. */
+  readonly notAfter?: number;
 }
 
 /**
@@ -101,6 +104,14 @@ export async function applySegments(
         );
         continue;
       }
+      const tooLate =
+        segment.notAfter === undefined ? null : aheadOfClock(raw, segment.notAfter, runtime.engine.settings.timezone);
+      if (tooLate) {
+        // Refused before the engine: time must not pass to an instant that far ahead.
+        const row = { key: null, type: typeOf(raw), payload: raw, ...tooLate, source: segment.source };
+        answers.push(reject(pending, row, null, raw, s, index));
+        continue;
+      }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
       // (A server-stamped instant leaves the identity as it was: `at` is no part of it.)
       answers.push(applyOne(runtime, item, keys[s]![index]!, segment, identities, rows, notify, pending, s, index));
@@ -125,6 +136,24 @@ export async function applySegments(
   }
   return { results, rows, accepted: identities.here };
 }
+
+/** Why an item's `at` is later than `notAfter` allows (a typo in a year, seconds read as milliseconds), or null. */
+function aheadOfClock(raw: unknown, notAfter: number, zone: string): Pick<RejectedRow, 'code' | 'message' | 'path'> | null {
+  const at = raw !== null && typeof raw === 'object' ? (raw as { at?: unknown }).at : undefined;
+  if (typeof at !== 'string') return null;
+  const ms = instantValue(at, zone);
+  if (typeof ms !== 'number' || ms <= notAfter) return null;
+  return {
+    code: 'invalid',
+    message: `at ${at} is later than the server's clock allows (${new Date(notAfter).toISOString()}): check its year and its time zone (accepting it would move the tenant's clock there for good, and refuse every event before it)`,
+    path: ['at'],
+  };
+}
+
+const typeOf = (raw: unknown): string | null =>
+  raw !== null && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string'
+    ? (raw as { type: string }).type
+    : null;
 
 function reject(
   pending: Pending[],

@@ -17,6 +17,8 @@ export interface BulkContext {
   /** Whether the tenant has webhooks (its effects get outbox rows). */
   readonly notify: boolean;
   readonly lock: string;
+  /** The latest instant an event may have (see Service.aheadLimit); none when absent. */
+  readonly notAfter?: number;
 }
 
 /** A chunk whose transaction found the tenant's log moved by someone else: nothing of it was written. */
@@ -59,7 +61,13 @@ export async function ingestInChunks(
         ctx.runtime,
         ctx.sql,
         ctx.tenant,
-        [{ items: items.slice(start, start + BULK_CHUNK), source }],
+        [
+          {
+            items: items.slice(start, start + BULK_CHUNK),
+            source,
+            ...(ctx.notAfter === undefined ? {} : { notAfter: ctx.notAfter }),
+          },
+        ],
         ctx.notify,
         acceptedInFlight(before, last),
       );

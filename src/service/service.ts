@@ -57,6 +57,9 @@ export class Service {
   /** Tenants with at least one webhook (only they get outbox rows). */
   readonly notifying = new Set<string>();
 
+  /** How far ahead of `now` an event may be (see ServerConfig.maxAheadMs); null: any. */
+  aheadLimit: { readonly now: () => number; readonly maxAheadMs: number } | null = null;
+
   constructor(readonly sql: Sql) {
     this.watch = new LogWatch(sql);
   }
@@ -138,7 +141,7 @@ export class Service {
     position?: StreamPosition,
     options: IngestOptions = {},
   ): Promise<ItemResult[]> {
-    const segment: Segment = { items, source, serverTime: options.serverTime === true };
+    const segment: Segment = { items, source, serverTime: options.serverTime === true, ...this.notAfter() };
     const audit = options.audit;
     const within = audit ? (tx: Sql, results: readonly ItemResult[]) => writeAudit(tx, tenant, audit(results)) : undefined;
     if (!position) return this.groups.submit(tenant, segment, within);
@@ -157,6 +160,11 @@ export class Service {
     });
   }
 
+  /** The latest instant an event may have now, for a segment (nothing without a limit). */
+  private notAfter(): { notAfter?: number } {
+    return this.aheadLimit ? { notAfter: this.aheadLimit.now() + this.aheadLimit.maxAheadMs } : {};
+  }
+
   /**
    * Applies a long list of events (a backfill) in order, in transactions of BULK_CHUNK events,
    * pipelined (see ingestInChunks). Not atomic as a whole: when it fails, the chunks committed
@@ -168,7 +176,7 @@ export class Service {
       runtime.applying = true;
       try {
         return await ingestInChunks(
-          { sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant) },
+          { sql: this.sql, tenant, runtime, notify: this.notifying.has(tenant), lock: lockKey(tenant), ...this.notAfter() },
           items,
           source,
           audit,

@@ -362,6 +362,24 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect((await admin.ok(admin.get('/v1/awards', { order: 'O1', includeZero: 'true' }))).awards).toHaveLength(1);
   });
 
+  it("refuses an event further ahead of the server's clock than allowed, without letting time pass", async () => {
+    const admin = await tenant('ahead-' + backend, { templates: [multiLevel(['10%'])] }, [
+      { id: 'L1', role: 'leader' },
+      { id: 'C1', role: 'customer', parent: 'L1' },
+    ]);
+    test.service.aheadLimit = { now: () => NOW, maxAheadMs: 24 * 3600 * 1000 };
+    try {
+      const typo = await sendEvents(admin, [paid('O1', 'C1', '2099-12-01T10:00:00+08:00', '100.00')]);
+      expect(typo[0]).toMatchObject({ status: 'rejected', error: { code: 'invalid', path: ['at'] } });
+      expect((typo[0] as { error: { message: string } }).error.message).toContain('later than the server');
+      // The clock did not move: an order of now is taken.
+      const now = await sendEvents(admin, [paid('O1', 'C1', new Date(NOW + 3600_000).toISOString(), '100.00')]);
+      expect(now.map(statusOf)).toEqual(['accepted']);
+    } finally {
+      test.service.aheadLimit = null;
+    }
+  });
+
   it('explains an award in sentences, in Chinese and in English', async () => {
     const admin = await tenant('explain', { templates: [multiLevel(['10%', '5%'])] }, [
       { id: 'L1', role: 'leader' },

@@ -69,6 +69,7 @@ async function startSoakServer(db: TestSchema, settings: NatsSettings): Promise<
     PORT: '0',
     DATABASE_URL: db.url,
     FENYONG_DEMO: '0',
+    FENYONG_MAX_AHEAD_DAYS: 'off', // the soak's shop runs in 2031
     FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
     ...natsEnv(settings),
   });

@@ -25,6 +25,8 @@ export async function startBareServer(databaseUrl?: string): Promise<BareServer>
     FENYONG_DATA_DIR: dataDir,
     FENYONG_DEMO: '0',
     FENYONG_TICK_SECONDS: '3600',
+    // Generated workloads run months or years ahead of the real clock.
+    FENYONG_MAX_AHEAD_DAYS: 'off',
     FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });

@@ -72,6 +72,8 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
           FENYONG_DEMO: '0',
           FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
           FENYONG_TICK_SECONDS: '3600',
+          // Generated workloads run months or years ahead of the real clock.
+          FENYONG_MAX_AHEAD_DAYS: 'off',
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
