@@ -14,6 +14,7 @@ export const withdrawalView = z.object({
   net: moneyString,
   month: z.string(),
   status: withdrawalStatus,
+  batch: z.string().nullable().describe('the payout batch holding it, once put on one'),
   history: z.array(z.object({ status: z.string(), at: z.string(), note: z.string().optional() })),
 });
 export type WithdrawalView = z.infer<typeof withdrawalView>;
@@ -28,6 +29,7 @@ interface WithdrawalRow {
   net: string;
   month: string;
   status: WithdrawalView['status'];
+  batch: string | null;
   history: WithdrawalView['history'];
 }
 
@@ -39,8 +41,8 @@ export async function listWithdrawals(
   money: (minor: string) => string,
 ): Promise<WithdrawalView[]> {
   const { rows } = await sql.query<WithdrawalRow>(
-    `select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals
-     where tenant_id = $1 and ($2::text is null or member = $2) and ($3::text is null or status = $3) order by event_seq limit $4`,
+    `select w.id, w.member, w.at, w.amount::text as amount, w.tax::text as tax, w.net::text as net, w.month, w.status, l.batch_id as batch, w.history from withdrawals w left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id
+     where w.tenant_id = $1 and ($2::text is null or w.member = $2) and ($3::text is null or w.status = $3) order by w.event_seq limit $4`,
     [tenant, filter.member, filter.status, filter.limit],
   );
   return rows.map((row) => viewOf(row, money));
@@ -54,7 +56,7 @@ export async function readWithdrawal(
   money: (minor: string) => string,
 ): Promise<WithdrawalView | null> {
   const { rows } = await sql.query<WithdrawalRow>(
-    'select id, member, at, amount::text as amount, tax::text as tax, net::text as net, month, status, history from withdrawals where tenant_id = $1 and id = $2',
+    'select w.id, w.member, w.at, w.amount::text as amount, w.tax::text as tax, w.net::text as net, w.month, w.status, l.batch_id as batch, w.history from withdrawals w left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id where w.tenant_id = $1 and w.id = $2',
     [tenant, id],
   );
   return rows[0] ? viewOf(rows[0], money) : null;
@@ -71,6 +73,7 @@ function viewOf(row: WithdrawalRow, money: (minor: string) => string): Withdrawa
     net: money(row.net),
     month: row.month,
     status: row.status,
+    batch: row.batch,
     history: row.history,
   };
 }

@@ -3314,6 +3314,8 @@ export interface paths {
                                 month: string;
                                 /** @enum {string} */
                                 status: "requested" | "approved" | "paid" | "rejected" | "failed";
+                                /** @description the payout batch holding it, once put on one */
+                                batch: string | null;
                                 history: {
                                     status: string;
                                     at: string;
@@ -5217,6 +5219,8 @@ export interface paths {
                                 month: string;
                                 /** @enum {string} */
                                 status: "requested" | "approved" | "paid" | "rejected" | "failed";
+                                /** @description the payout batch holding it, once put on one */
+                                batch: string | null;
                                 history: {
                                     status: string;
                                     at: string;
@@ -5360,6 +5364,8 @@ export interface paths {
                                 month: string;
                                 /** @enum {string} */
                                 status: "requested" | "approved" | "paid" | "rejected" | "failed";
+                                /** @description the payout batch holding it, once put on one */
+                                batch: string | null;
                                 history: {
                                     status: string;
                                     at: string;
@@ -5504,6 +5510,8 @@ export interface paths {
                                 month: string;
                                 /** @enum {string} */
                                 status: "requested" | "approved" | "paid" | "rejected" | "failed";
+                                /** @description the payout batch holding it, once put on one */
+                                batch: string | null;
                                 history: {
                                     status: string;
                                     at: string;
@@ -5647,6 +5655,8 @@ export interface paths {
                                 month: string;
                                 /** @enum {string} */
                                 status: "requested" | "approved" | "paid" | "rejected" | "failed";
+                                /** @description the payout batch holding it, once put on one */
+                                batch: string | null;
                                 history: {
                                     status: string;
                                     at: string;

@@ -22,3 +22,11 @@ export function firstOccurrence(local: DateTime): DateTime {
   if (earlier < at && zone.offset(earlier) === offsetBefore) return DateTime.fromMillis(earlier, { zone });
   return local;
 }
+
+/**
+ * An instant as the tenant reads it, for messages: "2026-11-29T09:33:31+08:00" in Asia/Shanghai
+ * (milliseconds only when there are any), rather than the UTC form a shop's operator must convert.
+ */
+export function zonedIso(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(ms).toISOString();
+}

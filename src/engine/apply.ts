@@ -1,4 +1,5 @@
 import { fail, type EngineError } from '../domain/errors.ts';
+import { zonedIso } from '../domain/local-time.ts';
 import type { EngineEvent, InstantMs } from '../domain/types.ts';
 import { firstIssue, instantValue } from '../schema/primitives.ts';
 import { runDue } from './due.ts';
@@ -72,7 +73,7 @@ export function applyParsed(state: EngineState, event: EngineEvent): Outcome {
     if (repeat) return outcome('rejected', work, false, repeat);
     const error = fail(
       'invalid',
-      `event at ${new Date(event.at).toISOString()} is earlier than the last event applied (${new Date(state.clock).toISOString()}); events are applied in time order`,
+      `event at ${zonedIso(event.at, state.settings.timezone)} is earlier than the last event applied (${zonedIso(state.clock, state.settings.timezone)}); events are applied in time order`,
       ['at'],
     );
     return outcome('rejected', work, false, error);

@@ -1,4 +1,5 @@
 import { fail, InputError, type EngineError } from '../domain/errors.ts';
+import { zonedIso } from '../domain/local-time.ts';
 import type { EngineEvent, MemberInput, TenantSettings } from '../domain/types.ts';
 import { currencyDecimals } from '../money/money.ts';
 import { eventReader, memberSchema, type EventReader } from '../schema/events.ts';
@@ -68,7 +69,7 @@ export class Engine {
     const clock = this.state.clock;
     if (clock !== null && from <= clock) {
       throw new InputError(
-        fail('invalid', `a plan version must take effect after the last event (${new Date(clock).toISOString()})`, [
+        fail('invalid', `a plan version must take effect after the last event (${zonedIso(clock, this.settings.timezone)})`, [
           'effectiveFrom',
         ]),
       );

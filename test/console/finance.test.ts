@@ -88,10 +88,17 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
       .slice(0, 2)
       .map((b) => b.member);
     expect(rich.length).toBe(2);
-    for (const [i, member] of rich.entries()) {
-      await call('PUT', `/v1/members/${member}/payee`, { realName: `测试${i}`, account: `622202000000000${i}123` });
+    // The first member's payee details through the member page, the second's through the API.
+    await page.goto(`${demo.url}/members/${rich[0]}`);
+    await page.getByRole('button', { name: /登记收款信息|更换收款信息/ }).click();
+    await page.getByLabel('真实姓名').fill('测试0');
+    await page.getByLabel('收款账号').fill('6222020000000000123');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.locator('[data-payee="set"]').getByText('测试0').waitFor();
+    expect(await page.locator('[data-payee="set"] code').innerText()).not.toContain('6222020000000000123');
+    await call('PUT', `/v1/members/${rich[1]}/payee`, { realName: '测试1', account: '6222020000000001123' });
+    for (const [i, member] of rich.entries())
       await call('POST', '/v1/withdrawals', { withdrawal: `WT-${i}`, member, amount: '60.00' });
-    }
     await page.getByRole('link', { name: '提现审核' }).click();
     const review = page.locator('[data-loaded="requested"]');
     await review.getByText('WT-0').waitFor();

@@ -146,6 +146,8 @@ export const en: Record<MessageKey, string> = {
   'plans.versions': 'Versions',
   'plans.version': 'Version',
   'plans.effectiveFrom': 'Effective from',
+  'plans.effectiveDay': 'Effective day',
+  'plans.effectiveTime': 'Effective time',
   'plans.fromStart': 'from the start',
   'plans.name': 'Name',
   'plans.templates': 'Templates',
@@ -295,6 +297,7 @@ export const en: Record<MessageKey, string> = {
   'payouts.requested': 'Withdrawals awaiting review',
   'payouts.approved': 'Approved, awaiting payout',
   'payouts.approvedHint': '{n} withdrawals, net {total} in all. Members without payee details are skipped when a batch is made.',
+  'payouts.onBatchHint': '{n} more are on payout batches, awaiting the payer’s result (see the batches below).',
   'payouts.batches': 'Payout batches',
   'payouts.noBatches': 'No batches yet.',
   'payouts.batch': 'Batch',
@@ -303,6 +306,7 @@ export const en: Record<MessageKey, string> = {
   'payouts.countsValue': 'paid {paid} · failed {failed} · open {open}',
   'payouts.none': 'No withdrawals.',
   'payouts.reason': 'Reason',
+  'payouts.failureReason': 'Failure reason',
   'payouts.reasonPlaceholder': 'Fill in before rejecting',
   'payouts.reasonNeeded': 'Fill in a reason first',
   'payouts.approve': 'Approve',
@@ -329,6 +333,7 @@ export const en: Record<MessageKey, string> = {
   'plans.simTitle': 'Simulate the draft against the current plan',
   'plans.simHint':
     'Runs the current plan and the draft over the same generated members, orders and refunds, and compares cost and cost ratio per month.',
+  'plans.simBounds': 'Simulation size: 100–200,000 members and 1–24 months (whole numbers).',
   'plans.simMembers': 'Members',
   'plans.simMonths': 'Months',
   'plans.simRun': 'Run simulation',
@@ -356,6 +361,16 @@ export const en: Record<MessageKey, string> = {
   'leader.teamTitle': 'My team',
   'leader.teamSubtitle': 'Your downline, starting from you, opened level by level.',
   'leader.downlineNote': 'A member of your team. Their commissions and withdrawals are visible to them only.',
+  'payee.title': 'Payee details',
+  'payee.add': 'Add payee details',
+  'payee.change': 'Change payee details',
+  'payee.realName': 'Real name',
+  'payee.account': 'Account',
+  'payee.updatedAt': 'Updated',
+  'payee.none': 'None yet: payout batches skip this member’s withdrawals.',
+  'payee.hint': 'A bank card number or a wallet account (phone number, e-mail). Shown masked once saved.',
+  'payee.save': 'Save',
+  'payee.cancel': 'Cancel',
   'tokens.title': 'Leader sign-in',
   'tokens.hint':
     'Issue this leader a member token: opening the sign-in link shows them, on their phone, their own commissions, withdrawals, statements and downline (read only). The link is shown once: copy it and send it now. Revoke it whenever it should stop working.',
@@ -378,6 +393,7 @@ export const en: Record<MessageKey, string> = {
 
 /** The forms of `en` for a count `n` of 1 ("1 warning", not "1 warnings"). */
 export const enSingular: Partial<Record<MessageKey, string>> = {
+  'payouts.onBatchHint': '{n} more is on a payout batch, awaiting the payer’s result (see the batches below).',
   'dashboard.orders': '{n} order',
   'network.matches': '{n} member matches',
   'member.awardCount': '{n} award',

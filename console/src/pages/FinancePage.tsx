@@ -46,6 +46,7 @@ export default function FinancePage() {
             <input
               type="month"
               value={month}
+              max={today(zone).slice(0, 7)}
               onChange={(event) => setMonth(event.target.value)}
               aria-label={t('statement.month')}
             />

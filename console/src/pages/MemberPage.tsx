@@ -11,6 +11,7 @@ import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
 import { dateTime, money, sumDecimals, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { MemberPayee } from './member/MemberPayee';
 import { MemberTokens } from './member/MemberTokens';
 
 type Award = Reply<'/v1/awards'>['awards'][number];
@@ -184,6 +185,7 @@ function MemberDetails({ id }: { id: string }) {
                 />
               </Card>
               <Statement member={id} />
+              {can('admin') && member.role !== 'customer' ? <MemberPayee member={id} /> : null}
               {can('admin') && member.role !== 'customer' ? <MemberTokens member={id} /> : null}
               {explaining ? <Explanation member={id} award={explaining} onClose={() => setExplaining(null)} /> : null}
             </div>
@@ -329,6 +331,7 @@ function Statement({ member }: { member: string }) {
             <input
               type="month"
               value={month}
+              max={today(zone).slice(0, 7)}
               onChange={(event) => setMonth(event.target.value)}
               aria-label={t('statement.month')}
             />
@@ -402,7 +405,8 @@ function Statement({ member }: { member: string }) {
                   {
                     key: 'status',
                     label: t('common.status'),
-                    render: (w) => (w.status ? <StatusBadge status={w.status} /> : '—'),
+                    // A withdrawal's status (approved, paid…), not an award's.
+                    render: (w) => (w.status ? <WithdrawalStatus status={w.status} /> : '—'),
                   },
                 ]}
               />

@@ -44,14 +44,20 @@ export default function PayoutsPage() {
           actions={admin ? <NewBatch onCreated={(id) => (setSelected(id), reloadAll())} /> : null}
         >
           <Async state={approved}>
-            {({ withdrawals }) => (
-              <div data-loaded="approved">
-                <p className="muted small">
-                  {t('payouts.approvedHint', { n: withdrawals.length, total: money(sumDecimals(withdrawals.map((w) => w.net))) })}
-                </p>
-                <WithdrawalTable rows={withdrawals} />
-              </div>
-            )}
+            {({ withdrawals }) => {
+              // Those on a batch wait for the payer's result, not for a batch: told apart.
+              const waiting = withdrawals.filter((w) => w.batch === null);
+              const onBatch = withdrawals.length - waiting.length;
+              return (
+                <div data-loaded="approved">
+                  <p className="muted small">
+                    {t('payouts.approvedHint', { n: waiting.length, total: money(sumDecimals(waiting.map((w) => w.net))) })}
+                    {onBatch > 0 ? ` ${t('payouts.onBatchHint', { n: onBatch })}` : ''}
+                  </p>
+                  <WithdrawalTable rows={waiting} />
+                </div>
+              );
+            }}
           </Async>
         </Card>
         <Card title={t('payouts.batches')}>
@@ -283,7 +289,7 @@ function BatchDetail({ id, admin, onChange }: { id: string; admin: boolean; onCh
                   { key: 'account', label: t('payouts.account'), render: (l) => <code>{l.account}</code> },
                   { key: 'net', label: t('member.net'), align: 'right', render: (l) => money(l.net, currency) },
                   { key: 'status', label: t('common.status'), render: (l) => <WithdrawalStatus status={l.status} /> },
-                  { key: 'reason', label: t('payouts.reason'), render: (l) => l.result?.reason ?? '' },
+                  { key: 'reason', label: t('payouts.failureReason'), render: (l) => l.result?.reason ?? '' },
                 ]}
               />
             </>

@@ -244,8 +244,27 @@ function Editor({
           <div className="row">
             <label className="inline-field">
               <span>{t('plans.effectiveFrom')}</span>
-              <input type="date" value={day} onChange={(event) => setDay(event.target.value)} required />
-              <input type="time" value={time} onChange={(event) => setTime(event.target.value)} required />
+              <input
+                type="date"
+                value={day}
+                min={today(zone)}
+                onChange={(event) => {
+                  setDay(event.target.value);
+                  setPublishError(null);
+                }}
+                aria-label={t('plans.effectiveDay')}
+                required
+              />
+              <input
+                type="time"
+                value={time}
+                onChange={(event) => {
+                  setTime(event.target.value);
+                  setPublishError(null);
+                }}
+                aria-label={t('plans.effectiveTime')}
+                required
+              />
             </label>
             <span className="muted small">{zone}</span>
           </div>
@@ -280,12 +299,17 @@ function Simulation({ draft }: { draft: string }) {
   const { t, lang } = useI18n();
   const { me } = useSession();
   const currency = me!.tenant.currency;
-  const [members, setMembers] = useState(SIM_MEMBERS);
-  const [months, setMonths] = useState(SIM_MONTHS);
+  // Kept as typed: a number out of range is told and not run (it was replaced by the default, or
+  // sent and answered with the API's validation text over the last result).
+  const [membersText, setMembersText] = useState(String(SIM_MEMBERS));
+  const [monthsText, setMonthsText] = useState(String(SIM_MONTHS));
+  const members = wholeIn(membersText, 100, 200_000);
+  const months = wholeIn(monthsText, 1, 24);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<Simulated | null>(null);
   async function run() {
+    if (members === null || months === null) return;
     setRunning(true);
     setError(null);
     try {
@@ -308,6 +332,7 @@ function Simulation({ draft }: { draft: string }) {
         ),
       );
     } catch (failure) {
+      setResult(null);
       setError(failure instanceof YAMLParseError ? failure.message : failure);
     } finally {
       setRunning(false);
@@ -328,8 +353,9 @@ function Simulation({ draft }: { draft: string }) {
               min={100}
               max={200000}
               step={100}
-              value={members}
-              onChange={(e) => setMembers(Number(e.target.value) || SIM_MEMBERS)}
+              value={membersText}
+              aria-invalid={members === null}
+              onChange={(e) => setMembersText(e.target.value)}
             />
           </label>
           <label className="inline-field">
@@ -338,17 +364,24 @@ function Simulation({ draft }: { draft: string }) {
               type="number"
               min={1}
               max={24}
-              value={months}
-              onChange={(e) => setMonths(Number(e.target.value) || SIM_MONTHS)}
+              value={monthsText}
+              aria-invalid={months === null}
+              onChange={(e) => setMonthsText(e.target.value)}
             />
           </label>
-          <button type="button" className="primary" disabled={running || !draft.trim()} onClick={run}>
+          <button
+            type="button"
+            className="primary"
+            disabled={running || !draft.trim() || members === null || months === null}
+            onClick={run}
+          >
             {running ? t('plans.simRunning') : t('plans.simRun')}
           </button>
         </div>
       }
     >
       <p className="muted small">{t('plans.simHint')}</p>
+      {members === null || months === null ? <p className="error-note">{t('plans.simBounds')}</p> : null}
       {error ? <ErrorNote error={error} /> : null}
       {result ? (
         <div className="stack" data-loaded="simulation">
@@ -411,4 +444,11 @@ function Simulation({ draft }: { draft: string }) {
       ) : null}
     </Card>
   );
+}
+
+/** A whole number from `min` to `max` typed in a field, or null. */
+function wholeIn(text: string, min: number, max: number): number | null {
+  if (!/^\d+$/.test(text.trim())) return null;
+  const value = Number(text.trim());
+  return value >= min && value <= max ? value : null;
 }
