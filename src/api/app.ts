@@ -239,7 +239,8 @@ function answerErrors(app: FastifyInstance): void {
       });
     }
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
-      return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message } });
+      const path = validationPath(fastifyError.validation);
+      return reply.status(400).send({ error: { code: 'invalid', message: fastifyError.message, ...(path ? { path } : {}) } });
     }
     // The database down, restarting or out of disk: nothing was applied, the client may send it again.
     const storage = storageFailure(error);
@@ -315,4 +316,17 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   app.get('/health', { schema: { hide: true } }, async () => ({ ok: true }));
   if (options.consoleDir) await registerConsole(app, options.consoleDir);
   return app;
+}
+
+/**
+ * The field a schema refused, as the path every other refusal gives (`["members", 0, "id"]`),
+ * from the first issue's JSON pointer (`/members/0/id`); none for a refusal of the whole body.
+ */
+function validationPath(validation: unknown): (string | number)[] | null {
+  const first = Array.isArray(validation) ? (validation[0] as { instancePath?: unknown } | undefined) : undefined;
+  if (typeof first?.instancePath !== 'string' || first.instancePath === '') return null;
+  return first.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
 }

@@ -19,6 +19,11 @@ export const withdrawalView = z.object({
 });
 export type WithdrawalView = z.infer<typeof withdrawalView>;
 
+/** A withdrawal's row with the payout batch holding it (a line per withdrawal at most). */
+const SELECT_WITHDRAWALS = `select w.id, w.member, w.at, w.amount::text as amount, w.tax::text as tax, w.net::text as net,
+  w.month, w.status, l.batch_id as batch, w.history, w.event_seq::text as event_seq
+  from withdrawals w left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id`;
+
 /** The read model's row of a withdrawal, amounts as text. */
 interface WithdrawalRow {
   id: string;
@@ -31,21 +36,34 @@ interface WithdrawalRow {
   status: WithdrawalView['status'];
   batch: string | null;
   history: WithdrawalView['history'];
+  /** Its position in the log: the listing's order and cursor. */
+  event_seq: string;
 }
 
-/** The tenant's withdrawals, filtered by member and status when given, oldest first. */
+/**
+ * The tenant's withdrawals, filtered by member and status when given, oldest (or newest) first,
+ * a page of `limit` after the cursor `after` (the log position of the last one of the page before).
+ */
 export async function listWithdrawals(
   sql: Sql,
   tenant: string,
-  filter: { member: string | null; status: string | null; limit: number },
+  filter: { member: string | null; status: string | null; newestFirst: boolean; after: string | null; limit: number },
   money: (minor: string) => string,
-): Promise<WithdrawalView[]> {
+): Promise<{ withdrawals: WithdrawalView[]; next: string | null }> {
+  const direction = filter.newestFirst ? 'desc' : 'asc';
+  const beyond = filter.newestFirst ? '<' : '>';
   const { rows } = await sql.query<WithdrawalRow>(
-    `select w.id, w.member, w.at, w.amount::text as amount, w.tax::text as tax, w.net::text as net, w.month, w.status, l.batch_id as batch, w.history from withdrawals w left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id
-     where w.tenant_id = $1 and ($2::text is null or w.member = $2) and ($3::text is null or w.status = $3) order by w.event_seq limit $4`,
-    [tenant, filter.member, filter.status, filter.limit],
+    `${SELECT_WITHDRAWALS}
+     where w.tenant_id = $1 and ($2::text is null or w.member = $2) and ($3::text is null or w.status = $3)
+       and ($4::bigint is null or w.event_seq ${beyond} $4)
+     order by w.event_seq ${direction} limit $5`,
+    [tenant, filter.member, filter.status, filter.after, filter.limit + 1],
   );
-  return rows.map((row) => viewOf(row, money));
+  const page = rows.slice(0, filter.limit);
+  return {
+    withdrawals: page.map((row) => viewOf(row, money)),
+    next: rows.length > filter.limit ? page[page.length - 1]!.event_seq : null,
+  };
 }
 
 /** One withdrawal of the tenant, or null. */
@@ -55,10 +73,7 @@ export async function readWithdrawal(
   id: string,
   money: (minor: string) => string,
 ): Promise<WithdrawalView | null> {
-  const { rows } = await sql.query<WithdrawalRow>(
-    'select w.id, w.member, w.at, w.amount::text as amount, w.tax::text as tax, w.net::text as net, w.month, w.status, l.batch_id as batch, w.history from withdrawals w left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id where w.tenant_id = $1 and w.id = $2',
-    [tenant, id],
-  );
+  const { rows } = await sql.query<WithdrawalRow>(`${SELECT_WITHDRAWALS} where w.tenant_id = $1 and w.id = $2`, [tenant, id]);
   return rows[0] ? viewOf(rows[0], money) : null;
 }
 

@@ -961,7 +961,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event log, oldest first (or newest first with sort=desc), paged by sequence number */
+        /**
+         * The event log, oldest first (or newest first with sort=desc), paged by sequence number
+         * @description Besides the events sent, the log holds `time.passed` entries: time the tenant's clock moved for an event that was refused (work due before it ran first) and `network.imported` for a network import.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1075,7 +1078,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Send one event, or a batch of up to 1000 ({ events: [...] }), applied in order */
+        /**
+         * Send one event, or a batch of up to 1000 ({ events: [...] }), applied in order
+         * @description An ingest key sends what a shop reports (orders paid, completed and refunded, members joining, moving, promoted). Manual acts (a level set by hand, a payout decision, an adjustment) and ticks need an admin key: a batch holding one is refused whole (403) when sent with another key. An event further ahead of the server clock than FENYONG_MAX_AHEAD_DAYS is rejected (invalid at `at`).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3280,12 +3286,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accepted withdrawals with gross, tax withheld and net */
+        /** Accepted withdrawals with gross, tax withheld and net, oldest first (or newest first), paged */
         get: {
             parameters: {
                 query?: {
                     member?: string;
                     status?: "requested" | "approved" | "paid" | "rejected" | "failed";
+                    order?: "oldest" | "newest";
+                    /** @description cursor: `next` of the page before */
+                    after?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -3322,6 +3331,8 @@ export interface paths {
                                     note?: string;
                                 }[];
                             }[];
+                            /** @description cursor of the next page (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };
@@ -3752,7 +3763,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 预估佣金: what each member of the chain would earn for this order now */
+        /**
+         * 预估佣金: what each member of the chain would earn for this order now
+         * @description Priced on the network, levels and bindings of now; `at` picks only the plan version in force and the campaign windows that apply. At most 100 lines; a line's `price` is its paid amount (`paid` in events). It equals the real award when the order is paid at `at` and nothing changes in between.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4354,7 +4368,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GMV, commission cost by rule per day or month, the ledger totals and recent rejected events */
+        /**
+         * GMV, commission cost by rule per day or month, the ledger totals and recent rejected events
+         * @description Commission counts in the day or month it was posted: an order's award at its payment, a period award at its close (November's pool, closed on December 1, is in December here). GET /v1/reports/commission?by=period groups awards by the period they are for.
+         */
         get: {
             parameters: {
                 query?: {

@@ -180,6 +180,7 @@ function awardPayload(award: AwardRecord, delta: bigint, decimals: number) {
 
 function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
   const money = (amount: bigint) => formatMoney(amount, decimals);
+  const last = record.history[record.history.length - 1]!;
   return {
     id: record.id,
     member: record.member,
@@ -189,6 +190,9 @@ function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
     net: money(record.net),
     month: record.month,
     status: record.status,
+    // The transition this notification is of: when it happened and what the operator or payer said.
+    changedAt: new Date(last.at).toISOString(),
+    ...(last.note === undefined ? {} : { note: last.note }),
   };
 }
 

@@ -345,6 +345,9 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect(last.body.error.message).toContain('last admin key');
     const ftp = await admin.post('/v1/webhooks', { url: 'ftp://example.com/x', topics: ['award.created'] });
     expect(ftp.status).toBe(400);
+    expect(ftp.body.error.path).toEqual(['url']);
+    const scope = await admin.post('/v1/keys', { scope: 'nope' });
+    expect(scope.body.error).toMatchObject({ code: 'invalid', path: ['scope'] });
     await sendEvents(admin, [
       paid('O1', 'C1', '2026-03-01T00:00:00Z', '100.00'),
       {
@@ -378,6 +381,36 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     } finally {
       test.service.aheadLimit = null;
     }
+  });
+
+  it('pages withdrawals oldest or newest first with a cursor, every one once', async () => {
+    const admin = await tenant('paging-' + backend, { templates: [] }, [{ id: 'L1', role: 'leader' }]);
+    await admin.ok(
+      admin.post('/v1/adjustments', {
+        adjustment: 'A1',
+        member: 'L1',
+        amount: '100.00',
+        reason: 'opening',
+        at: '2026-03-01T00:00:00Z',
+      }),
+    );
+    for (let i = 1; i <= 5; i++)
+      await admin.ok(
+        admin.post('/v1/withdrawals', { withdrawal: `W${i}`, member: 'L1', amount: '1.00', at: `2026-03-0${i + 1}T00:00:00Z` }),
+      );
+    const walk = async (order: string): Promise<string[]> => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const body = await admin.ok(admin.get('/v1/withdrawals', { order, limit: 2, after }));
+        seen.push(...body.withdrawals.map((w: { withdrawal: string }) => w.withdrawal));
+        if (body.next === null) return seen;
+        after = body.next;
+      }
+      throw new Error('the cursor never ended');
+    };
+    expect(await walk('oldest')).toEqual(['W1', 'W2', 'W3', 'W4', 'W5']);
+    expect(await walk('newest')).toEqual(['W5', 'W4', 'W3', 'W2', 'W1']);
   });
 
   it('explains an award in sentences, in Chinese and in English', async () => {

@@ -195,6 +195,7 @@ describe.each<Backend>(['pglite', 'postgres'])('webhooks on %s', (backend) => {
       net: '10.00',
       month: '2026-06',
       status: 'approved',
+      changedAt: '2026-06-04T02:00:00.000Z',
     });
 
     expect(payouts.received.map((r) => r.json.topic)).toEqual(['withdrawal.accepted']);

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import { Empty } from './ui';
 
 export interface Column<T> {
@@ -49,6 +49,19 @@ export function DataTable<T>({
                 key={key}
                 className={`${onRowClick ? 'clickable' : ''} ${selected === key ? 'selected' : ''}`}
                 onClick={onRowClick ? () => onRowClick(row) : undefined}
+                // A clickable row is reached by Tab and opened by Enter or Space, as a button is.
+                {...(onRowClick
+                  ? {
+                      tabIndex: 0,
+                      'aria-selected': selected === key,
+                      onKeyDown: (event: KeyboardEvent<HTMLTableRowElement>) => {
+                        if (event.target !== event.currentTarget) return;
+                        if (event.key !== 'Enter' && event.key !== ' ') return;
+                        event.preventDefault();
+                        onRowClick(row);
+                      },
+                    }
+                  : {})}
               >
                 {columns.map((column) => (
                   <td

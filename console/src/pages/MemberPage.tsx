@@ -43,13 +43,13 @@ function MemberDetails({ id }: { id: string }) {
       ok(api.GET('/v1/members/{id}', { params: { path: { id } } })),
       ok(api.GET('/v1/balances', { params: { query: { member: id } } })),
       ok(api.GET('/v1/awards', { params: { query: { member: id, limit: 5000 } } })),
-      ok(api.GET('/v1/withdrawals', { params: { query: { member: id } } })),
+      ok(api.GET('/v1/withdrawals', { params: { query: { member: id, order: 'newest' } } })),
     ]);
     return {
       member,
       balance: balances.balances[0] ?? { member: id, pending: '0.00', available: '0.00' },
       awards: [...awards.awards].reverse(),
-      withdrawals: [...withdrawals.withdrawals].reverse(),
+      withdrawals: withdrawals.withdrawals,
     };
   }, [id]);
 

@@ -40,6 +40,8 @@ export const registerEstimate: Register = (app, context) => {
       schema: {
         tags: ['awards'],
         summary: '预估佣金: what each member of the chain would earn for this order now',
+        description:
+          "Priced on the network, levels and bindings of now; `at` picks only the plan version in force and the campaign windows that apply. At most 100 lines; a line's `price` is its paid amount (`paid` in events). It equals the real award when the order is paid at `at` and nothing changes in between.",
         body: estimateBody,
         response: { 200: estimateResponse, ...errorResponses },
       },

@@ -75,6 +75,8 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
       schema: {
         tags: ['events'],
         summary: `Send one event, or a batch of up to ${MAX_BATCH} ({ events: [...] }), applied in order`,
+        description:
+          'An ingest key sends what a shop reports (orders paid, completed and refunded, members joining, moving, promoted). Manual acts (a level set by hand, a payout decision, an adjustment) and ticks need an admin key: a batch holding one is refused whole (403) when sent with another key. An event further ahead of the server clock than FENYONG_MAX_AHEAD_DAYS is rejected (invalid at `at`).',
         body: z.union([batchDoc, eventDoc]),
         response: { 200: z.object({ results: z.array(itemResult) }), ...errorResponses },
       },
@@ -138,6 +140,8 @@ function registerListEvents(app: TypedApp, context: RouteContext): void {
       schema: {
         tags: ['events'],
         summary: 'The event log, oldest first (or newest first with sort=desc), paged by sequence number',
+        description:
+          "Besides the events sent, the log holds `time.passed` entries: time the tenant's clock moved for an event that was refused (work due before it ran first) and `network.imported` for a network import.",
         querystring: z.object({
           after: z.coerce.number().int().min(0).default(0).describe('only events after this sequence number'),
           before: z.coerce.number().int().min(1).optional().describe('only events before this sequence number'),

@@ -95,26 +95,44 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
     {
       schema: {
         tags: ['ledger'],
-        summary: 'Accepted withdrawals with gross, tax withheld and net',
+        summary: 'Accepted withdrawals with gross, tax withheld and net, oldest first (or newest first), paged',
         querystring: z.object({
           member: z.string().optional(),
           status: withdrawalStatus.optional(),
+          order: z.enum(['oldest', 'newest']).default('oldest'),
+          after: z
+            .string()
+            .regex(/^\d+$/, 'the `next` of the page before')
+            .optional()
+            .describe('cursor: `next` of the page before'),
           limit: z.coerce.number().int().min(1).max(10000).default(1000),
         }),
-        response: { 200: z.object({ withdrawals: z.array(withdrawalView) }), ...errorResponses },
+        response: {
+          200: z.object({
+            withdrawals: z.array(withdrawalView),
+            next: z.string().nullable().describe('cursor of the next page (`after`), null on the last page'),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const decimals = await decimalsOf(context, tenant);
       const money = (text: string) => formatMoney(BigInt(text), decimals);
-      const withdrawals = await listWithdrawals(
+      const { query } = request;
+      return listWithdrawals(
         service.sql,
         tenant,
-        { member: request.query.member ?? null, status: request.query.status ?? null, limit: request.query.limit },
+        {
+          member: query.member ?? null,
+          status: query.status ?? null,
+          newestFirst: query.order === 'newest',
+          after: query.after ?? null,
+          limit: query.limit,
+        },
         money,
       );
-      return { withdrawals };
     },
   );
 }

@@ -132,6 +132,8 @@ export const registerReports: Register = (app, context) => {
       schema: {
         tags: ['reports'],
         summary: 'GMV, commission cost by rule per day or month, the ledger totals and recent rejected events',
+        description:
+          "Commission counts in the day or month it was posted: an order's award at its payment, a period award at its close (November's pool, closed on December 1, is in December here). GET /v1/reports/commission?by=period groups awards by the period they are for.",
         querystring: summaryQuery,
         response: { 200: summary, ...errorResponses },
       },
