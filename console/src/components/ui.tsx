@@ -91,7 +91,7 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** An error as a person reads it: a refused key, a missing thing, or the API's message. */
 export function ErrorNote({ error }: { error: unknown }) {
-  const { t, lang, has } = useI18n();
+  const { t } = useI18n();
   const audience = useAudience();
   if (!error) return null;
   let text: string;
@@ -99,12 +99,7 @@ export function ErrorNote({ error }: { error: unknown }) {
     // A leader is refused what is not theirs (another member, an operator's page): say so plainly.
     if (error.status === 403) text = t(audience === 'leader' ? 'error.leaderForbidden' : 'error.forbidden');
     else if (error.status === 0) text = t('error.network', { message: error.message });
-    else {
-      const detail = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
-      // The API words its refusals in English: in Chinese, what to do first, its words after.
-      const fix = `fix.${error.code}`;
-      text = lang === 'zh-CN' && has(fix) ? `${t(fix)}（${detail}）` : detail;
-    }
+    else text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
   } else text = error instanceof Error ? error.message : String(error);
   return (
     <div className="error-note" role="alert">
