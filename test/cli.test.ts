@@ -153,7 +153,7 @@ describe('fenyong explain', () => {
   it('tells an award a rule no longer pays on what is left of the order from one refunded to nothing', async () => {
     const args = ['explain', 'conformance/own/120-profit-refunded-to-zero.yaml', '--award', 'L:O1:p', '--lang', 'en'];
     const result = await fenyong(...args);
-    expect(result.stdout).toContain('this rule pays you nothing (for example, the profit is no longer above zero)');
+    expect(result.stdout).toContain('this rule pays you nothing: the lines it was earned on were refunded, or their base');
     expect(result.stdout).not.toContain('Every line it was earned on has been refunded');
   });
 

@@ -47,7 +47,15 @@ interface WithdrawalRow {
 export async function listWithdrawals(
   sql: Sql,
   tenant: string,
-  filter: { member: string | null; status: string | null; newestFirst: boolean; after: string | null; limit: number },
+  filter: {
+    member: string | null;
+    status: string | null;
+    /** Only those on a payout batch (true) or on none (false); null: all. */
+    batched: boolean | null;
+    newestFirst: boolean;
+    after: string | null;
+    limit: number;
+  },
   money: (minor: string) => string,
 ): Promise<{ withdrawals: WithdrawalView[]; next: string | null }> {
   const direction = filter.newestFirst ? 'desc' : 'asc';
@@ -55,9 +63,9 @@ export async function listWithdrawals(
   const { rows } = await sql.query<WithdrawalRow>(
     `${SELECT_WITHDRAWALS}
      where w.tenant_id = $1 and ($2::text is null or w.member = $2) and ($3::text is null or w.status = $3)
-       and ($4::bigint is null or w.event_seq ${beyond} $4)
+       and ($4::bigint is null or w.event_seq ${beyond} $4) and ($6::boolean is null or (l.batch_id is not null) = $6)
      order by w.event_seq ${direction} limit $5`,
-    [tenant, filter.member, filter.status, filter.after, filter.limit + 1],
+    [tenant, filter.member, filter.status, filter.after, filter.limit + 1, filter.batched],
   );
   const page = rows.slice(0, filter.limit);
   return {

@@ -31,6 +31,7 @@ export interface BackfillOptions {
   readonly chunk?: number;
   /** Skip the first N lines of the events file (resume a run that stopped). */
   readonly fromLine?: number;
+  /** Progress and retries, line by line (default: stderr); rejections are in the report. */
   readonly log?: (line: string) => void;
   readonly progressEveryMs?: number;
   readonly fetch?: ClientOptions['fetch'];
@@ -192,8 +193,8 @@ async function sendEvents(
     counts.rejected += answer.rejected.length;
     for (const { index, error } of answer.rejected) {
       if (rejections.length >= 20) break;
+      // (Listed in the report, which the caller shows: not logged as well.)
       rejections.push({ line: batch.lines[index]!, code: error.code, message: error.message });
-      log(`  line ${batch.lines[index]}: rejected ${error.code}: ${error.message}`);
     }
     counts.events += batch.events.length;
     progress(false);

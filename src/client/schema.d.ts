@@ -2198,7 +2198,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description ISO 8601 instant; defaults to now */
+                    /** @description ISO 8601 instant (without an offset, or a bare date: in the tenant's time zone); defaults to now */
                     asOf?: string;
                 };
                 header?: never;
@@ -2322,7 +2322,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description ISO 8601 instant; defaults to now */
+                    /** @description ISO 8601 instant (without an offset, or a bare date: in the tenant's time zone); defaults to now */
                     asOf?: string;
                 };
                 header?: never;
@@ -2442,7 +2442,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description ISO 8601 instant; defaults to now */
+                    /** @description ISO 8601 instant (without an offset, or a bare date: in the tenant's time zone); defaults to now */
                     asOf?: string;
                     limit?: number;
                     /** @description cursor: the `next` of the previous page (ids are in code-unit order) */
@@ -3292,7 +3292,10 @@ export interface paths {
                 query?: {
                     member?: string;
                     status?: "requested" | "approved" | "paid" | "rejected" | "failed";
-                    order?: "oldest" | "newest";
+                    /** @description only those on a payout batch (true) or on none (false) */
+                    batched?: "true" | "false";
+                    /** @description asc: oldest first; desc: newest first */
+                    sort?: "asc" | "desc";
                     /** @description cursor: `next` of the page before */
                     after?: string;
                     limit?: number;
@@ -3781,6 +3784,7 @@ export interface paths {
                         referrer?: string;
                         pickupPoint?: string;
                         region?: string;
+                        /** @description ISO 8601 instant (without an offset: in the tenant's time zone); picks the plan version in force; defaults to now */
                         at?: string;
                         lines: {
                             sku: string;

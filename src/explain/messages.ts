@@ -25,7 +25,8 @@ const zh: Catalog = {
   rounding: '精确值 {exact}，四舍五入到分为 {amount}。',
   rounding_share: '精确份额 {exact}，按最大余数法分到 {amount}（各份之和正好等于奖池）。',
   nothing_left: '该订单计奖的各行已全部退款，此奖励净额为零。',
-  nothing_earned: '订单仍有未退款的部分，但按退款后的明细，本规则已不再给你计奖（例如利润已不大于零），此奖励净额为零。',
+  nothing_earned:
+    '订单仍有未退款的部分，但按退款后的明细，本规则已不再给你计奖：计奖的行已全部退款，或其计奖基数（如利润）已不大于零。此奖励净额为零。',
   no_rounding: '金额 {amount}，无需取整。',
   'multi-level.position': '{who}{level}。按{base} 的 {rate} 计算，',
   'differential.gap': '{who}{level}。你的等级比例 {ownRate}，下方已拿走 {paidBelow}，你得级差 {rate}：{base} × {rate}，',
@@ -74,7 +75,7 @@ const en: Catalog = {
   rounding_share: 'your exact share is {exact}; by largest remainder you get {amount} (the parts add up exactly to the pool).',
   nothing_left: 'Every line it was earned on has been refunded: nothing is left of it.',
   nothing_earned:
-    'Part of the order is still paid, but on its lines as they stand after refunds this rule pays you nothing (for example, the profit is no longer above zero): nothing is left of it.',
+    'Part of the order is still paid, but on its lines as they stand after refunds this rule pays you nothing: the lines it was earned on were refunded, or their base (such as the profit) is no longer above zero. Nothing is left of it.',
   no_rounding: 'that is {amount}, nothing to round.',
   'multi-level.position': 'Because {who}{level}, you get {rate} of {base}: ',
   'differential.gap':

@@ -34,4 +34,11 @@ describe('configFromEnv', () => {
       expect(() => configFromEnv({ [name!]: value })).toThrow(`${name}=${value}`);
     }
   });
+
+  it('lets an event be a day ahead of the clock by default, more or less when asked, any with off', () => {
+    expect(configFromEnv({}).maxAheadMs).toBe(86_400_000);
+    expect(configFromEnv({ FENYONG_MAX_AHEAD_DAYS: '7' }).maxAheadMs).toBe(7 * 86_400_000);
+    expect(configFromEnv({ FENYONG_MAX_AHEAD_DAYS: ' Off ' }).maxAheadMs).toBeNull();
+    expect(() => configFromEnv({ FENYONG_MAX_AHEAD_DAYS: '0' })).toThrow('FENYONG_MAX_AHEAD_DAYS=0');
+  });
 });

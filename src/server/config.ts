@@ -63,7 +63,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     platformToken: token ?? `fyp_${randomBytes(18).toString('base64url')}`,
     platformTokenGenerated: token === undefined,
     maxAheadMs:
-      env.FENYONG_MAX_AHEAD_DAYS === 'off' ? null : setting(env, 'FENYONG_MAX_AHEAD_DAYS', 1, { min: 0 }) * 24 * 3600 * 1000,
+      env.FENYONG_MAX_AHEAD_DAYS?.trim().toLowerCase() === 'off'
+        ? null
+        : // (At least an hour: clocks of shops and servers differ by minutes.)
+          setting(env, 'FENYONG_MAX_AHEAD_DAYS', 1, { min: 1 / 24 }) * 24 * 3600 * 1000,
     tickIntervalMs: setting(env, 'FENYONG_TICK_SECONDS', 30, { min: 0.01 }) * 1000,
     tickLagMs: setting(env, 'FENYONG_TICK_LAG_SECONDS', 300) * 1000,
     webhookIntervalMs: setting(env, 'FENYONG_WEBHOOK_SECONDS', 1, { min: 0.01 }) * 1000,

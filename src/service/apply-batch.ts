@@ -9,6 +9,7 @@ import { TIME_PASSED, type TenantRuntime } from './runtime.ts';
 import { serverInstant } from './server-time.ts';
 import { unstorableInput } from './storable.ts';
 import { instantValue } from '../schema/primitives.ts';
+import { zonedIso } from '../domain/local-time.ts';
 
 export type ItemResult =
   | { readonly status: 'accepted'; readonly seq: number }
@@ -82,34 +83,15 @@ export async function applySegments(
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
-      const unstorable = refused[s]![index];
-      if (unstorable) {
-        answers.push(
-          reject(
-            pending,
-            {
-              key: null,
-              type: null,
-              payload: { unstorable: true },
-              code: unstorable.code,
-              message: unstorable.message,
-              path: unstorable.path,
-              source: segment.source,
-            },
-            null,
-            raw,
-            s,
-            index,
-          ),
-        );
-        continue;
-      }
-      const tooLate =
-        segment.notAfter === undefined ? null : aheadOfClock(raw, segment.notAfter, runtime.engine.settings.timezone);
-      if (tooLate) {
-        // Refused before the engine: time must not pass to an instant that far ahead.
-        const row = { key: null, type: typeOf(raw), payload: raw, ...tooLate, source: segment.source };
-        answers.push(reject(pending, row, null, raw, s, index));
+      const early = refusedBeforeEngine(
+        raw,
+        keys[s]![index] ?? null,
+        refused[s]![index] ?? null,
+        segment,
+        runtime.engine.settings.timezone,
+      );
+      if (early) {
+        answers.push(reject(pending, early, early.key, raw, s, index));
         continue;
       }
       const item = segment.serverTime ? serverInstant(raw, runtime.engine.state) : raw;
@@ -137,7 +119,28 @@ export async function applySegments(
   return { results, rows, accepted: identities.here };
 }
 
-/** Why an item's `at` is later than `notAfter` allows (a typo in a year, seconds read as milliseconds), or null. */
+/**
+ * Why an item is refused before the engine sees it, or null: text PostgreSQL cannot store (no
+ * identity kept: it is not stored either), or an instant further ahead than `notAfter` (time
+ * must not pass to it; its identity is kept, so that an event the log holds is still a duplicate).
+ */
+function refusedBeforeEngine(
+  raw: unknown,
+  key: string | null,
+  unstorable: ReturnType<typeof unstorableInput>,
+  segment: Segment,
+  zone: string,
+): RejectedRow | null {
+  const source = segment.source;
+  if (unstorable) {
+    const { code, message, path } = unstorable;
+    return { key: null, type: null, payload: { unstorable: true }, code, message, path, source };
+  }
+  const ahead = segment.notAfter === undefined ? null : aheadOfClock(raw, segment.notAfter, zone);
+  return ahead && { key, type: eventType(raw), payload: raw, ...ahead, source };
+}
+
+/** Why an item's `at` is later than `notAfter` allows (a typo in a year, another time zone), or null. */
 function aheadOfClock(raw: unknown, notAfter: number, zone: string): Pick<RejectedRow, 'code' | 'message' | 'path'> | null {
   const at = raw !== null && typeof raw === 'object' ? (raw as { at?: unknown }).at : undefined;
   if (typeof at !== 'string') return null;
@@ -145,14 +148,15 @@ function aheadOfClock(raw: unknown, notAfter: number, zone: string): Pick<Reject
   if (typeof ms !== 'number' || ms <= notAfter) return null;
   return {
     code: 'invalid',
-    message: `at ${at} is later than the server's clock allows (${new Date(notAfter).toISOString()}): check its year and its time zone (accepting it would move the tenant's clock there for good, and refuse every event before it)`,
+    message: `at ${at} is later than the server's clock allows (${zonedIso(notAfter, zone)}): check its year and its time zone (accepting it would move the tenant's clock there for good, and refuse every event before it)`,
     path: ['at'],
   };
 }
 
-const typeOf = (raw: unknown): string | null =>
-  raw !== null && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string'
-    ? (raw as { type: string }).type
+/** An item's `type`, when it has one as text. */
+const eventType = (item: unknown): string | null =>
+  item !== null && typeof item === 'object' && typeof (item as { type?: unknown }).type === 'string'
+    ? (item as { type: string }).type
     : null;
 
 function reject(
@@ -188,7 +192,7 @@ function applyOne(
     if (repeat) return repeat;
   }
   const outcome = runtime.engine.apply(item);
-  const type = typeof (item as { type?: unknown })?.type === 'string' ? (item as { type: string }).type : null;
+  const type = eventType(item);
   if (outcome.status === 'applied') {
     runtime.seq += 1;
     rows.events.push({ seq: runtime.seq, key, type: type!, at: runtime.engine.state.clock!, payload: item, source });

@@ -141,7 +141,7 @@ export class Service {
     position?: StreamPosition,
     options: IngestOptions = {},
   ): Promise<ItemResult[]> {
-    const segment: Segment = { items, source, serverTime: options.serverTime === true, ...this.notAfter() };
+    const segment: Segment = { items, source, serverTime: options.serverTime === true };
     const audit = options.audit;
     const within = audit ? (tx: Sql, results: readonly ItemResult[]) => writeAudit(tx, tenant, audit(results)) : undefined;
     if (!position) return this.groups.submit(tenant, segment, within);
@@ -245,9 +245,12 @@ export class Service {
     const events = segments.reduce((sum, segment) => sum + segment.items.length, 0);
     const parts = PartWriter.worthIt(events) ? new PartWriter(tx, tenant) : null;
     const split = parts ? { every: PART_EVENTS, flush: (part: BatchRows) => parts.write(part) } : undefined;
+    // Every path of events into the engine (requests, the stream, manual acts, result imports)
+    // passes here or through ingestBulk: the ahead-limit is set once for them.
+    const limited = segments.map((segment) => ({ ...segment, ...this.notAfter() }));
     let applied: Awaited<ReturnType<typeof applySegments>>;
     try {
-      applied = await applySegments(runtime, tx, tenant, segments, this.notifying.has(tenant), undefined, split);
+      applied = await applySegments(runtime, tx, tenant, limited, this.notifying.has(tenant), undefined, split);
     } catch (error) {
       // Nothing of a part may run after the rollback; a part's failure (which aborted the
       // transaction: the apply's later query failed of it) is the cause worth reporting.

@@ -378,6 +378,16 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
       // The clock did not move: an order of now is taken.
       const now = await sendEvents(admin, [paid('O1', 'C1', new Date(NOW + 3600_000).toISOString(), '100.00')]);
       expect(now.map(statusOf)).toEqual(['accepted']);
+      // A manual route's own `at` passes the same guard (not only POST /v1/events).
+      const approve = await admin.post('/v1/withdrawals/NOPE/approve', { at: '2099-01-01T00:00:00Z' });
+      expect(approve.status).toBe(400);
+      expect(approve.body.error).toMatchObject({ code: 'invalid', path: ['at'] });
+      // An event the log holds, from before the limit, is still a duplicate when sent again.
+      test.service.aheadLimit = null;
+      const later = paid('O2', 'C1', new Date(NOW + 10 * 86_400_000).toISOString(), '100.00');
+      expect((await sendEvents(admin, [later])).map(statusOf)).toEqual(['accepted']);
+      test.service.aheadLimit = { now: () => NOW, maxAheadMs: 24 * 3600 * 1000 };
+      expect((await sendEvents(admin, [later])).map(statusOf)).toEqual(['duplicate']);
     } finally {
       test.service.aheadLimit = null;
     }
@@ -398,19 +408,22 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
       await admin.ok(
         admin.post('/v1/withdrawals', { withdrawal: `W${i}`, member: 'L1', amount: '1.00', at: `2026-03-0${i + 1}T00:00:00Z` }),
       );
-    const walk = async (order: string): Promise<string[]> => {
+    const walk = async (sort: string): Promise<string[]> => {
       const seen: string[] = [];
       let after: string | undefined;
       for (let page = 0; page < 10; page++) {
-        const body = await admin.ok(admin.get('/v1/withdrawals', { order, limit: 2, after }));
+        const body = await admin.ok(admin.get('/v1/withdrawals', { sort, limit: 2, after }));
         seen.push(...body.withdrawals.map((w: { withdrawal: string }) => w.withdrawal));
         if (body.next === null) return seen;
         after = body.next;
       }
       throw new Error('the cursor never ended');
     };
-    expect(await walk('oldest')).toEqual(['W1', 'W2', 'W3', 'W4', 'W5']);
-    expect(await walk('newest')).toEqual(['W5', 'W4', 'W3', 'W2', 'W1']);
+    expect(await walk('asc')).toEqual(['W1', 'W2', 'W3', 'W4', 'W5']);
+    expect(await walk('desc')).toEqual(['W5', 'W4', 'W3', 'W2', 'W1']);
+    expect((await admin.ok(admin.get('/v1/withdrawals', { batched: 'false' }))).withdrawals).toHaveLength(5);
+    expect((await admin.ok(admin.get('/v1/withdrawals', { batched: 'true' }))).withdrawals).toHaveLength(0);
+    expect((await admin.get('/v1/withdrawals', { after: '99999999999999999999' })).status).toBe(400);
   });
 
   it('explains an award in sentences, in Chinese and in English', async () => {

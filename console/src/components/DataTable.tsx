@@ -53,7 +53,7 @@ export function DataTable<T>({
                 {...(onRowClick
                   ? {
                       tabIndex: 0,
-                      'aria-selected': selected === key,
+                      ...(selected === undefined ? {} : { 'aria-selected': selected === key }),
                       onKeyDown: (event: KeyboardEvent<HTMLTableRowElement>) => {
                         if (event.target !== event.currentTarget) return;
                         if (event.key !== 'Enter' && event.key !== ' ') return;

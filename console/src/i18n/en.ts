@@ -297,7 +297,7 @@ export const en: Record<MessageKey, string> = {
   'payouts.requested': 'Withdrawals awaiting review',
   'payouts.approved': 'Approved, awaiting payout',
   'payouts.approvedHint': '{n} withdrawals, net {total} in all. Members without payee details are skipped when a batch is made.',
-  'payouts.onBatchHint': '{n} more are on payout batches, awaiting the payer’s result (see the batches below).',
+  'payouts.onBatchHint': 'Withdrawals already on a payout batch await the payer’s result: see the batches below.',
   'payouts.batches': 'Payout batches',
   'payouts.noBatches': 'No batches yet.',
   'payouts.batch': 'Batch',
@@ -393,7 +393,6 @@ export const en: Record<MessageKey, string> = {
 
 /** The forms of `en` for a count `n` of 1 ("1 warning", not "1 warnings"). */
 export const enSingular: Partial<Record<MessageKey, string>> = {
-  'payouts.onBatchHint': '{n} more is on a payout batch, awaiting the payer’s result (see the batches below).',
   'dashboard.orders': '{n} order',
   'network.matches': '{n} member matches',
   'member.awardCount': '{n} award',

@@ -287,7 +287,7 @@ export const zhCN = {
   'payouts.requested': '待审核的提现',
   'payouts.approved': '已批准、待打款',
   'payouts.approvedHint': '{n} 笔，实发合计 {total}。生成批次时，未登记收款信息的成员会被跳过。',
-  'payouts.onBatchHint': '另有 {n} 笔已在打款批次中，等待打款结果（见下方批次）。',
+  'payouts.onBatchHint': '已在打款批次中的提现等待打款结果，见下方批次。',
   'payouts.batches': '打款批次',
   'payouts.noBatches': '还没有批次。',
   'payouts.batch': '批次',

@@ -43,7 +43,7 @@ function MemberDetails({ id }: { id: string }) {
       ok(api.GET('/v1/members/{id}', { params: { path: { id } } })),
       ok(api.GET('/v1/balances', { params: { query: { member: id } } })),
       ok(api.GET('/v1/awards', { params: { query: { member: id, limit: 5000 } } })),
-      ok(api.GET('/v1/withdrawals', { params: { query: { member: id, order: 'newest' } } })),
+      ok(api.GET('/v1/withdrawals', { params: { query: { member: id, sort: 'desc' } } })),
     ]);
     return {
       member,

@@ -23,7 +23,11 @@ export default function PayoutsPage() {
     () => ok(api.GET('/v1/withdrawals', { params: { query: { status: 'requested', limit: 500 } } })),
     [],
   );
-  const approved = useAsync(() => ok(api.GET('/v1/withdrawals', { params: { query: { status: 'approved', limit: 500 } } })), []);
+  // Approved and on no batch yet: those a new batch would take (on a batch, they await the payer).
+  const approved = useAsync(
+    () => ok(api.GET('/v1/withdrawals', { params: { query: { status: 'approved', batched: 'false', limit: 500 } } })),
+    [],
+  );
   const batches = useAsync(() => ok(api.GET('/v1/payouts/batches', { params: { query: { limit: 50 } } })), []);
   const reloadAll = () => {
     requested.reload();
@@ -44,20 +48,15 @@ export default function PayoutsPage() {
           actions={admin ? <NewBatch onCreated={(id) => (setSelected(id), reloadAll())} /> : null}
         >
           <Async state={approved}>
-            {({ withdrawals }) => {
-              // Those on a batch wait for the payer's result, not for a batch: told apart.
-              const waiting = withdrawals.filter((w) => w.batch === null);
-              const onBatch = withdrawals.length - waiting.length;
-              return (
-                <div data-loaded="approved">
-                  <p className="muted small">
-                    {t('payouts.approvedHint', { n: waiting.length, total: money(sumDecimals(waiting.map((w) => w.net))) })}
-                    {onBatch > 0 ? ` ${t('payouts.onBatchHint', { n: onBatch })}` : ''}
-                  </p>
-                  <WithdrawalTable rows={waiting} />
-                </div>
-              );
-            }}
+            {({ withdrawals }) => (
+              <div data-loaded="approved">
+                <p className="muted small">
+                  {t('payouts.approvedHint', { n: withdrawals.length, total: money(sumDecimals(withdrawals.map((w) => w.net))) })}{' '}
+                  {t('payouts.onBatchHint')}
+                </p>
+                <WithdrawalTable rows={withdrawals} />
+              </div>
+            )}
           </Async>
         </Card>
         <Card title={t('payouts.batches')}>

@@ -204,7 +204,10 @@ function Editor({
         className="editor"
         spellCheck={false}
         value={draft}
-        onChange={(event) => onChange(event.target.value)}
+        onChange={(event) => {
+          onChange(event.target.value);
+          setPublishError(null);
+        }}
         aria-label={t('plans.draft')}
         rows={22}
       />
@@ -270,7 +273,14 @@ function Editor({
           </div>
           {refused ? (
             <label className="check warn">
-              <input type="checkbox" checked={allowRefused} onChange={(event) => setAllowRefused(event.target.checked)} />{' '}
+              <input
+                type="checkbox"
+                checked={allowRefused}
+                onChange={(event) => {
+                  setAllowRefused(event.target.checked);
+                  setPublishError(null);
+                }}
+              />{' '}
               {t('plans.allowRefused')}
             </label>
           ) : null}

@@ -12,7 +12,12 @@ const estimateBody = z.object({
   referrer: z.string().optional(),
   pickupPoint: z.string().optional(),
   region: z.string().optional(),
-  at: z.string().optional(),
+  at: z
+    .string()
+    .optional()
+    .describe(
+      "ISO 8601 instant (without an offset: in the tenant's time zone); picks the plan version in force; defaults to now",
+    ),
   lines: z
     .array(
       z.object({

@@ -99,10 +99,11 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
         querystring: z.object({
           member: z.string().optional(),
           status: withdrawalStatus.optional(),
-          order: z.enum(['oldest', 'newest']).default('oldest'),
+          batched: z.enum(['true', 'false']).optional().describe('only those on a payout batch (true) or on none (false)'),
+          sort: z.enum(['asc', 'desc']).default('asc').describe('asc: oldest first; desc: newest first'),
           after: z
             .string()
-            .regex(/^\d+$/, 'the `next` of the page before')
+            .regex(/^\d{1,18}$/, 'the `next` of the page before')
             .optional()
             .describe('cursor: `next` of the page before'),
           limit: z.coerce.number().int().min(1).max(10000).default(1000),
@@ -127,7 +128,8 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
         {
           member: query.member ?? null,
           status: query.status ?? null,
-          newestFirst: query.order === 'newest',
+          batched: query.batched === undefined ? null : query.batched === 'true',
+          newestFirst: query.sort === 'desc',
           after: query.after ?? null,
           limit: query.limit,
         },

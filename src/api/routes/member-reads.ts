@@ -9,7 +9,12 @@ import { instantParam } from '../instant-param.ts';
 import type { Register, TypedApp } from '../typed.ts';
 import type { RouteContext } from '../app.ts';
 
-const asOfQuery = z.object({ asOf: z.string().optional().describe('ISO 8601 instant; defaults to now') });
+const asOfQuery = z.object({
+  asOf: z
+    .string()
+    .optional()
+    .describe("ISO 8601 instant (without an offset, or a bare date: in the tenant's time zone); defaults to now"),
+});
 const pageQuery = z.object({
   after: z.string().optional().describe('cursor: the `next` of the previous page (ids are in code-unit order)'),
   offset: z.coerce.number().int().min(0).default(0).describe('members to skip (after the cursor, if any); prefer `after`'),

@@ -101,13 +101,18 @@ export function MemberPayee({ member }: { member: string }) {
         >
           <label className="field">
             <span>{t('payee.realName')}</span>
-            <input value={realName} onChange={(event) => setRealName(event.target.value)} maxLength={100} required />
+            <input
+              value={realName}
+              onChange={(event) => (setRealName(event.target.value), setFailure(null))}
+              maxLength={100}
+              required
+            />
           </label>
           <label className="field">
             <span>{t('payee.account')}</span>
             <input
               value={account}
-              onChange={(event) => setAccount(event.target.value)}
+              onChange={(event) => (setAccount(event.target.value), setFailure(null))}
               maxLength={100}
               autoComplete="off"
               required
