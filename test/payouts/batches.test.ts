@@ -158,6 +158,15 @@ describe.each<Backend>(['pglite', 'postgres'])('payout batches on %s', (backend)
     const reject = await admin.post('/v1/withdrawals/W1/reject', { reason: 'changed my mind' });
     expect(reject.status).toBe(409);
     expect(reject.body.error.message).toContain(batch);
+    // Nor paid or failed by hand: its result file settles it (a hand and the file could disagree).
+    for (const [path, body] of [
+      ['/v1/withdrawals/W1/paid', { reference: 'BANK-1' }],
+      ['/v1/withdrawals/W1/failed', { reason: 'bounced' }],
+    ] as const) {
+      const byHand = await admin.post(path, body);
+      expect(byHand.status, path).toBe(409);
+      expect(byHand.body.error.message).toContain(`/v1/payouts/batches/${batch}/results`);
+    }
     // Filters: a member, a maximum count.
     await admin.ok(admin.request('PUT', '/v1/members/L4/payee', { body: { realName: '赵六', account: '6228480000000004' } }));
     await withdraw(world, admin, 'W6', 'L5', '100.00');

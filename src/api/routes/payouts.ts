@@ -231,7 +231,7 @@ function registerTransitions(app: TypedApp, context: RouteContext): void {
           throw new ApiError(
             409,
             'conflict',
-            `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) instead`,
+            `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) by importing the payer's result file (POST /v1/payouts/batches/${outcome.batch}/results)`,
             ['withdrawal'],
           );
         }

@@ -23,8 +23,9 @@ export type TransitionOutcome =
 
 /**
  * An operator's transition of a withdrawal (approve, reject, paid, failed) as an engine event,
- * `by` the actor, with its audit entry in the same transaction. A withdrawal on a payout batch
- * line is not rejected by hand: the payer holds it; its result (paid or failed) settles it.
+ * `by` the actor, with its audit entry in the same transaction. A withdrawal on an open payout
+ * batch line is not rejected, paid or failed by hand: the payer holds it, and its result file
+ * (imported) settles it.
  */
 export async function transitionWithdrawal(
   service: Service,
@@ -43,7 +44,9 @@ export async function transitionWithdrawal(
     ...(input.id ? { id: input.id } : {}),
   };
   return service.transact(tenant, async (tx, apply): Promise<TransitionOutcome> => {
-    if (transition === 'reject') {
+    // On an open batch line only the payer's result file settles it (import), never a hand:
+    // paid by hand then failed in the file (or the reverse) would pay the member and give it back.
+    if (transition !== 'approve') {
       const line = (
         await tx.query<{ batch_id: string; reference: string }>(
           `select l.batch_id, l.reference from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
