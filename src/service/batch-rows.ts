@@ -197,5 +197,13 @@ function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
 }
 
 function levelPayload(change: LevelChange) {
-  return { member: change.member, at: new Date(change.at).toISOString(), from: change.from, to: change.to, cause: change.cause };
+  // A customer has no level (DOMAIN.md): null, as the REST API says, not the engine's 0.
+  const placed = ({ role, level }: LevelChange['from']) => ({ role, level: role === 'customer' ? null : level });
+  return {
+    member: change.member,
+    at: new Date(change.at).toISOString(),
+    from: placed(change.from),
+    to: placed(change.to),
+    cause: change.cause,
+  };
 }

@@ -379,9 +379,17 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
       const now = await sendEvents(admin, [paid('O1', 'C1', new Date(NOW + 3600_000).toISOString(), '100.00')]);
       expect(now.map(statusOf)).toEqual(['accepted']);
       // A manual route's own `at` passes the same guard (not only POST /v1/events).
-      const approve = await admin.post('/v1/withdrawals/NOPE/approve', { at: '2099-01-01T00:00:00Z' });
-      expect(approve.status).toBe(400);
-      expect(approve.body.error).toMatchObject({ code: 'invalid', path: ['at'] });
+      const at = (hours: number) => new Date(NOW + hours * 3600_000).toISOString();
+      await admin.ok(admin.post('/v1/adjustments', { adjustment: 'A1', member: 'L1', amount: '50.00', reason: 'x', at: at(2) }));
+      await admin.ok(admin.post('/v1/withdrawals', { withdrawal: 'W1', member: 'L1', amount: '10.00', at: at(3) }));
+      const paidLate = await admin.post('/v1/withdrawals/W1/paid', { at: '2099-01-01T00:00:00Z' });
+      expect(paidLate.status).toBe(400);
+      expect(paidLate.body.error).toMatchObject({ code: 'invalid', path: ['at'] });
+      // An id never accepted is refused before the engine: no time passes for a typo.
+      const unknown = await admin.post('/v1/withdrawals/NOPE/approve', { at: at(4) });
+      expect(unknown.status).toBe(404);
+      const events = await admin.ok(admin.get('/v1/events', { sort: 'desc', limit: 1 }));
+      expect(events.events[0].type).toBe('withdrawal.requested');
       // An event the log holds, from before the limit, is still a duplicate when sent again.
       test.service.aheadLimit = null;
       const later = paid('O2', 'C1', new Date(NOW + 10 * 86_400_000).toISOString(), '100.00');

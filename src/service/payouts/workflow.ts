@@ -1,4 +1,4 @@
-import type { EngineError } from '../../domain/errors.ts';
+import { fail, type EngineError } from '../../domain/errors.ts';
 import { auditOfEvent, writeAudit } from '../audit.ts';
 import type { ItemResult, Service } from '../service.ts';
 
@@ -44,18 +44,24 @@ export async function transitionWithdrawal(
     ...(input.id ? { id: input.id } : {}),
   };
   return service.transact(tenant, async (tx, apply): Promise<TransitionOutcome> => {
+    const found = (
+      await tx.query<{ status: string; batch_id: string | null; reference: string | null }>(
+        `select w.status, l.batch_id, l.reference from withdrawals w
+         left join payout_lines l on l.tenant_id = w.tenant_id and l.withdrawal = w.id
+         where w.tenant_id = $1 and w.id = $2`,
+        [tenant, withdrawal],
+      )
+    ).rows[0];
+    // An id never accepted is refused here, before the engine: an operator's typo lets no time pass.
+    if (!found)
+      return {
+        status: 'rejected',
+        error: fail('unknown_withdrawal', `withdrawal ${withdrawal} was never accepted`, ['withdrawal']),
+      };
     // On an open batch line only the payer's result file settles it (import), never a hand:
     // paid by hand then failed in the file (or the reverse) would pay the member and give it back.
-    if (transition !== 'approve') {
-      const line = (
-        await tx.query<{ batch_id: string; reference: string }>(
-          `select l.batch_id, l.reference from payout_lines l join withdrawals w on w.tenant_id = l.tenant_id and w.id = l.withdrawal
-          where l.tenant_id = $1 and l.withdrawal = $2 and w.status = 'approved'`,
-          [tenant, withdrawal],
-        )
-      ).rows[0];
-      if (line) return { status: 'on_batch', batch: line.batch_id, reference: line.reference };
-    }
+    if (transition !== 'approve' && found.status === 'approved' && found.batch_id !== null)
+      return { status: 'on_batch', batch: found.batch_id, reference: found.reference! };
     const [result] = await apply([event], 'http', { serverTime: input.serverTime === true });
     if (result!.status === 'accepted') {
       await writeAudit(tx, tenant, [auditOfEvent(event, actor, result!.seq)!]);
