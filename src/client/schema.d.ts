@@ -25,6 +25,7 @@ export interface paths {
                         name: string;
                         /** @default Asia/Shanghai */
                         timezone?: string;
+                        /** @default CNY */
                         currency?: string;
                         /** @description the first plan (see the scenario format); empty when absent */
                         plan?: unknown;
@@ -4379,9 +4380,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description first day (YYYY-MM-DD, tenant time zone) or ISO 8601 instant; default 30 days (12 months) before `to` */
+                    /** @description first day (YYYY-MM-DD) or month (YYYY-MM) of the tenant time zone, or ISO 8601 instant; default 30 days (12 months) before `to` */
                     from?: string;
-                    /** @description last day, inclusive (YYYY-MM-DD), or ISO 8601 instant, exclusive; default now */
+                    /** @description last day (YYYY-MM-DD) or month (YYYY-MM), inclusive, or ISO 8601 instant, exclusive; default now */
                     to?: string;
                     bucket?: "day" | "month";
                 };

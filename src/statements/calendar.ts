@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { firstOccurrence } from '../domain/local-time.ts';
 import { fail, InputError } from '../domain/errors.ts';
 import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../domain/instants.ts';
+import { instantValue } from '../schema/primitives.ts';
 
 /** A window of instants [from, to) in ms, with the tenant zone it was read in. */
 export interface Window {
@@ -61,34 +62,31 @@ export function periodWindow(label: string, zone: string): Window | null {
  * exclusive — as GET /v1/reports/summary reads them.
  */
 export function parseWindow(from: string, to: string, zone: string): Window {
-  const read = (text: string, field: 'from' | 'to'): number => {
-    const trimmed = text.trim();
-    let local: DateTime | null = null;
-    let unit: 'day' | 'month' | null = null;
-    if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) {
-      local = DateTime.fromISO(trimmed, { zone });
-      unit = 'day';
-    } else if (/^\d{4}-\d{2}$/.test(trimmed)) {
-      local = DateTime.fromISO(`${trimmed}-01`, { zone });
-      unit = 'month';
-    }
-    if (local) {
-      if (!local.isValid) throw new InputError(fail('invalid', `${field} is not a valid date: "${text}"`, [field]));
-      return firstOccurrence(field === 'to' ? local.plus(unit === 'day' ? { days: 1 } : { months: 1 }) : local).toMillis();
-    }
-    const ms = Date.parse(trimmed);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(trimmed) || Number.isNaN(ms)) {
-      throw new InputError(
-        fail('invalid', `${field} must be YYYY-MM-DD, YYYY-MM or an ISO 8601 instant, not "${text}"`, [field]),
-      );
-    }
-    return ms;
-  };
-  const window = { from: read(from, 'from'), to: read(to, 'to') };
-  if (!supportedInstant(window.from)) throw outOfRange('from');
-  if (!supportedInstant(window.to)) throw outOfRange('to');
+  const window = { from: windowEdge(from, 'from', zone), to: windowEdge(to, 'to', zone) };
   if (window.to <= window.from) throw new InputError(fail('invalid', '`to` must be after `from`', ['to']));
   return window;
+}
+
+/**
+ * One end of a report window, in ms: a day or a month of the tenant zone (its first midnight; a
+ * `to` is inclusive, so the end of it), or an instant read as events read theirs (without an
+ * offset, in the tenant zone).
+ */
+export function windowEdge(text: string, field: 'from' | 'to', zone: string): number {
+  const trimmed = text.trim();
+  const unit = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? 'day' : /^\d{4}-\d{2}$/.test(trimmed) ? 'month' : null;
+  if (unit !== null) {
+    const local = DateTime.fromISO(unit === 'day' ? trimmed : `${trimmed}-01`, { zone });
+    if (!local.isValid) throw new InputError(fail('invalid', `${field} is not a valid date: "${text}"`, [field]));
+    const edge = firstOccurrence(field === 'to' ? local.plus(unit === 'day' ? { days: 1 } : { months: 1 }) : local).toMillis();
+    if (!supportedInstant(edge)) throw outOfRange(field);
+    return edge;
+  }
+  const instant = /^\d{4}-\d{2}-\d{2}[T ]/.test(trimmed) ? instantValue(trimmed, zone) : null;
+  if (typeof instant === 'number') return instant;
+  if (instant === null)
+    throw new InputError(fail('invalid', `${field} must be YYYY-MM-DD, YYYY-MM or an ISO 8601 instant, not "${text}"`, [field]));
+  throw new InputError(fail('invalid', `${field}: ${instant.refused}`, [field]));
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,11 +1,10 @@
 import { DateTime } from 'luxon';
-import { INSTANT_RANGE_MESSAGE, supportedInstant } from '../../domain/instants.ts';
 import { z } from 'zod';
 import { formatMoney, parseMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
+import { windowEdge } from '../../statements/calendar.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
-import { instantParam } from '../instant-param.ts';
 import { moneyString, type Register } from '../typed.ts';
 
 /** Buckets a summary may span (two years of days). */
@@ -16,8 +15,13 @@ const summaryQuery = z.object({
   from: z
     .string()
     .optional()
-    .describe('first day (YYYY-MM-DD, tenant time zone) or ISO 8601 instant; default 30 days (12 months) before `to`'),
-  to: z.string().optional().describe('last day, inclusive (YYYY-MM-DD), or ISO 8601 instant, exclusive; default now'),
+    .describe(
+      'first day (YYYY-MM-DD) or month (YYYY-MM) of the tenant time zone, or ISO 8601 instant; default 30 days (12 months) before `to`',
+    ),
+  to: z
+    .string()
+    .optional()
+    .describe('last day (YYYY-MM-DD) or month (YYYY-MM), inclusive, or ISO 8601 instant, exclusive; default now'),
   bucket: z.enum(['day', 'month']).default('day'),
 });
 
@@ -66,22 +70,15 @@ const summary = z.object({
 
 type Bucket = 'day' | 'month';
 
-/** Reads `from`/`to` as instants: a plain date is that day's start in the tenant zone (`to` inclusive). */
+/** Reads `from`/`to` as instants: a plain day or month from its start in the tenant zone (`to` inclusive). */
 function window(
   query: { from?: string | undefined; to?: string | undefined },
   bucket: Bucket,
   zone: string,
   now: number,
 ): { from: DateTime; to: DateTime } {
-  const parse = (text: string, field: 'from' | 'to'): DateTime => {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-      const day = DateTime.fromISO(text, { zone });
-      if (!day.isValid) throw new ApiError(400, 'invalid', `${field} is not a date`, [field]);
-      if (!supportedInstant(day.toMillis())) throw new ApiError(400, 'invalid', `${field}: ${INSTANT_RANGE_MESSAGE}`, [field]);
-      return field === 'to' ? day.plus({ days: 1 }) : day;
-    }
-    return DateTime.fromMillis(instantParam(text, zone, field), { zone });
-  };
+  // (The same reading as the commission report's window: src/statements/calendar.ts.)
+  const parse = (text: string, field: 'from' | 'to'): DateTime => DateTime.fromMillis(windowEdge(text, field, zone), { zone });
   const to = query.to ? parse(query.to, 'to') : DateTime.fromMillis(now, { zone });
   const from = query.from
     ? parse(query.from, 'from')

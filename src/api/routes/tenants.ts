@@ -29,9 +29,9 @@ export const registerTenants: Register = (app, { service, platformToken }) => {
           timezone: z.string().default('Asia/Shanghai'),
           currency: z
             .string()
+            .default('CNY')
             .transform((code) => code.toUpperCase())
-            .refine((code) => CURRENCIES.has(code), 'an ISO 4217 currency code, such as CNY, USD, JPY or KWD')
-            .default('CNY'),
+            .refine((code) => CURRENCIES.has(code), 'an ISO 4217 currency code, such as CNY, USD, JPY or KWD'),
           plan: z.unknown().optional().describe('the first plan (see the scenario format); empty when absent'),
           allowRefused: z
             .boolean()
