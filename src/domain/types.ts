@@ -10,6 +10,12 @@ export type Role = DistributorRole | 'customer';
 
 export const isDistributorRole = (role: Role): role is DistributorRole => role !== 'customer';
 
+/**
+ * A member's level as fenyong shows it (API, notifications): null for a customer, who has none
+ * (DOMAIN.md), where the engine keeps 0.
+ */
+export const shownLevel = (role: string, level: number): number | null => (role === 'customer' ? null : level);
+
 export interface MemberInput {
   readonly id: string;
   readonly role: Role;

@@ -1,7 +1,7 @@
 import { fail, type EngineError } from '../domain/errors.ts';
 import { zonedIso } from '../domain/local-time.ts';
 import type { EngineEvent, InstantMs } from '../domain/types.ts';
-import { firstIssue, instantValue } from '../schema/primitives.ts';
+import { firstIssue, readableInstant } from '../schema/primitives.ts';
 import { runDue } from './due.ts';
 import { memberJoined } from './events/member-joined.ts';
 import { memberLevelSet } from './events/member-level-set.ts';
@@ -52,14 +52,6 @@ function refusedShape(state: EngineState, at: InstantMs | null, error: EngineErr
   runDue(state, at, work);
   state.clock = at;
   return outcome('rejected', work, state.clock !== before, error);
-}
-
-/** The instant of a raw event's `at`, read as the schema reads it, or null when it has none that can be read. */
-function readableInstant(raw: unknown, zone: string): InstantMs | null {
-  const at = typeof raw === 'object' && raw !== null ? (raw as { at?: unknown }).at : undefined;
-  if (typeof at !== 'string') return null;
-  const instant = instantValue(at, zone);
-  return typeof instant === 'number' ? instant : null;
 }
 
 export function applyParsed(state: EngineState, event: EngineEvent): Outcome {

@@ -126,6 +126,14 @@ export function instantValue(value: string, zone: string): number | { refused: s
   return parsed.toMillis();
 }
 
+/** The instant of a raw event's `at`, read as the schema reads it, or null when it has none that can be read. */
+export function readableInstant(raw: unknown, zone: string): number | null {
+  const at = typeof raw === 'object' && raw !== null ? (raw as { at?: unknown }).at : undefined;
+  if (typeof at !== 'string') return null;
+  const instant = instantValue(at, zone);
+  return typeof instant === 'number' ? instant : null;
+}
+
 const SPACE_FOR_T = /^(\d{4}-\d{2}-\d{2}) (?=\d{2}:)/;
 const SPACE_BEFORE_OFFSET = /(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (Z|[+-]\d{2}(?::?\d{2})?)$/;
 

@@ -8,7 +8,7 @@ import type { EventReader } from '../schema/events.ts';
 import { TIME_PASSED, type TenantRuntime } from './runtime.ts';
 import { serverInstant } from './server-time.ts';
 import { unstorableInput } from './storable.ts';
-import { instantValue } from '../schema/primitives.ts';
+import { readableInstant } from '../schema/primitives.ts';
 import { zonedIso } from '../domain/local-time.ts';
 
 export type ItemResult =
@@ -142,13 +142,11 @@ function refusedBeforeEngine(
 
 /** Why an item's `at` is later than `notAfter` allows (a typo in a year, another time zone), or null. */
 function aheadOfClock(raw: unknown, notAfter: number, zone: string): Pick<RejectedRow, 'code' | 'message' | 'path'> | null {
-  const at = raw !== null && typeof raw === 'object' ? (raw as { at?: unknown }).at : undefined;
-  if (typeof at !== 'string') return null;
-  const ms = instantValue(at, zone);
-  if (typeof ms !== 'number' || ms <= notAfter) return null;
+  const ms = readableInstant(raw, zone);
+  if (ms === null || ms <= notAfter) return null;
   return {
     code: 'invalid',
-    message: `at ${at} is later than the server's clock allows (${zonedIso(notAfter, zone)}): check its year and its time zone (accepting it would move the tenant's clock there for good, and refuse every event before it)`,
+    message: `at ${(raw as { at: string }).at} is later than the server's clock allows (${zonedIso(notAfter, zone)}): check its year and its time zone (accepting it would move the tenant's clock there for good, and refuse every event before it)`,
     path: ['at'],
   };
 }

@@ -1,3 +1,4 @@
+import { shownLevel } from '../domain/types.ts';
 import { formatMoney } from '../money/money.ts';
 import type { AwardChange, AwardRecord } from '../engine/awards.ts';
 import type { Outcome } from '../engine/apply.ts';
@@ -197,8 +198,7 @@ function withdrawalPayload(record: WithdrawalRecord, decimals: number) {
 }
 
 function levelPayload(change: LevelChange) {
-  // A customer has no level (DOMAIN.md): null, as the REST API says, not the engine's 0.
-  const placed = ({ role, level }: LevelChange['from']) => ({ role, level: role === 'customer' ? null : level });
+  const placed = ({ role, level }: LevelChange['from']) => ({ role, level: shownLevel(role, level) });
   return {
     member: change.member,
     at: new Date(change.at).toISOString(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shownLevel } from '../../domain/types.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { formatMoney } from '../../money/money.ts';
 import { directoryOf, type KeysetPage, type MemberDirectory } from '../../service/member-directory.ts';
@@ -46,7 +47,7 @@ function viewAt(engine: Engine, directory: MemberDirectory, id: string, at: numb
   return {
     id,
     role: placement.role,
-    level: placement.role === 'customer' ? null : placement.level,
+    level: shownLevel(placement.role, placement.level),
     parent: placement.parent,
     regions: [...placement.regions],
     personalSales: money(member.personalSales),
@@ -157,8 +158,7 @@ function registerMember(app: TypedApp, context: RouteContext): void {
           instant(request.query.asOf, nowOf(context, runtime), runtime.engine.settings.timezone),
         );
         if (upline.length === 0) throw new ApiError(404, 'not_found', `member ${request.params.id} was not in the network then`);
-        // A customer has no level (DOMAIN.md): null, as GET /v1/members/{id} says, not the engine's 0.
-        const shown = upline.map((member) => ({ ...member, level: member.role === 'customer' ? null : member.level }));
+        const shown = upline.map((member) => ({ ...member, level: shownLevel(member.role, member.level) }));
         return { upline: cutAtLeader(shown, request.memberToken?.member) };
       });
     },
