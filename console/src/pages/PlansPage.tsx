@@ -153,6 +153,8 @@ function Editor({
   const [allowRefused, setAllowRefused] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [publishError, setPublishError] = useState<unknown>(null);
+  // A refusal is of what was sent: it goes once the draft, the date or the review box changes.
+  useEffect(() => setPublishError(null), [draft, day, time, allowRefused]);
 
   const parsed = useMemo((): { plan: unknown } | { error: Lint } => {
     try {
@@ -204,10 +206,7 @@ function Editor({
         className="editor"
         spellCheck={false}
         value={draft}
-        onChange={(event) => {
-          onChange(event.target.value);
-          setPublishError(null);
-        }}
+        onChange={(event) => onChange(event.target.value)}
         aria-label={t('plans.draft')}
         rows={22}
       />
@@ -251,20 +250,14 @@ function Editor({
                 type="date"
                 value={day}
                 min={today(zone)}
-                onChange={(event) => {
-                  setDay(event.target.value);
-                  setPublishError(null);
-                }}
+                onChange={(event) => setDay(event.target.value)}
                 aria-label={t('plans.effectiveDay')}
                 required
               />
               <input
                 type="time"
                 value={time}
-                onChange={(event) => {
-                  setTime(event.target.value);
-                  setPublishError(null);
-                }}
+                onChange={(event) => setTime(event.target.value)}
                 aria-label={t('plans.effectiveTime')}
                 required
               />
@@ -273,14 +266,7 @@ function Editor({
           </div>
           {refused ? (
             <label className="check warn">
-              <input
-                type="checkbox"
-                checked={allowRefused}
-                onChange={(event) => {
-                  setAllowRefused(event.target.checked);
-                  setPublishError(null);
-                }}
-              />{' '}
+              <input type="checkbox" checked={allowRefused} onChange={(event) => setAllowRefused(event.target.checked)} />{' '}
               {t('plans.allowRefused')}
             </label>
           ) : null}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, ApiFailure, ok, type Reply } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Card, ErrorNote } from '../../components/ui';
@@ -16,12 +16,13 @@ export function MemberPayee({ member }: { member: string }) {
   const { t, lang } = useI18n();
   const { me } = useSession();
   const zone = me!.tenant.timezone;
-  const [version, setVersion] = useState(0);
   const [editing, setEditing] = useState(false);
   const [realName, setRealName] = useState('');
   const [account, setAccount] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
+  // A refusal is of what was sent: it goes once the fields change or the form closes.
+  useEffect(() => setFailure(null), [realName, account, editing]);
   const payee = useAsync(async (): Promise<Payee | null> => {
     try {
       return await ok(api.GET('/v1/members/{id}/payee', { params: { path: { id: member } } }));
@@ -30,7 +31,7 @@ export function MemberPayee({ member }: { member: string }) {
       if (error instanceof ApiFailure && error.status === 404) return null;
       throw error;
     }
-  }, [member, version]);
+  }, [member]);
 
   async function save() {
     setBusy(true);
@@ -45,7 +46,7 @@ export function MemberPayee({ member }: { member: string }) {
       setEditing(false);
       setRealName('');
       setAccount('');
-      setVersion((n) => n + 1);
+      payee.reload();
     } catch (error) {
       setFailure(error);
     } finally {
@@ -101,18 +102,13 @@ export function MemberPayee({ member }: { member: string }) {
         >
           <label className="field">
             <span>{t('payee.realName')}</span>
-            <input
-              value={realName}
-              onChange={(event) => (setRealName(event.target.value), setFailure(null))}
-              maxLength={100}
-              required
-            />
+            <input value={realName} onChange={(event) => setRealName(event.target.value)} maxLength={100} required />
           </label>
           <label className="field">
             <span>{t('payee.account')}</span>
             <input
               value={account}
-              onChange={(event) => (setAccount(event.target.value), setFailure(null))}
+              onChange={(event) => setAccount(event.target.value)}
               maxLength={100}
               autoComplete="off"
               required
@@ -124,7 +120,7 @@ export function MemberPayee({ member }: { member: string }) {
             <button type="submit" className="primary" disabled={busy || !realName.trim() || !account.trim()}>
               {t('payee.save')}
             </button>
-            <button type="button" onClick={() => (setEditing(false), setFailure(null))}>
+            <button type="button" onClick={() => setEditing(false)}>
               {t('payee.cancel')}
             </button>
           </div>
