@@ -1,7 +1,8 @@
 /**
  * `npm run bench:server`: the service over HTTP against real PostgreSQL (DATABASE_URL, default
  * the local `test` database, in a scratch schema). The server is `fenyong serve` in a child
- * process (its own event loop, as in production); the clients run in this process. Phases:
+ * process (its own event loop, as in production); phase 1's clients run in this process, the open
+ * loops in a load-generator process with every request body made beforehand. Phases:
  *  1. capacity: one client per tenant sends batches of 1000 order events back to back (closed
  *     loop: the most the service takes in, and its CPU per event);
  *  2. sustained ingestion at the goal's rate: a batch of 1000 every 98 ms (10,204 events/s offered,
@@ -23,6 +24,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { Random } from '../src/sim/random.ts';
 import { machineLines, percentile, table, writeSection } from './support/report.ts';
+import { openLoopIn, type LoadRequest } from './support/load-generator.ts';
 import { JsonClient, processCpuSeconds, startBenchServer } from './support/server-process.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -132,8 +134,6 @@ async function main(): Promise<void> {
   log(`fenyong serve at ${server.url} (PostgreSQL, schema ${SCHEMA})`);
   type Reply = { results?: { status: string }[]; adminKey?: string };
   const call = (path: string, key: string, body: unknown) => client.post<Reply>(path, key, body);
-  /** A call answering the server's own time (Server-Timing), for the open loops of single requests. */
-  const timed = async (path: string, key: string, body: unknown) => (await client.postTimed<Reply>(path, key, body)).serverMs;
 
   const random = new Random(7);
   const tenants: Tenant[] = [];
@@ -198,20 +198,20 @@ async function main(): Promise<void> {
   );
 
   await admin.query('checkpoint');
-  let pacedAccepted = 0;
+  const pacedBatches = Math.round((PACED_EVENTS_PER_S / BATCH) * (PACED_BATCH_MS / 1000));
   const paced = await openLoop(
     'batches of 1000',
-    async (i) => {
+    server.url,
+    Array.from({ length: pacedBatches }, (_, i) => {
       const tenant = tenants[i % TENANTS]!;
       const events = Array.from({ length: BATCH }, () =>
         order(random, tenant.clock, tenant.customers, `${tenant.id}-p${tenant.orders++}`),
       );
-      const result = await call('/v1/events', tenant.key, { events });
-      pacedAccepted += result.results!.filter((r) => r.status === 'accepted').length;
-    },
+      return { path: '/v1/events', key: tenant.key, body: { events } };
+    }),
     PACED_EVENTS_PER_S / BATCH,
-    PACED_BATCH_MS,
   );
+  const pacedAccepted = paced.accepted;
   const pacedEventsPerS = paced.achieved * BATCH;
   // (Behind its pace, a tenant's later batch can overtake an earlier one: the earlier is then
   // refused as out of time order. Not accepted whole, the phase misses its goal.)
@@ -220,17 +220,31 @@ async function main(): Promise<void> {
   // Each open loop measures its own load: the checkpoint of the gigabytes phases 1 and 2 wrote
   // is taken before it, not in the middle of it.
   await admin.query('checkpoint');
-  const single = await openLoop('single events', async (i) => {
-    const tenant = tenants[i % TENANTS]!;
-    return timed('/v1/events', tenant.key, order(random, tenant.clock, tenant.customers, `${tenant.id}-s${tenant.orders++}`));
-  });
-  const estimates = await openLoop('estimates', async (i) => {
-    const tenant = tenants[i % TENANTS]!;
-    return timed('/v1/estimate', tenant.key, {
-      buyer: random.pick(tenant.customers),
-      lines: [{ sku: 'sku-1', qty: 1, price: '99.00' }],
-    });
-  });
+  const openLoopRequests = (RATE_PER_S * OPEN_LOOP_MS) / 1000;
+  const single = await openLoop(
+    'single events',
+    server.url,
+    Array.from({ length: openLoopRequests }, (_, i) => {
+      const tenant = tenants[i % TENANTS]!;
+      return {
+        path: '/v1/events',
+        key: tenant.key,
+        body: order(random, tenant.clock, tenant.customers, `${tenant.id}-s${tenant.orders++}`),
+      };
+    }),
+  );
+  const estimates = await openLoop(
+    'estimates',
+    server.url,
+    Array.from({ length: openLoopRequests }, (_, i) => {
+      const tenant = tenants[i % TENANTS]!;
+      return {
+        path: '/v1/estimate',
+        key: tenant.key,
+        body: { buyer: random.pick(tenant.customers), lines: [{ sku: 'sku-1', qty: 1, price: '99.00' }] },
+      };
+    }),
+  );
 
   log('phase 4: COPY ceiling');
   const copy = await copyCeiling(url, postingsWritten);
@@ -285,7 +299,7 @@ async function main(): Promise<void> {
   const body = `## Server (\`bench/server.bench.ts\`)
 
 The whole service over HTTP on loopback against PostgreSQL ${(await pgVersion()) ?? ''}: \`fenyong serve\` in a child process (the node flags of \`npm start\`),
-the clients in the benchmark's process; ${TENANTS} tenants, each a network of ${(LEADERS + CUSTOMERS).toLocaleString('en-US')} members and a plan stacking
+the clients of phase 1 in the benchmark's process, those of the open loops (phases 2–4) in a load-generator process of their own; ${TENANTS} tenants, each a network of ${(LEADERS + CUSTOMERS).toLocaleString('en-US')} members and a plan stacking
 multi-level (2 rates), differential + peer and a targeted campaign; orders of 1–3 lines. Clients, server and PostgreSQL
 share the machine's 2 cores.
 
@@ -307,50 +321,31 @@ the next part (\`src/service/part-writer.ts\`).`;
   log('wrote BENCHMARKS.md');
 }
 
-/** Sends one request every 1000/rate ms for `durationMs`, whatever the answers' pace. */
 /**
- * Sends `send(i)` at a fixed rate, whatever the answers' pace; latency from send to full answer.
- * When `send` answers the server's own time of a request (Server-Timing), its percentiles come too:
- * the rest of a latency is queueing before the server reads the request, the network and this
- * process's own event loop.
+ * Sends the requests at a fixed rate, whatever the answers' pace (open loop), from a load-generator
+ * process of its own (bench/support/load-generator.ts); latency from send to full answer. When the
+ * server answers its own time of a request (Server-Timing), its percentiles come too: the rest of a
+ * latency is queueing before the server reads the request, the network and the generator's event loop.
  */
 async function openLoop(
   name: string,
-  send: (i: number) => Promise<number | null | void>,
+  url: string,
+  requests: readonly LoadRequest[],
   ratePerS = RATE_PER_S,
-  durationMs = OPEN_LOOP_MS,
-): Promise<{ p50: number; p99: number; achieved: number; sent: number; serverP50: number; serverP99: number }> {
-  log(`phase: ${name} at ${Number(ratePerS.toFixed(2))} req/s for ${durationMs / 1000} s (load ${load()})`);
-  const latencies: number[] = [];
-  const serverTimes: number[] = [];
-  const inflight: Promise<void>[] = [];
-  const total = Math.round((ratePerS * durationMs) / 1000);
-  const started = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / ratePerS;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const t0 = performance.now();
-    inflight.push(
-      send(i).then((serverMs) => {
-        latencies.push(performance.now() - t0);
-        if (typeof serverMs === 'number') serverTimes.push(serverMs);
-      }),
-    );
-  }
-  await Promise.all(inflight);
-  // From the first request sent to the last answer received.
-  const achieved = total / ((performance.now() - started) / 1000);
+): Promise<{ p50: number; p99: number; achieved: number; sent: number; accepted: number; serverP50: number; serverP99: number }> {
+  log(`phase: ${name} at ${Number(ratePerS.toFixed(2))} req/s for ${(requests.length / ratePerS).toFixed(0)} s (load ${load()})`);
+  const measured = await openLoopIn({ url, ratePerS, requests });
   const result = {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    achieved,
-    sent: total,
-    serverP50: percentile(serverTimes, 50),
-    serverP99: percentile(serverTimes, 99),
+    p50: percentile(measured.latenciesMs, 50),
+    p99: percentile(measured.latenciesMs, 99),
+    achieved: measured.achieved,
+    sent: requests.length,
+    accepted: measured.accepted,
+    serverP50: percentile(measured.serverMs, 50),
+    serverP99: percentile(measured.serverMs, 99),
   };
   log(
-    `  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${achieved.toFixed(0)} req/s; the server's own time p50 ${result.serverP50.toFixed(1)} ms, p99 ${result.serverP99.toFixed(1)} ms`,
+    `  p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.achieved.toFixed(0)} req/s; the server's own time p50 ${result.serverP50.toFixed(1)} ms, p99 ${result.serverP99.toFixed(1)} ms`,
   );
   return result;
 }
