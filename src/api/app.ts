@@ -13,7 +13,7 @@ import { UnknownTenant, type Service } from '../service/service.ts';
 import { unstorableInput } from '../service/storable.ts';
 import { authenticateFirst } from './auth.ts';
 import { rateLimiter, type RateLimitOptions } from './rate-limit.ts';
-import { ApiError, type ErrorBody } from './errors.ts';
+import { ApiError, engineRefusal, type ErrorBody } from './errors.ts';
 import { registerAwards } from './routes/awards.ts';
 import { registerEstimate } from './routes/estimate.ts';
 import { registerEvents } from './routes/events.ts';
@@ -21,6 +21,7 @@ import { registerKeys } from './routes/keys.ts';
 import { registerMembers } from './routes/members.ts';
 import { registerMemberTokens } from './routes/member-tokens.ts';
 import { registerPlans } from './routes/plans.ts';
+import { registerPlanLibrary } from './routes/plan-library.ts';
 import { registerTenants } from './routes/tenants.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerLedger } from './routes/ledger.ts';
@@ -211,17 +212,15 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) return reply.status(error.status).send(error.body());
+    // A whole input refused (a plan, a starting network, a tenant): the status of its code.
     if (error instanceof InputError) {
-      const status = error.error.code === 'conflict' ? 409 : error.error.code === 'invalid' ? 400 : 422;
-      return reply.status(status).send({
-        error: {
-          code: error.error.code,
-          message: error.error.message,
-          ...(error.error.path ? { path: [...error.error.path] } : {}),
-        },
-      });
+      const refusal = engineRefusal(error.error);
+      return reply.status(refusal.status).send(refusal.body());
     }
-    if (error instanceof UnknownTenant) return reply.status(404).send({ error: { code: 'not_found', message: error.message } });
+    if (error instanceof UnknownTenant) {
+      const refusal = ApiError.of('not_found', error.message);
+      return reply.status(refusal.status).send(refusal.body());
+    }
     const fastifyError = error as { statusCode?: number; validation?: unknown; message: string; code?: string };
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -264,6 +263,7 @@ function registerRoutes(app: FastifyInstance, context: RouteContext): void {
     registerTenants,
     registerKeys,
     registerPlans,
+    registerPlanLibrary,
     registerEvents,
     registerMembers,
     registerMemberTokens,

@@ -8,8 +8,7 @@ import { ApiError } from './errors.ts';
 export function refuseUnlessAllowed(findings: readonly Finding[], allowRefused: boolean): void {
   const refused = findings.filter((finding) => finding.severity === 'refuse');
   if (allowRefused || refused.length === 0) return;
-  throw new ApiError(
-    422,
+  throw ApiError.of(
     'invalid',
     `the plan has refuse findings (${refused.map((finding) => finding.code).join(', ')}); fix them or set allowRefused after legal review`,
     ['plan'],

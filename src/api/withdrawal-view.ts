@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Sql } from '../store/sql.ts';
+import { pageOf, pageSql, type PageRequest } from './paging.ts';
 import { moneyString } from './typed.ts';
 
 export const withdrawalStatus = z.enum(['requested', 'approved', 'paid', 'rejected', 'failed']);
@@ -42,7 +43,8 @@ interface WithdrawalRow {
 
 /**
  * The tenant's withdrawals, filtered by member and status when given, oldest (or newest) first,
- * a page of `limit` after the cursor `after` (the log position of the last one of the page before).
+ * a page of `limit` after the cursor `after` (the log position of the last one of the page before;
+ * paging.ts).
  */
 export async function listWithdrawals(
   sql: Sql,
@@ -52,26 +54,20 @@ export async function listWithdrawals(
     status: string | null;
     /** Only those on a payout batch (true) or on none (false); null: all. */
     batched: boolean | null;
-    newestFirst: boolean;
-    after: string | null;
-    limit: number;
   },
+  page: PageRequest,
   money: (minor: string) => string,
 ): Promise<{ withdrawals: WithdrawalView[]; next: string | null }> {
-  const direction = filter.newestFirst ? 'desc' : 'asc';
-  const beyond = filter.newestFirst ? '<' : '>';
+  const seek = pageSql('w.event_seq', page, { after: 4, fetch: 5 });
   const { rows } = await sql.query<WithdrawalRow>(
     `${SELECT_WITHDRAWALS}
      where w.tenant_id = $1 and ($2::text is null or w.member = $2) and ($3::text is null or w.status = $3)
-       and ($4::bigint is null or w.event_seq ${beyond} $4) and ($6::boolean is null or (l.batch_id is not null) = $6)
-     order by w.event_seq ${direction} limit $5`,
-    [tenant, filter.member, filter.status, filter.after, filter.limit + 1, filter.batched],
+       and ${seek.where} and ($6::boolean is null or (l.batch_id is not null) = $6)
+     ${seek.order}`,
+    [tenant, filter.member, filter.status, page.after, seek.fetch, filter.batched],
   );
-  const page = rows.slice(0, filter.limit);
-  return {
-    withdrawals: page.map((row) => viewOf(row, money)),
-    next: rows.length > filter.limit ? page[page.length - 1]!.event_seq : null,
-  };
+  const shown = pageOf(rows, page, (row) => row.event_seq);
+  return { withdrawals: shown.rows.map((row) => viewOf(row, money)), next: shown.next };
 }
 
 /** One withdrawal of the tenant, or null. */

@@ -57,7 +57,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -66,7 +66,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -75,7 +75,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -84,7 +84,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -93,7 +93,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -102,7 +102,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -111,7 +111,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -120,8 +138,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -183,7 +228,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -192,7 +237,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -201,7 +246,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -210,7 +255,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -219,7 +264,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -228,7 +273,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -237,7 +282,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -246,8 +309,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -299,7 +389,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -308,7 +398,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -317,7 +407,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -326,7 +416,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -335,7 +425,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -344,7 +434,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -353,7 +443,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -362,8 +470,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -405,7 +540,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -414,7 +549,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -423,7 +558,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -432,7 +567,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -441,7 +576,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -450,7 +585,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -459,7 +594,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -468,8 +621,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -514,7 +694,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -523,7 +703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -532,7 +712,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -541,7 +721,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -550,7 +730,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -559,7 +739,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -568,7 +748,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -577,8 +775,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -632,7 +857,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -641,7 +866,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -650,7 +875,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -659,7 +884,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -668,7 +893,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -677,7 +902,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -686,7 +911,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -695,8 +938,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -745,7 +1015,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -754,7 +1024,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -763,7 +1033,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -772,7 +1042,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -781,7 +1051,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -790,7 +1060,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -799,7 +1069,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -808,8 +1096,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -875,7 +1190,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -884,7 +1199,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -893,7 +1208,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -902,7 +1217,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -911,7 +1226,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -920,7 +1235,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -929,7 +1244,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -938,8 +1271,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -949,6 +1309,220 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/plan-library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The library of ready plans (four business models × three network stages) with their reasoning and cn lint summary, to start a draft from; publishing is still `POST /v1/plans` */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the business models, in the order of the library */
+                            models: {
+                                /** @enum {string} */
+                                id: "social" | "group-buy" | "community" | "micro";
+                                /** @description name in Simplified Chinese, e.g. 社交电商 */
+                                zh: string;
+                                /** @description name in English, e.g. social e-commerce */
+                                en: string;
+                            }[];
+                            /** @description the network stages, in order */
+                            stages: {
+                                /** @enum {string} */
+                                id: "launch" | "growth" | "maturity";
+                                /** @description name in Simplified Chinese, e.g. 启动期 */
+                                zh: string;
+                                /** @description name in English, e.g. launch */
+                                en: string;
+                            }[];
+                            /** @description one plan per model and stage, model by model, stages in order */
+                            plans: {
+                                /**
+                                 * @description business model: social 社交电商, group-buy 社区团购, community 社群电商, micro 微商
+                                 * @enum {string}
+                                 */
+                                model: "social" | "group-buy" | "community" | "micro";
+                                /**
+                                 * @description network stage: launch 启动期, growth 成长期, maturity 成熟期
+                                 * @enum {string}
+                                 */
+                                stage: "launch" | "growth" | "maturity";
+                                /** @description the file in the package, e.g. plans/library/social/launch.yaml */
+                                file: string;
+                                /** @description the plan's `name` */
+                                title: string;
+                                /** @description the plan's `description`: one line saying what it pays */
+                                description: string;
+                                /** @description the reasoning of the file's header comment by section: who it pays, why these rates, what it costs, what to watch, why each lint warning is acceptable */
+                                notes: {
+                                    /** @description as written, e.g. "WHY THESE RATES", "LINT (profile cn)" */
+                                    heading: string;
+                                    /** @description the section, line breaks kept */
+                                    text: string;
+                                }[];
+                                /** @description the template kinds it stacks, e.g. ["differential", "pool"] */
+                                templates: string[];
+                                /** @description the file as written, comments included (what `fenyong plan new` prints) */
+                                yaml: string;
+                                /** @description the plan document (decimals as text), as `POST /v1/plans` and `POST /v1/plans/lint` take it */
+                                plan: unknown;
+                                /** @description its lint findings under the cn profile, computed with Asia/Shanghai and CNY */
+                                findings: {
+                                    code: string;
+                                    /** @enum {string} */
+                                    severity: "warn" | "refuse";
+                                    template?: string;
+                                    message: string;
+                                }[];
+                                /** @description "no findings", or the findings counted by severity with their codes, as `fenyong plan list` prints it */
+                                lintSummary: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized: no valid API key, member token or signature */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description forbidden: the credential's scope does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1004,7 +1578,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1013,7 +1587,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1022,7 +1596,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1031,7 +1605,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1040,7 +1614,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1049,7 +1623,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1058,7 +1632,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1067,8 +1659,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1139,7 +1758,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1148,7 +1767,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1157,7 +1776,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1166,7 +1785,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1175,7 +1794,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1184,7 +1803,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1193,7 +1812,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1202,8 +1839,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1226,10 +1890,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rejected events with their error, newest first */
+        /** Rejected events with their error, newest first (or oldest first), paged */
         get: {
             parameters: {
                 query?: {
+                    /** @description asc: oldest first; desc: newest first */
+                    sort?: "asc" | "desc";
+                    /** @description cursor: `next` of the page before */
+                    after?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -1255,10 +1923,12 @@ export interface paths {
                                 receivedAt: string;
                                 payload: unknown;
                             }[];
+                            /** @description cursor of the next page (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1267,7 +1937,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1276,7 +1946,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1285,7 +1955,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1294,7 +1964,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1303,7 +1973,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1312,7 +1982,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1321,8 +2009,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1377,7 +2092,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1386,7 +2101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1395,7 +2110,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1404,7 +2119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1413,7 +2128,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1422,7 +2137,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1431,7 +2146,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1440,8 +2173,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1507,7 +2267,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1516,7 +2276,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1525,7 +2285,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1534,7 +2294,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1543,7 +2303,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1552,7 +2312,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1561,7 +2321,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1570,8 +2348,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1618,7 +2423,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1627,7 +2432,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1636,7 +2441,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1645,7 +2450,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1654,7 +2459,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1663,7 +2468,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1672,7 +2477,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1681,8 +2504,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1739,7 +2589,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1748,7 +2598,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1757,7 +2607,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1766,7 +2616,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1775,7 +2625,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1784,7 +2634,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1793,7 +2643,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1802,8 +2670,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1866,7 +2761,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1875,7 +2770,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1884,7 +2779,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1893,7 +2788,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1902,7 +2797,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1911,7 +2806,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -1920,7 +2815,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1929,8 +2842,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1987,7 +2927,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1996,7 +2936,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2005,7 +2945,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2014,7 +2954,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2023,7 +2963,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2032,7 +2972,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2041,7 +2981,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2050,8 +3008,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2108,7 +3093,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2117,7 +3102,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2126,7 +3111,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2135,7 +3120,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2144,7 +3129,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2153,7 +3138,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2162,7 +3147,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2171,8 +3174,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2230,7 +3260,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2239,7 +3269,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2248,7 +3278,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2257,7 +3287,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2266,7 +3296,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2275,7 +3305,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2284,7 +3314,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2293,8 +3341,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2350,7 +3425,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2359,7 +3434,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2368,7 +3443,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2377,7 +3452,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2386,7 +3461,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2395,7 +3470,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2404,7 +3479,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2413,8 +3506,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2484,7 +3604,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2493,7 +3613,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2502,7 +3622,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2511,7 +3631,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2520,7 +3640,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2529,7 +3649,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2538,7 +3658,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2547,8 +3685,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2605,7 +3770,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2614,7 +3779,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2623,7 +3788,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2632,7 +3797,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2641,7 +3806,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2650,7 +3815,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2659,7 +3824,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2668,8 +3851,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2717,7 +3927,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2726,7 +3936,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2735,7 +3945,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2744,7 +3954,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2753,7 +3963,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2762,7 +3972,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2771,7 +3981,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2780,8 +4008,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2828,7 +4083,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2837,7 +4092,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2846,7 +4101,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2855,7 +4110,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2864,7 +4119,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2873,7 +4128,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -2882,7 +4137,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -2891,8 +4164,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2954,7 +4254,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2963,7 +4263,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2972,7 +4272,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2981,7 +4281,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -2990,7 +4290,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2999,7 +4299,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3008,7 +4308,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3017,8 +4335,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3047,10 +4392,15 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description the member the award went to (with a member token: the token's member, the default) */
                     member: string;
+                    /** @description the order of an order award (give order or period, not both) */
                     order?: string;
+                    /** @description the period of a period award, e.g. 2026-03 (give order or period, not both) */
                     period?: string;
+                    /** @description the rule (template id of the plan) that made the award */
                     rule: string;
+                    /** @description the language of `sentences`: zh-CN (the default, as `fenyong explain`) or en */
                     lang?: "zh-CN" | "en";
                 };
                 header?: never;
@@ -3066,6 +4416,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the award, as GET /v1/awards lists it (amount in major units) */
                             award: {
                                 to: string;
                                 order: string | null;
@@ -3074,12 +4425,76 @@ export interface paths {
                                 amount: string;
                                 status: string;
                             };
+                            /** @description the explanation in `lang`, one string a line, as `fenyong explain` prints it: first the headline (who earned how much, on what, under which rule, and the status), then, indented by two spaces, each order line's (or the period's) computation with its rounding; when the award changed (a refund), a "History:" line (变动记录：) and each change, indented. Join with newlines for a text. */
                             sentences: string[];
-                            explanations: unknown;
+                            /** @description the award's computation part by part (one per order line it was earned on, or the period), raw and readable */
+                            explanations: ({
+                                rule: string;
+                                /** @description the template the rule runs, e.g. multi-level */
+                                template: string;
+                                to: string;
+                                order?: string;
+                                /** @description the order line this part is about */
+                                line?: number;
+                                period?: string;
+                                /** @description why, as a code (template.case, e.g. multi-level.position); `sentences` says it in words */
+                                reason: string;
+                                base?: {
+                                    /** @description paid, profit, award (an award below), teamSales or periodSales */
+                                    kind: string;
+                                    /** @description what the rate applies to, in minor units, exactly (num / den) */
+                                    amount: {
+                                        num: string;
+                                        den: string;
+                                    };
+                                    /** @description `amount` in major units, exactly: the currency's decimals and up to 6 more, ending in "…" when it does not terminate */
+                                    amountDecimal: string;
+                                };
+                                /** @description the rate in parts per million of the whole (50000 is 5%) */
+                                rate?: string;
+                                /** @description `rate` as a percentage, e.g. "5%" or "12.5%" */
+                                ratePercent?: string;
+                                /** @description a unit price in minor units */
+                                unitPrice?: string;
+                                /** @description `unitPrice` in major units of the tenant currency, e.g. "59.90" (its decimals) */
+                                unitPriceDecimal?: string;
+                                qty?: number;
+                                /** @description the value before rounding, in minor units (num / den) */
+                                exact: {
+                                    num: string;
+                                    den: string;
+                                };
+                                /** @description `exact` in major units, exactly: the currency's decimals and up to 6 more, ending in "…" when it does not terminate */
+                                exactDecimal: string;
+                                /** @description this part of the award in minor units (fen), after rounding */
+                                amount: string;
+                                /** @description `amount` in major units of the tenant currency, e.g. "59.90" (its decimals) */
+                                amountDecimal: string;
+                                /** @description 0 the seller, 1 its upline… in the chain used */
+                                position?: number;
+                                /** @description the member's level when the order was paid */
+                                level?: number;
+                                /** @description when compression skipped inactive members below: the position in the network and who was skipped */
+                                compressed?: {
+                                    networkPosition: number;
+                                    skipped: string[];
+                                    inactiveDays: number;
+                                };
+                                /** @description the reason's figures, raw: money in minor units, rates (ownRate, paidBelow) in ppm */
+                                facts?: {
+                                    [key: string]: string | number;
+                                };
+                                /** @description `facts` with money in major units ("12.00") and rates as percentages ("5%"), the others as they are */
+                                factsReadable?: {
+                                    [key: string]: string;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3088,7 +4503,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3097,7 +4512,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3106,7 +4521,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3115,7 +4530,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3124,7 +4539,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3133,7 +4548,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3142,8 +4575,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3198,7 +4658,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3207,7 +4667,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3216,7 +4676,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3225,7 +4685,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3234,7 +4694,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3243,7 +4703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3252,7 +4712,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3261,8 +4739,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3340,7 +4845,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3349,7 +4854,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3358,7 +4863,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3367,7 +4872,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3376,7 +4881,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3385,7 +4890,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3394,7 +4899,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3403,8 +4926,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3447,7 +4997,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3456,7 +5006,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3465,7 +5015,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3474,7 +5024,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3483,7 +5033,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3492,7 +5042,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3501,7 +5051,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3510,8 +5078,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3563,7 +5158,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3572,7 +5167,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3581,7 +5176,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3590,7 +5185,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3599,7 +5194,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3608,7 +5203,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3617,7 +5212,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3626,8 +5239,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3676,7 +5316,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3685,7 +5325,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3694,7 +5334,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3703,7 +5343,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3712,7 +5352,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3721,7 +5361,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3730,7 +5370,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3739,8 +5397,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3823,7 +5508,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3832,7 +5517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3841,7 +5526,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3850,7 +5535,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3859,7 +5544,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3868,7 +5553,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3877,7 +5562,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3886,8 +5589,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3935,7 +5665,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3944,7 +5674,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -3953,7 +5683,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3962,7 +5692,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -3971,7 +5701,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3980,7 +5710,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -3989,7 +5719,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -3998,8 +5746,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4055,7 +5830,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4064,7 +5839,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4073,7 +5848,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4082,7 +5857,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4091,7 +5866,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4100,7 +5875,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4109,7 +5884,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4118,8 +5911,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4164,7 +5984,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4173,7 +5993,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4182,7 +6002,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4191,7 +6011,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4200,7 +6020,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4209,7 +6029,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4218,7 +6038,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4227,8 +6065,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4284,7 +6149,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4293,7 +6158,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4302,7 +6167,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4311,7 +6176,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4320,7 +6185,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4329,7 +6194,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4338,7 +6203,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4347,8 +6230,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4464,7 +6374,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4473,7 +6383,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4482,7 +6392,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4491,7 +6401,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4500,7 +6410,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4509,7 +6419,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4518,7 +6428,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4527,8 +6455,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4780,7 +6735,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4789,7 +6744,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4798,7 +6753,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4807,7 +6762,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4816,7 +6771,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4825,7 +6780,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -4834,7 +6789,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -4843,8 +6816,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4948,7 +6948,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4957,7 +6957,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -4966,7 +6966,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4975,7 +6975,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -4984,7 +6984,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4993,7 +6993,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5002,7 +7002,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5011,8 +7029,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5105,7 +7150,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5114,7 +7159,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5123,7 +7168,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5132,7 +7177,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5141,7 +7186,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5150,7 +7195,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5159,7 +7204,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5168,8 +7231,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5252,7 +7342,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5261,7 +7351,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5270,7 +7360,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5279,7 +7369,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5288,7 +7378,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5297,7 +7387,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5306,7 +7396,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5315,8 +7423,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5397,7 +7532,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5406,7 +7541,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5415,7 +7550,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5424,7 +7559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5433,7 +7568,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5442,7 +7577,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5451,7 +7586,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5460,8 +7613,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5543,7 +7723,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5552,7 +7732,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5561,7 +7741,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5570,7 +7750,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5579,7 +7759,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5588,7 +7768,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5597,7 +7777,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5606,8 +7804,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5688,7 +7913,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5697,7 +7922,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5706,7 +7931,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5715,7 +7940,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5724,7 +7949,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5733,7 +7958,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5742,7 +7967,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5751,8 +7994,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5823,7 +8093,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5832,7 +8102,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5841,7 +8111,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5850,7 +8120,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5859,7 +8129,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5868,7 +8138,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -5877,7 +8147,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -5886,8 +8174,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5957,7 +8272,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5966,7 +8281,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -5975,7 +8290,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5984,7 +8299,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -5993,7 +8308,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6002,7 +8317,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6011,7 +8326,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6020,8 +8353,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6118,7 +8478,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6127,7 +8487,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6136,7 +8496,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6145,7 +8505,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6154,7 +8514,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6163,7 +8523,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6172,7 +8532,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6181,8 +8559,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6230,7 +8635,7 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6239,7 +8644,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6248,7 +8653,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6257,7 +8662,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6266,7 +8671,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6275,7 +8680,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6284,7 +8689,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6293,8 +8716,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6440,7 +8890,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6449,7 +8899,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6458,7 +8908,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6467,7 +8917,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6476,7 +8926,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6485,7 +8935,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6494,7 +8944,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6503,8 +8971,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6529,11 +9024,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Manual adjustments, newest first */
+        /** Manual adjustments, newest first (or oldest first), paged */
         get: {
             parameters: {
                 query?: {
                     member?: string;
+                    /** @description asc: oldest first; desc: newest first */
+                    sort?: "asc" | "desc";
+                    /** @description cursor: `next` of the page before */
+                    after?: string;
                     limit?: number;
                 };
                 header?: never;
@@ -6559,10 +9058,12 @@ export interface paths {
                                 by: string | null;
                                 seq: number;
                             }[];
+                            /** @description cursor of the next page (`after`), null on the last page */
+                            next: string | null;
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6571,7 +9072,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6580,7 +9081,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6589,7 +9090,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6598,7 +9099,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6607,7 +9108,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6616,7 +9117,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6625,8 +9144,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6673,7 +9219,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6682,7 +9228,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6691,7 +9237,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6700,7 +9246,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6709,7 +9255,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6718,7 +9264,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6727,7 +9273,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6736,8 +9300,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6787,7 +9378,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6796,7 +9387,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6805,7 +9396,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6814,7 +9405,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6823,7 +9414,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6832,7 +9423,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6841,7 +9432,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6850,8 +9459,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6896,7 +9532,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6905,7 +9541,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -6914,7 +9550,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6923,7 +9559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -6932,7 +9568,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -6941,7 +9577,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -6950,7 +9586,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -6959,8 +9613,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7025,7 +9706,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7034,7 +9715,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7043,7 +9724,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7052,7 +9733,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7061,7 +9742,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7070,7 +9751,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7079,7 +9760,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7088,8 +9787,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7148,7 +9874,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7157,7 +9883,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7166,7 +9892,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7175,7 +9901,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7184,7 +9910,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7193,7 +9919,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7202,7 +9928,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7211,8 +9955,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7282,7 +10053,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7291,7 +10062,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7300,7 +10071,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7309,7 +10080,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7318,7 +10089,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7327,7 +10098,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7336,7 +10107,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7345,8 +10134,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7431,7 +10247,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7440,7 +10256,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7449,7 +10265,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7458,7 +10274,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7467,7 +10283,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7476,7 +10292,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7485,7 +10301,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7494,8 +10328,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7525,7 +10386,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7534,7 +10395,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7543,7 +10404,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7552,7 +10413,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7561,7 +10422,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7570,7 +10431,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7579,7 +10440,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7588,8 +10467,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7649,7 +10555,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7658,7 +10564,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7667,7 +10573,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7676,7 +10582,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7685,7 +10591,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7694,7 +10600,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7703,7 +10609,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7712,8 +10636,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7786,7 +10737,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7795,7 +10746,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7804,7 +10755,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7813,7 +10764,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7822,7 +10773,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7831,7 +10782,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7840,7 +10791,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7849,8 +10818,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7906,7 +10902,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7915,7 +10911,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -7924,7 +10920,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7933,7 +10929,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -7942,7 +10938,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -7951,7 +10947,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -7960,7 +10956,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -7969,8 +10983,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7997,7 +11038,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8006,7 +11047,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8015,7 +11056,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8024,7 +11065,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8033,7 +11074,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8042,7 +11083,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -8051,7 +11092,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8060,8 +11119,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8404,7 +11490,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8413,7 +11499,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8422,7 +11508,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8431,7 +11517,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8440,7 +11526,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8449,7 +11535,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -8458,7 +11544,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8467,8 +11571,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8531,7 +11662,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8540,7 +11671,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8549,7 +11680,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8558,7 +11689,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8567,7 +11698,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8576,7 +11707,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -8585,7 +11716,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8594,8 +11743,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8622,7 +11798,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a shop's webhook: checked by the shop's signature (no API key), mapped and ingested
-         * @description Authenticated by the signature the shop computes: HMAC-SHA256 of the raw body under the mapping's secret, in the mapping's header (e.g. X-Shopify-Hmac-Sha256, base64). Unknown mappings and bad signatures answer 401. A payload the mapping cannot turn into valid events answers 400 naming the mapping and the field; an event the engine refuses answers its code (409 conflict, 422 otherwise); both are listed in GET /v1/events/rejected.
+         * @description Authenticated by the signature the shop computes: HMAC-SHA256 of the raw body under the mapping's secret, in the mapping's header (e.g. X-Shopify-Hmac-Sha256, base64). Unknown mappings and bad signatures answer 401. A payload the mapping cannot turn into valid events answers 400 naming the mapping and the field; an event the engine refuses answers its code with its status (409 conflict or cycle, 422 an unknown member or order, a refund beyond what was paid); both are listed in GET /v1/events/rejected.
          */
         post: {
             parameters: {
@@ -8660,7 +11836,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Default Response */
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8669,7 +11845,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description unauthorized: no valid API key, member token or signature */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -8678,7 +11854,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description forbidden: the credential's scope does not allow this */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8687,7 +11863,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -8696,7 +11872,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -8705,7 +11881,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -8714,7 +11890,25 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -8723,8 +11917,35 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description Default Response */
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
                     headers: {
                         [name: string]: unknown;
                     };

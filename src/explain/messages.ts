@@ -2,7 +2,8 @@
  * The sentences of an explanation in each language. Placeholders in braces are filled by
  * render.ts with amounts, rates and ids already formatted.
  */
-export type Lang = 'zh-CN' | 'en';
+export const LANGS = ['zh-CN', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
 
 type Catalog = Readonly<Record<string, string>>;
 

@@ -50,17 +50,49 @@ export function explainAward(
   return lines;
 }
 
-/** One line's (or one period's) computation as a sentence. */
-export function explainPart(part: Explanation, settings: TenantSettings, lang: Lang): string {
-  const decimals = settings.decimals;
+/**
+ * The figures of one explanation part as a reader reads them, the ones its sentence shows: money
+ * in major units of the tenant currency ("59.90"), rates as percentages ("5%"). `exact` and `base`
+ * are exact values: as many digits as they need (up to six past the currency's), "…" marking one
+ * that does not terminate. `facts` has every fact of the part, money and rates formatted so, the
+ * others (ids, counts, a condition's text) as they are.
+ */
+export interface ReadableFigures {
+  readonly amount: string;
+  readonly exact: string;
+  readonly base?: string;
+  readonly rate?: string;
+  readonly unitPrice?: string;
+  readonly facts?: Readonly<Record<string, string>>;
+}
+
+/** A part's figures formatted for reading (the sentences of explainPart are made of these). */
+export function readableFigures(part: Explanation, decimals: number): ReadableFigures {
   const money = (amount: bigint) => formatMoney(amount, decimals);
+  return {
+    amount: money(part.amount),
+    exact: formatExact(part.exact, decimals),
+    ...(part.base ? { base: formatExact(part.base.amount, decimals) } : {}),
+    ...(part.rate === undefined ? {} : { rate: formatRate(part.rate) }),
+    ...(part.unitPrice === undefined ? {} : { unitPrice: money(part.unitPrice) }),
+    ...(part.facts === undefined ? {} : { facts: readableFacts(part, decimals) }),
+  };
+}
+
+function readableFacts(part: Explanation, decimals: number): Record<string, string> {
   const facts: Record<string, string> = {};
   for (const [name, value] of Object.entries(part.facts ?? {})) {
     if (RATE_FACTS.has(name)) facts[name] = formatRate(BigInt(value));
     else if (MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight')))
-      facts[name] = money(BigInt(value));
+      facts[name] = formatMoney(BigInt(value), decimals);
     else facts[name] = String(value);
   }
+  return facts;
+}
+
+/** One line's (or one period's) computation as a sentence. */
+export function explainPart(part: Explanation, settings: TenantSettings, lang: Lang): string {
+  const figures = readableFigures(part, settings.decimals);
   const who =
     part.position === undefined
       ? ''
@@ -68,12 +100,12 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
         ? message(lang, 'seller')
         : message(lang, 'upline', { position: String(part.position) }) + compressionNote(part, lang);
   const values: Record<string, string> = {
-    ...facts,
+    ...figures.facts,
     who,
     level: part.level === undefined ? '' : message(lang, 'level', { level: String(part.level) }),
-    base: part.base ? message(lang, `base_${part.base.kind}`, { base: formatExact(part.base.amount, decimals) }) : '',
-    rate: part.rate === undefined ? '' : formatRate(part.rate),
-    unitPrice: part.unitPrice === undefined ? '' : money(part.unitPrice),
+    base: part.base ? message(lang, `base_${part.base.kind}`, { base: figures.base ?? '' }) : '',
+    rate: figures.rate ?? '',
+    unitPrice: figures.unitPrice ?? '',
     qty: part.qty === undefined ? '' : String(part.qty),
   };
   const prefix = part.line === undefined ? '' : message(lang, 'line', { line: String(part.line) });
@@ -87,7 +119,7 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
     : part.reason.startsWith('pool.')
       ? 'rounding_share'
       : 'rounding';
-  const rounding = message(lang, roundingKey, { exact: formatExact(part.exact, decimals), amount: money(part.amount) });
+  const rounding = message(lang, roundingKey, { exact: figures.exact, amount: figures.amount });
   if (lang !== 'en') return `  ${prefix}${body}${rounding}${held}`;
   // English: a new sentence after a full stop starts with a capital.
   const next = body.endsWith('.') ? rounding[0]!.toUpperCase() + rounding.slice(1) : rounding;

@@ -45,6 +45,16 @@ export interface LibraryPlan {
   readonly headline: string;
   /** Its findings under the `cn` profile. */
   readonly findings: readonly Finding[];
+  /** The file's header comment by section (who it pays, why these rates, what it costs…): libraryNotes. */
+  readonly notes: readonly LibraryNote[];
+}
+
+/** One section of a library file's header comment, e.g. "WHY THESE RATES" and its text. */
+export interface LibraryNote {
+  /** As written: "WHO IT PAYS", "WHAT IT COSTS (share of net sales)", "LINT (profile cn)". */
+  readonly heading: string;
+  /** The section's lines without their `#` and common indent, line breaks kept. */
+  readonly text: string;
 }
 
 export function isModel(value: string): value is Model {
@@ -71,7 +81,35 @@ export function libraryPlan(model: Model, stage: Stage): LibraryPlan {
     name: typeof raw.name === 'string' ? raw.name : path,
     headline: typeof raw.description === 'string' ? raw.description : '',
     findings: lintPlan(compileSource(source), 'cn'),
+    notes: libraryNotes(text),
   };
+}
+
+/** A heading line of the header comment: capitals, an optional (aside), and text after a colon. */
+const NOTE_HEADING = /^([A-Z][A-Z ]*[A-Z](?: \([^)]*\))?)(?::\s*(.*))?$/;
+
+/**
+ * The sections of a library file's header comment (the `#` lines before the plan): each starts
+ * at a line in capitals ("WHY THESE RATES", "LINT (profile cn): no findings. …"); the title line
+ * above the first section is left out (the plan's `name` says it).
+ */
+export function libraryNotes(text: string): LibraryNote[] {
+  const header: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('#')) break;
+    header.push(line.replace(/^# ?/, ''));
+  }
+  const sections: { heading: string; lines: string[] }[] = [];
+  for (const line of header) {
+    const heading = NOTE_HEADING.exec(line);
+    if (heading) sections.push({ heading: heading[1]!, lines: heading[2] ? [`  ${heading[2]}`] : [] });
+    else sections.at(-1)?.lines.push(line);
+  }
+  return sections.map(({ heading, lines }) => {
+    while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+    const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+    return { heading, text: lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length)).trimEnd()).join('\n') };
+  });
 }
 
 /** Every library plan, model by model, stages in order. */

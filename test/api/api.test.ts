@@ -314,7 +314,8 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
   it('refuses a tenant whose first plan has compliance refusals unless allowed, and a currency ISO 4217 does not know', async () => {
     const fiveLevels = { templates: [multiLevel(['10%', '5%', '3%', '2%', '1%'])] };
     const refused = await test.platform.post('/v1/tenants', { id: `refused-${backend}`, name: 'x', plan: fiveLevels });
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('invalid');
     expect(refused.body.error.message).toContain('multi-level-over-3');
     const allowed = await test.platform.post('/v1/tenants', {
       id: `allowed-${backend}`,
@@ -434,12 +435,13 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect((await admin.get('/v1/withdrawals', { after: '99999999999999999999' })).status).toBe(400);
   });
 
-  it('explains an award in sentences, in Chinese and in English', async () => {
+  it('explains an award: its sentences in zh-CN (the default) or en, and each figure raw and readable', async () => {
     const admin = await tenant('explain', { templates: [multiLevel(['10%', '5%'])] }, [
       { id: 'L1', role: 'leader' },
       { id: 'L2', role: 'leader', parent: 'L1' },
       { id: 'C1', role: 'customer', parent: 'L2' },
     ]);
+    // L1 is one above the seller L2: 5% of the line, 119.80 for two, one of them refunded (59.90 left).
     await sendEvents(admin, [
       { type: 'order.paid', order: 'O1', buyer: 'C1', at: '2026-03-01T10:00:00+08:00', lines: [line('119.80', { qty: 2 })] },
       {
@@ -452,24 +454,71 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     ]);
     const zh = await admin.ok(admin.get('/v1/awards/explain', { member: 'L1', order: 'O1', rule: 'direct' }));
     const en = await admin.ok(admin.get('/v1/awards/explain', { member: 'L1', order: 'O1', rule: 'direct', lang: 'en' }));
-    expect(zh.award).toEqual({ to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '3.00', status: 'pending' });
-    expect(en.award).toEqual(zh.award);
-    for (const { sentences } of [zh, en]) {
-      expect(sentences.length).toBeGreaterThan(1);
-      expect(sentences.every((s: unknown) => typeof s === 'string' && s.trim().length > 0)).toBe(true);
-      expect(sentences.join('\n')).toContain('3.00');
-      expect(sentences.join('\n')).toContain('R1'); // the refund's adjustment is part of the story
-    }
-    expect(zh.sentences.join('')).toMatch(/[\u4e00-\u9fff]/);
-    expect(en.sentences.join('')).not.toMatch(/[\u4e00-\u9fff]/);
-    expect(en.sentences).not.toEqual(zh.sentences);
 
-    const none = await admin.get('/v1/awards/explain', { member: 'C1', order: 'O1', rule: 'direct' });
-    expect(none.status).toBe(404);
-    expect(none.body.error.code).toBe('not_found');
-    const both = await admin.get('/v1/awards/explain', { member: 'L1', order: 'O1', period: '2026-03', rule: 'direct' });
-    expect(both.status).toBe(400);
-    expect(both.body.error.code).toBe('invalid');
+    // The sentences are the CLI's (`fenyong explain`): a headline, then a line's computation, then the history.
+    expect(zh.sentences).toEqual([
+      'L1 在订单 O1 上按规则「direct」（多级分销）获得 3.00 CNY，状态：待结算（冻结中）。',
+      '  第 1 行：你是卖家往上第 1 位，当时等级 1。按实付金额 59.90 的 5% 计算，精确值 2.995，四舍五入到分为 3.00。',
+      '变动记录：',
+      '  2026-03-01 10:00：入账 +5.99 CNY。',
+      '  2026-03-02 10:00：退款 R1 后调整 -2.99 CNY。',
+    ]);
+    expect(en.sentences).toEqual([
+      'L1 earned 3.00 CNY on order O1 under rule "direct" (multi-level); status: pending (frozen).',
+      '  Line 1: Because you are 1 above the seller in the chain, at level 1 then, you get 5% of the paid amount 59.90: exactly 2.995, rounded half-up to 3.00.',
+      'History:',
+      '  2026-03-01 10:00: credited +5.99 CNY.',
+      '  2026-03-02 10:00: adjusted by -2.99 CNY after refund R1.',
+    ]);
+
+    // The award as GET /v1/awards lists it, and its computation: the engine's raw figures (minor
+    // units, ppm, exact fractions), each with its readable twin in the tenant currency's decimals.
+    expect(zh.award).toEqual({ to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '3.00', status: 'pending' });
+    expect(zh.explanations).toEqual([
+      {
+        rule: 'direct',
+        template: 'multi-level',
+        to: 'L1',
+        order: 'O1',
+        line: 1,
+        reason: 'multi-level.position',
+        base: { kind: 'paid', amount: { num: '5990', den: '1' }, amountDecimal: '59.90' },
+        rate: '50000',
+        ratePercent: '5%',
+        exact: { num: '299500000', den: '1000000' },
+        exactDecimal: '2.995',
+        amount: '300',
+        amountDecimal: '3.00',
+        position: 1,
+        level: 1,
+      },
+    ]);
+    // Only the sentences depend on the language.
+    expect({ ...en, sentences: undefined }).toEqual({ ...zh, sentences: undefined });
+  });
+
+  it('refuses to explain an award it does not have, one named by both order and period, or in a language other than zh-CN and en', async () => {
+    const admin = await tenant('explain-refusals', { templates: [multiLevel(['10%'])] }, [{ id: 'L1', role: 'leader' }]);
+    const refusal = async (query: Record<string, string>) => {
+      const answer = await admin.get('/v1/awards/explain', query);
+      return { status: answer.status, code: answer.body.error.code, path: answer.body.error.path };
+    };
+    expect(await refusal({ member: 'L1', order: 'O1', rule: 'direct' })).toEqual({
+      status: 404,
+      code: 'not_found',
+      path: undefined,
+    });
+    expect(await refusal({ member: 'L1', order: 'O1', period: '2026-03', rule: 'direct' })).toEqual({
+      status: 400,
+      code: 'invalid',
+      path: undefined,
+    });
+    for (const lang of ['fr', 'zh', 'EN', ''])
+      expect(await refusal({ member: 'L1', order: 'O1', rule: 'direct', lang })).toEqual({
+        status: 400,
+        code: 'invalid',
+        path: ['lang'],
+      });
   });
 
   it('estimates exactly what the same order earns when paid right after (multi-level + differential)', async () => {
@@ -530,7 +579,7 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
       expect(await awardsOf(admin, order)).toEqual(estimated);
     }
     const unknown = await admin.post('/v1/estimate', { buyer: 'C1', referrer: 'ghost', lines });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(422);
     expect(unknown.body.error.code).toBe('unknown_member');
   });
 

@@ -182,6 +182,8 @@ const RECIPES: Record<string, Recipe> = {
     need: 'read',
     call: () => ({ method: 'POST', url: '/v1/plans/lint', body: { plan: planOf('a-direct') } }),
   },
+  // The library of ready plans is the same for every tenant: any key reads it.
+  'GET /v1/plan-library': { need: 'read', call: () => ({ method: 'GET', url: '/v1/plan-library' }) },
   'POST /v1/events': {
     need: 'ingest',
     call: ({ own, target, fresh, next }) => ({
@@ -210,7 +212,8 @@ const RECIPES: Record<string, Recipe> = {
   },
   'POST /v1/members': {
     need: 'ingest',
-    other: [404],
+    // Another tenant's member, named in the body, is unknown here: 422 unknown_member.
+    other: [422],
     call: ({ target, fresh, next }) => ({
       method: 'POST',
       url: '/v1/members',
@@ -295,7 +298,8 @@ const RECIPES: Record<string, Recipe> = {
   },
   'POST /v1/withdrawals': {
     need: 'ingest',
-    other: [404],
+    // Another tenant's member, named in the body, is unknown here: 422 unknown_member.
+    other: [422],
     call: ({ target, fresh, next }) => ({
       method: 'POST',
       url: '/v1/withdrawals',
@@ -315,7 +319,8 @@ const RECIPES: Record<string, Recipe> = {
   },
   'POST /v1/estimate': {
     need: 'read',
-    other: [404],
+    // Another tenant's member, named in the body, is unknown here: 422 unknown_member.
+    other: [422],
     call: ({ own, target }) => ({
       method: 'POST',
       url: '/v1/estimate',
@@ -383,7 +388,8 @@ const RECIPES: Record<string, Recipe> = {
   },
   'POST /v1/adjustments': {
     need: 'admin',
-    other: [404],
+    // Another tenant's member, named in the body, is unknown here: 422 unknown_member.
+    other: [422],
     call: ({ target, fresh, next }) => ({
       method: 'POST',
       url: '/v1/adjustments',

@@ -138,8 +138,8 @@ describe.each<Backend>(['pglite', 'postgres'])('member tokens on %s', (backend) 
   });
 
   it('refuses to issue for a customer, an unknown member, or without an admin key', async () => {
-    expectError(await admin.post('/v1/members/mt-cust-2/tokens', {}), 422, 'invalid');
-    expectError(await admin.post('/v1/members/nobody/tokens', {}), 404, 'unknown_member');
+    expectError(await admin.post('/v1/members/mt-cust-2/tokens', {}), 400, 'invalid');
+    expectError(await admin.post('/v1/members/nobody/tokens', {}), 404, 'not_found');
     expectError(await admin.post(`/v1/members/${ME}/tokens`, { expiresInDays: 0 }), 400, 'invalid');
     const read = test.as((await createKey(admin, 'read')).key);
     expectError(await read.post(`/v1/members/${ME}/tokens`, {}), 403, 'forbidden');

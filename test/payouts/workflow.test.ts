@@ -66,7 +66,7 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     world.clock.next();
     const late = await admin.post('/v1/withdrawals/W1/failed', { reason: 'bounced' });
     expect(late.status).toBe(409);
-    expect(late.body.error.code).toBe('invalid');
+    expect(late.body.error.code).toBe('conflict');
 
     // Month gross 5000 → tax 800, withheld 800 - 440 = 360.
     await withdraw(world, admin, 'W2', 'L1', '2000.00');
@@ -84,7 +84,7 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     world.clock.next();
     const payRejected = await admin.post('/v1/withdrawals/W2/paid', {});
     expect(payRejected.status).toBe(409);
-    expect(payRejected.body.error.code).toBe('invalid');
+    expect(payRejected.body.error.code).toBe('conflict');
 
     // Not above the threshold: approved at once; month gross 3500 → 540, withheld 540 - 440 = 100.
     await withdraw(world, admin, 'W3', 'L1', '500.00');
@@ -98,7 +98,7 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     world.clock.next();
     const unknown = await admin.post('/v1/withdrawals/W-nope/approve', {});
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('unknown_withdrawal');
+    expect(unknown.body.error.code).toBe('not_found');
 
     expect((await admin.ok(admin.get('/v1/verify'))).ok).toBe(true);
 
@@ -231,7 +231,7 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
       expect(refused.body.error.code).toBe('invalid');
     }
     const unknown = await admin.post('/v1/adjustments', { adjustment: 'A3', member: 'nobody', amount: '50.00', reason: 'bonus' });
-    expect(unknown.status).toBe(404);
+    expect(unknown.status).toBe(422);
     expect(unknown.body.error.code).toBe('unknown_member');
     world.clock.next();
     await admin.ok(admin.post('/v1/adjustments', { adjustment: 'A4', member: 'L1', amount: '88.00', reason: 'campaign bonus' }));

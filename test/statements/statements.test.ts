@@ -397,7 +397,7 @@ describe.each<Backend>(['pglite', 'postgres'])('statements on %s', (backend) => 
   it('refuses an unknown member (404) and a malformed month (400); defaults to the current month', async () => {
     const unknown = await admin.get('/v1/statements/NOBODY', { month: '2026-03' });
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('unknown_member');
+    expect(unknown.body.error.code).toBe('not_found');
     for (const month of ['2026-3', '2026-13', 'March']) {
       const bad = await admin.get('/v1/statements/L1', { month });
       expect(bad.status, month).toBe(400);

@@ -176,6 +176,25 @@ export const en: Record<MessageKey, string> = {
   'plans.publishing': 'Publishing…',
   'plans.published': 'Version v{version} is published.',
   'plans.adminOnly': 'Publishing a plan needs an admin key.',
+  'plans.library.open': 'Start from the library',
+  'plans.library.title': 'Start from the library',
+  'plans.library.hint':
+    'Ready plans for four business models at three network stages (the same as `fenyong plan new`). Pick one, read its reasoning and lint, then load it into the editor to adapt it.',
+  'plans.library.model': 'Business model',
+  'plans.library.stage': 'Network stage',
+  'plans.library.none': 'The library has no plan for this choice.',
+  'plans.library.templates': 'Templates',
+  'plans.library.lint': 'Lint (cn)',
+  'plans.library.reasoning': 'Reasoning',
+  'plans.library.asWritten':
+    "As written in the library file's header: whom it pays, why these rates, what it costs, what to watch, and its lint.",
+  'plans.library.load': 'Load into the editor',
+  'plans.library.loadHint':
+    'It only becomes the draft: edit, lint and simulate it; nothing takes effect until you publish a new version.',
+  'plans.library.replaceWarning': 'The draft has changes that are not published; loading replaces them.',
+  'plans.library.replace': 'Replace the draft',
+  'plans.library.cancel': 'Cancel',
+  'plans.library.loaded': 'Draft from the library: {name} ({file}). Not published.',
 
   'events.title': 'Events',
   'events.subtitle': 'The log of events the shop sent (newest first), and the rejected ones with how to fix them.',

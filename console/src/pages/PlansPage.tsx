@@ -1,16 +1,16 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { parse, stringify, YAMLParseError } from 'yaml';
 import { api, ApiFailure, ok, type Reply } from '../api/client';
 import { useSession } from '../auth/session';
 import { BarChart } from '../components/BarChart';
 import { DataTable } from '../components/DataTable';
-import { Async, Badge, Card, ErrorNote, PageHeader } from '../components/ui';
+import { Async, Card, ErrorNote, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { addDays, compact, dateTime, money, today, zonedInstant } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
+import { FindingCounts, Findings } from './plans/findings';
+import { LibraryPicker, type LibraryPlan } from './plans/LibraryPicker';
 
-type Version = Reply<'/v1/plans'>['versions'][number];
-type Finding = Version['findings'][number];
 type Lint =
   | { kind: 'yaml'; message: string; line?: number }
   | { kind: 'api'; result: Reply<'/v1/plans/lint', 'post'> }
@@ -18,7 +18,26 @@ type Lint =
 
 const templatesOf = (plan: unknown): number => ((plan as { templates?: unknown[] } | null)?.templates ?? []).length;
 
-/** Plan versions, a YAML editor with live lint (POST /v1/plans/lint) and publishing with an effective date. */
+const LIBRARY_ID = 'plan-library';
+const DRAFT_ID = 'plan-draft';
+
+/**
+ * Plan versions, a YAML editor with live lint (POST /v1/plans/lint) and publishing with an
+ * effective date; a draft starts from the current version, an earlier one, or the plan library.
+ */
+/**
+ * After a library plan is loaded: the editor has the focus, its caret and view at the top (the
+ * plan's reasoning, in its header comment), and the draft's card is scrolled into view.
+ */
+function showDraftTop(): void {
+  const editor = document.getElementById(DRAFT_ID);
+  if (!(editor instanceof HTMLTextAreaElement)) return;
+  editor.focus({ preventScroll: true });
+  editor.setSelectionRange(0, 0);
+  editor.scrollTop = 0;
+  editor.closest('.card')?.scrollIntoView({ block: 'start' });
+}
+
 export default function PlansPage() {
   const { t, lang } = useI18n();
   const { me, can } = useSession();
@@ -26,17 +45,62 @@ export default function PlansPage() {
   const versions = useAsync(() => ok(api.GET('/v1/plans')), []);
   const [selected, setSelected] = useState<number | null>(null);
   const [draft, setDraft] = useState<string | null>(null);
+  // The text last put in the draft by the page (a version, a library plan): what the operator
+  // changed since is theirs, and loading a library plan over it asks first.
+  const [baseline, setBaseline] = useState<string | null>(null);
+  // Where the draft came from, when it is a library plan (shown above the editor until replaced).
+  const [origin, setOrigin] = useState<LibraryPlan | null>(null);
+  const [libraryOpen, setLibraryOpen] = useState(false);
+  const libraryToggle = useRef<HTMLButtonElement>(null);
   const [published, setPublished] = useState<string | null>(null);
   const list = useMemo(() => [...(versions.data?.versions ?? [])].reverse(), [versions.data]);
   const shown = list.find((v) => v.version === selected) ?? list[0];
+  const dirty = draft !== null && draft !== baseline && draft.trim() !== '';
+
+  function replaceDraft(text: string, from: LibraryPlan | null) {
+    setDraft(text);
+    setBaseline(text);
+    setOrigin(from);
+  }
 
   useEffect(() => {
-    if (draft === null && list[0]) setDraft(stringify(list[0].plan));
+    if (draft === null && list[0]) replaceDraft(stringify(list[0].plan), null);
   }, [draft, list]);
 
   return (
     <div data-page="plans">
-      <PageHeader title={t('plans.title')} subtitle={t('plans.subtitle')} />
+      <PageHeader
+        title={t('plans.title')}
+        subtitle={t('plans.subtitle')}
+        actions={
+          <button
+            type="button"
+            ref={libraryToggle}
+            aria-expanded={libraryOpen}
+            aria-controls={LIBRARY_ID}
+            onClick={() => setLibraryOpen((open) => !open)}
+          >
+            {t('plans.library.open')}
+          </button>
+        }
+      />
+      {libraryOpen ? (
+        <LibraryPicker
+          id={LIBRARY_ID}
+          dirty={dirty}
+          onClose={() => {
+            setLibraryOpen(false);
+            libraryToggle.current?.focus();
+          }}
+          onLoad={(plan) => {
+            // The file as written, its reasoning in its comments; nothing is published.
+            replaceDraft(plan.yaml, plan);
+            setPublished(null);
+            setLibraryOpen(false);
+            requestAnimationFrame(showDraftTop);
+          }}
+        />
+      ) : null}
       {published ? (
         <div className="ok-note" role="status">
           {published}
@@ -74,7 +138,7 @@ export default function PlansPage() {
                 <Card
                   title={t('plans.versionTitle', { version: shown.version })}
                   actions={
-                    <button type="button" className="ghost" onClick={() => setDraft(stringify(shown.plan))}>
+                    <button type="button" className="ghost" onClick={() => replaceDraft(stringify(shown.plan), null)}>
                       {t('plans.copyToDraft')}
                     </button>
                   }
@@ -85,10 +149,12 @@ export default function PlansPage() {
               ) : null}
               <Editor
                 draft={draft ?? ''}
+                origin={origin}
                 onChange={setDraft}
                 canPublish={can('admin')}
                 onPublished={(version) => {
                   setPublished(t('plans.published', { version }));
+                  setBaseline(draft);
                   versions.reload();
                 }}
                 defaultDay={addDays(today(zone), 1)}
@@ -102,43 +168,17 @@ export default function PlansPage() {
   );
 }
 
-function FindingCounts({ findings }: { findings: readonly Finding[] }) {
-  const { t } = useI18n();
-  const refuse = findings.filter((f) => f.severity === 'refuse').length;
-  const warn = findings.length - refuse;
-  if (findings.length === 0) return <Badge tone="good">{t('plans.clean')}</Badge>;
-  return (
-    <span className="badges">
-      {refuse ? <Badge tone="bad">{t('plans.refuseCount', { n: refuse })}</Badge> : null}
-      {warn ? <Badge tone="warn">{t('plans.warnCount', { n: warn })}</Badge> : null}
-    </span>
-  );
-}
-
-function Findings({ findings }: { findings: readonly Finding[] }) {
-  const { t } = useI18n();
-  if (findings.length === 0) return <p className="ok-line">✓ {t('plans.noFindings')}</p>;
-  return (
-    <ul className="findings">
-      {findings.map((f, i) => (
-        <li key={i} className={f.severity}>
-          <Badge tone={f.severity === 'refuse' ? 'bad' : 'warn'}>{t(`plans.severity.${f.severity}`)}</Badge> <code>{f.code}</code>
-          {f.template ? <span className="muted"> · {f.template}</span> : null}
-          <div>{f.message}</div>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 function Editor({
   draft,
+  origin,
   onChange,
   canPublish,
   onPublished,
   defaultDay,
 }: {
   draft: string;
+  /** The library plan the draft was loaded from, if it was. */
+  origin: LibraryPlan | null;
   onChange: (text: string) => void;
   canPublish: boolean;
   onPublished: (version: number) => void;
@@ -200,9 +240,15 @@ function Editor({
   }
 
   return (
-    <Card title={t('plans.draft')}>
+    <Card title={t('plans.draft')} className="draft-card">
       <p className="muted small">{t('plans.draftHint')}</p>
+      {origin ? (
+        <p className="draft-origin small" role="status" data-draft-origin={`${origin.model}/${origin.stage}`}>
+          {t('plans.library.loaded', { name: origin.title, file: origin.file })}
+        </p>
+      ) : null}
       <textarea
+        id={DRAFT_ID}
         className="editor"
         spellCheck={false}
         value={draft}

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { auditOfEvent } from '../../service/audit.ts';
 import { iso, tenantMoney } from '../../service/payouts/common.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorResponses } from '../errors.ts';
+import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
+import { nextCursor, pageOf, pageOfQuery, pageQuery, pageSql } from '../paging.ts';
 import { parseMoney } from '../../money/money.ts';
 import type { RouteContext } from '../app.ts';
 import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
-import { engineRefusal } from './payouts.ts';
 
 const adjustmentView = z.object({
   adjustment: z.string(),
@@ -61,8 +61,7 @@ function registerPostAdjustment(app: TypedApp, context: RouteContext): void {
           parseMoney(request.body.amount, money.decimals) === BigInt(known.amount) &&
           known.reason === request.body.reason;
         if (same) return { status: 'duplicate' as const };
-        throw new ApiError(
-          409,
+        throw ApiError.of(
           'conflict',
           `adjustment ${request.body.adjustment} was already posted with other content; use a new id`,
           ['adjustment'],
@@ -91,14 +90,20 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
     {
       schema: {
         tags: ['payouts'],
-        summary: 'Manual adjustments, newest first',
-        querystring: z.object({ member: z.string().optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) }),
-        response: { 200: z.object({ adjustments: z.array(adjustmentView) }), ...errorResponses },
+        summary: 'Manual adjustments, newest first (or oldest first), paged',
+        querystring: z.object({
+          member: z.string().optional(),
+          ...pageQuery({ sort: 'desc', limit: 1000, max: 10_000 }),
+        }),
+        response: { 200: z.object({ adjustments: z.array(adjustmentView), next: nextCursor }), ...errorResponses },
       },
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const money = await tenantMoney(service.sql, tenant);
+      const page = pageOfQuery(request.query);
+      // In the order of the log: an adjustment is one event, its position its own.
+      const seek = pageSql('adjustments.event_seq', page, { after: 3, fetch: 4 });
       const rows = (
         await service.sql.query<{
           id: string;
@@ -110,12 +115,14 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
           event_seq: string;
         }>(
           `select id, member, at, amount::text as amount, reason, by_key, event_seq::text as event_seq from adjustments
-        where tenant_id = $1 and ($2::text is null or member = $2) order by adjustments.event_seq desc limit $3`,
-          [tenant, request.query.member ?? null, request.query.limit],
+        where tenant_id = $1 and ($2::text is null or member = $2) and ${seek.where} ${seek.order}`,
+          [tenant, request.query.member ?? null, page.after, seek.fetch],
         )
       ).rows;
+      const shown = pageOf(rows, page, (r) => r.event_seq);
       return {
-        adjustments: rows.map((r) => ({
+        next: shown.next,
+        adjustments: shown.rows.map((r) => ({
           adjustment: r.id,
           member: r.member,
           at: iso(r.at)!,

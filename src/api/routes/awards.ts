@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { explainAward } from '../../explain/render.ts';
+import { explainAward, readableFigures } from '../../explain/render.ts';
 import { findAward, templateOfRule } from '../../explain/find.ts';
+import { LANGS } from '../../explain/messages.ts';
+import type { Explanation } from '../../engine/templates/template.ts';
 import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
 import { orderKeyRange } from '../../service/award-key.ts';
@@ -86,6 +88,86 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
   );
 }
 
+/** GET /v1/awards/explain: which award, and the language of its sentences. */
+const explainQuery = z.object({
+  member: z.string().describe("the member the award went to (with a member token: the token's member, the default)"),
+  order: z.string().optional().describe('the order of an order award (give order or period, not both)'),
+  period: z.string().optional().describe('the period of a period award, e.g. 2026-03 (give order or period, not both)'),
+  rule: z.string().describe('the rule (template id of the plan) that made the award'),
+  lang: z.enum(LANGS).default('zh-CN').describe('the language of `sentences`: zh-CN (the default, as `fenyong explain`) or en'),
+});
+
+const decimalOf = (raw: string) => `${raw} in major units of the tenant currency, e.g. "59.90" (its decimals)`;
+const exactDecimalOf = (raw: string) =>
+  `${raw} in major units, exactly: the currency's decimals and up to 6 more, ending in "…" when it does not terminate`;
+/** An exact value of minor units as the engine holds it: num / den, integers as decimal strings. */
+const exactMinor = z.object({ num: z.string(), den: z.string() });
+
+/**
+ * One part of an award's computation (an order line, or the period): the engine's raw part
+ * (amounts in minor units, rates in ppm, exact values as fractions), kept as it always was, and
+ * beside each raw figure the same figure readable, the one the sentences show (`…Decimal`,
+ * `ratePercent`, `factsReadable`). Loose: a raw field added to the engine is passed on as it is.
+ */
+const explanationPart = z.looseObject({
+  rule: z.string(),
+  template: z.string().describe('the template the rule runs, e.g. multi-level'),
+  to: z.string(),
+  order: z.string().optional(),
+  line: z.number().int().optional().describe('the order line this part is about'),
+  period: z.string().optional(),
+  reason: z.string().describe('why, as a code (template.case, e.g. multi-level.position); `sentences` says it in words'),
+  base: z
+    .object({
+      kind: z.string().describe('paid, profit, award (an award below), teamSales or periodSales'),
+      amount: exactMinor.describe('what the rate applies to, in minor units, exactly (num / den)'),
+      amountDecimal: z.string().describe(exactDecimalOf('`amount`')),
+    })
+    .optional(),
+  rate: z.string().optional().describe('the rate in parts per million of the whole (50000 is 5%)'),
+  ratePercent: z.string().optional().describe('`rate` as a percentage, e.g. "5%" or "12.5%"'),
+  unitPrice: z.string().optional().describe('a unit price in minor units'),
+  unitPriceDecimal: z.string().optional().describe(decimalOf('`unitPrice`')),
+  qty: z.number().int().optional(),
+  exact: exactMinor.describe('the value before rounding, in minor units (num / den)'),
+  exactDecimal: z.string().describe(exactDecimalOf('`exact`')),
+  amount: z.string().describe('this part of the award in minor units (fen), after rounding'),
+  amountDecimal: z.string().describe(decimalOf('`amount`')),
+  position: z.number().int().optional().describe('0 the seller, 1 its upline… in the chain used'),
+  level: z.number().int().optional().describe("the member's level when the order was paid"),
+  compressed: z
+    .object({ networkPosition: z.number().int(), skipped: z.array(z.string()), inactiveDays: z.number().int() })
+    .optional()
+    .describe('when compression skipped inactive members below: the position in the network and who was skipped'),
+  facts: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .optional()
+    .describe("the reason's figures, raw: money in minor units, rates (ownRate, paidBelow) in ppm"),
+  factsReadable: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('`facts` with money in major units ("12.00") and rates as percentages ("5%"), the others as they are'),
+});
+
+/** A part as the API answers it: the raw part (bigints as strings), each raw figure with its readable twin. */
+function explanationOut(part: Explanation, decimals: number): z.input<typeof explanationPart> {
+  // (Typed as the answer, readable figures aside: they are set below.)
+  const raw = JSON.parse(JSON.stringify(part, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as z.input<
+    typeof explanationPart
+  >;
+  // The same figures the sentences are made of (src/explain/render.ts), so that both always agree.
+  const figures = readableFigures(part, decimals);
+  return {
+    ...raw,
+    base: raw.base && { ...raw.base, amountDecimal: figures.base ?? '' },
+    ratePercent: figures.rate,
+    unitPriceDecimal: figures.unitPrice,
+    exactDecimal: figures.exact,
+    amountDecimal: figures.amount,
+    factsReadable: figures.facts,
+  };
+}
+
 function registerExplainAward(app: TypedApp, context: RouteContext): void {
   const { service } = context;
   app.get(
@@ -94,14 +176,26 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
       schema: {
         tags: ['awards'],
         summary: '"Why did I get this?": one award in plain sentences, with its exact computation',
-        querystring: z.object({
-          member: z.string(),
-          order: z.string().optional(),
-          period: z.string().optional(),
-          rule: z.string(),
-          lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
-        }),
-        response: { 200: z.object({ award, sentences: z.array(z.string()), explanations: z.unknown() }), ...errorResponses },
+        querystring: explainQuery,
+        response: {
+          200: z.object({
+            award: award.describe('the award, as GET /v1/awards lists it (amount in major units)'),
+            sentences: z
+              .array(z.string())
+              .describe(
+                'the explanation in `lang`, one string a line, as `fenyong explain` prints it: first the headline ' +
+                  '(who earned how much, on what, under which rule, and the status), then, indented by two spaces, ' +
+                  "each order line's (or the period's) computation with its rounding; when the award changed (a " +
+                  'refund), a "History:" line (变动记录：) and each change, indented. Join with newlines for a text.',
+              ),
+            explanations: z
+              .array(explanationPart)
+              .describe(
+                "the award's computation part by part (one per order line it was earned on, or the period), raw and readable",
+              ),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -123,9 +217,7 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
             status: found.status,
           },
           sentences: explainAward(found, runtime.engine.settings, lang, templateOfRule(runtime.engine, found.rule)),
-          explanations: JSON.parse(
-            JSON.stringify(found.explanations, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-          ),
+          explanations: found.explanations.map((part) => explanationOut(part, decimals)),
         };
       });
     },

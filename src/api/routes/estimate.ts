@@ -3,7 +3,7 @@ import { estimate } from '../../engine/estimate.ts';
 import { explainPart } from '../../explain/render.ts';
 import { formatMoney, parseMoney } from '../../money/money.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorResponses } from '../errors.ts';
+import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
 import { instantParam } from '../instant-param.ts';
 import { moneyString, type Register } from '../typed.ts';
 
@@ -58,7 +58,7 @@ export const registerEstimate: Register = (app, context) => {
         const settings = runtime.engine.settings;
         const money = (text: string, path: (string | number)[]) => {
           const value = parseMoney(text, settings.decimals);
-          if (value === null || value < 0n) throw new ApiError(400, 'invalid', `"${text}" is not an amount`, path);
+          if (value === null || value < 0n) throw ApiError.of('invalid', `"${text}" is not an amount`, path);
           return value;
         };
         const at = body.at
@@ -78,13 +78,8 @@ export const registerEstimate: Register = (app, context) => {
             ...(line.cost ? { cost: money(line.cost, ['lines', i, 'cost']) } : {}),
           })),
         });
-        if (!Array.isArray(result))
-          throw new ApiError(
-            result.code === 'unknown_member' ? 404 : 400,
-            result.code,
-            result.message,
-            result.path ? [...result.path] : undefined,
-          );
+        // A buyer, referrer or pickup point the tenant does not know is in the body: 422 unknown_member.
+        if (!Array.isArray(result)) throw engineRefusal(result);
         return {
           awards: result.map((a) => ({
             to: a.to,

@@ -4,6 +4,7 @@ import { MAX_BATCH, type ItemResult } from '../../service/service.ts';
 import { firstIssue } from '../../schema/primitives.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorBody, errorResponses } from '../errors.ts';
+import { nextCursor, pageOf, pageOfQuery, pageQuery, pageSql } from '../paging.ts';
 import type { RouteContext } from '../app.ts';
 import type { Register, TypedApp } from '../typed.ts';
 
@@ -45,18 +46,14 @@ const batchDoc = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }
  */
 function bodyError(body: unknown): ApiError {
   if (typeof body === 'string')
-    return new ApiError(
-      400,
-      'invalid',
-      'send JSON with content-type: application/json: one event, or a batch { "events": [...] }',
-    );
+    return ApiError.of('invalid', 'send JSON with content-type: application/json: one event, or a batch { "events": [...] }');
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
+    return ApiError.of('invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
   const parsed = ('events' in body ? batchDoc : eventDoc).safeParse(body);
   if (parsed.success)
-    return new ApiError(400, 'invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
+    return ApiError.of('invalid', 'send one event (an object with type and at) or a batch: { "events": [...] }');
   const { path, message } = firstIssue(parsed.error);
-  return new ApiError(400, 'invalid', message, path);
+  return ApiError.of('invalid', message, path);
 }
 
 export const registerEvents: Register = (app, context) => {
@@ -86,7 +83,7 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
       if (request.validationError) throw bodyError(request.body);
       const body = request.body as { events?: unknown[] };
       const items = Array.isArray(body.events) ? body.events : [request.body];
-      if (items.length > MAX_BATCH) throw new ApiError(400, 'invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
+      if (items.length > MAX_BATCH) throw ApiError.of('invalid', `a batch has at most ${MAX_BATCH} events`, ['events']);
       const typeOf = (item: unknown) => String((item as { type?: unknown } | null)?.type);
       const manual = items.map((item) => MANUAL_EVENT_TYPES.has(typeOf(item)));
       if (request.apiKey?.scope !== 'admin') refuseAdminActs(items.map(typeOf));
@@ -119,14 +116,12 @@ function registerPostEvents(app: TypedApp, context: RouteContext): void {
 function refuseAdminActs(types: readonly string[]): void {
   const manual = types.find((type) => MANUAL_EVENT_TYPES.has(type));
   if (manual !== undefined)
-    throw new ApiError(
-      403,
+    throw ApiError.of(
       'forbidden',
       `${manual} is a manual act (a level set by hand, a payout decision, an adjustment): it needs an admin key`,
     );
   if (types.includes('tick'))
-    throw new ApiError(
-      403,
+    throw ApiError.of(
       'forbidden',
       "a tick moves the tenant's clock and settles what falls due by then: it needs an admin key (the server ticks on its own)",
     );
@@ -194,8 +189,8 @@ function registerListRejected(app: TypedApp, context: RouteContext): void {
     {
       schema: {
         tags: ['events'],
-        summary: 'Rejected events with their error, newest first',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        summary: 'Rejected events with their error, newest first (or oldest first), paged',
+        querystring: z.object({ ...pageQuery({ sort: 'desc', limit: 100, max: 1000 }) }),
         response: {
           200: z.object({
             rejected: z.array(
@@ -210,6 +205,7 @@ function registerListRejected(app: TypedApp, context: RouteContext): void {
                 payload: z.unknown(),
               }),
             ),
+            next: nextCursor,
           }),
           ...errorResponses,
         },
@@ -217,6 +213,9 @@ function registerListRejected(app: TypedApp, context: RouteContext): void {
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
+      const page = pageOfQuery(request.query);
+      // By the serial id of the row: the order they were refused in.
+      const seek = pageSql('rejected_events.id', page, { after: 2, fetch: 3 });
       const rows = (
         await service.sql.query<{
           id: string;
@@ -228,12 +227,15 @@ function registerListRejected(app: TypedApp, context: RouteContext): void {
           received_at: Date | string;
           payload: unknown;
         }>(
-          'select id::text as id, type, code, message, path, source, received_at, payload from rejected_events where tenant_id = $1 order by rejected_events.id desc limit $2',
-          [tenant, request.query.limit],
+          `select id::text as id, type, code, message, path, source, received_at, payload from rejected_events
+        where tenant_id = $1 and ${seek.where} ${seek.order}`,
+          [tenant, page.after, seek.fetch],
         )
       ).rows;
+      const shown = pageOf(rows, page, (row) => row.id);
       return {
-        rejected: rows.map((row) => ({
+        next: shown.next,
+        rejected: shown.rows.map((row) => ({
           ...row,
           id: Number(row.id),
           receivedAt: new Date(row.received_at).toISOString(),

@@ -115,8 +115,7 @@ function registerRevokeKey(app: TypedApp, context: RouteContext): void {
           [tenant],
         );
         if (admins.rows.length === 1 && admins.rows[0]!.id === request.params.id)
-          throw new ApiError(
-            409,
+          throw ApiError.of(
             'conflict',
             `key ${request.params.id} is the tenant's last admin key: without it no one could administer the tenant; create another admin key first`,
             ['id'],
@@ -136,7 +135,7 @@ function registerRevokeKey(app: TypedApp, context: RouteContext): void {
           ]);
         return result.rows.length > 0;
       });
-      if (!revoked) throw new ApiError(404, 'not_found', `no active key ${request.params.id}`);
+      if (!revoked) throw ApiError.of('not_found', `no active key ${request.params.id}`);
       forgetCachedKeys();
       return reply.status(204).send(null);
     },
@@ -177,7 +176,7 @@ const registerMe: Register = (app, { service }) => {
           [tenant],
         )
       ).rows[0];
-      if (!row) throw new ApiError(404, 'not_found', `no tenant ${tenant}`);
+      if (!row) throw ApiError.of('not_found', `no tenant ${tenant}`);
       const token = request.memberToken;
       if (token)
         return {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { EngineError } from '../../domain/errors.ts';
 import { formatMoney } from '../../money/money.ts';
 import { verifyTenant } from '../../service/verify.ts';
 import type { RouteContext } from '../app.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorResponses } from '../errors.ts';
+import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
+import { nextCursor, pageOfQuery, pageQuery } from '../paging.ts';
 import { moneyString, type Register, type TypedApp } from '../typed.ts';
 import { listWithdrawals, withdrawalStatus, withdrawalView } from '../withdrawal-view.ts';
 
@@ -55,17 +55,6 @@ function registerBalances(app: TypedApp, context: RouteContext): void {
   );
 }
 
-/** A refused withdrawal request as an HTTP error: an unknown member 404, a malformed request 400, else 422. */
-function withdrawalRefusal(error: EngineError): ApiError {
-  const { code, message, path } = error;
-  return new ApiError(
-    code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 422,
-    code,
-    message,
-    path ? [...path] : undefined,
-  );
-}
-
 function registerRequestWithdrawal(app: TypedApp, context: RouteContext): void {
   const { service } = context;
   app.post(
@@ -82,7 +71,7 @@ function registerRequestWithdrawal(app: TypedApp, context: RouteContext): void {
       const tenant = await requireScope(service.sql, request, 'ingest');
       const event = { type: 'withdrawal.requested', ...request.body, at: request.body.at ?? nowIso(context) };
       const [result] = await service.ingest(tenant, [event], 'http', undefined, { serverTime: request.body.at === undefined });
-      if (result!.status === 'rejected') throw withdrawalRefusal(result!.error);
+      if (result!.status === 'rejected') throw engineRefusal(result!.error);
       return result!;
     },
   );
@@ -100,19 +89,10 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
           member: z.string().optional(),
           status: withdrawalStatus.optional(),
           batched: z.enum(['true', 'false']).optional().describe('only those on a payout batch (true) or on none (false)'),
-          sort: z.enum(['asc', 'desc']).default('asc').describe('asc: oldest first; desc: newest first'),
-          after: z
-            .string()
-            .regex(/^\d{1,18}$/, 'the `next` of the page before')
-            .optional()
-            .describe('cursor: `next` of the page before'),
-          limit: z.coerce.number().int().min(1).max(10000).default(1000),
+          ...pageQuery({ sort: 'asc', limit: 1000, max: 10_000 }),
         }),
         response: {
-          200: z.object({
-            withdrawals: z.array(withdrawalView),
-            next: z.string().nullable().describe('cursor of the next page (`after`), null on the last page'),
-          }),
+          200: z.object({ withdrawals: z.array(withdrawalView), next: nextCursor }),
           ...errorResponses,
         },
       },
@@ -129,10 +109,8 @@ function registerListWithdrawals(app: TypedApp, context: RouteContext): void {
           member: query.member ?? null,
           status: query.status ?? null,
           batched: query.batched === undefined ? null : query.batched === 'true',
-          newestFirst: query.sort === 'desc',
-          after: query.after ?? null,
-          limit: query.limit,
         },
+        pageOfQuery(query),
         money,
       );
     },
@@ -157,7 +135,7 @@ function registerTick(app: TypedApp, context: RouteContext): void {
       const [result] = await service.ingest(tenant, [{ type: 'tick', at }], 'http', undefined, {
         serverTime: request.body.at === undefined,
       });
-      if (result!.status === 'rejected') throw new ApiError(400, 'invalid', result!.error.message, ['at']);
+      if (result!.status === 'rejected') throw ApiError.of('invalid', result!.error.message, ['at']);
       return { status: result!.status };
     },
   );

@@ -41,7 +41,7 @@ function instant(text: string | undefined, now: number, zone: string): number {
 /** A member as it stood at `at` (role, level, parent, regions), with its sales and counts of now. */
 function viewAt(engine: Engine, directory: MemberDirectory, id: string, at: number): z.infer<typeof memberView> {
   const placement = engine.state.network.placementAt(id, at);
-  if (!placement) throw new ApiError(404, 'not_found', `member ${id} was not in the network at ${new Date(at).toISOString()}`);
+  if (!placement) throw ApiError.of('not_found', `member ${id} was not in the network at ${new Date(at).toISOString()}`);
   const member = engine.state.network.get(id)!;
   const money = (amount: bigint) => formatMoney(amount, engine.settings.decimals);
   return {
@@ -157,7 +157,7 @@ function registerMember(app: TypedApp, context: RouteContext): void {
           request.params.id,
           instant(request.query.asOf, nowOf(context, runtime), runtime.engine.settings.timezone),
         );
-        if (upline.length === 0) throw new ApiError(404, 'not_found', `member ${request.params.id} was not in the network then`);
+        if (upline.length === 0) throw ApiError.of('not_found', `member ${request.params.id} was not in the network then`);
         const shown = upline.map((member) => ({ ...member, level: shownLevel(member.role, member.level) }));
         return { upline: cutAtLeader(shown, request.memberToken?.member) };
       });
@@ -189,7 +189,7 @@ function registerDownline(app: TypedApp, context: RouteContext): void {
       const { asOf, after, limit, offset } = request.query;
       return context.service.read(tenant, (runtime) => {
         const member = runtime.engine.state.network.get(request.params.id);
-        if (!member) throw new ApiError(404, 'not_found', `member ${request.params.id} is not in the network`);
+        if (!member) throw ApiError.of('not_found', `member ${request.params.id} is not in the network`);
         const directory = directoryOf(runtime.engine.state.network);
         const at = instant(asOf, nowOf(context, runtime), runtime.engine.settings.timezone);
         const page: KeysetPage<string> =

@@ -67,9 +67,9 @@ const registerIssue: Register = (app, { service }) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const member = request.params.id;
       const distributor = await service.read(tenant, (runtime) => runtime.engine.state.network.get(member)?.isDistributor);
-      if (distributor === undefined) throw new ApiError(404, 'unknown_member', `member ${member} is not in the network`, ['id']);
+      if (distributor === undefined) throw ApiError.of('not_found', `member ${member} is not in the network`, ['id']);
       if (!distributor)
-        throw new ApiError(422, 'invalid', `member ${member} is a customer: tokens are for distributors (leaders)`, ['id']);
+        throw ApiError.of('invalid', `member ${member} is a customer: tokens are for distributors (leaders)`, ['id']);
       const days = request.body.expiresInDays ?? DEFAULT_TOKEN_DAYS;
       const issued = await service.sql.transaction(async (tx) => {
         // Expiry runs on the real clock, as its check does (verifyMemberToken), not the tenant's event time.
@@ -130,7 +130,7 @@ const registerListAndRevoke: Register = (app, { service }) => {
           ]);
         return done;
       });
-      if (!revoked) throw new ApiError(404, 'not_found', `no active token ${tokenId} of member ${member}`);
+      if (!revoked) throw ApiError.of('not_found', `no active token ${tokenId} of member ${member}`);
       forgetCachedMemberTokens();
       return reply.status(204).send(null);
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { auditOfEvent } from '../../service/audit.ts';
 import type { ItemResult } from '../../service/service.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorResponses } from '../errors.ts';
+import { engineRefusal, errorResponses } from '../errors.ts';
 import type { Register, TypedApp } from '../typed.ts';
 import { registerMemberReads } from './member-reads.ts';
 import type { RouteContext } from '../app.ts';
@@ -28,11 +28,8 @@ async function sendEvent(context: RouteContext, request: FastifyRequest, event: 
     ...audit,
     serverTime: typeof event.at !== 'string',
   });
-  if (result!.status === 'rejected') {
-    const { code, message, path } = result!.error;
-    const status = code === 'unknown_member' ? 404 : code === 'invalid' ? 400 : 409;
-    throw new ApiError(status, code, message, path ? [...path] : undefined);
-  }
+  // The member of /v1/members/:id/… is the URL's: unknown, it is 404 not_found; an unknown parent 422.
+  if (result!.status === 'rejected') throw engineRefusal(result!.error, event.type === 'member.joined' ? [] : ['member']);
   return result!;
 }
 

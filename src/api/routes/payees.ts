@@ -34,7 +34,7 @@ export const registerPayees: Register = (app, { service }) => {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const known = await service.read(tenant, (runtime) => runtime.engine.state.network.get(request.params.id) !== undefined);
-      if (!known) throw new ApiError(404, 'not_found', `member ${request.params.id} is not in the network`);
+      if (!known) throw ApiError.of('not_found', `member ${request.params.id} is not in the network`);
       return setPayee(service.sql, tenant, request.params.id, request.body, request.apiKey!.id);
     },
   );
@@ -52,7 +52,7 @@ export const registerPayees: Register = (app, { service }) => {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const payee = await getPayee(service.sql, tenant, request.params.id);
-      if (!payee) throw new ApiError(404, 'not_found', `member ${request.params.id} has no payee details`);
+      if (!payee) throw ApiError.of('not_found', `member ${request.params.id} has no payee details`);
       return payee;
     },
   );

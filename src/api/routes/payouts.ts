@@ -11,38 +11,29 @@ import { reconcileBatch } from '../../service/payouts/reconcile.ts';
 import { transitionWithdrawal, type Transition } from '../../service/payouts/workflow.ts';
 import type { Sql } from '../../store/sql.ts';
 import { requireScope } from '../auth.ts';
-import { ApiError, errorResponses } from '../errors.ts';
+import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
 import type { RouteContext } from '../app.ts';
 import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
 import { readWithdrawal, withdrawalView, type WithdrawalView } from '../withdrawal-view.ts';
 
-/** An engine refusal as an HTTP error: unknown ids 404, a state that does not allow it 409. */
-export function engineRefusal(error: EngineError): ApiError {
-  const status =
-    error.code === 'unknown_withdrawal' || error.code === 'unknown_member'
-      ? 404
-      : error.code === 'conflict'
-        ? 409
-        : error.code === 'invalid'
-          ? error.path?.[0] === 'withdrawal'
-            ? 409
-            : 400
-          : 422;
-  return new ApiError(status, error.code, error.message, error.path ? [...error.path] : undefined);
+/**
+ * A payout decision the engine refused, as an HTTP error: the withdrawal of the URL never accepted
+ * is 404 not_found; one whose status does not allow the step (the engine's `invalid` at
+ * `withdrawal`: paid, it can no longer fail) clashes with its state: 409 conflict, like one the
+ * payer holds. Anything else by its code.
+ */
+function transitionRefusal(error: EngineError): ApiError {
+  if (error.code === 'invalid' && error.path?.length === 1 && error.path[0] === 'withdrawal')
+    return ApiError.of('conflict', error.message, ['withdrawal']);
+  return engineRefusal(error, ['withdrawal']);
 }
 
-/** Runs a payout operation, answering its PayoutError with the same code. */
+/** Runs a payout operation, answering its PayoutError with the same code and its status. */
 export async function payoutCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof PayoutError)
-      throw new ApiError(
-        error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400,
-        error.code,
-        error.message,
-        error.path,
-      );
+    if (error instanceof PayoutError) throw ApiError.of(error.code, error.message, error.path);
     throw error;
   }
 }
@@ -228,14 +219,13 @@ function registerTransitions(app: TypedApp, context: RouteContext): void {
           request.apiKey!.id,
         );
         if (outcome.status === 'on_batch') {
-          throw new ApiError(
-            409,
+          throw ApiError.of(
             'conflict',
             `withdrawal ${request.params.id} is on payout batch ${outcome.batch} (line ${outcome.reference}); the payer holds it: record its result (paid or failed) by importing the payer's result file (POST /v1/payouts/batches/${outcome.batch}/results)`,
             ['withdrawal'],
           );
         }
-        if (outcome.status === 'rejected') throw engineRefusal(outcome.error);
+        if (outcome.status === 'rejected') throw transitionRefusal(outcome.error);
         const withdrawal = (await withdrawalRow(service.sql, tenant, request.params.id))!;
         return { status: outcome.status, ...(outcome.status === 'accepted' ? { seq: outcome.seq } : {}), withdrawal };
       },
@@ -314,7 +304,7 @@ function registerGetBatch(app: TypedApp, { service }: RouteContext): void {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const batch = await payoutCall(() => getBatchHeader(service.sql, tenant, request.params.id));
-      if (!batch) throw new ApiError(404, 'not_found', `no payout batch ${request.params.id}`);
+      if (!batch) throw ApiError.of('not_found', `no payout batch ${request.params.id}`);
       return { batch, lines: await batchLines(service.sql, tenant, batch.id, request.query) };
     },
   );
@@ -406,7 +396,7 @@ const registerResults: Register = (app, context) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const data = request.body;
       if (!Buffer.isBuffer(data)) {
-        throw new ApiError(400, 'invalid', `send the result file itself as the body, with content type text/csv or ${XLSX_MIME}`);
+        throw ApiError.of('invalid', `send the result file itself as the body, with content type text/csv or ${XLSX_MIME}`);
       }
       const format = uploadFormat(request, data, request.query.format);
       return payoutCall(async () => {

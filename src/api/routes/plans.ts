@@ -125,8 +125,7 @@ function registerLintPlan(app: TypedApp, context: RouteContext): void {
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
-      if (!PROFILES[request.body.profile])
-        throw new ApiError(400, 'invalid', `unknown profile ${request.body.profile}`, ['profile']);
+      if (!PROFILES[request.body.profile]) throw ApiError.of('invalid', `unknown profile ${request.body.profile}`, ['profile']);
       return service.read(tenant, (runtime) => {
         try {
           const compiled = compilePlan(request.body.plan, runtime.engine.settings);

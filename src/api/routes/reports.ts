@@ -85,7 +85,7 @@ function window(
     : bucket === 'day'
       ? to.minus({ milliseconds: 1 }).startOf('day').minus({ days: 29 })
       : to.minus({ milliseconds: 1 }).startOf('month').minus({ months: 11 });
-  if (to <= from) throw new ApiError(400, 'invalid', '`to` must be after `from`', ['to']);
+  if (to <= from) throw ApiError.of('invalid', '`to` must be after `from`', ['to']);
   return { from, to };
 }
 
@@ -94,12 +94,9 @@ function bucketsOf(from: DateTime, to: DateTime, bucket: Bucket): { label: strin
   const labels: { label: string; start: string }[] = [];
   for (let cursor = from.startOf(bucket); cursor < to; cursor = cursor.plus(bucket === 'day' ? { days: 1 } : { months: 1 })) {
     if (labels.length >= MAX_BUCKETS)
-      throw new ApiError(
-        400,
-        'invalid',
-        `a summary spans at most ${MAX_BUCKETS} buckets; narrow the window or use bucket=month`,
-        ['from'],
-      );
+      throw ApiError.of('invalid', `a summary spans at most ${MAX_BUCKETS} buckets; narrow the window or use bucket=month`, [
+        'from',
+      ]);
     labels.push({ label: cursor.toFormat(bucket === 'day' ? 'yyyy-MM-dd' : 'yyyy-MM'), start: cursor.toUTC().toISO()! });
   }
   return labels;

@@ -116,8 +116,7 @@ export const registerSimulations: Register = (app, { service }) => {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const body = request.body;
-      if (body.replay && body.generator)
-        throw new ApiError(400, 'invalid', 'give either generator or replay, not both', ['replay']);
+      if (body.replay && body.generator) throw ApiError.of('invalid', 'give either generator or replay, not both', ['replay']);
       const { timezone, currency, versions } = await tenantPlans(service.sql, tenant);
       const plans: PlanInput[] = body.plans.map((entry, index) => {
         if (entry === CURRENT) return { name: CURRENT, plan: body.replay ? CURRENT : versions[versions.length - 1]!.plan };
@@ -125,7 +124,7 @@ export const registerSimulations: Register = (app, { service }) => {
         return { name: entry.name ?? (typeof named === 'string' ? named : `plan ${index + 1}`), plan: entry.plan };
       });
       if (running)
-        throw new ApiError(429, 'rate_limited', 'another simulation is running in this instance; try again when it has finished');
+        throw ApiError.of('rate_limited', 'another simulation is running in this instance; try again when it has finished');
       running = true;
       try {
         const source = await sourceOf(service.sql, tenant, body, { timezone, currency });
@@ -137,7 +136,7 @@ export const registerSimulations: Register = (app, { service }) => {
         // The report's arrays are read-only; the response schema's types are not.
         return report as z.infer<typeof simulationReportSchema>;
       } catch (error) {
-        if (error instanceof SimulationStopped) throw new ApiError(413, 'too_large', error.message);
+        if (error instanceof SimulationStopped) throw ApiError.of('too_large', error.message);
         throw error;
       } finally {
         running = false;
@@ -159,18 +158,18 @@ async function sourceOf(
     const source = await replaySource(sql, tenant, body.replay);
     if (source.size.total > SIMULATION_LIMITS.events) {
       const message = `the window holds ${source.size.total} events; replay at most ${SIMULATION_LIMITS.events} (a shorter window)`;
-      throw new ApiError(413, 'too_large', message, ['replay']);
+      throw ApiError.of('too_large', message, ['replay']);
     }
     return source;
   }
   const generator = body.generator ?? {};
   if ((generator.network?.members ?? 0) > SIMULATION_LIMITS.members) {
-    throw new ApiError(413, 'too_large', `at most ${SIMULATION_LIMITS.members} members`, ['generator', 'network', 'members']);
+    throw ApiError.of('too_large', `at most ${SIMULATION_LIMITS.members} members`, ['generator', 'network', 'members']);
   }
   const data = syntheticData({ ...generator, ...settings });
   if (data.orders > SIMULATION_LIMITS.orders) {
     const message = `the parameters make ${data.orders} orders; at most ${SIMULATION_LIMITS.orders}`;
-    throw new ApiError(413, 'too_large', message, ['generator', 'orders', 'ordersPerMonth']);
+    throw ApiError.of('too_large', message, ['generator', 'orders', 'ordersPerMonth']);
   }
   return generatedSource(data);
 }

@@ -161,8 +161,9 @@ export const registerStatements: Register = (app, context) => {
       try {
         statement = await buildStatement(service, tenant, member, month);
       } catch (error) {
+        // The member is the URL's: not in the network, the URL names nothing.
         if (error instanceof InputError && error.error.code === 'unknown_member')
-          throw new ApiError(404, 'unknown_member', error.error.message, ['member']);
+          throw ApiError.of('not_found', error.error.message, ['member']);
         throw error;
       }
       const file = `statement-${member}-${month}`.replace(/[^\w.-]+/g, '_');

@@ -141,7 +141,7 @@ function registerDeleteWebhook(app: TypedApp, context: RouteContext): void {
           ]);
         return rows.length > 0;
       });
-      if (!removed) throw new ApiError(404, 'not_found', `no webhook ${request.params.id}`);
+      if (!removed) throw ApiError.of('not_found', `no webhook ${request.params.id}`);
       return reply.status(204).send(null);
     },
   );
@@ -184,7 +184,7 @@ function registerListDeliveries(app: TypedApp, context: RouteContext): void {
        union all select 1 from webhook_deliveries where tenant_id = $1 and webhook_id = $2 limit 1`,
         [tenant, request.params.id],
       );
-      if (exists.rows.length === 0) throw new ApiError(404, 'not_found', `no webhook ${request.params.id}`);
+      if (exists.rows.length === 0) throw ApiError.of('not_found', `no webhook ${request.params.id}`);
       const rows = (
         await service.sql.query<{
           outbox_id: string;

@@ -20,7 +20,7 @@ export function registerDeleteMapping(app: TypedApp, { service }: MappingRoutes)
     async (request, reply) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       if (!(await deleteMapping(service.sql, tenant, request.params.name)))
-        throw new ApiError(404, 'not_found', `no mapping ${request.params.name}`);
+        throw ApiError.of('not_found', `no mapping ${request.params.name}`);
       return reply.status(204).send(null);
     },
   );

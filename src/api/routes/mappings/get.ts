@@ -32,7 +32,7 @@ export function registerGetMapping(app: TypedApp, { service }: MappingRoutes): v
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const m = await getMapping(service.sql, tenant, request.params.name);
-      if (!m) throw new ApiError(404, 'not_found', `no mapping ${request.params.name}`);
+      if (!m) throw ApiError.of('not_found', `no mapping ${request.params.name}`);
       return {
         name: m.name,
         description: m.description,

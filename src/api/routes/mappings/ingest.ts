@@ -43,7 +43,8 @@ function registerIngestRoute(app: TypedApp, routes: MappingRoutes): void {
           "Authenticated by the signature the shop computes: HMAC-SHA256 of the raw body under the mapping's secret, in the " +
           "mapping's header (e.g. X-Shopify-Hmac-Sha256, base64). Unknown mappings and bad signatures answer 401. " +
           'A payload the mapping cannot turn into valid events answers 400 naming the mapping and the field; an event the ' +
-          'engine refuses answers its code (409 conflict, 422 otherwise); both are listed in GET /v1/events/rejected.',
+          'engine refuses answers its code with its status (409 conflict or cycle, 422 an unknown member or order, a refund beyond ' +
+          'what was paid); both are listed in GET /v1/events/rejected.',
         security: [],
         params: z.object({ tenant: z.string(), name: z.string() }),
         body: z.unknown().describe('the webhook body exactly as the shop sends it (JSON, or form-encoded)'),
@@ -85,8 +86,7 @@ async function signedMapping(
 }
 
 const unsigned = () =>
-  new ApiError(
-    401,
+  ApiError.of(
     'unauthorized',
     "no valid signature: a shop's webhook must carry the HMAC-SHA256 of its raw body under the mapping's secret, in the mapping's header (or the mapping does not exist)",
   );
@@ -118,16 +118,14 @@ async function mapOrRecordRejection(
       `insert into rejected_events (tenant_id, event_key, type, payload, code, message, path, source) values ($1, null, null, $2, 'invalid', $3, $4, $5)`,
       [tenant, toJson({ mapping: name, payload }), error.message, toJson(error.path), source],
     );
-    throw new ApiError(400, 'invalid', error.message, error.path);
+    throw ApiError.of('invalid', error.message, error.path);
   }
 }
 
-/** The engine's refusal of a mapped event, naming the mapping and the event: 400 invalid, 409 conflict, else 422. */
+/** The engine's refusal of a mapped event, naming the mapping and the event, with its code's status (STATUS_OF_CODE). */
 function eventRefusal(name: string, events: Record<string, unknown>[], refused: number, result: ItemResult): ApiError {
   const error = (result as { error: EngineError }).error;
-  const status = error.code === 'invalid' ? 400 : error.code === 'conflict' ? 409 : 422;
-  return new ApiError(
-    status,
+  return ApiError.of(
     error.code,
     `mapping "${name}", the payload: event ${refused} (${String(events[refused]!.type)}) was refused: ${error.message}`,
     ['events', refused, ...(error.path ?? [])],
@@ -144,15 +142,12 @@ function parseBody(raw: Buffer, request: FastifyRequest, name: string): unknown 
     try {
       payload = JSON.parse(text) as unknown;
     } catch (error) {
-      throw new ApiError(400, 'invalid', `mapping "${name}": the payload is not JSON (${(error as Error).message})`, ['body']);
+      throw ApiError.of('invalid', `mapping "${name}": the payload is not JSON (${(error as Error).message})`, ['body']);
     }
   }
   // Text PostgreSQL cannot store, or hostile nesting: refused before it is mapped or recorded.
   const unstorable = unstorableInput(payload);
   if (unstorable)
-    throw new ApiError(400, 'invalid', `mapping "${name}", the payload: ${unstorable.message}`, [
-      'body',
-      ...(unstorable.path ?? []),
-    ]);
+    throw ApiError.of('invalid', `mapping "${name}", the payload: ${unstorable.message}`, ['body', ...(unstorable.path ?? [])]);
   return payload;
 }

@@ -111,8 +111,7 @@ export function registerSaveMapping(app: TypedApp, { service }: MappingRoutes): 
 /** The expression and samples to save: the request's own, or a shipped preset's. Refused unless exactly one is given. */
 function mappingSource(name: string, body: SaveBody): { preset: Preset | null; expression: string; samples: MappingSample[] } {
   if ((body.expression === undefined) === (body.preset === undefined)) {
-    throw new ApiError(
-      400,
+    throw ApiError.of(
       'invalid',
       `mapping "${name}": give exactly one of expression (JSONata) or preset (${presetNames().join(', ')})`,
       ['expression'],
@@ -120,8 +119,7 @@ function mappingSource(name: string, body: SaveBody): { preset: Preset | null; e
   }
   const preset = body.preset === undefined ? null : loadPreset(body.preset);
   if (body.preset !== undefined && !preset) {
-    throw new ApiError(
-      400,
+    throw ApiError.of(
       'invalid',
       `mapping "${name}": no preset "${body.preset}"; the shipped ones are ${presetNames().join(', ')}`,
       ['preset'],
@@ -136,13 +134,13 @@ function mappingSource(name: string, body: SaveBody): { preset: Preset | null; e
 /** A mapping is saved only when checked against at least one sample, each named once (errors name the sample). */
 function checkSamples(name: string, samples: readonly MappingSample[]): void {
   if (samples.length === 0)
-    throw new ApiError(400, 'invalid', `mapping "${name}": give at least one sample payload to check the expression against`, [
+    throw ApiError.of('invalid', `mapping "${name}": give at least one sample payload to check the expression against`, [
       'samples',
     ]);
   const names = new Set<string>();
   for (const [index, s] of samples.entries()) {
     if (names.has(s.name))
-      throw new ApiError(400, 'invalid', `mapping "${name}": two samples are named "${s.name}"`, ['samples', index, 'name']);
+      throw ApiError.of('invalid', `mapping "${name}": two samples are named "${s.name}"`, ['samples', index, 'name']);
     names.add(s.name);
   }
 }

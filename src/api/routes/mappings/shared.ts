@@ -37,7 +37,7 @@ export async function tenantContext(service: Service, tenant: string): Promise<S
       tenant,
     ])
   ).rows[0];
-  if (!row) throw new ApiError(404, 'not_found', `no tenant ${tenant}`);
+  if (!row) throw ApiError.of('not_found', `no tenant ${tenant}`);
   return { timezone: row.timezone, decimals: currencyDecimals(row.currency) };
 }
 
@@ -46,7 +46,7 @@ export function mappingOrError<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof MappingError) throw new ApiError(400, 'invalid', error.message, error.path);
+    if (error instanceof MappingError) throw ApiError.of('invalid', error.message, error.path);
     throw error;
   }
 }
@@ -56,7 +56,7 @@ export async function mappingOrErrorAsync<T>(work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } catch (error) {
-    if (error instanceof MappingError) throw new ApiError(400, 'invalid', error.message, error.path);
+    if (error instanceof MappingError) throw ApiError.of('invalid', error.message, error.path);
     throw error;
   }
 }

@@ -33,7 +33,7 @@ export function registerTestMapping(app: TypedApp, { service, compiled }: Mappin
         mapping = mappingOrError(() => CompiledMapping.compile(name, text, context));
       } else {
         const stored = await getMapping(service.sql, tenant, name);
-        if (!stored) throw new ApiError(404, 'not_found', `no mapping ${name}`);
+        if (!stored) throw ApiError.of('not_found', `no mapping ${name}`);
         mapping = compiled.get(stored, context);
       }
       const events = await mappingOrErrorAsync(() =>
