@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type Backend, type TestDatabase } from '../../test/webhooks/databases.ts';
 import type { AwardRecord } from '../engine/awards.ts';
+import type { WithdrawalRecord } from '../engine/state.ts';
 import { BatchRows } from './batch-rows.ts';
 import { LogMoved, persistBatch } from './persist.ts';
 
@@ -116,6 +117,35 @@ describe.each<Backend>(['pglite', 'postgres'])('batch rows on %s', (backend) => 
       { award_key: 'order:o1/m3/direct', amount: '0', status: 'settled', seq: '2', journal: '21' },
     ]);
     expect(await awardsOf('awards-small')).toEqual(large);
+  });
+
+  it('give a withdrawal requested and decided in one batch the position of its request', async () => {
+    const rows = new BatchRows(2);
+    const at = Date.UTC(2026, 2, 1);
+    const record: WithdrawalRecord = {
+      id: 'w1',
+      fingerprint: 'f',
+      member: 'm1',
+      at,
+      amount: 1000n,
+      tax: 0n,
+      net: 1000n,
+      month: '2026-03',
+      day: '2026-03-01',
+      status: 'requested',
+      history: [{ status: 'requested', at }],
+    };
+    rows.withdrawals.push({ record, eventSeq: 5 });
+    record.status = 'approved';
+    record.history.push({ status: 'approved', at: at + 1000 });
+    rows.withdrawals.push({ record, eventSeq: 6 });
+    await db.sql.transaction((tx) => persistBatch(tx, 'withdrawn-at-once', rows));
+    const row = (
+      await db.sql.query<{ event_seq: string; status: string }>(
+        `select event_seq::text as event_seq, status from withdrawals where tenant_id = 'withdrawn-at-once'`,
+      )
+    ).rows;
+    expect(row).toEqual([{ event_seq: '5', status: 'approved' }]);
   });
 
   describe('a batch applied on the position the engine assumed (no check before)', () => {

@@ -444,6 +444,10 @@ async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Pro
   if (rows.withdrawals.length === 0) return;
   const latest = new Map(rows.withdrawals.map((entry) => [entry.record.id, entry]));
   const w = [...latest.values()];
+  // A withdrawal requested and decided in one batch: a new row takes the request's position (the
+  // list's order and cursor), not the decision's; a row already there keeps its own.
+  const requestedSeq = new Map<string, number>();
+  for (const entry of rows.withdrawals) if (!requestedSeq.has(entry.record.id)) requestedSeq.set(entry.record.id, entry.eventSeq);
   await tx.query(
     `insert into withdrawals (tenant_id, id, member, at, amount, tax, net, month, event_seq, status, history)
      select $1, * from unnest($2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::text[], $11::jsonb[])
@@ -457,7 +461,7 @@ async function persistWithdrawals(tx: Sql, tenant: string, rows: BatchRows): Pro
       w.map((x) => String(x.record.tax)),
       w.map((x) => String(x.record.net)),
       w.map((x) => x.record.month),
-      w.map((x) => x.eventSeq),
+      w.map((x) => requestedSeq.get(x.record.id)!),
       w.map((x) => x.record.status),
       w.map((x) => toJson(x.record.history.map((h) => ({ ...h, at: iso(h.at) })))),
     ],
