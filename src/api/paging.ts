@@ -52,6 +52,10 @@ export function pageSql(
   page: PageRequest,
   params: { after: number; fetch: number },
 ): { where: string; order: string; fetch: number } {
+  // Only a column name and parameter numbers ever go into the text (no value: those are parameters).
+  if (!/^[a-z_]+(\.[a-z_]+)?$/.test(column)) throw new Error(`not a column name: ${column}`);
+  if (!Number.isSafeInteger(params.after) || !Number.isSafeInteger(params.fetch))
+    throw new Error('parameter numbers must be integers');
   const beyond = page.newestFirst ? '<' : '>';
   return {
     where: `($${params.after}::bigint is null or ${column} ${beyond} $${params.after})`,

@@ -3,7 +3,7 @@ import { openTestDatabase, type Backend, type TestDatabase } from '../../test/we
 import type { AwardRecord } from '../engine/awards.ts';
 import type { WithdrawalRecord } from '../engine/state.ts';
 import { BatchRows } from './batch-rows.ts';
-import { LogMoved, persistBatch } from './persist.ts';
+import { persistBatch } from './persist.ts';
 
 /** A batch of `events` log entries whose effects notify webhooks (two outbox rows per entry). */
 function batch(events: number): BatchRows {
@@ -146,48 +146,5 @@ describe.each<Backend>(['pglite', 'postgres'])('batch rows on %s', (backend) => 
       )
     ).rows;
     expect(row).toEqual([{ event_seq: '5', status: 'approved' }]);
-  });
-
-  describe('a batch applied on the position the engine assumed (no check before)', () => {
-    const tenant = 'assumed';
-    const logged = async () =>
-      Number(
-        (await db.sql.query<{ n: string }>('select count(*)::text as n from events where tenant_id = $1', [tenant])).rows[0]!.n,
-      );
-    const lastSeq = async () =>
-      Number((await db.sql.query<{ s: string }>('select last_seq::text as s from tenants where id = $1', [tenant])).rows[0]!.s);
-    /** Writes 3 log entries after `seq`, assuming the position `seq` with one plan version and no webhook. */
-    const write = (seq: number, notifying = false) =>
-      db.sql.transaction((tx) => {
-        const rows = batch(seq + 3);
-        rows.events.splice(0, seq);
-        rows.outbox.length = 0;
-        return persistBatch(tx, tenant, rows, { seq: seq + 3, versions: 1 }, { seq, versions: 1, notifying });
-      });
-
-    beforeAll(async () => {
-      await db.sql.query(`insert into tenants (id, name, timezone, currency) values ($1, $1, 'Asia/Shanghai', 'CNY')`, [tenant]);
-      await db.sql.query(`insert into plan_versions (tenant_id, version, plan) values ($1, 1, '{}')`, [tenant]);
-    });
-
-    it('is written, and moves the position, when the database still holds that position', async () => {
-      expect(await write(0)).toBe(true);
-      expect([await logged(), await lastSeq()]).toEqual([3, 3]);
-    });
-
-    it('writes nothing and throws LogMoved when the log moved on meanwhile (another instance committed)', async () => {
-      await expect(write(0)).rejects.toBeInstanceOf(LogMoved);
-      expect([await logged(), await lastSeq()]).toEqual([3, 3]);
-    });
-
-    it('writes nothing when a webhook or a plan version appeared meanwhile (its rows would differ)', async () => {
-      await db.sql.query(`insert into webhooks (tenant_id, id, url, secret, topics) values ($1, 'w', 'http://x', 's', '[]')`, [
-        tenant,
-      ]);
-      await expect(write(3, false)).rejects.toBeInstanceOf(LogMoved);
-      await db.sql.query(`insert into plan_versions (tenant_id, version, plan) values ($1, 2, '{}')`, [tenant]);
-      await expect(write(3, true)).rejects.toBeInstanceOf(LogMoved);
-      expect([await logged(), await lastSeq()]).toEqual([3, 3]);
-    });
   });
 });

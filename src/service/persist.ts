@@ -22,7 +22,7 @@ function payloadJson(value: unknown): string {
 }
 
 /** Up to this many log entries, a batch is written with one statement instead of COPY. */
-export const SMALL_BATCH = 64;
+const SMALL_BATCH = 64;
 
 /**
  * Writes a batch's rows. A large batch writes the log, postings and new awards with COPY (the
@@ -31,23 +31,15 @@ export const SMALL_BATCH = 64;
  * also records `position` as the tenant's log position and announces it (returns true). The rare
  * rows (rejections, withdrawals, adjustments, notifications) have a statement each.
  */
-export async function persistBatch(
-  tx: Sql,
-  tenant: string,
-  rows: BatchRows,
-  position?: LogPosition,
-  /** The tenant's position the batch was applied from, unchecked till now (see LogMoved). */
-  assumed?: AssumedPosition,
-): Promise<boolean> {
+export async function persistBatch(tx: Sql, tenant: string, rows: BatchRows, position?: LogPosition): Promise<boolean> {
   const small = position !== undefined && rows.events.length > 0 && rows.events.length <= SMALL_BATCH;
   if (!small) {
-    if (assumed) await confirmPosition(tx, tenant, assumed);
     const writes = prepareLargeBatch(tenant, rows);
     await writes.insertNew(tx);
     await writes.changeExisting(tx);
     return false;
   }
-  await persistSmall(tx, tenant, rows, position, assumed);
+  await persistSmall(tx, tenant, rows, position);
   // (Rare: a zero award settled. Its row keeps its position, which the statement above cannot.)
   if (rows.awardsQuiet.size > 0)
     await updateAwards(
@@ -143,43 +135,6 @@ async function insertOutbox(tx: Sql, tenant: string, outbox: readonly OutboxRow[
   );
 }
 
-/**
- * What the engine in memory held when a batch was applied without first checking the database
- * (it was current as far as LogWatch knew): the log position, the plan version count, and whether
- * the tenant had webhooks (which decides its outbox rows). Confirmed under the tenant's lock when
- * the batch is written, in the same statement for a small batch.
- */
-export interface AssumedPosition {
-  readonly seq: number;
-  readonly versions: number;
-  readonly notifying: boolean;
-}
-
-/**
- * The database moved on from what a batch assumed (another instance committed for the tenant, or
- * changed its plan or webhooks, before LogWatch heard of it): nothing of the batch may be written,
- * and the engine, which ran ahead on a stale state, must be rebuilt before the batch is applied again.
- */
-export class LogMoved extends Error {
-  constructor(readonly tenant: string) {
-    super(`tenant ${tenant}: the log moved on since the engine in memory was last checked`);
-  }
-}
-
-/** Throws LogMoved unless the tenant's position is still the assumed one. */
-async function confirmPosition(tx: Sql, tenant: string, assumed: AssumedPosition): Promise<void> {
-  const row = (
-    await tx.query<{ confirmed: boolean }>(
-      `select last_seq = $2 and (select count(*) from plan_versions where tenant_id = $1) = $3
-              and exists (select 1 from webhooks where tenant_id = $1) = $4 as confirmed
-         from tenants where id = $1`,
-      [tenant, assumed.seq, assumed.versions, assumed.notifying],
-      { name: 'fenyong_confirm_position' },
-    )
-  ).rows[0];
-  if (row?.confirmed !== true) throw new LogMoved(tenant);
-}
-
 /** Records the tenant's log position and announces it to every instance (LogWatch) at commit. */
 export async function recordPosition(tx: Sql, tenant: string, position: LogPosition): Promise<void> {
   await tx.query(
@@ -191,58 +146,37 @@ export async function recordPosition(tx: Sql, tenant: string, position: LogPosit
   );
 }
 
-/**
- * The log, postings, balances, awards and the tenant's position: one statement, prepared once.
- * With an assumed position ($37–$39), every row is written only if the database still holds that
- * position (read under the tenant's lock, which every writer of its log takes first); otherwise
- * nothing is written, `moved` is 0, and the caller rolls back (LogMoved).
- */
+/** The log, postings, balances, awards and the tenant's position: one statement, prepared once. */
 const SMALL_WRITE = `
-with assumed as (
-  select $37::bigint is null or coalesce((
-    select last_seq = $37 and (select count(*) from plan_versions where tenant_id = $1) = $38
-           and exists (select 1 from webhooks where tenant_id = $1) = $39
-      from tenants where id = $1), false) as holds
-), logged as (
+with logged as (
   insert into events (tenant_id, seq, event_key, type, at, payload, source)
   select $1, * from unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::text[])
-   where (select holds from assumed)
 ), posted as (
   insert into postings (tenant_id, journal, line, event_seq, at, kind, account, member, amount, order_id, period, rule, refund_id, withdrawal_id, adjustment_id)
   select $1, * from unnest($8::bigint[], $9::smallint[], $10::bigint[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], $15::bigint[],
                            $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])
-   where (select holds from assumed)
 ), balanced as (
   insert into balances (tenant_id, member, pending, available)
   select $1, * from unnest($22::text[], $23::bigint[], $24::bigint[])
-   where (select holds from assumed)
   on conflict (tenant_id, member) do update
     set pending = balances.pending + excluded.pending, available = balances.available + excluded.available
 ), awarded as (
   insert into awards (tenant_id, award_key, member, order_id, period, rule, amount, status, updated_seq, updated_journal)
   select $1, * from unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::bigint[], $31::text[], $32::bigint[], $33::bigint[])
-   where (select holds from assumed)
   on conflict (tenant_id, award_key) do update set amount = excluded.amount, status = excluded.status, updated_seq = excluded.updated_seq,
     updated_journal = coalesce(excluded.updated_journal, awards.updated_journal)
 ), moved as (
-  update tenants set last_seq = $34 where id = $1 and (select holds from assumed)
-  returning 1
+  update tenants set last_seq = $34 where id = $1
 )
-select (select count(*) from moved)::int as moved, pg_notify($35, $36)`;
+select pg_notify($35, $36)`;
 
-async function persistSmall(
-  tx: Sql,
-  tenant: string,
-  rows: BatchRows,
-  position: LogPosition,
-  assumed: AssumedPosition | undefined,
-): Promise<void> {
+async function persistSmall(tx: Sql, tenant: string, rows: BatchRows, position: LogPosition): Promise<void> {
   const e = rows.events;
   const p = rows.postings;
   const deltas = rows.balanceDeltas;
   const members = [...deltas.keys()];
   const a = rows.awardsQuiet.size > 0 ? [...rows.awards].filter(([x]) => !rows.awardsQuiet.has(x)) : [...rows.awards];
-  const written = await tx.query<{ moved: number }>(
+  await tx.query(
     SMALL_WRITE,
     [
       tenant,
@@ -281,13 +215,9 @@ async function persistSmall(
       position.seq,
       LOG_CHANNEL,
       logNotice(tenant, position.seq, position.versions),
-      assumed?.seq ?? null,
-      assumed?.versions ?? null,
-      assumed?.notifying ?? null,
     ],
-    { name: 'fenyong_small_write_4' },
+    { name: 'fenyong_small_write_2' },
   );
-  if (assumed && written.rows[0]?.moved !== 1) throw new LogMoved(tenant);
 }
 
 function eventsWrite(tenant: string, rows: BatchRows): Write | null {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Sql } from '../store/sql.ts';
+import { tenantLiteral, type Sql } from '../store/sql.ts';
 import { applySegments, type ItemResult, type Segment } from './apply-batch.ts';
 import { writeAudit, type AuditEntry } from './audit.ts';
 import { BatchRows } from './batch-rows.ts';
@@ -7,7 +7,7 @@ import { ingestInChunks, type BulkAudit } from './bulk-ingest.ts';
 import { PART_EVENTS, PartWriter } from './part-writer.ts';
 import { IngestGroups, type Submission } from './ingest-groups.ts';
 import { LogWatch } from './log-watch.ts';
-import { LogMoved, persistBatch, recordPosition, SMALL_BATCH, type AssumedPosition } from './persist.ts';
+import { persistBatch, recordPosition } from './persist.ts';
 import { catchUp, loadRuntime, NETWORK_IMPORTED, type TenantRuntime } from './runtime.ts';
 import { nextDue } from './scheduler.ts';
 import { TenantQueue } from './tenant-queue.ts';
@@ -79,21 +79,19 @@ export class Service {
    * `work` in one transaction holding the tenant's advisory lock, its engine caught up under the
    * lock; a commit that moved the log (or the plan) records and announces the new position.
    */
-  private async exclusive<T>(
-    tenant: string,
-    work: (runtime: TenantRuntime, tx: Sql, assumed?: AssumedPosition) => Promise<T>,
-    optimistic = false,
-  ): Promise<T> {
+  private async exclusive<T>(tenant: string, work: (runtime: TenantRuntime, tx: Sql) => Promise<T>): Promise<T> {
     // The engine runs ahead of the log from the first event applied until the transaction ends.
     const held: { runtime: TenantRuntime | null } = { runtime: null };
+    const literal = tenantLiteral(tenant);
+    const generation = this.watch.checkGeneration();
     try {
       return await this.sql.transaction(
-        async (tx) => {
-          const assumed = optimistic ? this.assumedPosition(tenant) : null;
-          const runtime = assumed ? assumed.runtime : await this.current(tenant, tx);
+        async (tx, first) => {
+          const position = first[0] as TenantPosition | undefined;
+          const runtime = await this.current(tenant, tx, position ? { position, generation } : undefined);
           held.runtime = runtime;
           runtime.applying = true;
-          const result = await work(runtime, tx, assumed?.position);
+          const result = await work(runtime, tx);
           if (runtime.seq !== runtime.recorded.seq || runtime.planVersions !== runtime.recorded.versions) {
             const position = { seq: runtime.seq, versions: runtime.planVersions };
             await recordPosition(tx, tenant, position);
@@ -101,7 +99,8 @@ export class Service {
           }
           return result;
         },
-        { lock: lockKey(tenant) },
+        // The tenant's position comes with BEGIN and the lock: one round trip less per transaction.
+        { lock: lockKey(tenant), ...(literal ? { firstRead: positionSql(literal) } : {}) },
       );
     } catch (error) {
       // (A StreamOverlap is refused before anything is applied: the engine is still exact.)
@@ -110,23 +109,6 @@ export class Service {
     } finally {
       if (held.runtime) held.runtime.applying = false;
     }
-  }
-
-  /**
-   * The tenant's engine in memory and the position it holds, when it is as current as the
-   * database as far as LogWatch knows (no other instance has announced a later position): a group
-   * of requests may then be applied at once and its position confirmed by the statement that
-   * writes it, instead of a query of its own first (one round trip less per group; LogMoved when
-   * another instance got there first).
-   */
-  private assumedPosition(tenant: string): { runtime: TenantRuntime; position: AssumedPosition } | null {
-    this.watch.start();
-    const runtime = this.ready.get(tenant);
-    if (!runtime || runtime.applying || !this.watch.isCurrent(runtime)) return null;
-    return {
-      runtime,
-      position: { seq: runtime.seq, versions: runtime.planVersions, notifying: this.notifying.has(tenant) },
-    };
   }
 
   /** Read-only access to a caught-up engine (no lock held across instances). */
@@ -236,27 +218,14 @@ export class Service {
 
   /** A group's turn: all of it in one transaction; if that fails, each submission on its own. */
   private async commitGroup(tenant: string, group: readonly Submission[]): Promise<void> {
-    const run = (submissions: readonly Submission[], optimistic = false) =>
-      this.exclusive(
-        tenant,
-        async (runtime, tx, assumed) => {
-          const results = await this.applyAndPersist(runtime, tx, tenant, submissions, assumed);
-          for (const [index, submission] of submissions.entries()) await submission.within?.(tx, results[index]!);
-          return results;
-        },
-        optimistic,
-      );
-    // A group small enough for one statement is applied on the position in memory, confirmed as it
-    // is written; if another instance committed first, the engine was dropped and the group runs
-    // again on a fresh one.
-    const attempt = (submissions: readonly Submission[]) =>
-      eventsIn(submissions) > SMALL_BATCH
-        ? run(submissions)
-        : run(submissions, true).catch((error: unknown) =>
-            error instanceof LogMoved ? run(submissions) : Promise.reject(error),
-          );
+    const run = (submissions: readonly Submission[]) =>
+      this.exclusive(tenant, async (runtime, tx) => {
+        const results = await this.applyAndPersist(runtime, tx, tenant, submissions);
+        for (const [index, submission] of submissions.entries()) await submission.within?.(tx, results[index]!);
+        return results;
+      });
     try {
-      const results = await attempt(group);
+      const results = await run(group);
       group.forEach((submission, index) => submission.resolve(results[index]!));
     } catch (error) {
       if (group.length === 1) return group[0]!.reject(error);
@@ -276,9 +245,8 @@ export class Service {
     tx: Sql,
     tenant: string,
     segments: readonly Segment[],
-    assumed?: AssumedPosition,
   ): Promise<ItemResult[][]> {
-    const events = eventsIn(segments);
+    const events = segments.reduce((sum, segment) => sum + segment.items.length, 0);
     const parts = PartWriter.worthIt(events) ? new PartWriter(tx, tenant) : null;
     const split = parts ? { every: PART_EVENTS, flush: (part: BatchRows) => parts.write(part) } : undefined;
     // Every path of events into the engine (requests, the stream, manual acts, result imports)
@@ -295,7 +263,7 @@ export class Service {
     const { results, rows } = applied;
     await parts?.done();
     const position = { seq: runtime.seq, versions: runtime.planVersions };
-    if (await persistBatch(tx, tenant, rows, position, assumed)) runtime.recorded = position;
+    if (await persistBatch(tx, tenant, rows, position)) runtime.recorded = position;
     return results;
   }
 
@@ -334,8 +302,17 @@ export class Service {
     });
   }
 
-  /** The tenant's runtime, caught up with the log (and rebuilt if the plan versions changed). */
-  private async current(tenant: string, sql: Sql): Promise<TenantRuntime> {
+  /**
+   * The tenant's engine, caught up with the log (rebuilt if its plan versions changed), and whether
+   * it has webhooks, as the database holds them. `checked` is the tenant's position as the
+   * transaction's first read found it (under the lock, in the round trip of BEGIN), with the watch
+   * generation taken before it; without it, the position is read here.
+   */
+  private async current(
+    tenant: string,
+    sql: Sql,
+    checked?: { readonly position: TenantPosition; readonly generation: number },
+  ): Promise<TenantRuntime> {
     let pending = this.runtimes.get(tenant);
     if (!pending) {
       pending = loadRuntime(sql, tenant);
@@ -347,16 +324,10 @@ export class Service {
       throw new UnknownTenant(tenant);
     }
     // Taken before the check: a commit after the check's snapshot is announced in this generation.
-    const generation = this.watch.checkGeneration();
-    const state = (
-      await sql.query<{ last_seq: string; versions: string; notifying: boolean }>(
-        `select last_seq::text as last_seq, (select count(*) from plan_versions where tenant_id = $1)::text as versions,
-                exists (select 1 from webhooks where tenant_id = $1) as notifying
-           from tenants where id = $1`,
-        [tenant],
-        { name: 'fenyong_tenant_position' },
-      )
-    ).rows[0]!;
+    const generation = checked?.generation ?? this.watch.checkGeneration();
+    const state =
+      checked?.position ??
+      (await sql.query<TenantPosition>(positionSql('$1'), [tenant], { name: 'fenyong_tenant_position' })).rows[0]!;
     // A webhook may have been created or removed through another instance: outbox rows follow the database.
     if (state.notifying) this.notifying.add(tenant);
     else this.notifying.delete(tenant);
@@ -394,6 +365,20 @@ export class UnknownTenant extends Error {
   }
 }
 
+/** A tenant's log position, plan version count and whether it has webhooks, as the database holds them. */
+interface TenantPosition {
+  readonly last_seq: string;
+  readonly versions: string;
+  readonly notifying: boolean;
+}
+
+/** The read of a tenant's position, for the tenant given as `$1` or as a literal (tenantLiteral). */
+function positionSql(tenant: string): string {
+  return `select last_seq::text as last_seq, (select count(*) from plan_versions where tenant_id = ${tenant})::text as versions,
+                 exists (select 1 from webhooks where tenant_id = ${tenant}) as notifying
+            from tenants where id = ${tenant}`;
+}
+
 /** A multi-message batch of which a part was consumed meanwhile (StreamPosition.first): retry. */
 export class StreamOverlap extends Error {
   constructor(
@@ -407,10 +392,6 @@ export class StreamOverlap extends Error {
 }
 
 /** A stable 63-bit advisory lock key per tenant. */
-function eventsIn(segments: readonly Segment[]): number {
-  return segments.reduce((sum, segment) => sum + segment.items.length, 0);
-}
-
 export function lockKey(tenant: string): string {
   let key = lockKeys.get(tenant);
   if (key === undefined) {

@@ -30,7 +30,10 @@ export async function pgliteSql(dataDir?: string, options: { reserveBytes?: numb
   const wrap = (tx: Transaction): Sql => ({
     kind: 'pglite',
     query: async (text, params) => tx.query(text, params as unknown[]) as never,
-    transaction: async (work) => work(wrap(tx)),
+    transaction: async (work, options) => {
+      const firstRead = options?.firstRead;
+      return work(wrap(tx), firstRead ? (await tx.query<Record<string, unknown>>(firstRead)).rows : []);
+    },
     copy: copy(tx),
     listen: () => Promise.reject(new Error('listen on the database, not inside a transaction')),
     close: async () => undefined,
@@ -45,7 +48,9 @@ export async function pgliteSql(dataDir?: string, options: { reserveBytes?: numb
       await roomToWrite();
       return db.transaction(async (tx) => {
         if (options?.lock) await tx.query(`select pg_advisory_xact_lock(${lockLiteral(options.lock)})`);
-        return work(wrap(tx));
+        const firstRead = options?.firstRead;
+        const first = firstRead ? (await tx.query<Record<string, unknown>>(firstRead)).rows : [];
+        return work(wrap(tx), first);
       });
     },
     copy: async (table, columns, data) => {

@@ -43,20 +43,31 @@ function clientSql(client: pg.PoolClient): Sql {
       (queryOptions?.name
         ? client.query({ name: queryOptions.name, text, values: params as unknown[] })
         : client.query(text, params as unknown[])) as never,
-    transaction: async (work) => work(clientSql(client)),
+    transaction: async (work, options) => {
+      const firstRead = options?.firstRead;
+      return work(clientSql(client), firstRead ? (await client.query(firstRead)).rows : []);
+    },
     copy: (table, columns, data) => copyInto(client, table, columns, data),
     listen: () => Promise.reject(new Error('listen on the pool, not inside a transaction')),
     close: async () => undefined,
   };
 }
 
-async function poolTransaction<T>(pool: pg.Pool, work: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+async function poolTransaction<T>(
+  pool: pg.Pool,
+  work: (tx: Sql, first: readonly Record<string, unknown>[]) => Promise<T>,
+  options?: TransactionOptions,
+): Promise<T> {
   const client = await pool.connect();
   const connection = watchConnection(client);
   try {
-    // BEGIN and the lock in one round trip (the simple protocol runs both).
-    await client.query(options?.lock ? `begin; select pg_advisory_xact_lock(${lockLiteral(options.lock)})` : 'begin');
-    const result = await work(clientSql(client));
+    // BEGIN, the lock and the first read in one round trip (the simple protocol runs them all).
+    const firstRead = options?.firstRead;
+    const lock = options?.lock ? `; select pg_advisory_xact_lock(${lockLiteral(options.lock)})` : '';
+    const read = firstRead ? `; ${firstRead}` : '';
+    const opened: pg.QueryResult | pg.QueryResult[] = await client.query(`begin${lock}${read}`);
+    const first = firstRead ? (Array.isArray(opened) ? opened[opened.length - 1]! : opened).rows : [];
+    const result = await work(clientSql(client), first);
     await client.query('commit');
     return result;
   } catch (error) {

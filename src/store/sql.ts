@@ -10,8 +10,14 @@ export interface Sql {
     params?: readonly unknown[],
     options?: QueryOptions,
   ): Promise<{ rows: Row[] }>;
-  /** Runs `work` in one transaction; commits when it resolves, rolls back when it throws. */
-  transaction<T>(work: (tx: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs `work` in one transaction; commits when it resolves, rolls back when it throws. `first`
+   * holds the rows of `options.firstRead` (empty without one).
+   */
+  transaction<T>(
+    work: (tx: Sql, first: readonly Record<string, unknown>[]) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T>;
   /**
    * Bulk-loads rows with `COPY table (columns) FROM …` in PostgreSQL's text format (copy-text.ts
    * makes the lines, as one string or as the UTF-8 pieces of a CopyWriter): the cheapest way to
@@ -42,10 +48,27 @@ export interface TransactionOptions {
    * the same round trip as BEGIN: it serialises writers of one tenant across instances.
    */
   readonly lock?: string;
+  /**
+   * A read run first thing (after the lock), in the same round trip as BEGIN and the lock on
+   * PostgreSQL (the simple protocol runs the three as one message): for the read every transaction
+   * of a kind starts with. It sees every commit made before the lock was granted. It takes no
+   * parameters: a value in it must be a literal made by tenantLiteral.
+   */
+  readonly firstRead?: string;
 }
 
 export interface Subscription {
   close(): Promise<void>;
+}
+
+/**
+ * A tenant id as a SQL literal, for a firstRead (the one place values meet SQL text): only the
+ * characters tenant ids are made of (lowercase letters, digits, dashes; src/api/routes/tenants.ts)
+ * ever pass, so nothing can be quoted or escaped; null for any other text (the caller then reads
+ * with a parameter, one round trip more).
+ */
+export function tenantLiteral(tenant: string): string | null {
+  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(tenant) ? `'${tenant}'` : null;
 }
 
 /** The lock key as a SQL literal: only decimal digits with an optional sign ever pass. */

@@ -38,7 +38,7 @@ function keyTable(): {
       const row = rows.get(String(params[0]));
       return { rows: (row ? [row] : []) as Row[] };
     },
-    transaction: (work) => work(sql),
+    transaction: (work) => work(sql, []),
     copy: async () => undefined,
     listen: async () => ({ close: async () => undefined }),
     close: async () => undefined,

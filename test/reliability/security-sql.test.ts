@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { lockLiteral } from '../../src/store/sql.ts';
+import { pageSql } from '../../src/api/paging.ts';
+import { lockLiteral, tenantLiteral } from '../../src/store/sql.ts';
 import { recordFigures } from './support/figures.ts';
 import { findingsTable, SECURITY_FINDINGS } from './support/findings.ts';
 
@@ -19,12 +20,15 @@ const SRC = join(import.meta.dirname, '..', '..', 'src');
 const QUOTERS: Readonly<Record<string, string>> = {
   identifier: 'a table or column name of fenyong itself: /^[a-z_][a-z0-9_]*$/ or it throws (src/store/pglite.ts, postgres.ts)',
   lockLiteral: 'an advisory lock key: /^-?\\d{1,19}$/ or it throws (src/store/sql.ts)',
+  tenantLiteral: 'a tenant id as a literal: /^[a-z0-9][a-z0-9-]{0,62}$/ or null, quoted (src/store/sql.ts)',
+  pageSql:
+    'the cursor condition and order of a paged list: a column name /^[a-z_]+(\\.[a-z_]+)?$/ and parameter numbers, or it throws (src/api/paging.ts)',
 };
 
 /** Where SQL text arrives as a variable on purpose: the database adapters and the migrator. */
 const PASS_THROUGH: Readonly<Record<string, readonly string[]>> = {
-  'store/pglite.ts': ['text'], // the Sql interface's own implementation: runs what callers give it
-  'store/postgres.ts': ['text'],
+  'store/pglite.ts': ['text', 'firstRead'], // the Sql interface's own implementation: runs what callers give it
+  'store/postgres.ts': ['text', 'firstRead'],
   'store/migrate.ts': ['statement'], // the migrations shipped in src/store/migrations
 };
 
@@ -76,6 +80,7 @@ class Judge {
           : ts.isPropertyAssignment(text) && this.sqlText(text.initializer, seen))
       );
     }
+    if (ts.isCallExpression(node) && node.expression.getText(this.file) in QUOTERS) return true;
     if (ts.isCallExpression(node) && node.arguments.length > 0) return this.sqlText(node.arguments[0]!, seen);
     return false;
   }
@@ -86,8 +91,15 @@ class Judge {
     if (ts.isParenthesizedExpression(node)) return this.part(node.expression, seen);
     if (ts.isConditionalExpression(node)) return this.part(node.whenTrue, seen) && this.part(node.whenFalse, seen);
     if (ts.isIdentifier(node)) {
+      // An adapter's pass-through (the text its caller gives it, checked where it is made).
+      if ((PASS_THROUGH[this.name] ?? []).includes(node.text)) return true;
       const initial = this.constant(node.text);
       return initial !== null && this.sqlText(initial, seen);
+    }
+    // A part of what a QUOTER made (`seek.where` of `const seek = pageSql(…)`).
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+      const initial = this.constant(node.expression.text);
+      return initial !== null && ts.isCallExpression(initial) && initial.expression.getText(this.file) in QUOTERS;
     }
     if (ts.isCallExpression(node)) {
       const callee = node.expression.getText(this.file);
@@ -152,6 +164,12 @@ function scan(): Site[] {
           sites.push({ where, kind, text });
         }
       }
+      // A transaction's first read (TransactionOptions.firstRead) is SQL text too.
+      if (ts.isPropertyAssignment(node) && node.name.getText(file) === 'firstRead') {
+        const where = `src/${name}:${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+        const text = node.initializer.getText(file).replace(/\s+/g, ' ').slice(0, 120);
+        sites.push({ where, kind: judge.sqlText(node.initializer) ? 'built from constants' : 'offender', text });
+      }
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -181,6 +199,11 @@ describe('parameterised SQL only', () => {
     expect(() => lockLiteral('1; drop table events; --')).toThrow();
     expect(() => lockLiteral('1 or 1=1')).toThrow();
     expect(lockLiteral('-9223372036854775808')).toBe('-9223372036854775808');
+    for (const id of ["x' or '1'='1", 'a;b', 'A', "it's", 'a b', '-a', 'a\\b', '']) expect(tenantLiteral(id), id).toBeNull();
+    expect(tenantLiteral('shop-2')).toBe("'shop-2'");
+    const page = { newestFirst: true, after: null, limit: 10 };
+    expect(() => pageSql('id; drop table events', page, { after: 1, fetch: 2 })).toThrow();
+    expect(() => pageSql('w.id', page, { after: 1.5, fetch: 2 })).toThrow();
     for (const file of ['store/pglite.ts', 'store/postgres.ts']) {
       const text = readFileSync(join(SRC, file), 'utf8');
       expect(text, `${file}: identifier() checks its input`).toMatch(
