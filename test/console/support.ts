@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** Where the browser tests put their screenshots (git-ignored). */
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -20,4 +20,10 @@ export async function signInAsOperator(page: Page, key: string): Promise<void> {
 export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+}
+
+/** Saves a screenshot of one element (a card) as SHOTS/<name>.png. */
+export async function shotOf(element: Locator, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await element.screenshot({ path: join(SHOTS, `${name}.png`) });
 }

@@ -120,3 +120,31 @@ export function sumDecimals(values: readonly string[], decimals = 2): string {
   const whole = digits.slice(0, digits.length - decimals);
   return `${negative ? '-' : ''}${decimals ? `${whole}.${digits.slice(digits.length - decimals)}` : whole}`;
 }
+
+/**
+ * Minor-unit digits of a currency by ISO 4217, from the browser's ICU data (CNY 2, JPY 0, KWD 3),
+ * as the server reads them; 2 for a code ICU does not know.
+ */
+export function currencyDecimals(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * The text of an amount typed by a person, checked as text (never read as a float): digits, and
+ * at most `decimals` of them after a point; no sign, no grouping. Written with exactly `decimals`
+ * digits after the point ("5" → "5.00", "012.3" → "12.30"), or null when it is not an amount.
+ */
+export function amountText(text: string, decimals: number): string | null {
+  const pattern = decimals > 0 ? new RegExp(`^(\\d{1,16})(?:\\.(\\d{1,${decimals}}))?$`) : /^(\d{1,16})$/;
+  const match = pattern.exec(text.trim());
+  if (!match) return null;
+  const whole = match[1]!.replace(/^0+(?=\d)/, '');
+  return decimals > 0 ? `${whole}.${(match[2] ?? '').padEnd(decimals, '0')}` : whole;
+}
+
+/** True when a decimal string is zero ("0", "0.00"). */
+export const isZeroAmount = (text: string): boolean => !/[1-9]/.test(text);

@@ -7,6 +7,7 @@ import { Async, Badge, Card, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { money, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { Adjustments } from './finance/Adjustments';
 
 const GROUPINGS = ['rule', 'branch', 'agency'] as const;
 type Grouping = (typeof GROUPINGS)[number];
@@ -22,7 +23,10 @@ function ratio(value: string | null, lang: string): string {
   );
 }
 
-/** 财务: the monthly tax report (GET /v1/reports/tax) and the commission report (GET /v1/reports/commission). */
+/**
+ * 财务: the monthly tax report (GET /v1/reports/tax), the commission report (GET
+ * /v1/reports/commission) and manual adjustments (GET/POST /v1/adjustments, admin).
+ */
 export default function FinancePage() {
   const { t, lang } = useI18n();
   const { me } = useSession();
@@ -176,6 +180,7 @@ export default function FinancePage() {
             )}
           </Async>
         </Card>
+        <Adjustments />
       </div>
     </div>
   );

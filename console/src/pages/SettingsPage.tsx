@@ -7,6 +7,7 @@ import { Async, Badge, Card, Empty, ErrorNote, JsonView, PageHeader } from '../c
 import { useI18n } from '../i18n/i18n';
 import { dateTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { AuditLog } from './settings/AuditLog';
 
 type Webhook = Reply<'/v1/webhooks'>['webhooks'][number];
 type Topic = NonNullable<
@@ -29,7 +30,7 @@ const everyTopic: Exclude<Topic, (typeof TOPICS)[number]> extends never ? true :
 void everyTopic;
 const SCOPES = ['read', 'ingest', 'admin'] as const;
 
-/** Webhooks with their delivery log, API keys, and the ledger check. */
+/** Webhooks with their delivery log, API keys, the ledger check and the audit log. */
 export default function SettingsPage() {
   const { t } = useI18n();
   const { can } = useSession();
@@ -45,6 +46,7 @@ export default function SettingsPage() {
         </Card>
       )}
       {can('admin') ? <Verify /> : null}
+      <AuditLog />
     </div>
   );
 }
