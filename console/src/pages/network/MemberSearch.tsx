@@ -5,7 +5,7 @@ import { Card, Empty, ErrorNote, Loading } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { useDebounced } from '../../lib/useAsync';
 import { LoadMore } from './LoadMore';
-import { useKeysetPages } from './useKeysetPages';
+import { useKeysetPages } from '../../lib/useKeysetPages';
 
 const SEARCH_PAGE = 20;
 /** Pause in typing before a search goes out: short, as the server answers from an index. */
