@@ -9703,6 +9703,8 @@ export interface paths {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            /** @description the `before` of the next page (older entries), null on the last page */
+                            next: number | null;
                         };
                     };
                 };

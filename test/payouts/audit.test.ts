@@ -65,6 +65,19 @@ describe.each<Backend>(['pglite', 'postgres'])('audit log on %s', (backend) => {
     const all = await audit(admin);
     const page = await audit(admin, { before: all[1].id, limit: 2 });
     expect(page.map((e) => e.id)).toEqual([all[2].id, all[3].id]);
+    // Page by page with `next`: every entry once, newest first, and a null `next` on the last page.
+    const paged: number[] = [];
+    let next: number | null = null;
+    for (let pages = 0; pages < all.length; pages++) {
+      const reply: { entries: { id: number }[]; next: number | null } = await admin.ok(
+        admin.get('/v1/audit', { limit: 3, ...(next === null ? {} : { before: next }) }),
+      );
+      paged.push(...reply.entries.map((e) => e.id));
+      next = reply.next;
+      if (next === null) break;
+    }
+    expect(next).toBeNull();
+    expect(paged).toEqual(all.map((e) => e.id));
     const read = world.test.as((await createKey(admin, 'read')).key);
     expect((await read.get('/v1/audit')).status).toBe(403);
   });

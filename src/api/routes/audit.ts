@@ -38,6 +38,7 @@ export const registerAudit: Register = (app, { service }) => {
                 details: z.record(z.string(), z.unknown()),
               }),
             ),
+            next: z.number().nullable().describe('the `before` of the next page (older entries), null on the last page'),
           }),
           ...errorResponses,
         },
@@ -45,7 +46,10 @@ export const registerAudit: Register = (app, { service }) => {
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
-      return { entries: await queryAudit(service.sql, tenant, request.query) };
+      // One entry more than the page tells whether another page follows.
+      const entries = await queryAudit(service.sql, tenant, { ...request.query, limit: request.query.limit + 1 });
+      const shown = entries.slice(0, request.query.limit);
+      return { entries: shown, next: entries.length > shown.length ? shown[shown.length - 1]!.id : null };
     },
   );
 };

@@ -67,12 +67,11 @@ function AuditLogForAdmin() {
   const actor = useDebounced(actorText.trim(), 300, cleared);
   const log = usePages<Entry>(
     async (before) => {
-      // One entry more than the page tells whether another page follows.
-      const { entries } = await ok(
+      const { entries, next } = await ok(
         api.GET('/v1/audit', {
           params: {
             query: {
-              limit: PAGE + 1,
+              limit: PAGE,
               ...(action ? { action } : {}),
               ...(target ? { target } : {}),
               ...(actor ? { actor } : {}),
@@ -81,8 +80,7 @@ function AuditLogForAdmin() {
           },
         }),
       );
-      const shown = entries.slice(0, PAGE);
-      return { items: shown, next: entries.length > PAGE ? String(shown[shown.length - 1]!.id) : null };
+      return { items: entries, next: next === null ? null : String(next) };
     },
     [action, target, actor],
   );
