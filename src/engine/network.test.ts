@@ -206,6 +206,27 @@ describe('Network as-of queries', () => {
       expect(network.chainOf(null)).toEqual([]);
     });
 
+    it('keeps one chain array for a seller while nothing on its chain changes, and makes a new one when something does', () => {
+      const network = sample();
+      const b = network.get('B')!;
+      const first = network.chainOf(b);
+      // A level changed off the chain (Z) changes the shape version, not B's chain: orders keep sharing it.
+      network.setLevel(network.get('Z')!, 3, T(5));
+      expect(network.chainOf(b)).toBe(first);
+      // A level changed on it (A) makes a new chain; the old one, which earlier orders hold, stays as it was.
+      network.setLevel(network.get('A')!, 3, T(6));
+      const second = network.chainOf(b);
+      expect(second).not.toBe(first);
+      expect(second).toEqual([
+        { id: 'B', level: 1, role: 'leader' },
+        { id: 'A', level: 3, role: 'branch' },
+      ]);
+      expect(first[1]).toEqual({ id: 'A', level: 2, role: 'branch' });
+      // So does a move of a member on it.
+      network.move(b, network.get('Z')!, T(7));
+      expect(network.chainOf(b).map((link) => link.id)).toEqual(['B', 'Z']);
+    });
+
     it('numbers members in order of entry', () => {
       const network = sample();
       expect(['A', 'B', 'C', 'Z'].map((id) => network.get(id)!.entrySeq)).toEqual([0, 1, 2, 3]);

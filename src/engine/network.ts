@@ -157,6 +157,11 @@ export class Member implements BalanceSlot {
     return this.#chainVersion === version ? this.#chain : null;
   }
 
+  /** The chain made last, whatever the shape version then (null before the first). */
+  get lastChain(): readonly ChainLink[] | null {
+    return this.#chain;
+  }
+
   cacheChain(chain: readonly ChainLink[], version: number): void {
     this.#chain = chain;
     this.#chainVersion = version;
@@ -181,6 +186,20 @@ export class Member implements BalanceSlot {
   placement(from: InstantMs): Placement {
     return { from, parent: this.parent?.id ?? null, role: this.role, level: this.level, regions: this.regions };
   }
+}
+
+/**
+ * Whether `chain` is the chain of `member` now: its first `walked` links are those of `member` and
+ * the members above it, each as it is now (a link is replaced when its member's level or role
+ * changes), and the rest is `above` (the chain of the member above them, made at this version).
+ */
+function sameChain(chain: readonly ChainLink[], member: Member, walked: number, above: readonly ChainLink[]): boolean {
+  if (chain.length !== walked + above.length) return false;
+  let cursor: Member | null = member;
+  for (let position = 0; position < walked; position++, cursor = cursor!.parent)
+    if (chain[position] !== cursor!.link) return false;
+  for (let position = 0; position < above.length; position++) if (chain[walked + position] !== above[position]) return false;
+  return true;
 }
 
 /**
@@ -315,8 +334,11 @@ export class Network {
   chainOf(member: Member | null): readonly ChainLink[] {
     if (member === null) return NO_LINKS;
     const version = this.shapeVersion;
-    const cached = member.cachedChain(version);
-    if (cached !== null) return cached;
+    return member.cachedChain(version) ?? this.remakeChain(member, version);
+  }
+
+  /** chainOf when the shape changed since `member`'s chain was made (or none was made yet). */
+  private remakeChain(member: Member, version: number): readonly ChainLink[] {
     // Walked up to the first member with a chain of its own (a seller above, often), whose chain
     // is copied from one array instead of walking every member above it (a cache miss or two each).
     let walked = 0;
@@ -328,6 +350,14 @@ export class Network {
         break;
       }
       walked += 1;
+    }
+    // Most changes of shape (a level changed somewhere) leave this chain as it was: the chain made
+    // last is then kept, and the orders sharing it stay one array, instead of a copy per order
+    // that each order would keep (the young collector copied them all, twice, in a simulation).
+    const last = member.lastChain;
+    if (last !== null && sameChain(last, member, walked, above)) {
+      member.cacheChain(last, version);
+      return last;
     }
     const chain = new Array<ChainLink>(walked + above.length);
     let cursor: Member | null = member;
