@@ -2,7 +2,10 @@ import type { CopyInput } from './copy-text.ts';
 
 /**
  * The one database interface fenyong uses: parameterised SQL only ($1, $2…), the same text for
- * PostgreSQL (pg) and PGlite. Values are never interpolated into SQL.
+ * PostgreSQL (pg) and PGlite. Values are never interpolated into SQL, but for the two kinds that
+ * cannot carry any (an advisory lock key through lockLiteral, a tenant id through tenantLiteral; each
+ * lets only its own characters through), and test/reliability/security-sql.test.ts holds every
+ * query of src/ to that.
  */
 export interface Sql {
   query<Row = Record<string, unknown>>(
