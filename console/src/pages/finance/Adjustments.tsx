@@ -2,10 +2,11 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiFailure, ok, type Reply } from '../../api/client';
 import { Link } from '../../app/router';
 import { useSession } from '../../auth/session';
+import { AdminOnly } from '../../components/AdminOnly';
 import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
-import { Card, Empty, ErrorNote, Loading } from '../../components/ui';
+import { Card, ErrorNote, Loading } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { amountText, currencyDecimals, dateTime, isZeroAmount, money, today } from '../../lib/format';
 import { useDebounced } from '../../lib/useAsync';
@@ -21,14 +22,11 @@ const PAGE = 20;
  */
 export function Adjustments() {
   const { t } = useI18n();
-  const { can } = useSession();
-  if (!can('admin'))
-    return (
-      <Card title={t('adjustments.title')}>
-        <Empty>{t('adjustments.adminOnly')}</Empty>
-      </Card>
-    );
-  return <AdjustmentsForAdmin />;
+  return (
+    <AdminOnly title={t('adjustments.title')} note={t('adjustments.adminOnly')}>
+      {() => <AdjustmentsForAdmin />}
+    </AdminOnly>
+  );
 }
 
 function AdjustmentsForAdmin() {

@@ -2,10 +2,11 @@ import { useState } from 'react';
 import { api, ok, type Reply } from '../../api/client';
 import { Link } from '../../app/router';
 import { useSession } from '../../auth/session';
+import { AdminOnly } from '../../components/AdminOnly';
 import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
-import { Card, Empty, ErrorNote, JsonView, Loading } from '../../components/ui';
+import { Card, ErrorNote, JsonView, Loading } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/zh-CN';
 import { dateTime, money } from '../../lib/format';
@@ -44,14 +45,11 @@ const PAGE = 50;
  */
 export function AuditLog() {
   const { t } = useI18n();
-  const { can } = useSession();
-  if (!can('admin'))
-    return (
-      <Card title={t('audit.title')}>
-        <Empty>{t('audit.adminOnly')}</Empty>
-      </Card>
-    );
-  return <AuditLogForAdmin />;
+  return (
+    <AdminOnly title={t('audit.title')} note={t('audit.adminOnly')}>
+      {() => <AuditLogForAdmin />}
+    </AdminOnly>
+  );
 }
 
 function AuditLogForAdmin() {
