@@ -23,8 +23,10 @@ export async function registerConsole(app: FastifyInstance, dir: string): Promis
       root: dir,
       prefix: '/',
       index: false,
-      setHeaders(reply, path) {
-        reply.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // (Our cache-control, not the default `public, max-age=0`.)
+      cacheControl: false,
+      setHeaders(response, path) {
+        response.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   }
