@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS, type AuditAction } from '../domain/audit-actions.ts';
 import type { Sql } from '../store/sql.ts';
 import { toJson } from './json.ts';
 
@@ -13,27 +14,7 @@ export interface AuditEntry {
   readonly details?: Record<string, unknown>;
 }
 
-/** The manual actions recorded. */
-export const AUDIT_ACTIONS = [
-  'withdrawal.approved',
-  'withdrawal.rejected',
-  'withdrawal.paid',
-  'withdrawal.failed',
-  'adjustment.posted',
-  'member.level_set',
-  'plan.published',
-  'key.created',
-  'key.revoked',
-  'member_token.issued',
-  'member_token.revoked',
-  'webhook.created',
-  'webhook.removed',
-  'payee.set',
-  'payout_batch.created',
-  'payout_batch.exported',
-  'payout_batch.imported',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction };
 
 /** Event types that are manual acts when applied (their accepted items are audited). */
 export const MANUAL_EVENT_TYPES: ReadonlySet<string> = new Set([

@@ -3,6 +3,7 @@ import { api, ok, type Reply } from '../../api/client';
 import { Link } from '../../app/router';
 import { useSession } from '../../auth/session';
 import { AdminOnly } from '../../components/AdminOnly';
+import { AUDIT_ACTIONS } from '../../../../src/domain/audit-actions.ts';
 import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
@@ -15,26 +16,6 @@ import { usePages } from '../../lib/usePages';
 
 type Entry = Reply<'/v1/audit'>['entries'][number];
 
-/** The manual actions the server records (AUDIT_ACTIONS of src/service/audit.ts; a test compares them). */
-export const AUDIT_ACTIONS = [
-  'withdrawal.approved',
-  'withdrawal.rejected',
-  'withdrawal.paid',
-  'withdrawal.failed',
-  'adjustment.posted',
-  'member.level_set',
-  'plan.published',
-  'key.created',
-  'key.revoked',
-  'member_token.issued',
-  'member_token.revoked',
-  'webhook.created',
-  'webhook.removed',
-  'payee.set',
-  'payout_batch.created',
-  'payout_batch.exported',
-  'payout_batch.imported',
-] as const;
 /** Families of actions, asked for by prefix (`withdrawal.*`). */
 const GROUPS = ['withdrawal', 'payout_batch', 'key', 'member_token', 'webhook'] as const;
 const PAGE = 50;
