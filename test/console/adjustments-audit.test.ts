@@ -9,7 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { see, shot, shotOf, signInAsOperator } from './support.ts';
+import { openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
 
 /**
  * Manual adjustments (人工调整, on the finance page) and the audit log (审计日志, on the settings
@@ -66,14 +66,11 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     buildConsoleIfStale();
     demo = await startDemoServer();
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
+    page = await openSignedIn(browser.context, `${demo.url}/finance`, demo.key, errors);
     page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/adjustments')
         posts.push(request.postData() ?? '');
     });
-    await page.goto(`${demo.url}/finance`);
-    await signInAsOperator(page, demo.key);
     await page.locator('[data-loaded="tax"]').waitFor();
   }, 180_000);
 
@@ -292,12 +289,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   });
 
   it('works on a phone: the form and the lists fit the screen', async () => {
-    const phone = await browser.context.newPage();
-    phone.on('pageerror', (error) => errors.push(error.message));
-    await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${demo.url}/finance`);
-    // A new tab has a session of its own (sessionStorage): sign in on the phone.
-    await signInAsOperator(phone, demo.key);
+    const phone = await openSignedIn(browser.context, `${demo.url}/finance`, demo.key, errors, PHONE);
     await phone.locator('[data-loaded="adjustments"]').waitFor();
     const fits = () => phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
     expect(await fits()).toBe(true);
@@ -331,10 +323,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
 
   it('shows neither the form nor the lists to a key that is not admin', async () => {
     const key = readKey;
-    const reader = await browser.context.newPage();
-    reader.on('pageerror', (error) => errors.push(error.message));
-    await reader.goto(`${demo.url}/finance`);
-    await signInAsOperator(reader, key);
+    const reader = await openSignedIn(browser.context, `${demo.url}/finance`, key, errors);
     await reader.locator('[data-loaded="tax"]').waitFor();
     await see(reader, '人工调整的查看与录入需要管理员密钥');
     expect(await reader.locator('[data-form="adjustment"]').count()).toBe(0);

@@ -9,7 +9,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { see, shot, signInAsOperator } from './support.ts';
+import { openSignedIn, see, shot } from './support.ts';
 
 /**
  * The console's money pages in Chromium against the demo tenant: a member's monthly statement,
@@ -38,10 +38,7 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
     buildConsoleIfStale();
     demo = await startDemoServer();
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${demo.url}/`);
-    await signInAsOperator(page, demo.key);
+    page = await openSignedIn(browser.context, `${demo.url}/`, demo.key, errors);
     await page.locator('[data-loaded="dashboard"]').waitFor();
   }, 180_000);
 

@@ -8,7 +8,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { see, shot, signInAsOperator } from './support.ts';
+import { openSignedIn, PHONE, see, shot } from './support.ts';
 
 /**
  * "Start from the library" (从方案库开始) on the plans page, in Chromium against the demo tenant:
@@ -56,10 +56,7 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     library = (await call('/v1/plan-library')).plans;
     versionsBefore = (await call('/v1/plans')).versions.length;
     browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${demo.url}/plans`);
-    await signInAsOperator(page, demo.key);
+    page = await openSignedIn(browser.context, `${demo.url}/plans`, demo.key, errors);
     await page.locator('[data-loaded="plans"]').waitFor();
     await lintSettled(page);
   }, 180_000);
@@ -209,12 +206,7 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
   });
 
   it('works on a phone: the picker fits the screen and loads a plan', async () => {
-    // A new tab has a session of its own (sessionStorage): sign in on the phone.
-    const phone = await browser.context.newPage();
-    phone.on('pageerror', (error) => errors.push(error.message));
-    await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${demo.url}/plans`);
-    await signInAsOperator(phone, demo.key);
+    const phone = await openSignedIn(browser.context, `${demo.url}/plans`, demo.key, errors, PHONE);
     await phone.locator('[data-loaded="plans"]').waitFor();
     await phone.getByRole('button', { name: '从方案库开始' }).click();
     const picker = phone.locator('#plan-library');

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 /** Where the browser tests put their screenshots (git-ignored). */
 const SHOTS = join(import.meta.dirname, 'screenshots');
@@ -14,6 +14,28 @@ export async function see(page: Page, text: string | RegExp, timeout = 20_000): 
 export async function signInAsOperator(page: Page, key: string): Promise<void> {
   await page.getByLabel('API 密钥').fill(key);
   await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** A phone's screen, for the pages that must fit one. */
+export const PHONE = { width: 390, height: 844 } as const;
+
+/**
+ * A new tab at `url`, signed in as an operator with `key` (a tab has a session of its own:
+ * sessionStorage), each page error it meets pushed to `errors`; on a screen of `viewport` if given.
+ */
+export async function openSignedIn(
+  context: BrowserContext,
+  url: string,
+  key: string,
+  errors: string[],
+  viewport?: { readonly width: number; readonly height: number },
+): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(error.message));
+  if (viewport) await page.setViewportSize(viewport);
+  await page.goto(url);
+  await signInAsOperator(page, key);
+  return page;
 }
 
 /** Saves a screenshot as SHOTS/<name>.png. */
