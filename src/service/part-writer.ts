@@ -1,6 +1,6 @@
 import type { Sql } from '../store/sql.ts';
 import type { BatchRows } from './batch-rows.ts';
-import { persistBatch } from './persist.ts';
+import { prepareLargeBatch } from './persist.ts';
 
 /**
  * Events of a transaction beyond which its rows are written in parts of this many while the
@@ -27,10 +27,16 @@ export class PartWriter {
 
   /**
    * Queues `rows` to be written after the parts before it. (Parts must not overlap: a later part
-   * may update award rows an earlier one inserted.) A failure surfaces in `done`.
+   * may update award rows an earlier one inserted.) A failure surfaces in `done`. The part's COPY
+   * data is made now, while PostgreSQL is still busy with the part before: it then goes from one
+   * part's last statement to the next part's first without waiting for this process.
    */
   write(rows: BatchRows): void {
-    this.writing = this.writing.then(() => persistBatch(this.tx, this.tenant, rows));
+    const writes = prepareLargeBatch(this.tenant, rows);
+    this.writing = this.writing.then(async () => {
+      await writes.insertNew(this.tx);
+      await writes.changeExisting(this.tx);
+    });
     this.writing.catch(() => undefined); // (seen by `done`, which the transaction awaits)
   }
 
