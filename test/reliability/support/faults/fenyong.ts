@@ -65,36 +65,19 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
       serving = false;
       const from = output.length;
       output += `--- start ${starts}\n`;
-      const started = spawn(process.execPath, [BIN, 'serve'], {
-        env: {
-          ...process.env,
-          PORT: String(port),
-          FENYONG_DEMO: '0',
-          FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
-          FENYONG_TICK_SECONDS: '3600',
-          // Generated workloads run months or years ahead of the real clock.
-          FENYONG_MAX_AHEAD_DAYS: 'off',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const started = spawnServe(port, env);
       child = started;
       exited = new Promise((resolve) => started.once('exit', () => resolve()));
       started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      return (async () => {
-        const deadline = Date.now() + START_TIMEOUT_MS;
-        while (!output.slice(from).includes('fenyong is running')) {
-          if (child !== started || started.exitCode !== null || started.signalCode !== null)
-            throw new Error(`${name} exited while starting:\n${output.slice(from)}`);
-          if (Date.now() > deadline) {
-            started.kill('SIGKILL');
-            throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${output.slice(from)}`);
-          }
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
+      return untilServing(
+        name,
+        started,
+        () => output.slice(from),
+        () => child === started,
+      ).then(() => {
         serving = true;
-      })();
+      });
     },
   };
   cleanups.add(
@@ -103,6 +86,41 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
     () => killNow(child?.pid),
   );
   return server;
+}
+
+/** `fenyong serve` on `port`, with the fault tests' defaults under `env`. */
+function spawnServe(port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      FENYONG_DEMO: '0',
+      FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
+      FENYONG_TICK_SECONDS: '3600',
+      // Generated workloads run months or years ahead of the real clock.
+      FENYONG_MAX_AHEAD_DAYS: 'off',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * Resolves once `started` printed that it runs (in `printed`, what it printed since it was
+ * spawned); rejects if it exits first, is replaced (`current` false), or takes longer than
+ * START_TIMEOUT_MS (it is then killed).
+ */
+async function untilServing(name: string, started: ChildProcess, printed: () => string, current: () => boolean): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!printed().includes('fenyong is running')) {
+    if (!current() || started.exitCode !== null || started.signalCode !== null)
+      throw new Error(`${name} exited while starting:\n${printed()}`);
+    if (Date.now() > deadline) {
+      started.kill('SIGKILL');
+      throw new Error(`${name} did not start in ${START_TIMEOUT_MS} ms:\n${printed()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** `fenyong verify` over a database (DATABASE_URL, or the PGlite folder): its exit code and report. */
