@@ -211,6 +211,8 @@ export interface paths {
                                 name: string;
                                 timezone: string;
                                 currency: string;
+                                /** @description the currency's minor-unit digits (CNY 2, JPY 0): every amount the API takes or answers has exactly these */
+                                decimals: number;
                             };
                             key: {
                                 id: string;

@@ -330,6 +330,7 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     expect(lower.status).toBe(201);
     const me = await test.as(lower.body.adminKey).ok(test.as(lower.body.adminKey).get('/v1/me'));
     expect(me.tenant.currency).toBe('JPY');
+    expect(me.tenant.decimals).toBe(0);
   });
 
   it('keeps the last admin key, refuses a webhook that is not http(s), reads includeZero=false as false', async () => {

@@ -163,9 +163,9 @@ describe.each<Backend>(['pglite', 'postgres'])('reports on %s', (backend) => {
     }
   });
 
-  it('GET /v1/me answers the tenant and the scope of the key', async () => {
+  it("GET /v1/me answers the tenant (with its currency's decimals) and the scope of the key", async () => {
     const me = await admin.ok(admin.get('/v1/me'));
-    expect(me.tenant).toEqual({ id: 'report', name: '报表商城', timezone: 'Asia/Shanghai', currency: 'CNY' });
+    expect(me.tenant).toEqual({ id: 'report', name: '报表商城', timezone: 'Asia/Shanghai', currency: 'CNY', decimals: 2 });
     expect(me.key.scope).toBe('admin');
     const read = await admin.ok(admin.post('/v1/keys', { scope: 'read' }), 201);
     expect((await test.as(read.key).ok(test.as(read.key).get('/v1/me'))).key).toEqual({ id: read.id, scope: 'read' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountText, currencyDecimals, isZeroAmount } from '../../console/src/lib/format.ts';
+import { amountText, isZeroAmount } from '../../console/src/lib/format.ts';
 
 /** The console reads a typed amount as text, never as a float (the adjustment form). */
 describe('amountText', () => {
@@ -27,12 +27,5 @@ describe('amountText', () => {
     expect(isZeroAmount('0')).toBe(true);
     expect(isZeroAmount('0.01')).toBe(false);
     expect(isZeroAmount('10.00')).toBe(false);
-  });
-
-  it('knows the minor unit of a currency as the server does', () => {
-    expect(currencyDecimals('CNY')).toBe(2);
-    expect(currencyDecimals('JPY')).toBe(0);
-    expect(currencyDecimals('KWD')).toBe(3);
-    expect(currencyDecimals('not a code')).toBe(2);
   });
 });

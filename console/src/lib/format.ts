@@ -122,18 +122,6 @@ export function sumDecimals(values: readonly string[], decimals = 2): string {
 }
 
 /**
- * Minor-unit digits of a currency by ISO 4217, from the browser's ICU data (CNY 2, JPY 0, KWD 3),
- * as the server reads them; 2 for a code ICU does not know.
- */
-export function currencyDecimals(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/**
  * The text of an amount typed by a person, checked as text (never read as a float): digits, and
  * at most `decimals` of them after a point; no sign, no grouping. Written with exactly `decimals`
  * digits after the point ("5" → "5.00", "012.3" → "12.30"), or null when it is not an amount.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { currencyDecimals } from '../../money/money.ts';
 import { writeAudit } from '../../service/audit.ts';
 import { createKey, forgetCachedKeys, SCOPES } from '../../service/keys.ts';
 import { requireScope } from '../auth.ts';
@@ -152,7 +153,18 @@ const registerMe: Register = (app, { service }) => {
         summary: 'Who is signed in: the tenant, and the key (its scope) or the member token (its member)',
         response: {
           200: z.object({
-            tenant: z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() }),
+            tenant: z.object({
+              id: z.string(),
+              name: z.string(),
+              timezone: z.string(),
+              currency: z.string(),
+              decimals: z
+                .number()
+                .int()
+                .describe(
+                  "the currency's minor-unit digits (CNY 2, JPY 0): every amount the API takes or answers has exactly these",
+                ),
+            }),
             key: z.object({
               id: z.string(),
               scope: z
@@ -177,14 +189,15 @@ const registerMe: Register = (app, { service }) => {
         )
       ).rows[0];
       if (!row) throw ApiError.of('not_found', `no tenant ${tenant}`);
+      const signedInTo = { ...row, decimals: currencyDecimals(row.currency) };
       const token = request.memberToken;
       if (token)
         return {
-          tenant: row,
+          tenant: signedInTo,
           key: { id: token.id, scope: 'member' as const },
           member: { id: token.member, expiresAt: token.expiresAt },
         };
-      return { tenant: row, key: { id: request.apiKey!.id, scope: request.apiKey!.scope } };
+      return { tenant: signedInTo, key: { id: request.apiKey!.id, scope: request.apiKey!.scope } };
     },
   );
 };

@@ -8,7 +8,7 @@ import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
 import { Card, ErrorNote, Loading } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
-import { amountText, currencyDecimals, dateTime, isZeroAmount, money, today } from '../../lib/format';
+import { amountText, dateTime, isZeroAmount, money, today } from '../../lib/format';
 import { useDebounced } from '../../lib/useAsync';
 import { usePages } from '../../lib/usePages';
 
@@ -140,8 +140,8 @@ interface Posted {
 function AdjustmentForm({ onPosted }: { onPosted: () => void }) {
   const { t } = useI18n();
   const { me } = useSession();
-  const { currency, timezone: zone } = me!.tenant;
-  const decimals = currencyDecimals(currency);
+  // (The server's digits for the tenant's currency: what it will accept.)
+  const { currency, timezone: zone, decimals } = me!.tenant;
   const example = decimals > 0 ? `50.${'0'.repeat(decimals)}` : '50';
   const [member, setMember] = useState('');
   const [direction, setDirection] = useState<Direction>('bonus');
