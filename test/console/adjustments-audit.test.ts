@@ -148,7 +148,8 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await form().getByRole('button', { name: '提交调整' }).click();
     const refusal = form().getByRole('alert');
     await refusal.waitFor();
-    expect(await refusal.innerText()).toContain('member NOBODY-404 is not in the network');
+    // The code's name in the console's language, then the server's own words.
+    expect(await refusal.innerText()).toMatch(/^成员不存在：\s*member NOBODY-404 is not in the network/);
     // The field the server named has the focus; the content stays for a correction.
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('NOBODY-404');
     expect(await form().locator('[data-posted]').count()).toBe(0);

@@ -91,19 +91,25 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** An error as a person reads it: a refused key, a missing thing, or the API's message. */
 export function ErrorNote({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { t, has } = useI18n();
   const audience = useAudience();
   if (!error) return null;
   let text: string;
+  let headline: string | null = null;
   if (error instanceof ApiFailure) {
     // A leader is refused what is not theirs (another member, an operator's page): say so plainly.
     if (error.status === 403) text = t(audience === 'leader' ? 'error.leaderForbidden' : 'error.forbidden');
     else if (error.status === 0) text = t('error.network', { message: error.message });
-    else text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
+    else {
+      // The server's message is English; the code's name says what happened in the console's language.
+      const named = `errorCode.${error.code}`;
+      headline = has(named) ? t('error.codeTitle', { name: t(named) }) : null;
+      text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
+    }
   } else text = error instanceof Error ? error.message : String(error);
   return (
-    <div className="error-note" role="alert">
-      <strong>{t('error.title')}</strong> {text}
+    <div className="error-note" role="alert" data-code={error instanceof ApiFailure ? error.code : undefined}>
+      <strong>{headline ?? t('error.title')}</strong> {text}
     </div>
   );
 }

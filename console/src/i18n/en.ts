@@ -44,7 +44,26 @@ export const en: Record<MessageKey, string> = {
 
   'error.title': 'Something went wrong:',
   'error.forbidden': 'The current key may not do this (it needs a key with a wider scope).',
+  'error.codeTitle': '{name}:',
   'error.network': 'Cannot reach the server: {message}',
+  // A short name for each code the API answers (src/api/errors.ts STATUS_OF_CODE), before its message.
+  'errorCode.invalid': 'Invalid request',
+  'errorCode.unauthorized': 'Not signed in, or the key is not valid',
+  'errorCode.forbidden': 'Not allowed',
+  'errorCode.not_found': 'Not found',
+  'errorCode.conflict': 'Conflicts with an existing record',
+  'errorCode.cycle': 'Would make a cycle in the network',
+  'errorCode.too_large': 'Request too large',
+  'errorCode.unknown_member': 'Unknown member',
+  'errorCode.unknown_order': 'Unknown order',
+  'errorCode.unknown_withdrawal': 'Unknown withdrawal',
+  'errorCode.refund_exceeds_paid': 'Refund exceeds what is left to refund',
+  'errorCode.below_minimum': 'Below the minimum withdrawal',
+  'errorCode.insufficient_funds': 'Not enough available balance',
+  'errorCode.limit_exceeded': 'Above the withdrawal limit',
+  'errorCode.rate_limited': 'Too many requests: try again shortly',
+  'errorCode.internal': 'Internal server error',
+  'errorCode.storage_unavailable': 'The database is unavailable: try again shortly',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'There is nothing at {path}.',
@@ -233,6 +252,9 @@ export const en: Record<MessageKey, string> = {
     "The amount is below the plan's minimum withdrawal (minWithdrawal): raise it, or wait for the balance to grow.",
   'fix.insufficient_funds':
     'The amount is more than the available balance: pending awards can be withdrawn once they settle after the freeze period.',
+  'fix.unknown_withdrawal': 'This withdrawal was never accepted: check its id (send withdrawal.requested first).',
+  'fix.limit_exceeded':
+    "The withdrawal would go above the plan's daily or monthly limit: ask for less, or on another day or month.",
   'fix.other': 'Fix what the error says and send it again.',
 
   'settings.title': 'Settings',

@@ -8,6 +8,7 @@ import { useI18n, type Translate } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/zh-CN';
 import { dateTime, money, sumDecimals } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
+import { ERROR_CODES } from '../../../src/domain/errors.ts';
 
 type LoggedEvent = Reply<'/v1/events'>['events'][number];
 type Rejected = Reply<'/v1/events/rejected'>['rejected'][number];
@@ -32,16 +33,6 @@ const TYPES = [
   'network.imported',
 ];
 const PAGE = 50;
-const ERROR_CODES = [
-  'invalid',
-  'conflict',
-  'unknown_member',
-  'unknown_order',
-  'cycle',
-  'refund_exceeds_paid',
-  'below_minimum',
-  'insufficient_funds',
-] as const;
 
 /** The event log (newest first, filtered) and the rejected events with how to fix each. */
 export default function EventsPage() {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { en } from '../../console/src/i18n/en.ts';
+import { zhCN } from '../../console/src/i18n/zh-CN.ts';
+import { STATUS_OF_CODE } from '../../src/api/errors.ts';
+import { ERROR_CODES } from '../../src/domain/errors.ts';
+
+/** The console names every refusal in its own language; the server's message (English) follows. */
+describe('error codes in the console', () => {
+  const dictionaries = { 'zh-CN': zhCN as Record<string, string>, en: en as Record<string, string> };
+
+  it('has a short name for every code the API answers, in both languages', () => {
+    for (const [lang, dictionary] of Object.entries(dictionaries))
+      for (const code of Object.keys(STATUS_OF_CODE)) expect(dictionary[`errorCode.${code}`], `${lang} ${code}`).toBeTruthy();
+  });
+
+  it('tells how to fix every code a rejected event can have, in both languages', () => {
+    for (const [lang, dictionary] of Object.entries(dictionaries))
+      for (const code of ERROR_CODES) expect(dictionary[`fix.${code}`], `${lang} ${code}`).toBeTruthy();
+  });
+
+  it('names no code the API does not have', () => {
+    const codes = new Set(Object.keys(STATUS_OF_CODE));
+    for (const key of Object.keys(zhCN).filter((k) => k.startsWith('errorCode.')))
+      expect(codes.has(key.slice('errorCode.'.length)), key).toBe(true);
+  });
+});
