@@ -9031,6 +9031,10 @@ export interface paths {
             parameters: {
                 query?: {
                     member?: string;
+                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant */
+                    from?: string;
+                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive) */
+                    to?: string;
                     /** @description asc: oldest first; desc: newest first */
                     sort?: "asc" | "desc";
                     /** @description cursor: `next` of the page before */
@@ -9677,6 +9681,10 @@ export interface paths {
                     target?: string;
                     /** @description the API key id */
                     actor?: string;
+                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant */
+                    from?: string;
+                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive) */
+                    to?: string;
                     /** @description only entries older than this id (paging) */
                     before?: number;
                     limit?: number;

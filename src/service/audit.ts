@@ -92,6 +92,10 @@ export interface AuditQuery {
   readonly actor?: string | undefined;
   /** Only entries with a smaller id (paging back in time). */
   readonly before?: number | undefined;
+  /** Only entries at or after this instant (ISO 8601). */
+  readonly from?: string | null | undefined;
+  /** Only entries before this instant (ISO 8601). */
+  readonly to?: string | null | undefined;
   readonly limit: number;
 }
 
@@ -112,6 +116,7 @@ export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): P
       where tenant_id = $1
         and ($2::text is null or action = $2) and ($3::text is null or left(action, length($3)) = $3)
         and ($4::text is null or target = $4) and ($5::text is null or actor = $5) and ($6::bigint is null or id < $6)
+        and ($8::timestamptz is null or at >= $8) and ($9::timestamptz is null or at < $9)
       order by audit_log.id desc limit $7`,
       [
         tenant,
@@ -121,6 +126,8 @@ export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): P
         query.actor ?? null,
         query.before ?? null,
         query.limit,
+        query.from ?? null,
+        query.to ?? null,
       ],
     )
   ).rows;

@@ -62,8 +62,21 @@ export function periodWindow(label: string, zone: string): Window | null {
  * exclusive — as GET /v1/reports/summary reads them.
  */
 export function parseWindow(from: string, to: string, zone: string): Window {
-  const window = { from: windowEdge(from, 'from', zone), to: windowEdge(to, 'to', zone) };
-  if (window.to <= window.from) throw new InputError(fail('invalid', '`to` must be after `from`', ['to']));
+  return parseOpenWindow(from, to, zone) as Window;
+}
+
+/** A window read as parseWindow reads one, either end of which may be left open (null). */
+export function parseOpenWindow(
+  from: string | undefined,
+  to: string | undefined,
+  zone: string,
+): { from: number | null; to: number | null } {
+  const window = {
+    from: from === undefined ? null : windowEdge(from, 'from', zone),
+    to: to === undefined ? null : windowEdge(to, 'to', zone),
+  };
+  if (window.from !== null && window.to !== null && window.to <= window.from)
+    throw new InputError(fail('invalid', '`to` must be after `from`', ['to']));
   return window;
 }
 

@@ -145,6 +145,56 @@ describe.each<Backend>(['pglite', 'postgres'])('cursor lists on %s', (backend) =
     }
   });
 
+  it('lists the adjustments of a window: days and months of the tenant zone, `to` inclusive; or instants', async () => {
+    const { admin: other } = await createTenant(test, {
+      id: `window-${backend}`,
+      timezone: 'Asia/Shanghai',
+      plan: { templates: [] },
+    });
+    await other.ok(other.post('/v1/network/import', { members: [{ id: 'L1', role: 'leader' }] }));
+    // February's last evening and March's first hour in Shanghai are both February 28 in UTC.
+    const instants = {
+      jan: '2026-01-15T10:00:00+08:00',
+      lateFeb: '2026-02-28T23:30:00+08:00',
+      earlyMar: '2026-03-01T00:30:00+08:00',
+    };
+    for (const [adjustment, at] of Object.entries(instants))
+      await other.ok(other.post('/v1/adjustments', { adjustment, member: 'L1', amount: '1.00', reason: 'window', at }));
+    const listed = async (query: Record<string, string>) =>
+      (await other.ok(other.get('/v1/adjustments', { sort: 'asc', ...query }))).adjustments.map(adjustmentId);
+    expect(await listed({})).toEqual(['jan', 'lateFeb', 'earlyMar']);
+    expect(await listed({ from: '2026-03' })).toEqual(['earlyMar']);
+    expect(await listed({ to: '2026-02' })).toEqual(['jan', 'lateFeb']);
+    expect(await listed({ from: '2026-02-01', to: '2026-02-28' })).toEqual(['lateFeb']);
+    expect(await listed({ from: '2026-02-28T15:30:00Z', to: '2026-02-28T16:30:00Z' })).toEqual(['lateFeb']);
+    expect(await listed({ from: '2026-02-28T15:30:00Z', to: '2026-02-28T16:30:00.001Z' })).toEqual(['lateFeb', 'earlyMar']);
+    // With the cursor: a page of one, then the rest of the window.
+    const first = await other.ok(other.get('/v1/adjustments', { sort: 'asc', to: '2026-02', limit: 1 }));
+    expect(first.adjustments.map(adjustmentId)).toEqual(['jan']);
+    expect(await listed({ to: '2026-02', after: first.next })).toEqual(['lateFeb']);
+    const backwards = await other.get('/v1/adjustments', { from: '2026-03', to: '2026-02' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body).toMatchObject({ error: { code: 'invalid', path: ['to'] } });
+    expect((await other.get('/v1/adjustments', { from: 'last week' })).body).toMatchObject({
+      error: { code: 'invalid', path: ['from'] },
+    });
+  });
+
+  it('lists the audit entries of a window', async () => {
+    const entries = async (query: Record<string, string>) =>
+      (await admin.ok(admin.get('/v1/audit', { action: 'adjustment.posted', ...query }))).entries.length;
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const all = await entries({});
+    expect(all).toBeGreaterThanOrEqual(ADJUSTMENTS);
+    expect(await entries({ from: hourAgo, to: inAnHour })).toBe(all);
+    expect(await entries({ to: hourAgo })).toBe(0);
+    expect(await entries({ from: inAnHour })).toBe(0);
+    expect((await admin.get('/v1/audit', { from: inAnHour, to: hourAgo })).body).toMatchObject({
+      error: { code: 'invalid', path: ['to'] },
+    });
+  });
+
   it('answers a read key the rejected events, and only an admin key the adjustments', async () => {
     const read = test.as((await admin.ok(admin.post('/v1/keys', { scope: 'read' }), 201)).key);
     expect((await read.get('/v1/events/rejected', { limit: 2 })).body.next).toMatch(/^\d+$/);

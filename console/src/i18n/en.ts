@@ -1,4 +1,4 @@
-import type { MessageKey } from './zh-CN';
+import type { MessageKey } from './zh-CN.ts';
 
 /** English: every key of zh-CN.ts (the type check refuses a missing one). */
 export const en: Record<MessageKey, string> = {

@@ -4,6 +4,7 @@ import { iso, tenantMoney } from '../../service/payouts/common.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
 import { nextCursor, pageOf, pageOfQuery, pageQuery, pageSql } from '../paging.ts';
+import { windowOfQuery, windowQuery } from '../window-query.ts';
 import { parseMoney } from '../../money/money.ts';
 import type { RouteContext } from '../app.ts';
 import { moneyString, optionalAt, type Register, type TypedApp } from '../typed.ts';
@@ -93,6 +94,7 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
         summary: 'Manual adjustments, newest first (or oldest first), paged',
         querystring: z.object({
           member: z.string().optional(),
+          ...windowQuery,
           ...pageQuery({ sort: 'desc', limit: 1000, max: 10_000 }),
         }),
         response: { 200: z.object({ adjustments: z.array(adjustmentView), next: nextCursor }), ...errorResponses },
@@ -102,6 +104,7 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
       const tenant = await requireScope(service.sql, request, 'admin');
       const money = await tenantMoney(service.sql, tenant);
       const page = pageOfQuery(request.query);
+      const window = await windowOfQuery(service.sql, tenant, request.query);
       // In the order of the log: an adjustment is one event, its position its own.
       const seek = pageSql('adjustments.event_seq', page, { after: 3, fetch: 4 });
       const rows = (
@@ -115,8 +118,9 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
           event_seq: string;
         }>(
           `select id, member, at, amount::text as amount, reason, by_key, event_seq::text as event_seq from adjustments
-        where tenant_id = $1 and ($2::text is null or member = $2) and ${seek.where} ${seek.order}`,
-          [tenant, request.query.member ?? null, page.after, seek.fetch],
+        where tenant_id = $1 and ($2::text is null or member = $2) and ${seek.where}
+          and ($5::timestamptz is null or at >= $5) and ($6::timestamptz is null or at < $6) ${seek.order}`,
+          [tenant, request.query.member ?? null, page.after, seek.fetch, window.from, window.to],
         )
       ).rows;
       const shown = pageOf(rows, page, (r) => r.event_seq);

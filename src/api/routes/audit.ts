@@ -3,6 +3,7 @@ import { AUDIT_ACTIONS, queryAudit } from '../../service/audit.ts';
 import { requireScope } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
+import { windowOfQuery, windowQuery } from '../window-query.ts';
 
 /** The append-only audit log of manual actions (admin). */
 export const registerAudit: Register = (app, { service }) => {
@@ -22,6 +23,7 @@ export const registerAudit: Register = (app, { service }) => {
             .optional()
             .describe('the withdrawal, adjustment, member, key, webhook, plan version or batch acted on'),
           actor: z.string().optional().describe('the API key id'),
+          ...windowQuery,
           before: z.coerce.number().int().min(1).optional().describe('only entries older than this id (paging)'),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
@@ -47,7 +49,8 @@ export const registerAudit: Register = (app, { service }) => {
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       // One entry more than the page tells whether another page follows.
-      const entries = await queryAudit(service.sql, tenant, { ...request.query, limit: request.query.limit + 1 });
+      const window = await windowOfQuery(service.sql, tenant, request.query);
+      const entries = await queryAudit(service.sql, tenant, { ...request.query, ...window, limit: request.query.limit + 1 });
       const shown = entries.slice(0, request.query.limit);
       return { entries: shown, next: entries.length > shown.length ? shown[shown.length - 1]!.id : null };
     },
