@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.ts';
-import { parseWindow, windowEdge } from './calendar.ts';
+import { parseOpenWindow, parseWindow, windowEdge } from './calendar.ts';
 
 const SHANGHAI = 'Asia/Shanghai';
 const utc = (text: string) => Date.parse(text);
@@ -34,5 +34,14 @@ describe('parseWindow', () => {
       to: utc('2026-03-31T16:00:00Z'),
     });
     expect(() => parseWindow('2026-03-02', '2026-03-01T00:00:00+08:00', SHANGHAI)).toThrow('`to` must be after `from`');
+  });
+});
+
+describe('parseOpenWindow', () => {
+  it('leaves an end not given open, and still needs `to` after `from` when both are', () => {
+    expect(parseOpenWindow(undefined, undefined, SHANGHAI)).toEqual({ from: null, to: null });
+    expect(parseOpenWindow('2026-03', undefined, SHANGHAI)).toEqual({ from: utc('2026-02-28T16:00:00Z'), to: null });
+    expect(parseOpenWindow(undefined, '2026-03-01', SHANGHAI)).toEqual({ from: null, to: utc('2026-03-01T16:00:00Z') });
+    expect(() => parseOpenWindow('2026-03', '2026-02', SHANGHAI)).toThrow('`to` must be after `from`');
   });
 });
