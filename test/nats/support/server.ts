@@ -30,11 +30,11 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `node bin/fenyong.js serve` on a port with the given environment (no demo, a fixed
- * platform token, no scheduler ticks during the test) and waits until it serves.
+ * Spawns `node bin/fenyong.js serve` on `port` with the tests' defaults (no demo, a fixed platform
+ * token, no scheduler ticks during a test, no ahead-limit), overridden by `env`.
  */
-export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+export function spawnServe(port: number, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [BIN, 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -47,6 +47,14 @@ export async function startServerProcess(env: Record<string, string>, port: numb
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * Starts `node bin/fenyong.js serve` on a port with the given environment (no demo, a fixed
+ * platform token, no scheduler ticks during the test) and waits until it serves.
+ */
+export async function startServerProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
+  const child = spawnServe(port, env);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,7 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, PLATFORM_TOKEN } from '../../../nats/support/server.ts';
+import { freePort, spawnServe } from '../../../nats/support/server.ts';
 import { killNow, type Cleanups } from './cleanup.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'fenyong.js');
@@ -86,23 +86,6 @@ export async function fenyongProcess(name: string, env: Record<string, string>, 
     () => killNow(child?.pid),
   );
   return server;
-}
-
-/** `fenyong serve` on `port`, with the fault tests' defaults under `env`. */
-function spawnServe(port: number, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [BIN, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      FENYONG_DEMO: '0',
-      FENYONG_PLATFORM_TOKEN: PLATFORM_TOKEN,
-      FENYONG_TICK_SECONDS: '3600',
-      // Generated workloads run months or years ahead of the real clock.
-      FENYONG_MAX_AHEAD_DAYS: 'off',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
 }
 
 /**
