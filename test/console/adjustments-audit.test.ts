@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, today } from '../../console/src/lib/format.ts';
 import { AUDIT_ACTIONS } from '../../src/service/audit.ts';
 import {
   buildConsoleIfStale,
@@ -15,8 +16,9 @@ import { openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
  * Manual adjustments (人工调整, on the finance page) and the audit log (审计日志, on the settings
  * page) in Chromium against the demo tenant: an adjustment posted through the form (a double click
  * posts it once), listed, paged and seen in the member's balance; a refusal shown by the form; the
- * audit entry of the adjustment and the log's filters; the keyboard, English, a phone, and a key
- * that is not admin. Screenshots go to test/console/screenshots/ (git-ignored).
+ * audit entry of the adjustment and the log's filters (a window of days on both lists, one that
+ * ends before it starts refused by the server and said so); the keyboard, English, a phone, and a
+ * key that is not admin. Screenshots go to test/console/screenshots/ (git-ignored).
  */
 
 /** "12.34" → 1234n: money compared exactly (the demo tenant's currency has 2 decimals). */
@@ -61,6 +63,11 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     (await call('GET', `/v1/balances?member=${member}`)).balances[0]?.available ?? '0.00';
   const form = () => page.locator('[data-form="adjustment"]');
   const list = () => page.locator('[data-loaded="adjustments"]');
+  /** Today and yesterday in the demo tenant's zone ("YYYY-MM-DD"): the days the filters are given. */
+  const days = async (): Promise<{ day: string; yesterday: string }> => {
+    const day = today((await call('GET', '/v1/me')).tenant.timezone);
+    return { day, yesterday: addDays(day, -1) };
+  };
 
   beforeAll(async () => {
     buildConsoleIfStale();
@@ -187,6 +194,76 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await list().getByText('bulk 20').waitFor();
   });
 
+  it('filters the list by a window of days; a window that ends before it starts is refused and said so', async () => {
+    const { day, yesterday } = await days();
+    const fromDay = page.getByLabel('起始日期');
+    const toDay = page.getByLabel('截止日期（含）');
+    expect(await fromDay.getAttribute('type')).toBe('date');
+    const rows = list().locator('tbody tr');
+    const requests: URL[] = [];
+    const seen = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/v1/adjustments') requests.push(url);
+    };
+    page.on('request', seen);
+    // Up to yesterday: only the demo's own adjustments (posted last month), none of today's.
+    const before = (await call('GET', `/v1/adjustments?to=${yesterday}`)).adjustments as { reason: string; at: string }[];
+    expect(before.length).toBeGreaterThan(0);
+    await toDay.fill(yesterday);
+    await list().getByText('bulk 20').waitFor({ state: 'detached' });
+    await list().getByText(before[0]!.reason).waitFor();
+    expect(await rows.count()).toBe(before.length);
+    for (const [i, text] of (await rows.allInnerTexts()).entries()) {
+      expect(text).toContain(before[i]!.reason);
+      expect(text).not.toContain('console test');
+    }
+    expect(await list().getByRole('button', { name: '加载更多' }).count()).toBe(0);
+    // Sent as a day, only the end given.
+    const last = requests.at(-1)!;
+    expect(last.searchParams.get('to')).toBe(yesterday);
+    expect(last.searchParams.has('from')).toBe(false);
+    // Today only: from the first page again, the demo's adjustments gone, every one of today's by paging.
+    const ofToday = (await call('GET', `/v1/adjustments?from=${day}&to=${day}&limit=100`)).adjustments.length;
+    await fromDay.fill(day);
+    await toDay.fill(day);
+    await rows.first().getByText('bulk 20').waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(requests.at(-1)!.searchParams.get('from')).toBe(day);
+    expect(requests.at(-1)!.searchParams.get('to')).toBe(day);
+    expect(requests.at(-1)!.searchParams.has('after')).toBe(false);
+    await list().getByRole('button', { name: '加载更多' }).click();
+    await list().getByText('十月活动补发 console test').waitFor();
+    expect(await rows.count()).toBe(ofToday);
+    for (const { reason } of before) expect(await list().getByText(reason).count()).toBe(0);
+    // With the member filter too.
+    await page.getByLabel('按成员筛选').fill('L111');
+    await list().getByText('bulk 0').waitFor({ state: 'detached' });
+    const ofL111 = (await call('GET', `/v1/adjustments?member=L111&from=${day}&to=${day}`)).adjustments.length;
+    expect(await rows.count()).toBe(ofL111);
+    for (const text of await rows.allInnerTexts()) expect(text).toContain('L111');
+    await page.getByLabel('按成员筛选').fill('');
+    // The end before the start: the server's refusal, pointed at `to`, shown above the list.
+    const card = page.locator('section.card', { has: list() });
+    await toDay.fill(yesterday);
+    const refusal = card.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-code')).toBe('invalid');
+    expect(await refusal.innerText()).toMatch(/^请求有误：.*\(to\)$/s);
+    await shotOf(card, 'adjustments-window-refused');
+    // A window that makes sense again clears it; emptied, the list is whole again.
+    await toDay.fill('');
+    await refusal.waitFor({ state: 'detached' });
+    const whole = page.waitForResponse((response) => {
+      const url = new URL(response.url());
+      return url.pathname === '/v1/adjustments' && !url.searchParams.has('from') && !url.searchParams.has('to');
+    });
+    await fromDay.fill('');
+    await whole;
+    await rows.first().getByText('bulk 20').waitFor();
+    expect(await rows.count()).toBe(20);
+    page.off('request', seen);
+  });
+
   it("lists the adjustment's entry in the audit log, and filters by action, target and actor", async () => {
     // A key created through the API: an audited action of another family.
     readKey = (await call('POST', '/v1/keys', { scope: 'read', label: 'console read test' })).key;
@@ -257,11 +334,49 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await action.selectOption('');
   });
 
+  it('filters the audit log by a window of days; a window that ends before it starts is refused and said so', async () => {
+    const { day, yesterday } = await days();
+    const log = page.locator('[data-loaded="audit"]');
+    const rows = log.locator('tbody tr');
+    await rows.first().getByText('more 29').waitFor();
+    const fromDay = page.getByRole('search').getByLabel('起始日期');
+    const toDay = page.getByRole('search').getByLabel('截止日期（含）');
+    // Every action of the demo was taken today: a window that ends yesterday has none.
+    expect((await call('GET', `/v1/audit?to=${yesterday}`)).entries).toEqual([]);
+    await toDay.fill(yesterday);
+    await see(page, '没有符合条件的记录。');
+    expect(await log.locator('[data-action]').count()).toBe(0);
+    // One that includes today has them, newest first, a page at a time.
+    await fromDay.fill(day);
+    await toDay.fill(day);
+    await rows.first().getByText('more 29').waitFor();
+    expect(await rows.count()).toBe(50);
+    await log.getByRole('button', { name: '加载更多' }).click();
+    await log.locator('tbody tr', { hasText: posted }).waitFor();
+    // Only the start: the same.
+    await toDay.fill('');
+    await rows.first().getByText('more 29').waitFor();
+    // The end before the start: the server's refusal, no crash.
+    await toDay.fill(yesterday);
+    const refusal = page.locator('section.card', { has: page.getByRole('search') }).getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.getAttribute('data-code')).toBe('invalid');
+    expect(await refusal.innerText()).toMatch(/\(to\)$/);
+    await shot(page, 'audit-log-window-refused');
+    await fromDay.fill('');
+    await refusal.waitFor({ state: 'detached' });
+    await see(page, '没有符合条件的记录。');
+    await toDay.fill('');
+    await rows.first().getByText('more 29').waitFor();
+  });
+
   it('is reachable by keyboard alone, and in English', async () => {
     await page.getByRole('button', { name: 'EN', exact: true }).click();
     await page.getByRole('link', { name: 'Finance' }).click();
     await see(page, 'Manual adjustments');
     await form().waitFor();
+    expect(await page.getByLabel('From date').getAttribute('type')).toBe('date');
+    expect(await page.getByLabel('To date (inclusive)').getAttribute('type')).toBe('date');
     const before = await available('L113');
     await form().getByLabel('Member ID').focus();
     await page.keyboard.type('L113');

@@ -33,6 +33,7 @@ export const en: Record<MessageKey, string> = {
   'common.amount': 'Amount',
   'common.close': 'Close',
   'common.error': 'Error',
+  'common.fromDay': 'From date',
   'common.message': 'Message',
   'common.received': 'Received',
   'common.rule': 'Rule',
@@ -40,6 +41,7 @@ export const en: Record<MessageKey, string> = {
   'common.showMore': 'Show more ({n} left)',
   'common.status': 'Status',
   'common.time': 'Time',
+  'common.toDay': 'To date (inclusive)',
   'common.type': 'Type',
 
   'error.title': 'Something went wrong:',
@@ -461,6 +463,7 @@ export const en: Record<MessageKey, string> = {
   'adjustments.filterMember': 'Member',
   'adjustments.none': 'No manual adjustment yet.',
   'adjustments.noneFor': 'No manual adjustment for {member}.',
+  'adjustments.noneMatch': 'No manual adjustment matches.',
   'adjustments.reason': 'Reason',
   'adjustments.by': 'Key',
   'adjustments.id': 'Adjustment',

@@ -31,6 +31,7 @@ export const zhCN = {
   'common.amount': '金额',
   'common.close': '关闭',
   'common.error': '错误',
+  'common.fromDay': '起始日期',
   'common.message': '说明',
   'common.received': '接收时间',
   'common.rule': '规则',
@@ -38,6 +39,7 @@ export const zhCN = {
   'common.showMore': '再显示一些（还有 {n} 条）',
   'common.status': '状态',
   'common.time': '时间',
+  'common.toDay': '截止日期（含）',
   'common.type': '类型',
 
   'error.title': '出错了：',
@@ -445,6 +447,7 @@ export const zhCN = {
   'adjustments.filterMember': '按成员筛选',
   'adjustments.none': '还没有人工调整。',
   'adjustments.noneFor': '{member} 没有人工调整。',
+  'adjustments.noneMatch': '没有符合条件的人工调整。',
   'adjustments.reason': '原因',
   'adjustments.by': '操作密钥',
   'adjustments.id': '调整编号',

@@ -7,6 +7,7 @@ import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
 import { Card, ErrorNote, Loading } from '../../components/ui';
+import { DayWindowFields, useDayWindow } from '../../components/DayWindow';
 import { useI18n } from '../../i18n/i18n';
 import { amountText, dateTime, isZeroAmount, money, today } from '../../lib/format';
 import { useDebounced } from '../../lib/useAsync';
@@ -17,8 +18,9 @@ type Direction = 'bonus' | 'deduction';
 const PAGE = 20;
 
 /**
- * 人工调整: manual bonuses and deductions (GET /v1/adjustments, newest first, a page at a time)
- * and the form that posts one (POST /v1/adjustments). Both need an admin key: other keys see a note.
+ * 人工调整: manual bonuses and deductions (GET /v1/adjustments, newest first, a page at a time,
+ * filtered by member and days of the tenant's zone) and the form that posts one (POST
+ * /v1/adjustments). Both need an admin key: other keys see a note.
  */
 export function Adjustments() {
   const { t } = useI18n();
@@ -35,17 +37,26 @@ function AdjustmentsForAdmin() {
   const { currency, timezone: zone } = me!.tenant;
   const labels = useKeyLabels();
   const [filter, setFilter] = useState('');
-  const member = useDebounced(filter.trim(), 300, (_settled, next) => next === '');
+  const cleared = (_settled: string, next: string) => next === '';
+  const member = useDebounced(filter.trim(), 300, cleared);
+  const days = useDayWindow();
   const list = usePages<Adjustment>(
     async (after) => {
       const answer = await ok(
         api.GET('/v1/adjustments', {
-          params: { query: { limit: PAGE, ...(member ? { member } : {}), ...(after ? { after } : {}) } },
+          params: {
+            query: {
+              limit: PAGE,
+              ...(member ? { member } : {}),
+              ...days.query,
+              ...(after ? { after } : {}),
+            },
+          },
         }),
       );
       return { items: answer.adjustments, next: answer.next };
     },
-    [member],
+    [member, days.from, days.to],
   );
 
   return (
@@ -64,6 +75,7 @@ function AdjustmentsForAdmin() {
             spellCheck={false}
           />
         </label>
+        <DayWindowFields days={days} />
       </div>
       {list.error ? <ErrorNote error={list.error} /> : null}
       {list.items === undefined ? (
@@ -75,7 +87,13 @@ function AdjustmentsForAdmin() {
           <DataTable
             rows={list.items}
             rowKey={(a) => a.adjustment}
-            empty={member ? t('adjustments.noneFor', { member }) : t('adjustments.none')}
+            empty={
+              days.from || days.to
+                ? t('adjustments.noneMatch')
+                : member
+                  ? t('adjustments.noneFor', { member })
+                  : t('adjustments.none')
+            }
             columns={[
               {
                 key: 'at',

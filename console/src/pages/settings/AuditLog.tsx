@@ -8,6 +8,7 @@ import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
 import { Card, ErrorNote, JsonView, Loading } from '../../components/ui';
+import { DayWindowFields, useDayWindow } from '../../components/DayWindow';
 import { useI18n } from '../../i18n/i18n';
 import type { MessageKey } from '../../i18n/zh-CN';
 import { dateTime, money } from '../../lib/format';
@@ -22,7 +23,8 @@ const PAGE = 50;
 
 /**
  * 审计日志: the append-only log of manual actions (GET /v1/audit, admin), newest first, filtered
- * by action (or a family of them), target and actor, a page at a time (`before` the last id shown).
+ * by action (or a family of them), target, actor and days of the tenant's zone (`from`, `to`
+ * inclusive), a page at a time (`before` the last id shown).
  */
 export function AuditLog() {
   const { t } = useI18n();
@@ -44,6 +46,7 @@ function AuditLogForAdmin() {
   const cleared = (_settled: string, next: string) => next === '';
   const target = useDebounced(targetText.trim(), 300, cleared);
   const actor = useDebounced(actorText.trim(), 300, cleared);
+  const days = useDayWindow();
   const log = usePages<Entry>(
     async (before) => {
       const { entries, next } = await ok(
@@ -54,6 +57,7 @@ function AuditLogForAdmin() {
               ...(action ? { action } : {}),
               ...(target ? { target } : {}),
               ...(actor ? { actor } : {}),
+              ...days.query,
               ...(before ? { before: Number(before) } : {}),
             },
           },
@@ -61,13 +65,13 @@ function AuditLogForAdmin() {
       );
       return { items: entries, next: next === null ? null : String(next) };
     },
-    [action, target, actor],
+    [action, target, actor, days.from, days.to],
   );
   const actionLabel = (code: string): string | null => {
     const key = `audit.action.${code}`;
     return has(key) ? t(key) : null;
   };
-  const filtered = action !== '' || target !== '' || actor !== '';
+  const filtered = action !== '' || target !== '' || actor !== '' || days.from !== '' || days.to !== '';
 
   return (
     <Card
@@ -128,6 +132,7 @@ function AuditLogForAdmin() {
             ))}
           </datalist>
         </label>
+        <DayWindowFields days={days} />
       </div>
       {log.error ? <ErrorNote error={log.error} /> : null}
       {log.items === undefined ? (
