@@ -9031,9 +9031,9 @@ export interface paths {
             parameters: {
                 query?: {
                     member?: string;
-                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant */
+                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant; empty: no lower end */
                     from?: string;
-                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive) */
+                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive); empty: no upper end */
                     to?: string;
                     /** @description asc: oldest first; desc: newest first */
                     sort?: "asc" | "desc";
@@ -9681,9 +9681,9 @@ export interface paths {
                     target?: string;
                     /** @description the API key id */
                     actor?: string;
-                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant */
+                    /** @description only rows at or after: a day (YYYY-MM-DD) or month (YYYY-MM) of the tenant zone, or an ISO 8601 instant; empty: no lower end */
                     from?: string;
-                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive) */
+                    /** @description only rows before the end of this day or month (inclusive), or before this ISO 8601 instant (exclusive); empty: no upper end */
                     to?: string;
                     /** @description only entries older than this id (paging) */
                     before?: number;

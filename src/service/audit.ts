@@ -92,12 +92,14 @@ export interface AuditQuery {
   readonly actor?: string | undefined;
   /** Only entries with a smaller id (paging back in time). */
   readonly before?: number | undefined;
-  /** Only entries at or after this instant (ISO 8601). */
-  readonly from?: string | null | undefined;
-  /** Only entries before this instant (ISO 8601). */
-  readonly to?: string | null | undefined;
+  /** Only entries at or after this instant (ms). */
+  readonly from?: number | null | undefined;
+  /** Only entries before this instant (ms). */
+  readonly to?: number | null | undefined;
   readonly limit: number;
 }
+
+const instantParam = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 
 /** Audit entries of a tenant, newest first. `action` may end with `.*` (e.g. `withdrawal.*`). */
 export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): Promise<AuditRow[]> {
@@ -126,8 +128,8 @@ export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): P
         query.actor ?? null,
         query.before ?? null,
         query.limit,
-        query.from ?? null,
-        query.to ?? null,
+        instantParam(query.from),
+        instantParam(query.to),
       ],
     )
   ).rows;

@@ -164,6 +164,9 @@ describe.each<Backend>(['pglite', 'postgres'])('cursor lists on %s', (backend) =
       (await other.ok(other.get('/v1/adjustments', { sort: 'asc', ...query }))).adjustments.map(adjustmentId);
     expect(await listed({})).toEqual(['jan', 'lateFeb', 'earlyMar']);
     expect(await listed({ from: '2026-03' })).toEqual(['earlyMar']);
+    // A field left blank is an open end.
+    expect(await listed({ from: '', to: '' })).toEqual(['jan', 'lateFeb', 'earlyMar']);
+    expect(await listed({ from: '2026-03', to: ' ' })).toEqual(['earlyMar']);
     expect(await listed({ to: '2026-02' })).toEqual(['jan', 'lateFeb']);
     expect(await listed({ from: '2026-02-01', to: '2026-02-28' })).toEqual(['lateFeb']);
     expect(await listed({ from: '2026-02-28T15:30:00Z', to: '2026-02-28T16:30:00Z' })).toEqual(['lateFeb']);

@@ -178,7 +178,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await page.reload();
     await list().waitFor();
     const rows = list().locator('tbody tr');
-    await rows.first().getByText('bulk 20').waitFor();
+    await rows.first().getByText('bulk 20', { exact: true }).waitFor();
     expect(await rows.count()).toBe(20);
     await list().getByRole('button', { name: '加载更多' }).click();
     await list().getByText('十月活动补发 console test').waitFor();
@@ -186,12 +186,12 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     expect(await list().getByRole('button', { name: '加载更多' }).count()).toBe(0);
     expect(await rows.nth(1).innerText()).toContain('-¥1.00');
     await page.getByLabel('按成员筛选').fill('L111');
-    await list().getByText('bulk 0').waitFor({ state: 'detached' });
+    await list().getByText('bulk 0', { exact: true }).waitFor({ state: 'detached' });
     const ofL111 = (await call('GET', '/v1/adjustments?member=L111')).adjustments.length;
     expect(await rows.count()).toBe(ofL111);
     for (const text of await rows.allInnerTexts()) expect(text).toContain('L111');
     await page.getByLabel('按成员筛选').fill('');
-    await list().getByText('bulk 20').waitFor();
+    await list().getByText('bulk 20', { exact: true }).waitFor();
   });
 
   it('filters the list by a window of days; a window that ends before it starts is refused and said so', async () => {
@@ -210,7 +210,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     const before = (await call('GET', `/v1/adjustments?to=${yesterday}`)).adjustments as { reason: string; at: string }[];
     expect(before.length).toBeGreaterThan(0);
     await toDay.fill(yesterday);
-    await list().getByText('bulk 20').waitFor({ state: 'detached' });
+    await list().getByText('bulk 20', { exact: true }).waitFor({ state: 'detached' });
     await list().getByText(before[0]!.reason).waitFor();
     expect(await rows.count()).toBe(before.length);
     for (const [i, text] of (await rows.allInnerTexts()).entries()) {
@@ -226,7 +226,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     const ofToday = (await call('GET', `/v1/adjustments?from=${day}&to=${day}&limit=100`)).adjustments.length;
     await fromDay.fill(day);
     await toDay.fill(day);
-    await rows.first().getByText('bulk 20').waitFor();
+    await rows.first().getByText('bulk 20', { exact: true }).waitFor();
     expect(await rows.count()).toBe(20);
     expect(requests.at(-1)!.searchParams.get('from')).toBe(day);
     expect(requests.at(-1)!.searchParams.get('to')).toBe(day);
@@ -237,18 +237,20 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     for (const { reason } of before) expect(await list().getByText(reason).count()).toBe(0);
     // With the member filter too.
     await page.getByLabel('按成员筛选').fill('L111');
-    await list().getByText('bulk 0').waitFor({ state: 'detached' });
+    await list().getByText('bulk 0', { exact: true }).waitFor({ state: 'detached' });
     const ofL111 = (await call('GET', `/v1/adjustments?member=L111&from=${day}&to=${day}`)).adjustments.length;
     expect(await rows.count()).toBe(ofL111);
     for (const text of await rows.allInnerTexts()) expect(text).toContain('L111');
     await page.getByLabel('按成员筛选').fill('');
     // The end before the start: the server's refusal, pointed at `to`, shown above the list.
-    const card = page.locator('section.card', { has: list() });
+    const card = page.locator('section.card', { has: toDay });
     await toDay.fill(yesterday);
     const refusal = card.getByRole('alert');
     await refusal.waitFor();
     expect(await refusal.getAttribute('data-code')).toBe('invalid');
     expect(await refusal.innerText()).toMatch(/^请求有误：.*\(to\)$/s);
+    // No rows of the window asked before stay under it, contradicting the filters shown.
+    expect(await rows.count()).toBe(0);
     await shotOf(card, 'adjustments-window-refused');
     // A window that makes sense again clears it; emptied, the list is whole again.
     await toDay.fill('');
@@ -259,7 +261,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     });
     await fromDay.fill('');
     await whole;
-    await rows.first().getByText('bulk 20').waitFor();
+    await rows.first().getByText('bulk 20', { exact: true }).waitFor();
     expect(await rows.count()).toBe(20);
     page.off('request', seen);
   });
@@ -362,6 +364,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await refusal.waitFor();
     expect(await refusal.getAttribute('data-code')).toBe('invalid');
     expect(await refusal.innerText()).toMatch(/\(to\)$/);
+    expect(await rows.count()).toBe(0);
     await shot(page, 'audit-log-window-refused');
     await fromDay.fill('');
     await refusal.waitFor({ state: 'detached' });
@@ -376,7 +379,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     await see(page, 'Manual adjustments');
     await form().waitFor();
     expect(await page.getByLabel('From date').getAttribute('type')).toBe('date');
-    expect(await page.getByLabel('To date (inclusive)').getAttribute('type')).toBe('date');
+    expect(await page.getByLabel('Until (inclusive)').getAttribute('type')).toBe('date');
     const before = await available('L113');
     await form().getByLabel('Member ID').focus();
     await page.keyboard.type('L113');

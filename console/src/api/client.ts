@@ -7,6 +7,12 @@ export type { components, paths };
 /** The error body every endpoint answers with. */
 export type ApiErrorBody = components['schemas']['Error']['error'];
 
+/**
+ * The code of a failure whose answer carried none (a proxy's error page, a body that is not the
+ * API's): no code of the API's, so the console names it by no code either.
+ */
+export const NO_CODE = 'no_code';
+
 /** A request the API refused (or that never reached it: status 0). */
 export class ApiFailure extends Error {
   constructor(
@@ -58,7 +64,7 @@ export async function ok<T>(pending: Promise<{ data?: T; error?: unknown; respon
   }
   if (result.response.ok) return result.data as T;
   const body = (result.error as { error?: ApiErrorBody } | undefined)?.error;
-  throw new ApiFailure(result.response.status, body?.code ?? 'invalid', body?.message ?? result.response.statusText, body?.path);
+  throw new ApiFailure(result.response.status, body?.code ?? NO_CODE, body?.message ?? result.response.statusText, body?.path);
 }
 
 export type Schemas = components['schemas'];
@@ -87,7 +93,7 @@ export async function fetchFile(path: string): Promise<Blob> {
   if (!response.ok) {
     if (response.status === 401 && token) onUnauthorized();
     const body = (await response.json().catch(() => null)) as { error?: ApiErrorBody } | null;
-    throw new ApiFailure(response.status, body?.error?.code ?? 'invalid', body?.error?.message ?? response.statusText);
+    throw new ApiFailure(response.status, body?.error?.code ?? NO_CODE, body?.error?.message ?? response.statusText);
   }
   return response.blob();
 }
@@ -127,7 +133,7 @@ export async function uploadFile<T>(path: string, body: Blob, contentType: strin
     if (response.status === 401 && token) onUnauthorized();
     throw new ApiFailure(
       response.status,
-      json?.error?.code ?? 'invalid',
+      json?.error?.code ?? NO_CODE,
       json?.error?.message ?? response.statusText,
       json?.error?.path,
     );

@@ -41,7 +41,7 @@ export const en: Record<MessageKey, string> = {
   'common.showMore': 'Show more ({n} left)',
   'common.status': 'Status',
   'common.time': 'Time',
-  'common.toDay': 'To date (inclusive)',
+  'common.toDay': 'Until (inclusive)',
   'common.type': 'Type',
 
   'error.title': 'Something went wrong:',
@@ -53,7 +53,7 @@ export const en: Record<MessageKey, string> = {
   'errorCode.unauthorized': 'Not signed in, or the key is not valid',
   'errorCode.forbidden': 'Not allowed',
   'errorCode.not_found': 'Not found',
-  'errorCode.conflict': 'Conflicts with an existing record',
+  'errorCode.conflict': 'Conflicts with the current state',
   'errorCode.cycle': 'Would make a cycle in the network',
   'errorCode.too_large': 'Request too large',
   'errorCode.unknown_member': 'Unknown member',

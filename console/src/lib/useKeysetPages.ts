@@ -39,7 +39,8 @@ const EMPTY: State<never> = { items: [], total: undefined, key: undefined, next:
  * A list read a page at a time with a cursor: the first page when `deps` change (or `load` turns
  * non-null), the following ones on `more()`, each appended; pages already shown are never fetched
  * again. The items shown stay until the new first page replaces them (a list being searched does
- * not flicker); an answer to a request made before `deps` last changed is dropped.
+ * not flicker), or its request fails (they go, with the error); an answer to a request made before
+ * `deps` last changed is dropped.
  */
 export function useKeysetPages<T>(
   load: ((after: string | null) => Promise<KeysetPage<T>>) | null,
@@ -73,7 +74,9 @@ export function useKeysetPages<T>(
       (error: unknown) => {
         if (id !== generation.current) return;
         busy.current = false;
-        setState((previous) => ({ ...previous, loading: false, error }));
+        // A first page refused leaves nothing of the list asked before: its rows would contradict
+        // the filters now shown. A later page refused keeps the pages in.
+        setState((previous) => (first ? { ...EMPTY, error } : { ...previous, loading: false, error }));
       },
     );
   }, []);

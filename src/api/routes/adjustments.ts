@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditOfEvent } from '../../service/audit.ts';
 import { iso, tenantMoney } from '../../service/payouts/common.ts';
+import { isoOrNull } from '../../statements/calendar.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
 import { nextCursor, pageOf, pageOfQuery, pageQuery, pageSql } from '../paging.ts';
@@ -120,7 +121,7 @@ function registerListAdjustments(app: TypedApp, context: RouteContext): void {
           `select id, member, at, amount::text as amount, reason, by_key, event_seq::text as event_seq from adjustments
         where tenant_id = $1 and ($2::text is null or member = $2) and ${seek.where}
           and ($5::timestamptz is null or at >= $5) and ($6::timestamptz is null or at < $6) ${seek.order}`,
-          [tenant, request.query.member ?? null, page.after, seek.fetch, window.from, window.to],
+          [tenant, request.query.member ?? null, page.after, seek.fetch, isoOrNull(window.from), isoOrNull(window.to)],
         )
       ).rows;
       const shown = pageOf(rows, page, (r) => r.event_seq);
