@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { amountText, isZeroAmount } from '../../console/src/lib/format.ts';
+import { amountText, isAmountTooLarge, isZeroAmount, MAX_AMOUNT_MINOR, maxAmountText } from '../../console/src/lib/format.ts';
+import { MAX_AMOUNT } from '../../src/schema/primitives.ts';
 
 /** The console reads a typed amount as text, never as a float (the adjustment form). */
 describe('amountText', () => {
@@ -27,5 +28,15 @@ describe('amountText', () => {
     expect(isZeroAmount('0')).toBe(true);
     expect(isZeroAmount('0.01')).toBe(false);
     expect(isZeroAmount('10.00')).toBe(false);
+  });
+
+  it('knows the largest amount the API takes, the same as the server', () => {
+    expect(MAX_AMOUNT_MINOR).toBe(MAX_AMOUNT);
+    expect(maxAmountText(2)).toBe('10000000000000.00');
+    expect(maxAmountText(0)).toBe('1000000000000000');
+    expect(isAmountTooLarge('10000000000000.00')).toBe(false);
+    expect(isAmountTooLarge('10000000000000.01')).toBe(true);
+    expect(isAmountTooLarge('9999999999999999.99')).toBe(true);
+    expect(isAmountTooLarge('1000000000000001')).toBe(true);
   });
 });

@@ -201,6 +201,23 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await phone.locator('.table tr.clickable').first().click();
     await phone.getByRole('dialog').locator('[data-loaded="explanation"]').waitFor();
     await shot(phone, '11-explanation-phone');
+    await phone.keyboard.press('Escape');
+    // In English on a narrow phone the console's name is longer than the room beside the buttons:
+    // it ends in an ellipsis, never under the buttons, and the page does not scroll sideways.
+    await phone.setViewportSize({ width: 360, height: 780 });
+    await phone.getByRole('button', { name: 'EN', exact: true }).click();
+    await see(phone, 'Commission console');
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    const clear = await phone.evaluate(() => {
+      const name = document.querySelector('.brand strong')!.getBoundingClientRect();
+      const buttons = document.querySelector('.topbar-end')!.getBoundingClientRect();
+      const logo = document.querySelector('.logo')!.getBoundingClientRect();
+      return { gap: buttons.left - name.right, logo: logo.width };
+    });
+    expect(clear.gap).toBeGreaterThanOrEqual(0);
+    expect(clear.logo).toBe(32);
+    await shot(phone, '12-header-phone-en');
+    await phone.getByRole('button', { name: '中文', exact: true }).click();
     await phone.close();
   });
 

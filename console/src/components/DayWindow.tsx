@@ -13,6 +13,8 @@ export interface DayWindow {
   readonly to: string;
   /** The query parameters of the window: only the ends given. */
   readonly query: { from?: string; to?: string };
+  /** The end is before the start: nothing to ask the server for (the fields say why). */
+  readonly reversed: boolean;
 }
 
 const cleared = (_settled: string, next: string) => next === '';
@@ -29,6 +31,8 @@ export function useDayWindow(): DayWindow {
     from,
     to,
     query: { ...(from ? { from } : {}), ...(to ? { to } : {}) },
+    // (Days as YYYY-MM-DD compare as text.)
+    reversed: from !== '' && to !== '' && to < from,
   };
 }
 
@@ -43,8 +47,18 @@ export function DayWindowFields({ days }: { days: DayWindow }) {
       </label>
       <label className="inline-field">
         <span>{t('common.toDay')}</span>
-        <input type="date" value={days.typed.to} onChange={(event) => days.setTo(event.target.value)} />
+        <input
+          type="date"
+          value={days.typed.to}
+          aria-invalid={days.reversed}
+          onChange={(event) => days.setTo(event.target.value)}
+        />
       </label>
+      {days.reversed ? (
+        <span className="bad-text small" role="alert">
+          {t('common.dayWindowReversed')}
+        </span>
+      ) : null}
     </>
   );
 }

@@ -109,7 +109,9 @@ export function ErrorNote({ error }: { error: unknown }) {
   } else text = error instanceof Error ? error.message : String(error);
   return (
     <div className="error-note" role="alert" data-code={error instanceof ApiFailure ? error.code : undefined}>
-      <strong>{headline ?? t('error.title')}</strong> {text}
+      {/* (The title ends with its language's colon: '：' wants no space after it, ': ' has its own.) */}
+      <strong>{headline ?? t('error.title')}</strong>
+      {text}
     </div>
   );
 }

@@ -41,12 +41,13 @@ export const en: Record<MessageKey, string> = {
   'common.showMore': 'Show more ({n} left)',
   'common.status': 'Status',
   'common.time': 'Time',
+  'common.dayWindowReversed': 'The end date is before the start date: change one of them.',
   'common.toDay': 'Until (inclusive)',
   'common.type': 'Type',
 
-  'error.title': 'Something went wrong:',
+  'error.title': 'Something went wrong: ',
   'error.forbidden': 'The current key may not do this (it needs a key with a wider scope).',
-  'error.codeTitle': '{name}:',
+  'error.codeTitle': '{name}: ',
   'error.network': 'Cannot reach the server: {message}',
   // A short name for each code the API answers (src/api/errors.ts STATUS_OF_CODE), before its message.
   'errorCode.invalid': 'Invalid request',
@@ -118,7 +119,8 @@ export const en: Record<MessageKey, string> = {
   'network.search': 'Search members',
   'network.searchPlaceholder': 'Member id prefix, e.g. L11',
   'network.noMatch': 'No member id starts with “{q}”.',
-  'network.pick': 'Pick a member on the left to see its upline and downline.',
+  'network.uplineLabel': 'Upline: ',
+  'network.pick': 'Pick a member in the list to see its upline and downline.',
   'network.openMember': 'Member details →',
   'network.upline': 'Upline',
   'network.downline': 'Downline',
@@ -448,6 +450,7 @@ export const en: Record<MessageKey, string> = {
     'The amount without a sign, at most {n} decimals, e.g. {example}; for a deduction choose “Deduction”.',
   'adjustments.amountFormat':
     'Not an amount: digits and a decimal point only, at most {n} decimals, no sign and no thousands separators, e.g. {example}.',
+  'adjustments.amountTooLarge': 'The amount is above the largest one accepted, {max}.',
   'adjustments.amountZero': 'The amount must not be zero.',
   'adjustments.reasonRequired': 'Reason (required)',
   'adjustments.reasonPlaceholder': 'e.g. October campaign bonus paid by hand',

@@ -134,5 +134,20 @@ export function amountText(text: string, decimals: number): string | null {
   return decimals > 0 ? `${whole}.${(match[2] ?? '').padEnd(decimals, '0')}` : whole;
 }
 
+/**
+ * The largest amount the API takes, in minor units (src/schema/primitives.ts MAX_AMOUNT; a spec
+ * keeps the two equal).
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
+
+/** True when an amount written by amountText (exactly `decimals` digits after the point) is beyond MAX_AMOUNT_MINOR. */
+export const isAmountTooLarge = (text: string): boolean => BigInt(text.replace('.', '')) > MAX_AMOUNT_MINOR;
+
+/** The largest amount as a decimal string with `decimals` digits after the point. */
+export function maxAmountText(decimals: number): string {
+  const digits = MAX_AMOUNT_MINOR.toString();
+  return decimals > 0 ? `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}` : digits;
+}
+
 /** True when a decimal string is zero ("0", "0.00"). */
 export const isZeroAmount = (text: string): boolean => !/[1-9]/.test(text);

@@ -3,7 +3,8 @@ import { Link, useQueryParam } from '../app/router';
 import { useSession } from '../auth/session';
 import { BarChart, PALETTE } from '../components/BarChart';
 import { DataTable } from '../components/DataTable';
-import { Async, Badge, Card, PageHeader, Stat } from '../components/ui';
+import { ErrorCode } from '../components/ErrorCode';
+import { Async, Card, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { addDays, compact, dateTime, money, percent, toNumber, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
@@ -162,7 +163,7 @@ export default function DashboardPage() {
                       render: (row) => <span className="nowrap">{dateTime(row.receivedAt, lang, zone)}</span>,
                     },
                     { key: 'type', label: t('common.type'), render: (row) => <code>{row.type ?? '—'}</code> },
-                    { key: 'code', label: t('common.error'), render: (row) => <Badge tone="bad">{row.code}</Badge> },
+                    { key: 'code', label: t('common.error'), render: (row) => <ErrorCode code={row.code} /> },
                     { key: 'message', label: t('common.message'), render: (row) => row.message },
                   ]}
                 />

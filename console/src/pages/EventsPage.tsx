@@ -3,6 +3,7 @@ import { api, ok, type Reply } from '../api/client';
 import { useQueryParam } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
+import { ErrorCode } from '../components/ErrorCode';
 import { Async, Badge, Card, ErrorNote, JsonView, PageHeader } from '../components/ui';
 import { useI18n, type Translate } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/zh-CN';
@@ -225,7 +226,7 @@ function RejectedList() {
                   label: t('common.error'),
                   render: (r) => (
                     <div className="rejection">
-                      <Badge tone="bad">{r.code}</Badge> {r.message}
+                      <ErrorCode code={r.code} /> {r.message}
                       {Array.isArray(r.path) && r.path.length ? <code className="muted"> @ {r.path.join('.')}</code> : null}
                     </div>
                   ),

@@ -91,7 +91,7 @@ function MemberTree({ id, asOf, onPick }: { id: string; asOf: string | undefined
             }
           >
             <nav className="upline" aria-label={t('network.upline')}>
-              <span className="muted">{t('network.upline')}:</span>
+              <span className="muted">{t('network.uplineLabel')}</span>
               {[...upline].reverse().map((m, i, all) => (
                 <span key={m.id}>
                   {i === all.length - 1 ? (

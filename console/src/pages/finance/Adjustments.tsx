@@ -9,7 +9,7 @@ import { MoreButton } from '../../components/MoreButton';
 import { Card, ErrorNote, Loading } from '../../components/ui';
 import { DayWindowFields, useDayWindow } from '../../components/DayWindow';
 import { useI18n } from '../../i18n/i18n';
-import { amountText, dateTime, isZeroAmount, money, today } from '../../lib/format';
+import { amountText, dateTime, isAmountTooLarge, isZeroAmount, maxAmountText, money, today } from '../../lib/format';
 import { useDebounced } from '../../lib/useAsync';
 import { usePages } from '../../lib/usePages';
 
@@ -42,6 +42,7 @@ function AdjustmentsForAdmin() {
   const days = useDayWindow();
   const list = usePages<Adjustment>(
     async (after) => {
+      if (days.reversed) return { items: [], next: null };
       const answer = await ok(
         api.GET('/v1/adjustments', {
           params: {
@@ -175,7 +176,16 @@ function AdjustmentForm({ onPosted }: { onPosted: () => void }) {
   const reasonInput = useRef<HTMLTextAreaElement>(null);
 
   const amountOk = amountText(amount, decimals);
-  const amountError = amount.trim() === '' ? null : amountOk === null ? 'format' : isZeroAmount(amountOk) ? 'zero' : null;
+  const amountError =
+    amount.trim() === ''
+      ? null
+      : amountOk === null
+        ? 'format'
+        : isZeroAmount(amountOk)
+          ? 'zero'
+          : isAmountTooLarge(amountOk)
+            ? 'large'
+            : null;
   const signed = amountOk === null ? null : `${direction === 'deduction' ? '-' : ''}${amountOk}`;
   const ready = member.trim() !== '' && signed !== null && amountError === null && reason.trim() !== '';
   // A refusal is of what was sent: it goes once the content changes.
@@ -274,9 +284,11 @@ function AdjustmentForm({ onPosted }: { onPosted: () => void }) {
       <p id="adjust-amount-note" className={`small ${amountError ? 'bad-text' : 'muted'}`}>
         {amountError === 'zero'
           ? t('adjustments.amountZero')
-          : amountError === 'format'
-            ? t('adjustments.amountFormat', { n: decimals, example })
-            : t('adjustments.amountHint', { n: decimals, example })}
+          : amountError === 'large'
+            ? t('adjustments.amountTooLarge', { max: money(maxAmountText(decimals), currency) })
+            : amountError === 'format'
+              ? t('adjustments.amountFormat', { n: decimals, example })
+              : t('adjustments.amountHint', { n: decimals, example })}
       </p>
       <label className="field">
         <span>{t('adjustments.reasonRequired')}</span>

@@ -49,6 +49,7 @@ function AuditLogForAdmin() {
   const days = useDayWindow();
   const log = usePages<Entry>(
     async (before) => {
+      if (days.reversed) return { items: [], next: null };
       const { entries, next } = await ok(
         api.GET('/v1/audit', {
           params: {
