@@ -218,6 +218,21 @@ describe.skipIf(!present)('web console in Chromium', () => {
     expect(clear.logo).toBe(32);
     await shot(phone, '12-header-phone-en');
     await phone.getByRole('button', { name: '中文', exact: true }).click();
+    // The tabs scroll sideways on a phone: the current page's tab is brought into view (opened by
+    // its address, as a link from elsewhere would: a click would scroll to the tab by itself).
+    for (const path of ['/settings', '/payouts', '/']) {
+      await phone.goto(`${demo.url}${path}`);
+      await phone.locator('.nav [aria-current="page"]').waitFor();
+      await expect
+        .poll(() =>
+          phone.evaluate(() => {
+            const bar = document.querySelector('.nav')!.getBoundingClientRect();
+            const tab = document.querySelector('.nav [aria-current="page"]')!.getBoundingClientRect();
+            return tab.left >= bar.left - 1 && tab.right <= bar.right + 1;
+          }),
+        )
+        .toBe(true);
+    }
     await phone.close();
   });
 

@@ -72,6 +72,38 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
     await shot(page, '21-member-statement');
   });
 
+  it("adds up a month's statement on its cards: every movement of the balance has one, manual adjustments too", async () => {
+    // The demo posts manual adjustments last month: find a month of L111's with one.
+    const { adjustments } = await call('GET', '/v1/adjustments?member=L111&sort=asc');
+    const zone = (await call('GET', '/v1/me')).tenant.timezone as string;
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit' })
+      .format(new Date(adjustments[0].at))
+      .slice(0, 7);
+    await page.goto(`${demo.url}/members/L111`);
+    const statement = page.locator('[data-loaded="statement"]');
+    await statement.waitFor();
+    await page.getByLabel('月份').fill(month);
+    await statement.locator('.stat-label', { hasText: '人工调整' }).waitFor();
+    const cards = new Map<string, bigint>();
+    for (const card of await statement.locator('.stat').all()) {
+      const label = await card.locator('.stat-label').innerText();
+      const text = (await card.locator('.stat-value').innerText()).replace(/[¥,\s]/g, '').replace('−', '-');
+      cards.set(label, BigInt(text.replace('.', '')));
+    }
+    const card = (label: string) => cards.get(label) ?? 0n;
+    expect(card('人工调整')).not.toBe(0n);
+    const moved =
+      card('期初余额') +
+      card('本月佣金') +
+      card('退款冲回') -
+      card('本月提现') +
+      card('提现退回') +
+      card('税款退回') +
+      card('人工调整');
+    expect(moved).toBe(card('期末余额'));
+    expect(await statement.locator('[data-check]').getAttribute('data-check')).toBe('ok');
+  });
+
   it('approves a withdrawal awaiting review, builds a payout batch, exports it and imports the result', async () => {
     // The demo plan approves every withdrawal at once: publish a version that reviews above 10.00.
     const { versions } = await call('GET', '/v1/plans');

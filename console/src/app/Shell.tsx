@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useSession } from '../auth/session';
 import { LANGS, useI18n, type Lang } from '../i18n/i18n';
 import { Link } from './router';
@@ -31,6 +31,16 @@ export function Shell({ current, children }: { current: string | null; children:
   const { me, credential, signOut } = useSession();
   const audience = credential?.kind ?? 'operator';
   const nav = PAGES.filter((page) => page.nav && page.audience.includes(audience));
+  const bar = useRef<HTMLElement>(null);
+  // On a phone the tabs scroll sideways: the current one is brought into view (only the bar moves).
+  useEffect(() => {
+    const tab = bar.current?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!bar.current || !tab) return;
+    const box = bar.current.getBoundingClientRect();
+    const place = tab.getBoundingClientRect();
+    if (place.left < box.left || place.right > box.right)
+      bar.current.scrollLeft += place.left - box.left - (box.width - place.width) / 2;
+  }, [current]);
   return (
     <div className="shell">
       <header className="topbar">
@@ -54,7 +64,7 @@ export function Shell({ current, children }: { current: string | null; children:
           </button>
         </div>
       </header>
-      <nav className="nav" aria-label={t('shell.navigation')}>
+      <nav className="nav" ref={bar} aria-label={t('shell.navigation')}>
         {nav.map((page) => (
           <Link
             key={page.id}

@@ -357,6 +357,16 @@ function Statement({ member }: { member: string }) {
                 value={money(s.withdrawals.gross, currency)}
                 hint={t('ledger.taxNet', { tax: money(s.withdrawals.tax, currency), net: money(s.withdrawals.net, currency) })}
               />
+              {/* What else moved the balance this month, each as its own figure, so the cards add up. */}
+              {s.withdrawalReversals.items.length ? (
+                <Stat label={t('statement.withdrawalReversals')} value={money(negated(s.withdrawalReversals.gross), currency)} />
+              ) : null}
+              {s.taxTrueUps.items.length ? (
+                <Stat label={t('statement.taxTrueUps')} value={money(s.taxTrueUps.total, currency)} />
+              ) : null}
+              {s.manualAdjustments.items.length ? (
+                <Stat label={t('statement.adjustments')} value={money(s.manualAdjustments.total, currency)} />
+              ) : null}
               <Stat
                 label={t('statement.closing')}
                 value={<span data-closing>{money(s.closing.total, currency)}</span>}
@@ -411,14 +421,6 @@ function Statement({ member }: { member: string }) {
                 ]}
               />
             ) : null}
-            {s.taxTrueUps.items.length || s.manualAdjustments.items.length ? (
-              <p className="muted small">
-                {t('statement.extra', {
-                  trueUps: money(s.taxTrueUps.total, currency),
-                  adjustments: money(s.manualAdjustments.total, currency),
-                })}
-              </p>
-            ) : null}
           </div>
         )}
       </Async>
@@ -432,4 +434,10 @@ function balanceHint(
   currency: string,
 ): string {
   return `${t('ledger.pending')} ${money(balance.pending, currency)} · ${t('ledger.available')} ${money(balance.available, currency)}`;
+}
+
+/** A decimal string with the other sign (exact: the text itself, never a float). */
+function negated(amount: string): string {
+  if (!/[1-9]/.test(amount)) return amount;
+  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
 }
