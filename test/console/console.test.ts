@@ -165,12 +165,17 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await see(page, /订单 D\d+ 已完成/);
     await page.getByLabel('类型').selectOption('order.refunded');
     await see(page, /订单 D\d+ 退款 R/);
-    expect(await page.locator('main .table').innerText()).not.toContain('order.completed');
+    expect(await page.locator('main .table').innerText()).not.toContain('订单完成');
+    // Types by their names (the type itself on hover and in the filter).
+    expect(await page.locator('main .table tbody tr .badge').first().innerText()).toBe('订单退款');
+    expect(await page.getByLabel('类型').locator('option:checked').innerText()).toBe('订单退款 (order.refunded)');
     await shot(page, '07-events', true);
     await page.getByRole('tab', { name: '被拒事件' }).click();
     await page.locator('[data-loaded="rejected"]').waitFor();
     for (const text of ['unknown_member', 'refund_exceeds_paid', 'below_minimum', '先发送 member.joined', '最低提现额'])
       await see(page, text);
+    // Each refusal named by its code, in Chinese.
+    for (const text of ['成员不存在', '退款超过可退数量或金额', '低于最低提现额']) await see(page, text);
     await shot(page, '08-rejected');
   });
 

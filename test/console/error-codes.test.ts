@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../console/src/lib/event-types.ts';
 import { en } from '../../console/src/i18n/en.ts';
 import { zhCN } from '../../console/src/i18n/zh-CN.ts';
 import { STATUS_OF_CODE } from '../../src/api/errors.ts';
@@ -22,5 +25,19 @@ describe('error codes in the console', () => {
     const codes = new Set(Object.keys(STATUS_OF_CODE));
     for (const key of Object.keys(zhCN).filter((k) => k.startsWith('errorCode.')))
       expect(codes.has(key.slice('errorCode.'.length)), key).toBe(true);
+  });
+});
+
+describe('event types in the console', () => {
+  it('names every type of event the log can hold, in both languages', () => {
+    for (const dictionary of [zhCN as Record<string, string>, en as Record<string, string>])
+      for (const type of EVENT_TYPES) expect(dictionary[`eventType.${type}`], type).toBeTruthy();
+  });
+
+  it('offers every event type the schema accepts', () => {
+    const schema = readFileSync(join(import.meta.dirname, '../../src/schema/events.ts'), 'utf8');
+    const types = [...schema.matchAll(/type: z\.literal\('([a-z._]+)'\)/g)].map((match) => match[1]!);
+    expect(types.length).toBeGreaterThan(8);
+    for (const type of types) expect(EVENT_TYPES as readonly string[], type).toContain(type);
   });
 });

@@ -10,29 +10,11 @@ import type { MessageKey } from '../i18n/zh-CN';
 import { dateTime, money, sumDecimals } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
 import { ERROR_CODES } from '../../../src/domain/errors.ts';
+import { EVENT_TYPES } from '../lib/event-types';
 
 type LoggedEvent = Reply<'/v1/events'>['events'][number];
 type Rejected = Reply<'/v1/events/rejected'>['rejected'][number];
 
-const TYPES = [
-  'order.paid',
-  'order.completed',
-  'order.refunded',
-  'member.joined',
-  'member.moved',
-  'member.promoted',
-  'member.level_set',
-  'member.regions_set',
-  'withdrawal.requested',
-  'withdrawal.approved',
-  'withdrawal.rejected',
-  'withdrawal.paid',
-  'withdrawal.failed',
-  'adjustment.posted',
-  'tick',
-  'time.passed',
-  'network.imported',
-];
 const PAGE = 50;
 
 /** The event log (newest first, filtered) and the rejected events with how to fix each. */
@@ -105,10 +87,14 @@ function summary(event: LoggedEvent, t: Translate, currency: string): string {
 }
 
 function EventLog() {
-  const { t, lang } = useI18n();
+  const { t, lang, has } = useI18n();
   const { me } = useSession();
   const { currency, timezone: zone } = me!.tenant;
   const [type, setType] = useQueryParam('type');
+  const typeName = (name: string): string => {
+    const key = `eventType.${name}`;
+    return has(key) ? t(key) : name;
+  };
   const [order, setOrder] = useState('');
   const [member, setMember] = useState('');
   const filters = useDebounced({ order: order.trim(), member: member.trim() }, 300);
@@ -149,9 +135,9 @@ function EventLog() {
           <span>{t('common.type')}</span>
           <select value={type} onChange={(event) => setType(event.target.value)}>
             <option value="">{t('common.all')}</option>
-            {TYPES.map((option) => (
+            {EVENT_TYPES.map((option) => (
               <option key={option} value={option}>
-                {option}
+                {typeName(option)} ({option})
               </option>
             ))}
           </select>
@@ -177,7 +163,11 @@ function EventLog() {
             {
               key: 'type',
               label: t('common.type'),
-              render: (e) => <Badge tone={e.type.startsWith('order') ? 'info' : 'plain'}>{e.type}</Badge>,
+              render: (e) => (
+                <span title={e.type}>
+                  <Badge tone={e.type.startsWith('order') ? 'info' : 'plain'}>{typeName(e.type)}</Badge>
+                </span>
+              ),
             },
             { key: 'summary', label: t('events.summary'), render: (e) => summary(e, t, currency) },
             { key: 'source', label: t('events.source'), render: (e) => <span className="muted">{e.source}</span>, wide: true },

@@ -1,0 +1,20 @@
+/** The event types the log holds (GET /v1/events `type`), in the order the events page offers them. */
+export const EVENT_TYPES = [
+  'order.paid',
+  'order.completed',
+  'order.refunded',
+  'member.joined',
+  'member.moved',
+  'member.promoted',
+  'member.level_set',
+  'member.regions_set',
+  'withdrawal.requested',
+  'withdrawal.approved',
+  'withdrawal.rejected',
+  'withdrawal.paid',
+  'withdrawal.failed',
+  'adjustment.posted',
+  'tick',
+  'time.passed',
+  'network.imported',
+] as const;
