@@ -183,6 +183,9 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await page.getByRole('link', { name: '设置' }).click();
     await see(page, 'npm start demo key');
     await see(page, '当前使用');
+    // The ledger check, each check by its name in Chinese.
+    await page.getByRole('button', { name: '立即核对' }).click();
+    for (const name of ['每笔分录借贷平衡', '余额与账本分录一致', '事件日志连续无缺号']) await see(page, name);
     await page.getByPlaceholder('https://shop.example/fenyong').fill('http://127.0.0.1:9/console-test');
     await page.getByRole('button', { name: '新增', exact: true }).click();
     await see(page, '签名密钥');

@@ -41,3 +41,13 @@ describe('event types in the console', () => {
     for (const type of types) expect(EVENT_TYPES as readonly string[], type).toContain(type);
   });
 });
+
+describe('the ledger check in the console', () => {
+  it('names every check src/service/verify.ts makes, in both languages', () => {
+    const verify = readFileSync(join(import.meta.dirname, '../../src/service/verify.ts'), 'utf8');
+    const names = [...verify.matchAll(/name: '([^']+)'|sameLines\('([^']+)'/g)].map((match) => match[1] ?? match[2]!);
+    expect(names.length).toBeGreaterThanOrEqual(7);
+    for (const dictionary of [zhCN as Record<string, string>, en as Record<string, string>])
+      for (const name of names) expect(dictionary[`verify.check.${name}`], name).toBeTruthy();
+  });
+});

@@ -360,7 +360,11 @@ function Keys() {
 }
 
 function Verify() {
-  const { t } = useI18n();
+  const { t, has } = useI18n();
+  const checkName = (name: string): string => {
+    const key = `verify.check.${name}`;
+    return has(key) ? t(key) : name;
+  };
   const [run, setRun] = useState(0);
   const state = useAsync(run ? () => ok(api.GET('/v1/verify')) : null, [run]);
   return (
@@ -378,8 +382,8 @@ function Verify() {
         <ul className="checks-list">
           {state.data.checks.map((check) => (
             <li key={check.name}>
-              <Badge tone={check.ok ? 'good' : 'bad'}>{check.ok ? '✓' : '✗'}</Badge> <code>{check.name}</code>{' '}
-              <span className="muted">{check.detail}</span>
+              <Badge tone={check.ok ? 'good' : 'bad'}>{check.ok ? '✓' : '✗'}</Badge>{' '}
+              <strong title={check.name}>{checkName(check.name)}</strong> <span className="muted">{check.detail}</span>
             </li>
           ))}
         </ul>
