@@ -53,6 +53,8 @@ export interface paths {
                                 severity: "warn" | "refuse";
                                 template?: string;
                                 message: string;
+                                /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                messageZh?: string;
                             }[];
                         };
                     };
@@ -854,6 +856,8 @@ export interface paths {
                                     severity: "warn" | "refuse";
                                     template?: string;
                                     message: string;
+                                    /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                    messageZh?: string;
                                 }[];
                             }[];
                         };
@@ -1013,6 +1017,8 @@ export interface paths {
                                 severity: "warn" | "refuse";
                                 template?: string;
                                 message: string;
+                                /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                messageZh?: string;
                             }[];
                         };
                     };
@@ -1188,6 +1194,8 @@ export interface paths {
                                 severity: "warn" | "refuse";
                                 template?: string;
                                 message: string;
+                                /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                messageZh?: string;
                             }[];
                         };
                     };
@@ -1397,6 +1405,8 @@ export interface paths {
                                     severity: "warn" | "refuse";
                                     template?: string;
                                     message: string;
+                                    /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                    messageZh?: string;
                                 }[];
                                 /** @description "no findings", or the findings counted by severity with their codes, as `fenyong plan list` prints it */
                                 lintSummary: string;
@@ -11415,6 +11425,8 @@ export interface paths {
                                     severity: "warn" | "refuse";
                                     template?: string;
                                     message: string;
+                                    /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                    messageZh?: string;
                                 }[];
                                 rules: string[];
                                 months: {
@@ -11455,6 +11467,8 @@ export interface paths {
                                         severity: "warn" | "refuse";
                                         template?: string;
                                         message: string;
+                                        /** @description the message in Simplified Chinese (the cn profile's findings) */
+                                        messageZh?: string;
                                     }[];
                                 }[];
                                 totals: {

@@ -110,3 +110,26 @@ describe('severity overrides', () => {
     expect(parseSeverities([], 'xx')).toHaveProperty('refused');
   });
 });
+
+describe('profile cn in Chinese', () => {
+  it('gives every finding its message in Simplified Chinese too, with the same figures', () => {
+    const findings = [
+      ...lint({ recruit: entryPackage, templates: [targeted({ skus: ['starter-kit'] })] }),
+      ...lint({
+        templates: [
+          { id: 'ml', template: 'multi-level', params: { rates: ['20%', '10%', '5%', '2%'] } },
+          { id: 'team', template: 'team-tier', params: { period: 'month', tiers: [{ min: '0.00', rate: '1%' }] } },
+        ],
+      }),
+    ];
+    expect(new Set(findings.map((f) => f.code))).toEqual(
+      new Set(['entry-fee', 'recruit-reward', 'multi-level-over-3', 'team-pay-unbounded', 'chain-over-3', 'payout-over-30']),
+    );
+    for (const finding of findings) {
+      expect(finding.messageZh, finding.code).toMatch(/[\u4e00-\u9fff]/);
+      // The numbers of the English message are the Chinese one's (rates, counts).
+      const figures = (text: string) => (text.match(/\d+(\.\d+)?%?/g) ?? []).sort();
+      expect(figures(finding.messageZh!), finding.code).toEqual(figures(finding.message));
+    }
+  });
+});

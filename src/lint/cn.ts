@@ -35,6 +35,7 @@ function chainFindings(plan: CompiledPlan): Draft[] {
         code: 'multi-level-over-3',
         template: entry.id,
         message: `${entry.id} lists ${payees} rates; the law allows at most 3 levels`,
+        messageZh: `${entry.id} 设置了 ${payees} 级分佣比例；法规最多允许 3 级`,
       });
     }
     if (!template.paysChain) continue;
@@ -43,6 +44,7 @@ function chainFindings(plan: CompiledPlan): Draft[] {
         code: 'team-pay-unbounded',
         template: entry.id,
         message: `${entry.id} (${template.name}) pays every upline on the team's sales; keep it to sales of goods and review it as 团队计酬`,
+        messageZh: `${entry.id}（${template.name}）按团队业绩向整条上级链路计酬：只可基于真实商品销售，并按团队计酬规定复核`,
       });
       continue;
     }
@@ -56,6 +58,7 @@ function chainFindings(plan: CompiledPlan): Draft[] {
       code: 'chain-over-3',
       template: (many.length > 0 ? many : payers).map((p) => p.id).join('+'),
       message: `one sale can pay up to ${total} members of one chain (${payers.map((p) => `${p.id}: ${p.payees}`).join(', ')}); at most 3, seller included`,
+      messageZh: `一笔销售最多可向同一链路上的 ${total} 名成员计酬（${payers.map((p) => `${p.id}: ${p.payees}`).join('，')}）；含销售者本人最多 3 名`,
     });
   }
   return findings;
@@ -168,6 +171,7 @@ function recruitFindings(plan: CompiledPlan): Draft[] {
       template: 'recruit',
       path: ['recruit', 'when'],
       message: `recruiting requires buying ${entrySkus.join(', ')}: an entry package counts as a fee to join`,
+      messageZh: `成为分销商须购买 ${entrySkus.join('、')}：入门礼包视同入门费`,
     },
   ];
   for (const entry of plan.templates) {
@@ -176,6 +180,7 @@ function recruitFindings(plan: CompiledPlan): Draft[] {
         code: 'recruit-reward',
         template: entry.id,
         message: `${entry.id} pays on the entry package ${entrySkus.join(', ')}, i.e. money for each recruit`,
+        messageZh: `${entry.id} 对入门礼包 ${entrySkus.join('、')} 计酬，即按发展人数计酬（拉人头）`,
       });
     }
   }
@@ -221,6 +226,7 @@ function payoutFindings(plan: CompiledPlan): Draft[] {
         .map((entry) => entry.id)
         .join('+'),
       message: `the rates of this plan can add up to ${formatRate(total)} of a sale (${paying.join(', ')}), above the 30% cap`,
+      messageZh: `本方案的比例合计最高可达销售额的 ${formatRate(total)}（${paying.join('，')}），超过 30% 的上限`,
     },
   ];
 }

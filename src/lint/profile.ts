@@ -9,6 +9,8 @@ export interface Finding {
   /** The template id the finding is about; absent for plan-wide findings. */
   readonly template?: string;
   readonly message: string;
+  /** The message in Simplified Chinese, for an operator in China (the `cn` profile's findings). */
+  readonly messageZh?: string;
   /** Where in the plan, e.g. ["templates", 2, "when"] (findings on a `when:` condition). */
   readonly path?: readonly (string | number)[];
   /** Where in the condition: 1-based line and column, the offending part, and the line with carets under it. */

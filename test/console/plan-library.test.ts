@@ -93,6 +93,9 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     expect(await growth.locator('h3').innerText()).toBe(entry('social', 'growth').title);
     await growth.getByText('1 项提醒').waitFor();
     await growth.locator('.findings').getByText('team-pay-unbounded').waitFor();
+    // The finding's reason in Chinese (the profile's own words), not the English message.
+    expect(await growth.locator('.findings li').innerText()).toContain('按团队业绩向整条上级链路计酬');
+    expect(await growth.locator('.findings li').innerText()).not.toContain("pays every upline on the team's sales");
     const notes = growth.getByRole('region', { name: '方案说明' });
     expect(await notes.locator('h5').allInnerTexts()).toEqual([
       'WHO IT PAYS',

@@ -12,13 +12,7 @@ import {
 import { requireScope } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import type { Register } from '../typed.ts';
-
-const finding = z.object({
-  code: z.string(),
-  severity: z.enum(['warn', 'refuse']),
-  template: z.string().optional(),
-  message: z.string(),
-});
+import { finding } from '../finding-schema.ts';
 
 const label = (zh: string, en: string) =>
   z.object({
@@ -78,6 +72,7 @@ const entryOf = (plan: LibraryPlan): LibraryReply['plans'][number] => ({
     severity: f.severity,
     ...(f.template !== undefined ? { template: f.template } : {}),
     message: f.message,
+    ...(f.messageZh !== undefined ? { messageZh: f.messageZh } : {}),
   })),
   lintSummary: lintSummary(plan.findings),
 });

@@ -10,13 +10,7 @@ import { instantParam } from '../instant-param.ts';
 import { refuseUnlessAllowed } from '../refused-plan.ts';
 import type { RouteContext } from '../app.ts';
 import type { Register, TypedApp } from '../typed.ts';
-
-const finding = z.object({
-  code: z.string(),
-  severity: z.enum(['warn', 'refuse']),
-  template: z.string().optional(),
-  message: z.string(),
-});
+import { finding } from '../finding-schema.ts';
 
 export const registerPlans: Register = (app, context) => {
   registerListPlans(app, context);

@@ -6,6 +6,7 @@ import type { Sql } from '../../store/sql.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { moneyString, type Register } from '../typed.ts';
+import { finding } from '../finding-schema.ts';
 
 /** What one simulation request may ask for, so that it stays within memory and time. */
 export const SIMULATION_LIMITS = {
@@ -16,12 +17,6 @@ export const SIMULATION_LIMITS = {
   timeLimitMs: 120_000,
 } as const;
 
-const finding = z.object({
-  code: z.string(),
-  severity: z.enum(['warn', 'refuse']),
-  template: z.string().optional(),
-  message: z.string(),
-});
 const spread = z.object({
   earners: z.number().describe('members with a positive payout'),
   median: moneyString,

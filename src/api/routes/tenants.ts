@@ -5,16 +5,10 @@ import { requirePlatform } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import { refuseUnlessAllowed } from '../refused-plan.ts';
 import type { Register } from '../typed.ts';
+import { finding } from '../finding-schema.ts';
 
 /** The currencies ICU knows (ISO 4217), whose minor unit fenyong takes from it. */
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
-const finding = z.object({
-  code: z.string(),
-  severity: z.enum(['warn', 'refuse']),
-  template: z.string().optional(),
-  message: z.string(),
-});
 
 export const registerTenants: Register = (app, { service, platformToken }) => {
   app.post(

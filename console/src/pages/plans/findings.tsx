@@ -7,6 +7,8 @@ export interface Finding {
   readonly severity: 'warn' | 'refuse';
   readonly template?: string;
   readonly message: string;
+  /** The message in Simplified Chinese, when the profile has one. */
+  readonly messageZh?: string;
 }
 
 /** "clean", or the refusals and warnings counted, as badges. */
@@ -25,7 +27,7 @@ export function FindingCounts({ findings }: { findings: readonly Finding[] }) {
 
 /** Every finding with its severity, code, template and message; a check mark when there is none. */
 export function Findings({ findings }: { findings: readonly Finding[] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   if (findings.length === 0) return <p className="ok-line">✓ {t('plans.noFindings')}</p>;
   return (
     <ul className="findings">
@@ -33,7 +35,7 @@ export function Findings({ findings }: { findings: readonly Finding[] }) {
         <li key={i} className={f.severity}>
           <Badge tone={f.severity === 'refuse' ? 'bad' : 'warn'}>{t(`plans.severity.${f.severity}`)}</Badge> <code>{f.code}</code>
           {f.template ? <span className="muted"> · {f.template}</span> : null}
-          <div>{f.message}</div>
+          <div>{lang === 'zh-CN' && f.messageZh ? f.messageZh : f.message}</div>
         </li>
       ))}
     </ul>
