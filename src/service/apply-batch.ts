@@ -24,6 +24,8 @@ export interface Segment {
   readonly serverTime?: boolean;
   /** The latest instant an item may have (the server's clock and its allowance); any when absent. */
   readonly notAfter?: number;
+  /** False: refusals are answered but not kept as rejected events (IngestOptions.logRejections). */
+  readonly logRejections?: boolean;
 }
 
 /**
@@ -114,7 +116,7 @@ export async function applySegments(
     const sent = p.key ? logged.get(p.key) : undefined;
     if (sent !== undefined && identities.sameContent(sent, p.item, segments[p.segment]!))
       results[p.segment]![p.index] = { status: 'duplicate' };
-    else rows.rejected.push(p.row);
+    else if (segments[p.segment]!.logRejections !== false) rows.rejected.push(p.row);
   }
   return { results, rows, accepted: identities.here };
 }

@@ -21,6 +21,11 @@ export interface IngestOptions {
   readonly audit?: (results: readonly ItemResult[]) => readonly AuditEntry[];
   /** The items' `at` was stamped by the server on arrival (the client sent none): see serverInstant. */
   readonly serverTime?: boolean;
+  /**
+   * False for a person's manual act answered at once (an adjustment posted from the console): its
+   * refusal goes back to that person, not into the rejected events, the shop integration's record.
+   */
+  readonly logRejections?: boolean;
 }
 
 export interface StreamPosition {
@@ -145,7 +150,12 @@ export class Service {
     position?: StreamPosition,
     options: IngestOptions = {},
   ): Promise<ItemResult[]> {
-    const segment: Segment = { items, source, serverTime: options.serverTime === true };
+    const segment: Segment = {
+      items,
+      source,
+      serverTime: options.serverTime === true,
+      ...(options.logRejections === false ? { logRejections: false } : {}),
+    };
     const audit = options.audit;
     const within = audit ? (tx: Sql, results: readonly ItemResult[]) => writeAudit(tx, tenant, audit(results)) : undefined;
     if (!position) return this.groups.submit(tenant, segment, within);

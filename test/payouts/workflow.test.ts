@@ -233,6 +233,29 @@ describe.each<Backend>(['pglite', 'postgres'])('payout workflow on %s', (backend
     const unknown = await admin.post('/v1/adjustments', { adjustment: 'A3', member: 'nobody', amount: '50.00', reason: 'bonus' });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.code).toBe('unknown_member');
+    // Answered to the person who posted it, not kept among the shop's refused events; the same
+    // adjustment sent through /v1/events (an integration) is.
+    const refusedEvents = async () =>
+      (await admin.ok(admin.get('/v1/events/rejected', { limit: 1000 }))).rejected.filter(
+        (r: { type: string | null }) => r.type === 'adjustment.posted',
+      ).length;
+    expect(await refusedEvents()).toBe(0);
+    const viaEvents = await admin.ok(
+      admin.post('/v1/events', {
+        events: [
+          {
+            type: 'adjustment.posted',
+            at: world.clock.next(),
+            adjustment: 'A3',
+            member: 'nobody',
+            amount: '50.00',
+            reason: 'bonus',
+          },
+        ],
+      }),
+    );
+    expect(viaEvents.results[0]).toMatchObject({ status: 'rejected', error: { code: 'unknown_member' } });
+    expect(await refusedEvents()).toBe(1);
     world.clock.next();
     await admin.ok(admin.post('/v1/adjustments', { adjustment: 'A4', member: 'L1', amount: '88.00', reason: 'campaign bonus' }));
 

@@ -77,6 +77,8 @@ function registerPostAdjustment(app: TypedApp, context: RouteContext): void {
       };
       const [result] = await service.ingest(tenant, [event], 'http', undefined, {
         serverTime: request.body.at === undefined,
+        // Refused, it is answered to the person who posted it (422), not kept among the shop's refused events.
+        logRejections: false,
         audit: ([r]) => (r!.status === 'accepted' ? [auditOfEvent(event, actor, r!.seq)!] : []),
       });
       if (result!.status === 'rejected') throw engineRefusal(result!.error);
