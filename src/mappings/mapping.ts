@@ -3,6 +3,7 @@ import { withIdempotencyId } from '../client/ids.ts';
 import type { SchemaContext } from '../engine/templates/template.ts';
 import { eventReader, type EventReader } from '../schema/events.ts';
 import { registerMoneyFunctions } from './functions.ts';
+import type { SentEventType } from '../domain/event-types.ts';
 
 /**
  * A payload mapping: a tenant's JSONata expression that turns one webhook payload of its shop
@@ -22,7 +23,7 @@ export const MAPPABLE_TYPES = [
   'member.moved',
   'member.promoted',
   'member.regions_set',
-] as const;
+] as const satisfies readonly SentEventType[];
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 

@@ -1,6 +1,7 @@
 import type { Outcome } from '../engine/apply.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Sql } from '../store/sql.ts';
+import type { LoggedEventType } from '../domain/event-types.ts';
 
 /** One tenant's engine in this process, and the log position it reflects. */
 export interface TenantRuntime {
@@ -35,14 +36,14 @@ interface TenantRow {
 const REPLAY_PAGE = 5000;
 
 /** The log entry of a starting-network import (not an engine event: it has no instant). */
-export const NETWORK_IMPORTED = 'network.imported';
+export const NETWORK_IMPORTED = 'network.imported' satisfies LoggedEventType;
 
 /**
  * The log entry of time passing without an accepted event: a rejected event that moved the clock
  * or ran due work. Replayed with `Engine.passTime`, not as a `tick` (a tick re-checks levels and
  * recruiting, a rejected event does not).
  */
-export const TIME_PASSED = 'time.passed';
+export const TIME_PASSED = 'time.passed' satisfies LoggedEventType;
 
 /**
  * Rebuilds a tenant's engine from the store: its plan versions, then every logged event in order.

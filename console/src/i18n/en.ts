@@ -230,7 +230,7 @@ export const en: Record<MessageKey, string> = {
   'events.source': 'Source',
   'events.payload': 'Payload',
   'events.show': 'show',
-  // Each event type's name (console/src/lib/event-types.ts).
+  // Each event type's name (src/domain/event-types.ts LOGGED_EVENT_TYPES).
   'eventType.order.paid': 'Order paid',
   'eventType.order.completed': 'Order completed',
   'eventType.order.refunded': 'Order refunded',

@@ -225,7 +225,7 @@ export const zhCN = {
   'events.source': '来源',
   'events.payload': '原文',
   'events.show': '查看',
-  // Each event type's name (console/src/lib/event-types.ts).
+  // Each event type's name (src/domain/event-types.ts LOGGED_EVENT_TYPES).
   'eventType.order.paid': '订单支付',
   'eventType.order.completed': '订单完成',
   'eventType.order.refunded': '订单退款',

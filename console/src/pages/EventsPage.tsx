@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n/zh-CN';
 import { dateTime, money, sumDecimals } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
 import { ERROR_CODES } from '../../../src/domain/errors.ts';
-import { EVENT_TYPES } from '../lib/event-types';
+import { LOGGED_EVENT_TYPES } from '../../../src/domain/event-types.ts';
 
 type LoggedEvent = Reply<'/v1/events'>['events'][number];
 type Rejected = Reply<'/v1/events/rejected'>['rejected'][number];
@@ -135,7 +135,7 @@ function EventLog() {
           <span>{t('common.type')}</span>
           <select value={type} onChange={(event) => setType(event.target.value)}>
             <option value="">{t('common.all')}</option>
-            {EVENT_TYPES.map((option) => (
+            {LOGGED_EVENT_TYPES.map((option) => (
               <option key={option} value={option}>
                 {typeName(option)} ({option})
               </option>

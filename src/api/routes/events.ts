@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SENT_EVENT_TYPES } from '../../domain/event-types.ts';
 import { auditOfEvent, MANUAL_EVENT_TYPES } from '../../service/audit.ts';
 import { MAX_BATCH, type ItemResult } from '../../service/service.ts';
 import { firstIssue } from '../../schema/primitives.ts';
@@ -16,23 +17,7 @@ const itemResult = z.union([
 
 const eventDoc = z
   .looseObject({
-    type: z.enum([
-      'order.paid',
-      'order.completed',
-      'order.refunded',
-      'member.joined',
-      'member.moved',
-      'member.promoted',
-      'member.level_set',
-      'member.regions_set',
-      'withdrawal.requested',
-      'withdrawal.approved',
-      'withdrawal.rejected',
-      'withdrawal.paid',
-      'withdrawal.failed',
-      'adjustment.posted',
-      'tick',
-    ]),
+    type: z.enum(SENT_EVENT_TYPES),
     at: z.string().describe('ISO 8601 instant'),
     id: z.string().optional().describe('your event id: makes retries of any event idempotent'),
   })
