@@ -6,12 +6,12 @@ import { Badge } from './ui';
  * itself beside it (what the API documentation and the shop's logs say).
  */
 export function ErrorCode({ code }: { code: string }) {
-  const { t, has } = useI18n();
-  const key = `errorCode.${code}`;
-  if (!has(key)) return <Badge tone="bad">{code}</Badge>;
+  const { nameOf } = useI18n();
+  const name = nameOf('errorCode', code);
+  if (name === null) return <Badge tone="bad">{code}</Badge>;
   return (
     <span className="error-code">
-      <Badge tone="bad">{t(key)}</Badge> <code className="muted small">{code}</code>
+      <Badge tone="bad">{name}</Badge> <code className="muted small">{code}</code>
     </span>
   );
 }

@@ -3,7 +3,7 @@ import { Badge } from './ui';
 
 /** A withdrawal's or a payout batch's status (requested, approved, paid, rejected, failed; open, closed) as a badge. */
 export function WithdrawalStatus({ status }: { status: string }) {
-  const { t, has } = useI18n();
+  const { nameOf } = useI18n();
   const tone =
     status === 'paid' || status === 'closed'
       ? 'good'
@@ -12,6 +12,5 @@ export function WithdrawalStatus({ status }: { status: string }) {
         : status === 'approved'
           ? 'info'
           : 'bad';
-  const key = `payouts.status.${status}`;
-  return <Badge tone={tone}>{has(key) ? t(key) : status}</Badge>;
+  return <Badge tone={tone}>{nameOf('payouts.status', status) ?? status}</Badge>;
 }

@@ -91,7 +91,7 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** An error as a person reads it: a refused key, a missing thing, or the API's message. */
 export function ErrorNote({ error }: { error: unknown }) {
-  const { t, has } = useI18n();
+  const { t, nameOf } = useI18n();
   const audience = useAudience();
   if (!error) return null;
   let text: string;
@@ -102,8 +102,8 @@ export function ErrorNote({ error }: { error: unknown }) {
     else if (error.status === 0) text = t('error.network', { message: error.message });
     else {
       // The server's message is English; the code's name says what happened in the console's language.
-      const named = `errorCode.${error.code}`;
-      headline = has(named) ? t('error.codeTitle', { name: t(named) }) : null;
+      const name = nameOf('errorCode', error.code);
+      headline = name === null ? null : t('error.codeTitle', { name });
       text = `${error.message}${error.path && error.path.length ? ` (${error.path.join('.')})` : ''}`;
     }
   } else text = error instanceof Error ? error.message : String(error);

@@ -20,8 +20,8 @@ interface I18n {
   readonly lang: Lang;
   setLang(lang: Lang): void;
   readonly t: Translate;
-  /** True when the dictionary has the key (for codes sent by the API, such as error codes). */
-  has(key: string): key is MessageKey;
+  /** The dictionary's name of an API code under `prefix` (`errorCode`, `eventType`…), null when it has none. */
+  nameOf(prefix: string, code: string): string | null;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -48,7 +48,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       const text = (Number(values?.n) === 1 ? singular[key] : undefined) ?? dictionary[key] ?? key;
       return values ? text.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match)) : text;
     };
-    return { lang, setLang, t, has: (key: string): key is MessageKey => key in dictionary };
+    const has = (key: string): key is MessageKey => key in dictionary;
+    const nameOf = (prefix: string, code: string): string | null => {
+      const key = `${prefix}.${code}`;
+      return has(key) ? t(key) : null;
+    };
+    return { lang, setLang, t, nameOf };
   }, [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }

@@ -87,14 +87,11 @@ function summary(event: LoggedEvent, t: Translate, currency: string): string {
 }
 
 function EventLog() {
-  const { t, lang, has } = useI18n();
+  const { t, lang, nameOf } = useI18n();
   const { me } = useSession();
   const { currency, timezone: zone } = me!.tenant;
   const [type, setType] = useQueryParam('type');
-  const typeName = (name: string): string => {
-    const key = `eventType.${name}`;
-    return has(key) ? t(key) : name;
-  };
+  const typeName = (name: string): string => nameOf('eventType', name) ?? name;
   const [order, setOrder] = useState('');
   const [member, setMember] = useState('');
   const filters = useDebounced({ order: order.trim(), member: member.trim() }, 300);

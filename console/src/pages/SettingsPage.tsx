@@ -360,11 +360,8 @@ function Keys() {
 }
 
 function Verify() {
-  const { t, has } = useI18n();
-  const checkName = (name: string): string => {
-    const key = `verify.check.${name}`;
-    return has(key) ? t(key) : name;
-  };
+  const { t, nameOf } = useI18n();
+  const checkName = (name: string): string => nameOf('verify.check', name) ?? name;
   const [run, setRun] = useState(0);
   const state = useAsync(run ? () => ok(api.GET('/v1/verify')) : null, [run]);
   return (

@@ -36,7 +36,7 @@ export function AuditLog() {
 }
 
 function AuditLogForAdmin() {
-  const { t, lang, has } = useI18n();
+  const { t, lang, nameOf } = useI18n();
   const { me } = useSession();
   const zone = me!.tenant.timezone;
   const labels = useKeyLabels();
@@ -68,10 +68,7 @@ function AuditLogForAdmin() {
     },
     [action, target, actor, days.from, days.to],
   );
-  const actionLabel = (code: string): string | null => {
-    const key = `audit.action.${code}`;
-    return has(key) ? t(key) : null;
-  };
+  const actionLabel = (code: string): string | null => nameOf('audit.action', code);
   const filtered = action !== '' || target !== '' || actor !== '' || days.from !== '' || days.to !== '';
 
   return (
