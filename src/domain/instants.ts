@@ -13,3 +13,6 @@ export const INSTANT_RANGE_MESSAGE = 'instants must lie between 1970-01-01 and 9
 export function supportedInstant(ms: number): boolean {
   return Number.isFinite(ms) && ms >= EARLIEST_INSTANT && ms < LATEST_INSTANT;
 }
+
+/** An instant in ms as ISO 8601 text (a SQL parameter, say), null for none (an open end). */
+export const isoOrNull = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

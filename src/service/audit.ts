@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS, type AuditAction } from '../domain/audit-actions.ts';
+import { isoOrNull } from '../domain/instants.ts';
 import type { Sql } from '../store/sql.ts';
 import { toJson } from './json.ts';
 
@@ -99,8 +100,6 @@ export interface AuditQuery {
   readonly limit: number;
 }
 
-const instantParam = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
-
 /** Audit entries of a tenant, newest first. `action` may end with `.*` (e.g. `withdrawal.*`). */
 export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): Promise<AuditRow[]> {
   const prefix = query.action?.endsWith('.*') ? query.action.slice(0, -1) : null;
@@ -128,8 +127,8 @@ export async function queryAudit(sql: Sql, tenant: string, query: AuditQuery): P
         query.actor ?? null,
         query.before ?? null,
         query.limit,
-        instantParam(query.from),
-        instantParam(query.to),
+        isoOrNull(query.from),
+        isoOrNull(query.to),
       ],
     )
   ).rows;

@@ -103,6 +103,3 @@ export function windowEdge(text: string, field: 'from' | 'to', zone: string): nu
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** `iso`, with null for an open end. */
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditOfEvent } from '../../service/audit.ts';
 import { iso, tenantMoney } from '../../service/payouts/common.ts';
-import { isoOrNull } from '../../statements/calendar.ts';
+import { isoOrNull } from '../../domain/instants.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, engineRefusal, errorResponses } from '../errors.ts';
 import { nextCursor, pageOf, pageOfQuery, pageQuery, pageSql } from '../paging.ts';
