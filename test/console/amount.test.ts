@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { amountText, isAmountTooLarge, isZeroAmount, MAX_AMOUNT_MINOR, maxAmountText } from '../../console/src/lib/format.ts';
+import {
+  amountText,
+  isAmountTooLarge,
+  isZeroAmount,
+  MAX_AMOUNT_MINOR,
+  maxAmountText,
+  negatedAmount,
+} from '../../console/src/lib/format.ts';
 import { MAX_AMOUNT } from '../../src/schema/primitives.ts';
 
 /** The console reads a typed amount as text, never as a float (the adjustment form). */
@@ -38,5 +45,12 @@ describe('amountText', () => {
     expect(isAmountTooLarge('10000000000000.01')).toBe(true);
     expect(isAmountTooLarge('9999999999999999.99')).toBe(true);
     expect(isAmountTooLarge('1000000000000001')).toBe(true);
+  });
+
+  it('turns the sign of an amount as text', () => {
+    expect(negatedAmount('-12.30')).toBe('12.30');
+    expect(negatedAmount('12.30')).toBe('-12.30');
+    expect(negatedAmount('0.00')).toBe('0.00');
+    expect(negatedAmount('-9007199254740993.99')).toBe('9007199254740993.99');
   });
 });

@@ -151,3 +151,7 @@ export function maxAmountText(decimals: number): string {
 
 /** True when a decimal string is zero ("0", "0.00"). */
 export const isZeroAmount = (text: string): boolean => !/[1-9]/.test(text);
+
+/** A decimal string with the other sign (exact: the text itself, never a float); zero stays as it is. */
+export const negatedAmount = (text: string): string =>
+  isZeroAmount(text) ? text : text.startsWith('-') ? text.slice(1) : `-${text}`;

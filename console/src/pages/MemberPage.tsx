@@ -9,7 +9,7 @@ import { WithdrawalStatus } from '../components/WithdrawalStatus';
 import { Async, Badge, Card, ErrorNote, Loading, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
-import { dateTime, money, sumDecimals, today } from '../lib/format';
+import { dateTime, money, negatedAmount, sumDecimals, today } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 import { MemberPayee } from './member/MemberPayee';
 import { MemberTokens } from './member/MemberTokens';
@@ -359,7 +359,10 @@ function Statement({ member }: { member: string }) {
               />
               {/* What else moved the balance this month, each as its own figure, so the cards add up. */}
               {s.withdrawalReversals.items.length ? (
-                <Stat label={t('statement.withdrawalReversals')} value={money(negated(s.withdrawalReversals.gross), currency)} />
+                <Stat
+                  label={t('statement.withdrawalReversals')}
+                  value={money(negatedAmount(s.withdrawalReversals.gross), currency)}
+                />
               ) : null}
               {s.taxTrueUps.items.length ? (
                 <Stat label={t('statement.taxTrueUps')} value={money(s.taxTrueUps.total, currency)} />
@@ -434,10 +437,4 @@ function balanceHint(
   currency: string,
 ): string {
   return `${t('ledger.pending')} ${money(balance.pending, currency)} · ${t('ledger.available')} ${money(balance.available, currency)}`;
-}
-
-/** A decimal string with the other sign (exact: the text itself, never a float). */
-function negated(amount: string): string {
-  if (!/[1-9]/.test(amount)) return amount;
-  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
 }
