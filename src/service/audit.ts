@@ -1,4 +1,5 @@
 import { AUDIT_ACTIONS, type AuditAction } from '../domain/audit-actions.ts';
+import type { SentEventType } from '../domain/event-types.ts';
 import { isoOrNull } from '../domain/instants.ts';
 import type { Sql } from '../store/sql.ts';
 import { toJson } from './json.ts';
@@ -17,7 +18,10 @@ export interface AuditEntry {
 
 export { AUDIT_ACTIONS, type AuditAction };
 
-/** Event types that are manual acts when applied (their accepted items are audited). */
+/**
+ * Event types that are manual acts when applied (their accepted items are audited, each under its
+ * type as the action: the type checks that both lists have them).
+ */
 export const MANUAL_EVENT_TYPES: ReadonlySet<string> = new Set([
   'withdrawal.approved',
   'withdrawal.rejected',
@@ -25,7 +29,7 @@ export const MANUAL_EVENT_TYPES: ReadonlySet<string> = new Set([
   'withdrawal.failed',
   'adjustment.posted',
   'member.level_set',
-]);
+] satisfies (AuditAction & SentEventType)[]);
 
 /** Appends entries to the audit log, in the caller's transaction when `sql` is one. */
 export async function writeAudit(sql: Sql, tenant: string, entries: readonly AuditEntry[]): Promise<void> {
