@@ -107,7 +107,7 @@ describe('fenyong explain', () => {
       'en',
     );
     expect(result.stdout).toContain('L2 earned 4.56 CNY on order O2 under rule "direct"');
-    expect(result.stdout).toContain('exactly 4.555, rounded half-up to 4.56');
+    expect(result.stdout).toContain('exactly 4.555 CNY, rounded half-up to 4.56 CNY');
   });
 
   it('explains a period award', async () => {
@@ -119,41 +119,41 @@ describe('fenyong explain', () => {
       '--lang',
       'en',
     );
-    expect(result.stdout).toContain('minus 4650.00 already earned by your direct teams');
+    expect(result.stdout).toContain('minus 4650.00 CNY already earned by the direct teams below');
   });
 
   it('explains a pool part as a share by largest remainder, not as a half-up rounding', async () => {
     const args = ['explain', 'conformance/own/35-pool-equal-minlevel-tie.yaml', '--award', 'E:2026-03:bonus'];
     const zh = await fenyong(...args);
-    expect(zh.stdout).toContain('精确份额 8.598，按最大余数法分到 8.59');
+    expect(zh.stdout).toContain('精确份额 8.598 CNY，按最大余数法分到 8.59 CNY');
     expect(zh.stdout).not.toContain('四舍五入');
     const en = await fenyong(...args, '--lang', 'en');
-    expect(en.stdout).toContain('your exact share is 8.598; by largest remainder you get 8.59');
+    expect(en.stdout).toContain('the exact share is 8.598 CNY; by largest remainder it comes to 8.59 CNY');
   });
 
   it('shows the pool share exactly as the rounded pool splits it', async () => {
     const args = ['explain', 'conformance/own/121-pool-rounded-then-split.yaml', '--award', 'A:2026-03:pl', '--lang', 'en'];
     const result = await fenyong(...args);
-    expect(result.stdout).toContain('0.05 × 10% = 0.01');
-    expect(result.stdout).toContain('your exact share is 0.005;');
+    expect(result.stdout).toContain('0.05 CNY × 10% = 0.01 CNY');
+    expect(result.stdout).toContain('the exact share is 0.005 CNY;');
   });
 
   it('says where compression moved a member up the chain and whom it skipped', async () => {
     const args = ['explain', 'conformance/own/119-compression-explained.yaml', '--award', 'Top:O2:ml'];
     const zh = await fenyong(...args);
     expect(zh.stdout).toContain(
-      '你是卖家往上第 1 位（按缩减规则计：网络中你是卖家往上第 2 位，其间 M 在付款前 30 天内无活动，被跳过）',
+      'Top 是卖家往上第 1 位（按缩减规则计：在网络中为卖家往上第 2 位，其间 M 在付款前 30 天内无活动，被跳过）',
     );
     const en = await fenyong(...args, '--lang', 'en');
     expect(en.stdout).toContain(
-      'you are 1 above the seller in the chain as compression counts it (in the network you are 2 above the seller; skipped below you for no activity in the 30 days before payment: M)',
+      'Top is 1 above the seller in the chain as compression counts it (in the network Top is 2 above the seller; skipped in between for no activity in the 30 days before payment: M)',
     );
   });
 
   it('tells an award a rule no longer pays on what is left of the order from one refunded to nothing', async () => {
     const args = ['explain', 'conformance/own/120-profit-refunded-to-zero.yaml', '--award', 'L:O1:p', '--lang', 'en'];
     const result = await fenyong(...args);
-    expect(result.stdout).toContain('this rule pays you nothing: the lines it was earned on were refunded, or their base');
+    expect(result.stdout).toContain('this rule pays L nothing: the lines it was earned on were refunded, or their base');
     expect(result.stdout).not.toContain('Every line it was earned on has been refunded');
   });
 

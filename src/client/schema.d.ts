@@ -1383,11 +1383,20 @@ export interface paths {
                                 file: string;
                                 /** @description the plan's `name` */
                                 title: string;
-                                /** @description the plan's `description`: one line saying what it pays */
+                                /** @description the plan's `description`: one line saying what it pays (in English) */
                                 description: string;
-                                /** @description the reasoning of the file's header comment by section: who it pays, why these rates, what it costs, what to watch, why each lint warning is acceptable */
+                                /** @description the same line in Simplified Chinese, the 【摘要】 line of the file's header comment (the English `description` when the file has none) */
+                                descriptionZh: string;
+                                /** @description the reasoning of the file's header comment by section, in English: who it pays, why these rates, what it costs, what to watch, why each lint warning is acceptable */
                                 notes: {
-                                    /** @description as written, e.g. "WHY THESE RATES", "LINT (profile cn)" */
+                                    /** @description as written, e.g. "WHY THESE RATES", "LINT (profile cn)"; in Chinese "为何这样定比例" */
+                                    heading: string;
+                                    /** @description the section, line breaks kept */
+                                    text: string;
+                                }[];
+                                /** @description the same sections in Simplified Chinese, in the same order (the 【…】 section after each English one, e.g. "佣金付给谁", "合规检查（cn 规则）"); a section the file has no Chinese for is given in English */
+                                notesZh: {
+                                    /** @description as written, e.g. "WHY THESE RATES", "LINT (profile cn)"; in Chinese "为何这样定比例" */
                                     heading: string;
                                     /** @description the section, line breaks kept */
                                     text: string;
@@ -4258,6 +4267,10 @@ export interface paths {
                                 order: string | null;
                                 period: string | null;
                                 rule: string;
+                                /** @description the rule's name (its template's `name`) in the plan version that made the award; null when it has none */
+                                ruleName: string | null;
+                                /** @description when the award was made (ISO 8601): its order's payment, or its period's close */
+                                at: string | null;
                                 amount: string;
                                 status: string;
                             }[];
@@ -4434,6 +4447,10 @@ export interface paths {
                                 order: string | null;
                                 period: string | null;
                                 rule: string;
+                                /** @description the rule's name (its template's `name`) in the plan version that made the award; null when it has none */
+                                ruleName: string | null;
+                                /** @description when the award was made (ISO 8601): its order's payment, or its period's close */
+                                at: string | null;
                                 amount: string;
                                 status: string;
                             };
@@ -8050,6 +8067,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payouts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a payout batch made now would take (lines and totals) and which approved withdrawals it would skip: those of members without payee details, which stay approved and on no batch until their payee details are set (PUT /v1/members/{id}/payee) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description skipped withdrawals listed */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            /** @description the lines a batch made now would have */
+                            lines: number;
+                            /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                            gross: string;
+                            /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                            tax: string;
+                            /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                            net: string;
+                            skipped: {
+                                /** @description approved withdrawals on no batch whose members have no payee details */
+                                count: number;
+                                /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                gross: string;
+                                /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                net: string;
+                                /** @description the first `limit` of them, oldest first */
+                                withdrawals: {
+                                    withdrawal: string;
+                                    member: string;
+                                    /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                    gross: string;
+                                    /** @description decimal amount in the tenant currency, e.g. "119.80" */
+                                    net: string;
+                                    reason: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unauthorized: no valid API key, member token or signature */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description forbidden: the credential's scope does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description not_found: the URL names nothing (a member, withdrawal, batch, key, webhook, mapping, tenant or award); an unknown id in the body is 422 */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description conflict, cycle: the request clashes with what exists (an id used for other content, a holder, a status, a loop in the network) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too_large: a body over its size limit, or a simulation over its limits */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description too_large: a path parameter longer than the router takes (routes with one) */
+                414: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description invalid: a body sent with another content type than the route reads, JSON (routes taking one) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description unknown_member, unknown_order, unknown_withdrawal, refund_exceeds_paid, below_minimum, insufficient_funds, limit_exceeded: the body names something unknown, or an amount the order, ledger or plan does not allow */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description rate_limited: over the rate limit; retry after Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description internal: a fault of fenyong; nothing was applied */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database cannot be reached; nothing was applied, retry after Retry-After */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description storage_unavailable: the database's disk has less free space than its reserve */
+                507: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payouts/batches": {
         parameters: {
             query?: never;
@@ -9370,7 +9571,10 @@ export interface paths {
         /** A member's payee details (account masked) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description when the member has no payee details: 404 not_found (the default), or 200 with null (a normal state for a member, which a console shows as "none yet" without a failed request) */
+                    ifNone?: "404" | "null";
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -9391,7 +9595,7 @@ export interface paths {
                             /** @description masked, e.g. 6222********1234 */
                             account: string;
                             updatedAt: string;
-                        };
+                        } | null;
                     };
                 };
                 /** @description invalid: the request is not valid (its shape, a field, a value a rule refuses for what it is) */

@@ -9,25 +9,36 @@ import { message, TEMPLATE_NAMES, type Lang } from './messages.ts';
 const RATE_FACTS = new Set(['ownRate', 'paidBelow']);
 const MONEY_FACTS = new Set(['teamAward', 'childrenAward', 'pool', 'paid', 'lowestBelow', 'wouldBe']);
 
+/** An amount as the sentences show it, totals and line figures alike: "59.90 CNY". */
+const inCurrency = (amount: string, settings: TenantSettings) => `${amount} ${settings.currency}`;
+
+/** What the headline says of an award's rule besides its id. */
+export interface RuleLabel {
+  /** The rule's template, for an award with nothing left to explain (fully refunded). */
+  readonly template?: string | undefined;
+  /** The rule's name in the plan version that made the award (its template's `name`), if it has one. */
+  readonly name?: string | null | undefined;
+}
+
+/** The rule as the headline names it: its name first where the plan gives one, then its id and template. */
+function ruleText(lang: Lang, id: string, name: string | null | undefined, template: string): string {
+  return name && name !== id
+    ? message(lang, 'rule_named', { name, id, template })
+    : message(lang, 'rule_plain', { id, template });
+}
+
 /**
  * "Why did I get this?" — an award as sentences a leader understands: what it is, how each line
  * (or the period) produced it, with the exact value and the rounding, and how refunds changed it.
  */
-export function explainAward(
-  award: AwardRecord,
-  settings: TenantSettings,
-  lang: Lang,
-  /** The rule's template, for an award with nothing left to explain (fully refunded). */
-  ruleTemplate?: string,
-): string[] {
-  const money = (amount: bigint) => `${formatMoney(amount, settings.decimals)} ${settings.currency}`;
-  const template = award.explanations[0]?.template ?? ruleTemplate ?? '';
+export function explainAward(award: AwardRecord, settings: TenantSettings, lang: Lang, rule: RuleLabel = {}): string[] {
+  const money = (amount: bigint) => inCurrency(formatMoney(amount, settings.decimals), settings);
+  const template = award.explanations[0]?.template ?? rule.template ?? '';
   const headline = message(lang, award.order !== undefined ? 'headline_order' : 'headline_period', {
     to: award.to,
     order: award.order ?? '',
     period: award.period ?? '',
-    rule: award.rule,
-    template: TEMPLATE_NAMES[lang][template] ?? template,
+    rule: ruleText(lang, award.rule, rule.name, TEMPLATE_NAMES[lang][template] ?? template),
     amount: money(award.amount),
     status: message(lang, `status_${award.status}`),
   });
@@ -36,7 +47,7 @@ export function explainAward(
     // Nothing left of the order, or lines still there on which the rule now pays nothing (a
     // profit no longer above zero, a margin gone): two different answers to "why zero?".
     const why = award.orderNetPaid === undefined || award.orderNetPaid === 0n ? 'nothing_left' : 'nothing_earned';
-    lines.push(`  ${message(lang, why)}`);
+    lines.push(`  ${message(lang, why, { to: award.to })}`);
   }
   if (award.changes.length > 1 || award.changes.some((change) => change.cause.startsWith('refund'))) {
     lines.push(message(lang, 'history'));
@@ -79,33 +90,46 @@ export function readableFigures(part: Explanation, decimals: number): ReadableFi
   };
 }
 
+/** Whether a fact of the part is an amount of money (a pool's team-sales weights are). */
+function isMoneyFact(part: Explanation, name: string): boolean {
+  return MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight'));
+}
+
 function readableFacts(part: Explanation, decimals: number): Record<string, string> {
   const facts: Record<string, string> = {};
   for (const [name, value] of Object.entries(part.facts ?? {})) {
     if (RATE_FACTS.has(name)) facts[name] = formatRate(BigInt(value));
-    else if (MONEY_FACTS.has(name) || (part.reason === 'pool.teamSales' && name.endsWith('eight')))
-      facts[name] = formatMoney(BigInt(value), decimals);
+    else if (isMoneyFact(part, name)) facts[name] = formatMoney(BigInt(value), decimals);
     else facts[name] = String(value);
   }
   return facts;
 }
 
-/** One line's (or one period's) computation as a sentence. */
+/**
+ * One line's (or one period's) computation as a sentence. It names the member (`to`) rather than
+ * addressing the reader: an operator reads it as well as the member. Every amount in it carries
+ * the currency, as the headline's total does ("3.00 CNY").
+ */
 export function explainPart(part: Explanation, settings: TenantSettings, lang: Lang): string {
   const figures = readableFigures(part, settings.decimals);
+  const facts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(figures.facts ?? {}))
+    facts[name] = isMoneyFact(part, name) ? inCurrency(value, settings) : value;
+  const to = part.to;
   const who =
     part.position === undefined
       ? ''
       : part.position === 0
-        ? message(lang, 'seller')
-        : message(lang, 'upline', { position: String(part.position) }) + compressionNote(part, lang);
+        ? message(lang, 'seller', { to })
+        : message(lang, 'upline', { to, position: String(part.position) }) + compressionNote(part, lang);
   const values: Record<string, string> = {
-    ...figures.facts,
+    ...facts,
+    to,
     who,
     level: part.level === undefined ? '' : message(lang, 'level', { level: String(part.level) }),
-    base: part.base ? message(lang, `base_${part.base.kind}`, { base: figures.base ?? '' }) : '',
+    base: part.base ? message(lang, `base_${part.base.kind}`, { base: inCurrency(figures.base ?? '', settings) }) : '',
     rate: figures.rate ?? '',
-    unitPrice: figures.unitPrice ?? '',
+    unitPrice: figures.unitPrice === undefined ? '' : inCurrency(figures.unitPrice, settings),
     qty: part.qty === undefined ? '' : String(part.qty),
   };
   const prefix = part.line === undefined ? '' : message(lang, 'line', { line: String(part.line) });
@@ -119,7 +143,10 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
     : part.reason.startsWith('pool.')
       ? 'rounding_share'
       : 'rounding';
-  const rounding = message(lang, roundingKey, { exact: figures.exact, amount: figures.amount });
+  const rounding = message(lang, roundingKey, {
+    exact: inCurrency(figures.exact, settings),
+    amount: inCurrency(figures.amount, settings),
+  });
   if (lang !== 'en') return `  ${prefix}${body}${rounding}${held}`;
   // English: a new sentence after a full stop starts with a capital.
   const next = body.endsWith('.') ? rounding[0]!.toUpperCase() + rounding.slice(1) : rounding;
@@ -130,6 +157,7 @@ export function explainPart(part: Explanation, settings: TenantSettings, lang: L
 function compressionNote(part: Explanation, lang: Lang): string {
   if (part.compressed === undefined) return '';
   return message(lang, 'compressed', {
+    to: part.to,
     networkPosition: String(part.compressed.networkPosition),
     skipped: part.compressed.skipped.join(lang === 'en' ? ', ' : '、'),
     inactiveDays: String(part.compressed.inactiveDays),

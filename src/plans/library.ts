@@ -41,20 +41,37 @@ export interface LibraryPlan {
   readonly text: string;
   readonly source: PlanSource;
   readonly name: string;
-  /** The plan's `description`: one line saying what it pays. */
+  /** The plan's `description`: one line saying what it pays (English). */
   readonly headline: string;
+  /** The headline in Simplified Chinese, the header's 【摘要】 line; the English one when the file has none. */
+  readonly headlineZh: string;
   /** Its findings under the `cn` profile. */
   readonly findings: readonly Finding[];
-  /** The file's header comment by section (who it pays, why these rates, what it costs…): libraryNotes. */
+  /** The file's header comment by section (who it pays, why these rates, what it costs…), in English: libraryNotes. */
   readonly notes: readonly LibraryNote[];
+  /**
+   * The same sections in Simplified Chinese, in the same order (the 【…】 section after each
+   * English one); a section the file has no Chinese for is given in English.
+   */
+  readonly notesZh: readonly LibraryNote[];
 }
 
 /** One section of a library file's header comment, e.g. "WHY THESE RATES" and its text. */
 export interface LibraryNote {
-  /** As written: "WHO IT PAYS", "WHAT IT COSTS (share of net sales)", "LINT (profile cn)". */
+  /** As written: "WHO IT PAYS", "WHAT IT COSTS (share of net sales)", "LINT (profile cn)"; "成本（占净销售额）". */
   readonly heading: string;
   /** The section's lines without their `#` and common indent, line breaks kept. */
   readonly text: string;
+}
+
+/** A library file's header comment read in both languages (libraryHeader). */
+export interface LibraryHeader {
+  /** The 【摘要】 line: the plan's `description` in Simplified Chinese; null when the file has none. */
+  readonly headlineZh: string | null;
+  /** The English sections, each with the Chinese section that follows it (null when none does). */
+  readonly notes: readonly (LibraryNote & { readonly zh: LibraryNote | null })[];
+  /** What does not fit the format: a Chinese section with no English one before it, an empty section… */
+  readonly problems: readonly string[];
 }
 
 export function isModel(value: string): value is Model {
@@ -71,6 +88,8 @@ export function libraryPlan(model: Model, stage: Stage): LibraryPlan {
   const text = readFileSync(file, 'utf8');
   const source = planSourceFromText(text, `plans/library/${path}`);
   const raw = source.raw as { name?: unknown; description?: unknown };
+  const headline = typeof raw.description === 'string' ? raw.description : '';
+  const header = libraryHeader(text);
   return {
     model,
     stage,
@@ -79,37 +98,96 @@ export function libraryPlan(model: Model, stage: Stage): LibraryPlan {
     text,
     source,
     name: typeof raw.name === 'string' ? raw.name : path,
-    headline: typeof raw.description === 'string' ? raw.description : '',
+    headline,
+    headlineZh: header.headlineZh ?? headline,
     findings: lintPlan(compileSource(source), 'cn'),
-    notes: libraryNotes(text),
+    notes: header.notes.map(({ heading, text }) => ({ heading, text })),
+    notesZh: header.notes.map((note) => note.zh ?? { heading: note.heading, text: note.text }),
   };
 }
 
 /** A heading line of the header comment: capitals, an optional (aside), and text after a colon. */
 const NOTE_HEADING = /^([A-Z][A-Z ]*[A-Z](?: \([^)]*\))?)(?::\s*(.*))?$/;
 
+/** A Chinese heading line: 【heading】 at the start of the line, and text after it. */
+const NOTE_HEADING_ZH = /^【([^】]+)】\s*(.*)$/;
+
+/** The Chinese heading of the headline (the plan's `description` in Chinese): 【摘要】. */
+export const HEADLINE_ZH = '摘要';
+
 /**
- * The sections of a library file's header comment (the `#` lines before the plan): each starts
- * at a line in capitals ("WHY THESE RATES", "LINT (profile cn): no findings. …"); the title line
- * above the first section is left out (the plan's `name` says it).
+ * The sections of a library file's header comment (the `#` lines before the plan), in English:
+ * each starts at a line in capitals ("WHY THESE RATES", "LINT (profile cn): no findings. …");
+ * the title line above the first section is left out (the plan's `name` says it). The Chinese
+ * sections are libraryHeader's.
  */
 export function libraryNotes(text: string): LibraryNote[] {
+  return libraryHeader(text).notes.map(({ heading, text: body }) => ({ heading, text: body }));
+}
+
+/**
+ * A library file's header comment in both languages. After the title line, the Chinese headline:
+ *
+ *     # 【摘要】级差 VIP 12% / 店主 20% / 服务商 26%；…
+ *
+ * then the sections, each English one ("WHO IT PAYS", "LINT (profile cn): …") followed by the same
+ * section in Simplified Chinese, headed 【…】 ("【佣金付给谁】", "【合规检查（cn 规则）】未发现问题。…").
+ * A Chinese section belongs to the English section just above it: one file, both languages side by
+ * side, so a figure changed in one is seen next to the other.
+ */
+export function libraryHeader(text: string): LibraryHeader {
   const header: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.startsWith('#')) break;
     header.push(line.replace(/^# ?/, ''));
   }
-  const sections: { heading: string; lines: string[] }[] = [];
+  type Section = { heading: string; lines: string[] };
+  const notes: { en: Section; zh: Section | null }[] = [];
+  const problems: string[] = [];
+  let headline: Section | null = null;
+  let current: Section | null = null;
+  const open = (heading: string, rest: string | undefined): Section => ({ heading, lines: rest ? [`  ${rest}`] : [] });
   for (const line of header) {
-    const heading = NOTE_HEADING.exec(line);
-    if (heading) sections.push({ heading: heading[1]!, lines: heading[2] ? [`  ${heading[2]}`] : [] });
-    else sections.at(-1)?.lines.push(line);
+    const english = NOTE_HEADING.exec(line);
+    const chinese = english ? null : NOTE_HEADING_ZH.exec(line);
+    if (english) {
+      current = open(english[1]!, english[2]);
+      notes.push({ en: current, zh: null });
+    } else if (chinese?.[1] === HEADLINE_ZH) {
+      if (headline) problems.push(`【${HEADLINE_ZH}】 is given twice`);
+      current = headline = open(chinese[1], chinese[2]);
+    } else if (chinese) {
+      const last = notes.at(-1);
+      current = open(chinese[1]!, chinese[2]);
+      if (!last) problems.push(`【${chinese[1]}】 comes before any English section`);
+      else if (last.zh) problems.push(`【${chinese[1]}】 follows 【${last.zh.heading}】, not an English section`);
+      else last.zh = current;
+    } else {
+      current?.lines.push(line);
+    }
   }
-  return sections.map(({ heading, lines }) => {
+  const section = ({ heading, lines }: Section): LibraryNote => {
     while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
     const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
     return { heading, text: lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length)).trimEnd()).join('\n') };
-  });
+  };
+  // The headline is one line; a 【摘要】 wrapped over several is joined.
+  const oneLine = (lines: string) =>
+    lines
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(' ');
+  const result = {
+    headlineZh: headline ? oneLine(section(headline).text) : null,
+    notes: notes.map(({ en, zh }) => ({ ...section(en), zh: zh ? section(zh) : null })),
+  };
+  if (result.headlineZh === '') problems.push(`【${HEADLINE_ZH}】 is empty`);
+  for (const note of result.notes) {
+    if (note.text.trim() === '') problems.push(`${note.heading} is empty`);
+    if (note.zh?.text.trim() === '') problems.push(`【${note.zh.heading}】 is empty`);
+  }
+  return { ...result, problems };
 }
 
 /** Every library plan, model by model, stages in order. */

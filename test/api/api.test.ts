@@ -459,14 +459,14 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
     // The sentences are the CLI's (`fenyong explain`): a headline, then a line's computation, then the history.
     expect(zh.sentences).toEqual([
       'L1 在订单 O1 上按规则「direct」（多级分销）获得 3.00 CNY，状态：待结算（冻结中）。',
-      '  第 1 行：你是卖家往上第 1 位，当时等级 1。按实付金额 59.90 的 5% 计算，精确值 2.995，四舍五入到分为 3.00。',
+      '  第 1 行：L1 是卖家往上第 1 位，当时等级 1。按实付金额 59.90 CNY 的 5% 计算，精确值 2.995 CNY，四舍五入到分为 3.00 CNY。',
       '变动记录：',
       '  2026-03-01 10:00：入账 +5.99 CNY。',
       '  2026-03-02 10:00：退款 R1 后调整 -2.99 CNY。',
     ]);
     expect(en.sentences).toEqual([
       'L1 earned 3.00 CNY on order O1 under rule "direct" (multi-level); status: pending (frozen).',
-      '  Line 1: Because you are 1 above the seller in the chain, at level 1 then, you get 5% of the paid amount 59.90: exactly 2.995, rounded half-up to 3.00.',
+      '  Line 1: Because L1 is 1 above the seller in the chain, at level 1 then, L1 gets 5% of the paid amount 59.90 CNY: exactly 2.995 CNY, rounded half-up to 3.00 CNY.',
       'History:',
       '  2026-03-01 10:00: credited +5.99 CNY.',
       '  2026-03-02 10:00: adjusted by -2.99 CNY after refund R1.',
@@ -474,7 +474,16 @@ describe.each<Backend>(['pglite', 'postgres'])('HTTP API on %s', (backend) => {
 
     // The award as GET /v1/awards lists it, and its computation: the engine's raw figures (minor
     // units, ppm, exact fractions), each with its readable twin in the tenant currency's decimals.
-    expect(zh.award).toEqual({ to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '3.00', status: 'pending' });
+    expect(zh.award).toEqual({
+      to: 'L1',
+      order: 'O1',
+      period: null,
+      rule: 'direct',
+      ruleName: null,
+      at: '2026-03-01T02:00:00.000Z',
+      amount: '3.00',
+      status: 'pending',
+    });
     expect(zh.explanations).toEqual([
       {
         rule: 'direct',

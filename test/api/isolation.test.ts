@@ -448,6 +448,8 @@ const RECIPES: Record<string, Recipe> = {
     },
   },
   'GET /v1/payouts/batches': { need: 'admin', call: () => ({ method: 'GET', url: '/v1/payouts/batches' }) },
+  // Names no id: A's own preview either way (B's withdrawals are never in it: the answer check below).
+  'GET /v1/payouts/preview': { need: 'read', call: () => ({ method: 'GET', url: '/v1/payouts/preview' }) },
   'GET /v1/payouts/batches/{id}': {
     need: 'admin',
     other: [404],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIBRARY_DIR, libraryPlan, lintSummary, MODEL_IDS, STAGE_IDS } from '../../src/plans/library.ts';
+import { LIBRARY_DIR, libraryHeader, libraryPlan, lintSummary, MODEL_IDS, STAGE_IDS } from '../../src/plans/library.ts';
 import { readYaml } from '../../src/scenario/load.ts';
 import { createKey, createTenant, startApp, type ApiClient, type Json, type TestApp } from '../support/app.ts';
 
@@ -73,6 +73,33 @@ describe('GET /v1/plan-library', () => {
     expect(launch.notes.at(-1).text).toMatch(/^no findings\. `tier` has three tiers/);
   });
 
+  it('gives the headline and the reasoning in Simplified Chinese too, as the 【…】 sections of the file say', () => {
+    for (const entry of library.plans) {
+      const label = `${entry.model}/${entry.stage}`;
+      const header = libraryHeader(entry.yaml);
+      expect(entry.descriptionZh, label).toBe(header.headlineZh);
+      expect(entry.descriptionZh, label).toMatch(/\p{Script=Han}/u);
+      expect(entry.descriptionZh, label).not.toBe(entry.description);
+      // One Chinese section for each English one, in the same order.
+      expect(entry.notesZh, label).toEqual(header.notes.map((note) => note.zh));
+      expect(entry.notesZh.length, label).toBe(entry.notes.length);
+      for (const note of entry.notesZh) expect(note.text, `${label} ${note.heading}`).not.toMatch(/^#/m);
+    }
+    const launch = library.plans[0];
+    expect(launch.descriptionZh).toBe(
+      '级差 VIP 12% / 店主 20% / 服务商 26%；头部团队（服务商，人工指定）按月分享 3% 分红池；首次绑定锁客',
+    );
+    expect(launch.notesZh.map((n: Json) => n.heading)).toEqual([
+      '佣金付给谁',
+      '为何这样定比例',
+      '成本（占净销售额，代扣个税前）',
+      '注意事项',
+      '合规检查（cn 规则）',
+    ]);
+    expect(launch.notesZh[1].text).toMatch(/^社交电商拼的是佣金：VIP 第一单就有 12%/);
+    expect(launch.notesZh.at(-1).text).toMatch(/^未发现问题。`tier` 有三个等级/);
+  });
+
   it('gives the cn lint of each plan, the same as `fenyong plan list`: no refusal, warnings named', () => {
     for (const entry of library.plans) {
       const plan = libraryPlan(entry.model, entry.stage);
@@ -139,7 +166,9 @@ describe('GET /v1/plan-library', () => {
       'file',
       'title',
       'description',
+      'descriptionZh',
       'notes',
+      'notesZh',
       'templates',
       'yaml',
       'plan',

@@ -98,7 +98,8 @@ describe.skipIf(!present)('web console in Chromium', () => {
   it("opens an award's explanation in plain sentences", async () => {
     await page.locator('[data-loaded="member"]').waitFor();
     const first = page.locator('.table tr.clickable').first();
-    const order = (await first.locator('td').first().innerText()).trim();
+    // (The first column is the award's date, the second its order.)
+    const order = (await first.locator('td').nth(1).innerText()).trim();
     await first.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('这笔佣金是怎么来的').waitFor();

@@ -8,13 +8,13 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { openSignedIn, PHONE, see, shot } from './support.ts';
+import { openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
 
 /**
  * "Start from the library" (从方案库开始) on the plans page, in Chromium against the demo tenant:
  * an operator picks a business model and a stage, reads the ready plan's name, what it pays, its
  * reasoning and its cn lint, and loads it into the editor, by mouse and by keyboard, in both
- * languages and on a phone. Nothing is published until the operator publishes.
+ * languages (the headline and the reasoning in the language of the console) and on a phone. Nothing is published until the operator publishes.
  * Screenshots go to test/console/screenshots/ (git-ignored).
  */
 
@@ -23,6 +23,9 @@ interface LibraryEntry {
   stage: string;
   title: string;
   description: string;
+  descriptionZh: string;
+  notes: { heading: string; text: string }[];
+  notesZh: { heading: string; text: string }[];
   yaml: string;
   findings: { code: string; severity: string }[];
 }
@@ -77,7 +80,11 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     const first = entry('social', 'launch');
     await picker.locator('[data-library-plan="social/launch"]').waitFor();
     await see(page, first.title);
-    await see(page, first.description);
+    // What it pays, in Chinese: the console is in Chinese.
+    const firstView = picker.locator('[data-library-plan="social/launch"]');
+    expect(await firstView.locator('.library-headline').innerText()).toBe(first.descriptionZh);
+    expect(first.descriptionZh).toMatch(/^级差 VIP 12% \/ 店主 20% \/ 服务商 26%；/);
+    expect(await firstView.innerText()).not.toContain(first.description);
     expect(await picker.getByLabel('业务模式').locator('option').allInnerTexts()).toEqual([
       '社交电商',
       '社区团购',
@@ -97,13 +104,17 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     expect(await growth.locator('.findings li').innerText()).toContain('按团队业绩向整条上级链路计酬');
     expect(await growth.locator('.findings li').innerText()).not.toContain("pays every upline on the team's sales");
     const notes = growth.getByRole('region', { name: '方案说明' });
+    // Its reasoning by section, in Chinese, as the file's 【…】 sections write it.
     expect(await notes.locator('h5').allInnerTexts()).toEqual([
-      'WHO IT PAYS',
-      'WHY THESE RATES',
-      'WHAT IT COSTS (share of net sales)',
-      'WHAT TO WATCH',
-      'LINT (profile cn)',
+      '佣金付给谁',
+      '为何这样定比例',
+      '成本（占净销售额）',
+      '注意事项',
+      '合规检查（cn 规则）',
     ]);
+    expect(await notes.locator('p').allInnerTexts()).toEqual(entry('social', 'growth').notesZh.map((n) => n.text));
+    expect(await notes.innerText()).toContain('团队业绩阶梯');
+    expect(await notes.innerText()).not.toContain('WHY THESE RATES');
     expect(await notes.innerText()).toContain('team-pay-unbounded');
     expect(await growth.innerText()).toContain('differential');
     expect(await growth.innerText()).toContain('team-tier');
@@ -115,7 +126,7 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     await groupBuy.waitFor();
     await groupBuy.getByText('未发现合规问题。').waitFor();
     await groupBuy.getByText('无问题').waitFor();
-    await see(page, entry('group-buy', 'launch').description);
+    await see(page, entry('group-buy', 'launch').descriptionZh);
     await shot(page, 'plan-library-picker');
   });
 
@@ -206,6 +217,53 @@ describe.skipIf(!chromiumPresent())('plan library picker in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-controls'))).toBe('plan-library');
     await page.getByRole('button', { name: '中文', exact: true }).click();
     await see(page, '从方案库开始');
+  });
+
+  it('shows the headline and the reasoning in the language of the console, switching with it', async () => {
+    const toggle = page.getByRole('button', { name: '从方案库开始' });
+    await toggle.click();
+    const picker = page.locator('#plan-library');
+    await picker.locator('[data-loaded="library"]').waitFor();
+    await picker.getByLabel('业务模式').selectOption('micro');
+    await picker.getByLabel('网络阶段').selectOption('launch');
+    const chosen = entry('micro', 'launch');
+    const view = picker.locator('[data-library-plan="micro/launch"]');
+    await view.waitFor();
+    const headline = view.locator('.library-headline');
+    const notes = view.locator('.library-notes');
+    // 中文: the 【摘要】 line and the Chinese sections, headings paired with the English ones.
+    expect(await headline.innerText()).toBe(chosen.descriptionZh);
+    expect(chosen.descriptionZh).toContain('拿货价 代理 69 / 总代 59 / 联创 49 每盒（零售价 99）');
+    expect(await notes.locator('h5').allInnerTexts()).toEqual(chosen.notesZh.map((n) => n.heading));
+    expect(await notes.locator('h5').first().innerText()).toBe('佣金付给谁');
+    expect(await notes.locator('h5').nth(1).innerText()).toBe('为何这样定价');
+    expect(await notes.locator('p').allInnerTexts()).toEqual(chosen.notesZh.map((n) => n.text));
+    await notes.getByText('微商经典的折扣阶梯', { exact: false }).waitFor();
+    await see(page, '方案库文件头部注释中的中文说明');
+    await shotOf(view, 'plan-library-zh');
+
+    // English: the plan's `description` and the English sections, the same plan still chosen.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await picker.getByText('Reasoning', { exact: true }).waitFor();
+    expect(await headline.innerText()).toBe(chosen.description);
+    expect(await notes.locator('h5').allInnerTexts()).toEqual([
+      'WHO IT PAYS',
+      'WHY THESE PRICES',
+      'WHAT IT COSTS (share of net sales)',
+      'WHAT TO WATCH',
+      'LINT (profile cn)',
+    ]);
+    expect(await notes.locator('p').allInnerTexts()).toEqual(chosen.notes.map((n) => n.text));
+    expect(await notes.innerText()).not.toContain('佣金付给谁');
+    expect(await notes.innerText()).not.toContain('微商经典的折扣阶梯');
+    await shotOf(view, 'plan-library-en');
+
+    // Back to Chinese.
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+    expect(await headline.innerText()).toBe(chosen.descriptionZh);
+    expect(await notes.locator('h5').last().innerText()).toBe('合规检查（cn 规则）');
+    await picker.getByRole('button', { name: '关闭' }).click();
+    await page.locator('#plan-library').waitFor({ state: 'detached' });
   });
 
   it('works on a phone: the picker fits the screen and loads a plan', async () => {

@@ -158,7 +158,16 @@ describe('client retries', () => {
       expect(log.events.map((e) => e.type).filter((t) => sent.includes(t))).toEqual(sent);
       const awards = await client.ok(client.api.GET('/v1/awards', { params: { query: { order: 'O1' } } }));
       expect(awards.awards).toEqual([
-        { to: 'L1', order: 'O1', period: null, rule: 'direct', amount: '1.00', status: expect.any(String) },
+        {
+          to: 'L1',
+          order: 'O1',
+          period: null,
+          rule: 'direct',
+          ruleName: null,
+          at: '2026-03-01T02:00:01.000Z',
+          amount: '1.00',
+          status: expect.any(String),
+        },
       ]);
       const balances = await client.ok(client.api.GET('/v1/balances', { params: { query: { member: 'L1' } } }));
       expect(JSON.stringify(balances)).toContain('1.00');

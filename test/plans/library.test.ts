@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasRefusal } from '../../src/lint/lint.ts';
-import { libraryMarkdownTable, libraryPlans, LIBRARY_DIR, MODEL_IDS, STAGE_IDS } from '../../src/plans/library.ts';
+import { libraryHeader, libraryMarkdownTable, libraryPlans, LIBRARY_DIR, MODEL_IDS, STAGE_IDS } from '../../src/plans/library.ts';
 import { readYaml } from '../../src/scenario/load.ts';
 import { root } from '../support/cli.ts';
 
@@ -80,5 +80,122 @@ describe('the plan library', () => {
     ]);
     expect(raw('micro', 'launch').templates.map((t) => t.template)).toContain('level-price');
     expect(raw('group-buy', 'launch').templates.map((t) => t.template)).toContain('group-buy');
+  });
+
+  it.each(cases)(
+    '%s reads in Simplified Chinese too: a 【摘要】 headline and a 【…】 section after each English one',
+    (_, plan) => {
+      const header = libraryHeader(plan.text);
+      expect(header.problems).toEqual([]);
+      const cjk = /\p{Script=Han}/u;
+      // The figures and the plan's own terms are the same in both languages: the numbers of each
+      // section (thousands separators aside), and the plan's ids and fields written `like this`.
+      const numbers = (text: string) =>
+        [...new Set((text.match(/\d+(?:[.,]\d+)*/g) ?? []).map((n) => n.replaceAll(',', '')))].sort();
+      const terms = (text: string) =>
+        [...new Set([...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((term) => /^[\x20-\x7e]+$/.test(term)))].sort();
+      expect(header.headlineZh, 'the 【摘要】 line').toMatch(cjk);
+      expect(plan.headlineZh).toBe(header.headlineZh);
+      expect(numbers(header.headlineZh!), 'headline figures').toEqual(numbers(plan.headline));
+      expect(header.notes.map((note) => note.heading)).toEqual(plan.notes.map((note) => note.heading));
+      for (const note of header.notes) {
+        expect(note.zh, `${note.heading} has no 【…】 section after it`).not.toBeNull();
+        expect(note.zh!.heading, note.heading).toMatch(cjk);
+        expect(note.zh!.text, note.heading).toMatch(cjk);
+        expect(numbers(note.zh!.text), `${note.heading}: figures`).toEqual(numbers(note.text));
+        expect(terms(note.zh!.text), `${note.heading}: terms`).toEqual(terms(note.text));
+      }
+      expect(plan.notesZh).toEqual(header.notes.map((note) => note.zh));
+      // The Chinese lint section names each warning as the English one does.
+      const lintZh = plan.notesZh.at(-1)!.text;
+      if (plan.findings.length === 0) expect(lintZh).toMatch(/^未发现问题。/);
+      for (const finding of plan.findings) expect(lintZh).toContain(`${finding.severity.toUpperCase()} ${finding.code}`);
+    },
+  );
+
+  it('gives one Chinese heading to each English heading, in every file', () => {
+    const headings = new Map<string, Set<string>>();
+    for (const plan of plans)
+      for (const note of libraryHeader(plan.text).notes)
+        headings.set(note.heading, (headings.get(note.heading) ?? new Set()).add(note.zh?.heading ?? '(none)'));
+    expect(Object.fromEntries([...headings].map(([en, zh]) => [en, [...zh]]))).toEqual({
+      'WHO IT PAYS': ['佣金付给谁'],
+      'WHY THESE RATES': ['为何这样定比例'],
+      'WHY THESE PRICES': ['为何这样定价'],
+      'WHAT IT COSTS (share of net sales)': ['成本（占净销售额）'],
+      'WHAT IT COSTS (share of net sales, before tax withheld)': ['成本（占净销售额，代扣个税前）'],
+      'WHAT TO WATCH': ['注意事项'],
+      'LINT (profile cn)': ['合规检查（cn 规则）'],
+    });
+  });
+
+  it('reads a header without Chinese in English, and names what does not fit the format', () => {
+    const english = [
+      '# 微商 · 启动期 — title',
+      '#',
+      '# WHO IT PAYS',
+      '#   Agents.',
+      '#',
+      '# LINT (profile cn): no findings.',
+      'name: x',
+    ];
+    expect(libraryHeader(english.join('\n'))).toEqual({
+      headlineZh: null,
+      notes: [
+        { heading: 'WHO IT PAYS', text: 'Agents.', zh: null },
+        { heading: 'LINT (profile cn)', text: 'no findings.', zh: null },
+      ],
+      problems: [],
+    });
+    const both = [
+      '# 微商 · 启动期 — title',
+      '# 【摘要】拿货价 69',
+      '#',
+      '# WHO IT PAYS',
+      '#   Agents',
+      '#     at 69.00.',
+      '# 【佣金付给谁】',
+      '#   代理',
+      '#     拿货价 69.00。',
+      '#',
+      '# LINT (profile cn): no findings.',
+      '# 【合规检查（cn 规则）】未发现问题。',
+      '#   第二行。',
+      'name: x',
+    ];
+    expect(libraryHeader(both.join('\n'))).toEqual({
+      headlineZh: '拿货价 69',
+      notes: [
+        { heading: 'WHO IT PAYS', text: 'Agents\n  at 69.00.', zh: { heading: '佣金付给谁', text: '代理\n  拿货价 69.00。' } },
+        {
+          heading: 'LINT (profile cn)',
+          text: 'no findings.',
+          zh: { heading: '合规检查（cn 规则）', text: '未发现问题。\n第二行。' },
+        },
+      ],
+      problems: [],
+    });
+    // Sections out of place are named, not paired with the wrong English section.
+    const stray = [
+      '# title',
+      '# 【注意事项】',
+      '#   太早。',
+      '# WHO IT PAYS',
+      '#   Agents.',
+      '# 【一】',
+      '#   一。',
+      '# 【二】',
+      '#   二。',
+      '# 【摘要】',
+      'name: x',
+    ];
+    expect(libraryHeader(stray.join('\n')).problems).toEqual([
+      '【注意事项】 comes before any English section',
+      '【二】 follows 【一】, not an English section',
+      '【摘要】 is empty',
+    ]);
+    expect(libraryHeader(stray.join('\n')).notes).toEqual([
+      { heading: 'WHO IT PAYS', text: 'Agents.', zh: { heading: '一', text: '一。' } },
+    ]);
   });
 });

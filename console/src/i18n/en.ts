@@ -372,6 +372,12 @@ export const en: Record<MessageKey, string> = {
   'payouts.approved': 'Approved, awaiting payout',
   'payouts.approvedHint': '{n} withdrawals, net {total} in all. Members without payee details are skipped when a batch is made.',
   'payouts.onBatchHint': 'Withdrawals already on a payout batch await the payer’s result: see the batches below.',
+  'payouts.willTake': 'A batch made now would take {n} withdrawals, net {total} in all.',
+  'payouts.missingPayee':
+    '{n} approved withdrawals (net {total} in all) belong to members without payee details and will be skipped when a batch is made: they stay approved and off this batch, and the next batch after their payee details are set pays them. Set them first for:',
+  'payouts.missingPayeeMore': '{n} more not listed.',
+  'payouts.noPayee': 'no payee details',
+  'payouts.setPayee': 'Set payee details →',
   'payouts.batches': 'Payout batches',
   'payouts.noBatches': 'No batches yet.',
   'payouts.batch': 'Batch',
@@ -550,5 +556,8 @@ export const enSingular: Partial<Record<MessageKey, string>> = {
   'payouts.approvedHint': '{n} withdrawal, net {total}. Members without payee details are skipped when a batch is made.',
   'payouts.reconcileDiff': '{n} difference',
   'payouts.lineCount': '{n} line',
+  'payouts.willTake': 'A batch made now would take {n} withdrawal, net {total}.',
+  'payouts.missingPayee':
+    '{n} approved withdrawal (net {total}) belongs to a member without payee details and will be skipped when a batch is made: it stays approved and off this batch, and the next batch after the payee details are set pays it. Set them first for:',
   'tokens.days': '{n} day',
 };

@@ -4,6 +4,7 @@ import { useSession } from '../auth/session';
 import { BarChart, PALETTE } from '../components/BarChart';
 import { DataTable } from '../components/DataTable';
 import { ErrorCode } from '../components/ErrorCode';
+import { RuleName, usePlanRuleNames } from '../components/RuleName';
 import { Async, Card, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { addDays, compact, dateTime, money, percent, toNumber, today } from '../lib/format';
@@ -22,6 +23,7 @@ export default function DashboardPage() {
   const { me } = useSession();
   const zone = me!.tenant.timezone;
   const currency = me!.tenant.currency;
+  const ruleNames = usePlanRuleNames();
   const [rangeParam, setRange] = useQueryParam('range');
   const range: Range = rangeParam in RANGES ? (rangeParam as Range) : '30d';
   const { bucket, days } = RANGES[range];
@@ -97,7 +99,7 @@ export default function DashboardPage() {
                     title={t('dashboard.costChart')}
                     labels={labels}
                     series={report.rules.map((rule, i) => ({
-                      name: rule,
+                      name: ruleNames.get(rule) ?? rule,
                       values: report.buckets.map((b) => toNumber(b.costByRule[rule] ?? '0')),
                       color: PALETTE[i % PALETTE.length],
                     }))}
@@ -112,7 +114,11 @@ export default function DashboardPage() {
                     rowKey={(rule) => rule}
                     empty={t('dashboard.noCost')}
                     columns={[
-                      { key: 'rule', label: t('common.rule'), render: (rule) => <code>{rule}</code> },
+                      {
+                        key: 'rule',
+                        label: t('common.rule'),
+                        render: (rule) => <RuleName rule={rule} name={ruleNames.get(rule)} />,
+                      },
                       {
                         key: 'cost',
                         label: t('dashboard.cost'),

@@ -3,6 +3,7 @@ import { api, ok } from '../api/client';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { DownloadButton } from '../components/DownloadButton';
+import { RuleName, usePlanRuleNames } from '../components/RuleName';
 import { Async, Badge, Card, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { money, today } from '../lib/format';
@@ -33,6 +34,7 @@ export default function FinancePage() {
   const { currency, timezone: zone } = me!.tenant;
   const [month, setMonth] = useState(() => today(zone).slice(0, 7));
   const [by, setBy] = useState<Grouping>('rule');
+  const ruleNames = usePlanRuleNames();
   const tax = useAsync(month ? () => ok(api.GET('/v1/reports/tax', { params: { query: { month } } })) : null, [month]);
   const commission = useAsync(
     month ? () => ok(api.GET('/v1/reports/commission', { params: { query: { from: month, to: month, by } } })) : null,
@@ -158,7 +160,18 @@ export default function FinancePage() {
                   rowKey={(g) => g.key ?? '—'}
                   empty={t('dashboard.noCost')}
                   columns={[
-                    { key: 'key', label: t(`finance.by.${by}`), render: (g) => <code>{g.key ?? t('finance.none')}</code> },
+                    {
+                      key: 'key',
+                      label: t(`finance.by.${by}`),
+                      render: (g) =>
+                        g.key === null ? (
+                          <code>{t('finance.none')}</code>
+                        ) : by === 'rule' ? (
+                          <RuleName rule={g.key} name={ruleNames.get(g.key)} />
+                        ) : (
+                          <code>{g.key}</code>
+                        ),
+                    },
                     { key: 'orders', label: t('finance.orders'), align: 'right', render: (g) => g.orders ?? '—' },
                     {
                       key: 'gmv',

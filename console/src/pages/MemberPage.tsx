@@ -5,11 +5,13 @@ import { Link } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { RoleBadge } from '../components/member';
+import { RuleName } from '../components/RuleName';
 import { WithdrawalStatus } from '../components/WithdrawalStatus';
 import { Async, Badge, Card, ErrorNote, Loading, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
 import { dateTime, money, negatedAmount, sumDecimals, today } from '../lib/format';
+import { ruleNamesOfAwards, type RuleNames } from '../lib/ruleNames';
 import { useAsync } from '../lib/useAsync';
 import { MemberPayee } from './member/MemberPayee';
 import { MemberTokens } from './member/MemberTokens';
@@ -49,6 +51,7 @@ function MemberDetails({ id }: { id: string }) {
       member,
       balance: balances.balances[0] ?? { member: id, pending: '0.00', available: '0.00' },
       awards: [...awards.awards].reverse(),
+      ruleNames: ruleNamesOfAwards(awards.awards),
       withdrawals: withdrawals.withdrawals,
     };
   }, [id]);
@@ -56,7 +59,7 @@ function MemberDetails({ id }: { id: string }) {
   return (
     <div data-page="member">
       <Async state={state}>
-        {({ member, balance, awards, withdrawals }) => {
+        {({ member, balance, awards, ruleNames, withdrawals }) => {
           // Rejected and failed withdrawals gave the money back: they are listed, not counted.
           const kept = withdrawals.filter((w) => w.status !== 'rejected' && w.status !== 'failed');
           const listed = status ? awards.filter((a) => a.status === status) : awards;
@@ -138,12 +141,17 @@ function MemberDetails({ id }: { id: string }) {
                   empty={t('member.noAwards')}
                   columns={[
                     {
+                      key: 'at',
+                      label: t('common.time'),
+                      render: (a) => <span className="nowrap">{dateTime(a.at, lang, zone)}</span>,
+                    },
+                    {
                       key: 'source',
                       label: t('member.orderOrPeriod'),
                       render: (a) =>
                         a.order ? <code>{a.order}</code> : <span>{t('member.period', { period: a.period ?? '' })}</span>,
                     },
-                    { key: 'rule', label: t('common.rule'), render: (a) => <code>{a.rule}</code> },
+                    { key: 'rule', label: t('common.rule'), render: (a) => <RuleName rule={a.rule} name={a.ruleName} /> },
                     {
                       key: 'amount',
                       label: t('common.amount'),
@@ -184,7 +192,7 @@ function MemberDetails({ id }: { id: string }) {
                   ]}
                 />
               </Card>
-              <Statement member={id} />
+              <Statement member={id} ruleNames={ruleNames} />
               {can('admin') && member.role !== 'customer' ? <MemberPayee member={id} /> : null}
               {can('admin') && member.role !== 'customer' ? <MemberTokens member={id} /> : null}
               {explaining ? <Explanation member={id} award={explaining} onClose={() => setExplaining(null)} /> : null}
@@ -288,8 +296,8 @@ function Explanation({ member, award, onClose }: { member: string; award: Award;
         <span className="muted">
           {' '}
           {award.order
-            ? t('explain.onOrder', { order: award.order, rule: award.rule })
-            : t('explain.onPeriod', { period: award.period ?? '', rule: award.rule })}
+            ? t('explain.onOrder', { order: award.order, rule: award.ruleName ?? award.rule })
+            : t('explain.onPeriod', { period: award.period ?? '', rule: award.ruleName ?? award.rule })}
         </span>
       </p>
       {state.error ? <ErrorNote error={state.error} /> : null}
@@ -308,8 +316,11 @@ function Explanation({ member, award, onClose }: { member: string; award: Award;
   );
 }
 
-/** The monthly statement (对账单): GET /v1/statements/:member?month=, with CSV and PDF downloads. */
-function Statement({ member }: { member: string }) {
+/**
+ * The monthly statement (对账单): GET /v1/statements/:member?month=, with CSV and PDF downloads;
+ * its rules named as the member's awards name them (a leader may not read the plan).
+ */
+function Statement({ member, ruleNames }: { member: string; ruleNames: RuleNames }) {
   const { t, lang } = useI18n();
   const { me } = useSession();
   const { currency, timezone: zone } = me!.tenant;
@@ -390,7 +401,7 @@ function Statement({ member }: { member: string }) {
               rowKey={(r) => r.rule}
               empty={t('statement.noAwards')}
               columns={[
-                { key: 'rule', label: t('common.rule'), render: (r) => <code>{r.rule}</code> },
+                { key: 'rule', label: t('common.rule'), render: (r) => <RuleName rule={r.rule} name={ruleNames.get(r.rule)} /> },
                 { key: 'count', label: t('statement.count'), align: 'right', render: (r) => r.count },
                 {
                   key: 'amount',

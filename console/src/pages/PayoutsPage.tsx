@@ -5,12 +5,17 @@ import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { DownloadButton } from '../components/DownloadButton';
 import { WithdrawalStatus } from '../components/WithdrawalStatus';
-import { Async, Card, ErrorNote, PageHeader, Stat } from '../components/ui';
+import { Async, Badge, Card, ErrorNote, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { dateTime, money, sumDecimals } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
 type Withdrawal = Reply<'/v1/withdrawals'>['withdrawals'][number];
+type Preview = Reply<'/v1/payouts/preview'>;
+/** Skipped withdrawals read before a batch is made, as many as the approved list shows (the count covers them all). */
+const SKIPPED_READ = 500;
+/** Members named in the notice of skipped withdrawals (the rest are counted). */
+const SKIPPED_MEMBERS_NAMED = 20;
 type Results = Reply<'/v1/payouts/batches/{id}/results', 'post'>;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -28,10 +33,13 @@ export default function PayoutsPage() {
     () => ok(api.GET('/v1/withdrawals', { params: { query: { status: 'approved', batched: 'false', limit: 500 } } })),
     [],
   );
+  // What a batch made now would take and skip (members without payee details), told before it is made.
+  const preview = useAsync(() => ok(api.GET('/v1/payouts/preview', { params: { query: { limit: SKIPPED_READ } } })), []);
   const batches = useAsync(() => ok(api.GET('/v1/payouts/batches', { params: { query: { limit: 50 } } })), []);
   const reloadAll = () => {
     requested.reload();
     approved.reload();
+    preview.reload();
     batches.reload();
   };
   const admin = can('admin');
@@ -54,7 +62,8 @@ export default function PayoutsPage() {
                   {t('payouts.approvedHint', { n: withdrawals.length, total: money(sumDecimals(withdrawals.map((w) => w.net))) })}{' '}
                   {t('payouts.onBatchHint')}
                 </p>
-                <WithdrawalTable rows={withdrawals} />
+                <Async state={preview}>{(p) => <BatchPreview preview={p} />}</Async>
+                <WithdrawalTable rows={withdrawals} missingPayee={missingPayeeOf(preview.data)} />
               </div>
             )}
           </Async>
@@ -97,7 +106,59 @@ function BatchTime({ at }: { at: string }) {
   return <span className="nowrap">{dateTime(at, lang, me!.tenant.timezone)}</span>;
 }
 
-function WithdrawalTable({ rows, actions }: { rows: readonly Withdrawal[]; actions?: (w: Withdrawal) => React.ReactNode }) {
+/** The withdrawals of the preview a batch would skip (those listed), by id. */
+const missingPayeeOf = (preview: Preview | undefined): ReadonlySet<string> =>
+  new Set(preview?.skipped.withdrawals.map((w) => w.withdrawal) ?? []);
+
+/**
+ * Before a batch is made: what it would take, and the approved withdrawals it would skip because
+ * their members have no payee details (they stay approved, on no batch, until those are set).
+ */
+function BatchPreview({ preview }: { preview: Preview }) {
+  const { t } = useI18n();
+  const { skipped } = preview;
+  // One line per member: setting its payee details lets the next batch take all of them.
+  const byMember = new Map<string, Preview['skipped']['withdrawals']>();
+  for (const w of skipped.withdrawals) byMember.set(w.member, [...(byMember.get(w.member) ?? []), w]);
+  const named = [...byMember].slice(0, SKIPPED_MEMBERS_NAMED);
+  const more = skipped.count - named.reduce((n, [, withdrawals]) => n + withdrawals.length, 0);
+  return (
+    <div className="stack" data-loaded="preview" data-missing-payee={skipped.count}>
+      <p className="muted small">{t('payouts.willTake', { n: preview.lines, total: money(preview.net, preview.currency) })}</p>
+      {skipped.count > 0 ? (
+        <div className="draft-origin" role="status">
+          <p>{t('payouts.missingPayee', { n: skipped.count, total: money(skipped.net, preview.currency) })}</p>
+          <ul className="findings">
+            {named.map(([member, withdrawals]) => (
+              <li key={member} data-member={member}>
+                <strong>{member}</strong>
+                {withdrawals.map((w) => (
+                  <span key={w.withdrawal} data-withdrawal={w.withdrawal}>
+                    {' · '}
+                    <code>{w.withdrawal}</code> {money(w.net, preview.currency)}
+                  </span>
+                ))}{' '}
+                <Link to={`/members/${encodeURIComponent(member)}`}>{t('payouts.setPayee')}</Link>
+              </li>
+            ))}
+          </ul>
+          {more > 0 ? <p className="muted small">{t('payouts.missingPayeeMore', { n: more })}</p> : null}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function WithdrawalTable({
+  rows,
+  actions,
+  missingPayee,
+}: {
+  rows: readonly Withdrawal[];
+  actions?: (w: Withdrawal) => React.ReactNode;
+  /** Withdrawals a batch would skip: their members have no payee details. */
+  missingPayee?: ReadonlySet<string>;
+}) {
   const { t } = useI18n();
   const { me } = useSession();
   const currency = me!.tenant.currency;
@@ -111,7 +172,17 @@ function WithdrawalTable({ rows, actions }: { rows: readonly Withdrawal[]; actio
         {
           key: 'member',
           label: t('finance.member'),
-          render: (w) => <Link to={`/members/${encodeURIComponent(w.member)}`}>{w.member}</Link>,
+          render: (w) => (
+            <>
+              <Link to={`/members/${encodeURIComponent(w.member)}`}>{w.member}</Link>
+              {missingPayee?.has(w.withdrawal) ? (
+                <>
+                  {' '}
+                  <Badge tone="warn">{t('payouts.noPayee')}</Badge>
+                </>
+              ) : null}
+            </>
+          ),
         },
         { key: 'at', label: t('common.time'), render: (w) => <BatchTime at={w.at} /> },
         { key: 'amount', label: t('common.amount'), align: 'right', render: (w) => <strong>{money(w.amount, currency)}</strong> },

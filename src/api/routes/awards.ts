@@ -5,7 +5,9 @@ import { LANGS } from '../../explain/messages.ts';
 import type { Explanation } from '../../engine/templates/template.ts';
 import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { orderKeyRange } from '../../service/award-key.ts';
+import { awardOrigin } from '../../explain/origin.ts';
 import { awardChanges, firstJournalFrom, type AwardFilters, type AwardRow, type ChangeCursor } from '../award-changes.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
@@ -17,9 +19,24 @@ const award = z.object({
   order: z.string().nullable(),
   period: z.string().nullable(),
   rule: z.string(),
+  ruleName: z
+    .string()
+    .nullable()
+    .describe("the rule's name (its template's `name`) in the plan version that made the award; null when it has none"),
+  at: z.string().nullable().describe("when the award was made (ISO 8601): its order's payment, or its period's close"),
   amount: z.string(),
   status: z.string(),
 });
+
+/** An award as the API answers it: its row, its amount in major units, and its origin (src/explain/origin.ts). */
+function awardOut(
+  engine: Engine,
+  row: { to: string; order: string | null; period: string | null; rule: string; amount: bigint; status: string },
+): z.infer<typeof award> {
+  const { to, order, period, rule, amount, status } = row;
+  const origin = awardOrigin(engine, row);
+  return { to, order, period, rule, ...origin, amount: formatMoney(amount, engine.settings.decimals), status };
+}
 
 /** GET /v1/awards filters, with `after` for polling the awards changed since a previous answer. */
 const awardsQuery = z.object({
@@ -68,20 +85,25 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
       const tenant = await requireScope(service.sql, request, 'read');
       const { member, order, period, rule, includeZero, limit, after } = request.query;
       const filters = { member: member ?? null, order: order ?? null, period: period ?? null, rule: rule ?? null, includeZero };
-      const decimals = await service.read(tenant, (runtime) => runtime.engine.settings.decimals);
       const { rows, next } =
         after === undefined
           ? await listAwards(service.sql, tenant, filters, limit)
           : await pollAwards(service.sql, tenant, after, filters, limit);
+      // Read after the query: the engine has then caught up with at least the awards listed.
+      const awards = await service.read(tenant, (runtime) =>
+        rows.map((row) =>
+          awardOut(runtime.engine, {
+            to: row.member,
+            order: row.order_id,
+            period: row.period,
+            rule: row.rule,
+            amount: BigInt(row.amount),
+            status: row.status,
+          }),
+        ),
+      );
       return {
-        awards: rows.map((row) => ({
-          to: row.member,
-          order: row.order_id,
-          period: row.period,
-          rule: row.rule,
-          amount: formatMoney(BigInt(row.amount), decimals),
-          status: row.status,
-        })),
+        awards,
         cursor: after !== undefined && next === null ? after : cursorOf(next ?? { journal: 0, key: null }),
       };
     },
@@ -207,16 +229,19 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
         const found = findAward(runtime.engine, `${member}:${order ?? period}:${rule}`);
         if (!found) throw new ApiError(404, 'not_found', `no award of ${member} on ${order ?? period} under ${rule}`);
         const decimals = runtime.engine.settings.decimals;
+        // (Fields named one by one: an order's award reads them through getters, which a spread would miss.)
+        const shown = awardOut(runtime.engine, {
+          to: found.to,
+          order: found.order ?? null,
+          period: found.period ?? null,
+          rule: found.rule,
+          amount: found.amount,
+          status: found.status,
+        });
+        const label = { template: templateOfRule(runtime.engine, found.rule), name: shown.ruleName };
         return {
-          award: {
-            to: found.to,
-            order: found.order ?? null,
-            period: found.period ?? null,
-            rule: found.rule,
-            amount: formatMoney(found.amount, decimals),
-            status: found.status,
-          },
-          sentences: explainAward(found, runtime.engine.settings, lang, templateOfRule(runtime.engine, found.rule)),
+          award: shown,
+          sentences: explainAward(found, runtime.engine.settings, lang, label),
           explanations: found.explanations.map((part) => explanationOut(part, decimals)),
         };
       });

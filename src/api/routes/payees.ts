@@ -46,14 +46,24 @@ export const registerPayees: Register = (app, { service }) => {
         tags: ['payouts'],
         summary: "A member's payee details (account masked)",
         params: z.object({ id: z.string() }),
-        response: { 200: payeeView, ...errorResponses },
+        querystring: z.object({
+          ifNone: z
+            .enum(['404', 'null'])
+            .default('404')
+            .describe(
+              'when the member has no payee details: 404 not_found (the default), or 200 with null (a normal state for a ' +
+                'member, which a console shows as "none yet" without a failed request)',
+            ),
+        }),
+        response: { 200: payeeView.nullable(), ...errorResponses },
       },
     },
     async (request) => {
       const tenant = await requireScope(service.sql, request, 'read');
       const payee = await getPayee(service.sql, tenant, request.params.id);
-      if (!payee) throw ApiError.of('not_found', `member ${request.params.id} has no payee details`);
-      return payee;
+      if (payee) return payee;
+      if (request.query.ifNone === 'null') return null;
+      throw ApiError.of('not_found', `member ${request.params.id} has no payee details`);
     },
   );
 };

@@ -3,7 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EngineError } from '../../domain/errors.ts';
-import { batchLines, createBatch, getBatchHeader, listBatches, MAX_BATCH_LINES } from '../../service/payouts/batches.ts';
+import {
+  batchLines,
+  createBatch,
+  getBatchHeader,
+  listBatches,
+  MAX_BATCH_LINES,
+  previewBatch,
+} from '../../service/payouts/batches.ts';
 import { PayoutError, tenantMoney } from '../../service/payouts/common.ts';
 import { auditExport, EXPORT_MIME, writeBatchFile, XLSX_MIME, type ExportFormat } from '../../service/payouts/export.ts';
 import { importResults, parseResultFile } from '../../service/payouts/import.ts';
@@ -180,6 +187,7 @@ function uploadFormat(request: FastifyRequest, data: Buffer, asked: ExportFormat
 /** The payout workflow: withdrawal transitions, payout batches, their files, results and reconciliation. */
 export const registerPayouts: Register = (app, context) => {
   registerTransitions(app, context);
+  registerPreview(app, context);
   registerCreateBatch(app, context);
   registerListBatches(app, context);
   registerGetBatch(app, context);
@@ -231,6 +239,52 @@ function registerTransitions(app: TypedApp, context: RouteContext): void {
       },
     );
   }
+}
+
+function registerPreview(app: TypedApp, { service }: RouteContext): void {
+  app.get(
+    '/v1/payouts/preview',
+    {
+      schema: {
+        tags: ['payouts'],
+        summary:
+          'What a payout batch made now would take (lines and totals) and which approved withdrawals it would skip: those of members without payee details, which stay approved and on no batch until their payee details are set (PUT /v1/members/{id}/payee)',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(0).max(10_000).default(1000).describe('skipped withdrawals listed'),
+        }),
+        response: {
+          200: z.object({
+            currency: z.string(),
+            lines: z.number().describe('the lines a batch made now would have'),
+            gross: moneyString,
+            tax: moneyString,
+            net: moneyString,
+            skipped: z.object({
+              count: z.number().describe('approved withdrawals on no batch whose members have no payee details'),
+              gross: moneyString,
+              net: moneyString,
+              withdrawals: z
+                .array(
+                  z.object({
+                    withdrawal: z.string(),
+                    member: z.string(),
+                    gross: moneyString,
+                    net: moneyString,
+                    reason: z.string(),
+                  }),
+                )
+                .describe('the first `limit` of them, oldest first'),
+            }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const tenant = await requireScope(service.sql, request, 'read');
+      return payoutCall(() => previewBatch(service.sql, tenant, request.query));
+    },
+  );
 }
 
 function registerCreateBatch(app: TypedApp, context: RouteContext): void {

@@ -20,21 +20,31 @@ const label = (zh: string, en: string) =>
     en: z.string().describe(`name in English, e.g. ${en}`),
   });
 
+const note = z.object({
+  heading: z.string().describe('as written, e.g. "WHY THESE RATES", "LINT (profile cn)"; in Chinese "为何这样定比例"'),
+  text: z.string().describe('the section, line breaks kept'),
+});
+
 const libraryEntry = z.object({
   model: z.enum(MODEL_IDS).describe('business model: social 社交电商, group-buy 社区团购, community 社群电商, micro 微商'),
   stage: z.enum(STAGE_IDS).describe('network stage: launch 启动期, growth 成长期, maturity 成熟期'),
   file: z.string().describe('the file in the package, e.g. plans/library/social/launch.yaml'),
   title: z.string().describe("the plan's `name`"),
-  description: z.string().describe("the plan's `description`: one line saying what it pays"),
-  notes: z
-    .array(
-      z.object({
-        heading: z.string().describe('as written, e.g. "WHY THESE RATES", "LINT (profile cn)"'),
-        text: z.string().describe('the section, line breaks kept'),
-      }),
-    )
+  description: z.string().describe("the plan's `description`: one line saying what it pays (in English)"),
+  descriptionZh: z
+    .string()
     .describe(
-      "the reasoning of the file's header comment by section: who it pays, why these rates, what it costs, what to watch, why each lint warning is acceptable",
+      "the same line in Simplified Chinese, the 【摘要】 line of the file's header comment (the English `description` when the file has none)",
+    ),
+  notes: z
+    .array(note)
+    .describe(
+      "the reasoning of the file's header comment by section, in English: who it pays, why these rates, what it costs, what to watch, why each lint warning is acceptable",
+    ),
+  notesZh: z
+    .array(note)
+    .describe(
+      'the same sections in Simplified Chinese, in the same order (the 【…】 section after each English one, e.g. "佣金付给谁", "合规检查（cn 规则）"); a section the file has no Chinese for is given in English',
     ),
   templates: z.array(z.string()).describe('the template kinds it stacks, e.g. ["differential", "pool"]'),
   yaml: z.string().describe('the file as written, comments included (what `fenyong plan new` prints)'),
@@ -63,7 +73,9 @@ const entryOf = (plan: LibraryPlan): LibraryReply['plans'][number] => ({
   file: `plans/library/${plan.path}`,
   title: plan.name,
   description: plan.headline,
-  notes: plan.notes.map((note) => ({ heading: note.heading, text: note.text })),
+  descriptionZh: plan.headlineZh,
+  notes: plan.notes.map(({ heading, text }) => ({ heading, text })),
+  notesZh: plan.notesZh.map(({ heading, text }) => ({ heading, text })),
   templates: templatesOf(plan),
   yaml: plan.text,
   plan: plan.source.raw,

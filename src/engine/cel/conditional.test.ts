@@ -85,7 +85,7 @@ describe('templates with a `when:` condition', () => {
     const lines = why(engine, 'B', 'O1', 'ml');
     expect(lines[1]).toContain('The rule\'s condition `line.category != "tobacco"` held.');
     expect(lines[2]).toBe(
-      '  Line 2: The rule\'s condition `line.category != "tobacco"` could not be evaluated here (No such key: category), which counts as not holding, so the rule left this out (it would have paid 5.00).',
+      '  Line 2: The rule\'s condition `line.category != "tobacco"` could not be evaluated here (No such key: category), which counts as not holding, so the rule left this out (it would have paid 5.00 CNY).',
     );
     expect(why(engine, 'B', 'O1', 'ml', 'zh-CN')[2]).toContain('无法求值（No such key: category），按不成立处理');
   });

@@ -91,6 +91,9 @@ async function payableWithdrawals(tx: Sql, tenant: string, members: string[] | n
   ).rows;
 }
 
+/** Why a withdrawal is left off a batch: its member has no payee details. */
+const SKIPPED_REASON = 'the member has no payee details (PUT /v1/members/{id}/payee)';
+
 /** The first `max` payable rows with payee details; every row without them is skipped (and reported). */
 function choosePayable(rows: readonly PayableRow[], max: number): { chosen: PayableRow[]; skipped: SkippedWithdrawal[] } {
   const skipped: SkippedWithdrawal[] = [];
@@ -100,7 +103,7 @@ function choosePayable(rows: readonly PayableRow[], max: number): { chosen: Paya
       skipped.push({
         withdrawal: row.id,
         member: row.member,
-        reason: 'the member has no payee details (PUT /v1/members/{id}/payee)',
+        reason: SKIPPED_REASON,
       });
     else if (chosen.length < max) chosen.push(row);
   }
@@ -211,6 +214,97 @@ export async function createBatch(
   }
   const batch = await getBatchHeader(service.sql, tenant, created.id);
   return { batch: batch!, skipped: created.skipped.slice(0, 1000) };
+}
+
+/** An approved withdrawal on no batch yet that a batch made now would skip: its member has no payee details. */
+export interface UnpayableWithdrawal extends SkippedWithdrawal {
+  readonly gross: string;
+  readonly net: string;
+}
+
+/**
+ * What a batch made now (POST /v1/payouts/batches without a filter) would take, and what it would
+ * skip: the approved withdrawals on no batch yet whose members have no payee details. Skipped,
+ * they stay approved and on no batch; once their members' payee details are set, the next batch
+ * takes them. Only reads.
+ */
+export interface BatchPreview {
+  readonly currency: string;
+  /** The lines a batch made now would have (at most MAX_BATCH_LINES), and their totals. */
+  readonly lines: number;
+  readonly gross: string;
+  readonly tax: string;
+  readonly net: string;
+  readonly skipped: {
+    readonly count: number;
+    readonly gross: string;
+    readonly net: string;
+    /** The first `limit` of them, oldest first. */
+    readonly withdrawals: UnpayableWithdrawal[];
+  };
+}
+
+export async function previewBatch(sql: Sql, tenant: string, options: { limit: number }): Promise<BatchPreview> {
+  const money = await tenantMoney(sql, tenant);
+  // The approved withdrawals on no batch, numbered oldest first among those with payee details
+  // (a batch takes the first MAX_BATCH_LINES of them, as choosePayable does).
+  const totals = (
+    await sql.query<{
+      lines: string;
+      gross: string;
+      tax: string;
+      net: string;
+      skipped: string;
+      skipped_gross: string;
+      skipped_net: string;
+    }>(
+      `with payable as (
+         select w.amount, w.tax, w.net, p.member is not null as payee,
+                row_number() over (partition by p.member is not null order by w.event_seq, w.id) as n
+           from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
+          where w.tenant_id = $1 and w.status = 'approved'
+            and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id))
+       select count(*) filter (where payee and n <= $2)::text as lines,
+              coalesce(sum(amount) filter (where payee and n <= $2), 0)::text as gross,
+              coalesce(sum(tax) filter (where payee and n <= $2), 0)::text as tax,
+              coalesce(sum(net) filter (where payee and n <= $2), 0)::text as net,
+              count(*) filter (where not payee)::text as skipped,
+              coalesce(sum(amount) filter (where not payee), 0)::text as skipped_gross,
+              coalesce(sum(net) filter (where not payee), 0)::text as skipped_net
+         from payable`,
+      [tenant, MAX_BATCH_LINES],
+    )
+  ).rows[0]!;
+  const skipped = (
+    await sql.query<{ id: string; member: string; amount: string; net: string }>(
+      `select w.id, w.member, w.amount::text as amount, w.net::text as net
+         from withdrawals w
+        where w.tenant_id = $1 and w.status = 'approved'
+          and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
+          and not exists (select 1 from payees p where p.tenant_id = w.tenant_id and p.member = w.member)
+        order by w.event_seq, w.id limit $2`,
+      [tenant, options.limit],
+    )
+  ).rows;
+  return {
+    currency: money.currency,
+    lines: Number(totals.lines),
+    gross: money.money(totals.gross),
+    tax: money.money(totals.tax),
+    net: money.money(totals.net),
+    skipped: {
+      count: Number(totals.skipped),
+      gross: money.money(totals.skipped_gross),
+      net: money.money(totals.skipped_net),
+      withdrawals: skipped.map((row) => ({
+        withdrawal: row.id,
+        member: row.member,
+        gross: money.money(row.amount),
+        net: money.money(row.net),
+        reason: SKIPPED_REASON,
+      })),
+    },
+  };
 }
 
 type HeaderRow = {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, ApiFailure, ok, type Reply } from '../../api/client';
+import { api, ok, type Reply } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Card, ErrorNote } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
@@ -23,15 +23,11 @@ export function MemberPayee({ member }: { member: string }) {
   const [failure, setFailure] = useState<unknown>(null);
   // A refusal is of what was sent: it goes once the fields change or the form closes.
   useEffect(() => setFailure(null), [realName, account, editing]);
-  const payee = useAsync(async (): Promise<Payee | null> => {
-    try {
-      return await ok(api.GET('/v1/members/{id}/payee', { params: { path: { id: member } } }));
-    } catch (error) {
-      // No details yet: an answer, not a failure.
-      if (error instanceof ApiFailure && error.status === 404) return null;
-      throw error;
-    }
-  }, [member]);
+  // No details yet is a normal answer (null), not a failed request: none is logged in the browser.
+  const payee = useAsync(
+    (): Promise<Payee> => ok(api.GET('/v1/members/{id}/payee', { params: { path: { id: member }, query: { ifNone: 'null' } } })),
+    [member],
+  );
 
   async function save() {
     setBusy(true);

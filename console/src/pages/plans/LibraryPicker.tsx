@@ -118,13 +118,18 @@ export function LibraryPicker({
   );
 }
 
-/** One library plan: its name and what it pays, the templates it stacks, its cn lint and its reasoning. */
+/**
+ * One library plan: its name and what it pays, the templates it stacks, its cn lint and its
+ * reasoning, the headline and the reasoning in the language of the console (the library file
+ * writes both: each English section is followed by its Chinese one).
+ */
 function LibraryPlanView({ plan }: { plan: LibraryPlan }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const zh = lang === 'zh-CN';
   return (
     <article className="library-plan" data-library-plan={`${plan.model}/${plan.stage}`}>
       <h3>{plan.title}</h3>
-      <p className="library-headline">{plan.description}</p>
+      <p className="library-headline">{zh ? plan.descriptionZh : plan.description}</p>
       <p className="row small">
         <span className="muted">{t('plans.library.templates')}</span>
         {plan.templates.map((template, i) => (
@@ -139,12 +144,15 @@ function LibraryPlanView({ plan }: { plan: LibraryPlan }) {
       <h4>{t('plans.library.reasoning')}</h4>
       <p className="muted small">{t('plans.library.asWritten')}</p>
       <div className="library-notes" tabIndex={0} role="region" aria-label={t('plans.library.reasoning')}>
-        {plan.notes.map((note) => (
-          <section key={note.heading}>
-            <h5>{note.heading}</h5>
-            <p className="pre-text">{note.text}</p>
-          </section>
-        ))}
+        {plan.notes.map((english, index) => {
+          const note = zh ? (plan.notesZh[index] ?? english) : english;
+          return (
+            <section key={english.heading}>
+              <h5>{note.heading}</h5>
+              <p className="pre-text">{note.text}</p>
+            </section>
+          );
+        })}
       </div>
     </article>
   );
