@@ -8078,6 +8078,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description as POST /v1/payouts/batches takes them: only these members (repeat the parameter for each) */
+                    members?: string[];
+                    /** @description as POST /v1/payouts/batches takes it: at most this many lines */
+                    max?: number;
                     /** @description skipped withdrawals listed */
                     limit?: number;
                 };

@@ -1,7 +1,7 @@
 import type { InstantMs, Minor } from '../domain/types.ts';
 import { PeriodAward } from './award-records.ts';
 import { groupParts } from './awards.ts';
-import { planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
+import { closeKey, planAt, type DueClose, type EngineState, type PeriodBucket } from './state.ts';
 import type { Member } from './network.ts';
 import type { OrderBook } from './order-book.ts';
 import { safeNumber } from '../money/running-sum.ts';
@@ -45,6 +45,7 @@ function closePeriod(state: EngineState, due: DueClose, work: Work): void {
       state.awards.settle(award, due.at, out, member);
     }
   }
+  state.closedPeriods.set(closeKey(due.rule, bucket.label), due.at);
   bucket.openCloses -= 1;
   if (bucket.openCloses === 0) state.periods.delete(bucket.key);
 }

@@ -89,6 +89,11 @@ export interface PlanVersion {
   readonly compiled: CompiledPlan;
 }
 
+/** The key of a period rule's close in EngineState.closedPeriods: the rule's id and the period's label. */
+export function closeKey(rule: string, period: string): string {
+  return `${rule}\u0000${period}`;
+}
+
 export interface DueClose {
   readonly at: InstantMs;
   readonly seq: number;
@@ -141,7 +146,8 @@ export interface EngineState {
    * whose period contains an order's instant is still open then (its close runs after its end).
    */
   readonly recentBuckets: WeakMap<CompiledTemplate, PeriodBucket>;
-  readonly closes: Set<string>;
+  /** When each period rule's period closed (closeKey): the instant its awards were made, for readers. */
+  readonly closedPeriods: Map<string, InstantMs>;
   readonly dueSettlements: DueSettlements;
   readonly dueCloses: TinyQueue<DueClose>;
   /** The instant of the last event applied; events never go back in time. */
@@ -181,7 +187,7 @@ export function emptyState(settings: TenantSettings, plans: PlanVersion[]): Engi
     salesLog: new Map(),
     periods: new Map(),
     recentBuckets: new WeakMap(),
-    closes: new Set(),
+    closedPeriods: new Map(),
     dueSettlements: new DueSettlements(),
     dueCloses: new TinyQueue<DueClose>([], byDue),
     clock: null,

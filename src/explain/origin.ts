@@ -1,8 +1,6 @@
 import type { Engine } from '../engine/engine.ts';
-import { DAY_MS } from '../engine/periods.ts';
-import { planAt } from '../engine/state.ts';
-import type { PeriodTemplate } from '../engine/templates/template.ts';
-import type { CompiledPlan, CompiledTemplate } from '../schema/plan.ts';
+import { closeKey, planAt } from '../engine/state.ts';
+import type { CompiledPlan } from '../schema/plan.ts';
 import { periodWindow } from '../statements/calendar.ts';
 
 /** Where an award comes from, as GET /v1/awards answers it beside the award. */
@@ -13,58 +11,74 @@ export interface AwardOrigin {
   readonly ruleName: string | null;
 }
 
-interface AwardSubject {
+export interface AwardSubject {
   readonly order: string | null;
   readonly period: string | null;
   readonly rule: string;
 }
 
-/** The origin of an award, read from the engine's memory (no query: a lookup by order or period). */
-export function awardOrigin(engine: Engine, award: AwardSubject): AwardOrigin {
-  const made = award.order !== null ? orderMaking(engine, award.order) : periodMaking(engine, award.period ?? '', award.rule);
-  const entry = made && templateOf(made.plan, award.rule);
-  return {
-    at: made ? new Date(made.at).toISOString() : null,
-    ruleName: (entry ? entry.name : latestRuleName(engine, award.rule)) ?? null,
-  };
-}
-
-/** When an award was made and the plan version that made it. */
+/** When an award was made and the plan version that made it (either may be unknown). */
 interface Making {
-  readonly at: number;
-  readonly plan: CompiledPlan;
-}
-
-/** An order's awards are made when it is paid, by the version in force then (which it keeps). */
-function orderMaking(engine: Engine, order: string): Making | null {
-  const orders = engine.state.orders;
-  const number = orders.numberOf(order);
-  return number < 0 ? null : { at: orders.event(number).at, plan: orders.plan(number) };
+  readonly at: number | null;
+  readonly plan: CompiledPlan | null;
 }
 
 /**
- * A period's awards are made at its close, by the version in force at the period's last instant
- * (engine/due.ts): the period's end plus the template's close delay, as that version sets it.
+ * The origins of awards, read from the engine's memory (no query). Made once per answer: a page
+ * of a period's awards shares a few (period, rule) pairs, each worked out once.
  */
-function periodMaking(engine: Engine, period: string, rule: string): Making | null {
-  const window = periodWindow(period, engine.settings.timezone);
-  if (window === null) return null;
-  const plan = planAt(engine.state, window.to - 1);
-  const entry = templateOf(plan, rule);
-  if (entry?.template.kind !== 'period') return null;
-  const delayDays = (entry.template as PeriodTemplate<unknown>).closeDelayDays(entry.params);
-  return { at: window.to + delayDays * DAY_MS, plan };
+export function awardOrigins(engine: Engine): (award: AwardSubject) => AwardOrigin {
+  const periods = new Map<string, Making>();
+  const latestNames = new Map<string, string | null>();
+  const latestName = (rule: string): string | null => {
+    if (!latestNames.has(rule)) latestNames.set(rule, latestRuleName(engine, rule));
+    return latestNames.get(rule)!;
+  };
+  return (award) => {
+    let made: Making;
+    if (award.order !== null) made = orderMaking(engine, award.order);
+    else {
+      const key = closeKey(award.rule, award.period ?? '');
+      made = periods.get(key) ?? periodMaking(engine, award.period ?? '', award.rule);
+      periods.set(key, made);
+    }
+    const entry = made.plan?.templates.find((template) => template.id === award.rule);
+    return {
+      at: made.at === null ? null : new Date(made.at).toISOString(),
+      ruleName: entry ? (entry.name ?? null) : latestName(award.rule),
+    };
+  };
 }
 
-function templateOf(plan: CompiledPlan, rule: string): CompiledTemplate | undefined {
-  return plan.templates.find((entry) => entry.id === rule);
+/** The origin of one award (awardOrigins for a page of them). */
+export function awardOrigin(engine: Engine, award: AwardSubject): AwardOrigin {
+  return awardOrigins(engine)(award);
+}
+
+/** An order's awards are made when it is paid, by the version in force then (which it keeps). */
+function orderMaking(engine: Engine, order: string): Making {
+  const orders = engine.state.orders;
+  const number = orders.numberOf(order);
+  return number < 0 ? { at: null, plan: null } : { at: orders.event(number).at, plan: orders.plan(number) };
+}
+
+/**
+ * A period's awards are made at its close, as the engine recorded it (the instant was scheduled by
+ * the period's first order, with that order's version's close delay), by the version in force at
+ * the period's last instant (engine/due.ts).
+ */
+function periodMaking(engine: Engine, period: string, rule: string): Making {
+  const at = engine.state.closedPeriods.get(closeKey(rule, period)) ?? null;
+  const window = periodWindow(period, engine.settings.timezone);
+  return { at, plan: window === null ? null : planAt(engine.state, window.to - 1) };
 }
 
 /** The name of `rule` in the latest plan version that has it (for an award whose making is unknown). */
-function latestRuleName(engine: Engine, rule: string): string | undefined {
-  for (const version of [...engine.state.plans].reverse()) {
-    const entry = templateOf(version.compiled, rule);
-    if (entry) return entry.name;
+function latestRuleName(engine: Engine, rule: string): string | null {
+  const plans = engine.state.plans;
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const entry = plans[i]!.compiled.templates.find((template) => template.id === rule);
+    if (entry) return entry.name ?? null;
   }
-  return undefined;
+  return null;
 }

@@ -165,20 +165,22 @@ describe('explanation wording', () => {
     );
   });
 
+  /** An award of M7 on O1 under `diff`, refunded to zero: paid 1.00, then adjusted by -1.00 after refund R1. */
+  const award: AwardRecord = {
+    to: 'M7',
+    order: 'O1',
+    rule: 'diff',
+    amount: 0n,
+    status: 'pending',
+    explanations: [],
+    orderNetPaid: 7000n,
+    changes: [
+      { at: Date.parse('2026-03-01T02:00:00Z'), delta: 100n, cause: 'order.paid' },
+      { at: Date.parse('2026-03-02T02:00:00Z'), delta: -100n, cause: 'refund R1' },
+    ],
+  };
+
   it('explains a whole award the same way: the total, each line, why nothing is left, and the history', () => {
-    const award: AwardRecord = {
-      to: 'M7',
-      order: 'O1',
-      rule: 'diff',
-      amount: 0n,
-      status: 'pending',
-      explanations: [],
-      orderNetPaid: 7000n,
-      changes: [
-        { at: Date.parse('2026-03-01T02:00:00Z'), delta: 100n, cause: 'order.paid' },
-        { at: Date.parse('2026-03-02T02:00:00Z'), delta: -100n, cause: 'refund R1' },
-      ],
-    };
     expect(explainAward(award, settings, 'zh-CN', { template: 'differential' })).toEqual([
       'M7 在订单 O1 上按规则「diff」（级差+平级奖）获得 0.00 CNY，状态：待结算（冻结中）。',
       '  订单仍有未退款的部分，但按退款后的明细，本规则已不再给 M7 计奖：计奖的行已全部退款，或其计奖基数（如利润）已不大于零。此奖励净额为零。',
@@ -192,16 +194,6 @@ describe('explanation wording', () => {
   });
 
   it('names the rule by its plan name first where the plan gives one, then its id and template', () => {
-    const award: AwardRecord = {
-      to: 'M7',
-      order: 'O1',
-      rule: 'diff',
-      amount: 0n,
-      status: 'pending',
-      explanations: [],
-      orderNetPaid: 7000n,
-      changes: [{ at: Date.parse('2026-03-01T02:00:00Z'), delta: 0n, cause: 'order.paid' }],
-    };
     const named = { template: 'differential', name: '级差奖' };
     expect(explainAward(award, settings, 'zh-CN', named)[0]).toBe(
       'M7 在订单 O1 上按规则「级差奖」（diff，级差+平级奖）获得 0.00 CNY，状态：待结算（冻结中）。',

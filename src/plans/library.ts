@@ -171,13 +171,18 @@ export function libraryHeader(text: string): LibraryHeader {
     const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
     return { heading, text: lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length)).trimEnd()).join('\n') };
   };
-  // The headline is one line; a 【摘要】 wrapped over several is joined.
+  // The headline is one line; a 【摘要】 wrapped over several is joined, with a space only where
+  // two Latin letters or digits would otherwise touch (Chinese runs on without one).
   const oneLine = (lines: string) =>
     lines
       .split('\n')
       .map((line) => line.trim())
       .filter(Boolean)
-      .join(' ');
+      .reduce(
+        (joined, line) =>
+          joined === '' ? line : /[\w%.,;:)]$/.test(joined) && /^[\w(]/.test(line) ? `${joined} ${line}` : joined + line,
+        '',
+      );
   const result = {
     headlineZh: headline ? oneLine(section(headline).text) : null,
     notes: notes.map(({ en, zh }) => ({ ...section(en), zh: zh ? section(zh) : null })),

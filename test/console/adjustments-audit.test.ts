@@ -10,7 +10,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
+import { apiCaller, openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
 
 /**
  * Manual adjustments (人工调整, on the finance page) and the audit log (审计日志, on the settings
@@ -48,17 +48,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   const posts: string[] = [];
   let posted = '';
   let readKey = '';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loose JSON of the API in a test
-  const call = async (method: string, path: string, body?: unknown, key = demo.key): Promise<any> => {
-    const response = await fetch(`${demo.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = apiCaller(() => demo);
   const available = async (member: string): Promise<string> =>
     (await call('GET', `/v1/balances?member=${member}`)).balances[0]?.available ?? '0.00';
   const form = () => page.locator('[data-form="adjustment"]');

@@ -8,7 +8,7 @@ import {
   type Browser,
   type DemoServer,
 } from '../support/browser.ts';
-import { openSignedIn, see, shot } from './support.ts';
+import { apiCaller, openSignedIn, see, shot } from './support.ts';
 
 /**
  * The payouts page before a batch is made, in Chromium against the demo tenant: the approved
@@ -22,17 +22,7 @@ describe.skipIf(!chromiumPresent())('payouts: missing payee details told before 
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loose JSON of the API in a test
-  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
-    const response = await fetch(`${demo.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${demo.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = apiCaller(() => demo);
   const hasPayee = async (member: string) =>
     (await fetch(`${demo.url}/v1/members/${member}/payee`, { headers: { authorization: `Bearer ${demo.key}` } })).ok;
   let paid = '';

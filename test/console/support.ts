@@ -49,3 +49,28 @@ export async function shotOf(element: Locator, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await element.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
+
+/** The loose JSON of an API answer, as the browser specs read it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- loose JSON of the API in a test
+export type Json = any;
+
+/**
+ * Calls the API at `base` with `key` (or the `key` given per call) and answers the JSON; an answer
+ * other than 2xx throws with its status and body, so a spec's set-up fails where it went wrong.
+ */
+export function apiCaller(base: () => { url: string; key: string }) {
+  return async (method: string, path: string, body?: unknown, key?: string): Promise<Json> => {
+    const server = base();
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key ?? server.key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json: Json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}

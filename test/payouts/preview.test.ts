@@ -6,13 +6,13 @@ import { createKey, payoutTenant, startPayoutApp, withdraw, type PayoutWorld } f
  * GET /v1/payouts/preview: before a batch is made, what it would take and which approved
  * withdrawals it would skip (members without payee details), so an operator can set them first.
  */
-describe('payout batch preview on pglite', () => {
+describe.each(['pglite', 'postgres'] as const)('payout batch preview on %s', (backend) => {
   let world: PayoutWorld;
   let t: TenantHandle;
 
   beforeAll(async () => {
-    world = await startPayoutApp('pglite');
-    t = await payoutTenant(world, 'pv-pglite', 4);
+    world = await startPayoutApp(backend);
+    t = await payoutTenant(world, `pv-${backend}`, 4);
   });
 
   afterAll(async () => {
@@ -21,6 +21,16 @@ describe('payout batch preview on pglite', () => {
 
   const payee = (member: string, realName: string, account: string) =>
     t.admin.ok(t.admin.request('PUT', `/v1/members/${member}/payee`, { body: { realName, account } }));
+
+  it("answers a member's missing payee details as 404, or as null when asked (ifNone=null)", async () => {
+    const missing = await t.admin.get('/v1/members/L4/payee');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ error: { code: 'not_found' } });
+    const none = await t.admin.get('/v1/members/L4/payee', { ifNone: 'null' });
+    expect(none.status).toBe(200);
+    expect(none.body).toBeNull();
+    expect((await t.admin.get('/v1/members/L4/payee', { ifNone: 'empty' })).status).toBe(400);
+  });
 
   it('says nothing is skipped when there is nothing to pay', async () => {
     expect(await t.admin.ok(t.admin.get('/v1/payouts/preview'))).toEqual({
@@ -64,6 +74,17 @@ describe('payout batch preview on pglite', () => {
     const short = await read.ok(read.get('/v1/payouts/preview', { limit: 1 }));
     expect(short.skipped.count).toBe(2);
     expect(short.skipped.withdrawals.map((w: { withdrawal: string }) => w.withdrawal)).toEqual(['W3']);
+
+    // With a batch's own filter, the preview of that batch: only some members (the parameter
+    // repeated), or at most `max` lines.
+    const some = await t.admin.ok(t.admin.get('/v1/payouts/preview?members=L2&members=L3'));
+    expect(some).toMatchObject({ lines: 1, gross: '900.00', tax: '20.00', net: '880.00', skipped: { count: 1, net: '500.00' } });
+    expect(await t.admin.ok(t.admin.get('/v1/payouts/preview', { members: 'L4' }))).toMatchObject({
+      lines: 0,
+      skipped: { count: 1, withdrawals: [{ withdrawal: 'W4' }] },
+    });
+    expect(await t.admin.ok(t.admin.get('/v1/payouts/preview', { max: 1 }))).toMatchObject({ lines: 1, gross: '800.00' });
+    expect((await t.admin.get('/v1/payouts/preview', { max: 0 })).status).toBe(400);
 
     // The batch then made takes exactly what the preview said, and skips exactly those.
     const created = await t.admin.ok(t.admin.post('/v1/payouts/batches', {}), 201);

@@ -116,6 +116,8 @@ const missingPayeeOf = (preview: Preview | undefined): ReadonlySet<string> =>
  */
 function BatchPreview({ preview }: { preview: Preview }) {
   const { t } = useI18n();
+  // (Only an admin key may set payee details: a read key is told, not sent.)
+  const admin = useSession().can('admin');
   const { skipped } = preview;
   // One line per member: setting its payee details lets the next batch take all of them.
   const byMember = new Map<string, Preview['skipped']['withdrawals']>();
@@ -138,7 +140,7 @@ function BatchPreview({ preview }: { preview: Preview }) {
                     <code>{w.withdrawal}</code> {money(w.net, preview.currency)}
                   </span>
                 ))}{' '}
-                <Link to={`/members/${encodeURIComponent(member)}`}>{t('payouts.setPayee')}</Link>
+                {admin ? <Link to={`/members/${encodeURIComponent(member)}`}>{t('payouts.setPayee')}</Link> : null}
               </li>
             ))}
           </ul>

@@ -7,7 +7,7 @@ import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { orderKeyRange } from '../../service/award-key.ts';
-import { awardOrigin } from '../../explain/origin.ts';
+import { awardOrigins } from '../../explain/origin.ts';
 import { awardChanges, firstJournalFrom, type AwardFilters, type AwardRow, type ChangeCursor } from '../award-changes.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
@@ -28,14 +28,23 @@ const award = z.object({
   status: z.string(),
 });
 
-/** An award as the API answers it: its row, its amount in major units, and its origin (src/explain/origin.ts). */
-function awardOut(
-  engine: Engine,
-  row: { to: string; order: string | null; period: string | null; rule: string; amount: bigint; status: string },
-): z.infer<typeof award> {
-  const { to, order, period, rule, amount, status } = row;
-  const origin = awardOrigin(engine, row);
-  return { to, order, period, rule, ...origin, amount: formatMoney(amount, engine.settings.decimals), status };
+type AwardFigures = { to: string; order: string | null; period: string | null; rule: string; amount: bigint; status: string };
+
+/**
+ * Awards as the API answers them: each row, its amount in major units, and its origin
+ * (src/explain/origin.ts, worked out once per page for the awards that share one).
+ */
+function awardsOut(engine: Engine, rows: readonly AwardFigures[]): z.infer<typeof award>[] {
+  const originOf = awardOrigins(engine);
+  return rows.map(({ to, order, period, rule, amount, status }) => ({
+    to,
+    order,
+    period,
+    rule,
+    ...originOf({ order, period, rule }),
+    amount: formatMoney(amount, engine.settings.decimals),
+    status,
+  }));
 }
 
 /** GET /v1/awards filters, with `after` for polling the awards changed since a previous answer. */
@@ -91,15 +100,16 @@ function registerListAwards(app: TypedApp, context: RouteContext): void {
           : await pollAwards(service.sql, tenant, after, filters, limit);
       // Read after the query: the engine has then caught up with at least the awards listed.
       const awards = await service.read(tenant, (runtime) =>
-        rows.map((row) =>
-          awardOut(runtime.engine, {
+        awardsOut(
+          runtime.engine,
+          rows.map((row) => ({
             to: row.member,
             order: row.order_id,
             period: row.period,
             rule: row.rule,
             amount: BigInt(row.amount),
             status: row.status,
-          }),
+          })),
         ),
       );
       return {
@@ -230,14 +240,16 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
         if (!found) throw new ApiError(404, 'not_found', `no award of ${member} on ${order ?? period} under ${rule}`);
         const decimals = runtime.engine.settings.decimals;
         // (Fields named one by one: an order's award reads them through getters, which a spread would miss.)
-        const shown = awardOut(runtime.engine, {
-          to: found.to,
-          order: found.order ?? null,
-          period: found.period ?? null,
-          rule: found.rule,
-          amount: found.amount,
-          status: found.status,
-        });
+        const shown = awardsOut(runtime.engine, [
+          {
+            to: found.to,
+            order: found.order ?? null,
+            period: found.period ?? null,
+            rule: found.rule,
+            amount: found.amount,
+            status: found.status,
+          },
+        ])[0]!;
         const label = { template: templateOfRule(runtime.engine, found.rule), name: shown.ruleName };
         return {
           award: shown,

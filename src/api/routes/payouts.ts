@@ -250,6 +250,16 @@ function registerPreview(app: TypedApp, { service }: RouteContext): void {
         summary:
           'What a payout batch made now would take (lines and totals) and which approved withdrawals it would skip: those of members without payee details, which stay approved and on no batch until their payee details are set (PUT /v1/members/{id}/payee)',
         querystring: z.object({
+          members: z
+            .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(z.string()).max(10_000).optional())
+            .describe('as POST /v1/payouts/batches takes them: only these members (repeat the parameter for each)'),
+          max: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_BATCH_LINES)
+            .optional()
+            .describe('as POST /v1/payouts/batches takes it: at most this many lines'),
           limit: z.coerce.number().int().min(0).max(10_000).default(1000).describe('skipped withdrawals listed'),
         }),
         response: {

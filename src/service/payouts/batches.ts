@@ -244,10 +244,21 @@ export interface BatchPreview {
   };
 }
 
-export async function previewBatch(sql: Sql, tenant: string, options: { limit: number }): Promise<BatchPreview> {
+export async function previewBatch(sql: Sql, tenant: string, options: BatchFilter & { limit: number }): Promise<BatchPreview> {
+  // One snapshot for both reads: a batch made or a payee set between them cannot make the count
+  // disagree with the list.
+  return sql.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    return previewIn(tx, tenant, options);
+  });
+}
+
+async function previewIn(sql: Sql, tenant: string, options: BatchFilter & { limit: number }): Promise<BatchPreview> {
+  const max = Math.min(options.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
+  const members = options.members && options.members.length > 0 ? [...options.members] : null;
   const money = await tenantMoney(sql, tenant);
-  // The approved withdrawals on no batch, numbered oldest first among those with payee details
-  // (a batch takes the first MAX_BATCH_LINES of them, as choosePayable does).
+  // The approved withdrawals on no batch (of `members`), numbered oldest first among those with
+  // payee details (a batch takes the first `max` of them, as choosePayable does).
   const totals = (
     await sql.query<{
       lines: string;
@@ -263,7 +274,8 @@ export async function previewBatch(sql: Sql, tenant: string, options: { limit: n
                 row_number() over (partition by p.member is not null order by w.event_seq, w.id) as n
            from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
           where w.tenant_id = $1 and w.status = 'approved'
-            and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id))
+            and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
+            and ($3::text[] is null or w.member = any($3::text[])))
        select count(*) filter (where payee and n <= $2)::text as lines,
               coalesce(sum(amount) filter (where payee and n <= $2), 0)::text as gross,
               coalesce(sum(tax) filter (where payee and n <= $2), 0)::text as tax,
@@ -272,7 +284,7 @@ export async function previewBatch(sql: Sql, tenant: string, options: { limit: n
               coalesce(sum(amount) filter (where not payee), 0)::text as skipped_gross,
               coalesce(sum(net) filter (where not payee), 0)::text as skipped_net
          from payable`,
-      [tenant, MAX_BATCH_LINES],
+      [tenant, max, members],
     )
   ).rows[0]!;
   const skipped = (
@@ -282,8 +294,9 @@ export async function previewBatch(sql: Sql, tenant: string, options: { limit: n
         where w.tenant_id = $1 and w.status = 'approved'
           and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
           and not exists (select 1 from payees p where p.tenant_id = w.tenant_id and p.member = w.member)
+          and ($3::text[] is null or w.member = any($3::text[]))
         order by w.event_seq, w.id limit $2`,
-      [tenant, options.limit],
+      [tenant, options.limit, members],
     )
   ).rows;
   return {
