@@ -24,10 +24,16 @@ export function demoPlan(now: number): unknown {
       },
     ],
     templates: [
-      { id: 'direct', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } },
-      { id: 'pickup', template: 'group-buy', params: { pickupRate: '5%', recommenderRate: '1%', base: 'paid' } },
+      { id: 'direct', name: '推荐奖', template: 'multi-level', params: { rates: ['10%', '5%'], base: 'paid' } },
+      {
+        id: 'pickup',
+        name: '自提点佣金',
+        template: 'group-buy',
+        params: { pickupRate: '5%', recommenderRate: '1%', base: 'paid' },
+      },
       {
         id: 'tea-week',
+        name: '茶叶周活动',
         template: 'targeted',
         params: {
           from: month.minus({ months: 1 }).toISODate(),
@@ -39,6 +45,7 @@ export function demoPlan(now: number): unknown {
       },
       {
         id: 'team',
+        name: '团队业绩奖',
         template: 'team-tier',
         params: {
           period: 'month',
@@ -48,7 +55,12 @@ export function demoPlan(now: number): unknown {
           ],
         },
       },
-      { id: 'area', template: 'region', params: { rates: { province: '0.3%', city: '0.5%', district: '1%' }, base: 'paid' } },
+      {
+        id: 'area',
+        name: '区域代理奖',
+        template: 'region',
+        params: { rates: { province: '0.3%', city: '0.5%', district: '1%' }, base: 'paid' },
+      },
     ],
   };
 }

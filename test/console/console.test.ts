@@ -106,7 +106,7 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await dialog.locator('[data-loaded="explanation"]').waitFor();
     const sentences = await dialog.locator('[data-loaded="explanation"]').innerText();
     expect(sentences).toContain(`订单 ${order}`);
-    expect(sentences).toMatch(/按规则「\w[\w-]*」/);
+    expect(sentences).toMatch(/按规则「[^」]+」（[\w-]+，[^）]+）/);
     expect(sentences).toMatch(/CNY/);
     await shot(page, '04-explanation');
     await dialog.getByRole('button', { name: '关闭' }).click();

@@ -99,7 +99,7 @@ describe.skipIf(!chromiumPresent())('leader sign-in in Chromium', () => {
     const dialog = phone.getByRole('dialog');
     await dialog.getByText('这笔佣金是怎么来的').waitFor();
     await dialog.locator('[data-loaded="explanation"]').waitFor();
-    expect(await dialog.locator('[data-loaded="explanation"]').innerText()).toMatch(/按规则「\w[\w-]*」/);
+    expect(await dialog.locator('[data-loaded="explanation"]').innerText()).toMatch(/按规则「[^」]+」（[\w-]+，[^）]+）/);
     await shot(phone, '33-leader-explanation-phone');
     await dialog.getByRole('button', { name: '关闭' }).click();
     await dialog.waitFor({ state: 'hidden' });
