@@ -193,6 +193,37 @@ describe.skipIf(!chromiumPresent())('award names and dates in Chromium', () => {
     await page.close();
   });
 
+  it('lists awards newest first by their date, even when an older award changed last', async () => {
+    // A partial refund of O1 (paid 1 March) after O2's and the month's awards: O1's awards change
+    // last, so the API answers them last; the table still reads in date order.
+    await call(
+      'POST',
+      '/v1/events',
+      {
+        events: [
+          {
+            type: 'order.refunded',
+            order: 'O1',
+            refund: 'R-O1',
+            at: '2026-04-03T10:00:00+08:00',
+            lines: [{ line: 1, qty: 0, amount: '10.00' }],
+          },
+        ],
+      },
+      adminKey,
+    );
+    for (const viewport of [undefined, PHONE]) {
+      const page = await open(`/members/${LEADER}`, viewport);
+      await page.locator('[data-loaded="member"]').waitFor();
+      const table = page.locator('[data-loaded="member"] .card', { hasText: '佣金明细' });
+      // (The order or period of each row: its second cell.)
+      const subjects = await table.locator('tr.clickable td:nth-child(2)').allInnerTexts();
+      // The month's award (dated at its close, 1 April), then O2's, then O1's.
+      expect(subjects.map((s) => (/^O\d$/.test(s.trim()) ? s.trim() : 'period'))).toEqual(['period', 'O2', 'O2', 'O1', 'O1']);
+      await page.close();
+    }
+  });
+
   it('threw no error in the pages and logged none in the console', () => {
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);

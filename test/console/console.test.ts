@@ -149,7 +149,7 @@ describe.skipIf(!present)('web console in Chromium', () => {
     await page.goto(`${demo.url}/members/L111`);
     await see(page, 'Member L111');
     await page.locator('.table tr.clickable').first().click();
-    await page.getByRole('dialog').getByText('Why you got this award').waitFor();
+    await page.getByRole('dialog').getByText('How this award came about').waitFor();
     await page.getByRole('dialog').locator('[data-loaded="explanation"]').waitFor();
     expect(await page.getByRole('dialog').innerText()).toMatch(/earned [\d.]+ CNY on order/);
     await shot(page, '06-explanation-en');

@@ -41,6 +41,21 @@ describe.skipIf(!chromiumPresent())('payouts: missing payee details told before 
     await demo?.stop();
   });
 
+  it('offers no batch while every approved withdrawal lacks payee details: it would take none', async () => {
+    // The demo's approved withdrawals all belong to members without payee details.
+    const { lines, skipped } = await call('GET', '/v1/payouts/preview');
+    expect(lines).toBe(0);
+    expect(skipped.count).toBeGreaterThan(0);
+    await page.getByRole('link', { name: '提现审核' }).click();
+    await page.locator('[data-loaded="preview"]').waitFor();
+    await see(page, '现在生成批次将包含 0 笔');
+    const create = page.getByRole('button', { name: '生成打款批次' });
+    expect(await create.isDisabled()).toBe(true);
+    expect(await create.getAttribute('title')).toContain('没有可打款的提现');
+    await page.getByRole('link', { name: '概览' }).click();
+    await page.locator('[data-loaded="dashboard"]').waitFor();
+  });
+
   it('counts and names, before the batch, the approved withdrawals without payee details; the batch skips them', async () => {
     // Two members with money and no payee details; one gets them, the other does not.
     const { balances } = await call('GET', '/v1/balances?limit=500');
@@ -77,6 +92,11 @@ describe.skipIf(!chromiumPresent())('payouts: missing payee details told before 
     // The batch then made skips exactly as many as the page said.
     await page.getByRole('button', { name: '生成打款批次' }).click();
     await see(page, new RegExp(`已生成批次 \\S+：\\d+ 笔，跳过 ${skipped.count} 笔`));
+    // Why they were skipped, in the console's language: not the server's English once per withdrawal.
+    const note = await page.getByRole('status').filter({ hasText: '已生成批次' }).innerText();
+    expect(note).toContain('未登记收款信息');
+    expect(note).not.toMatch(/payee details|\/v1\//);
+    expect(note).not.toContain('WP-NOPAYEE');
     await page.locator('[data-loaded="batch"]').getByText('WP-PAID').waitFor();
     // Skipped, it stays approved and on no batch: still named until its payee details are set.
     await preview.locator('[data-withdrawal="WP-NOPAYEE"]').waitFor();
@@ -96,6 +116,8 @@ describe.skipIf(!chromiumPresent())('payouts: missing payee details told before 
     await preview.waitFor();
     expect(await preview.locator(`li[data-member="${unpaid}"]`).count()).toBe(0);
     expect(await page.locator('[data-loaded="approved"] tr', { hasText: 'WP-NOPAYEE' }).innerText()).not.toContain('无收款信息');
+    // It can be paid now: a batch is offered again.
+    expect(await page.getByRole('button', { name: '生成打款批次' }).isEnabled()).toBe(true);
   });
 
   it('says it in English too', async () => {

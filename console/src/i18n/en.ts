@@ -160,7 +160,7 @@ export const en: Record<MessageKey, string> = {
   'member.net': 'Net',
   'member.noWithdrawals': 'No withdrawals yet.',
 
-  'explain.title': 'Why you got this award',
+  'explain.title': 'How this award came about',
   'explain.onOrder': 'order {order} · rule {rule}',
   'explain.onPeriod': 'period {period} · rule {rule}',
 
@@ -393,6 +393,8 @@ export const en: Record<MessageKey, string> = {
   'payouts.reject': 'Reject',
   'payouts.createBatch': 'Create payout batch',
   'payouts.created': 'Batch {id} created: {lines} lines, {skipped} skipped',
+  'payouts.createdSkippedWhy': ' (their members have no payee details: they stay approved, see below)',
+  'payouts.nothingToTake': 'Nothing to pay now: every approved withdrawal lacks payee details, or there is none.',
   'payouts.batchTitle': 'Batch {id}',
   'payouts.reference': 'Reference',
   'payouts.account': 'Account',

@@ -380,6 +380,8 @@ export const zhCN = {
   'payouts.reject': '驳回',
   'payouts.createBatch': '生成打款批次',
   'payouts.created': '已生成批次 {id}：{lines} 笔，跳过 {skipped} 笔',
+  'payouts.createdSkippedWhy': '（其成员未登记收款信息，这些提现仍为“已批准”，见下方提示）',
+  'payouts.nothingToTake': '现在没有可打款的提现：已批准的提现都缺少收款信息，或还没有已批准的提现。',
   'payouts.batchTitle': '批次 {id}',
   'payouts.reference': '参考号',
   'payouts.account': '收款账户',

@@ -33,6 +33,16 @@ export default function MemberPage({ params }: PageProps) {
   return <MemberDetails key={id} id={id} />;
 }
 
+/**
+ * Awards newest first by when each was made (the table's date column), as a person reads a list of
+ * dated rows; the API answers them in the order they last changed (a settlement or a refund moves
+ * an old award to the end), which is kept, latest change first, between awards made at once.
+ */
+function newestFirst<T extends { readonly at: string | null }>(awards: readonly T[]): T[] {
+  // ISO 8601 in UTC: text order is time order; an award without a date goes last.
+  return [...awards].reverse().sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
+}
+
 function MemberDetails({ id }: { id: string }) {
   const { t, lang } = useI18n();
   const { me, credential, can } = useSession();
@@ -50,7 +60,7 @@ function MemberDetails({ id }: { id: string }) {
     return {
       member,
       balance: balances.balances[0] ?? { member: id, pending: '0.00', available: '0.00' },
-      awards: [...awards.awards].reverse(),
+      awards: newestFirst(awards.awards),
       ruleNames: ruleNamesOfAwards(awards.awards),
       withdrawals: withdrawals.withdrawals,
     };

@@ -53,7 +53,11 @@ export default function PayoutsPage() {
         </Card>
         <Card
           title={t('payouts.approved')}
-          actions={admin ? <NewBatch onCreated={(id) => (setSelected(id), reloadAll())} /> : null}
+          actions={
+            admin ? (
+              <NewBatch nothingToTake={preview.data?.lines === 0} onCreated={(id) => (setSelected(id), reloadAll())} />
+            ) : null
+          }
         >
           <Async state={approved}>
             {({ withdrawals }) => (
@@ -259,7 +263,14 @@ function Review({ rows, admin, onChange }: { rows: readonly Withdrawal[]; admin:
   );
 }
 
-function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
+function NewBatch({
+  nothingToTake,
+  onCreated,
+}: {
+  /** The preview says a batch made now would take no withdrawal (the server would refuse it). */
+  nothingToTake: boolean;
+  onCreated: (id: string) => void;
+}) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<string | null>(null);
@@ -270,9 +281,10 @@ function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
     setNote(null);
     try {
       const answer = await ok(api.POST('/v1/payouts/batches', { body: {} }));
+      // Skipped for want of payee details (the only reason): the preview below names them.
       setNote(
         t('payouts.created', { id: answer.batch.id, lines: answer.batch.lines, skipped: answer.skipped.length }) +
-          (answer.skipped.length ? ` (${answer.skipped.map((s) => `${s.withdrawal}: ${s.reason}`).join('; ')})` : ''),
+          (answer.skipped.length ? t('payouts.createdSkippedWhy') : ''),
       );
       onCreated(answer.batch.id);
     } catch (failure) {
@@ -289,7 +301,13 @@ function NewBatch({ onCreated }: { onCreated: (id: string) => void }) {
         </span>
       ) : null}
       {error ? <ErrorNote error={error} /> : null}
-      <button type="button" className="primary" disabled={busy} onClick={create}>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy || nothingToTake}
+        title={nothingToTake ? t('payouts.nothingToTake') : undefined}
+        onClick={create}
+      >
         {t('payouts.createBatch')}
       </button>
     </div>
