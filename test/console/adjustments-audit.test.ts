@@ -2,14 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, today } from '../../console/src/lib/format.ts';
 import { AUDIT_ACTIONS } from '../../src/service/audit.ts';
-import {
-  buildConsoleIfStale,
-  chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
-  type DemoServer,
-} from '../support/browser.ts';
+import { type Browser, chromiumPresent, type DemoServer, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { apiCaller, openSignedIn, PHONE, see, shot, shotOf } from './support.ts';
 
 /**
@@ -60,9 +53,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   };
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     page = await openSignedIn(browser.context, `${demo.url}/finance`, demo.key, errors);
     page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/adjustments')
@@ -72,8 +63,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it("posts a bonus through the form once on a double click, lists it, and the member's balance rises", async () => {

@@ -1,13 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildConsoleIfStale,
-  chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
-  type DemoServer,
-} from '../support/browser.ts';
+import { type Browser, chromiumPresent, type DemoServer, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { openSignedIn, PHONE, see, shot } from './support.ts';
 
 /**
@@ -104,15 +97,12 @@ describe.skipIf(!chromiumPresent())('award names and dates in Chromium', () => {
     page.locator('[data-loaded="member"] .card', { hasText: '佣金明细' }).locator('tr', { hasText: subject });
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     await seedTenant();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it('names each award by its rule as the plan version that made it names it, the id beside it or alone', async () => {

@@ -1,13 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildConsoleIfStale,
+  type Browser,
   CHROMIUM,
   chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
   type DemoServer,
+  startDemoInChromium,
+  stopDemoInChromium,
 } from '../support/browser.ts';
 import { see, shot, signInAsOperator } from './support.ts';
 
@@ -31,16 +30,13 @@ describe.skipIf(!present)('web console in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     page = await browser.context.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it('signs in with the demo key and shows the dashboard with its charts', async () => {

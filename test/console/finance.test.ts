@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildConsoleIfStale,
-  chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
-  type DemoServer,
-} from '../support/browser.ts';
+import { type Browser, chromiumPresent, type DemoServer, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { apiCaller, openSignedIn, see, shot } from './support.ts';
 
 /**
@@ -25,16 +18,13 @@ describe.skipIf(!chromiumPresent())('console money pages in Chromium', () => {
   const call = apiCaller(() => demo);
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     page = await openSignedIn(browser.context, `${demo.url}/`, demo.key, errors);
     await page.locator('[data-loaded="dashboard"]').waitFor();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it("opens a member's monthly statement with its closing balance and downloads the CSV", async () => {

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildConsoleIfStale,
-  chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
-  type DemoServer,
-} from '../support/browser.ts';
+import { type Browser, chromiumPresent, type DemoServer, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { see, shot, signInAsOperator } from './support.ts';
 
 /**
@@ -34,9 +27,7 @@ describe.skipIf(!chromiumPresent())('leader sign-in in Chromium', () => {
   };
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     operator = await browser.context.newPage();
     operator.on('pageerror', (error) => errors.push(error.message));
     await operator.goto(`${demo.url}/members/${LEADER}`);
@@ -45,8 +36,7 @@ describe.skipIf(!chromiumPresent())('leader sign-in in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it("lets an operator issue a leader's sign-in link from the member page, and revoke one", async () => {

@@ -1,13 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildConsoleIfStale,
-  chromiumPresent,
-  launchChromium,
-  startDemoServer,
-  type Browser,
-  type DemoServer,
-} from '../support/browser.ts';
+import { type Browser, chromiumPresent, type DemoServer, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { apiCaller, openSignedIn, see, shot } from './support.ts';
 
 /**
@@ -29,16 +22,13 @@ describe.skipIf(!chromiumPresent())('payouts: missing payee details told before 
   let unpaid = '';
 
   beforeAll(async () => {
-    buildConsoleIfStale();
-    demo = await startDemoServer();
-    browser = await launchChromium();
+    ({ demo, browser } = await startDemoInChromium());
     page = await openSignedIn(browser.context, `${demo.url}/`, demo.key, errors);
     await page.locator('[data-loaded="dashboard"]').waitFor();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await stopDemoInChromium({ demo, browser });
   });
 
   it('offers no batch while every approved withdrawal lacks payee details: it would take none', async () => {

@@ -85,3 +85,27 @@ export async function launchChromium(viewport = { width: 1360, height: 900 }): P
     },
   };
 }
+
+/** The demo server and a Chromium beside it: what a browser spec of the demo tenant starts with. */
+export interface DemoInChromium {
+  readonly demo: DemoServer;
+  readonly browser: Browser;
+}
+
+/** Builds the console if its sources changed, starts the demo server and launches Chromium. */
+export async function startDemoInChromium(): Promise<DemoInChromium> {
+  buildConsoleIfStale();
+  const demo = await startDemoServer();
+  try {
+    return { demo, browser: await launchChromium() };
+  } catch (error) {
+    await demo.stop();
+    throw error;
+  }
+}
+
+/** Closes what startDemoInChromium started (either may be missing when the start failed). */
+export async function stopDemoInChromium(started: Partial<DemoInChromium>): Promise<void> {
+  await started.browser?.close();
+  await started.demo?.stop();
+}
