@@ -46,9 +46,15 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
     (await call('GET', `/v1/balances?member=${member}`)).balances[0]?.available ?? '0.00';
   const form = () => page.locator('[data-form="adjustment"]');
   const list = () => page.locator('[data-loaded="adjustments"]');
-  /** Today and yesterday in the demo tenant's zone ("YYYY-MM-DD"): the days the filters are given. */
-  const days = async (): Promise<{ day: string; yesterday: string }> => {
-    const day = today((await call('GET', '/v1/me')).tenant.timezone);
+  /**
+   * The day of the newest entry of `list` in the demo tenant's zone ("YYYY-MM-DD"), and the day
+   * before: the days the filters are given. Taken from the entries, not the clock, so that a
+   * midnight (Asia/Shanghai) passing while the spec runs moves nothing.
+   */
+  const days = async (list: 'adjustments' | 'audit'): Promise<{ day: string; yesterday: string }> => {
+    const zone = (await call('GET', '/v1/me')).tenant.timezone;
+    const newest = await call('GET', `/v1/${list}?limit=1`);
+    const day = today(zone, new Date((list === 'adjustments' ? newest.adjustments : newest.entries)[0].at));
     return { day, yesterday: addDays(day, -1) };
   };
 
@@ -175,7 +181,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   });
 
   it('filters the list by a window of days; a window that ends before it starts is refused and said so', async () => {
-    const { day, yesterday } = await days();
+    const { day, yesterday } = await days('adjustments');
     const fromDay = page.getByLabel('起始日期');
     const toDay = page.getByLabel('截止日期（含）');
     expect(await fromDay.getAttribute('type')).toBe('date');
@@ -320,7 +326,7 @@ describe.skipIf(!chromiumPresent())('manual adjustments and the audit log in Chr
   });
 
   it('filters the audit log by a window of days; a window that ends before it starts is refused and said so', async () => {
-    const { day, yesterday } = await days();
+    const { day, yesterday } = await days('audit');
     const log = page.locator('[data-loaded="audit"]');
     const rows = log.locator('tbody tr');
     await rows.first().getByText('more 29').waitFor();

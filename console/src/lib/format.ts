@@ -96,8 +96,8 @@ export function zonedInstant(day: string, time: string, timeZone: string): strin
 }
 
 /** Today's date "YYYY-MM-DD" in `timeZone`. */
-export function today(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+export function today(timeZone: string, at: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** "YYYY-MM-DD" plus `days` (calendar arithmetic, no time zone involved). */
