@@ -94,27 +94,41 @@ async function payableWithdrawals(tx: Sql, tenant: string, members: string[] | n
 /** Why a withdrawal is left off a batch: its member has no payee details. */
 const SKIPPED_REASON = 'the member has no payee details (PUT /v1/members/{id}/payee)';
 
-/** The first `max` payable rows with payee details; every row without them is skipped (and reported). */
-function choosePayable(rows: readonly PayableRow[], max: number): { chosen: PayableRow[]; skipped: SkippedWithdrawal[] } {
-  const skipped: SkippedWithdrawal[] = [];
-  const chosen: PayableRow[] = [];
-  for (const row of rows) {
-    if (row.real_name === null)
-      skipped.push({
-        withdrawal: row.id,
-        member: row.member,
-        reason: SKIPPED_REASON,
-      });
-    else if (chosen.length < max) chosen.push(row);
-  }
-  return { chosen, skipped };
+/** What a batch of `filter` takes and skips, as createBatch and previewBatch both read it. */
+interface BatchChoice {
+  /** The first `max` payable rows with payee details, oldest first. */
+  readonly chosen: PayableRow[];
+  /** Every payable row without payee details, oldest first. */
+  readonly skipped: PayableRow[];
+  /** The filter's members (null: all), as the batch records them. */
+  readonly members: string[] | null;
 }
 
-function totalsOf(chosen: readonly PayableRow[]): { gross: bigint; tax: bigint; net: bigint } {
+/** The approved withdrawals on no batch yet of `filter`, split into those a batch takes and those it skips. */
+async function chooseBatch(tx: Sql, tenant: string, filter: BatchFilter): Promise<BatchChoice> {
+  const max = Math.min(filter.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
+  const members = filter.members && filter.members.length > 0 ? [...filter.members] : null;
+  const chosen: PayableRow[] = [];
+  const skipped: PayableRow[] = [];
+  for (const row of await payableWithdrawals(tx, tenant, members)) {
+    if (row.real_name === null) skipped.push(row);
+    else if (chosen.length < max) chosen.push(row);
+  }
+  return { chosen, skipped, members };
+}
+
+/** A skipped row as the API reports it. */
+const skippedWithdrawal = (row: PayableRow): SkippedWithdrawal => ({
+  withdrawal: row.id,
+  member: row.member,
+  reason: SKIPPED_REASON,
+});
+
+function totalsOf(rows: readonly PayableRow[]): { gross: bigint; tax: bigint; net: bigint } {
   let gross = 0n;
   let tax = 0n;
   let net = 0n;
-  for (const row of chosen) {
+  for (const row of rows) {
     gross += BigInt(row.amount);
     tax += BigInt(row.tax);
     net += BigInt(row.net);
@@ -191,12 +205,11 @@ export async function createBatch(
   actor: string,
   now: number,
 ): Promise<{ batch: BatchHeader; skipped: SkippedWithdrawal[] }> {
-  const max = Math.min(filter.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
-  const members = filter.members && filter.members.length > 0 ? [...filter.members] : null;
   const created = await service.transact(tenant, async (tx) => {
     // First, so that an unknown tenant is not_found rather than "nothing to pay".
     const money = await tenantMoney(tx, tenant);
-    const { chosen, skipped } = choosePayable(await payableWithdrawals(tx, tenant, members), max);
+    const { chosen, skipped: left, members } = await chooseBatch(tx, tenant, filter);
+    const skipped = left.map(skippedWithdrawal);
     if (chosen.length === 0) return { empty: true as const, skipped };
     const filterJson = { ...(members ? { members } : {}), ...(filter.max !== undefined ? { max: filter.max } : {}) };
     const id = await insertBatch(tx, tenant, { chosen, filter: filterJson, skipped: skipped.length, money }, actor, now);
@@ -209,7 +222,7 @@ export async function createBatch(
         : '';
     throw new PayoutError(
       'conflict',
-      `nothing to pay: no approved withdrawal outside a payout batch${members ? ' for these members' : ''}${why}`,
+      `nothing to pay: no approved withdrawal outside a payout batch${filter.members?.length ? ' for these members' : ''}${why}`,
     );
   }
   const batch = await getBatchHeader(service.sql, tenant, created.id);
@@ -223,7 +236,7 @@ export interface UnpayableWithdrawal extends SkippedWithdrawal {
 }
 
 /**
- * What a batch made now (POST /v1/payouts/batches without a filter) would take, and what it would
+ * What a batch made now (POST /v1/payouts/batches, the same members and max) would take, and what it would
  * skip: the approved withdrawals on no batch yet whose members have no payee details. Skipped,
  * they stay approved and on no batch; once their members' payee details are set, the next batch
  * takes them. Only reads.
@@ -245,76 +258,25 @@ export interface BatchPreview {
 }
 
 export async function previewBatch(sql: Sql, tenant: string, options: BatchFilter & { limit: number }): Promise<BatchPreview> {
-  // One snapshot for both reads: a batch made or a payee set between them cannot make the count
-  // disagree with the list.
-  return sql.transaction(async (tx) => {
-    await tx.query('set transaction isolation level repeatable read, read only');
-    return previewIn(tx, tenant, options);
-  });
-}
-
-async function previewIn(sql: Sql, tenant: string, options: BatchFilter & { limit: number }): Promise<BatchPreview> {
-  const max = Math.min(options.max ?? MAX_BATCH_LINES, MAX_BATCH_LINES);
-  const members = options.members && options.members.length > 0 ? [...options.members] : null;
+  // The very choice createBatch makes (one read: the count cannot disagree with the list).
   const money = await tenantMoney(sql, tenant);
-  // The approved withdrawals on no batch (of `members`), numbered oldest first among those with
-  // payee details (a batch takes the first `max` of them, as choosePayable does).
-  const totals = (
-    await sql.query<{
-      lines: string;
-      gross: string;
-      tax: string;
-      net: string;
-      skipped: string;
-      skipped_gross: string;
-      skipped_net: string;
-    }>(
-      `with payable as (
-         select w.amount, w.tax, w.net, p.member is not null as payee,
-                row_number() over (partition by p.member is not null order by w.event_seq, w.id) as n
-           from withdrawals w left join payees p on p.tenant_id = w.tenant_id and p.member = w.member
-          where w.tenant_id = $1 and w.status = 'approved'
-            and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
-            and ($3::text[] is null or w.member = any($3::text[])))
-       select count(*) filter (where payee and n <= $2)::text as lines,
-              coalesce(sum(amount) filter (where payee and n <= $2), 0)::text as gross,
-              coalesce(sum(tax) filter (where payee and n <= $2), 0)::text as tax,
-              coalesce(sum(net) filter (where payee and n <= $2), 0)::text as net,
-              count(*) filter (where not payee)::text as skipped,
-              coalesce(sum(amount) filter (where not payee), 0)::text as skipped_gross,
-              coalesce(sum(net) filter (where not payee), 0)::text as skipped_net
-         from payable`,
-      [tenant, max, members],
-    )
-  ).rows[0]!;
-  const skipped = (
-    await sql.query<{ id: string; member: string; amount: string; net: string }>(
-      `select w.id, w.member, w.amount::text as amount, w.net::text as net
-         from withdrawals w
-        where w.tenant_id = $1 and w.status = 'approved'
-          and not exists (select 1 from payout_lines l where l.tenant_id = w.tenant_id and l.withdrawal = w.id)
-          and not exists (select 1 from payees p where p.tenant_id = w.tenant_id and p.member = w.member)
-          and ($3::text[] is null or w.member = any($3::text[]))
-        order by w.event_seq, w.id limit $2`,
-      [tenant, options.limit, members],
-    )
-  ).rows;
+  const { chosen, skipped } = await chooseBatch(sql, tenant, options);
+  const taken = totalsOf(chosen);
+  const left = totalsOf(skipped);
   return {
     currency: money.currency,
-    lines: Number(totals.lines),
-    gross: money.money(totals.gross),
-    tax: money.money(totals.tax),
-    net: money.money(totals.net),
+    lines: chosen.length,
+    gross: money.money(taken.gross),
+    tax: money.money(taken.tax),
+    net: money.money(taken.net),
     skipped: {
-      count: Number(totals.skipped),
-      gross: money.money(totals.skipped_gross),
-      net: money.money(totals.skipped_net),
-      withdrawals: skipped.map((row) => ({
-        withdrawal: row.id,
-        member: row.member,
+      count: skipped.length,
+      gross: money.money(left.gross),
+      net: money.money(left.net),
+      withdrawals: skipped.slice(0, options.limit).map((row) => ({
+        ...skippedWithdrawal(row),
         gross: money.money(row.amount),
         net: money.money(row.net),
-        reason: SKIPPED_REASON,
       })),
     },
   };
