@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { findAward, parseAwardSelector, templateOfRule } from '../explain/find.ts';
-import { awardOrigin } from '../explain/origin.ts';
+import { findAward, parseAwardSelector } from '../explain/find.ts';
+import { ruleLabelOf } from '../explain/origin.ts';
 import type { Lang } from '../explain/messages.ts';
 import { explainAward } from '../explain/render.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -36,8 +36,6 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
         setExit(2);
         return;
       }
-      const { ruleName } = awardOrigin(engine, { order: award.order ?? null, period: award.period ?? null, rule: award.rule });
-      const rule = { template: templateOfRule(engine, award.rule), name: ruleName };
-      process.stdout.write(`${explainAward(award, engine.settings, lang, rule).join('\n')}\n`);
+      process.stdout.write(`${explainAward(award, engine.settings, lang, ruleLabelOf(engine, award)).join('\n')}\n`);
     });
 }

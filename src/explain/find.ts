@@ -1,5 +1,6 @@
 import type { AwardRecord } from '../engine/awards.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { CompiledTemplate } from '../schema/plan.ts';
 
 /**
  * The parts of `<to>:<order|period>:<rule>`, e.g. `L2:O1:direct` or `D:2026-03:team`, or null when
@@ -25,11 +26,15 @@ export function findAward(engine: Engine, selector: string): AwardRecord | undef
   return undefined;
 }
 
-/** The template that rule `rule` runs (by its id in the tenant's plan versions, latest first), or undefined. */
-export function templateOfRule(engine: Engine, rule: string): string | undefined {
-  for (const version of [...engine.state.plans].reverse()) {
-    const entry = version.compiled.templates.find((template) => template.id === rule);
-    if (entry) return entry.template.name;
+/**
+ * Rule `rule`'s entry in the latest plan version that has it, or undefined: what an award is
+ * named and explained by when the version that made it is not known (or it made no award).
+ */
+export function latestRuleEntry(engine: Engine, rule: string): CompiledTemplate | undefined {
+  const plans = engine.state.plans;
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const entry = plans[i]!.compiled.templates.find((template) => template.id === rule);
+    if (entry) return entry;
   }
   return undefined;
 }

@@ -1,7 +1,10 @@
+import type { AwardRecord } from '../engine/awards.ts';
 import type { Engine } from '../engine/engine.ts';
 import { closeKey, planAt } from '../engine/state.ts';
 import type { CompiledPlan } from '../schema/plan.ts';
 import { periodWindow } from '../statements/calendar.ts';
+import { latestRuleEntry } from './find.ts';
+import type { RuleLabel } from './render.ts';
 
 /** Where an award comes from, as GET /v1/awards answers it beside the award. */
 export interface AwardOrigin {
@@ -55,6 +58,16 @@ export function awardOrigin(engine: Engine, award: AwardSubject): AwardOrigin {
   return awardOrigins(engine)(award);
 }
 
+/**
+ * What an explanation's headline says of an award's rule (render.ts RuleLabel): its name in the
+ * version that made it, and its template in the latest version that has it (for an award with
+ * nothing left to explain).
+ */
+export function ruleLabelOf(engine: Engine, award: AwardRecord): RuleLabel {
+  const { ruleName } = awardOrigin(engine, { order: award.order ?? null, period: award.period ?? null, rule: award.rule });
+  return { template: latestRuleEntry(engine, award.rule)?.template.name, name: ruleName };
+}
+
 /** An order's awards are made when it is paid, by the version in force then (which it keeps). */
 function orderMaking(engine: Engine, order: string): Making {
   const orders = engine.state.orders;
@@ -75,10 +88,5 @@ function periodMaking(engine: Engine, period: string, rule: string): Making {
 
 /** The name of `rule` in the latest plan version that has it (for an award whose making is unknown). */
 function latestRuleName(engine: Engine, rule: string): string | null {
-  const plans = engine.state.plans;
-  for (let i = plans.length - 1; i >= 0; i--) {
-    const entry = plans[i]!.compiled.templates.find((template) => template.id === rule);
-    if (entry) return entry.name ?? null;
-  }
-  return null;
+  return latestRuleEntry(engine, rule)?.name ?? null;
 }

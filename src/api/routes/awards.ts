@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { explainAward, readableFigures } from '../../explain/render.ts';
-import { findAward, templateOfRule } from '../../explain/find.ts';
+import { findAward } from '../../explain/find.ts';
 import { LANGS } from '../../explain/messages.ts';
 import type { Explanation } from '../../engine/templates/template.ts';
 import { formatMoney } from '../../money/money.ts';
 import type { Sql } from '../../store/sql.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { orderKeyRange } from '../../service/award-key.ts';
-import { awardOrigins } from '../../explain/origin.ts';
+import { awardOrigins, ruleLabelOf } from '../../explain/origin.ts';
 import { awardChanges, firstJournalFrom, type AwardFilters, type AwardRow, type ChangeCursor } from '../award-changes.ts';
 import { requireScope } from '../auth.ts';
 import { ApiError, errorResponses } from '../errors.ts';
@@ -250,10 +250,9 @@ function registerExplainAward(app: TypedApp, context: RouteContext): void {
             status: found.status,
           },
         ])[0]!;
-        const label = { template: templateOfRule(runtime.engine, found.rule), name: shown.ruleName };
         return {
           award: shown,
-          sentences: explainAward(found, runtime.engine.settings, lang, label),
+          sentences: explainAward(found, runtime.engine.settings, lang, ruleLabelOf(runtime.engine, found)),
           explanations: found.explanations.map((part) => explanationOut(part, decimals)),
         };
       });
