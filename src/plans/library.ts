@@ -141,24 +141,22 @@ export function libraryHeader(text: string): LibraryHeader {
     if (!line.startsWith('#')) break;
     header.push(line.replace(/^# ?/, ''));
   }
-  type Section = { heading: string; lines: string[] };
   const notes: { en: Section; zh: Section | null }[] = [];
   const problems: string[] = [];
   let headline: Section | null = null;
   let current: Section | null = null;
-  const open = (heading: string, rest: string | undefined): Section => ({ heading, lines: rest ? [`  ${rest}`] : [] });
   for (const line of header) {
     const english = NOTE_HEADING.exec(line);
     const chinese = english ? null : NOTE_HEADING_ZH.exec(line);
     if (english) {
-      current = open(english[1]!, english[2]);
+      current = openSection(english[1]!, english[2]);
       notes.push({ en: current, zh: null });
     } else if (chinese?.[1] === HEADLINE_ZH) {
       if (headline) problems.push(`【${HEADLINE_ZH}】 is given twice`);
-      current = headline = open(chinese[1], chinese[2]);
+      current = headline = openSection(chinese[1], chinese[2]);
     } else if (chinese) {
       const last = notes.at(-1);
-      current = open(chinese[1]!, chinese[2]);
+      current = openSection(chinese[1]!, chinese[2]);
       if (!last) problems.push(`【${chinese[1]}】 comes before any English section`);
       else if (last.zh) problems.push(`【${chinese[1]}】 follows 【${last.zh.heading}】, not an English section`);
       else last.zh = current;
@@ -166,26 +164,9 @@ export function libraryHeader(text: string): LibraryHeader {
       current?.lines.push(line);
     }
   }
-  const section = ({ heading, lines }: Section): LibraryNote => {
-    while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
-    const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
-    return { heading, text: lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length)).trimEnd()).join('\n') };
-  };
-  // The headline is one line; a 【摘要】 wrapped over several is joined, with a space only where
-  // two Latin letters or digits would otherwise touch (Chinese runs on without one).
-  const oneLine = (lines: string) =>
-    lines
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .reduce(
-        (joined, line) =>
-          joined === '' ? line : /[\w%.,;:)]$/.test(joined) && /^[\w(]/.test(line) ? `${joined} ${line}` : joined + line,
-        '',
-      );
   const result = {
-    headlineZh: headline ? oneLine(section(headline).text) : null,
-    notes: notes.map(({ en, zh }) => ({ ...section(en), zh: zh ? section(zh) : null })),
+    headlineZh: headline ? oneLine(sectionNote(headline).text) : null,
+    notes: notes.map(({ en, zh }) => ({ ...sectionNote(en), zh: zh ? sectionNote(zh) : null })),
   };
   if (result.headlineZh === '') problems.push(`【${HEADLINE_ZH}】 is empty`);
   for (const note of result.notes) {
@@ -193,6 +174,35 @@ export function libraryHeader(text: string): LibraryHeader {
     if (note.zh?.text.trim() === '') problems.push(`【${note.zh.heading}】 is empty`);
   }
   return { ...result, problems };
+}
+
+/** A section of the header as it is read: its heading and its lines so far. */
+type Section = { heading: string; lines: string[] };
+
+/** A section opened by its heading line, with the text after the heading as its first line. */
+const openSection = (heading: string, rest: string | undefined): Section => ({ heading, lines: rest ? [`  ${rest}`] : [] });
+
+/** A section as a note: trailing blank lines dropped, the common indent taken off. */
+function sectionNote({ heading, lines }: Section): LibraryNote {
+  while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+  return { heading, text: lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)![0].length)).trimEnd()).join('\n') };
+}
+
+/**
+ * The headline is one line: a 【摘要】 wrapped over several is joined, with a space only where two
+ * Latin letters or digits would otherwise touch (Chinese runs on without one).
+ */
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .reduce(
+      (joined, line) =>
+        joined === '' ? line : /[\w%.,;:)]$/.test(joined) && /^[\w(]/.test(line) ? `${joined} ${line}` : joined + line,
+      '',
+    );
 }
 
 /** Every library plan, model by model, stages in order. */
