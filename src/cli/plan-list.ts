@@ -2,14 +2,20 @@ import type { Command } from 'commander';
 import { libraryMarkdownTable, libraryPlans, libraryTextTable, lintSummary, templatesOf } from '../plans/library.ts';
 import { planGroup } from './plan-group.ts';
 
-/** `fenyong plan list [--markdown | --json]`: the library of ready plans. */
-export function registerPlanList(program: Command): void {
+/** `fenyong plan list [--markdown | --json] [--lang zh-CN]`: the library of ready plans. */
+export function registerPlanList(program: Command, setExit: (code: number) => void): void {
   planGroup(program)
     .command('list')
     .description('list the library of ready plans (fenyong plan new --model M --stage S starts from one)')
     .option('--markdown', 'print the Markdown table of plans/library/README.md')
-    .option('--json', 'print JSON')
-    .action((options: { markdown?: boolean; json?: boolean }) => {
+    .option('--json', 'print JSON (with both headlines)')
+    .option('--lang <lang>', 'the headlines in en or zh-CN (the text table)', 'en')
+    .action((options: { markdown?: boolean; json?: boolean; lang: string }) => {
+      if (!['en', 'zh-CN', 'zh'].includes(options.lang)) {
+        process.stderr.write(`fenyong: --lang ${options.lang}: use en (the default) or zh-CN\n`);
+        setExit(2);
+        return;
+      }
       const plans = libraryPlans();
       if (options.json) {
         const rows = plans.map((plan) => ({
@@ -18,6 +24,7 @@ export function registerPlanList(program: Command): void {
           file: `plans/library/${plan.path}`,
           name: plan.name,
           headline: plan.headline,
+          headlineZh: plan.headlineZh,
           templates: templatesOf(plan),
           lint: { summary: lintSummary(plan.findings), findings: plan.findings },
         }));
@@ -25,7 +32,10 @@ export function registerPlanList(program: Command): void {
       } else if (options.markdown) {
         process.stdout.write(`${libraryMarkdownTable(plans)}\n`);
       } else {
-        process.stdout.write(`${libraryTextTable(plans)}\n\nfenyong plan new --model <model> --stage <stage> [--out FILE]\n`);
+        const lang = options.lang === 'en' ? 'en' : 'zh-CN';
+        process.stdout.write(
+          `${libraryTextTable(plans, lang)}\n\nfenyong plan new --model <model> --stage <stage> [--out FILE]\n`,
+        );
       }
     });
 }

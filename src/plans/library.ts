@@ -233,14 +233,14 @@ export function libraryMarkdownTable(plans: readonly LibraryPlan[]): string {
 }
 
 /** The table `fenyong plan list` prints: one plan a line, the headline last. */
-export function libraryTextTable(plans: readonly LibraryPlan[]): string {
+export function libraryTextTable(plans: readonly LibraryPlan[], lang: 'en' | 'zh-CN' = 'en'): string {
   const lint = plans.map((plan) => lintSummary(plan.findings));
   const lintWidth = Math.max('LINT (cn)'.length, ...lint.map((text) => text.length));
   const line = (model: string, stage: string, lintText: string, headline: string) =>
     `${model.padEnd(10)} ${stage.padEnd(9)} ${lintText.padEnd(lintWidth)}  ${headline}`;
   return [
-    line('MODEL', 'STAGE', 'LINT (cn)', 'HEADLINE'),
-    ...plans.map((plan, index) => line(plan.model, plan.stage, lint[index]!, plan.headline)),
+    line('MODEL', 'STAGE', 'LINT (cn)', lang === 'en' ? 'HEADLINE' : '摘要'),
+    ...plans.map((plan, index) => line(plan.model, plan.stage, lint[index]!, lang === 'en' ? plan.headline : plan.headlineZh)),
   ].join('\n');
 }
 

@@ -74,11 +74,22 @@ describe('fenyong plan list', () => {
     expect(result.stdout).toContain('fenyong plan new --model <model> --stage <stage>');
   });
 
+  it('prints the Chinese headlines with --lang zh-CN, and refuses a language it has not', async () => {
+    const result = await fenyong('plan', 'list', '--lang', 'zh-CN');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^MODEL\s+STAGE\s+LINT \(cn\)\s+摘要$/m);
+    expect(result.stdout).toMatch(/group-buy\s+launch\s+no findings\s+自提点 10% \+ 推荐团长 2%/);
+    const refused = await fenyong('plan', 'list', '--lang', 'fr');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--lang fr: use en (the default) or zh-CN');
+  });
+
   it('prints JSON with --json and the README table with --markdown', async () => {
     const json = JSON.parse((await fenyong('plan', 'list', '--json')).stdout) as {
       model: string;
       stage: string;
       file: string;
+      headlineZh: string;
       templates: string[];
       lint: { summary: string; findings: { severity: string }[] };
     }[];
@@ -89,6 +100,7 @@ describe('fenyong plan list', () => {
       file: 'plans/library/micro/launch.yaml',
       templates: ['level-price', 'pool'],
     });
+    expect(json[9]!.headlineZh).toMatch(/^拿货价/);
     expect(json.flatMap((row) => row.lint.findings).filter((f) => f.severity === 'refuse')).toEqual([]);
     const markdown = await fenyong('plan', 'list', '--markdown');
     expect(readFileSync(join(root, 'plans', 'library', 'README.md'), 'utf8')).toContain(markdown.stdout.trimEnd());
