@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ruleNamesInForce, ruleNamesOfAwards } from '../../console/src/lib/ruleNames.ts';
+import { ruleNamesInForce, ruleNamesOfAwards, withFallbackNames } from '../../console/src/lib/ruleNames.ts';
 
 /** How the console names rules where the API answers their ids (reports by rule, statements). */
 
@@ -54,5 +54,20 @@ describe('ruleNamesOfAwards', () => {
     ]);
     expect(names.get('direct')).toBe('Direct v2');
     expect(names.has('bonus')).toBe(false);
+  });
+});
+
+describe('withFallbackNames', () => {
+  it("keeps the awards' names and takes the plan's for rules no loaded award has", () => {
+    const names = withFallbackNames(
+      new Map([['direct', 'Direct v2']]),
+      new Map([
+        ['direct', 'Direct (plan)'],
+        ['pool', 'Pool (plan)'],
+      ]),
+    );
+    expect(Object.fromEntries(names)).toEqual({ direct: 'Direct v2', pool: 'Pool (plan)' });
+    const alone = new Map([['direct', 'Direct v2']]);
+    expect(withFallbackNames(alone, new Map())).toBe(alone);
   });
 });

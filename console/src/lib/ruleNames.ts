@@ -57,6 +57,18 @@ export function ruleNamesOfAwards(awards: readonly NamedAward[]): RuleNames {
   return firstNames(latestFirst.map((award) => ({ id: award.rule, name: award.ruleName })));
 }
 
+/**
+ * The names of `first`, and for the rules it does not know, those of `fallback`: a member page's
+ * statement may list rules of months whose awards the page did not load (it loads the latest
+ * 5,000), which the plan still names.
+ */
+export function withFallbackNames(first: RuleNames, fallback: RuleNames): RuleNames {
+  if (fallback.size === 0) return first;
+  const names = new Map(fallback);
+  for (const [id, name] of first) names.set(id, name);
+  return names;
+}
+
 /** Each id with the name of its first entry (an id whose first entry has no name gets none). */
 function firstNames(entries: readonly TemplateEntry[]): RuleNames {
   const seen = new Set<string>();

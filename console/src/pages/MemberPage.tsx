@@ -5,13 +5,13 @@ import { Link } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { RoleBadge } from '../components/member';
-import { RuleName } from '../components/RuleName';
+import { RuleName, usePlanRuleNames } from '../components/RuleName';
 import { WithdrawalStatus } from '../components/WithdrawalStatus';
 import { Async, Badge, Card, ErrorNote, Loading, PageHeader, Stat } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { DownloadButton } from '../components/DownloadButton';
 import { dateTime, money, negatedAmount, sumDecimals, today } from '../lib/format';
-import { ruleNamesOfAwards, type RuleNames } from '../lib/ruleNames';
+import { ruleNamesOfAwards, withFallbackNames, type RuleNames } from '../lib/ruleNames';
 import { useAsync } from '../lib/useAsync';
 import { MemberPayee } from './member/MemberPayee';
 import { MemberTokens } from './member/MemberTokens';
@@ -50,6 +50,7 @@ function MemberDetails({ id }: { id: string }) {
   const [status, setStatus] = useState<string>('');
   const [shown, setShown] = useState(SHOWN);
   const [explaining, setExplaining] = useState<Award | null>(null);
+  const planNames = usePlanRuleNames();
   const state = useAsync(async () => {
     const [member, balances, awards, withdrawals] = await Promise.all([
       ok(api.GET('/v1/members/{id}', { params: { path: { id } } })),
@@ -202,7 +203,7 @@ function MemberDetails({ id }: { id: string }) {
                   ]}
                 />
               </Card>
-              <Statement member={id} ruleNames={ruleNames} />
+              <Statement member={id} ruleNames={withFallbackNames(ruleNames, planNames)} />
               {can('admin') && member.role !== 'customer' ? <MemberPayee member={id} /> : null}
               {can('admin') && member.role !== 'customer' ? <MemberTokens member={id} /> : null}
               {explaining ? <Explanation member={id} award={explaining} onClose={() => setExplaining(null)} /> : null}
