@@ -13,7 +13,7 @@ import { UnknownTenant, type Service } from '../service/service.ts';
 import { unstorableInput } from '../service/storable.ts';
 import { authenticateFirst } from './auth.ts';
 import { rateLimiter, type RateLimitOptions } from './rate-limit.ts';
-import { ApiError, engineRefusal, type ErrorBody } from './errors.ts';
+import { ApiError, engineRefusal, MAX_PARAM_LENGTH, type ErrorBody } from './errors.ts';
 import { registerAwards } from './routes/awards.ts';
 import { registerEstimate } from './routes/estimate.ts';
 import { registerEvents } from './routes/events.ts';
@@ -291,11 +291,13 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? REQUEST_LOGGING : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    // Ids are up to 128 characters, each up to 12 bytes percent-encoded (the router's default is 100).
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
   });
   limitBodies(app);
+  // Fastify reads text/plain as a string by default, which a JSON route then refused as 400: a body
+  // that is not JSON is 415 on every route (routes taking files add their own parsers).
+  app.removeContentTypeParser('text/plain');
   timeResponses(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

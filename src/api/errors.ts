@@ -83,6 +83,12 @@ export function statusOf(code: ApiErrorCode): number {
 }
 
 /**
+ * The longest path parameter the router takes (its default is 100): ids are up to 128 characters,
+ * each up to 12 bytes percent-encoded. A longer one is `414 too_large` (TRANSPORT_STATUSES).
+ */
+export const MAX_PARAM_LENGTH = 2048;
+
+/**
  * Refusals answered before any route runs, with the status HTTP has for them rather than their
  * code's (a proxy or an HTTP library knows these); the code stays the same.
  */

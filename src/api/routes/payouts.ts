@@ -427,8 +427,10 @@ function registerReconcile(app: TypedApp, { service }: RouteContext): void {
 /** POST /v1/payouts/batches/:id/results, in a scope of its own that reads raw CSV and XLSX bodies. */
 const registerResults: Register = (app, context) => {
   const { service } = context;
-  app.addContentTypeParser(['text/csv', XLSX_MIME, 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['text/csv', 'text/plain', XLSX_MIME, 'application/octet-stream'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
   );
   app.post(
     '/v1/payouts/batches/:id/results',
