@@ -186,7 +186,7 @@ function EventLog() {
 }
 
 function RejectedList() {
-  const { t, lang } = useI18n();
+  const { t, lang, nameOf } = useI18n();
   const { me } = useSession();
   const state = useAsync(() => ok(api.GET('/v1/events/rejected', { params: { query: { limit: 200 } } })), []);
   const hint = (code: string): string =>
@@ -207,7 +207,20 @@ function RejectedList() {
                   label: t('common.received'),
                   render: (r) => <span className="nowrap">{dateTime(r.receivedAt, lang, me!.tenant.timezone)}</span>,
                 },
-                { key: 'type', label: t('common.type'), render: (r) => <code>{r.type ?? '—'}</code> },
+                {
+                  key: 'type',
+                  label: t('common.type'),
+                  // Named as the log names it; the code as sent follows (a type the API does not know has no name).
+                  render: (r) =>
+                    r.type ? (
+                      <span className="rejected-type" data-type={r.type}>
+                        {nameOf('eventType', r.type) ? <span>{nameOf('eventType', r.type)} </span> : null}
+                        <code className="muted small">{r.type}</code>
+                      </span>
+                    ) : (
+                      '—'
+                    ),
+                },
                 {
                   key: 'error',
                   label: t('common.error'),

@@ -4,7 +4,7 @@ import { api, ApiFailure, ok, type Reply } from '../api/client';
 import { useSession } from '../auth/session';
 import { BarChart } from '../components/BarChart';
 import { DataTable } from '../components/DataTable';
-import { Async, Card, ErrorNote, PageHeader } from '../components/ui';
+import { Async, Badge, Card, ErrorNote, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { addDays, compact, dateTime, money, today, zonedInstant } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/useAsync';
@@ -55,6 +55,9 @@ export default function PlansPage() {
   const [published, setPublished] = useState<string | null>(null);
   const list = useMemo(() => [...(versions.data?.versions ?? [])].reverse(), [versions.data]);
   const shown = list.find((v) => v.version === selected) ?? list[0];
+  // The version in force now (the newest one whose time has come) and those published for later.
+  const now = Date.now();
+  const inForce = list.find((v) => !v.effectiveFrom || Date.parse(v.effectiveFrom) <= now)?.version;
   const dirty = draft !== null && draft !== baseline && draft.trim() !== '';
 
   function replaceDraft(text: string, from: LibraryPlan | null) {
@@ -117,7 +120,25 @@ export default function PlansPage() {
                 onRowClick={(v) => setSelected(v.version)}
                 empty={t('plans.none')}
                 columns={[
-                  { key: 'version', label: t('plans.version'), render: (v) => <strong>v{v.version}</strong> },
+                  {
+                    key: 'version',
+                    label: t('plans.version'),
+                    render: (v) => {
+                      const state =
+                        v.version === inForce
+                          ? 'in-force'
+                          : v.effectiveFrom && Date.parse(v.effectiveFrom) > now
+                            ? 'scheduled'
+                            : null;
+                      return (
+                        <span className="badges" data-version-state={state ?? undefined}>
+                          <strong>v{v.version}</strong>
+                          {state === 'in-force' ? <Badge tone="good">{t('plans.inForce')}</Badge> : null}
+                          {state === 'scheduled' ? <Badge tone="info">{t('plans.scheduled')}</Badge> : null}
+                        </span>
+                      );
+                    },
+                  },
                   {
                     key: 'from',
                     label: t('plans.effectiveFrom'),
@@ -138,7 +159,15 @@ export default function PlansPage() {
                 <Card
                   title={t('plans.versionTitle', { version: shown.version })}
                   actions={
-                    <button type="button" className="ghost" onClick={() => replaceDraft(stringify(shown.plan), null)}>
+                    <button
+                      type="button"
+                      className="ghost"
+                      onClick={() => {
+                        // Unpublished edits are the operator's: replacing them asks first (as the library does).
+                        if (!dirty || confirm(t('plans.copyConfirm', { version: shown.version })))
+                          replaceDraft(stringify(shown.plan), null);
+                      }}
+                    >
                       {t('plans.copyToDraft')}
                     </button>
                   }
@@ -477,7 +506,7 @@ function Simulation({ draft }: { draft: string }) {
                 render: (p) => `${(p.totals.ratio * 100).toFixed(2)}%`,
               },
               { key: 'earners', label: t('plans.simEarners'), align: 'right', render: (p) => p.totals.payouts.earners },
-              { key: 'gini', label: 'Gini', align: 'right', render: (p) => p.totals.payouts.gini.toFixed(2) },
+              { key: 'gini', label: t('plans.simGini'), align: 'right', render: (p) => p.totals.payouts.gini.toFixed(2) },
               { key: 'findings', label: t('plans.findings'), render: (p) => <FindingCounts findings={p.findings} /> },
             ]}
           />

@@ -275,11 +275,15 @@ function Keys() {
       setError(failure);
     }
   }
-  async function revoke(id: string) {
-    if (!confirm(t('settings.revokeConfirm', { id }))) return;
+  async function revoke(id: string, keyLabel: string | null) {
+    // The key as the operator named it (its id alone says little), with its id.
+    const named = keyLabel ? t('settings.keyNamed', { label: keyLabel, id }) : id;
+    if (!confirm(t('settings.revokeConfirm', { id: named }))) return;
     setError(null);
     try {
       await ok(api.DELETE('/v1/keys/{id}', { params: { path: { id } } }));
+      // A secret still shown of the key just revoked is of no use any more.
+      if (created?.startsWith(`fyk_${id}.`)) setCreated(null);
       keys.reload();
     } catch (failure) {
       setError(failure);
@@ -322,7 +326,7 @@ function Keys() {
                   ) : k.id === me!.key.id ? (
                     <Badge tone="good">{t('settings.thisKey')}</Badge>
                   ) : (
-                    <button type="button" className="ghost small danger" onClick={() => void revoke(k.id)}>
+                    <button type="button" className="ghost small danger" onClick={() => void revoke(k.id, k.label ?? null)}>
                       {t('settings.revoke')}
                     </button>
                   ),
