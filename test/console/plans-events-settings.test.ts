@@ -1,5 +1,6 @@
 import type { Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGGED_EVENT_TYPES } from '../../src/domain/event-types.ts';
 import { chromiumPresent, type DemoInChromium, startDemoInChromium, stopDemoInChromium } from '../support/browser.ts';
 import { apiCaller, openSignedIn, see, shot } from './support.ts';
 
@@ -61,6 +62,64 @@ describe.skipIf(!chromiumPresent())('plans, events and settings in Chromium', ()
     expect(header).not.toMatch(/[A-Za-z]{4,}/);
   });
 
+  it('tells a draft that is not YAML in the simulation as the editor tells it, in both languages', async () => {
+    const editor = page.getByLabel('草稿（YAML）');
+    const kept = await editor.inputValue();
+    await editor.fill('name: 草稿\ntemplates:\n  - id: direct\n    template: [unclosed\n');
+    const lintNote = page.locator('.lint .error-note');
+    await lintNote.waitFor();
+    // (The card found by its button in either language.)
+    const simulation = page.locator('.card', { has: page.getByRole('button', { name: /^(运行模拟|Run simulation)$/ }) });
+    await simulation.getByRole('button', { name: '运行模拟' }).click();
+    const simNote = simulation.locator('.error-note');
+    await simNote.waitFor();
+    const told = await lintNote.innerText();
+    expect(told).toMatch(/^YAML 格式错误：\s*第 \d+ 行/);
+    expect(await simNote.innerText()).toBe(told);
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await see(page, 'Simulate the draft against the current plan');
+    const toldEn = await lintNote.innerText();
+    expect(toldEn).toMatch(/^YAML error:\s*line \d+/);
+    expect(await simNote.innerText()).toBe(toldEn);
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+    await see(page, '模拟：草稿方案 vs 当前方案');
+    await editor.fill(kept);
+    await see(page, '方案有效。');
+  });
+
+  it("names a finding's rule as the draft linted names it, the server's message kept", async () => {
+    const editor = page.getByLabel('草稿（YAML）');
+    const kept = await editor.inputValue();
+    const deep = (id: string, name?: string) => [
+      `  - id: ${id}`,
+      ...(name ? [`    name: ${name}`] : []),
+      '    template: multi-level',
+      '    params:',
+      '      rates: ["10%", "5%", "3%", "2%"]',
+    ];
+    await editor.fill(['name: 四级分销草稿', 'templates:', ...deep('deep', '四级分销'), ...deep('deeper')].join('\n'));
+    const findings = page.locator('.lint .findings');
+    await findings.locator('[data-rule="deep"]').waitFor();
+    expect(await findings.locator('[data-rule="deep"]').innerText()).toMatch(/^四级分销\s+deep$/);
+    // A rule without a name: its id alone.
+    expect(await findings.locator('[data-rule="deeper"]').innerText()).toBe('deeper');
+    const answer = await call('POST', '/v1/plans/lint', {
+      plan: {
+        name: '四级分销草稿',
+        templates: [{ id: 'deep', name: '四级分销', template: 'multi-level', params: { rates: ['10%', '5%', '3%', '2%'] } }],
+      },
+    });
+    const finding = answer.findings.find((f: { template?: string }) => f.template === 'deep');
+    expect(
+      await findings
+        .locator('li', { has: page.locator('[data-rule="deep"]') })
+        .first()
+        .innerText(),
+    ).toContain(finding.messageZh ?? finding.message);
+    await editor.fill(kept);
+    await see(page, '方案有效。');
+  });
+
   it('tells the version in force from one published to take effect later', async () => {
     const { plan } = (await call('GET', '/v1/plans')).versions[0];
     await call('POST', '/v1/plans', { plan, effectiveFrom: new Date(Date.now() + 7 * 86_400_000).toISOString() });
@@ -78,6 +137,45 @@ describe.skipIf(!chromiumPresent())('plans, events and settings in Chromium', ()
     const withdrawal = page.locator('[data-type="withdrawal.requested"]').first();
     expect(await withdrawal.innerText()).toMatch(/^申请提现\s+withdrawal\.requested$/);
     expect(await page.locator('[data-type="order.paid"]').first().innerText()).toContain('订单支付');
+  });
+
+  it('summarises every type of event in the log, those the scheduler appends too, in both languages', async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const sent = await call('POST', '/v1/events', {
+      events: [
+        { type: 'member.joined', at, member: { id: 'QA1', role: 'customer', parent: 'L111' } },
+        { type: 'member.promoted', at, member: 'QA1', role: 'leader', level: 1 },
+        { type: 'member.level_set', at, member: 'QA1', level: 2 },
+        { type: 'member.regions_set', at, member: 'QA1', regions: ['330106'] },
+        { type: 'member.moved', at, member: 'QA1', parent: 'A11' },
+      ],
+    });
+    expect(sent.results.map((r: { status: string }) => r.status)).toEqual(Array(5).fill('accepted'));
+    const summaries = async (type: string): Promise<string[]> => {
+      await page.goto(`${started.demo.url}/events?type=${type}`);
+      await page.locator('[data-loaded="events"]').waitFor();
+      return page.locator('main .table tbody td[data-label="摘要"], main .table tbody td[data-label="Summary"]').allInnerTexts();
+    };
+    const seen: string[] = [];
+    for (const type of LOGGED_EVENT_TYPES) {
+      const texts = await summaries(type);
+      if (texts.length) seen.push(type);
+      for (const text of texts) expect(text.trim(), type).not.toBe('');
+    }
+    // The scheduler's and the demo's ticks, time passed for a rejected event, decisions, adjustments.
+    for (const type of ['tick', 'time.passed', 'withdrawal.rejected', 'adjustment.posted', 'member.moved'])
+      expect(seen).toContain(type);
+    expect((await summaries('tick'))[0]).toMatch(/^执行截至 .+ 到期的结算与周期关账$/);
+    expect((await summaries('time.passed'))[0]).toMatch(/^时钟推进至 .+，执行此前到期的结算与周期关账$/);
+    expect((await summaries('withdrawal.rejected'))[0]).toMatch(/^提现 WX-\S+ · .+/);
+    expect((await summaries('member.moved'))[0]).toBe('成员 QA1 改挂到 A11 名下');
+    expect((await summaries('member.level_set'))[0]).toBe('成员 QA1 等级设为 2 级');
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await see(page, 'Event log');
+    expect((await summaries('tick'))[0]).toMatch(/^ran the settlements and period closes due up to .+\d$/);
+    expect((await summaries('member.promoted'))[0]).toBe('member QA1 promoted to Leader (level 1)');
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+    await see(page, '事件日志');
   });
 
   it('names every check of the ledger check in Chinese', async () => {

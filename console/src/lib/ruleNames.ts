@@ -40,6 +40,11 @@ export function ruleNamesInForce(versions: readonly PlanVersion[], now: number):
   return firstNames(inForce.map((v) => templateEntries(v.plan)).flat());
 }
 
+/** The rule names of one plan (a draft being linted, a version, a library plan): its templates' `name:`. */
+export function ruleNamesOfPlan(plan: unknown): RuleNames {
+  return firstNames(templateEntries(plan));
+}
+
 /** An award as GET /v1/awards answers it, as far as its rule's name goes. */
 interface NamedAward {
   readonly rule: string;

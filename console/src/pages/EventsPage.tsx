@@ -55,10 +55,21 @@ export default function EventsPage() {
   );
 }
 
-function summary(event: LoggedEvent, t: Translate, currency: string): string {
+/** What the summary column needs besides the event: the tenant's currency and zone, the language. */
+interface SummaryContext {
+  readonly t: Translate;
+  readonly currency: string;
+  readonly lang: string;
+  readonly zone: string;
+  readonly nameOf: (prefix: string, code: string) => string | null;
+}
+
+/** One line per event, from its payload: every logged type says something (a tick, when it settled up to). */
+function summary(event: LoggedEvent, { t, currency, lang, zone, nameOf }: SummaryContext): string {
   const p = (event.payload ?? {}) as Record<string, unknown>;
   const lines = Array.isArray(p.lines) ? (p.lines as Record<string, unknown>[]) : [];
   const str = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+  const at = dateTime(str(p.at) || event.at, lang, zone);
   switch (event.type) {
     case 'order.paid':
       return t('events.sum.paid', {
@@ -77,12 +88,41 @@ function summary(event: LoggedEvent, t: Translate, currency: string): string {
       return t('events.sum.completed', { order: str(p.order) });
     case 'withdrawal.requested':
       return t('events.sum.withdrawal', { member: str(p.member), amount: money(str(p.amount), currency) });
+    case 'withdrawal.approved':
+    case 'withdrawal.rejected':
+    case 'withdrawal.paid':
+    case 'withdrawal.failed':
+      return t('events.sum.decision', { withdrawal: str(p.withdrawal) }) + (p.note ? ` · ${str(p.note)}` : '');
+    case 'adjustment.posted':
+      return t('events.sum.adjustment', { member: str(p.member), amount: money(str(p.amount), currency), reason: str(p.reason) });
     case 'member.joined':
       return t('events.sum.member', { member: str((p.member as Record<string, unknown> | undefined)?.id) });
+    case 'member.moved':
+      return p.parent
+        ? t('events.sum.moved', { member: str(p.member), parent: str(p.parent) })
+        : t('events.sum.movedTop', { member: str(p.member) });
+    case 'member.promoted':
+      return t('events.sum.promoted', {
+        member: str(p.member),
+        role: nameOf('role', str(p.role || 'leader')) ?? str(p.role),
+        level: str(p.level ?? 1),
+      });
+    case 'member.level_set':
+      return t('events.sum.levelSet', { member: str(p.member), level: str(p.level) });
+    case 'member.regions_set':
+      return t('events.sum.regionsSet', {
+        member: str(p.member),
+        regions: Array.isArray(p.regions) && p.regions.length ? p.regions.join(', ') : '—',
+      });
+    case 'tick':
+      return t('events.sum.tick', { at });
+    case 'time.passed':
+      return t('events.sum.timePassed', { at });
     case 'network.imported':
       return t('events.sum.imported', { n: Array.isArray(p.members) ? p.members.length : '?' });
     default:
-      return p.member ? t('events.sum.member', { member: str(p.member) }) : '';
+      // A type this console does not know yet: its member if it names one, else its type as sent.
+      return p.member ? t('events.sum.member', { member: str(p.member) }) : event.type;
   }
 }
 
@@ -166,7 +206,7 @@ function EventLog() {
                 </span>
               ),
             },
-            { key: 'summary', label: t('events.summary'), render: (e) => summary(e, t, currency) },
+            { key: 'summary', label: t('events.summary'), render: (e) => summary(e, { t, currency, lang, zone, nameOf }) },
             { key: 'source', label: t('events.source'), render: (e) => <span className="muted">{e.source}</span>, wide: true },
             {
               key: 'payload',

@@ -7,6 +7,7 @@ import { DataTable } from '../components/DataTable';
 import { Async, Badge, Card, ErrorNote, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { addDays, compact, dateTime, money, today, zonedInstant } from '../lib/format';
+import { ruleNamesOfPlan } from '../lib/ruleNames';
 import { useAsync, useDebounced } from '../lib/useAsync';
 import { FindingCounts, Findings } from './plans/findings';
 import { LibraryPicker, type LibraryPlan } from './plans/LibraryPicker';
@@ -15,6 +16,25 @@ type Lint =
   | { kind: 'yaml'; message: string; line?: number }
   | { kind: 'api'; result: Reply<'/v1/plans/lint', 'post'> }
   | { kind: 'failed'; error: unknown };
+
+type YamlLint = Extract<Lint, { kind: 'yaml' }>;
+
+/** A draft that is not YAML, as the editor and the simulation both tell it: its message and line. */
+function yamlLintOf(error: unknown): YamlLint {
+  const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
+  return { kind: 'yaml', message: error instanceof Error ? error.message : String(error), ...(line ? { line } : {}) };
+}
+
+/** "YAML error: line N" and the parser's first line of message. */
+function YamlErrorNote({ error, role }: { error: YamlLint; role?: 'alert' }) {
+  const { t } = useI18n();
+  return (
+    <div className="error-note" role={role} data-yaml-error={error.line ?? ''}>
+      <strong>{t('plans.yamlError')}</strong> {error.line ? t('plans.atLine', { line: error.line }) : ''}{' '}
+      {error.message.split('\n')[0]}
+    </div>
+  );
+}
 
 const templatesOf = (plan: unknown): number => ((plan as { templates?: unknown[] } | null)?.templates ?? []).length;
 
@@ -173,7 +193,7 @@ export default function PlansPage() {
                   }
                 >
                   <pre className="code">{stringify(shown.plan)}</pre>
-                  <Findings findings={shown.findings} />
+                  <Findings findings={shown.findings} names={ruleNamesOfPlan(shown.plan)} />
                 </Card>
               ) : null}
               <Editor
@@ -229,10 +249,7 @@ function Editor({
     try {
       return { plan: parse(settled) };
     } catch (error) {
-      const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
-      return {
-        error: { kind: 'yaml', message: error instanceof Error ? error.message : String(error), ...(line ? { line } : {}) },
-      };
+      return { error: yamlLintOf(error) };
     }
   }, [settled]);
   const lint = useAsync<Lint>(
@@ -249,6 +266,8 @@ function Editor({
     [parsed],
   );
   const result = lint.data;
+  // The findings name the draft's rules as the draft linted names them.
+  const names = useMemo(() => ruleNamesOfPlan('error' in parsed ? null : parsed.plan), [parsed]);
   const refused = result?.kind === 'api' && result.result.findings.some((f) => f.severity === 'refuse');
   const publishable = result?.kind === 'api' && result.result.valid && (!refused || allowRefused) && draft === settled;
 
@@ -291,12 +310,7 @@ function Editor({
         data-lint={result?.kind === 'api' ? (result.result.valid ? 'valid' : 'invalid') : (result?.kind ?? 'pending')}
       >
         {lint.loading || draft !== settled ? <p className="muted">{t('plans.linting')}</p> : null}
-        {result?.kind === 'yaml' ? (
-          <div className="error-note">
-            <strong>{t('plans.yamlError')}</strong> {result.line ? t('plans.atLine', { line: result.line }) : ''}{' '}
-            {result.message.split('\n')[0]}
-          </div>
-        ) : null}
+        {result?.kind === 'yaml' ? <YamlErrorNote error={result} /> : null}
         {result?.kind === 'failed' ? <ErrorNote error={result.error} /> : null}
         {result?.kind === 'api' && !result.result.valid ? (
           <div className="error-note">
@@ -311,7 +325,7 @@ function Editor({
             ) : (
               <p className="ok-line">✓ {t('plans.valid')}</p>
             )}
-            <Findings findings={result.result.findings} />
+            <Findings findings={result.result.findings} names={names} />
           </>
         ) : null}
       </div>
@@ -404,7 +418,8 @@ function Simulation({ draft }: { draft: string }) {
       );
     } catch (failure) {
       setResult(null);
-      setError(failure instanceof YAMLParseError ? failure.message : failure);
+      // A draft that is not YAML is told as the editor tells it; the API's refusals as they come.
+      setError(failure instanceof YAMLParseError ? yamlLintOf(failure) : failure);
     } finally {
       setRunning(false);
     }
@@ -453,7 +468,7 @@ function Simulation({ draft }: { draft: string }) {
     >
       <p className="muted small">{t('plans.simHint')}</p>
       {members === null || months === null ? <p className="error-note">{t('plans.simBounds')}</p> : null}
-      {error ? <ErrorNote error={error} /> : null}
+      {isYamlLint(error) ? <YamlErrorNote error={error} role="alert" /> : error ? <ErrorNote error={error} /> : null}
       {result ? (
         <div className="stack" data-loaded="simulation">
           <div className="grid-2">
@@ -516,6 +531,8 @@ function Simulation({ draft }: { draft: string }) {
     </Card>
   );
 }
+
+const isYamlLint = (error: unknown): error is YamlLint => (error as { kind?: unknown } | null)?.kind === 'yaml';
 
 /** A whole number from `min` to `max` typed in a field, or null. */
 function wholeIn(text: string, min: number, max: number): number | null {

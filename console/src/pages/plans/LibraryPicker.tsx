@@ -1,7 +1,9 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { parse } from 'yaml';
 import { api, ok, type Reply } from '../../api/client';
 import { Async, Card } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
+import { ruleNamesOfPlan } from '../../lib/ruleNames';
 import { useAsync } from '../../lib/useAsync';
 import { FindingCounts, Findings } from './findings';
 
@@ -126,6 +128,14 @@ export function LibraryPicker({
 function LibraryPlanView({ plan }: { plan: LibraryPlan }) {
   const { t, lang } = useI18n();
   const zh = lang === 'zh-CN';
+  // Its findings name its rules as the file does (`name:`); the ids alone if it cannot be read.
+  const names = useMemo(() => {
+    try {
+      return ruleNamesOfPlan(parse(plan.yaml));
+    } catch {
+      return undefined;
+    }
+  }, [plan.yaml]);
   return (
     <article className="library-plan" data-library-plan={`${plan.model}/${plan.stage}`}>
       <h3>{plan.title}</h3>
@@ -140,7 +150,7 @@ function LibraryPlanView({ plan }: { plan: LibraryPlan }) {
       <h4>
         {t('plans.library.lint')} <FindingCounts findings={plan.findings} />
       </h4>
-      <Findings findings={plan.findings} />
+      <Findings findings={plan.findings} names={names} />
       <h4>{t('plans.library.reasoning')}</h4>
       <p className="muted small">{t('plans.library.asWritten')}</p>
       <div className="library-notes" tabIndex={0} role="region" aria-label={t('plans.library.reasoning')}>

@@ -1,5 +1,7 @@
+import { RuleName } from '../../components/RuleName';
 import { Badge } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
+import type { RuleNames } from '../../lib/ruleNames';
 
 /** A lint finding as the API gives it (plan versions, the lint of a draft, the plan library). */
 export interface Finding {
@@ -25,8 +27,11 @@ export function FindingCounts({ findings }: { findings: readonly Finding[] }) {
   );
 }
 
-/** Every finding with its severity, code, template and message; a check mark when there is none. */
-export function Findings({ findings }: { findings: readonly Finding[] }) {
+/**
+ * Every finding with its severity, code, template and message; a check mark when there is none.
+ * The template is named as `names` (the linted plan's) names it, its id beside (the id alone without).
+ */
+export function Findings({ findings, names }: { findings: readonly Finding[]; names?: RuleNames }) {
   const { t, lang } = useI18n();
   if (findings.length === 0) return <p className="ok-line">✓ {t('plans.noFindings')}</p>;
   return (
@@ -34,7 +39,12 @@ export function Findings({ findings }: { findings: readonly Finding[] }) {
       {findings.map((f, i) => (
         <li key={i} className={f.severity}>
           <Badge tone={f.severity === 'refuse' ? 'bad' : 'warn'}>{t(`plans.severity.${f.severity}`)}</Badge> <code>{f.code}</code>
-          {f.template ? <span className="muted"> · {f.template}</span> : null}
+          {f.template ? (
+            <span className="muted">
+              {' · '}
+              <RuleName rule={f.template} name={names?.get(f.template)} />
+            </span>
+          ) : null}
           <div>{lang === 'zh-CN' && f.messageZh ? f.messageZh : f.message}</div>
         </li>
       ))}
