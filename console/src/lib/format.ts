@@ -49,7 +49,9 @@ export function dateTime(iso: string | null | undefined, lang: string, timeZone?
   return new Intl.DateTimeFormat(lang, {
     dateStyle: 'medium',
     timeStyle: 'short',
-    hour12: false,
+    // (Not hour12: false, which some engines, Node.js's among them, read as h24 in English:
+    // midnight as "24:00".)
+    hourCycle: 'h23',
     ...(timeZone ? { timeZone } : {}),
   }).format(new Date(iso));
 }
