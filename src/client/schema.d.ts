@@ -11858,7 +11858,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied */
+        /** Import the payer's result file (CSV as text/csv or text/plain, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied */
         post: {
             parameters: {
                 query?: {

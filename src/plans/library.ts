@@ -211,15 +211,19 @@ export function libraryPlans(): LibraryPlan[] {
 }
 
 /** "no findings", or the findings counted by severity with their codes. */
-export function lintSummary(findings: readonly Finding[]): string {
-  if (findings.length === 0) return 'no findings';
+export function lintSummary(findings: readonly Finding[], lang: 'en' | 'zh-CN' = 'en'): string {
+  const zh = lang === 'zh-CN';
+  if (findings.length === 0) return zh ? '无发现' : 'no findings';
   const parts: string[] = [];
   for (const severity of ['refuse', 'warn'] as const) {
     const codes = findings.filter((f) => f.severity === severity).map((f) => f.code);
-    if (codes.length > 0) parts.push(`${codes.length} ${severity}: ${[...new Set(codes)].join(', ')}`);
+    const label = zh ? SEVERITY_ZH[severity] : severity;
+    if (codes.length > 0) parts.push(`${codes.length} ${label}${zh ? '：' : ': '}${[...new Set(codes)].join(', ')}`);
   }
-  return parts.join('; ');
+  return parts.join(zh ? '；' : '; ');
 }
+
+const SEVERITY_ZH = { refuse: '项拒绝', warn: '项警告' } as const;
 
 /** The table of plans/library/README.md (links relative to plans/library). */
 export function libraryMarkdownTable(plans: readonly LibraryPlan[]): string {
@@ -234,14 +238,23 @@ export function libraryMarkdownTable(plans: readonly LibraryPlan[]): string {
 
 /** The table `fenyong plan list` prints: one plan a line, the headline last. */
 export function libraryTextTable(plans: readonly LibraryPlan[], lang: 'en' | 'zh-CN' = 'en'): string {
-  const lint = plans.map((plan) => lintSummary(plan.findings));
-  const lintWidth = Math.max('LINT (cn)'.length, ...lint.map((text) => text.length));
+  const lint = plans.map((plan) => lintSummary(plan.findings, lang));
+  const lintHeader = lang === 'en' ? 'LINT (cn)' : '合规检查 (cn)';
+  const lintWidth = Math.max(displayWidth(lintHeader), ...lint.map(displayWidth));
   const line = (model: string, stage: string, lintText: string, headline: string) =>
-    `${model.padEnd(10)} ${stage.padEnd(9)} ${lintText.padEnd(lintWidth)}  ${headline}`;
+    `${model.padEnd(10)} ${stage.padEnd(9)} ${lintText}${' '.repeat(lintWidth - displayWidth(lintText))}  ${headline}`;
   return [
-    line('MODEL', 'STAGE', 'LINT (cn)', lang === 'en' ? 'HEADLINE' : '摘要'),
+    line('MODEL', 'STAGE', lintHeader, lang === 'en' ? 'HEADLINE' : '摘要'),
     ...plans.map((plan, index) => line(plan.model, plan.stage, lint[index]!, lang === 'en' ? plan.headline : plan.headlineZh)),
   ].join('\n');
+}
+
+/** Columns a text takes in a terminal: CJK characters and full-width punctuation take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text)
+    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char) ? 2 : 1;
+  return width;
 }
 
 /** The template kinds a plan stacks, e.g. ["differential", "pool"]. */

@@ -77,8 +77,15 @@ describe('fenyong plan list', () => {
   it('prints the Chinese headlines with --lang zh-CN, and refuses a language it has not', async () => {
     const result = await fenyong('plan', 'list', '--lang', 'zh-CN');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^MODEL\s+STAGE\s+LINT \(cn\)\s+摘要$/m);
-    expect(result.stdout).toMatch(/group-buy\s+launch\s+no findings\s+自提点 10% \+ 推荐团长 2%/);
+    expect(result.stdout).toMatch(/^MODEL\s+STAGE\s+合规检查 \(cn\)\s+摘要$/m);
+    expect(result.stdout).toMatch(/group-buy\s+launch\s+无发现\s+自提点 10% \+ 推荐团长 2%/);
+    expect(result.stdout).toMatch(/social\s+growth\s+1 项警告：team-pay-unbounded\s+消费满 399/);
+    // The headlines start in one column of a terminal, where a Chinese character takes two.
+    const columns = (text: string) =>
+      [...text].reduce((sum, char) => sum + (/[\u3000-\u9fff\uff00-\uff60]/u.test(char) ? 2 : 1), 0);
+    const rows = result.stdout.split('\n').filter((line) => /^(MODEL|social|group-buy|community|micro) /.test(line));
+    const headlineAt = (line: string) => columns(line.slice(0, 21 + line.slice(21).search(/ {2}\S/) + 2));
+    expect(new Set(rows.map(headlineAt)).size).toBe(1);
     const refused = await fenyong('plan', 'list', '--lang', 'fr');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--lang fr: use en (the default) or zh-CN');

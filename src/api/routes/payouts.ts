@@ -439,7 +439,7 @@ const registerResults: Register = (app, context) => {
       schema: {
         tags: ['payouts'],
         summary:
-          "Import the payer's result file (CSV as text/csv, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied",
+          "Import the payer's result file (CSV as text/csv or text/plain, or XLSX) with columns reference, status (paid | failed), reason, payer_reference: each line becomes withdrawal.paid / withdrawal.failed with an id of batch, line and status, so importing the same file twice changes nothing; unknown references are reported, not applied",
         params: z.object({ id: z.string() }),
         querystring: z.object({
           format: z.enum(['csv', 'xlsx']).optional().describe('default: from the content type'),
@@ -462,7 +462,7 @@ const registerResults: Register = (app, context) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const data = request.body;
       if (!Buffer.isBuffer(data)) {
-        throw ApiError.of('invalid', `send the result file itself as the body, with content type text/csv or ${XLSX_MIME}`);
+        throw ApiError.of('invalid', `send the result file itself as the body, with content type text/csv (or text/plain) or ${XLSX_MIME}`);
       }
       const format = uploadFormat(request, data, request.query.format);
       return payoutCall(async () => {
