@@ -462,7 +462,10 @@ const registerResults: Register = (app, context) => {
       const tenant = await requireScope(service.sql, request, 'admin');
       const data = request.body;
       if (!Buffer.isBuffer(data)) {
-        throw ApiError.of('invalid', `send the result file itself as the body, with content type text/csv (or text/plain) or ${XLSX_MIME}`);
+        throw ApiError.of(
+          'invalid',
+          `send the result file itself as the body, with content type text/csv (or text/plain) or ${XLSX_MIME}`,
+        );
       }
       const format = uploadFormat(request, data, request.query.format);
       return payoutCall(async () => {
