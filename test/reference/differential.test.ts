@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { runReference, type RefScenario } from './model.ts';
-import { longChainWorldArb, scenarioOf, worldArb } from './scenarios.ts';
+import { campaignWorldArb, longChainWorldArb, periodWorldArb, scenarioOf, withdrawalWorldArb, worldArb } from './scenarios.ts';
 
 /**
  * Differential test: the engine against an independent reference model written from
@@ -27,11 +27,24 @@ import { longChainWorldArb, scenarioOf, worldArb } from './scenarios.ts';
  *   only, amount only, both, and rejected ones: more than is left, a line the order lacks, an
  *   unknown order) before and after settlement, ticks, with freezeDays 0–3 and gaps that land
  *   exactly on settlement instants.
+ * - group-buy and targeted (campaignWorldArb): pickup points that are distributors, a customer
+ *   (invalid) or no member (unknown_member), also under plans without group-buy; campaign windows
+ *   of calendar dates (midnight in the tenant's zone), instants, or local date-times, in
+ *   Asia/Shanghai, America/New_York or UTC, with orders at, just before and just after local
+ *   midnights; skus, categories, members and teamsOf filters; perUnit × net qty or rate × base.
+ * - team-tier and pool (periodWorldArb): month, quarter and year periods in the three zones,
+ *   closeDelayDays 0–3, refunds before and after a close (and at its instant), tiers in any order,
+ *   minLevel (also above every level), equal and teamSales weights, guests' orders in the pool.
+ * - Withdrawals (withdrawalWorldArb): minWithdrawal default/1.00/10.00, tax none/cn-labor/default,
+ *   amounts at the 800/4000/20000/50000 bracket edges or parts of what is available, months of
+ *   the tenant's zone, unknown members, customers, ids of rejected withdrawals used again,
+ *   duplicates and conflicts.
  * - Events and errors: order.paid and order.refunded delivered again — the same, respelled
  *   (lines in another order, "5.1" for "5.10"), at a later instant or changed (conflict).
  *
- * Compared: every non-zero net award per (member, order, rule) with its amount and status, every
- * member's pending and available balance, and every rejected event with its error code.
+ * Compared: every non-zero net award per (member, order or period, rule) with its amount and
+ * status, every member's pending and available balance, every accepted withdrawal (amount, tax,
+ * net) and every rejected event with its error code.
  */
 
 // ----- comparison -----------------------------------------------------------------------------
@@ -43,7 +56,9 @@ const cents = (text: string) => {
 
 /** The engine's outcome in the model's shape. */
 function engineOutcome(scenario: RefScenario) {
-  const { result } = runScenario(parseScenario({ name: 'reference', timezone: 'Asia/Shanghai', currency: 'CNY', ...scenario }));
+  const { result } = runScenario(
+    parseScenario({ name: 'reference', currency: 'CNY', ...scenario, timezone: scenario.timezone ?? 'Asia/Shanghai' }),
+  );
   const awards: Record<string, { amount: string; status: string }> = {};
   for (const a of result.awards)
     awards[`${a.to}|${a.order ?? a.period}|${a.rule}`] = { amount: cents(a.amount), status: a.status };
@@ -52,7 +67,8 @@ function engineOutcome(scenario: RefScenario) {
     const balance = { pending: cents(b.pending), available: cents(b.available) };
     if (balance.pending !== '0.00' || balance.available !== '0.00') balances[member] = balance;
   }
-  return { awards, balances, errors: result.errors.map((e) => ({ event: e.event, code: e.code })) };
+  const withdrawals = result.withdrawals.map((w) => ({ ...w, amount: cents(w.amount), tax: cents(w.tax), net: cents(w.net) }));
+  return { awards, balances, errors: result.errors.map((e) => ({ event: e.event, code: e.code })), withdrawals };
 }
 
 function referenceOutcome(scenario: RefScenario) {
@@ -62,6 +78,7 @@ function referenceOutcome(scenario: RefScenario) {
     // Members whose balances are both zero are left out on both sides.
     balances: Object.fromEntries([...result.balances].filter(([, b]) => b.pending !== '0.00' || b.available !== '0.00')),
     errors: result.errors,
+    withdrawals: result.withdrawals,
   };
 }
 
@@ -69,9 +86,9 @@ function referenceOutcome(scenario: RefScenario) {
 
 describe('the reference model', () => {
   const covered = [
-    '../shared/scenarios/01-two-level-settle.yaml',
-    '../shared/scenarios/02-partial-refund.yaml',
-    '../shared/scenarios/03-differential-peer.yaml',
+    'conformance/public/01-two-level-settle.yaml',
+    'conformance/public/02-partial-refund.yaml',
+    'conformance/public/03-differential-peer.yaml',
     'conformance/own/20-multilevel-profit-base.yaml',
     'conformance/own/21-multilevel-selfpurchase-true.yaml',
     'conformance/own/22-multilevel-selfpurchase-false.yaml',
@@ -79,21 +96,43 @@ describe('the reference model', () => {
     'conformance/own/24-differential-no-lastlevel.yaml',
     'conformance/own/25-differential-peer-generations.yaml',
     'conformance/own/26-level-price.yaml',
+    'conformance/own/27-group-buy-root-profit-errors.yaml',
+    'conformance/own/28-targeted-window-perunit.yaml',
+    'conformance/own/30-targeted-members-skus-combined.yaml',
+    'conformance/own/33-team-tier-quarter-delay.yaml',
+    'conformance/own/36-pool-teamsales-largest-remainder.yaml',
+    'conformance/own/37-pool-nobody-eligible.yaml',
+    'conformance/own/38-stacking-three-templates.yaml',
+    'conformance/own/121-pool-rounded-then-split.yaml',
+    'conformance/own/55-withdrawal-tax-months.yaml',
+    'conformance/own/56-withdrawal-errors.yaml',
+    'conformance/own/98-withdrawals-tax.yaml',
+    'conformance/own/audit-tax-tenant-month.yaml',
     'conformance/own/120-profit-refunded-to-zero.yaml',
   ];
   it.each(covered)('agrees with the worked figures of %s', (file) => {
     const raw = parse(readFileSync(file, 'utf8')) as RefScenario & {
       expect: {
-        awards?: { to: string; order: string; rule: string; amount: string; status?: string }[];
+        awards?: { to: string; order?: string; period?: string; rule: string; amount: string; status?: string }[];
         balances?: Record<string, { pending: string; available: string }>;
+        withdrawals?: { withdrawal: string; amount: string; tax: string; net: string }[];
+        errors?: { event: number; code: string }[];
       };
     };
     const result = runReference(raw);
     const expected = Object.fromEntries(
-      (raw.expect.awards ?? []).map((a) => [`${a.to}|${a.order}|${a.rule}`, cents(String(a.amount))]),
+      (raw.expect.awards ?? []).map((a) => [`${a.to}|${a.order ?? a.period}|${a.rule}`, cents(String(a.amount))]),
     );
     const got = Object.fromEntries([...result.awards].map(([k, a]) => [k, a.amount]));
     expect(got).toEqual(expected);
+    const money = (w: { withdrawal: string; amount: string; tax: string; net: string }) => ({
+      withdrawal: String(w.withdrawal),
+      amount: cents(String(w.amount)),
+      tax: cents(String(w.tax)),
+      net: cents(String(w.net)),
+    });
+    if (raw.expect.withdrawals) expect(result.withdrawals).toEqual(raw.expect.withdrawals.map(money));
+    if (raw.expect.errors) expect(result.errors).toEqual(raw.expect.errors.map((e) => ({ event: e.event, code: e.code })));
     for (const [member, balance] of Object.entries(raw.expect.balances ?? {})) {
       expect(result.balances.get(member)).toEqual({
         pending: cents(String(balance.pending)),
@@ -153,6 +192,7 @@ describe('readings the model takes where DOMAIN.md is silent (engine and model a
       },
       balances: { S: { pending: '0.00', available: '44.00' }, U: { pending: '0.00', available: '10.00' } },
       errors: [],
+      withdrawals: [],
     };
     expect(referenceOutcome(scenario)).toEqual(expected);
     expect(engineOutcome(scenario)).toEqual(expected);
@@ -182,6 +222,43 @@ describe('readings the model takes where DOMAIN.md is silent (engine and model a
       awards: { 'U|O1|lp': { amount: '10.00', status: 'settled' } },
       balances: { U: { pending: '0.00', available: '10.00' } },
       errors: [],
+      withdrawals: [],
+    };
+    expect(referenceOutcome(scenario)).toEqual(expected);
+    expect(engineOutcome(scenario)).toEqual(expected);
+  });
+});
+
+describe('campaign bounds at a local time that New York skips or repeats (README reading)', () => {
+  it('a skipped 02:30 moves forward by the gap, a repeated 01:30 is its first occurrence', () => {
+    // from 2026-03-08T02:30 never happens in New York (02:00 EST -> 03:00 EDT): 03:30 EDT = 07:30Z.
+    // to 2026-11-01T01:30 happens twice (EDT, then EST): the first, 01:30 EDT = 05:30Z.
+    // 10% of 100.00 = 10.00 for each order inside [07:30Z on 03-08, 05:30Z on 11-01).
+    const line = [{ line: 1, sku: 'x', qty: 1, paid: '100.00' }];
+    const order = (id: string, at: string) => ({ at, type: 'order.paid' as const, order: id, buyer: 'c', lines: line });
+    const scenario: RefScenario = {
+      timezone: 'America/New_York',
+      plan: {
+        templates: [
+          { id: 'tg', template: 'targeted', params: { from: '2026-03-08T02:30', to: '2026-11-01T01:30', rate: '10%' } },
+        ],
+      },
+      members: [
+        { id: 'S', role: 'leader', level: 1 },
+        { id: 'c', role: 'customer', parent: 'S' },
+      ],
+      events: [
+        order('O1', '2026-03-08T07:29:59Z'),
+        order('O2', '2026-03-08T07:30:00Z'),
+        order('O3', '2026-11-01T05:29:59Z'),
+        order('O4', '2026-11-01T05:30:00Z'),
+      ],
+    };
+    const expected = {
+      awards: { 'S|O2|tg': { amount: '10.00', status: 'pending' }, 'S|O3|tg': { amount: '10.00', status: 'pending' } },
+      balances: { S: { pending: '20.00', available: '0.00' } },
+      errors: [],
+      withdrawals: [],
     };
     expect(referenceOutcome(scenario)).toEqual(expected);
     expect(engineOutcome(scenario)).toEqual(expected);
@@ -205,5 +282,17 @@ describe('the engine against the reference model (DOMAIN.md subset)', () => {
 
   it(`agrees over ${Math.ceil(RUNS / 4)} long chains under differential templates with peer bonuses`, () => {
     fc.assert(fc.property(longChainWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 4) });
+  });
+
+  it(`agrees over ${Math.ceil(RUNS / 3)} group-buy and targeted campaigns in three time zones`, () => {
+    fc.assert(fc.property(campaignWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 3) });
+  });
+
+  it(`agrees over ${Math.ceil(RUNS / 3)} team-tier and pool periods closing in three time zones`, () => {
+    fc.assert(fc.property(periodWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 3) });
+  });
+
+  it(`agrees over ${Math.ceil(RUNS / 4)} runs of withdrawals with cn-labor tax by the month in three time zones`, () => {
+    fc.assert(fc.property(withdrawalWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 4) });
   });
 });

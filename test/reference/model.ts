@@ -1,15 +1,19 @@
 /**
  * An independent reference model of a core subset of docs/DOMAIN.md, written from the text of
  * DOMAIN.md alone (not from src/engine). It reads a scenario in the conformance format
- * (`../shared/scenarios/README.md`) and gives the awards, balances and rejected events that the
+ * (`../shared/scenarios/README.md`; its public scenarios are copied in conformance/public) and gives the awards, balances and rejected events that the
  * contract prescribes.
  *
  * Subset: a static network of distributors with levels (no joins, moves, promotions, level
  * changes, recruiting or compression) and customers bound to them, bound or re-bound by an
- * order's referrer (binding first/last, protectDays), guests; a plan stacking
- * `multi-level`, `differential` and `level-price` templates, and the events `order.paid`,
- * `order.completed`, `order.refunded` and `tick`. Money is handled in integer minor units
- * (bigint) and exact rationals; nothing is ever a float.
+ * order's referrer (binding first/last, protectDays), guests; a plan stacking the order-time
+ * templates `multi-level`, `differential`, `level-price`, `group-buy` (pickup point and its
+ * recommender) and `targeted` (windows in the tenant's zone; skus, categories, members, teamsOf;
+ * perUnit or rate), the period templates `team-tier` and `pool` (calendar periods in the tenant's
+ * zone, close delays, largest remainder), withdrawals with a minimum and the `cn-labor` tax by
+ * the month in the tenant's zone; the events `order.paid` (referrer, pickupPoint),
+ * `order.completed`, `order.refunded`, `withdrawal.requested` and `tick`. Money is handled in
+ * integer minor units (bigint) and exact rationals; nothing is ever a float.
  *
  * Each block below quotes the DOMAIN.md clause it implements.
  */
@@ -98,13 +102,57 @@ export type RefTemplate =
       readonly id: string;
       readonly template: 'level-price';
       readonly params: { readonly prices: Readonly<Record<string, string>> };
+    }
+  | {
+      readonly id: string;
+      readonly template: 'group-buy';
+      readonly params: { readonly pickupRate: string; readonly recommenderRate: string; readonly base?: 'paid' | 'profit' };
+    }
+  | {
+      readonly id: string;
+      readonly template: 'targeted';
+      readonly params: {
+        readonly from: string;
+        readonly to: string;
+        readonly skus?: readonly string[];
+        readonly categories?: readonly string[];
+        readonly members?: readonly string[];
+        readonly teamsOf?: readonly string[];
+        readonly perUnit?: string;
+        readonly rate?: string;
+        readonly base?: 'paid' | 'profit';
+      };
+    }
+  | {
+      readonly id: string;
+      readonly template: 'team-tier';
+      readonly params: {
+        readonly period: Period;
+        readonly tiers: readonly { readonly min: string; readonly rate: string }[];
+        readonly closeDelayDays?: number;
+      };
+    }
+  | {
+      readonly id: string;
+      readonly template: 'pool';
+      readonly params: {
+        readonly period: Period;
+        readonly share: string;
+        readonly minLevel?: number;
+        readonly weight?: 'equal' | 'teamSales';
+        readonly closeDelayDays?: number;
+      };
     };
+
+export type Period = 'month' | 'quarter' | 'year';
 
 export interface RefPlan {
   readonly freezeDays?: number;
   readonly selfPurchase?: boolean;
   readonly binding?: 'first' | 'last';
   readonly protectDays?: number;
+  readonly minWithdrawal?: string;
+  readonly tax?: 'none' | 'cn-labor';
   readonly templates: readonly RefTemplate[];
 }
 
@@ -114,6 +162,7 @@ export interface RefLineInput {
   readonly qty: number;
   readonly paid: string;
   readonly cost?: string;
+  readonly category?: string;
 }
 
 export type RefEvent =
@@ -123,6 +172,7 @@ export type RefEvent =
       readonly order: string;
       readonly buyer: string;
       readonly referrer?: string;
+      readonly pickupPoint?: string;
       readonly lines: readonly RefLineInput[];
     }
   | { readonly at: string; readonly type: 'order.completed'; readonly order: string }
@@ -133,20 +183,31 @@ export type RefEvent =
       readonly refund: string;
       readonly lines: readonly { readonly line: number; readonly qty: number; readonly amount: string }[];
     }
+  | {
+      readonly at: string;
+      readonly type: 'withdrawal.requested';
+      readonly withdrawal: string;
+      readonly member: string;
+      readonly amount: string;
+    }
   | { readonly at: string; readonly type: 'tick' };
 
 export interface RefScenario {
+  /** The tenant's time zone (IANA); the engine's test harness defaults it to Asia/Shanghai. */
+  readonly timezone?: string;
   readonly plan: RefPlan;
   readonly members: readonly RefMemberInput[];
   readonly events: readonly RefEvent[];
 }
 
 export interface RefResult {
-  /** Every non-zero net award, key `to|order|rule` (scenarios/README.md: summed over lines). */
+  /** Every non-zero net award, key `to|order|rule` or `to|period|rule` (scenarios/README.md: summed over lines). */
   readonly awards: Map<string, { amount: string; status: 'pending' | 'settled' }>;
   /** Every member's balances (members never credited hold 0.00 / 0.00). */
   readonly balances: Map<string, { pending: string; available: string }>;
   readonly errors: { event: number; code: string }[];
+  /** Every accepted withdrawal, in the order requested. */
+  readonly withdrawals: { withdrawal: string; amount: string; tax: string; net: string }[];
 }
 
 // ----- The network ----------------------------------------------------------------------------
@@ -166,6 +227,8 @@ interface Member {
 // ----- Orders ---------------------------------------------------------------------------------
 
 interface Line {
+  readonly sku: string;
+  readonly category: string | undefined;
   readonly qty: bigint;
   readonly paid: bigint;
   readonly cost: bigint;
@@ -177,6 +240,9 @@ interface Order {
   readonly content: string;
   /** "An order's awards use the network as it was when the order was paid, for ever." */
   readonly chain: readonly { id: string; level: number }[];
+  /** The pickup point and its parent when the order was paid (group-buy). */
+  readonly pickup: { readonly id: string; readonly parent: string | null } | undefined;
+  readonly paidAt: number;
   readonly lines: Map<number, Line>;
   /** The order's current awards, key `to|rule`. */
   awards: Map<string, bigint>;
@@ -190,6 +256,8 @@ const key = (to: string, rule: string) => `${to}|${rule}`;
 // ----- Bases ----------------------------------------------------------------------------------
 
 interface NetLine {
+  readonly sku: string;
+  readonly category: string | undefined;
   readonly qty: bigint;
   readonly paid: bigint;
   readonly cost: Exact;
@@ -201,7 +269,7 @@ function netLine(line: Line): NetLine {
   const qty = line.qty - line.refundedQty;
   const paid = line.paid - line.refundedAmount;
   // cost × net qty / qty stays exact (Money: "scaled costs ... stay exact").
-  return { qty, paid, cost: { num: line.cost * qty, den: line.qty } };
+  return { sku: line.sku, category: line.category, qty, paid, cost: { num: line.cost * qty, den: line.qty } };
 }
 
 // Bases: "paid (default): the line's paid amount (after discounts, without shipping)" /
@@ -286,8 +354,41 @@ function levelPrice(params: Params<'level-price'>, chain: Chain, line: NetLine, 
   }
 }
 
+/**
+ * group-buy: "for an order with a pickupPoint, that leader earns pickupRate × base and its parent,
+ * when it is a distributor, earns recommenderRate × base. Buyer binding plays no part." The
+ * pickup point's parent is taken at payment ("An order's awards use the network as it was when
+ * the order was paid, for ever").
+ */
+function groupBuy(params: Params<'group-buy'>, order: Order, line: NetLine, earn: Earn) {
+  if (!order.pickup) return;
+  const base = baseOf(params.base, line);
+  earn(order.pickup.id, award(rate(params.pickupRate), base));
+  // "Every member has at most one parent, always a distributor."
+  if (order.pickup.parent !== null) earn(order.pickup.parent, award(rate(params.recommenderRate), base));
+}
+
+/**
+ * targeted: "for a line of an order paid in [from, to) that matches every filter given, the seller
+ * earns perUnit × qty or rate × base (exactly one of the two). members filters the seller; teamsOf
+ * matches a seller that is one of those members or below one of them in the network at payment.
+ * A date without a time means midnight in the tenant's zone."
+ */
+function targeted(params: Params<'targeted'>, order: Order, line: NetLine, earn: Earn, zone: string) {
+  const seller = order.chain[0];
+  if (!seller) return;
+  if (order.paidAt < instantOf(params.from, zone) || order.paidAt >= instantOf(params.to, zone)) return;
+  if (params.skus && !params.skus.includes(line.sku)) return;
+  if (params.categories && (line.category === undefined || !params.categories.includes(line.category))) return;
+  if (params.members && !params.members.includes(seller.id)) return;
+  // The chain is the seller and everyone above it at payment.
+  if (params.teamsOf && !order.chain.some((m) => params.teamsOf!.includes(m.id))) return;
+  if (params.perUnit !== undefined) earn(seller.id, money(params.perUnit) * line.qty);
+  else earn(seller.id, award(rate(params.rate!), baseOf(params.base, line)));
+}
+
 /** An order's awards on its net lines, key `to|rule`: sums of per-line rounded awards. */
-function awardsOf(templates: readonly RefTemplate[], order: Order): Map<string, bigint> {
+function awardsOf(templates: readonly RefTemplate[], order: Order, zone: string): Map<string, bigint> {
   const result = new Map<string, bigint>();
   const lines = [...order.lines.entries()].sort(([a], [b]) => a - b).map(([, line]) => netLine(line));
   for (const t of templates) {
@@ -295,18 +396,116 @@ function awardsOf(templates: readonly RefTemplate[], order: Order): Map<string, 
     for (const line of lines) {
       if (t.template === 'multi-level') multiLevel(t.params, order.chain, line, earn);
       else if (t.template === 'differential') differential(t.params, order.chain, line, earn);
-      else levelPrice(t.params, order.chain, line, earn);
+      else if (t.template === 'level-price') levelPrice(t.params, order.chain, line, earn);
+      else if (t.template === 'group-buy') groupBuy(t.params, order, line, earn);
+      else if (t.template === 'targeted') targeted(t.params, order, line, earn, zone);
     }
   }
   return result;
 }
 
+// ----- Time zones and periods ------------------------------------------------------------------
+// "Periods are calendar periods in the tenant's time zone." "Period labels: 2026-03 (month),
+// 2026-Q1 (quarter), 2026 (year)." "Period close for period P runs at end(P) + closeDelayDays
+// (days of 24 h)".
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock date and time of an instant in a zone. */
+function wallClock(t: number, zone: string) {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(t).map((p) => [p.type, Number(p.value)]));
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
+}
+
+/** The zone's offset from UTC at an instant, in ms. */
+function offsetAt(t: number, zone: string) {
+  const w = wallClock(t, zone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(t / 1000) * 1000;
+}
+
+/**
+ * The instant of a wall-clock time in a zone (month 13 is January of the next year). DOMAIN.md is
+ * silent on times that happen twice or never; the project's documented reading (README,
+ * "Decisions where DOMAIN.md is silent") is taken: a repeated time is its first occurrence, a
+ * skipped one moves forward by the gap (the offset before the change).
+ */
+function wallInstant(zone: string, year: number, month: number, day: number, hour = 0, minute = 0, second = 0) {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const before = wall - offsetAt(wall - DAY_MS, zone);
+  const after = wall - offsetAt(wall + DAY_MS, zone);
+  const fits = [before, after].filter((t) => offsetAt(t, zone) === wall - t).sort((a, b) => a - b);
+  return fits[0] ?? before;
+}
+
+function midnight(year: number, month: number, day: number, zone: string) {
+  return wallInstant(zone, year, month, day);
+}
+
+/**
+ * "A date without a time means midnight in the tenant's zone." A date and time without an offset
+ * is read in the tenant's zone too (README, a documented reading; DOMAIN.md is silent).
+ */
+function instantOf(text: string, zone: string) {
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(text);
+  if (!local) return Date.parse(text);
+  const [y, mo, d, h, mi, se] = local.slice(1).map((part) => Number(part ?? 0));
+  return wallInstant(zone, y!, mo!, d!, h, mi, se);
+}
+
+/** The label and end of the calendar period holding an instant. */
+function periodOf(t: number, period: Period, zone: string): { label: string; end: number } {
+  const { year, month } = wallClock(t, zone);
+  if (period === 'month') return { label: `${year}-${String(month).padStart(2, '0')}`, end: midnight(year, month + 1, 1, zone) };
+  if (period === 'quarter') {
+    const q = Math.ceil(month / 3);
+    return { label: `${year}-Q${q}`, end: midnight(year, 3 * q + 1, 1, zone) };
+  }
+  return { label: `${year}`, end: midnight(year + 1, 1, 1, zone) };
+}
+
 // ----- Events ---------------------------------------------------------------------------------
 
-type Rejection = 'invalid' | 'conflict' | 'unknown_member' | 'unknown_order' | 'refund_exceeds_paid';
+type Rejection =
+  'invalid' | 'conflict' | 'unknown_member' | 'unknown_order' | 'refund_exceeds_paid' | 'below_minimum' | 'insufficient_funds';
+
+/**
+ * Tax cn-labor: "taxable = G ≤ 4000 ? max(0, G − 800) : G × 80%; tax = taxable ≤ 20000 ? 20% ×
+ * taxable : taxable ≤ 50000 ? 30% × taxable − 2000 : 40% × taxable − 7000, rounded half-up."
+ * Worked in fiftieths of a fen: x = 5 × taxable (an integer), 20% × taxable = 2x/50,
+ * 30% × taxable − 2000.00 = (3x − 10 000 000)/50, 40% × taxable − 7000.00 = (4x − 35 000 000)/50.
+ */
+function cnLabor(gross: bigint): bigint {
+  const x = gross <= 400_000n ? 5n * (gross > 80_000n ? gross - 80_000n : 0n) : 4n * gross;
+  const num = x <= 10_000_000n ? 2n * x : x <= 25_000_000n ? 3n * x - 10_000_000n : 4n * x - 35_000_000n;
+  return roundHalfUp({ num, den: 50n });
+}
 
 /** The content an event's identity is compared on: "field by field, at included, amounts compared as money and instants as instants". */
-function identityOf(event: Extract<RefEvent, { type: 'order.paid' | 'order.refunded' }>): string {
+function identityOf(event: Extract<RefEvent, { type: 'order.paid' | 'order.refunded' | 'withdrawal.requested' }>): string {
+  if (event.type === 'withdrawal.requested') {
+    return JSON.stringify([Date.parse(event.at), event.member, money(event.amount).toString()]);
+  }
   const lines = [...event.lines]
     .sort((a, b) => a.line - b.line)
     .map((l) => ({
@@ -324,10 +523,17 @@ class Reference {
   private readonly refunds = new Map<string, string>();
   private readonly pending = new Map<string, bigint>();
   private readonly available = new Map<string, bigint>();
+  /** Period awards, key `to|period|rule`, and the closed periods, key `rule|period`. */
+  private readonly periodAwards = new Map<string, bigint>();
+  private readonly closed = new Set<string>();
+  /** Accepted withdrawals by id, and the gross withdrawn and tax withheld per `member|month`. */
+  private readonly withdrawals = new Map<string, { content: string; amount: bigint; tax: bigint }>();
+  private readonly months = new Map<string, { gross: bigint; tax: bigint }>();
 
   constructor(
     private readonly plan: RefPlan,
     members: readonly RefMemberInput[],
+    private readonly zone: string,
   ) {
     for (const m of members) {
       const distributor = m.role !== 'customer';
@@ -348,6 +554,36 @@ class Reference {
     if (event.type === 'order.paid') return this.paid(event, now);
     if (event.type === 'order.completed') return this.completed(event.order, now);
     if (event.type === 'order.refunded') return this.refunded(event);
+    if (event.type === 'withdrawal.requested') return this.withdraw(event, now);
+    return undefined;
+  }
+
+  /**
+   * "available = net settled awards − withdrawals (gross). A withdrawal of more than available,
+   * or below the plan's minimum, is rejected; a rejected withdrawal leaves no trace, so its id can
+   * be used again." The minimum defaults to 0.01 (the scenario format's default). Checks in the
+   * order of "Events and errors": identity (conflict), references (unknown_member), then
+   * below_minimum before insufficient_funds.
+   * Tax "cn-labor (劳务报酬 withholding), per member per calendar month (tenant's time zone), on
+   * the month's cumulative gross withdrawals G ... A withdrawal withholds tax(G after it) − tax
+   * already withheld this month. net = amount − withheld."
+   */
+  private withdraw(event: Extract<RefEvent, { type: 'withdrawal.requested' }>, now: number): Rejection | undefined {
+    const content = identityOf(event);
+    const known = this.withdrawals.get(event.withdrawal);
+    if (known) return known.content === content ? undefined : 'conflict';
+    if (!this.members.has(event.member)) return 'unknown_member';
+    const amount = money(event.amount);
+    if (amount < money(this.plan.minWithdrawal ?? '0.01')) return 'below_minimum';
+    if (amount > (this.available.get(event.member) ?? 0n)) return 'insufficient_funds';
+    const { year, month } = wallClock(now, this.zone);
+    const monthKey = `${event.member}|${year}-${month}`;
+    const so = this.months.get(monthKey) ?? { gross: 0n, tax: 0n };
+    const gross = so.gross + amount;
+    const tax = this.plan.tax === 'cn-labor' ? cnLabor(gross) - so.tax : 0n;
+    this.months.set(monthKey, { gross, tax: so.tax + tax });
+    this.withdrawals.set(event.withdrawal, { content, amount, tax });
+    this.credit(this.available, event.member, -amount);
     return undefined;
   }
 
@@ -370,6 +606,116 @@ class Reference {
       }
       order.settled = true;
     }
+    this.closePeriods(now);
+  }
+
+  /**
+   * "... then period closes, oldest period first". A period none of whose orders was paid has no
+   * sales: it pays nothing, so only the periods of paid orders are looked at.
+   */
+  private closePeriods(now: number) {
+    const due: { end: number; label: string; template: Extract<RefTemplate, { template: 'team-tier' | 'pool' }> }[] = [];
+    for (const t of this.plan.templates) {
+      if (t.template !== 'team-tier' && t.template !== 'pool') continue;
+      const delay = (t.params.closeDelayDays ?? 0) * DAY_MS;
+      for (const order of this.orders.values()) {
+        const { label, end } = periodOf(order.paidAt, t.params.period, this.zone);
+        if (end + delay <= now && !this.closed.has(`${t.id}|${label}`) && !due.some((d) => d.template === t && d.label === label))
+          due.push({ end, label, template: t });
+      }
+    }
+    due.sort((a, b) => a.end - b.end);
+    for (const { label, template } of due) {
+      this.closed.add(`${template.id}|${label}`);
+      const earned =
+        template.template === 'team-tier' ? this.teamTier(template.params, label) : this.pool(template.params, label);
+      for (const [to, amount] of earned) {
+        if (amount === 0n) continue;
+        // "period awards settle at period close".
+        this.periodAwards.set(`${to}|${label}|${template.id}`, amount);
+        this.credit(this.available, to, amount);
+      }
+    }
+  }
+
+  /**
+   * The period's orders net of the refunds made so far (before the close): "it counts orders
+   * paid in P net of refunds made before the close".
+   */
+  private periodSales(period: Period, label: string) {
+    const orders = [...this.orders.values()].filter((o) => periodOf(o.paidAt, period, this.zone).label === label);
+    const net = (o: Order) => [...o.lines.values()].reduce((sum, l) => sum + l.paid - l.refundedAmount, 0n);
+    // T(m): "the net paid amount of the period's orders whose seller is m or below m in the
+    // network at close" — the chain is the seller and everyone above it (the distributors never
+    // move in the model, so the network at close is that of payment).
+    const team = new Map<string, bigint>();
+    let total = 0n;
+    for (const o of orders) {
+      total += net(o);
+      for (const m of o.chain) team.set(m.id, (team.get(m.id) ?? 0n) + net(o));
+    }
+    return { total, team };
+  }
+
+  private distributors() {
+    return [...this.members.values()].filter((m) => m.distributor);
+  }
+
+  /**
+   * team-tier: "each distributor m has team sales T(m) ... With g(m) = round(rate(T(m)) × T(m)),
+   * where rate is the rate of the highest tier whose min ≤ T (0 below the first), m earns g(m) −
+   * Σ g(child) over its distributor children, never below zero."
+   */
+  private teamTier(params: Params<'team-tier'>, label: string) {
+    const { team } = this.periodSales(params.period, label);
+    const g = (id: string) => {
+      const t = team.get(id) ?? 0n;
+      let best: { min: bigint; rate: bigint } | undefined;
+      for (const tier of params.tiers) {
+        const min = money(tier.min);
+        if (min <= t && (!best || min > best.min)) best = { min, rate: rate(tier.rate) };
+      }
+      return best ? award(best.rate, whole(t)) : 0n;
+    };
+    const earned = new Map<string, bigint>();
+    for (const m of this.distributors()) {
+      const children = this.distributors().filter((c) => c.parent === m.id);
+      const amount = g(m.id) - children.reduce((sum, c) => sum + g(c.id), 0n);
+      if (amount > 0n) earned.set(m.id, amount);
+    }
+    return earned;
+  }
+
+  /**
+   * pool: "round(share × net paid sales of the period) (all orders paid in P, with or without a
+   * seller) is split among distributors with level ≥ minLevel at close, equally or by their team
+   * sales of P, by largest remainder so that the parts sum exactly (ties go to the member who
+   * entered the network first ...; the starting network entered in its listed order). When no one
+   * is eligible or every weight is zero, nothing is paid."
+   */
+  private pool(params: Params<'pool'>, label: string) {
+    const { total, team } = this.periodSales(params.period, label);
+    const pool = award(rate(params.share), whole(total));
+    const eligible = this.distributors().filter((m) => m.level >= (params.minLevel ?? 1));
+    const weights = eligible.map((m) => ((params.weight ?? 'equal') === 'equal' ? 1n : (team.get(m.id) ?? 0n)));
+    const sum = weights.reduce((a, b) => a + b, 0n);
+    const earned = new Map<string, bigint>();
+    if (eligible.length === 0 || sum === 0n) return earned;
+    const parts = eligible.map((m, i) => ({
+      id: m.id,
+      index: i,
+      floor: (pool * weights[i]!) / sum,
+      rest: (pool * weights[i]!) % sum,
+    }));
+    let left = pool - parts.reduce((a, p) => a + p.floor, 0n);
+    const byRest = [...parts].sort((a, b) => (a.rest === b.rest ? a.index - b.index : a.rest > b.rest ? -1 : 1));
+    for (const p of byRest) {
+      if (left === 0n) break;
+      p.floor += 1n;
+      left -= 1n;
+    }
+    for (const p of parts) earned.set(p.id, p.floor);
+    return earned;
   }
 
   /**
@@ -435,21 +781,34 @@ class Reference {
     const known = this.orders.get(event.order);
     if (known) return known.content === content ? undefined : 'conflict';
     // "A referrer ... that is not a member is unknown_member; one that is a customer is invalid."
-    if (event.referrer !== undefined) {
-      const referrer = this.members.get(event.referrer);
-      if (!referrer) return 'unknown_member';
-      if (!referrer.distributor) return 'invalid';
-    }
+    // References before rules ("check in this order: ... references (unknown_member, ...), then
+    // the rules (invalid for a role that does not fit ...)"); a pickup point is read as a referrer is.
+    const named = [event.referrer, event.pickupPoint].filter((id) => id !== undefined);
+    if (named.some((id) => !this.members.has(id))) return 'unknown_member';
+    if (named.some((id) => !this.members.get(id)!.distributor)) return 'invalid';
     this.bind(event.buyer, event.referrer, now);
     const lines = new Map<number, Line>();
     for (const l of event.lines) {
       // A line without a cost is read as cost 0 (its profit is its paid amount).
       const cost = l.cost === undefined ? 0n : money(l.cost);
-      lines.set(l.line, { qty: BigInt(l.qty), paid: money(l.paid), cost, refundedQty: 0n, refundedAmount: 0n });
+      lines.set(l.line, {
+        sku: l.sku,
+        category: l.category,
+        qty: BigInt(l.qty),
+        paid: money(l.paid),
+        cost,
+        refundedQty: 0n,
+        refundedAmount: 0n,
+      });
     }
     // "An order's awards use the network as it was when the order was paid, for ever."
-    const order: Order = { content, chain: this.chainOf(event.buyer), lines, awards: new Map(), settled: false };
-    order.awards = awardsOf(this.plan.templates, order);
+    const pickup =
+      event.pickupPoint === undefined
+        ? undefined
+        : { id: event.pickupPoint, parent: this.members.get(event.pickupPoint)!.parent };
+    const chain = this.chainOf(event.buyer);
+    const order: Order = { content, chain, pickup, paidAt: now, lines, awards: new Map(), settled: false };
+    order.awards = awardsOf(this.plan.templates, order, this.zone);
     this.orders.set(event.order, order);
     this.post(order, order.awards);
     return undefined;
@@ -487,7 +846,7 @@ class Reference {
     }
     // "the difference, whatever its sign, is posted as an adjustment (a reversal when negative).
     // A full refund therefore always nets every award of the order to exactly zero."
-    const next = awardsOf(this.plan.templates, order);
+    const next = awardsOf(this.plan.templates, order, this.zone);
     const changes = new Map<string, bigint>();
     for (const k of new Set([...order.awards.keys(), ...next.keys()])) {
       changes.set(k, (next.get(k) ?? 0n) - (order.awards.get(k) ?? 0n));
@@ -506,18 +865,25 @@ class Reference {
         awards.set(`${to}|${orderId}|${rule}`, { amount: formatMoney(amount), status: order.settled ? 'settled' : 'pending' });
       }
     }
+    for (const [k, amount] of this.periodAwards) awards.set(k, { amount: formatMoney(amount), status: 'settled' });
     const balances: RefResult['balances'] = new Map();
     for (const id of this.members.keys()) {
       const pending = formatMoney(this.pending.get(id) ?? 0n);
       balances.set(id, { pending, available: formatMoney(this.available.get(id) ?? 0n) });
     }
-    return { awards, balances, errors };
+    const withdrawals = [...this.withdrawals].map(([withdrawal, w]) => ({
+      withdrawal,
+      amount: formatMoney(w.amount),
+      tax: formatMoney(w.tax),
+      net: formatMoney(w.amount - w.tax),
+    }));
+    return { awards, balances, errors, withdrawals };
   }
 }
 
 /** Runs a scenario of the subset through the reference model. */
 export function runReference(scenario: RefScenario): RefResult {
-  const reference = new Reference(scenario.plan, scenario.members);
+  const reference = new Reference(scenario.plan, scenario.members, scenario.timezone ?? 'Asia/Shanghai');
   const errors: RefResult['errors'] = [];
   scenario.events.forEach((event, index) => {
     const code = reference.apply(event);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { RefEvent, RefMemberInput, RefScenario, RefTemplate } from './model.ts';
+import { runReference, type RefEvent, type RefMemberInput, type RefScenario, type RefTemplate } from './model.ts';
 
 /**
  * Random scenarios of the reference model's subset (see differential.test.ts for what they
@@ -81,6 +81,109 @@ const levelPriceArb: TemplateArb = fc
 
 const templateArb: TemplateArb = fc.oneof(multiLevelArb, differentialArb(2), levelPriceArb);
 
+const groupBuyArb: TemplateArb = fc
+  .record({ pickupRate: rateArb, recommenderRate: rateArb, base: baseArb })
+  .map(({ pickupRate, recommenderRate, base }) => ({
+    template: 'group-buy' as const,
+    params: { pickupRate: pct(pickupRate), recommenderRate: pct(recommenderRate), ...(base ? { base } : {}) },
+  }));
+
+const SKUS = ['s0', 's1', 's2'];
+const CATEGORIES = ['fresh', 'dairy'];
+/** Distributor ids D0–D8, taken modulo the world's distributors in planOf. */
+const memberIdsArb = fc.uniqueArray(
+  fc.integer({ min: 0, max: 8 }).map((i) => `D${i}`),
+  { minLength: 1, maxLength: 3 },
+);
+const isoDate = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** A campaign window from about START to a few weeks on: calendar dates (midnight in the zone) or instants. */
+const targetedArb: TemplateArb = fc
+  .record({
+    fromDay: fc.integer({ min: -1, max: 12 }),
+    fromHour: fc.integer({ min: 0, max: 23 }),
+    days: fc.integer({ min: 1, max: 20 }),
+    form: fc.constantFrom('date', 'date', 'instant', 'local'),
+    // Each filter in about a third of the campaigns, so that many lines still match all of them.
+    skus: fc.option(fc.uniqueArray(fc.constantFrom(...SKUS), { minLength: 1 }), { nil: undefined, freq: 2 }),
+    categories: fc.option(fc.uniqueArray(fc.constantFrom(...CATEGORIES), { minLength: 1 }), { nil: undefined, freq: 2 }),
+    members: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: memberIdsArb }),
+    teamsOf: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: memberIdsArb }),
+    amount: fc.oneof(
+      fc.integer({ min: 0, max: 2_000 }).map((n) => ({ perUnit: fen(n) })),
+      fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 10 ** 9 })).map((n) => ({ perUnit: fen(n) })),
+      rateArb.map((r) => ({ rate: pct(r) })),
+    ),
+    base: baseArb,
+  })
+  .map(({ fromDay, fromHour, days, form, skus, categories, members, teamsOf, amount, base }) => {
+    const from = START - 2 * HOUR + fromDay * DAY;
+    // A local date and time (no offset) keeps the wall clock: around 2026-03-08 02:00 in New York
+    // it may be a time that never happens.
+    const local = (t: number) => new Date(t).toISOString().slice(0, 16);
+    const window =
+      form === 'date'
+        ? { from: isoDate(from), to: isoDate(from + days * DAY) }
+        : form === 'local'
+          ? { from: local(from + fromHour * HOUR), to: local(from + fromHour * HOUR + days * DAY + 90 * 60_000) }
+          : {
+              from: new Date(from + fromHour * HOUR).toISOString(),
+              to: new Date(from + fromHour * HOUR + days * DAY).toISOString(),
+            };
+    return {
+      template: 'targeted' as const,
+      params: {
+        ...window,
+        ...(skus ? { skus } : {}),
+        ...(categories ? { categories } : {}),
+        ...(members ? { members } : {}),
+        ...(teamsOf ? { teamsOf } : {}),
+        ...amount,
+        ...(base ? { base } : {}),
+      },
+    };
+  });
+
+const periodArb = fc.constantFrom<'month' | 'quarter' | 'year'>('month', 'month', 'month', 'quarter', 'year');
+const delayArb = fc.constantFrom(0, 1, 3, undefined);
+
+const teamTierArb: TemplateArb = fc
+  .record({
+    period: periodArb,
+    tiers: fc.uniqueArray(
+      fc.record({ min: fc.oneof(fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 300_000 })), rate: rateArb }),
+      { minLength: 1, maxLength: 3, selector: (t) => t.min },
+    ),
+    closeDelayDays: delayArb,
+  })
+  .map(({ period, tiers, closeDelayDays }) => ({
+    template: 'team-tier' as const,
+    params: {
+      period,
+      tiers: tiers.map((t) => ({ min: fen(t.min), rate: pct(t.rate) })),
+      ...(closeDelayDays !== undefined ? { closeDelayDays } : {}),
+    },
+  }));
+
+const poolArb: TemplateArb = fc
+  .record({
+    period: periodArb,
+    share: rateArb,
+    minLevel: fc.constantFrom(1, 2, 3, 7, undefined),
+    weight: fc.constantFrom<'equal' | 'teamSales' | undefined>('equal', 'teamSales', 'teamSales', undefined),
+    closeDelayDays: delayArb,
+  })
+  .map(({ period, share, minLevel, weight, closeDelayDays }) => ({
+    template: 'pool' as const,
+    params: {
+      period,
+      share: pct(share),
+      ...(minLevel !== undefined ? { minLevel } : {}),
+      ...(weight !== undefined ? { weight } : {}),
+      ...(closeDelayDays !== undefined ? { closeDelayDays } : {}),
+    },
+  }));
+
 /** Lines from a few fen to 10^13 minor units ("Amounts up to 10^13 minor units must stay exact"). */
 const lineArb = fc
   .record({
@@ -88,73 +191,140 @@ const lineArb = fc
     paid: fc.oneof(
       { weight: 4, arbitrary: fc.integer({ min: 0, max: 50_000 }) },
       { weight: 2, arbitrary: fc.integer({ min: 0, max: 999 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 100_000_000 }) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 ** 13 }) },
     ),
     /** cost as thousandths of paid (often above it), or none. */
     cost: fc.option(fc.integer({ min: 0, max: 1_500 }), { nil: undefined, freq: 3 }),
     odd: fc.integer({ min: 0, max: 99 }),
+    sku: fc.constantFrom(...SKUS),
+    category: fc.constantFrom(...CATEGORIES, undefined),
   })
-  .map(({ qty, paid, cost, odd }) => ({
+  .map(({ qty, paid, cost, odd, sku, category }) => ({
+    sku,
+    category,
     qty,
     paid,
     cost: cost === undefined ? undefined : Math.floor((paid / 1000) * cost) + (odd % 7),
   }));
 
 /** Time between events: often none, often whole days (to land on `completedAt + freezeDays`). */
-const gapArb = fc.oneof(
+type Gap = number | { readonly to: 'midnight' | 'month'; readonly nudge: number };
+const plainGapArb: fc.Arbitrary<Gap> = fc.oneof(
   fc.constant(0),
   fc.integer({ min: 0, max: 4 }).map((d) => d * DAY),
   fc.integer({ min: 1, max: 72 }).map((h) => h * HOUR),
 );
-
-type RefundMode = 'whole' | 'qty' | 'amount' | 'both' | 'exceed' | 'missing-line';
-const paidStepArb = fc.record({
-  kind: fc.constant('paid' as const),
-  /** Often one of two buyers, so that one customer is bound, referred and re-bound. */
-  buyer: fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()),
-  /** Half the orders name a referrer: often one of two distributors, else anyone, a customer or no member. */
-  referrer: fc.option(fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()), { freq: 2, nil: undefined }),
-  lines: fc.array(lineArb, { minLength: 1, maxLength: 3 }),
-  gap: gapArb,
-});
-const stepArb = fc.oneof(
-  { weight: 4, arbitrary: paidStepArb },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('completed' as const), order: fc.nat(), gap: gapArb }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      kind: fc.constant('refund' as const),
-      order: fc.nat(),
-      lines: fc.uniqueArray(
-        fc.record({
-          line: fc.nat(),
-          mode: fc.constantFrom<RefundMode>('whole', 'qty', 'qty', 'amount', 'amount', 'both', 'both', 'exceed', 'missing-line'),
-          q: fc.nat(),
-          a: fc.nat(),
-        }),
-        { minLength: 1, maxLength: 2, selector: (l) => l.line % 3 },
-      ),
-      gap: gapArb,
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), gap: gapArb }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant('again' as const),
-      event: fc.nat(),
-      how: fc.constantFrom('same', 'respelled', 'now', 'changed'),
-      gap: gapArb,
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ kind: fc.constant('unknown-order' as const), refund: fc.boolean(), gap: gapArb }),
-  },
+/** Also to just before, at or after the next midnight or first of a month in the tenant's zone. */
+const edgeArb = (to: 'midnight' | 'month') =>
+  fc.record({ to: fc.constant(to), nudge: fc.constantFrom(0, 0, -1000, 1000, 3 * DAY, 5 * HOUR) });
+const campaignGapArb: fc.Arbitrary<Gap> = fc.oneof(
+  { weight: 3, arbitrary: plainGapArb },
+  { weight: 1, arbitrary: edgeArb('midnight') },
+);
+const periodGapArb: fc.Arbitrary<Gap> = fc.oneof(
+  { weight: 3, arbitrary: plainGapArb },
+  { weight: 1, arbitrary: edgeArb('midnight') },
+  { weight: 2, arbitrary: edgeArb('month') },
 );
 
-const worldOf = (options: { shapes: ('forest' | 'line')[]; minDistributors: number; templates: TemplateArb }) =>
+type RefundMode = 'whole' | 'qty' | 'amount' | 'both' | 'exceed' | 'missing-line';
+const paidStepArbOf = (gapArb: fc.Arbitrary<Gap>) =>
   fc.record({
+    kind: fc.constant('paid' as const),
+    /** Often one of two buyers, so that one customer is bound, referred and re-bound. */
+    buyer: fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()),
+    /** Half the orders name a referrer: often one of two distributors, else anyone, a customer or no member. */
+    referrer: fc.option(fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()), { freq: 2, nil: undefined }),
+    /** A pickup point now and then: often one of two distributors, else anyone, a customer or no member. */
+    pickup: fc.option(fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()), { freq: 3, nil: undefined }),
+    lines: fc.array(lineArb, { minLength: 1, maxLength: 3 }),
+    gap: gapArb,
+  });
+const withdrawalStepArbOf = (gapArb: fc.Arbitrary<Gap>) =>
+  fc.record({
+    kind: fc.constant('withdrawal' as const),
+    /** Often one of two distributors, else anyone, a customer or no member. */
+    member: fc.oneof(fc.integer({ min: 0, max: 1 }), fc.nat()),
+    /**
+     * A fen or so up to the tax brackets (4000, 20000 / 25000, 50000 / 62500 yuan), or 0.00; or
+     * (`share`) a part of what the member has available then (±1 fen), so that many are accepted.
+     */
+    amount: fc.oneof(
+      fc.integer({ min: 0, max: 5_000 }),
+      fc.constantFrom(0, 1, 80_000, 400_000, 400_001, 2_500_000, 2_500_001, 6_250_000, 6_250_001),
+      fc.integer({ min: 0, max: 10_000_000 }),
+      fc.record({ share: fc.constantFrom(1, 10, 250, 500, 1000), plus: fc.constantFrom(-1, 0, 0, 1) }),
+      fc.record({ share: fc.integer({ min: 0, max: 1000 }), plus: fc.constant(0) }),
+    ),
+    /** An id used before now and then (a rejected one can be used again; an accepted one is a duplicate or a conflict). */
+    id: fc.option(fc.nat(), { nil: undefined, freq: 4 }),
+    gap: gapArb,
+  });
+const stepArbOf = (gapArb: fc.Arbitrary<Gap>, withdrawals = 0) =>
+  fc.oneof(
+    { weight: 4, arbitrary: paidStepArbOf(gapArb) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('completed' as const), order: fc.nat(), gap: gapArb }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('refund' as const),
+        order: fc.nat(),
+        lines: fc.uniqueArray(
+          fc.record({
+            line: fc.nat(),
+            mode: fc.constantFrom<RefundMode>(
+              'whole',
+              'qty',
+              'qty',
+              'amount',
+              'amount',
+              'both',
+              'both',
+              'exceed',
+              'missing-line',
+            ),
+            q: fc.nat(),
+            a: fc.nat(),
+          }),
+          { minLength: 1, maxLength: 2, selector: (l) => l.line % 3 },
+        ),
+        gap: gapArb,
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), gap: gapArb }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('again' as const),
+        event: fc.nat(),
+        how: fc.constantFrom('same', 'respelled', 'now', 'changed'),
+        gap: gapArb,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('unknown-order' as const), refund: fc.boolean(), gap: gapArb }),
+    },
+    { weight: withdrawals, arbitrary: withdrawalStepArbOf(gapArb) },
+  );
+
+const worldOf = (options: {
+  shapes: ('forest' | 'line')[];
+  minDistributors: number;
+  templates: TemplateArb;
+  gaps?: fc.Arbitrary<Gap>;
+  zones?: (string | undefined)[];
+  starts?: number[];
+  steps?: number;
+  withdrawals?: number;
+  /** At most this many withdrawals after the other steps (when something has had time to settle). */
+  tail?: number;
+}) =>
+  fc.record({
+    /** The tenant's zone (undefined: the harness's Asia/Shanghai) and where time starts. */
+    timezone: fc.constantFrom(...(options.zones ?? [undefined])),
+    start: fc.constantFrom(...(options.starts ?? [START])),
     /** A forest, or one line D0 <- D1 <- … with C0 bound to the last (the longest chain). */
     shape: fc.constantFrom(...options.shapes),
     distributors: fc.array(
@@ -173,9 +343,24 @@ const worldOf = (options: { shapes: ('forest' | 'line')[]; minDistributors: numb
     binding: fc.constantFrom<'first' | 'last' | undefined>('first', 'last', 'last', undefined),
     protectDays: fc.constantFrom(0, 1, 2, undefined),
     templates: fc.array(options.templates, { minLength: 1, maxLength: 3 }),
-    first: paidStepArb,
-    steps: fc.array(stepArb, { maxLength: 14 }),
-    finalTick: fc.option(gapArb, { nil: undefined }),
+    first: paidStepArbOf(options.gaps ?? plainGapArb),
+    steps: fc.array(stepArbOf(options.gaps ?? plainGapArb, options.withdrawals), { maxLength: options.steps ?? 14 }),
+    // The tail often crosses into a new month of the tenant's zone (tax months).
+    // Mostly parts of what the richest member has then, so that a month sees several taxed ones.
+    tail: fc.array(
+      fc.oneof(
+        withdrawalStepArbOf(fc.oneof(plainGapArb, edgeArb('month'))),
+        withdrawalStepArbOf(fc.oneof(plainGapArb, edgeArb('month'))).chain((step) =>
+          fc
+            .record({ share: fc.integer({ min: 100, max: 700 }), plus: fc.constant(0) })
+            .map((amount) => ({ ...step, member: 0, amount })),
+        ),
+      ),
+      { minLength: Math.min(1, options.tail ?? 0), maxLength: options.tail ?? 0 },
+    ),
+    minWithdrawal: fc.constantFrom(undefined, '1.00', '10.00'),
+    tax: fc.constantFrom<'none' | 'cn-labor' | undefined>('cn-labor', 'cn-labor', 'none', undefined),
+    finalTick: fc.option(options.gaps ?? plainGapArb, { nil: undefined }),
   });
 
 /** Any scenario of the subset. */
@@ -183,6 +368,48 @@ export const worldArb = worldOf({ shapes: ['forest', 'forest', 'line'], minDistr
 
 /** Long chains under differential templates that nearly always have a peer bonus (peer counts, generations). */
 export const longChainWorldArb = worldOf({ shapes: ['line'], minDistributors: 4, templates: differentialArb(20) });
+
+const ZONES = ['Asia/Shanghai', 'America/New_York', 'UTC', undefined];
+
+/** group-buy and targeted campaigns, often stacked with a chain template, in several zones. */
+export const campaignWorldArb = worldOf({
+  shapes: ['forest', 'forest', 'line'],
+  minDistributors: 1,
+  templates: fc.oneof(
+    { weight: 2, arbitrary: groupBuyArb },
+    { weight: 3, arbitrary: targetedArb },
+    { weight: 1, arbitrary: templateArb },
+  ),
+  gaps: campaignGapArb,
+  zones: ZONES,
+});
+
+/** team-tier and pool periods closing as time passes (also at the end of 2026), with refunds before and after. */
+export const periodWorldArb = worldOf({
+  shapes: ['forest', 'forest', 'line'],
+  minDistributors: 1,
+  templates: fc.oneof(
+    { weight: 2, arbitrary: teamTierArb },
+    { weight: 2, arbitrary: poolArb },
+    { weight: 1, arbitrary: templateArb },
+  ),
+  gaps: periodGapArb,
+  zones: ZONES,
+  starts: [START, START, Date.UTC(2026, 5, 25, 12), Date.UTC(2026, 11, 20, 12)],
+  steps: 18,
+});
+
+/** Withdrawals with and without cn-labor tax across months in three zones, from settled awards and pools. */
+export const withdrawalWorldArb = worldOf({
+  shapes: ['forest', 'line'],
+  minDistributors: 1,
+  templates: fc.oneof({ weight: 3, arbitrary: multiLevelArb }, { weight: 1, arbitrary: poolArb }),
+  gaps: periodGapArb,
+  zones: ZONES,
+  steps: 20,
+  withdrawals: 4,
+  tail: 4,
+});
 
 export type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -206,6 +433,18 @@ function redelivered(original: RefEvent, how: string, now: () => string): RefEve
         return { ...original, at: now() };
       default:
         return { ...original, lines: original.lines.map((l, i) => (i === 0 ? { ...l, qty: l.qty + 1 } : l)) };
+    }
+  }
+  if (original.type === 'withdrawal.requested') {
+    switch (how) {
+      case 'same':
+        return { ...original };
+      case 'respelled':
+        return { ...original, amount: respell(original.amount) };
+      case 'now':
+        return { ...original, at: now() };
+      default:
+        return { ...original, amount: fen(cents(original.amount) + 1) };
     }
   }
   if (original.type !== 'order.refunded') return original;
@@ -276,25 +515,25 @@ export function scenarioOf(world: World): RefScenario {
   // Buyers: the members, and a few the network does not know (guests, or customers once referred).
   const ids = (customer: boolean) => members.filter((m) => (m.role === 'customer') === customer).map((m) => m.id);
   const buyers = ['C0', 'N0', ...ids(true).slice(1), 'N1', 'N2', ...ids(false)];
+  // Referrers and pickup points: distributors, a customer (invalid) or no member (unknown_member).
   const referrers = [...ids(false), 'C0', 'X-not-a-member'];
   const left: Left[] = [];
   const events: RefEvent[] = [];
-  let now = START;
+  let now = world.start;
   let refunds = 0;
-  const at = (gap: number) => new Date((now += gap)).toISOString();
-  /** Accepted order.paid and order.refunded events, to deliver again. */
+  let withdrawals = 0;
+  const zone = world.timezone ?? 'Asia/Shanghai';
+  const at = (gap: Gap) => {
+    if (typeof gap === 'number') now += gap;
+    else now = Math.max(now, nextEdge(now, gap.to, zone) + gap.nudge);
+    return new Date(now).toISOString();
+  };
+  /** Accepted order.paid and order.refunded events and every withdrawal (maybe rejected), to deliver again. */
   const sent: RefEvent[] = [];
   const accepted = new Set<string>();
-  for (const step of [world.first, ...world.steps]) {
+  for (const step of [world.first, ...world.steps, ...world.tail]) {
     if (step.kind === 'paid') {
       const id = `O${left.length + 1}`;
-      const lines = step.lines.map((l, i) => ({
-        line: i + 1,
-        sku: `s${i}`,
-        qty: l.qty,
-        paid: fen(l.paid),
-        ...(l.cost !== undefined ? { cost: fen(l.cost) } : {}),
-      }));
       left.push({ id, lines: step.lines.map((l, i) => ({ line: i + 1, qty: l.qty, amount: l.paid })) });
       const event: RefEvent = {
         at: at(step.gap),
@@ -302,11 +541,13 @@ export function scenarioOf(world: World): RefScenario {
         order: id,
         buyer: buyers[step.buyer % buyers.length]!,
         ...(step.referrer !== undefined ? { referrer: referrers[step.referrer % referrers.length]! } : {}),
-        lines,
+        ...(step.pickup !== undefined ? { pickupPoint: referrers[step.pickup % referrers.length]! } : {}),
+        lines: linesOf(step),
       };
       events.push(event);
       // Only accepted events are delivered again (a new event earlier than the clock is not in the subset).
-      if (event.referrer === undefined || members.some((m) => m.id === event.referrer && m.role !== 'customer')) {
+      const fits = (id: string | undefined) => id === undefined || members.some((m) => m.id === id && m.role !== 'customer');
+      if (fits(event.referrer) && fits(event.pickupPoint)) {
         sent.push(event);
         accepted.add(id);
       }
@@ -316,13 +557,7 @@ export function scenarioOf(world: World): RefScenario {
       const order = left[step.order % left.length]!;
       const { lines, faulty } = refundLinesOf(order, step);
       if (lines.every((l) => l.qty === 0 && l.amount === '0.00')) continue; // not a refund of anything
-      if (!faulty) {
-        for (const l of lines) {
-          const line = order.lines.find((x) => x.line === l.line)!;
-          line.qty -= l.qty;
-          line.amount -= cents(l.amount);
-        }
-      }
+      if (!faulty) takeBack(order, lines);
       const event: RefEvent = { at: at(step.gap), type: 'order.refunded', order: order.id, refund: `R${++refunds}`, lines };
       events.push(event);
       if (!faulty && accepted.has(order.id)) sent.push(event);
@@ -331,7 +566,20 @@ export function scenarioOf(world: World): RefScenario {
       // second time; the same identity with other content is a conflict. 'The same' is field by
       // field, at included, amounts compared as money and instants as instants."
       const original = sent[step.event % sent.length]!;
-      events.push(redelivered(original, step.how, () => at(step.gap)));
+      const again = redelivered(original, step.how, () => at(step.gap));
+      // A withdrawal sent before may have been rejected: sent again, it is a new request, which
+      // may not be earlier than the clock (the format's `at` never decreases).
+      events.push(again.type === 'withdrawal.requested' && Date.parse(again.at) < now ? { ...again, at: at(0) } : again);
+    } else if (step.kind === 'withdrawal') {
+      const id = step.id === undefined || withdrawals === 0 ? `W${++withdrawals}` : `W${1 + (step.id % withdrawals)}`;
+      const who = [...ids(false), 'C0', 'Z-none'];
+      const event = withdrawalOf(world, { members, events }, step, {
+        at: at(step.gap),
+        withdrawal: id,
+        member: who[step.member % who.length]!,
+      });
+      events.push(event);
+      sent.push(event);
     } else if (step.kind === 'unknown-order') {
       events.push(unknownOrder(step, at(step.gap), `R${++refunds}`));
     } else {
@@ -339,17 +587,88 @@ export function scenarioOf(world: World): RefScenario {
     }
   }
   if (world.finalTick !== undefined) events.push({ at: at(world.finalTick), type: 'tick' });
-  return { plan: planOf(world), members, events };
+  return { ...(world.timezone !== undefined ? { timezone: world.timezone } : {}), plan: planOf(world), members, events };
+}
+
+/** What is left of an order once a refund's lines are taken back. */
+function takeBack(order: Left, lines: readonly { line: number; qty: number; amount: string }[]) {
+  for (const l of lines) {
+    const line = order.lines.find((x) => x.line === l.line)!;
+    line.qty -= l.qty;
+    line.amount -= cents(l.amount);
+  }
+}
+
+/** An order's lines in the conformance format. */
+function linesOf(step: Extract<World['steps'][number], { kind: 'paid' }>) {
+  return step.lines.map((l, i) => ({
+    line: i + 1,
+    sku: l.sku,
+    ...(l.category !== undefined ? { category: l.category } : {}),
+    qty: l.qty,
+    paid: fen(l.paid),
+    ...(l.cost !== undefined ? { cost: fen(l.cost) } : {}),
+  }));
+}
+
+type WithdrawalStep = Extract<World['steps'][number], { kind: 'withdrawal' }>;
+
+/**
+ * A withdrawal request: a set amount, or (`share`) a part of what the member has available once
+ * what is due at its instant has run, and (for an even `member`) of the member who has the most.
+ * The model only steers the input here; the engine is compared with it as for any other event.
+ */
+function withdrawalOf(
+  world: World,
+  so: { members: RefMemberInput[]; events: RefEvent[] },
+  step: WithdrawalStep,
+  request: { at: string; withdrawal: string; member: string },
+): RefEvent {
+  let { member } = request;
+  let amount = step.amount;
+  if (typeof amount !== 'number') {
+    const tick: RefEvent = { at: request.at, type: 'tick' };
+    const { balances } = runReference({
+      timezone: world.timezone,
+      plan: planOf(world),
+      members: so.members,
+      events: [...so.events, tick],
+    });
+    const available = (id: string) => {
+      const text = balances.get(id)?.available ?? '0.00';
+      return text.startsWith('-') ? 0 : cents(text);
+    };
+    if (step.member % 2 === 0) {
+      const richest = [...balances.keys()].sort((a, b) => available(b) - available(a))[0];
+      if (richest) member = richest;
+    }
+    amount = Math.max(0, Math.floor((available(member) * amount.share) / 1000) + amount.plus);
+  }
+  return { ...request, type: 'withdrawal.requested', member, amount: fen(amount) };
 }
 
 /** The plan: options left out now and then (their defaults apply), templates t1, t2, t3. */
 function planOf(world: World): RefScenario['plan'] {
+  // Targeted members and teamsOf name D0–D8: taken modulo the world's distributors.
+  const resolve = (ids?: readonly string[]) =>
+    ids && [...new Set(ids.map((id) => `D${Number(id.slice(1)) % world.distributors.length}`))];
+  const templates = world.templates.map((t, i) => {
+    const template = { ...t, id: `t${i + 1}` } as RefTemplate;
+    if (template.template !== 'targeted') return template;
+    const { members, teamsOf, ...rest } = template.params;
+    return {
+      ...template,
+      params: { ...rest, ...(members ? { members: resolve(members) } : {}), ...(teamsOf ? { teamsOf: resolve(teamsOf) } : {}) },
+    } as RefTemplate;
+  });
   return {
     ...(world.freezeDays !== undefined ? { freezeDays: world.freezeDays } : {}),
     ...(world.selfPurchase !== undefined ? { selfPurchase: world.selfPurchase } : {}),
     ...(world.binding !== undefined ? { binding: world.binding } : {}),
     ...(world.protectDays !== undefined ? { protectDays: world.protectDays } : {}),
-    templates: world.templates.map((t, i) => ({ ...t, id: `t${i + 1}` }) as RefTemplate),
+    ...(world.minWithdrawal !== undefined ? { minWithdrawal: world.minWithdrawal } : {}),
+    ...(world.tax !== undefined ? { tax: world.tax } : {}),
+    templates,
   };
 }
 
@@ -358,4 +677,22 @@ function unknownOrder(step: { refund: boolean }, at: string, refund: string): Re
   return step.refund
     ? { at, type: 'order.refunded', order: 'O-none', refund, lines: [{ line: 1, qty: 1, amount: '0.00' }] }
     : { at, type: 'order.completed', order: 'O-none' };
+}
+
+/** The next midnight (or first of a month) after an instant in a zone, found by the hour (a generator aid, not the oracle). */
+function nextEdge(t: number, to: 'midnight' | 'month', zone: string): number {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+  const wall = (x: number) => Object.fromEntries(format.formatToParts(x).map((p) => [p.type, Number(p.value)]));
+  let x = Math.floor(t / HOUR) * HOUR + HOUR;
+  for (let i = 0; i < 24 * 40; i += 1, x += HOUR) {
+    const w = wall(x);
+    if (w.hour === 0 && w.minute === 0 && (to === 'midnight' || w.day === 1)) return x;
+  }
+  return x;
 }
