@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import { runReference, type RefScenario } from './model.ts';
-import { campaignWorldArb, longChainWorldArb, periodWorldArb, scenarioOf, withdrawalWorldArb, worldArb } from './scenarios.ts';
+import {
+  campaignWorldArb,
+  compressionWorldArb,
+  longChainWorldArb,
+  networkWorldArb,
+  periodWorldArb,
+  scenarioOf,
+  withdrawalWorldArb,
+  worldArb,
+} from './scenarios.ts';
 
 /**
  * Differential test: the engine against an independent reference model written from
@@ -39,6 +48,19 @@ import { campaignWorldArb, longChainWorldArb, periodWorldArb, scenarioOf, withdr
  *   amounts at the 800/4000/20000/50000 bracket edges or parts of what is available, months of
  *   the tenant's zone, unknown members, customers, ids of rejected withdrawals used again,
  *   duplicates and conflicts.
+ * - Network changes (networkWorldArb): member.joined (new ids; ids already in the network:
+ *   conflict; customers with a level: invalid; parents that are customers: invalid, or no member:
+ *   unknown_member; roots), delivered again (the same, with its defaults written out, at a later
+ *   instant or changed: conflict), member.moved (whole teams, customers re-bound by the move,
+ *   roots, to a customer, to no member, under itself or its own downline: cycle), member.promoted
+ *   (customers; distributors: invalid) and member.level_set (levels 1–6; customers: invalid),
+ *   between orders and refunds: old orders keep their payment-time chain and levels, also when
+ *   refunded; plan levels 2–5 with upgradeWhen conditions (personalSales, teamSales,
+ *   directRecruits, directAtLevel, any / all; thresholds from 0.00) or by hand only; team-tier and
+ *   pool on the network at close.
+ * - Compression (compressionWorldArb, and now and then in networkWorldArb): inactiveDays 1–5,
+ *   orders at exactly a window's edge (whole-day gaps), activity by a join, a promotion or a sale
+ *   still above zero (whole orders refunded), moves and level changes being no activity.
  * - Events and errors: order.paid and order.refunded delivered again — the same, respelled
  *   (lines in another order, "5.1" for "5.10"), at a later instant or changed (conflict).
  *
@@ -109,6 +131,28 @@ describe('the reference model', () => {
     'conformance/own/98-withdrawals-tax.yaml',
     'conformance/own/audit-tax-tenant-month.yaml',
     'conformance/own/120-profit-refunded-to-zero.yaml',
+    'conformance/own/47-refund-payment-time-network.yaml',
+    'conformance/own/51-levels-conditions.yaml',
+    'conformance/own/52-levels-by-hand.yaml',
+    'conformance/own/57-member-events.yaml',
+    'conformance/own/65-differential-refund-payment-levels.yaml',
+    'conformance/own/91-network-moves-refund.yaml',
+    'conformance/own/92-levels-recheck.yaml',
+    'conformance/own/34-team-tier-year-move-clamp.yaml',
+    'conformance/own/71-team-tier-quarter-move-clamp.yaml',
+    'conformance/own/72-pool-year-equal-ties-entry.yaml',
+    'conformance/own/84-pool-halfup-joined-before-close.yaml',
+    'conformance/own/113-defaults-written-out-duplicate.yaml',
+    'conformance/own/35-pool-equal-minlevel-tie.yaml',
+    'conformance/own/42-binding-last-protect.yaml',
+    'conformance/own/89-binding-last-age.yaml',
+    'conformance/own/88-binding-first-roots.yaml',
+    'conformance/own/41-binding-first.yaml',
+    'conformance/own/40-binding-unknown-buyer.yaml',
+    'conformance/own/54-compression-activity.yaml',
+    'conformance/own/74-compression-chain-templates.yaml',
+    'conformance/own/103-compression-no-activity.yaml',
+    'conformance/own/119-compression-explained.yaml',
   ];
   it.each(covered)('agrees with the worked figures of %s', (file) => {
     const raw = parse(readFileSync(file, 'utf8')) as RefScenario & {
@@ -294,5 +338,13 @@ describe('the engine against the reference model (DOMAIN.md subset)', () => {
 
   it(`agrees over ${Math.ceil(RUNS / 4)} runs of withdrawals with cn-labor tax by the month in three time zones`, () => {
     fc.assert(fc.property(withdrawalWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 4) });
+  });
+
+  it(`agrees over ${Math.ceil(RUNS / 2)} networks changing as orders are paid and refunded (joins, moves, promotions, levels)`, () => {
+    fc.assert(fc.property(networkWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 2) });
+  });
+
+  it(`agrees over ${Math.ceil(RUNS / 4)} chains compressed around inactive uplines, at the window's edges`, () => {
+    fc.assert(fc.property(compressionWorldArb, agrees), { seed: SEED, numRuns: Math.ceil(RUNS / 4) });
   });
 });

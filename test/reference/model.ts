@@ -4,15 +4,20 @@
  * (`../shared/scenarios/README.md`; its public scenarios are copied in conformance/public) and gives the awards, balances and rejected events that the
  * contract prescribes.
  *
- * Subset: a static network of distributors with levels (no joins, moves, promotions, level
- * changes, recruiting or compression) and customers bound to them, bound or re-bound by an
+ * Subset: a network of distributors with levels and customers bound to them that changes as the
+ * scenario runs — `member.joined`, `member.moved` (re-binding a customer), `member.promoted`,
+ * `member.level_set`, and plan `levels` whose `upgradeWhen` conditions (personalSales, teamSales,
+ * directRecruits, directAtLevel, any / all) are re-checked after every accepted event — with every
+ * order priced on its payment-time chain and levels for ever (refunds included), and optional
+ * `compression` of inactive uplines (no recruiting, no regions); customers bound or re-bound by an
  * order's referrer (binding first/last, protectDays), guests; a plan stacking the order-time
  * templates `multi-level`, `differential`, `level-price`, `group-buy` (pickup point and its
  * recommender) and `targeted` (windows in the tenant's zone; skus, categories, members, teamsOf;
  * perUnit or rate), the period templates `team-tier` and `pool` (calendar periods in the tenant's
- * zone, close delays, largest remainder), withdrawals with a minimum and the `cn-labor` tax by
- * the month in the tenant's zone; the events `order.paid` (referrer, pickupPoint),
- * `order.completed`, `order.refunded`, `withdrawal.requested` and `tick`. Money is handled in
+ * zone, close delays, largest remainder, team sales in the network at close), withdrawals with a
+ * minimum and the `cn-labor` tax by the month in the tenant's zone; the events `order.paid`
+ * (referrer, pickupPoint), `order.completed`, `order.refunded`, `withdrawal.requested` and `tick`.
+ * Money is handled in
  * integer minor units (bigint) and exact rationals; nothing is ever a float.
  *
  * Each block below quotes the DOMAIN.md clause it implements.
@@ -146,7 +151,18 @@ export type RefTemplate =
 
 export type Period = 'month' | 'quarter' | 'year';
 
+/** A level condition (DOMAIN.md, Levels): one key per condition object, or `any` / `all`. */
+export type RefCondition =
+  | { readonly personalSales: string }
+  | { readonly teamSales: string }
+  | { readonly directRecruits: number }
+  | { readonly directAtLevel: { readonly level: number; readonly count: number } }
+  | { readonly any: readonly RefCondition[] }
+  | { readonly all: readonly RefCondition[] };
+
 export interface RefPlan {
+  readonly compression?: { readonly inactiveDays: number };
+  readonly levels?: readonly { readonly level: number; readonly upgradeWhen?: RefCondition }[];
   readonly freezeDays?: number;
   readonly selfPurchase?: boolean;
   readonly binding?: 'first' | 'last';
@@ -190,7 +206,17 @@ export type RefEvent =
       readonly member: string;
       readonly amount: string;
     }
-  | { readonly at: string; readonly type: 'tick' };
+  | { readonly at: string; readonly type: 'tick' }
+  | { readonly at: string; readonly type: 'member.joined'; readonly member: RefMemberInput }
+  | { readonly at: string; readonly type: 'member.moved'; readonly member: string; readonly parent: string | null }
+  | {
+      readonly at: string;
+      readonly type: 'member.promoted';
+      readonly member: string;
+      readonly role: 'branch' | 'agency' | 'leader';
+      readonly level?: number;
+    }
+  | { readonly at: string; readonly type: 'member.level_set'; readonly member: string; readonly level: number };
 
 export interface RefScenario {
   /** The tenant's time zone (IANA); the engine's test harness defaults it to Asia/Shanghai. */
@@ -217,11 +243,15 @@ export interface RefResult {
 
 interface Member {
   readonly id: string;
-  readonly distributor: boolean;
-  readonly level: number;
+  /** "A customer can become a distributor (member.promoted ...)". */
+  distributor: boolean;
+  /** Changed by member.level_set and by upgrades (DOMAIN.md, Levels). */
+  level: number;
   parent: string | null;
   /** When the current binding started ("members of the starting network count as bound long ago"). */
   boundAt: number;
+  /** When it joined or was promoted (compression's activity; none for the starting network). */
+  readonly entered: number[];
 }
 
 // ----- Orders ---------------------------------------------------------------------------------
@@ -240,6 +270,8 @@ interface Order {
   readonly content: string;
   /** "An order's awards use the network as it was when the order was paid, for ever." */
   readonly chain: readonly { id: string; level: number }[];
+  /** The chain without its inactive members (compression), for the chain templates. */
+  readonly shortChain: readonly { id: string; level: number }[];
   /** The pickup point and its parent when the order was paid (group-buy). */
   readonly pickup: { readonly id: string; readonly parent: string | null } | undefined;
   readonly paidAt: number;
@@ -394,9 +426,9 @@ function awardsOf(templates: readonly RefTemplate[], order: Order, zone: string)
   for (const t of templates) {
     const earn: Earn = (to, amount) => result.set(key(to, t.id), (result.get(key(to, t.id)) ?? 0n) + amount);
     for (const line of lines) {
-      if (t.template === 'multi-level') multiLevel(t.params, order.chain, line, earn);
-      else if (t.template === 'differential') differential(t.params, order.chain, line, earn);
-      else if (t.template === 'level-price') levelPrice(t.params, order.chain, line, earn);
+      if (t.template === 'multi-level') multiLevel(t.params, order.shortChain, line, earn);
+      else if (t.template === 'differential') differential(t.params, order.shortChain, line, earn);
+      else if (t.template === 'level-price') levelPrice(t.params, order.shortChain, line, earn);
       else if (t.template === 'group-buy') groupBuy(t.params, order, line, earn);
       else if (t.template === 'targeted') targeted(t.params, order, line, earn, zone);
     }
@@ -487,7 +519,14 @@ function periodOf(t: number, period: Period, zone: string): { label: string; end
 // ----- Events ---------------------------------------------------------------------------------
 
 type Rejection =
-  'invalid' | 'conflict' | 'unknown_member' | 'unknown_order' | 'refund_exceeds_paid' | 'below_minimum' | 'insufficient_funds';
+  | 'invalid'
+  | 'conflict'
+  | 'cycle'
+  | 'unknown_member'
+  | 'unknown_order'
+  | 'refund_exceeds_paid'
+  | 'below_minimum'
+  | 'insufficient_funds';
 
 /**
  * Tax cn-labor: "taxable = G ≤ 4000 ? max(0, G − 800) : G × 80%; tax = taxable ≤ 20000 ? 20% ×
@@ -529,6 +568,8 @@ class Reference {
   /** Accepted withdrawals by id, and the gross withdrawn and tax withheld per `member|month`. */
   private readonly withdrawals = new Map<string, { content: string; amount: bigint; tax: bigint }>();
   private readonly months = new Map<string, { gross: bigint; tax: bigint }>();
+  /** Accepted member.joined events by member id -> their content. */
+  private readonly joins = new Map<string, string>();
 
   constructor(
     private readonly plan: RefPlan,
@@ -538,7 +579,7 @@ class Reference {
     for (const m of members) {
       const distributor = m.role !== 'customer';
       const level = distributor ? (m.level ?? 1) : 0;
-      this.members.set(m.id, { id: m.id, distributor, level, parent: m.parent ?? null, boundAt: -Infinity });
+      this.members.set(m.id, { id: m.id, distributor, level, parent: m.parent ?? null, boundAt: -Infinity, entered: [] });
     }
   }
 
@@ -551,11 +592,155 @@ class Reference {
   apply(event: RefEvent): Rejection | undefined {
     const now = Date.parse(event.at);
     this.runDue(now);
-    if (event.type === 'order.paid') return this.paid(event, now);
-    if (event.type === 'order.completed') return this.completed(event.order, now);
-    if (event.type === 'order.refunded') return this.refunded(event);
-    if (event.type === 'withdrawal.requested') return this.withdraw(event, now);
+    let rejection: Rejection | undefined;
+    if (event.type === 'order.paid') rejection = this.paid(event, now);
+    else if (event.type === 'order.completed') rejection = this.completed(event.order, now);
+    else if (event.type === 'order.refunded') rejection = this.refunded(event);
+    else if (event.type === 'withdrawal.requested') rejection = this.withdraw(event, now);
+    else if (event.type === 'member.joined') rejection = this.joined(event, now);
+    else if (event.type === 'member.moved') rejection = this.moved(event, now);
+    else if (event.type === 'member.promoted') rejection = this.promoted(event, now);
+    else if (event.type === 'member.level_set') rejection = this.levelSet(event);
+    // Levels: "Conditions are re-checked after every event that is not rejected".
+    if (rejection === undefined) this.recheck();
+    return rejection;
+  }
+
+  // ----- Network changes ------------------------------------------------------------------------
+  // "The network changes over time (member.joined, member.moved, level changes). An order's awards
+  // use the network as it was when the order was paid, for ever". Checks in the order of "Events
+  // and errors": shape (invalid), identity (conflict), references (unknown_member), then the rules
+  // (invalid for a role that does not fit, cycle).
+
+  /**
+   * member.joined: "A parent that is not a distributor is invalid (on a join or a move); parent:
+   * null makes the member a root (a customer: unbound). ... A customer has no level: a level on a
+   * customer is invalid." "A member.joined for an id that entered the network another way is a
+   * conflict." Its identity is the member id; a join with its defaults written out (level 1,
+   * parent null) is the same join (conformance/own/113).
+   */
+  private joined(event: Extract<RefEvent, { type: 'member.joined' }>, now: number): Rejection | undefined {
+    const m = event.member;
+    const distributor = m.role !== 'customer';
+    if (!distributor && m.level !== undefined) return 'invalid';
+    const content = JSON.stringify([now, m.id, m.role, distributor ? (m.level ?? 1) : null, m.parent ?? null]);
+    const known = this.joins.get(m.id);
+    if (known !== undefined) return known === content ? undefined : 'conflict';
+    if (this.members.has(m.id)) return 'conflict';
+    const parent = m.parent ?? null;
+    if (parent !== null && !this.members.has(parent)) return 'unknown_member';
+    if (parent !== null && !this.members.get(parent)!.distributor) return 'invalid';
+    this.joins.set(m.id, content);
+    // "A binding's age starts when the customer joined".
+    this.members.set(m.id, {
+      id: m.id,
+      distributor,
+      level: distributor ? (m.level ?? 1) : 0,
+      parent,
+      boundAt: now,
+      entered: [now],
+    });
     return undefined;
+  }
+
+  /**
+   * member.moved: "A move that would make a member its own ancestor is rejected (cycle). A parent
+   * that is not a distributor is invalid ... A move also re-binds a customer: its binding's age
+   * starts again at the move." A move to the current parent changes nothing, nor restarts the age
+   * (README, "Decisions where DOMAIN.md is silent").
+   */
+  private moved(event: Extract<RefEvent, { type: 'member.moved' }>, now: number): Rejection | undefined {
+    const member = this.members.get(event.member);
+    if (!member) return 'unknown_member';
+    if (event.parent !== null && !this.members.has(event.parent)) return 'unknown_member';
+    if (event.parent !== null && !this.members.get(event.parent)!.distributor) return 'invalid';
+    for (let at: string | null = event.parent; at !== null; at = this.members.get(at)!.parent) {
+      if (at === member.id) return 'cycle';
+    }
+    if (member.parent === event.parent) return undefined;
+    member.parent = event.parent;
+    member.boundAt = now;
+    return undefined;
+  }
+
+  /**
+   * member.promoted: "A customer can become a distributor (member.promoted, with a role and level);
+   * its parent becomes its upline. Promoting a member that already is a distributor is invalid."
+   * The level defaults to 1 ("Distributors have an integer level ≥ 1 (default 1)").
+   */
+  private promoted(event: Extract<RefEvent, { type: 'member.promoted' }>, now: number): Rejection | undefined {
+    const member = this.members.get(event.member);
+    if (!member) return 'unknown_member';
+    if (member.distributor) return 'invalid';
+    member.distributor = true;
+    member.level = event.level ?? 1;
+    member.entered.push(now);
+    return undefined;
+  }
+
+  /**
+   * member.level_set: "An admin may also set a level by hand (member.level_set), up or down; it
+   * prices later orders." "Only distributors have levels: a level set on a customer is invalid."
+   */
+  private levelSet(event: Extract<RefEvent, { type: 'member.level_set' }>): Rejection | undefined {
+    const member = this.members.get(event.member);
+    if (!member) return 'unknown_member';
+    if (!member.distributor) return 'invalid';
+    member.level = event.level;
+    return undefined;
+  }
+
+  // ----- Levels ---------------------------------------------------------------------------------
+
+  /** The net paid of an order: its lines' paid amounts less what was refunded. */
+  private static net(o: Order) {
+    return [...o.lines.values()].reduce((sum, l) => sum + l.paid - l.refundedAmount, 0n);
+  }
+
+  /** Whether `id` is `ancestor` or below it in the network now. */
+  private below(id: string, ancestor: string) {
+    for (let at: string | null = id; at !== null; at = this.members.get(at)!.parent) if (at === ancestor) return true;
+    return false;
+  }
+
+  /**
+   * "personalSales (cumulative net paid where the member is the seller), teamSales (the same for the
+   * member and everyone below it in the network now), directRecruits (its distributor children
+   * now), directAtLevel: {level, count} (distributor children at that level or above). any / all
+   * combine them." Thresholds inclusive.
+   */
+  private holds(m: Member, c: RefCondition): boolean {
+    if ('any' in c) return c.any.some((x) => this.holds(m, x));
+    if ('all' in c) return c.all.every((x) => this.holds(m, x));
+    const children = () => this.distributors().filter((d) => d.parent === m.id);
+    if ('directRecruits' in c) return children().length >= c.directRecruits;
+    if ('directAtLevel' in c) return children().filter((d) => d.level >= c.directAtLevel.level).length >= c.directAtLevel.count;
+    const orders = [...this.orders.values()].filter((o) => o.chain[0] !== undefined);
+    const sales = (ids: (seller: string) => boolean) =>
+      orders.filter((o) => ids(o.chain[0]!.id)).reduce((sum, o) => sum + Reference.net(o), 0n);
+    if ('personalSales' in c) return sales((s) => s === m.id) >= money(c.personalSales);
+    return sales((s) => this.below(s, m.id)) >= money(c.teamSales);
+  }
+
+  /**
+   * "Conditions are re-checked after every event that is not rejected (a member.level_set
+   * included ...), repeatedly until no level changes. A member jumps to the highest level whose
+   * conditions hold, skipping levels between; a level with no upgradeWhen is only reached by hand;
+   * levels never fall by themselves."
+   */
+  private recheck() {
+    const levels = this.plan.levels ?? [];
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const m of this.distributors()) {
+        let best = m.level;
+        for (const l of levels) if (l.upgradeWhen && l.level > best && this.holds(m, l.upgradeWhen)) best = l.level;
+        if (best !== m.level) {
+          m.level = best;
+          changed = true;
+        }
+      }
+    }
   }
 
   /**
@@ -644,15 +829,15 @@ class Reference {
    */
   private periodSales(period: Period, label: string) {
     const orders = [...this.orders.values()].filter((o) => periodOf(o.paidAt, period, this.zone).label === label);
-    const net = (o: Order) => [...o.lines.values()].reduce((sum, l) => sum + l.paid - l.refundedAmount, 0n);
+    const net = Reference.net;
     // T(m): "the net paid amount of the period's orders whose seller is m or below m in the
-    // network at close" — the chain is the seller and everyone above it (the distributors never
-    // move in the model, so the network at close is that of payment).
+    // network at close": the seller (at payment) and everyone above it now.
     const team = new Map<string, bigint>();
     let total = 0n;
     for (const o of orders) {
       total += net(o);
-      for (const m of o.chain) team.set(m.id, (team.get(m.id) ?? 0n) + net(o));
+      for (let at = o.chain[0]?.id ?? null; at !== null; at = this.members.get(at)!.parent)
+        team.set(at, (team.get(at) ?? 0n) + net(o));
     }
     return { total, team };
   }
@@ -745,7 +930,7 @@ class Reference {
     if (referrer === undefined) return;
     const buyer = this.members.get(buyerId);
     if (!buyer) {
-      this.members.set(buyerId, { id: buyerId, distributor: false, level: 0, parent: referrer, boundAt: now });
+      this.members.set(buyerId, { id: buyerId, distributor: false, level: 0, parent: referrer, boundAt: now, entered: [now] });
       return;
     }
     if (buyer.distributor || buyer.parent === referrer) return;
@@ -807,11 +992,30 @@ class Reference {
         ? undefined
         : { id: event.pickupPoint, parent: this.members.get(event.pickupPoint)!.parent };
     const chain = this.chainOf(event.buyer);
-    const order: Order = { content, chain, pickup, paidAt: now, lines, awards: new Map(), settled: false };
+    const shortChain = chain.filter((m, i) => i === 0 || this.active(m.id, now));
+    const order: Order = { content, chain, shortChain, pickup, paidAt: now, lines, awards: new Map(), settled: false };
     order.awards = awardsOf(this.plan.templates, order, this.zone);
     this.orders.set(event.order, order);
     this.post(order, order.awards);
     return undefined;
+  }
+
+  /**
+   * Compression: "when an order is paid at t, a chain member other than the seller is inactive
+   * unless, within [t − inactiveDays × 24 h, t], it joined, was promoted (by event or by
+   * recruiting), or was the seller of an earlier order whose net paid is still above zero. Chain
+   * templates (multi-level, differential, level-price) skip inactive members as if they were not in
+   * the chain, and go on above them. teamsOf, group-buy, region and period templates ignore
+   * compression. Who was inactive is part of the order's payment-time network ... moves, level or
+   * region changes are no activity." Without compression everyone is active.
+   */
+  private active(id: string, t: number) {
+    const { compression } = this.plan;
+    if (!compression) return true;
+    const from = t - compression.inactiveDays * DAY_MS;
+    const within = (x: number) => x >= from && x <= t;
+    if (this.members.get(id)!.entered.some(within)) return true;
+    return [...this.orders.values()].some((o) => o.chain[0]?.id === id && within(o.paidAt) && Reference.net(o) > 0n);
   }
 
   private completed(orderId: string, now: number): Rejection | undefined {

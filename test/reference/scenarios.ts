@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { runReference, type RefEvent, type RefMemberInput, type RefScenario, type RefTemplate } from './model.ts';
+import {
+  runReference,
+  type RefCondition,
+  type RefEvent,
+  type RefMemberInput,
+  type RefScenario,
+  type RefTemplate,
+} from './model.ts';
 
 /**
  * Random scenarios of the reference model's subset (see differential.test.ts for what they
@@ -261,8 +268,68 @@ const withdrawalStepArbOf = (gapArb: fc.Arbitrary<Gap>) =>
     id: fc.option(fc.nat(), { nil: undefined, freq: 4 }),
     gap: gapArb,
   });
-const stepArbOf = (gapArb: fc.Arbitrary<Gap>, withdrawals = 0) =>
+type DistributorRole = 'branch' | 'agency' | 'leader';
+const distributorRoleArb = fc.constantFrom<DistributorRole>('leader', 'agency', 'branch');
+/**
+ * Network changes (DOMAIN.md, The network; Levels): joins (new ids, or an id already in the
+ * network: conflict; customers, now and then with a level: invalid), moves (to a distributor, a
+ * root, a customer: invalid, no member, itself or below itself: cycle), promotions (of customers,
+ * or of distributors: invalid) and levels set by hand (also on customers: invalid).
+ */
+const memberStepArbsOf = (gapArb: fc.Arbitrary<Gap>, weight: number) => [
+  {
+    weight: weight * 2,
+    arbitrary: fc.record({
+      kind: fc.constant('join' as const),
+      /** -1: a new id; else an id in the network already. */
+      id: fc.oneof({ weight: 5, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat() }),
+      role: fc.constantFrom<'customer' | DistributorRole>('customer', 'customer', 'leader', 'agency', 'branch'),
+      level: fc.option(fc.integer({ min: 1, max: 4 }), { freq: 2, nil: undefined }),
+      parent: fc.option(fc.nat(), { freq: 5, nil: undefined }),
+      gap: gapArb,
+    }),
+  },
+  {
+    weight: weight * 2,
+    arbitrary: fc.record({
+      kind: fc.constant('move' as const),
+      member: fc.nat(),
+      /** undefined: a root; -1: itself. */
+      parent: fc.option(fc.oneof({ weight: 8, arbitrary: fc.nat() }, { weight: 1, arbitrary: fc.constant(-1) }), {
+        freq: 6,
+        nil: undefined,
+      }),
+      gap: gapArb,
+    }),
+  },
+  {
+    weight,
+    arbitrary: fc.record({
+      kind: fc.constant('promote' as const),
+      member: fc.nat(),
+      role: distributorRoleArb,
+      level: fc.option(fc.integer({ min: 1, max: 4 }), { freq: 2, nil: undefined }),
+      gap: gapArb,
+    }),
+  },
+  {
+    weight,
+    arbitrary: fc.record({
+      kind: fc.constant('levelSet' as const),
+      member: fc.nat(),
+      level: fc.constantFrom(...LEVELS),
+      gap: gapArb,
+    }),
+  },
+];
+
+const stepArbOf = (gapArb: fc.Arbitrary<Gap>, withdrawals = 0, network = 0, fullRefunds = 0) =>
   fc.oneof(
+    {
+      weight: fullRefunds,
+      arbitrary: fc.record({ kind: fc.constant('refundAll' as const), order: fc.nat(), gap: gapArb }),
+    },
+    ...memberStepArbsOf(gapArb, network),
     { weight: 4, arbitrary: paidStepArbOf(gapArb) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('completed' as const), order: fc.nat(), gap: gapArb }) },
     {
@@ -309,6 +376,29 @@ const stepArbOf = (gapArb: fc.Arbitrary<Gap>, withdrawals = 0) =>
     { weight: withdrawals, arbitrary: withdrawalStepArbOf(gapArb) },
   );
 
+/** Sales thresholds from nothing to a few orders' worth. */
+const salesArb = fc
+  .oneof(fc.constantFrom(0, 0, 1), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 200_000 }))
+  .map(fen);
+const leafConditionArb: fc.Arbitrary<RefCondition> = fc.oneof(
+  salesArb.map((personalSales) => ({ personalSales })),
+  salesArb.map((teamSales) => ({ teamSales })),
+  fc.integer({ min: 0, max: 3 }).map((directRecruits) => ({ directRecruits })),
+  fc
+    .record({ level: fc.integer({ min: 1, max: 4 }), count: fc.integer({ min: 1, max: 2 }) })
+    .map((directAtLevel) => ({ directAtLevel })),
+);
+const conditionArb: fc.Arbitrary<RefCondition> = fc.oneof(
+  { weight: 3, arbitrary: leafConditionArb },
+  { weight: 1, arbitrary: fc.array(leafConditionArb, { minLength: 1, maxLength: 3 }).map((any) => ({ any })) },
+  { weight: 1, arbitrary: fc.array(leafConditionArb, { minLength: 1, maxLength: 3 }).map((all) => ({ all })) },
+);
+/** Plan levels 2–5, some reached only by hand (no upgradeWhen). */
+const levelsArb = fc.uniqueArray(
+  fc.record({ level: fc.integer({ min: 2, max: 5 }), upgradeWhen: fc.option(conditionArb, { freq: 4, nil: undefined }) }),
+  { minLength: 1, maxLength: 4, selector: (l) => l.level },
+);
+
 const worldOf = (options: {
   shapes: ('forest' | 'line')[];
   minDistributors: number;
@@ -318,6 +408,14 @@ const worldOf = (options: {
   starts?: number[];
   steps?: number;
   withdrawals?: number;
+  /** The weight of network changes among the steps (0: a static network). */
+  network?: number;
+  /** Plan levels with upgrade conditions, now and then. */
+  levels?: boolean;
+  /** The weight of refunds of everything left of an order (its net paid down to zero). */
+  fullRefunds?: number;
+  /** Compression of inactive uplines: now and then, or always. */
+  compression?: boolean | 'always';
   /** At most this many withdrawals after the other steps (when something has had time to settle). */
   tail?: number;
 }) =>
@@ -344,7 +442,17 @@ const worldOf = (options: {
     protectDays: fc.constantFrom(0, 1, 2, undefined),
     templates: fc.array(options.templates, { minLength: 1, maxLength: 3 }),
     first: paidStepArbOf(options.gaps ?? plainGapArb),
-    steps: fc.array(stepArbOf(options.gaps ?? plainGapArb, options.withdrawals), { maxLength: options.steps ?? 14 }),
+    levels: options.levels ? fc.option(levelsArb, { freq: 4, nil: undefined }) : fc.constant(undefined),
+    /** inactiveDays: a few days (the gaps are hours to days); the engine refuses 0 (DOMAIN.md is silent). */
+    inactiveDays:
+      options.compression === 'always'
+        ? fc.constantFrom(1, 1, 2)
+        : options.compression
+          ? fc.option(fc.constantFrom(1, 2, 3, 5), { freq: 2, nil: undefined })
+          : fc.constant(undefined),
+    steps: fc.array(stepArbOf(options.gaps ?? plainGapArb, options.withdrawals, options.network, options.fullRefunds), {
+      maxLength: options.steps ?? 14,
+    }),
     // The tail often crosses into a new month of the tenant's zone (tax months).
     // Mostly parts of what the richest member has then, so that a month sees several taxed ones.
     tail: fc.array(
@@ -411,6 +519,51 @@ export const withdrawalWorldArb = worldOf({
   tail: 4,
 });
 
+/**
+ * The network changing during the scenario: joins, moves, promotions, levels set by hand and
+ * levels rising by their conditions, under chain templates (often with levels), now and then a
+ * period template or a teamsOf / group-buy campaign.
+ */
+export const networkWorldArb = worldOf({
+  shapes: ['forest', 'forest', 'line'],
+  minDistributors: 1,
+  templates: fc.oneof(
+    { weight: 6, arbitrary: templateArb },
+    { weight: 2, arbitrary: teamTierArb },
+    { weight: 2, arbitrary: poolArb },
+    { weight: 1, arbitrary: groupBuyArb },
+    { weight: 1, arbitrary: targetedArb },
+  ),
+  // Whole days often, so that an order lands exactly inactiveDays after an upline's activity.
+  gaps: fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).map((d) => d * DAY) },
+    { weight: 2, arbitrary: periodGapArb },
+  ),
+  steps: 20,
+  network: 3,
+  levels: true,
+  compression: true,
+});
+
+/**
+ * Compression always on, a window of 1–2 days and gaps of whole days (orders exactly at a window's
+ * edge), chain templates on long chains, full refunds (a sale no longer above zero is no activity),
+ * joins and promotions (activity) and moves (none).
+ */
+export const compressionWorldArb = worldOf({
+  shapes: ['line', 'line', 'forest'],
+  minDistributors: 2,
+  templates: fc.oneof({ weight: 2, arbitrary: multiLevelArb }, { weight: 1, arbitrary: templateArb }),
+  gaps: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 2 }).map((d) => d * DAY) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 30 }).map((h) => h * HOUR) },
+  ),
+  steps: 16,
+  network: 1,
+  fullRefunds: 2,
+  compression: 'always',
+});
+
 export type World = typeof worldArb extends fc.Arbitrary<infer T> ? T : never;
 
 const cents = (text: string) => {
@@ -445,6 +598,25 @@ function redelivered(original: RefEvent, how: string, now: () => string): RefEve
         return { ...original, at: now() };
       default:
         return { ...original, amount: fen(cents(original.amount) + 1) };
+    }
+  }
+  if (original.type === 'member.joined') {
+    switch (how) {
+      case 'same':
+        return { ...original };
+      case 'respelled': // the defaults written out: a duplicate (conformance/own/113)
+        return {
+          ...original,
+          member: {
+            ...original.member,
+            parent: original.member.parent ?? null,
+            ...(original.member.role !== 'customer' ? { level: original.member.level ?? 1 } : {}),
+          },
+        };
+      case 'now':
+        return { ...original, at: now() };
+      default:
+        return { ...original, member: { ...original.member, role: original.member.role === 'leader' ? 'agency' : 'leader' } };
     }
   }
   if (original.type !== 'order.refunded') return original;
@@ -509,14 +681,74 @@ function refundLinesOf(order: Left, step: RefundStep) {
   return { lines, faulty: faulty !== undefined };
 }
 
+type NetworkStep = Extract<World['steps'][number], { kind: 'join' | 'move' | 'promote' | 'levelSet' }>;
+
+/**
+ * The network as the generator follows it: the roles of the members it knows of (joins and
+ * promotions it judges accepted), the members who join (J0, J1, …), and the network changes of the
+ * steps, with whether an event is one to deliver again (an accepted join).
+ */
+function changingNetwork(members: readonly RefMemberInput[]) {
+  const ids = (customer: boolean) => members.filter((m) => (m.role === 'customer') === customer).map((m) => m.id);
+  // Members that join during the scenario (J0, J1, …) buy, refer and pick up too.
+  const joined: string[] = [];
+  const roles = new Map(members.map((m) => [m.id, m.role]));
+  const isDistributor = (id: string | null | undefined) => id != null && roles.has(id) && roles.get(id) !== 'customer';
+  const customers = () => [...roles].filter(([, r]) => r === 'customer').map(([id]) => id);
+  /** Members named by network changes: everyone, unknown buyers once bound, and no member. */
+  const anyone = () => [...members.map((m) => m.id), ...joined, 'N0', 'X-not-a-member'];
+  /** Parents: mostly distributors, else anyone. */
+  const parents = () => [...[...roles].filter(([, r]) => r !== 'customer').map(([id]) => id), ...anyone()];
+  const change = (step: NetworkStep, at: string): { event: RefEvent; resend: boolean } => {
+    if (step.kind === 'join') {
+      const id = step.id === -1 ? `J${joined.length}` : pick(anyone(), step.id);
+      // A level on a customer now and then (invalid).
+      const level = step.role === 'customer' && step.level !== 4 ? undefined : step.level;
+      const parent = step.parent === undefined ? undefined : pick(parents(), step.parent);
+      const member: RefMemberInput = {
+        id,
+        role: step.role,
+        ...(level !== undefined ? { level } : {}),
+        ...(parent !== undefined ? { parent } : {}),
+      };
+      if (step.id === -1) joined.push(id);
+      const fits =
+        !roles.has(id) && !(step.role === 'customer' && level !== undefined) && (parent === undefined || isDistributor(parent));
+      if (fits) roles.set(id, step.role);
+      return { event: { at, type: 'member.joined', member }, resend: fits };
+    }
+    if (step.kind === 'move') {
+      // Mostly distributors (whole teams move), else anyone; customers (re-bound by the move) a third of the time.
+      const member =
+        step.member % 3 === 0 && customers().length > 0 ? pick(customers(), step.member / 3) : pick(parents(), step.member);
+      const parent = step.parent === undefined ? null : step.parent === -1 ? member : pick(parents(), step.parent);
+      return { event: { at, type: 'member.moved', member, parent }, resend: false };
+    }
+    if (step.kind === 'promote') {
+      // Mostly customers (C0…, joined ones, N0 once bound), else anyone.
+      const member = pick([...customers(), ...customers(), ...anyone()], step.member);
+      if (roles.get(member) === 'customer') roles.set(member, step.role);
+      const level = step.level !== undefined ? { level: step.level } : {};
+      return { event: { at, type: 'member.promoted', member, role: step.role, ...level }, resend: false };
+    }
+    return { event: { at, type: 'member.level_set', member: pick(parents(), step.member), level: step.level }, resend: false };
+  };
+  return {
+    // Buyers: the members, and a few the network does not know (guests, or customers once referred).
+    buyers: () => ['C0', 'N0', ...ids(true).slice(1), 'N1', 'N2', ...ids(false), ...joined],
+    // Referrers and pickup points: distributors, a customer (invalid) or no member (unknown_member).
+    referrers: () => [...ids(false), 'C0', 'X-not-a-member', ...joined],
+    /** Who withdraws: the starting distributors, a customer, no member. */
+    payees: () => [...ids(false), 'C0', 'Z-none'],
+    isDistributor,
+    change,
+  };
+}
+
 /** Turns an abstract world into a scenario, keeping refunds within (or, when meant, beyond) what is left. */
 export function scenarioOf(world: World): RefScenario {
   const members = networkOf(world);
-  // Buyers: the members, and a few the network does not know (guests, or customers once referred).
-  const ids = (customer: boolean) => members.filter((m) => (m.role === 'customer') === customer).map((m) => m.id);
-  const buyers = ['C0', 'N0', ...ids(true).slice(1), 'N1', 'N2', ...ids(false)];
-  // Referrers and pickup points: distributors, a customer (invalid) or no member (unknown_member).
-  const referrers = [...ids(false), 'C0', 'X-not-a-member'];
+  const network = changingNetwork(members);
   const left: Left[] = [];
   const events: RefEvent[] = [];
   let now = world.start;
@@ -539,23 +771,24 @@ export function scenarioOf(world: World): RefScenario {
         at: at(step.gap),
         type: 'order.paid',
         order: id,
-        buyer: buyers[step.buyer % buyers.length]!,
-        ...(step.referrer !== undefined ? { referrer: referrers[step.referrer % referrers.length]! } : {}),
-        ...(step.pickup !== undefined ? { pickupPoint: referrers[step.pickup % referrers.length]! } : {}),
+        buyer: pick(network.buyers(), step.buyer),
+        ...(step.referrer !== undefined ? { referrer: pick(network.referrers(), step.referrer) } : {}),
+        ...(step.pickup !== undefined ? { pickupPoint: pick(network.referrers(), step.pickup) } : {}),
         lines: linesOf(step),
       };
       events.push(event);
       // Only accepted events are delivered again (a new event earlier than the clock is not in the subset).
-      const fits = (id: string | undefined) => id === undefined || members.some((m) => m.id === id && m.role !== 'customer');
+      const fits = (id: string | undefined) => id === undefined || network.isDistributor(id);
       if (fits(event.referrer) && fits(event.pickupPoint)) {
         sent.push(event);
         accepted.add(id);
       }
     } else if (step.kind === 'completed' && left.length > 0) {
       events.push({ at: at(step.gap), type: 'order.completed', order: left[step.order % left.length]!.id });
-    } else if (step.kind === 'refund' && left.length > 0) {
-      const order = left[step.order % left.length]!;
-      const { lines, faulty } = refundLinesOf(order, step);
+    } else if ((step.kind === 'refund' || step.kind === 'refundAll') && left.length > 0) {
+      const order = step.kind === 'refund' ? left[step.order % left.length]! : lastOrders(left, step.order);
+      const { lines, faulty } =
+        step.kind === 'refund' ? refundLinesOf(order, step) : { lines: everythingLeft(order), faulty: false };
       if (lines.every((l) => l.qty === 0 && l.amount === '0.00')) continue; // not a refund of anything
       if (!faulty) takeBack(order, lines);
       const event: RefEvent = { at: at(step.gap), type: 'order.refunded', order: order.id, refund: `R${++refunds}`, lines };
@@ -572,14 +805,14 @@ export function scenarioOf(world: World): RefScenario {
       events.push(again.type === 'withdrawal.requested' && Date.parse(again.at) < now ? { ...again, at: at(0) } : again);
     } else if (step.kind === 'withdrawal') {
       const id = step.id === undefined || withdrawals === 0 ? `W${++withdrawals}` : `W${1 + (step.id % withdrawals)}`;
-      const who = [...ids(false), 'C0', 'Z-none'];
-      const event = withdrawalOf(world, { members, events }, step, {
-        at: at(step.gap),
-        withdrawal: id,
-        member: who[step.member % who.length]!,
-      });
+      const member = pick(network.payees(), step.member);
+      const event = withdrawalOf(world, { members, events }, step, { at: at(step.gap), withdrawal: id, member });
       events.push(event);
       sent.push(event);
+    } else if (step.kind === 'join' || step.kind === 'move' || step.kind === 'promote' || step.kind === 'levelSet') {
+      const { event, resend } = network.change(step, at(step.gap));
+      events.push(event);
+      if (resend) sent.push(event);
     } else if (step.kind === 'unknown-order') {
       events.push(unknownOrder(step, at(step.gap), `R${++refunds}`));
     } else {
@@ -589,6 +822,15 @@ export function scenarioOf(world: World): RefScenario {
   if (world.finalTick !== undefined) events.push({ at: at(world.finalTick), type: 'tick' });
   return { ...(world.timezone !== undefined ? { timezone: world.timezone } : {}), plan: planOf(world), members, events };
 }
+
+const pick = <T>(list: readonly T[], n: number) => list[n % list.length]!;
+
+/** Mostly one of the last two orders (a full refund that takes a seller's sale away before the next order). */
+const lastOrders = (left: Left[], n: number) => left[n % 3 === 0 ? n % left.length : Math.max(0, left.length - 1 - (n % 2))]!;
+
+/** A refund of everything left of an order (its lines that have anything left). */
+const everythingLeft = (order: Left) =>
+  order.lines.filter((l) => l.qty > 0 || l.amount > 0).map((l) => ({ line: l.line, qty: l.qty, amount: fen(l.amount) }));
 
 /** What is left of an order once a refund's lines are taken back. */
 function takeBack(order: Left, lines: readonly { line: number; qty: number; amount: string }[]) {
@@ -662,6 +904,10 @@ function planOf(world: World): RefScenario['plan'] {
     } as RefTemplate;
   });
   return {
+    ...(world.levels !== undefined
+      ? { levels: world.levels.map((l) => ({ level: l.level, ...(l.upgradeWhen ? { upgradeWhen: l.upgradeWhen } : {}) })) }
+      : {}),
+    ...(world.inactiveDays !== undefined ? { compression: { inactiveDays: world.inactiveDays } } : {}),
     ...(world.freezeDays !== undefined ? { freezeDays: world.freezeDays } : {}),
     ...(world.selfPurchase !== undefined ? { selfPurchase: world.selfPurchase } : {}),
     ...(world.binding !== undefined ? { binding: world.binding } : {}),
