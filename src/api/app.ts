@@ -13,7 +13,7 @@ import { UnknownTenant, type Service } from '../service/service.ts';
 import { unstorableInput } from '../service/storable.ts';
 import { authenticateFirst } from './auth.ts';
 import { rateLimiter, type RateLimitOptions } from './rate-limit.ts';
-import { ApiError, engineRefusal, MAX_PARAM_LENGTH, type ErrorBody } from './errors.ts';
+import { ApiError, engineRefusal, MAX_PARAM_LENGTH, noRoute, PARAM_TOO_LONG, type ErrorBody } from './errors.ts';
 import { registerAwards } from './routes/awards.ts';
 import { registerEstimate } from './routes/estimate.ts';
 import { registerEvents } from './routes/events.ts';
@@ -169,14 +169,12 @@ function refuseUnstorableInput(app: FastifyInstance): void {
 
 /** A URL the router cannot decode (bad percent-encoding), or a parameter beyond its limit: the one error schema. */
 function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const body: ErrorBody = {
-    error: {
-      code: tooLong ? 'too_large' : 'invalid',
-      message: tooLong ? 'a path parameter is too long' : 'the URL is not valid (bad percent-encoding)',
-    },
-  };
-  void reply.status(tooLong ? 414 : 400).send(body);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(PARAM_TOO_LONG);
+    return;
+  }
+  const body: ErrorBody = { error: { code: 'invalid', message: 'the URL is not valid (bad percent-encoding)' } };
+  void reply.status(400).send(body);
 }
 
 /** The OpenAPI 3.1 document (served at /openapi.json) and its docs page at /docs. */
@@ -305,11 +303,7 @@ export async function buildApp(options: ApiOptions): Promise<FastifyInstance> {
   answerErrors(app);
   // (With the console, its handler answers unknown API routes the same way and serves its pages.)
   if (!options.consoleDir)
-    app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` },
-      }),
-    );
+    app.setNotFoundHandler((request, reply) => reply.status(404).send(noRoute(request.method, request.url)));
   authenticateFirst(app, options.service.sql, options.platformToken, await rateLimiter(app, options.rateLimit));
   refuseUnstorableInput(app);
   const context: RouteContext = { service: options.service, platformToken: options.platformToken, now: options.now ?? Date.now };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_PARAM_LENGTH } from './errors.ts';
+import { MAX_PARAM_LENGTH, noRoute, PARAM_TOO_LONG } from './errors.ts';
 
 /** Paths that belong to the API and its docs: never answered with the console's index.html. */
 const API_PATHS = /^\/(v1|docs|openapi\.json|health)(\/|$|\?)/;
@@ -49,9 +49,8 @@ function apiNotFound(request: FastifyRequest, reply: FastifyReply) {
   const path = request.url.split('?')[0]!;
   // A parameter beyond the router's limit matches no API route, so the console's catch-all GET route
   // gets the request: answer it as the router does without the console.
-  if (path.split('/').some((segment) => decodedLength(segment) > MAX_PARAM_LENGTH))
-    return reply.status(414).send({ error: { code: 'too_large', message: 'a path parameter is too long' } });
-  return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${path.slice(0, 200)}` } });
+  if (path.split('/').some((segment) => decodedLength(segment) > MAX_PARAM_LENGTH)) return reply.status(414).send(PARAM_TOO_LONG);
+  return reply.status(404).send(noRoute(request.method, path));
 }
 
 function decodedLength(segment: string): number {

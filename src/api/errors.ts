@@ -88,6 +88,14 @@ export function statusOf(code: ApiErrorCode): number {
  */
 export const MAX_PARAM_LENGTH = 2048;
 
+/** The answer to a path parameter longer than MAX_PARAM_LENGTH (414). */
+export const PARAM_TOO_LONG: ErrorBody = { error: { code: 'too_large', message: 'a path parameter is too long' } };
+
+/** The answer to a request no route takes (404): its method and path, the path cut to 200 characters. */
+export function noRoute(method: string, url: string): ErrorBody {
+  return { error: { code: 'not_found', message: `no route ${method} ${url.split('?')[0]!.slice(0, 200)}` } };
+}
+
 /**
  * Refusals answered before any route runs, with the status HTTP has for them rather than their
  * code's (a proxy or an HTTP library knows these); the code stays the same.

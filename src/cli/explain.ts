@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { findAward, parseAwardSelector } from '../explain/find.ts';
 import { ruleLabelOf } from '../explain/origin.ts';
-import type { Lang } from '../explain/messages.ts';
 import { explainAward } from '../explain/render.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
+import { readLang } from './lang-option.ts';
 
 /** `fenyong explain FILE --award <to>:<order|period>:<rule> [--lang en]`. */
 export function registerExplain(program: Command, setExit: (code: number) => void): void {
@@ -15,12 +15,11 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
     .requiredOption('--award <selector>', 'the award, as <to>:<order|period>:<rule>, e.g. L2:O1:direct')
     .option('--lang <lang>', 'zh-CN or en', 'zh-CN')
     .action((file: string, options: { award: string; lang: string }) => {
-      if (!['zh-CN', 'zh', 'en'].includes(options.lang)) {
-        process.stderr.write(`fenyong: --lang ${options.lang}: use zh-CN (the default) or en\n`);
+      const lang = readLang(options.lang, 'zh-CN');
+      if (lang === null) {
         setExit(2);
         return;
       }
-      const lang: Lang = options.lang === 'en' ? 'en' : 'zh-CN';
       if (parseAwardSelector(options.award) === null) {
         process.stderr.write(`fenyong: --award ${options.award}: write it as <to>:<order|period>:<rule>, e.g. L2:O1:direct\n`);
         setExit(2);

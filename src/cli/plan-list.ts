@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { libraryMarkdownTable, libraryPlans, libraryTextTable, lintSummary, templatesOf } from '../plans/library.ts';
+import { readLang } from './lang-option.ts';
 import { planGroup } from './plan-group.ts';
 
 /** `fenyong plan list [--markdown | --json] [--lang zh-CN]`: the library of ready plans. */
@@ -11,8 +12,8 @@ export function registerPlanList(program: Command, setExit: (code: number) => vo
     .option('--json', 'print JSON (with both headlines)')
     .option('--lang <lang>', 'the headlines in en or zh-CN (the text table)', 'en')
     .action((options: { markdown?: boolean; json?: boolean; lang: string }) => {
-      if (!['en', 'zh-CN', 'zh'].includes(options.lang)) {
-        process.stderr.write(`fenyong: --lang ${options.lang}: use en (the default) or zh-CN\n`);
+      const lang = readLang(options.lang, 'en');
+      if (lang === null) {
         setExit(2);
         return;
       }
@@ -32,7 +33,6 @@ export function registerPlanList(program: Command, setExit: (code: number) => vo
       } else if (options.markdown) {
         process.stdout.write(`${libraryMarkdownTable(plans)}\n`);
       } else {
-        const lang = options.lang === 'en' ? 'en' : 'zh-CN';
         process.stdout.write(
           `${libraryTextTable(plans, lang)}\n\nfenyong plan new --model <model> --stage <stage> [--out FILE]\n`,
         );

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Finding } from '../lint/profile.ts';
 import { compileSource, planSourceFromText, type PlanSource } from './source.ts';
 import { lintPlan } from '../lint/lint.ts';
+import { width } from '../sim/table.ts';
 
 /**
  * The library of ready plans (plans/library/<model>/<stage>.yaml): four business models, three
@@ -240,21 +241,13 @@ export function libraryMarkdownTable(plans: readonly LibraryPlan[]): string {
 export function libraryTextTable(plans: readonly LibraryPlan[], lang: 'en' | 'zh-CN' = 'en'): string {
   const lint = plans.map((plan) => lintSummary(plan.findings, lang));
   const lintHeader = lang === 'en' ? 'LINT (cn)' : '合规检查 (cn)';
-  const lintWidth = Math.max(displayWidth(lintHeader), ...lint.map(displayWidth));
+  const lintWidth = Math.max(width(lintHeader), ...lint.map(width));
   const line = (model: string, stage: string, lintText: string, headline: string) =>
-    `${model.padEnd(10)} ${stage.padEnd(9)} ${lintText}${' '.repeat(lintWidth - displayWidth(lintText))}  ${headline}`;
+    `${model.padEnd(10)} ${stage.padEnd(9)} ${lintText}${' '.repeat(lintWidth - width(lintText))}  ${headline}`;
   return [
     line('MODEL', 'STAGE', lintHeader, lang === 'en' ? 'HEADLINE' : '摘要'),
     ...plans.map((plan, index) => line(plan.model, plan.stage, lint[index]!, lang === 'en' ? plan.headline : plan.headlineZh)),
   ].join('\n');
-}
-
-/** Columns a text takes in a terminal: CJK characters and full-width punctuation take two. */
-function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text)
-    width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char) ? 2 : 1;
-  return width;
 }
 
 /** The template kinds a plan stacks, e.g. ["differential", "pool"]. */

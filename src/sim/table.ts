@@ -1,8 +1,8 @@
 import type { PlanReport } from './report.ts';
 import type { SimulationReport } from './run.ts';
 
-/** Columns wide enough for CJK text too (a wide character takes two cells). */
-const width = (text: string): number => {
+/** The cells a text takes in a terminal: a wide (CJK, full-width) character takes two. */
+export const width = (text: string): number => {
   let cells = 0;
   for (const char of text)
     cells += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(char) ? 2 : 1;
