@@ -4,6 +4,7 @@ import { useQueryParam } from '../app/router';
 import { useSession } from '../auth/session';
 import { DataTable } from '../components/DataTable';
 import { ErrorCode } from '../components/ErrorCode';
+import { NamedCode } from '../components/NamedCode';
 import { Async, Badge, Card, ErrorNote, JsonView, PageHeader } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/zh-CN';
@@ -183,10 +184,7 @@ function RejectedList() {
                   // Named as the log names it; the code as sent follows (a type the API does not know has no name).
                   render: (r) =>
                     r.type ? (
-                      <span className="rejected-type" data-type={r.type}>
-                        {nameOf('eventType', r.type) ? <span>{nameOf('eventType', r.type)} </span> : null}
-                        <code className="muted small">{r.type}</code>
-                      </span>
+                      <NamedCode className="rejected-type" data-type={r.type} name={nameOf('eventType', r.type)} code={r.type} />
                     ) : (
                       '—'
                     ),

@@ -7,6 +7,7 @@ import { AUDIT_ACTIONS } from '../../../../src/domain/audit-actions.ts';
 import { ApiKeyName, useKeyLabels } from '../../components/ApiKeyName';
 import { DataTable } from '../../components/DataTable';
 import { MoreButton } from '../../components/MoreButton';
+import { NamedCode } from '../../components/NamedCode';
 import { Card, ErrorNote, JsonView, Loading } from '../../components/ui';
 import { DayWindowFields, useDayWindow } from '../../components/DayWindow';
 import { useI18n } from '../../i18n/i18n';
@@ -150,10 +151,7 @@ function AuditLogForAdmin() {
                 key: 'action',
                 label: t('audit.action'),
                 render: (e) => (
-                  <span className="audit-action" data-action={e.action}>
-                    {actionLabel(e.action) ? <span>{actionLabel(e.action)} </span> : null}
-                    <code className="muted small">{e.action}</code>
-                  </span>
+                  <NamedCode className="audit-action" data-action={e.action} name={actionLabel(e.action)} code={e.action} />
                 ),
               },
               { key: 'target', label: t('audit.target'), render: (e) => (e.target ? <code>{e.target}</code> : '—') },
